@@ -1,0 +1,106 @@
+// Access patterns: the operands of every instruction, and the exact bytes they touch.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "isa/dtype.h"
+
+namespace nsim::isa {
+
+enum class MemSpace : uint8_t { hbm, sbuf, psum };
+std::string_view mem_space_name(MemSpace s);
+
+// One free dimension as in NKI's `.ap()` pattern: `step` elements between consecutive indices,
+// `num` indices.
+struct FreeDim {
+    int32_t step = 1;
+    uint32_t num = 1;
+    bool operator==(const FreeDim& o) const { return step == o.step && num == o.num; }
+    bool operator!=(const FreeDim& o) const { return !(*this == o); }
+};
+
+inline constexpr unsigned kMaxFreeDims = 4;
+
+// A half-open byte range [begin, end).
+struct ByteRange {
+    uint64_t begin = 0;
+    uint64_t end = 0;
+    bool operator==(const ByteRange& o) const { return begin == o.begin && end == o.end; }
+};
+
+// An operand (nki-isa-semantics.md §4.1): partitions [start_partition, +num_partitions) of SBUF or
+// PSUM, each visited with the same free pattern starting `byte_offset` bytes into the partition.
+// Element (w, i1..i4) lives in partition start+w at byte
+//   byte_offset + (i1*step1 + ... + i4*step4) * dtype_size.
+// For HBM the "partitions" are rows of a declared tensor, `partition_stride_bytes` apart
+// (taken from the tensor's shape), and byte_offset counts from the start of each row.
+struct AccessPattern {
+    MemSpace space = MemSpace::sbuf;
+    std::string tensor;  // HBM tensor name; empty for SBUF/PSUM
+    uint32_t start_partition = 0;
+    uint32_t num_partitions = 1;
+    uint64_t byte_offset = 0;
+    DType dtype = DType::float32;
+    std::vector<FreeDim> dims;  // outermost first, at most kMaxFreeDims; empty = one element
+    uint64_t partition_stride_bytes = 0;  // HBM only
+
+    uint64_t free_size() const;     // elements per partition (product of nums; 1 without dims)
+    uint64_t num_elements() const;  // num_partitions * free_size()
+    std::vector<uint64_t> free_shape() const;  // the nums
+    bool is_contiguous() const;     // steps are row-major contiguous for the nums (no gaps, no overlap)
+    // Lowest and one-past-highest element index relative to byte_offset (steps may be negative).
+    int64_t min_element() const;
+    int64_t end_element() const;
+    // Byte offset of every element within its partition, in iteration order (last dim fastest).
+    template <class F>
+    void for_each_byte_offset(F&& f) const;
+    // The bytes touched within one partition: sorted, disjoint, merged ranges.
+    std::vector<ByteRange> byte_ranges() const;
+
+    bool operator==(const AccessPattern& o) const;
+    bool operator!=(const AccessPattern& o) const { return !(*this == o); }
+};
+
+// Hardware start-partition rule for compute-engine operands (§4.2): 65-128 partitions start at 0;
+// 33-64 at 0 or 64; 1-32 at 0, 32, 64 or 96.
+bool valid_start_partition(uint32_t start, uint32_t count);
+
+// The exact set of bytes an access pattern touches: for SBUF/PSUM the partitions
+// [partition_begin, partition_end) each at `ranges`; for HBM absolute byte ranges in `tensor`.
+struct Footprint {
+    MemSpace space = MemSpace::sbuf;
+    std::string tensor;
+    uint32_t partition_begin = 0;
+    uint32_t partition_end = 0;
+    std::vector<ByteRange> ranges;
+};
+Footprint footprint(const AccessPattern& ap);
+
+// The first overlapping byte of two footprints, if any: partition (0 for HBM) and byte range.
+struct Overlap {
+    uint32_t partition = 0;
+    ByteRange bytes;
+};
+std::optional<Overlap> overlap(const Footprint& a, const Footprint& b);
+
+template <class F>
+void AccessPattern::for_each_byte_offset(F&& f) const {
+    const int64_t esize = dtype_size(dtype);
+    FreeDim d[kMaxFreeDims];
+    const size_t pad = kMaxFreeDims - dims.size();
+    for (size_t k = 0; k < dims.size(); ++k) d[pad + k] = dims[k];
+    const int64_t base = static_cast<int64_t>(byte_offset);
+    for (uint32_t a = 0; a < d[0].num; ++a)
+        for (uint32_t b = 0; b < d[1].num; ++b)
+            for (uint32_t c = 0; c < d[2].num; ++c) {
+                int64_t e = int64_t(a) * d[0].step + int64_t(b) * d[1].step + int64_t(c) * d[2].step;
+                for (uint32_t x = 0; x < d[3].num; ++x, e += d[3].step)
+                    f(static_cast<uint64_t>(base + e * esize));
+            }
+}
+
+}  // namespace nsim::isa

@@ -1,0 +1,61 @@
+// One instruction: an opcode, the engine that runs it, its operands, and its semaphores.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "isa/access_pattern.h"
+#include "isa/diagnostic.h"
+#include "isa/opcode_table.h"
+
+namespace nsim::isa {
+
+// The value of one operand; which alternative is set follows the operand's ArgKind
+// (opcode_table.h). std::monostate = operand not given.
+using ArgValue = std::variant<std::monostate, AccessPattern, double, int64_t, bool,
+                              std::vector<FreeDim>, std::string>;
+
+// Wait until semaphore `sem` holds at least `value` before starting.
+struct SemWait {
+    uint32_t sem = 0;
+    uint32_t value = 0;
+    bool operator==(const SemWait& o) const { return sem == o.sem && value == o.value; }
+};
+
+// Add `amount` to semaphore `sem` when the instruction completes (a DMA: when its transfer does).
+struct SemInc {
+    uint32_t sem = 0;
+    uint32_t amount = 1;
+    bool operator==(const SemInc& o) const { return sem == o.sem && amount == o.amount; }
+};
+
+struct Instruction {
+    Opcode op = Opcode::tensor_copy;
+    Engine engine = Engine::vector;
+    std::vector<ArgValue> args;  // one per opcode_info(op).args entry
+    std::vector<SemWait> waits;
+    std::vector<SemInc> incs;
+    Rounding rounding = Rounding::nearest_even;  // how results are rounded into the output dtype
+    SourceLoc loc;                               // the opcode's position
+    std::vector<SourceLoc> arg_locs;             // each operand's position (parallel to args)
+    std::vector<std::string> comments;           // comment lines written above it (text after '#')
+
+    // An instruction with every operand unset, on the opcode's default engine.
+    static Instruction make(Opcode op);
+
+    bool has(int index) const { return index >= 0 && !std::holds_alternative<std::monostate>(args[index]); }
+    bool has(std::string_view name) const { return has(arg_index(op, name)); }
+    const ArgValue& arg(std::string_view name) const;  // throws std::out_of_range for unknown names
+    const AccessPattern* ap(std::string_view name) const;  // nullptr when absent or an immediate
+    SourceLoc arg_loc(std::string_view name) const;       // the operand's position, else the opcode's
+
+    bool operator==(const Instruction& o) const {
+        return op == o.op && engine == o.engine && args == o.args && waits == o.waits &&
+               incs == o.incs && rounding == o.rounding;
+    }
+    bool operator!=(const Instruction& o) const { return !(*this == o); }
+};
+
+}  // namespace nsim::isa

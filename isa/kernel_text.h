@@ -1,0 +1,27 @@
+// Kernel files: parsing text into a Program and printing a Program in canonical form.
+// The format is specified in docs/kernel-format.md.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "isa/program.h"
+
+namespace nsim::isa {
+
+// Parses kernel text. `file` only names the source in diagnostics. Throws KernelError carrying
+// every syntax error found (file:line:column, what was found, what was expected). Does not run the
+// verifier.
+Program parse_kernel(std::string_view text, const std::string& file);
+
+// Reads and parses a kernel file; an unreadable file is a KernelError too.
+Program parse_kernel_file(const std::string& path);
+
+// Prints the canonical form: parse_kernel(print_kernel(p)) == p, and printing is idempotent.
+std::string print_kernel(const Program& p);
+
+// Prints one access pattern / one instruction in kernel-file syntax (for messages and traces).
+std::string format_access_pattern(const AccessPattern& ap);
+std::string format_instruction(const Instruction& inst);
+
+}  // namespace nsim::isa

@@ -1,0 +1,38 @@
+#include "isa/program.h"
+
+namespace nsim::isa {
+
+uint64_t TensorDecl::num_elements() const {
+    uint64_t n = 1;
+    for (uint64_t d : shape) n *= d;
+    return n;
+}
+
+uint64_t TensorDecl::row_bytes() const {
+    uint64_t n = dtype_size(dtype);
+    for (size_t k = 1; k < shape.size(); ++k) n *= shape[k];
+    return n;
+}
+
+const TensorDecl* Program::find_tensor(std::string_view tensor_name) const {
+    for (const auto& t : tensors)
+        if (t.name == tensor_name) return &t;
+    return nullptr;
+}
+
+AccessPattern whole_tensor(const TensorDecl& t) {
+    AccessPattern ap;
+    ap.space = MemSpace::hbm;
+    ap.tensor = t.name;
+    ap.dtype = t.dtype;
+    ap.num_partitions = t.shape.empty() ? 1 : uint32_t(t.shape[0]);
+    ap.partition_stride_bytes = t.row_bytes();
+    int64_t step = 1;
+    for (size_t k = t.shape.size(); k-- > 1;) {
+        ap.dims.insert(ap.dims.begin(), FreeDim{int32_t(step), uint32_t(t.shape[k])});
+        step *= int64_t(t.shape[k]);
+    }
+    return ap;
+}
+
+}  // namespace nsim::isa

@@ -1,0 +1,54 @@
+// A kernel: its name, target generation, HBM tensors and instructions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "isa/instruction.h"
+
+namespace nsim::isa {
+
+// An HBM tensor the kernel declares: row-major, `shape[0]` rows.
+struct TensorDecl {
+    std::string name;
+    std::vector<uint64_t> shape;
+    DType dtype = DType::float32;
+    TensorRole role = TensorRole::input;
+    SourceLoc loc;
+    std::vector<std::string> comments;  // comment lines written above it (text after '#')
+
+    uint64_t num_elements() const;
+    uint64_t size_bytes() const { return num_elements() * dtype_size(dtype); }
+    uint64_t row_bytes() const;  // bytes between consecutive rows (product of shape[1:] x size)
+    bool operator==(const TensorDecl& o) const {
+        return name == o.name && shape == o.shape && dtype == o.dtype && role == o.role;
+    }
+};
+
+// A sequential program is one list in program order (a compiler pass splits it per engine); a
+// streams program holds each engine's stream, grouped in Engine order, each in its own order.
+enum class ProgramForm : uint8_t { sequential, streams };
+
+struct Program {
+    std::string name;
+    Generation target = Generation::v2;
+    std::vector<TensorDecl> tensors;
+    ProgramForm form = ProgramForm::sequential;
+    std::vector<Instruction> instructions;
+    std::vector<std::string> header_comments;    // comments above the tensors (kernel/target lines)
+    std::vector<std::string> trailing_comments;  // comments after the last instruction
+
+    const TensorDecl* find_tensor(std::string_view tensor_name) const;
+    bool operator==(const Program& o) const {
+        return name == o.name && target == o.target && tensors == o.tensors && form == o.form &&
+               instructions == o.instructions;
+    }
+    bool operator!=(const Program& o) const { return !(*this == o); }
+};
+
+// An access pattern over a whole declared tensor: rows = shape[0] (1 for a scalar), free dims =
+// shape[1:] contiguous (at most kMaxFreeDims of them).
+AccessPattern whole_tensor(const TensorDecl& t);
+
+}  // namespace nsim::isa
