@@ -75,7 +75,8 @@ void nc_transpose(Context& c) {
 
     if (!arithmetic && dst.dtype == data.dtype) {
         const RawTile in = read_raw(c.state, data);
-        write_raw(c.state, dst, RawTile{uint32_t(in.free), in.partitions, transposed(in.bits, in.partitions, in.free)});
+        const RawTile out{uint32_t(in.free), in.partitions, transposed(in.bits, in.partitions, in.free)};
+        write_raw(c.state, dst, out);
         return;
     }
     const Tile in = read_tile(c.state, data);

@@ -60,6 +60,11 @@ inline Instruction make(Opcode op, std::initializer_list<std::pair<const char*, 
     return inst;
 }
 
+// Sets an optional operand when `v` holds one.
+inline void set_arg(Instruction& i, const char* name, ArgValue v) {
+    if (!std::holds_alternative<std::monostate>(v)) i.args[size_t(arg_index(i.op, name))] = std::move(v);
+}
+
 inline Instruction on(Engine e, Instruction inst) {
     inst.engine = e;
     return inst;

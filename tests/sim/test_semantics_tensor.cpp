@@ -178,12 +178,13 @@ TEST_CASE("semantics: v3 tensor-engine and vector-engine transposes are bit-exac
         std::mt19937 rng(17);
         const RawTile d = fill_bits(core, data, rng);  // NaN payloads, -0, subnormals included
         run(ops::nc_transpose, core, transpose(dst, data, e));
-        require_bits(core, dst, reference<uint32_t>(dst, [&](uint32_t f, uint64_t p) { return d.bits[p * d.free + f]; }));
+        require_bits(core, dst,
+                     reference<uint32_t>(dst, [&](uint32_t f, uint64_t p) { return d.bits[p * d.free + f]; }));
     };
     SECTION("v3 tensor engine, bf16 [128, 2x64] -> [128, 128] PSUM") {
         Core core(Generation::v3);
-        check_copy(core, ap(SB, DType::bfloat16, 0, 128, {{64, 2}, {1, 64}}), ap(PS, DType::bfloat16, 0, 128, {{1, 128}}),
-                   Engine::tensor);
+        check_copy(core, ap(SB, DType::bfloat16, 0, 128, {{64, 2}, {1, 64}}),
+                   ap(PS, DType::bfloat16, 0, 128, {{1, 128}}), Engine::tensor);
     }
     SECTION("v2 vector engine, f32 32x32 PSUM -> SBUF at partition 96") {
         Core core;
