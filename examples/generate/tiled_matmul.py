@@ -30,9 +30,9 @@ def main():
         f"# FLOPs: 2*M*K*N = {2 * m * k * n}.",
         f"kernel matmul_bf16_{m}x{k}x{n}",
         "target v2",
-        f"tensor at [{k}, {m}] bf16 input",
-        f"tensor b [{k}, {n}] bf16 input",
-        f"tensor c [{m}, {n}] bf16 output",
+        f"tensor at [{k},{m}] bf16 input",
+        f"tensor b [{k},{n}] bf16 input",
+        f"tensor c [{m},{n}] bf16 output",
         "",
     ]
     for t in range(kt):
