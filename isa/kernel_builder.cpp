@@ -1,11 +1,11 @@
 // KernelBuilder: Programs made in C++, operand by operand through the opcode table.
 #include "isa/kernel_builder.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace nsim::isa {
 
@@ -31,22 +31,23 @@ std::string_view accepted_values(ArgKind kind) {
 // Row-major contiguous free dims for `shape` (docs/kernel-format.md `[SHAPE]`).
 std::vector<FreeDim> contiguous_dims(const std::vector<uint64_t>& shape) {
     if (shape.empty() || shape.size() > kMaxFreeDims)
-        throw std::invalid_argument(
-            fmt::format("access pattern shape has {} dims, expected 1 to {}", shape.size(), kMaxFreeDims));
+        throw std::invalid_argument(fmt::format(
+            "access pattern shape has {} dims, expected 1 to {}", shape.size(), kMaxFreeDims));
     std::vector<FreeDim> dims(shape.size());
     uint64_t step = 1;
     for (size_t k = shape.size(); k-- > 0;) {
         if (shape[k] > std::numeric_limits<uint32_t>::max() ||
             step > uint64_t(std::numeric_limits<int32_t>::max()))
-            throw std::invalid_argument(fmt::format("access pattern shape dim {} = {} is too large", k, shape[k]));
+            throw std::invalid_argument(
+                fmt::format("access pattern shape dim {} = {} is too large", k, shape[k]));
         dims[k] = FreeDim{int32_t(step), uint32_t(shape[k])};
         step *= shape[k];
     }
     return dims;
 }
 
-AccessPattern on_chip(MemSpace space, uint32_t start, uint32_t num, uint64_t byte_offset, DType dtype,
-                      std::vector<FreeDim> dims) {
+AccessPattern on_chip(MemSpace space, uint32_t start, uint32_t num, uint64_t byte_offset,
+                      DType dtype, std::vector<FreeDim> dims) {
     AccessPattern ap;
     ap.space = space;
     ap.start_partition = start;
@@ -62,24 +63,28 @@ double fp32_immediate(double x) { return double(float(x)); }
 
 }  // namespace
 
-AccessPattern sbuf(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset, DType dtype,
-                   const std::vector<uint64_t>& shape) {
-    return on_chip(MemSpace::sbuf, start_partition, num_partitions, byte_offset, dtype, contiguous_dims(shape));
+AccessPattern sbuf(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset,
+                   DType dtype, const std::vector<uint64_t>& shape) {
+    return on_chip(MemSpace::sbuf, start_partition, num_partitions, byte_offset, dtype,
+                   contiguous_dims(shape));
 }
 
-AccessPattern psum(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset, DType dtype,
-                   const std::vector<uint64_t>& shape) {
-    return on_chip(MemSpace::psum, start_partition, num_partitions, byte_offset, dtype, contiguous_dims(shape));
+AccessPattern psum(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset,
+                   DType dtype, const std::vector<uint64_t>& shape) {
+    return on_chip(MemSpace::psum, start_partition, num_partitions, byte_offset, dtype,
+                   contiguous_dims(shape));
 }
 
 AccessPattern sbuf_pattern(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset,
                            DType dtype, std::vector<FreeDim> dims) {
-    return on_chip(MemSpace::sbuf, start_partition, num_partitions, byte_offset, dtype, std::move(dims));
+    return on_chip(MemSpace::sbuf, start_partition, num_partitions, byte_offset, dtype,
+                   std::move(dims));
 }
 
 AccessPattern psum_pattern(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset,
                            DType dtype, std::vector<FreeDim> dims) {
-    return on_chip(MemSpace::psum, start_partition, num_partitions, byte_offset, dtype, std::move(dims));
+    return on_chip(MemSpace::psum, start_partition, num_partitions, byte_offset, dtype,
+                   std::move(dims));
 }
 
 AccessPattern rows(AccessPattern ap, uint32_t first, uint32_t count) {
@@ -128,11 +133,14 @@ ArgValue Operand::to_arg(Opcode op, const ArgSpec& spec) const {
             break;
     }
     throw std::invalid_argument(fmt::format("{} operand '{}': wrong kind of value, expected {}",
-                                            opcode_info(op).name, spec.name, accepted_values(spec.kind)));
+                                            opcode_info(op).name, spec.name,
+                                            accepted_values(spec.kind)));
 }
 
 Instruction& InstructionRef::inst() { return m_builder->m_program.instructions[m_index]; }
-const Instruction& InstructionRef::get() const { return m_builder->m_program.instructions[m_index]; }
+const Instruction& InstructionRef::get() const {
+    return m_builder->m_program.instructions[m_index];
+}
 
 InstructionRef& InstructionRef::engine(Engine e) {
     inst().engine = e;
@@ -174,8 +182,8 @@ KernelBuilder::KernelBuilder(std::string kernel_name, Generation target) {
     m_program.target = target;
 }
 
-AccessPattern KernelBuilder::tensor(const std::string& name, std::vector<uint64_t> shape, DType dtype,
-                                    TensorRole role) {
+AccessPattern KernelBuilder::tensor(const std::string& name, std::vector<uint64_t> shape,
+                                    DType dtype, TensorRole role) {
     if (m_program.find_tensor(name))
         throw std::invalid_argument(fmt::format("tensor '{}' is already declared", name));
     TensorDecl t;
@@ -188,7 +196,8 @@ AccessPattern KernelBuilder::tensor(const std::string& name, std::vector<uint64_
 }
 
 AccessPattern KernelBuilder::hbm(std::string_view name, uint32_t first_row, uint32_t num_rows,
-                                 uint64_t element_offset, const std::vector<uint64_t>& shape) const {
+                                 uint64_t element_offset,
+                                 const std::vector<uint64_t>& shape) const {
     const TensorDecl* t = m_program.find_tensor(name);
     if (!t) throw std::invalid_argument(fmt::format("no tensor '{}' is declared", name));
     AccessPattern ap = whole_tensor(*t);
@@ -205,7 +214,8 @@ InstructionRef KernelBuilder::emit(Opcode op, std::initializer_list<NamedOperand
     for (const NamedOperand& o : operands) {
         const int i = arg_index(op, o.name);
         if (i < 0)
-            throw std::invalid_argument(fmt::format("{} has no operand '{}'", opcode_info(op).name, o.name));
+            throw std::invalid_argument(
+                fmt::format("{} has no operand '{}'", opcode_info(op).name, o.name));
         if (inst.has(i))
             throw std::invalid_argument(
                 fmt::format("{} operand '{}' is given twice", opcode_info(op).name, o.name));
@@ -215,7 +225,8 @@ InstructionRef KernelBuilder::emit(Opcode op, std::initializer_list<NamedOperand
     return InstructionRef(*this, m_program.instructions.size() - 1);
 }
 
-InstructionRef KernelBuilder::nc_matmul(AccessPattern dst, AccessPattern stationary, AccessPattern moving) {
+InstructionRef KernelBuilder::nc_matmul(AccessPattern dst, AccessPattern stationary,
+                                        AccessPattern moving) {
     return emit(Opcode::nc_matmul, {{"dst", dst}, {"stationary", stationary}, {"moving", moving}});
 }
 
@@ -227,17 +238,20 @@ InstructionRef KernelBuilder::activation(AccessPattern dst, ActFunc op, AccessPa
     return emit(Opcode::activation, {{"dst", dst}, {"op", op}, {"data", data}});
 }
 
-InstructionRef KernelBuilder::tensor_tensor(AccessPattern dst, AccessPattern data1, AccessPattern data2,
-                                            AluOp op) {
-    return emit(Opcode::tensor_tensor, {{"dst", dst}, {"data1", data1}, {"data2", data2}, {"op", op}});
+InstructionRef KernelBuilder::tensor_tensor(AccessPattern dst, AccessPattern data1,
+                                            AccessPattern data2, AluOp op) {
+    return emit(Opcode::tensor_tensor,
+                {{"dst", dst}, {"data1", data1}, {"data2", data2}, {"op", op}});
 }
 
 InstructionRef KernelBuilder::tensor_scalar(AccessPattern dst, AccessPattern data, AluOp op0,
                                             Operand operand0) {
-    return emit(Opcode::tensor_scalar, {{"dst", dst}, {"data", data}, {"op0", op0}, {"operand0", operand0}});
+    return emit(Opcode::tensor_scalar,
+                {{"dst", dst}, {"data", data}, {"op0", op0}, {"operand0", operand0}});
 }
 
-InstructionRef KernelBuilder::tensor_reduce(AccessPattern dst, AluOp op, AccessPattern data, int64_t axis) {
+InstructionRef KernelBuilder::tensor_reduce(AccessPattern dst, AluOp op, AccessPattern data,
+                                            int64_t axis) {
     return emit(Opcode::tensor_reduce, {{"dst", dst}, {"op", op}, {"data", data}, {"axis", axis}});
 }
 
@@ -245,14 +259,17 @@ InstructionRef KernelBuilder::tensor_copy(AccessPattern dst, AccessPattern src) 
     return emit(Opcode::tensor_copy, {{"dst", dst}, {"src", src}});
 }
 
-InstructionRef KernelBuilder::tensor_copy_predicated(AccessPattern dst, Operand src, AccessPattern predicate) {
-    return emit(Opcode::tensor_copy_predicated, {{"dst", dst}, {"src", src}, {"predicate", predicate}});
+InstructionRef KernelBuilder::tensor_copy_predicated(AccessPattern dst, Operand src,
+                                                     AccessPattern predicate) {
+    return emit(Opcode::tensor_copy_predicated,
+                {{"dst", dst}, {"src", src}, {"predicate", predicate}});
 }
 
-InstructionRef KernelBuilder::select_reduce(AccessPattern dst, AccessPattern predicate, AccessPattern on_true,
-                                            Operand on_false) {
-    return emit(Opcode::select_reduce,
-                {{"dst", dst}, {"predicate", predicate}, {"on_true", on_true}, {"on_false", on_false}});
+InstructionRef KernelBuilder::select_reduce(AccessPattern dst, AccessPattern predicate,
+                                            AccessPattern on_true, Operand on_false) {
+    return emit(
+        Opcode::select_reduce,
+        {{"dst", dst}, {"predicate", predicate}, {"on_true", on_true}, {"on_false", on_false}});
 }
 
 InstructionRef KernelBuilder::memset(AccessPattern dst, double value) {
@@ -296,8 +313,9 @@ InstructionRef KernelBuilder::custom_op(std::string name, AccessPattern dst) {
 Program KernelBuilder::build() const {
     Program p = m_program;
     if (p.form == ProgramForm::streams)
-        std::stable_sort(p.instructions.begin(), p.instructions.end(),
-                         [](const Instruction& a, const Instruction& b) { return a.engine < b.engine; });
+        std::stable_sort(
+            p.instructions.begin(), p.instructions.end(),
+            [](const Instruction& a, const Instruction& b) { return a.engine < b.engine; });
     return p;
 }
 

@@ -19,10 +19,10 @@ namespace nsim::isa {
 
 // A contiguous on-chip operand: partitions [start, start+num), `byte_offset` bytes into each, free
 // dims `shape` row-major (1 to 4 of them), as `sbuf[start:start+num]@offset.dtype[shape]`.
-AccessPattern sbuf(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset, DType dtype,
-                   const std::vector<uint64_t>& shape);
-AccessPattern psum(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset, DType dtype,
-                   const std::vector<uint64_t>& shape);
+AccessPattern sbuf(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset,
+                   DType dtype, const std::vector<uint64_t>& shape);
+AccessPattern psum(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset,
+                   DType dtype, const std::vector<uint64_t>& shape);
 // The same with explicit NKI [step,num] pairs, outermost first: `sbuf[...]@offset.dtype{...}`.
 AccessPattern sbuf_pattern(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset,
                            DType dtype, std::vector<FreeDim> dims);
@@ -61,8 +61,8 @@ private:
         return int64_t(x);
     }
 
-    std::variant<AccessPattern, double, int64_t, bool, AluOp, ActFunc, ReduceCmd, std::vector<FreeDim>,
-                 std::string>
+    std::variant<AccessPattern, double, int64_t, bool, AluOp, ActFunc, ReduceCmd,
+                 std::vector<FreeDim>, std::string>
         m_value;
 };
 
@@ -81,7 +81,7 @@ public:
     InstructionRef(KernelBuilder& builder, size_t index) : m_builder(&builder), m_index(index) {}
 
     InstructionRef& engine(Engine e);
-    InstructionRef& wait(uint32_t sem, uint32_t value);   // wait=sSEM>=VALUE
+    InstructionRef& wait(uint32_t sem, uint32_t value);      // wait=sSEM>=VALUE
     InstructionRef& inc(uint32_t sem, uint32_t amount = 1);  // inc=sSEM+AMOUNT
     InstructionRef& round(Rounding r);
     InstructionRef& arg(std::string_view name, Operand value);  // throws like emit()
@@ -103,7 +103,8 @@ public:
 
     // Declares an HBM tensor and returns an access pattern over all of it (whole_tensor). Throws
     // std::invalid_argument for a name already declared.
-    AccessPattern tensor(const std::string& name, std::vector<uint64_t> shape, DType dtype, TensorRole role);
+    AccessPattern tensor(const std::string& name, std::vector<uint64_t> shape, DType dtype,
+                         TensorRole role);
     // A view of declared tensor `name`: rows [first_row, first_row+num_rows), starting
     // `element_offset` elements into each row, free dims `shape` row-major. Throws
     // std::invalid_argument for an undeclared tensor.
@@ -116,16 +117,18 @@ public:
     void header_comment(std::string text) { m_program.header_comments.push_back(std::move(text)); }
 
     // Appends an instruction on the opcode's default engine with the given operands (the others
-    // unset). Throws std::invalid_argument for an operand the opcode does not have, one given twice,
-    // or a value of the wrong kind.
+    // unset). Throws std::invalid_argument for an operand the opcode does not have, one given
+    // twice, or a value of the wrong kind.
     InstructionRef emit(Opcode op, std::initializer_list<NamedOperand> operands = {});
 
     // One call per opcode with its required operands in table order; optional ones via .arg().
     InstructionRef nc_matmul(AccessPattern dst, AccessPattern stationary, AccessPattern moving);
     InstructionRef nc_transpose(AccessPattern dst, AccessPattern data);
     InstructionRef activation(AccessPattern dst, ActFunc op, AccessPattern data);
-    InstructionRef tensor_tensor(AccessPattern dst, AccessPattern data1, AccessPattern data2, AluOp op);
-    InstructionRef tensor_scalar(AccessPattern dst, AccessPattern data, AluOp op0, Operand operand0);
+    InstructionRef tensor_tensor(AccessPattern dst, AccessPattern data1, AccessPattern data2,
+                                 AluOp op);
+    InstructionRef tensor_scalar(AccessPattern dst, AccessPattern data, AluOp op0,
+                                 Operand operand0);
     InstructionRef tensor_reduce(AccessPattern dst, AluOp op, AccessPattern data, int64_t axis);
     InstructionRef tensor_copy(AccessPattern dst, AccessPattern src);
     InstructionRef tensor_copy_predicated(AccessPattern dst, Operand src, AccessPattern predicate);
@@ -133,8 +136,9 @@ public:
                                  Operand on_false);
     InstructionRef memset(AccessPattern dst, double value);
     InstructionRef iota(AccessPattern dst, std::vector<FreeDim> pattern);
-    InstructionRef affine_select(AccessPattern dst, std::vector<FreeDim> pattern, int64_t channel_multiplier,
-                                 AccessPattern on_true_tile, double on_false_value);
+    InstructionRef affine_select(AccessPattern dst, std::vector<FreeDim> pattern,
+                                 int64_t channel_multiplier, AccessPattern on_true_tile,
+                                 double on_false_value);
     InstructionRef bn_stats(AccessPattern dst, AccessPattern data);
     InstructionRef bn_aggr(AccessPattern dst, AccessPattern data);
     InstructionRef reciprocal(AccessPattern dst, AccessPattern data);

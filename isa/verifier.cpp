@@ -36,9 +36,10 @@ std::string_view kind_expectation(ArgKind k) {
 }
 
 std::string_view alternative_name(const ArgValue& v) {
-    constexpr std::string_view names[] = {"nothing",   "an access pattern", "an immediate", "an integer",
-                                           "a boolean", "a pattern",         "a name"};
-    return names[v.index()];
+    constexpr std::string_view names[] = {"nothing",    "an access pattern", "an immediate",
+                                          "an integer", "a boolean",         "a pattern",
+                                          "a name"};
+    return v.valueless_by_exception() ? "a valueless variant" : names[v.index()];
 }
 
 // Whether `v` holds the alternative that `kind` stores (opcode_table.h ArgKind docs).
@@ -113,7 +114,8 @@ void check_tensors(Checker& c) {
                 fail(fmt::format("dimension {} is 0, expected at least 1", k));
                 empty = true;
             }
-        if (!empty && !usable_tensor_bytes(t)) fail("size overflows 64 bits, expected a smaller shape");
+        if (!empty && !usable_tensor_bytes(t))
+            fail("size overflows 64 bits, expected a smaller shape");
     }
 }
 
@@ -125,26 +127,30 @@ void check_stream_order(Checker& c) {
         if (unsigned(prev) >= unsigned(kEngineCount) || unsigned(cur) >= unsigned(kEngineCount) ||
             cur >= prev)
             continue;
-        c.error_at(insts[i].loc,
-                   fmt::format("instruction #{}: found engine {} after the {} stream, expected the "
-                               "streams grouped in engine order tensor, vector, scalar, gpsimd, sync",
-                               i, engine_name(cur), engine_name(prev)));
+        c.error_at(
+            insts[i].loc,
+            fmt::format("instruction #{}: found engine {} after the {} stream, expected the "
+                        "streams grouped in engine order tensor, vector, scalar, gpsimd, sync",
+                        i, engine_name(cur), engine_name(prev)));
     }
 }
 
 void check_engine_and_rounding(Checker& c) {
     const Instruction& in = c.inst();
     if (unsigned(in.engine) >= unsigned(kEngineCount)) {
-        c.error("", fmt::format("found engine value {}, expected a valid engine", unsigned(in.engine)));
+        c.error("",
+                fmt::format("found engine value {}, expected a valid engine", unsigned(in.engine)));
     } else {
         c.on_engines(c.info().engines, "the engines this opcode runs on");
         if (in.engine == Engine::gpsimd && !c.limits().has_gpsimd)
-            c.error("", "runs on engine gpsimd, expected another engine (this target has no GpSimd)");
+            c.error("",
+                    "runs on engine gpsimd, expected another engine (this target has no GpSimd)");
     }
     if (in.rounding == Rounding::stochastic)
         c.from_generation(Generation::v2, "stochastic rounding (round=sr, §5.4)");
     else if (in.rounding != Rounding::nearest_even)
-        c.error("", fmt::format("found rounding value {}, expected rne or sr", unsigned(in.rounding)));
+        c.error("",
+                fmt::format("found rounding value {}, expected rne or sr", unsigned(in.rounding)));
 }
 
 void check_semaphores(Checker& c) {
@@ -160,8 +166,9 @@ void check_semaphores(Checker& c) {
                                     "target has {})",
                                     s.sem, count, count));
         if (s.amount == 0)
-            c.error("", fmt::format("increments semaphore s{} by 0, expected an amount of at least 1",
-                                    s.sem));
+            c.error("",
+                    fmt::format("increments semaphore s{} by 0, expected an amount of at least 1",
+                                s.sem));
     }
 }
 
@@ -181,9 +188,10 @@ bool check_pattern_encoding(Checker& c, std::string_view name, const AccessPatte
             ok = false;
         } else if (ap.space != MemSpace::hbm && !is_dma(c.inst().op) &&
                    (d.num > 0xffff || d.step < -0x8000 || d.step > 0x7fff)) {
-            c.error(name, fmt::format("free dimension {} is [step {}, num {}], expected a step within "
-                                      "int16 and a num within uint16 (§4.1)",
-                                      k, d.step, d.num));
+            c.error(name,
+                    fmt::format("free dimension {} is [step {}, num {}], expected a step within "
+                                "int16 and a num within uint16 (§4.1)",
+                                k, d.step, d.num));
         }
     }
     if (ap.num_partitions == 0) {
@@ -191,9 +199,10 @@ bool check_pattern_encoding(Checker& c, std::string_view name, const AccessPatte
         ok = false;
     }
     if (ap.byte_offset % dtype_size(ap.dtype) != 0)
-        c.error(name, fmt::format("byte offset {} is not a multiple of the {} element size, expected "
-                                  "a multiple of {}",
-                                  ap.byte_offset, dtype_name(ap.dtype), dtype_size(ap.dtype)));
+        c.error(name,
+                fmt::format("byte offset {} is not a multiple of the {} element size, expected "
+                            "a multiple of {}",
+                            ap.byte_offset, dtype_name(ap.dtype), dtype_size(ap.dtype)));
     return ok;
 }
 
@@ -204,15 +213,17 @@ void check_on_chip_bounds(Checker& c, std::string_view name, const AccessPattern
         c.error(name, fmt::format("spans {} partitions, expected at most {}", ap.num_partitions,
                                   lim.partitions));
     else if (end_partition > lim.partitions)
-        c.error(name, fmt::format("partitions [{}, {}) end past the last partition, expected an end "
-                                  "of at most {}",
-                                  ap.start_partition, end_partition, lim.partitions));
+        c.error(name,
+                fmt::format("partitions [{}, {}) end past the last partition, expected an end "
+                            "of at most {}",
+                            ap.start_partition, end_partition, lim.partitions));
     else if (!is_dma(c.inst().op) && !valid_start_partition(ap.start_partition, ap.num_partitions))
-        c.error(name, fmt::format("start partition {} for {} partitions, expected a start of {} (§4.2)",
-                                  ap.start_partition, ap.num_partitions,
-                                  ap.num_partitions > 64   ? "0"
-                                  : ap.num_partitions > 32 ? "0 or 64"
-                                                           : "0, 32, 64 or 96"));
+        c.error(name,
+                fmt::format("start partition {} for {} partitions, expected a start of {} (§4.2)",
+                            ap.start_partition, ap.num_partitions,
+                            ap.num_partitions > 64   ? "0"
+                            : ap.num_partitions > 32 ? "0 or 64"
+                                                     : "0, 32, 64 or 96"));
     const bool sbuf = ap.space == MemSpace::sbuf;
     const uint64_t capacity = sbuf ? lim.sbuf_partition_bytes : lim.psum_partition_bytes;
     const detail::ByteSpan span = detail::touched_span(ap);
@@ -240,18 +251,20 @@ void check_hbm_bounds(Checker& c, std::string_view name, const AccessPattern& ap
     const uint64_t rows = t->shape.empty() ? 1 : t->shape[0];
     const uint64_t end_row = uint64_t(ap.start_partition) + ap.num_partitions;
     if (end_row > rows)
-        c.error(name, fmt::format("rows [{}, {}) end past the last row, expected an end of at most {} "
-                                  "(the rows of tensor '{}')",
-                                  ap.start_partition, end_row, rows, t->name));
+        c.error(name,
+                fmt::format("rows [{}, {}) end past the last row, expected an end of at most {} "
+                            "(the rows of tensor '{}')",
+                            ap.start_partition, end_row, rows, t->name));
     // A view may span rows through its free dims (a flat view), so bound the bytes, not the row.
     const detail::ByteSpan span = detail::touched_span(ap);
     const Int128 stride = ap.partition_stride_bytes;
     const Int128 lo = Int128(ap.start_partition) * stride + span.begin;
     const Int128 hi = Int128(end_row - 1) * stride + span.end;
     if (lo < 0 || hi > Int128(*bytes))
-        c.error(name, fmt::format("touches bytes [{}, {}) of tensor '{}', expected bytes within "
-                                  "[0, {})",
-                                  detail::int128_text(lo), detail::int128_text(hi), t->name, *bytes));
+        c.error(name,
+                fmt::format("touches bytes [{}, {}) of tensor '{}', expected bytes within "
+                            "[0, {})",
+                            detail::int128_text(lo), detail::int128_text(hi), t->name, *bytes));
 }
 
 void check_access_pattern(Checker& c, const ArgSpec& spec, const AccessPattern& ap) {
@@ -265,8 +278,9 @@ void check_access_pattern(Checker& c, const ArgSpec& spec, const AccessPattern& 
         c.error(spec.name, fmt::format("found memory {}, expected {}", mem_space_name(ap.space),
                                        space_list(spec.spaces)));
     if (ap.space == MemSpace::psum && c.inst().engine == Engine::gpsimd)
-        c.error(spec.name, "found memory psum on engine gpsimd, expected sbuf (GpSimd cannot access "
-                           "PSUM, §1.3)");
+        c.error(spec.name,
+                "found memory psum on engine gpsimd, expected sbuf (GpSimd cannot access "
+                "PSUM, §1.3)");
     if (!check_pattern_encoding(c, spec.name, ap)) return;
     if (ap.space == MemSpace::hbm)
         check_hbm_bounds(c, spec.name, ap);
@@ -277,7 +291,8 @@ void check_access_pattern(Checker& c, const ArgSpec& spec, const AccessPattern& 
 void check_operand(Checker& c, const ArgSpec& spec) {
     const ArgValue* v = c.value(spec.name);
     if (!v) {
-        if (spec.required) c.error(spec.name, fmt::format("missing, expected {}", kind_expectation(spec.kind)));
+        if (spec.required)
+            c.error(spec.name, fmt::format("missing, expected {}", kind_expectation(spec.kind)));
         return;
     }
     if (!holds_kind(*v, spec.kind)) {
@@ -309,15 +324,17 @@ void check_operand(Checker& c, const ArgSpec& spec) {
 void check_instruction(Checker& c, size_t index) {
     const Instruction& in = c.program().instructions[index];
     if (unsigned(in.op) >= unsigned(kOpcodeCount)) {
-        c.error_at(in.loc, fmt::format("instruction #{}: found opcode value {}, expected a valid opcode",
-                                       index, unsigned(in.op)));
+        c.error_at(in.loc,
+                   fmt::format("instruction #{}: found opcode value {}, expected a valid opcode",
+                               index, unsigned(in.op)));
         return;
     }
     c.begin(index);
     const auto& specs = c.info().args;
     if (in.args.size() != specs.size())
-        c.error("", fmt::format("holds {} operand values, expected {} (one per operand of the opcode)",
-                                in.args.size(), specs.size()));
+        c.error("",
+                fmt::format("holds {} operand values, expected {} (one per operand of the opcode)",
+                            in.args.size(), specs.size()));
     check_engine_and_rounding(c);
     check_semaphores(c);
     for (const ArgSpec& spec : specs) check_operand(c, spec);
@@ -329,8 +346,8 @@ void check_instruction(Checker& c, size_t index) {
 std::vector<Diagnostic> verify(const Program& p, const TargetLimits& limits) {
     Checker c(p, limits);
     if (unsigned(p.target) > unsigned(Generation::v3)) {
-        c.error_at({}, fmt::format("kernel '{}': found target value {}, expected v1, v2 or v3", p.name,
-                                   unsigned(p.target)));
+        c.error_at({}, fmt::format("kernel '{}': found target value {}, expected v1, v2 or v3",
+                                   p.name, unsigned(p.target)));
         return c.take();  // every generation-dependent rule would be meaningless
     }
     check_tensors(c);

@@ -34,7 +34,8 @@ std::string int128_text(Int128 v) {
     if (v == 0) return "0";
     const bool negative = v < 0;
     std::string digits;
-    for (; v != 0; v /= 10) digits.insert(digits.begin(), char('0' + (negative ? -(v % 10) : v % 10)));
+    for (; v != 0; v /= 10)
+        digits.insert(digits.begin(), char('0' + (negative ? -(v % 10) : v % 10)));
     return negative ? "-" + digits : digits;
 }
 
@@ -49,7 +50,9 @@ ByteSpan touched_span(const AccessPattern& ap) {
 }
 
 bool valid_dtype(DType t) { return unsigned(t) < unsigned(kDTypeCount); }
-bool valid_space(MemSpace s) { return s == MemSpace::hbm || s == MemSpace::sbuf || s == MemSpace::psum; }
+bool valid_space(MemSpace s) {
+    return s == MemSpace::hbm || s == MemSpace::sbuf || s == MemSpace::psum;
+}
 
 std::string engine_list(EngineSet engines) {
     std::vector<std::string_view> names;
@@ -121,10 +124,6 @@ std::optional<AluOp> Checker::alu_op(std::string_view name) const {
     return enum_value<AluOp>(value(name), kAluOpCount);
 }
 
-std::optional<ActFunc> Checker::act_func(std::string_view name) const {
-    return enum_value<ActFunc>(value(name), kActFuncCount);
-}
-
 std::optional<ReduceCmd> Checker::reduce_cmd(std::string_view name) const {
     return enum_value<ReduceCmd>(value(name), kReduceCmdCount);
 }
@@ -148,8 +147,8 @@ void Checker::same_partitions(std::string_view operand, std::string_view referen
     const AccessPattern* a = ap(operand);
     const AccessPattern* r = ap(reference);
     if (!a || !r || a->num_partitions == r->num_partitions) return;
-    error(operand, fmt::format("found {} partitions, expected {} as operand '{}'", a->num_partitions,
-                               r->num_partitions, reference));
+    error(operand, fmt::format("found {} partitions, expected {} as operand '{}'",
+                               a->num_partitions, r->num_partitions, reference));
 }
 
 void Checker::partition_vector(std::string_view operand, std::string_view reference) {
@@ -205,15 +204,17 @@ void Checker::dtype_not_in(std::string_view operand, std::initializer_list<DType
                                        dtype_name(t), dtype_list(banned), why));
 }
 
-void Checker::same_dtype(std::string_view operand, std::string_view reference, std::string_view why) {
+void Checker::same_dtype(std::string_view operand, std::string_view reference,
+                         std::string_view why) {
     const AccessPattern* a = ap(operand);
     const AccessPattern* r = ap(reference);
     if (!a || !r || a->dtype == r->dtype) return;
-    error(operand, fmt::format("found dtype {}, expected {} as operand '{}' ({})", dtype_name(a->dtype),
-                               dtype_name(r->dtype), reference, why));
+    error(operand, fmt::format("found dtype {}, expected {} as operand '{}' ({})",
+                               dtype_name(a->dtype), dtype_name(r->dtype), reference, why));
 }
 
-void Checker::integer_dtypes(std::initializer_list<std::string_view> operands, std::string_view why) {
+void Checker::integer_dtypes(std::initializer_list<std::string_view> operands,
+                             std::string_view why) {
     for (std::string_view name : operands) {
         const AccessPattern* a = ap(name);
         if (a && !is_integer(a->dtype))
@@ -225,8 +226,8 @@ void Checker::integer_dtypes(std::initializer_list<std::string_view> operands, s
 void Checker::on_engines(EngineSet engines, std::string_view why) {
     const Engine e = inst().engine;
     if (unsigned(e) >= unsigned(kEngineCount) || has_engine(engines, e)) return;
-    error("", fmt::format("runs on engine {}, expected {} ({})", engine_name(e), engine_list(engines),
-                          why));
+    error("", fmt::format("runs on engine {}, expected {} ({})", engine_name(e),
+                          engine_list(engines), why));
 }
 
 void Checker::from_generation(Generation first, std::string_view feature) {

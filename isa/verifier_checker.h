@@ -1,5 +1,6 @@
-// The verifier's working state (internal to verifier*.cpp): where diagnostics go, safe access to the
-// operands of the instruction being checked, and the shape/dtype checks the per-opcode rules share.
+// The verifier's working state (internal to verifier*.cpp): where diagnostics go, safe access to
+// the operands of the instruction being checked, and the shape/dtype checks the per-opcode rules
+// share.
 #pragma once
 
 #include <initializer_list>
@@ -67,7 +68,6 @@ public:
     std::optional<int64_t> integer(std::string_view name) const;
     bool flag(std::string_view name) const;  // false when absent
     std::optional<AluOp> alu_op(std::string_view name) const;
-    std::optional<ActFunc> act_func(std::string_view name) const;
     std::optional<ReduceCmd> reduce_cmd(std::string_view name) const;
     const std::vector<FreeDim>* pattern(std::string_view name) const;
 
@@ -81,8 +81,10 @@ public:
     void free_size_at_most(std::string_view operand, uint64_t limit, std::string_view why);
     // §20.1: no instruction reads two tensor inputs both in PSUM.
     void not_both_psum(std::string_view a, std::string_view b);
-    void dtype_in(std::string_view operand, std::initializer_list<DType> allowed, std::string_view why);
-    void dtype_not_in(std::string_view operand, std::initializer_list<DType> banned, std::string_view why);
+    void dtype_in(std::string_view operand, std::initializer_list<DType> allowed,
+                  std::string_view why);
+    void dtype_not_in(std::string_view operand, std::initializer_list<DType> banned,
+                      std::string_view why);
     void same_dtype(std::string_view operand, std::string_view reference, std::string_view why);
     void integer_dtypes(std::initializer_list<std::string_view> operands, std::string_view why);
     void on_engines(EngineSet engines, std::string_view why);

@@ -75,44 +75,115 @@ TEST_CASE("builder: hbm() slices rows and columns of a tensor", "[isa]") {
 TEST_CASE("builder: emit stores each opcode's operands as the parser does", "[isa]") {
     const AccessPattern d = tile(0, 8), a = tile(32, 8), v = tile(64, 1), pr = tile(128, 8, u8);
     const std::vector<FreeDim> pat = {{1, 8}};
-    CHECK(emitted(Opcode::nc_matmul, {{"dst", psum_tile(0, 8)}, {"stationary", a}, {"moving", d}, {"accumulate", true}}) ==
-          expected(Opcode::nc_matmul, {{"dst", psum_tile(0, 8)}, {"stationary", a}, {"moving", d}, {"accumulate", true}}));
-    CHECK(emitted(Opcode::nc_transpose, {{"dst", d}, {"data", a}}) == expected(Opcode::nc_transpose, {{"dst", d}, {"data", a}}));
-    CHECK(emitted(Opcode::activation, {{"dst", d}, {"op", ActFunc::gelu}, {"data", a}, {"scale", 0.1}, {"bias", v},
-                                       {"reduce_op", AluOp::add}, {"reduce_cmd", ReduceCmd::reset_reduce}, {"reduce_res", v}}) ==
-          expected(Opcode::activation, {{"dst", d}, {"op", code(ActFunc::gelu)}, {"data", a}, {"scale", double(0.1f)}, {"bias", v},
-                                        {"reduce_op", code(AluOp::add)}, {"reduce_cmd", code(ReduceCmd::reset_reduce)}, {"reduce_res", v}}));
-    CHECK(emitted(Opcode::tensor_tensor, {{"dst", d}, {"data1", a}, {"data2", d}, {"op", AluOp::subtract}}) ==
-          expected(Opcode::tensor_tensor, {{"dst", d}, {"data1", a}, {"data2", d}, {"op", code(AluOp::subtract)}}));
-    CHECK(emitted(Opcode::tensor_scalar, {{"dst", d}, {"data", a}, {"op0", AluOp::multiply}, {"operand0", 3},
-                                          {"reverse0", true}, {"op1", AluOp::add}, {"operand1", v}, {"reverse1", false}}) ==
-          expected(Opcode::tensor_scalar, {{"dst", d}, {"data", a}, {"op0", code(AluOp::multiply)}, {"operand0", 3.0},
-                                           {"reverse0", true}, {"op1", code(AluOp::add)}, {"operand1", v}, {"reverse1", false}}));
-    CHECK(emitted(Opcode::tensor_reduce, {{"dst", v}, {"op", AluOp::maximum}, {"data", a}, {"axis", 1}, {"negate", true}, {"keepdims", false}}) ==
-          expected(Opcode::tensor_reduce, {{"dst", v}, {"op", code(AluOp::maximum)}, {"data", a}, {"axis", int64_t(1)},
-                                           {"negate", true}, {"keepdims", false}}));
-    CHECK(emitted(Opcode::tensor_copy, {{"dst", d}, {"src", a}}) == expected(Opcode::tensor_copy, {{"dst", d}, {"src", a}}));
-    CHECK(emitted(Opcode::tensor_copy_predicated, {{"dst", d}, {"src", -1.5f}, {"predicate", pr}, {"reverse_pred", true}}) ==
-          expected(Opcode::tensor_copy_predicated, {{"dst", d}, {"src", -1.5}, {"predicate", pr}, {"reverse_pred", true}}));
-    CHECK(emitted(Opcode::select_reduce, {{"dst", d}, {"predicate", pr}, {"on_true", a}, {"on_false", v}, {"reduce_res", v},
-                                          {"reduce_cmd", ReduceCmd::reduce}, {"reverse_pred", false}}) ==
-          expected(Opcode::select_reduce, {{"dst", d}, {"predicate", pr}, {"on_true", a}, {"on_false", v}, {"reduce_res", v},
-                                           {"reduce_cmd", code(ReduceCmd::reduce)}, {"reverse_pred", false}}));
-    CHECK(emitted(Opcode::memset, {{"dst", d}, {"value", 1e-40}}) == expected(Opcode::memset, {{"dst", d}, {"value", double(float(1e-40))}}));
-    CHECK(emitted(Opcode::iota, {{"dst", d}, {"pattern", pat}, {"offset", -3}, {"channel_multiplier", 8}}) ==
-          expected(Opcode::iota, {{"dst", d}, {"pattern", pat}, {"offset", int64_t(-3)}, {"channel_multiplier", int64_t(8)}}));
-    CHECK(emitted(Opcode::affine_select, {{"dst", d}, {"pattern", pat}, {"channel_multiplier", 1}, {"on_true_tile", a},
-                                          {"on_false_value", -3.4e38}, {"cmp_op", AluOp::greater_equal}, {"offset", 5}}) ==
-          expected(Opcode::affine_select, {{"dst", d}, {"pattern", pat}, {"channel_multiplier", int64_t(1)}, {"on_true_tile", a},
-                                           {"on_false_value", double(float(-3.4e38))}, {"cmp_op", code(AluOp::greater_equal)},
+    CHECK(emitted(
+              Opcode::nc_matmul,
+              {{"dst", psum_tile(0, 8)}, {"stationary", a}, {"moving", d}, {"accumulate", true}}) ==
+          expected(
+              Opcode::nc_matmul,
+              {{"dst", psum_tile(0, 8)}, {"stationary", a}, {"moving", d}, {"accumulate", true}}));
+    CHECK(emitted(Opcode::nc_transpose, {{"dst", d}, {"data", a}}) ==
+          expected(Opcode::nc_transpose, {{"dst", d}, {"data", a}}));
+    CHECK(emitted(Opcode::activation, {{"dst", d},
+                                       {"op", ActFunc::gelu},
+                                       {"data", a},
+                                       {"scale", 0.1},
+                                       {"bias", v},
+                                       {"reduce_op", AluOp::add},
+                                       {"reduce_cmd", ReduceCmd::reset_reduce},
+                                       {"reduce_res", v}}) ==
+          expected(Opcode::activation, {{"dst", d},
+                                        {"op", code(ActFunc::gelu)},
+                                        {"data", a},
+                                        {"scale", double(0.1f)},
+                                        {"bias", v},
+                                        {"reduce_op", code(AluOp::add)},
+                                        {"reduce_cmd", code(ReduceCmd::reset_reduce)},
+                                        {"reduce_res", v}}));
+    CHECK(emitted(Opcode::tensor_tensor,
+                  {{"dst", d}, {"data1", a}, {"data2", d}, {"op", AluOp::subtract}}) ==
+          expected(Opcode::tensor_tensor,
+                   {{"dst", d}, {"data1", a}, {"data2", d}, {"op", code(AluOp::subtract)}}));
+    CHECK(emitted(Opcode::tensor_scalar, {{"dst", d},
+                                          {"data", a},
+                                          {"op0", AluOp::multiply},
+                                          {"operand0", 3},
+                                          {"reverse0", true},
+                                          {"op1", AluOp::add},
+                                          {"operand1", v},
+                                          {"reverse1", false}}) ==
+          expected(Opcode::tensor_scalar, {{"dst", d},
+                                           {"data", a},
+                                           {"op0", code(AluOp::multiply)},
+                                           {"operand0", 3.0},
+                                           {"reverse0", true},
+                                           {"op1", code(AluOp::add)},
+                                           {"operand1", v},
+                                           {"reverse1", false}}));
+    CHECK(emitted(Opcode::tensor_reduce, {{"dst", v},
+                                          {"op", AluOp::maximum},
+                                          {"data", a},
+                                          {"axis", 1},
+                                          {"negate", true},
+                                          {"keepdims", false}}) ==
+          expected(Opcode::tensor_reduce, {{"dst", v},
+                                           {"op", code(AluOp::maximum)},
+                                           {"data", a},
+                                           {"axis", int64_t(1)},
+                                           {"negate", true},
+                                           {"keepdims", false}}));
+    CHECK(emitted(Opcode::tensor_copy, {{"dst", d}, {"src", a}}) ==
+          expected(Opcode::tensor_copy, {{"dst", d}, {"src", a}}));
+    CHECK(emitted(Opcode::tensor_copy_predicated,
+                  {{"dst", d}, {"src", -1.5f}, {"predicate", pr}, {"reverse_pred", true}}) ==
+          expected(Opcode::tensor_copy_predicated,
+                   {{"dst", d}, {"src", -1.5}, {"predicate", pr}, {"reverse_pred", true}}));
+    CHECK(emitted(Opcode::select_reduce, {{"dst", d},
+                                          {"predicate", pr},
+                                          {"on_true", a},
+                                          {"on_false", v},
+                                          {"reduce_res", v},
+                                          {"reduce_cmd", ReduceCmd::reduce},
+                                          {"reverse_pred", false}}) ==
+          expected(Opcode::select_reduce, {{"dst", d},
+                                           {"predicate", pr},
+                                           {"on_true", a},
+                                           {"on_false", v},
+                                           {"reduce_res", v},
+                                           {"reduce_cmd", code(ReduceCmd::reduce)},
+                                           {"reverse_pred", false}}));
+    CHECK(emitted(Opcode::memset, {{"dst", d}, {"value", 1e-40}}) ==
+          expected(Opcode::memset, {{"dst", d}, {"value", double(float(1e-40))}}));
+    CHECK(emitted(Opcode::iota,
+                  {{"dst", d}, {"pattern", pat}, {"offset", -3}, {"channel_multiplier", 8}}) ==
+          expected(Opcode::iota, {{"dst", d},
+                                  {"pattern", pat},
+                                  {"offset", int64_t(-3)},
+                                  {"channel_multiplier", int64_t(8)}}));
+    CHECK(emitted(Opcode::affine_select, {{"dst", d},
+                                          {"pattern", pat},
+                                          {"channel_multiplier", 1},
+                                          {"on_true_tile", a},
+                                          {"on_false_value", -3.4e38},
+                                          {"cmp_op", AluOp::greater_equal},
+                                          {"offset", 5}}) ==
+          expected(Opcode::affine_select, {{"dst", d},
+                                           {"pattern", pat},
+                                           {"channel_multiplier", int64_t(1)},
+                                           {"on_true_tile", a},
+                                           {"on_false_value", double(float(-3.4e38))},
+                                           {"cmp_op", code(AluOp::greater_equal)},
                                            {"offset", int64_t(5)}}));
-    CHECK(emitted(Opcode::bn_stats, {{"dst", d}, {"data", a}}) == expected(Opcode::bn_stats, {{"dst", d}, {"data", a}}));
-    CHECK(emitted(Opcode::bn_aggr, {{"dst", d}, {"data", a}}) == expected(Opcode::bn_aggr, {{"dst", d}, {"data", a}}));
-    CHECK(emitted(Opcode::reciprocal, {{"dst", d}, {"data", a}}) == expected(Opcode::reciprocal, {{"dst", d}, {"data", a}}));
+    CHECK(emitted(Opcode::bn_stats, {{"dst", d}, {"data", a}}) ==
+          expected(Opcode::bn_stats, {{"dst", d}, {"data", a}}));
+    CHECK(emitted(Opcode::bn_aggr, {{"dst", d}, {"data", a}}) ==
+          expected(Opcode::bn_aggr, {{"dst", d}, {"data", a}}));
+    CHECK(emitted(Opcode::reciprocal, {{"dst", d}, {"data", a}}) ==
+          expected(Opcode::reciprocal, {{"dst", d}, {"data", a}}));
     CHECK(emitted(Opcode::dma_copy, {{"dst", d}, {"src", a}, {"queue", 3u}}) ==
           expected(Opcode::dma_copy, {{"dst", d}, {"src", a}, {"queue", int64_t(3)}}));
     CHECK(emitted(Opcode::custom_op, {{"name", "topk"}, {"dst", d}, {"src0", a}, {"imm0", 2}}) ==
-          expected(Opcode::custom_op, {{"name", std::string("topk")}, {"dst", d}, {"src0", a}, {"imm0", 2.0}}));
+          expected(Opcode::custom_op,
+                   {{"name", std::string("topk")}, {"dst", d}, {"src0", a}, {"imm0", 2.0}}));
 }
 
 TEST_CASE("builder: emitted instructions run on the opcode's default engine", "[isa]") {
@@ -136,7 +207,8 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
     b.tensor_tensor(d, a, d, AluOp::add);
     g.emit(Opcode::tensor_tensor, {{"dst", d}, {"data1", a}, {"data2", d}, {"op", AluOp::add}});
     b.tensor_scalar(d, a, AluOp::add, 1.0);
-    g.emit(Opcode::tensor_scalar, {{"dst", d}, {"data", a}, {"op0", AluOp::add}, {"operand0", 1.0}});
+    g.emit(Opcode::tensor_scalar,
+           {{"dst", d}, {"data", a}, {"op0", AluOp::add}, {"operand0", 1.0}});
     b.tensor_reduce(v, AluOp::add, a, 1);
     g.emit(Opcode::tensor_reduce, {{"dst", v}, {"op", AluOp::add}, {"data", a}, {"axis", 1}});
     b.tensor_copy(d, a);
@@ -144,13 +216,18 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
     b.tensor_copy_predicated(d, a, pr);
     g.emit(Opcode::tensor_copy_predicated, {{"dst", d}, {"src", a}, {"predicate", pr}});
     b.select_reduce(d, pr, a, -1.0);
-    g.emit(Opcode::select_reduce, {{"dst", d}, {"predicate", pr}, {"on_true", a}, {"on_false", -1.0}});
+    g.emit(Opcode::select_reduce,
+           {{"dst", d}, {"predicate", pr}, {"on_true", a}, {"on_false", -1.0}});
     b.memset(d, 0.0);
     g.emit(Opcode::memset, {{"dst", d}, {"value", 0.0}});
     b.iota(d, pat);
     g.emit(Opcode::iota, {{"dst", d}, {"pattern", pat}});
     b.affine_select(d, pat, 1, a, -1.0);
-    g.emit(Opcode::affine_select, {{"dst", d}, {"pattern", pat}, {"channel_multiplier", 1}, {"on_true_tile", a}, {"on_false_value", -1.0}});
+    g.emit(Opcode::affine_select, {{"dst", d},
+                                   {"pattern", pat},
+                                   {"channel_multiplier", 1},
+                                   {"on_true_tile", a},
+                                   {"on_false_value", -1.0}});
     b.bn_stats(d, a);
     g.emit(Opcode::bn_stats, {{"dst", d}, {"data", a}});
     b.bn_aggr(d, a);
@@ -165,10 +242,17 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
     CHECK(b.build() == g.build());
 }
 
-TEST_CASE("builder: instruction refs set engine, semaphores, rounding, operands and comments", "[isa]") {
+TEST_CASE("builder: instruction refs set engine, semaphores, rounding, operands and comments",
+          "[isa]") {
     KernelBuilder b("k", Generation::v2);
     auto ref = b.tensor_copy(tile(0, 8, bf16), tile(32, 8));
-    ref.engine(Engine::scalar).wait(1, 2).wait(3, 4).inc(5).inc(6, 7).round(Rounding::stochastic).comment("evict");
+    ref.engine(Engine::scalar)
+        .wait(1, 2)
+        .wait(3, 4)
+        .inc(5)
+        .inc(6, 7)
+        .round(Rounding::stochastic)
+        .comment("evict");
     ref.arg("src", tile(64, 8));
     const Instruction in = only(b);
     CHECK(ref.index() == 0);
@@ -192,22 +276,31 @@ TEST_CASE("builder: emit rejects an operand the opcode does not have", "[isa]") 
 
 TEST_CASE("builder: emit rejects values of the wrong kind", "[isa]") {
     KernelBuilder b("k", Generation::v2);
-    CHECK_THROWS_WITH(b.emit(Opcode::tensor_tensor, {{"dst", tile(0, 8)}, {"op", ActFunc::exp}}),
-                      Contains("tensor_tensor operand 'op': wrong kind of value, expected an AluOp"));
-    CHECK_THROWS_WITH(b.emit(Opcode::tensor_reduce, {{"axis", 1.0}}), Contains("tensor_reduce operand 'axis'"));
-    CHECK_THROWS_WITH(b.emit(Opcode::activation, {{"data", 2.0}}), Contains("activation operand 'data'"));
-    CHECK_THROWS_WITH(b.emit(Opcode::memset, {{"value", tile(0, 1)}}), Contains("memset operand 'value'"));
-    CHECK_THROWS_WITH(b.emit(Opcode::nc_matmul, {{"accumulate", 1}}), Contains("nc_matmul operand 'accumulate'"));
+    CHECK_THROWS_WITH(
+        b.emit(Opcode::tensor_tensor, {{"dst", tile(0, 8)}, {"op", ActFunc::exp}}),
+        Contains("tensor_tensor operand 'op': wrong kind of value, expected an AluOp"));
+    CHECK_THROWS_WITH(b.emit(Opcode::tensor_reduce, {{"axis", 1.0}}),
+                      Contains("tensor_reduce operand 'axis'"));
+    CHECK_THROWS_WITH(b.emit(Opcode::activation, {{"data", 2.0}}),
+                      Contains("activation operand 'data'"));
+    CHECK_THROWS_WITH(b.emit(Opcode::memset, {{"value", tile(0, 1)}}),
+                      Contains("memset operand 'value'"));
+    CHECK_THROWS_WITH(b.emit(Opcode::nc_matmul, {{"accumulate", 1}}),
+                      Contains("nc_matmul operand 'accumulate'"));
     CHECK_THROWS_WITH(b.emit(Opcode::iota, {{"pattern", "x"}}), Contains("iota operand 'pattern'"));
-    CHECK_THROWS_WITH(b.emit(Opcode::custom_op, {{"name", 3}}), Contains("custom_op operand 'name'"));
-    CHECK_THROWS_AS(b.emit(Opcode::tensor_copy, {{"dst", tile(0, 8)}, {"dst", tile(0, 8)}}), std::invalid_argument);
+    CHECK_THROWS_WITH(b.emit(Opcode::custom_op, {{"name", 3}}),
+                      Contains("custom_op operand 'name'"));
+    CHECK_THROWS_AS(b.emit(Opcode::tensor_copy, {{"dst", tile(0, 8)}, {"dst", tile(0, 8)}}),
+                    std::invalid_argument);
     CHECK_THROWS_AS(b.emit(Opcode::dma_copy, {{"queue", ~uint64_t(0)}}), std::invalid_argument);
     CHECK(b.size() == 0);
 }
 
 TEST_CASE("builder: immediates are rounded to fp32", "[isa]") {
     KernelBuilder b("k", Generation::v2);
-    b.tensor_scalar(tile(0, 8), tile(32, 8), AluOp::add, 0.1).arg("op1", AluOp::multiply).arg("operand1", 16777217);
+    b.tensor_scalar(tile(0, 8), tile(32, 8), AluOp::add, 0.1)
+        .arg("op1", AluOp::multiply)
+        .arg("operand1", 16777217);
     const Instruction in = only(b);
     CHECK(std::get<double>(in.arg("operand0")) == double(0.1f));
     CHECK(std::get<double>(in.arg("operand1")) == 16777216.0);
@@ -216,10 +309,10 @@ TEST_CASE("builder: immediates are rounded to fp32", "[isa]") {
 TEST_CASE("builder: the streams form orders instructions stably by engine", "[isa]") {
     KernelBuilder b("k", Generation::v2);
     b.set_form(ProgramForm::streams);
-    b.dma_copy(tile(0, 8), tile(32, 8));                                  // sync
-    b.tensor_copy(tile(0, 8), tile(32, 8)).comment("first vector");       // vector
-    b.nc_matmul(psum_tile(0, 8), tile(0, 8, bf16), tile(64, 8, bf16));   // tensor
-    b.tensor_copy(tile(0, 8), tile(32, 8)).comment("second vector");      // vector
+    b.dma_copy(tile(0, 8), tile(32, 8));                                // sync
+    b.tensor_copy(tile(0, 8), tile(32, 8)).comment("first vector");     // vector
+    b.nc_matmul(psum_tile(0, 8), tile(0, 8, bf16), tile(64, 8, bf16));  // tensor
+    b.tensor_copy(tile(0, 8), tile(32, 8)).comment("second vector");    // vector
     const Program p = b.build();
     CHECK(p.form == ProgramForm::streams);
     REQUIRE(p.instructions.size() == 4);

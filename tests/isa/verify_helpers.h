@@ -2,7 +2,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <functional>
 #include <string>
 #include <vector>
@@ -15,8 +14,9 @@ namespace nsim::isa::test {
 using Catch::Matchers::Contains;
 
 inline constexpr DType f32 = DType::float32, tf32 = DType::tfloat32, bf16 = DType::bfloat16,
-                       f16 = DType::float16, i8 = DType::int8, u8 = DType::uint8, i16 = DType::int16,
-                       u16 = DType::uint16, i32 = DType::int32, u32 = DType::uint32;
+                       f16 = DType::float16, i8 = DType::int8, u8 = DType::uint8,
+                       i16 = DType::int16, u16 = DType::uint16, i32 = DType::int32,
+                       u32 = DType::uint32;
 
 // The diagnostics of the kernel `body` builds, verified against `target`'s default limits.
 inline std::vector<Diagnostic> diagnostics_of(const std::function<void(KernelBuilder&)>& body,
