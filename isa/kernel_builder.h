@@ -97,6 +97,7 @@ private:
     size_t m_index;
 };
 
+// Builds one kernel: its tensors, then its instructions in program order.
 class KernelBuilder {
 public:
     KernelBuilder(std::string kernel_name, Generation target);

@@ -38,6 +38,7 @@ ByteSpan touched_span(const AccessPattern& ap);
 std::string dtype_list(std::initializer_list<DType> types);
 std::string engine_list(EngineSet engines);
 
+// Verifies one program: holds the instruction being checked and collects the diagnostics.
 class Checker {
 public:
     Checker(const Program& p, const TargetLimits& limits) : m_program(p), m_limits(limits) {}
