@@ -1,0 +1,65 @@
+// A chip's configuration: every hardware number the simulator uses, loaded from configs/chips/*.json
+// with the public source (or the stated assumption) of each value.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "isa/enums.h"
+#include "isa/target.h"
+#include "sim/core_timing.h"
+
+namespace nsim::sim {
+
+// DMA engines and queues of one core (neuron-hardware.md §2.5).
+struct DmaParams {
+    uint32_t engines_per_core = 16;  // the queues per engine are limits.dma_queues
+    double engine_bandwidth_gbps = 27.2;  // GB/s per engine
+    double start_latency_ns = 1300;       // semaphore-to-start latency of a transfer
+    uint64_t descriptor_bytes = 65536;    // largest descriptor; transfers are split into these
+};
+
+// The chip's device memory (HBM, or DDR on inf1).
+struct DeviceMemoryParams {
+    uint64_t size_bytes = 32ull << 30;
+    double bandwidth_gbps = 820;  // GB/s for the whole chip
+};
+
+// Where a configured value came from.
+struct ParamSource {
+    std::string text;         // the citation, or the reasoning of an assumption
+    bool assumption = false;  // true when the value is not published
+};
+
+struct ChipConfig {
+    std::string name;
+    std::string file;  // the file it was loaded from
+    isa::Generation generation = isa::Generation::v2;
+    uint32_t cores = 2;
+    isa::TargetLimits limits = isa::default_limits(isa::Generation::v2);
+    CoreTiming timing;
+    DmaParams dma;
+    DeviceMemoryParams device_memory;
+    std::map<std::string, ParamSource> sources;  // by parameter path, e.g. "timing.tensor_clock_ghz"
+};
+
+// Loads a chip by built-in name ("trn1") or by path to a JSON file. A file may name a `base` chip
+// and give only the values it changes. Throws ConfigError naming the file, the JSON path and the
+// expectation on a typo'd key, a wrong type, a missing value or source, or an out-of-range value.
+ChipConfig load_chip(const std::string& name_or_path);
+
+// Applies a `--set path=value` override (e.g. "timing.tensor_clock_ghz=3.0"), checked like the
+// file; its source becomes the command line.
+void apply_override(ChipConfig& chip, const std::string& assignment);
+
+// Every parameter path with its value as text and its source, in table order (for `nsim describe`).
+struct DescribedParam {
+    std::string path;
+    std::string value;
+    ParamSource source;
+};
+std::vector<DescribedParam> describe(const ChipConfig& chip);
+
+}  // namespace nsim::sim

@@ -1,0 +1,106 @@
+#include "sim/core_state.h"
+
+#include <cstring>
+
+namespace nsim::sim {
+
+using isa::AccessPattern;
+using isa::MemSpace;
+
+OnChipMemory::OnChipMemory(MemSpace space, uint32_t partitions, uint64_t partition_bytes)
+    : m_space(space),
+      m_partitions(partitions),
+      m_partition_bytes(partition_bytes),
+      m_data(size_t(partitions) * partition_bytes, 0),
+      m_written(size_t(partitions) * partition_bytes, 0) {}
+
+void OnChipMemory::mark_written(const isa::Footprint& fp) {
+    for (uint32_t p = fp.partition_begin; p < fp.partition_end; ++p)
+        for (const auto& r : fp.ranges)
+            std::memset(&m_written[p * m_partition_bytes + r.begin], 1, r.end - r.begin);
+}
+
+std::optional<isa::Overlap> OnChipMemory::first_unwritten(const isa::Footprint& fp) const {
+    for (uint32_t p = fp.partition_begin; p < fp.partition_end; ++p)
+        for (const auto& r : fp.ranges) {
+            const uint8_t* base = &m_written[p * m_partition_bytes];
+            const void* hole = std::memchr(base + r.begin, 0, r.end - r.begin);
+            if (!hole) continue;
+            const uint64_t begin = uint64_t(static_cast<const uint8_t*>(hole) - base);
+            uint64_t end = begin;
+            while (end < r.end && !base[end]) ++end;
+            return isa::Overlap{p, {begin, end}};
+        }
+    return std::nullopt;
+}
+
+void DeviceMemory::allocate(const std::vector<isa::TensorDecl>& tensors) {
+    for (const auto& t : tensors) m_tensors[t.name] = Tensor{t, std::vector<uint8_t>(t.size_bytes(), 0)};
+}
+
+CoreState::CoreState(const isa::TargetLimits& limits, DeviceMemory& device, uint64_t seed)
+    : sbuf(MemSpace::sbuf, limits.partitions, limits.sbuf_partition_bytes),
+      psum(MemSpace::psum, limits.partitions, limits.psum_partition_bytes),
+      hbm(device),
+      rng(seed) {}
+
+namespace {
+
+// Calls f(element_index, byte_pointer) for every element of `ap`, partition-major.
+template <class F>
+void visit(const CoreState& cs, const AccessPattern& ap, F&& f) {
+    auto& s = const_cast<CoreState&>(cs);  // one walker for reads and writes
+    uint64_t index = 0;
+    for (uint32_t w = 0; w < ap.num_partitions; ++w) {
+        const uint32_t part = ap.start_partition + w;
+        uint8_t* base = nullptr;
+        switch (ap.space) {
+            case MemSpace::sbuf: base = s.sbuf.at(part, 0); break;
+            case MemSpace::psum: base = s.psum.at(part, 0); break;
+            case MemSpace::hbm: base = s.hbm.bytes(ap.tensor).data() + uint64_t(part) * ap.partition_stride_bytes; break;
+        }
+        ap.for_each_byte_offset([&](uint64_t off) { f(index++, base + off); });
+    }
+}
+
+uint32_t load_bits(const uint8_t* p, unsigned size) {
+    uint32_t v = 0;
+    std::memcpy(&v, p, size);  // little-endian host, as the device
+    return v;
+}
+
+void store_bits(uint8_t* p, uint32_t v, unsigned size) { std::memcpy(p, &v, size); }
+
+}  // namespace
+
+Tile read_tile(const CoreState& s, const AccessPattern& ap) {
+    Tile t{ap.num_partitions, ap.free_size(), std::vector<float>(ap.num_elements())};
+    const unsigned size = isa::dtype_size(ap.dtype);
+    visit(s, ap, [&](uint64_t i, const uint8_t* p) { t.values[i] = isa::decode(ap.dtype, load_bits(p, size)); });
+    return t;
+}
+
+RawTile read_raw(const CoreState& s, const AccessPattern& ap) {
+    RawTile t{ap.num_partitions, ap.free_size(), std::vector<uint32_t>(ap.num_elements())};
+    const unsigned size = isa::dtype_size(ap.dtype);
+    visit(s, ap, [&](uint64_t i, const uint8_t* p) { t.bits[i] = load_bits(p, size); });
+    return t;
+}
+
+void write_tile(CoreState& s, const AccessPattern& ap, const Tile& t, isa::Rounding r,
+                const std::function<bool(uint32_t, uint64_t)>& keep) {
+    const unsigned size = isa::dtype_size(ap.dtype);
+    const uint64_t free = ap.free_size();
+    visit(s, ap, [&](uint64_t i, uint8_t* p) {
+        if (keep && !keep(uint32_t(i / free), i % free)) return;
+        const uint32_t random = r == isa::Rounding::stochastic ? s.rng.next() : 0;
+        store_bits(p, isa::encode(ap.dtype, t.values[i], r, random), size);
+    });
+}
+
+void write_raw(CoreState& s, const AccessPattern& ap, const RawTile& t) {
+    const unsigned size = isa::dtype_size(ap.dtype);
+    visit(s, ap, [&](uint64_t i, uint8_t* p) { store_bits(p, t.bits[i], size); });
+}
+
+}  // namespace nsim::sim

@@ -1,0 +1,99 @@
+// The functional state of a NeuronCore and its chip's device memory: real bytes in SBUF, PSUM and
+// HBM, which of them were ever written, and the engines' accumulator registers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "isa/access_pattern.h"
+#include "isa/dtype.h"
+#include "isa/program.h"
+#include "isa/target.h"
+
+namespace nsim::sim {
+
+// SBUF or PSUM: partitions of bytes, plus one flag per byte saying whether it was ever written
+// (reads of never-written bytes are flagged, as the NKI simulator does with its NaN sentinels).
+class OnChipMemory {
+public:
+    OnChipMemory(isa::MemSpace space, uint32_t partitions, uint64_t partition_bytes);
+
+    isa::MemSpace space() const { return m_space; }
+    uint32_t partitions() const { return m_partitions; }
+    uint64_t partition_bytes() const { return m_partition_bytes; }
+    uint8_t* at(uint32_t partition, uint64_t byte) { return &m_data[partition * m_partition_bytes + byte]; }
+    const uint8_t* at(uint32_t partition, uint64_t byte) const { return &m_data[partition * m_partition_bytes + byte]; }
+
+    void mark_written(const isa::Footprint& fp);
+    // The first byte of `fp` never written, if any.
+    std::optional<isa::Overlap> first_unwritten(const isa::Footprint& fp) const;
+
+private:
+    isa::MemSpace m_space;
+    uint32_t m_partitions;
+    uint64_t m_partition_bytes;
+    std::vector<uint8_t> m_data;
+    std::vector<uint8_t> m_written;
+};
+
+// The chip's HBM (DDR on inf1) as the kernel sees it: one byte array per declared tensor.
+class DeviceMemory {
+public:
+    // Allocates every tensor of the program, zero-filled.
+    void allocate(const std::vector<isa::TensorDecl>& tensors);
+    bool has(const std::string& name) const { return m_tensors.count(name) != 0; }
+    const isa::TensorDecl& decl(const std::string& name) const { return m_tensors.at(name).decl; }
+    std::vector<uint8_t>& bytes(const std::string& name) { return m_tensors.at(name).data; }
+    const std::vector<uint8_t>& bytes(const std::string& name) const { return m_tensors.at(name).data; }
+
+private:
+    struct Tensor {
+        isa::TensorDecl decl;
+        std::vector<uint8_t> data;
+    };
+    std::map<std::string, Tensor> m_tensors;
+};
+
+// Everything an instruction's semantics reads and writes.
+struct CoreState {
+    CoreState(const isa::TargetLimits& limits, DeviceMemory& hbm, uint64_t seed);
+
+    OnChipMemory sbuf;
+    OnChipMemory psum;
+    DeviceMemory& hbm;
+    std::array<float, 128> scalar_acc{};  // ScalarE accumulator per lane (§7)
+    std::array<float, 128> vector_acc{};  // VectorE accumulator per lane (§7)
+    isa::RandomBits rng;                   // stochastic rounding and random instructions
+};
+
+// A tile of values as the engines compute on them: P partitions x F elements, partition-major.
+struct Tile {
+    uint32_t partitions = 0;
+    uint64_t free = 0;
+    std::vector<float> values;
+    float& at(uint32_t p, uint64_t f) { return values[p * free + f]; }
+    float at(uint32_t p, uint64_t f) const { return values[p * free + f]; }
+};
+
+// Raw element bit patterns of a tile (for bit-exact copies and integer/bitvec arithmetic).
+struct RawTile {
+    uint32_t partitions = 0;
+    uint64_t free = 0;
+    std::vector<uint32_t> bits;
+};
+
+// Reads an operand, decoding each element to fp32 (§5.2: engines compute in fp32).
+Tile read_tile(const CoreState& s, const isa::AccessPattern& ap);
+RawTile read_raw(const CoreState& s, const isa::AccessPattern& ap);
+// Writes fp32 values into an operand, rounding each into its dtype. `keep(p, f)` false leaves an
+// element as it was (predicated instructions); null writes all.
+void write_tile(CoreState& s, const isa::AccessPattern& ap, const Tile& t, isa::Rounding r,
+                const std::function<bool(uint32_t, uint64_t)>& keep = nullptr);
+void write_raw(CoreState& s, const isa::AccessPattern& ap, const RawTile& t);
+
+}  // namespace nsim::sim
