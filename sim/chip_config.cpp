@@ -55,6 +55,7 @@ const std::vector<ParamDef>& params() {
         NSIM_PARAM("timing.strided_access_factor", Range::positive, timing.strided_access_factor),
         NSIM_PARAM("timing.strided_access_limit_bytes", Range::positive, timing.strided_access_limit_bytes),
         NSIM_PARAM("timing.vector_perf_mode_factor", Range::positive, timing.vector_perf_mode_factor),
+        NSIM_PARAM("timing.shared_sbuf_psum_ports", Range::flag, timing.shared_sbuf_psum_ports),
         NSIM_PARAM("dma.engines_per_core", Range::positive, dma.engines_per_core),
         NSIM_PARAM("dma.engine_bandwidth_gbps", Range::positive, dma.engine_bandwidth_gbps),
         NSIM_PARAM("dma.start_latency_ns", Range::non_negative, dma.start_latency_ns),

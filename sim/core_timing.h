@@ -29,6 +29,10 @@ struct CoreTiming {
     // v3 Vector performance mode ([A-v3]): tensor_copy/tensor_scalar 4x on bf16/fp16 SBUF with unit
     // inner stride (2x when partly qualifying), tensor_tensor 2x on bf16/fp16 SBUF inputs. 1 = off (v2).
     uint32_t vector_perf_mode_factor = 1;
+
+    // v2: Vector and GpSimd cannot access SBUF at the same time, Vector and Scalar cannot access
+    // PSUM at the same time (§2.3, [A-v2]); v3 lifts both ([A-v3]).
+    bool shared_sbuf_psum_ports = true;
 };
 
 }  // namespace nsim::sim

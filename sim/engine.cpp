@@ -1,0 +1,89 @@
+#include "sim/engine.h"
+
+#include <fmt/format.h>
+
+#include "sim/neuron_core.h"
+#include "sim/sim_time.h"
+
+namespace nsim::sim {
+
+using isa::Opcode;
+
+EngineModule::EngineModule(sc_core::sc_module_name name, NeuronCore& core, isa::Engine id, std::vector<size_t> stream)
+    : sc_module(name),
+      m_core(core),
+      m_id(id),
+      m_stream(std::move(stream)),
+      m_clock(core.agent_count()),
+      m_clock_ghz(engine_clock_ghz(id, core.chip().timing)) {
+    SC_THREAD(run);
+}
+
+void EngineModule::wait_semaphores(size_t index, bool& stalled) {
+    SemaphoreBank& sems = m_core.semaphores();
+    for (const auto& w : m_core.program().instructions[index].waits) {
+        if (sems.value(w.sem) < w.value) {
+            stalled = true;
+            m_waiting_sem = int(w.sem);
+            m_waiting_value = w.value;
+            m_waiting_since_ns = now_ns();
+            while (sems.value(w.sem) < w.value) wait(sems.changed(w.sem));
+            m_waiting_sem = -1;
+        }
+        if (m_core.tracks_races()) m_clock.join(sems.clock_at(w.sem, w.value));
+    }
+}
+
+double EngineModule::duration_ns(size_t index, bool stalled) const {
+    const auto& info = m_core.info(index);
+    const auto& timing = m_core.chip().timing;
+    uint64_t cycles = info.cost.cycles;
+    // A dependency stall pays the SBUF/PSUM access start-up again ([A-v2]).
+    if (stalled) cycles += timing.access_overhead_cycles;
+    // LoadStationary runs in the background of the previous MultiplyMoving only when they run back
+    // to back ([A-v2]); otherwise it is exposed.
+    if (m_core.program().instructions[index].op == Opcode::nc_matmul &&
+        (stalled || now_ns() > m_last_matmul_end_ns + kTimeEpsilonNs))
+        cycles += info.cost.load_stationary_cycles;
+    return double(cycles) / m_clock_ghz;
+}
+
+void EngineModule::run() {
+    const size_t agent = size_t(m_id);
+    const std::string name(isa::engine_name(m_id));
+    EngineReport& report = m_core.report(m_id);
+    for (; m_next < m_stream.size(); ++m_next) {
+        const size_t index = m_stream[m_next];
+        const auto& inst = m_core.program().instructions[index];
+        const double ready = now_ns();
+        bool stalled = false;
+        wait_semaphores(index, stalled);
+        report.semaphore_wait_ns += now_ns() - ready;
+        ++report.instructions;
+        if (inst.op == Opcode::dma_copy) {  // a trigger: the transfer runs on its queue
+            m_core.issue_dma(index, m_id, m_clock);
+            continue;
+        }
+        const double duration = duration_ns(index, stalled);
+        const double start = m_core.reserve_ports(m_id, m_core.info(index), now_ns(), duration);
+        wait(ns_from_now(start + duration));
+        if (inst.op == Opcode::nc_matmul) m_last_matmul_end_ns = now_ns();
+        report.busy_ns += duration;
+        m_core.trace(name, index, start, duration);
+        m_core.complete(index, agent, m_clock, name);
+        m_clock.tick(agent);
+        for (const auto& inc : inst.incs) m_core.semaphores().increment(inc.sem, inc.amount, m_clock);
+    }
+}
+
+std::string EngineModule::waiting_for() const {
+    if (finished()) return "";
+    const auto& inst = m_core.program().instructions[m_stream[m_next]];
+    const std::string where = inst.loc.line ? fmt::format("line {}", inst.loc.line) : fmt::format("instruction #{}", m_stream[m_next]);
+    if (m_waiting_sem < 0) return fmt::format("{} engine stopped at {} ({})", isa::engine_name(m_id), where, isa::opcode_info(inst.op).name);
+    return fmt::format("{} engine waits at {} ({}) for semaphore s{} >= {} (it holds {}) since {:.1f} ns",
+                       isa::engine_name(m_id), where, isa::opcode_info(inst.op).name, m_waiting_sem, m_waiting_value,
+                       m_core.semaphores().value(uint32_t(m_waiting_sem)), m_waiting_since_ns);
+}
+
+}  // namespace nsim::sim

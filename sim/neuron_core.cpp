@@ -1,0 +1,161 @@
+#include "sim/neuron_core.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/engine.h"
+#include "sim/semantics.h"
+#include "sim/sim_error.h"
+#include "sim/sim_time.h"
+
+namespace nsim::sim {
+
+using isa::Access;
+using isa::AccessPattern;
+using isa::Engine;
+using isa::MemSpace;
+
+namespace {
+
+constexpr size_t kPruneEvery = 256;
+constexpr size_t kMaxUninitializedReports = 20;
+
+std::string where(const isa::Program& p, size_t index) {
+    const auto& inst = p.instructions[index];
+    const std::string name(isa::opcode_info(inst.op).name);
+    return inst.loc.line ? fmt::format("line {} ({})", inst.loc.line, name) : fmt::format("instruction #{} ({})", index, name);
+}
+
+}  // namespace
+
+NeuronCore::NeuronCore(sc_core::sc_module_name name, const isa::Program& program, const ChipConfig& chip,
+                       DeviceMemory& hbm, const CustomOpRegistry& ops, const RunOptions& options,
+                       BandwidthServer& device_memory)
+    : sc_module(name),
+      m_program(program),
+      m_chip(chip),
+      m_ops(ops),
+      m_options(options),
+      m_state(chip.limits, hbm, options.seed),
+      m_semaphores(chip.limits.semaphores, options.races != RaceMode::off),
+      m_queue_clocks(chip.limits.dma_queues, VectorClock(agent_count())),
+      m_dma("dma", chip, device_memory, [this](DmaTransfer& t) { finish_transfer(t); }) {
+    std::array<std::vector<size_t>, isa::kEngineCount> streams;
+    m_info.reserve(program.instructions.size());
+    for (size_t i = 0; i < program.instructions.size(); ++i) {
+        m_info.push_back(analyse(program.instructions[i]));
+        streams[size_t(program.instructions[i].engine)].push_back(i);
+    }
+    for (int e = 0; e < isa::kEngineCount; ++e)
+        m_engines.push_back(std::make_unique<EngineModule>(std::string(isa::engine_name(Engine(e))).c_str(), *this,
+                                                          Engine(e), std::move(streams[size_t(e)])));
+}
+
+NeuronCore::~NeuronCore() = default;
+
+InstructionInfo NeuronCore::analyse(const isa::Instruction& inst) const {
+    InstructionInfo info;
+    const auto& specs = isa::opcode_info(inst.op).args;
+    for (size_t k = 0; k < specs.size(); ++k) {
+        const auto* ap = std::get_if<AccessPattern>(&inst.args[k]);
+        if (!ap) continue;
+        const isa::Footprint fp = isa::footprint(*ap);
+        if (specs[k].access == Access::read || specs[k].access == Access::read_write) info.reads.push_back(fp);
+        if (specs[k].access == Access::write || specs[k].access == Access::read_write) info.writes.push_back(fp);
+        info.touches_sbuf |= ap->space == MemSpace::sbuf;
+        info.touches_psum |= ap->space == MemSpace::psum;
+    }
+    info.cost = instruction_cost(inst, m_chip.timing);
+    if (inst.op == isa::Opcode::custom_op) {
+        const auto& name = std::get<std::string>(inst.arg("name"));
+        const CustomOp* op = m_ops.find(name);
+        if (!op) {
+            std::string known;
+            for (const auto& n : m_ops.names()) known += (known.empty() ? "" : ", ") + n;
+            throw SimError(fmt::format("{}: custom operator '{}' is not registered, expected one of: {}",
+                                       where(m_program, size_t(&inst - m_program.instructions.data())), name, known));
+        }
+        info.cost.cycles = op->cycles(inst);
+    }
+    return info;
+}
+
+void NeuronCore::issue_dma(size_t index, Engine issuer, const VectorClock& clock) {
+    m_dma.issue(index, m_program.instructions[index], issuer, clock);
+}
+
+void NeuronCore::finish_transfer(DmaTransfer& t) {
+    const size_t agent = isa::kEngineCount + t.queue;
+    VectorClock& queue = m_queue_clocks[t.queue];
+    queue.join(t.clock);  // FIFO: a transfer has seen everything before it on its queue
+    const std::string name = fmt::format("dma queue {} (issued by {})", t.queue, isa::engine_name(t.issuer));
+    trace(fmt::format("dma q{}", t.queue), t.instruction, t.start_ns, t.done_ns - t.start_ns);
+    complete(t.instruction, agent, queue, name);
+    queue.tick(agent);
+    for (const auto& inc : m_program.instructions[t.instruction].incs) m_semaphores.increment(inc.sem, inc.amount, queue);
+}
+
+void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, const std::string& agent_name) {
+    const auto& inst = m_program.instructions[index];
+    const InstructionInfo& info = m_info[index];
+    for (const auto& fp : info.reads) {
+        if (fp.space == MemSpace::hbm || m_result.uninitialized_reads.size() >= kMaxUninitializedReports) continue;
+        const OnChipMemory& mem = fp.space == MemSpace::sbuf ? m_state.sbuf : m_state.psum;
+        if (auto hole = mem.first_unwritten(fp))
+            m_result.uninitialized_reads.push_back(
+                fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written", where(m_program, index),
+                            agent_name, isa::mem_space_name(fp.space), hole->partition, hole->bytes.begin, hole->bytes.end));
+    }
+    if (!m_options.timing_only) execute(inst, m_program.target, m_state, m_ops);
+    for (const auto& fp : info.writes) {
+        if (fp.space == MemSpace::sbuf) m_state.sbuf.mark_written(fp);
+        if (fp.space == MemSpace::psum) m_state.psum.mark_written(fp);
+    }
+    ++m_result.instructions;
+    if (!tracks_races()) return;
+    const AccessSite site{&inst, agent_name};
+    for (const auto& fp : info.reads) m_races.access(agent, clock, fp, false, site);
+    for (const auto& fp : info.writes) m_races.access(agent, clock, fp, true, site);
+    if ((m_accesses_since_prune += 1) >= kPruneEvery) {
+        m_accesses_since_prune = 0;
+        std::vector<const VectorClock*> live = m_dma.inflight_clocks();
+        for (const auto& e : m_engines)
+            if (!e->finished()) live.push_back(&e->clock());
+        m_races.prune(live);
+    }
+}
+
+double NeuronCore::reserve_ports(Engine e, const InstructionInfo& info, double earliest_ns, double duration_ns) {
+    if (!m_chip.timing.shared_sbuf_psum_ports) return earliest_ns;
+    // v2: Vector and GpSimd take turns on SBUF, Vector and Scalar on PSUM (§2.3).
+    const bool sbuf = info.touches_sbuf && (e == Engine::vector || e == Engine::gpsimd);
+    const bool psum = info.touches_psum && (e == Engine::vector || e == Engine::scalar);
+    double start = earliest_ns;
+    if (sbuf) start = std::max(start, m_sbuf_port_free_ns);
+    if (psum) start = std::max(start, m_psum_port_free_ns);
+    if (sbuf) m_sbuf_port_free_ns = start + duration_ns;
+    if (psum) m_psum_port_free_ns = start + duration_ns;
+    return start;
+}
+
+void NeuronCore::trace(const std::string& row, size_t index, double start_ns, double duration_ns) {
+    if (!m_options.trace) return;
+    const auto& inst = m_program.instructions[index];
+    m_result.trace.push_back({row, std::string(isa::opcode_info(inst.op).name), inst.loc.line, start_ns, duration_ns});
+}
+
+RunResult NeuronCore::finish() {
+    std::string waiting;
+    for (const auto& e : m_engines)
+        if (!e->finished()) waiting += "\n  " + e->waiting_for();
+    if (!waiting.empty())
+        throw SimError(fmt::format("deadlock at {:.1f} ns: every engine is waiting and nothing is in flight:{}", now_ns(), waiting));
+    m_result.time_ns = now_ns();
+    m_result.dma = {m_dma.transfers(), m_dma.bytes(), m_dma.busy_ns()};
+    m_result.races = m_races.races();
+    m_result.race_count = m_races.race_count();
+    return m_result;
+}
+
+}  // namespace nsim::sim

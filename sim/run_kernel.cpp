@@ -1,0 +1,19 @@
+#include "sim/run_kernel.h"
+
+#include <systemc>
+
+#include "sim/neuron_core.h"
+
+namespace nsim::sim {
+
+RunResult run_kernel(const isa::Program& program, const ChipConfig& chip, DeviceMemory& hbm,
+                     const CustomOpRegistry& ops, const RunOptions& options) {
+    // Femtoseconds: engine cycles at GHz clocks are not whole picoseconds. Set before any sc_time.
+    sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
+    BandwidthServer device_memory(chip.device_memory.bandwidth_gbps);  // GB/s = bytes per ns
+    NeuronCore core("core0", program, chip, hbm, ops, options, device_memory);
+    sc_core::sc_start();
+    return core.finish();
+}
+
+}  // namespace nsim::sim

@@ -1,0 +1,65 @@
+// Running a kernel on one simulated NeuronCore: the entry point of `nsim run` and of tests.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "isa/program.h"
+#include "sim/chip_config.h"
+#include "sim/core_state.h"
+#include "sim/custom_ops.h"
+#include "sim/race_detector.h"
+
+namespace nsim::sim {
+
+enum class RaceMode : uint8_t { error, warn, off };
+
+struct RunOptions {
+    bool timing_only = false;          // skip the semantics: timing, races and checks only
+    RaceMode races = RaceMode::error;
+    uint64_t seed = 1;                 // stochastic rounding
+    bool trace = false;                // record the timeline
+};
+
+struct EngineReport {
+    uint64_t instructions = 0;
+    double busy_ns = 0;            // time spent executing instructions
+    double semaphore_wait_ns = 0;  // time spent waiting on semaphores
+};
+
+struct DmaReport {
+    uint64_t transfers = 0;
+    uint64_t bytes = 0;
+    double busy_ns = 0;  // time at least one transfer was moving data
+};
+
+// One bar of the timeline: an instruction on an engine, or a transfer on a DMA queue.
+struct TraceEvent {
+    std::string row;  // "tensor", "vector", ..., "dma q0"
+    std::string name;
+    unsigned line = 0;  // kernel line, 0 for built programs
+    double start_ns = 0;
+    double duration_ns = 0;
+};
+
+struct RunResult {
+    double time_ns = 0;  // simulated time until the last engine and transfer finished
+    uint64_t instructions = 0;
+    std::array<EngineReport, isa::kEngineCount> engines{};
+    DmaReport dma;
+    std::vector<Race> races;  // the first ones found
+    size_t race_count = 0;
+    std::vector<std::string> uninitialized_reads;  // the first ones found
+    std::vector<TraceEvent> trace;
+};
+
+// Simulates `program` (streams form: each engine's instructions with their semaphores) on core 0
+// of `chip`, reading and writing `hbm`. One simulation per process: SystemC cannot elaborate twice.
+// Throws SimError for a deadlock (naming every waiting engine, its semaphore and value, and the
+// simulated time) and for a custom operator that is not registered.
+RunResult run_kernel(const isa::Program& program, const ChipConfig& chip, DeviceMemory& hbm,
+                     const CustomOpRegistry& ops, const RunOptions& options);
+
+}  // namespace nsim::sim
