@@ -7,8 +7,8 @@
 
 namespace nsim::isa {
 
-// A position in a kernel file; line 0 means "made in code" (the builder), where `index` names the
-// instruction instead.
+// A position in a kernel file; line 0 means "made in code" (the builder): messages then name the
+// instruction by its index instead.
 struct SourceLoc {
     unsigned line = 0;
     unsigned column = 0;

@@ -1,0 +1,225 @@
+#include "compiler/sync_insertion.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <tuple>
+#include <variant>
+
+#include "compiler/memory_effects.h"
+
+namespace nsim::compiler {
+
+namespace {
+
+// Per completion stream, how many of its instructions are known complete. They complete in order,
+// so a count names a prefix; joining two clocks (element-wise max) merges what two events knew.
+using Clock = std::vector<uint32_t>;
+
+void join(Clock& into, const Clock& other) {
+    for (size_t k = 0; k < into.size(); ++k) into[k] = std::max(into[k], other[k]);
+}
+
+// Where an instruction sits among the completion streams.
+struct Slot {
+    isa::Engine engine = isa::Engine::vector;
+    bool dma = false;
+    size_t stream = 0;      // completion stream id
+    uint32_t position = 0;  // 1-based rank within the stream, in program order
+};
+
+// The completion streams of a program: each engine's compute instructions (an engine starts an
+// instruction only after the previous one completed) and each (issuing engine, DMA queue) pair
+// (a queue completes transfers in the order they were issued, and one engine issues in program
+// order). Transfers of one queue issued by different engines are not one stream: their issue
+// order, hence their completion order, depends on timing.
+class CompletionStreams {
+public:
+    explicit CompletionStreams(const isa::Program& program) {
+        std::map<std::tuple<isa::Engine, bool, int64_t>, size_t> ids;
+        for (size_t i = 0; i < program.instructions.size(); ++i) {
+            const auto& inst = program.instructions[i];
+            Slot slot;
+            slot.engine = inst.engine;
+            slot.dma = inst.op == isa::Opcode::dma_copy;
+            int64_t queue = 0;
+            if (slot.dma)
+                if (const auto* q = std::get_if<int64_t>(&inst.arg("queue"))) queue = *q;
+            const auto [it, added] = ids.try_emplace({slot.engine, slot.dma, queue}, m_members.size());
+            if (added) m_members.emplace_back();
+            slot.stream = it->second;
+            m_members[slot.stream].push_back(i);
+            slot.position = uint32_t(m_members[slot.stream].size());
+            m_slots.push_back(slot);
+        }
+    }
+    size_t count() const { return m_members.size(); }
+    const Slot& slot(size_t instruction) const { return m_slots[instruction]; }
+    // The program indices of a stream's instructions, in order.
+    const std::vector<size_t>& members(size_t stream) const { return m_members[stream]; }
+
+private:
+    std::vector<Slot> m_slots;
+    std::vector<std::vector<size_t>> m_members;
+};
+
+// Decides, instruction by instruction, which earlier instructions each one must wait for. Every
+// engine carries a clock of what it knows complete; an instruction waits only for what its engine
+// does not know yet, and a wait brings along everything the awaited instruction knew.
+class WaitPlanner {
+public:
+    WaitPlanner(const CompletionStreams& streams, const std::vector<std::vector<MemoryAccess>>& effects)
+        : m_streams(streams), m_effects(effects), m_done_knows(effects.size()) {
+        m_engine_knows.fill(Clock(streams.count(), 0));
+    }
+
+    // For each instruction, the program indices of the instructions it waits for.
+    std::vector<std::vector<size_t>> plan() {
+        std::vector<std::vector<size_t>> waits(m_effects.size());
+        for (size_t j = 0; j < m_effects.size(); ++j) waits[j] = plan_one(j);
+        return waits;
+    }
+
+private:
+    std::vector<size_t> plan_one(size_t j) {
+        const Slot& s = m_streams.slot(j);
+        Clock& knows = m_engine_knows[size_t(s.engine)];
+        // A DMA moves its data only after the earlier transfers of its stream completed (FIFO).
+        Clock start = knows;
+        if (s.dma) start[s.stream] = std::max(start[s.stream], s.position - 1);
+
+        std::vector<size_t> targets;
+        const std::vector<uint32_t> needed = latest_conflicts(j, start);
+        for (size_t c = 0; c < needed.size(); ++c)
+            if (needed[c] > 0) targets.push_back(m_streams.members(c)[needed[c] - 1]);
+        // A wait that another wait of j implies (its target knew ours complete) adds nothing. Two
+        // waits cannot imply each other (that would be a cycle), so dropping them all is safe.
+        std::vector<size_t> kept;
+        for (size_t t : targets) {
+            const Slot& st = m_streams.slot(t);
+            const bool implied = std::any_of(targets.begin(), targets.end(), [&](size_t u) {
+                return u != t && m_done_knows[u][st.stream] >= st.position;
+            });
+            if (!implied) kept.push_back(t);
+        }
+        for (size_t t : kept) join(knows, m_done_knows[t]);
+
+        m_done_knows[j] = knows;
+        m_done_knows[j][s.stream] = s.position;
+        // The engine takes its next instruction after a compute instruction completes, but right
+        // after it issues a DMA.
+        if (!s.dma) knows = m_done_knows[j];
+        return kept;
+    }
+
+    // Per stream, the position of the latest earlier instruction that conflicts with j and is not
+    // known complete at j's start (0 = none). Scans backwards and stops once every stream is
+    // settled: found, or reached its known-complete prefix.
+    std::vector<uint32_t> latest_conflicts(size_t j, const Clock& start) const {
+        std::vector<uint32_t> needed(m_streams.count(), 0);
+        const auto lowest_unsettled = [&] {
+            size_t lo = j;
+            for (size_t c = 0; c < needed.size(); ++c) {
+                const auto& members = m_streams.members(c);
+                if (needed[c] == 0 && start[c] < members.size()) lo = std::min(lo, members[start[c]]);
+            }
+            return lo;
+        };
+        size_t lo = lowest_unsettled();
+        for (size_t i = j; i-- > lo;) {
+            const Slot& si = m_streams.slot(i);
+            if (needed[si.stream] != 0 || si.position <= start[si.stream]) continue;
+            if (!conflicts(m_effects[i], m_effects[j])) continue;
+            needed[si.stream] = si.position;
+            lo = lowest_unsettled();
+        }
+        return needed;
+    }
+
+    const CompletionStreams& m_streams;
+    const std::vector<std::vector<MemoryAccess>>& m_effects;
+    std::array<Clock, isa::kEngineCount> m_engine_knows;
+    std::vector<Clock> m_done_knows;  // what is known once instruction i is known complete
+};
+
+// Names an instruction in a diagnostic when it was built in code and has no line to point at.
+std::string where(const isa::Instruction& inst, size_t index) {
+    if (inst.loc.line != 0) return "";
+    return "instruction " + std::to_string(index) + " (" + std::string(isa::opcode_info(inst.op).name) + "): ";
+}
+
+void reject_existing_semaphores(const isa::Program& program, const std::string& file) {
+    std::vector<isa::Diagnostic> found;
+    for (size_t i = 0; i < program.instructions.size(); ++i) {
+        const auto& inst = program.instructions[i];
+        if (inst.waits.empty() && inst.incs.empty()) continue;
+        found.push_back({inst.loc, where(inst, i) +
+                                       "found wait/inc in a sequential kernel, expected none: a sequential kernel "
+                                       "gets its semaphores from the sync pass; remove wait/inc or write "
+                                       "per-engine streams"});
+    }
+    if (!found.empty()) throw isa::KernelError(file, std::move(found));
+}
+
+// Semaphore ids per stream (-1 = none), given from 0 in program order of the first increment.
+std::vector<int64_t> assign_semaphores(const isa::Program& program, const CompletionStreams& streams,
+                                       const std::vector<bool>& increments, const isa::TargetLimits& limits,
+                                       const std::string& file) {
+    std::vector<int64_t> sem(streams.count(), -1);
+    std::vector<size_t> first_use;
+    for (size_t i = 0; i < increments.size(); ++i) {
+        int64_t& id = sem[streams.slot(i).stream];
+        if (!increments[i] || id >= 0) continue;
+        id = int64_t(first_use.size());
+        first_use.push_back(i);
+    }
+    if (first_use.size() > limits.semaphores) {
+        const size_t i = first_use[limits.semaphores];
+        const auto& inst = program.instructions[i];
+        throw isa::KernelError(
+            file, {{inst.loc, where(inst, i) + "the sync pass needs " + std::to_string(first_use.size()) +
+                                  " semaphores (one per engine and per issuing engine and DMA queue that "
+                                  "something waits for), expected at most the target's " +
+                                  std::to_string(limits.semaphores) + " (limits.semaphores)"}});
+    }
+    return sem;
+}
+
+}  // namespace
+
+isa::Program insert_sync(const isa::Program& sequential, const isa::TargetLimits& limits, const std::string& file) {
+    if (sequential.form == isa::ProgramForm::streams) return sequential;
+    reject_existing_semaphores(sequential, file);
+
+    const size_t n = sequential.instructions.size();
+    const CompletionStreams streams(sequential);
+    std::vector<std::vector<MemoryAccess>> effects;
+    effects.reserve(n);
+    for (const auto& inst : sequential.instructions) effects.push_back(memory_effects(inst, sequential));
+    const auto waits = WaitPlanner(streams, effects).plan();
+
+    std::vector<bool> increments(n, false);
+    for (const auto& targets : waits)
+        for (size_t t : targets) increments[t] = true;
+    const auto sem = assign_semaphores(sequential, streams, increments, limits, file);
+    // The count that means "instruction i is done": its stream's increments up to and including i.
+    std::vector<uint32_t> done_count(n, 0);
+    std::vector<uint32_t> running(streams.count(), 0);
+    for (size_t i = 0; i < n; ++i)
+        if (increments[i]) done_count[i] = ++running[streams.slot(i).stream];
+
+    isa::Program out = sequential;
+    out.form = isa::ProgramForm::streams;
+    for (size_t i = 0; i < n; ++i) {
+        auto& inst = out.instructions[i];
+        for (size_t t : waits[i]) inst.waits.push_back({uint32_t(sem[streams.slot(t).stream]), done_count[t]});
+        std::sort(inst.waits.begin(), inst.waits.end(),
+                  [](const isa::SemWait& a, const isa::SemWait& b) { return a.sem < b.sem; });
+        if (increments[i]) inst.incs.push_back({uint32_t(sem[streams.slot(i).stream]), 1});
+    }
+    std::stable_sort(out.instructions.begin(), out.instructions.end(),
+                     [](const isa::Instruction& a, const isa::Instruction& b) { return a.engine < b.engine; });
+    return out;
+}
+
+}  // namespace nsim::compiler
