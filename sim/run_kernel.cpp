@@ -3,11 +3,15 @@
 #include <systemc>
 
 #include "sim/neuron_core.h"
+#include "sim/sim_error.h"
 
 namespace nsim::sim {
 
 RunResult run_kernel(const isa::Program& program, const ChipConfig& chip, DeviceMemory& hbm,
                      const CustomOpRegistry& ops, const RunOptions& options) {
+    static bool simulated = false;
+    if (simulated) throw SimError("one simulation per process: SystemC cannot elaborate a second core");
+    simulated = true;
     // Femtoseconds: engine cycles at GHz clocks are not whole picoseconds. Set before any sc_time.
     sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
     BandwidthServer device_memory(chip.device_memory.bandwidth_gbps);  // GB/s = bytes per ns

@@ -3,4 +3,4 @@
 
 // libsystemc references sc_main; the tests drive SystemC from their own main (Catch's), so this
 // one is never called.
-int sc_main(int, char**) { return 1; }
+extern "C" int sc_main(int, char**) { return 1; }

@@ -1,0 +1,141 @@
+// Lexical layer of kernel files: tokens, comments, cursor, number conversions.
+#include "isa/kernel_lexer.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace nsim::isa {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+SourceLine lex_line(std::string_view line, unsigned number) {
+    SourceLine out;
+    out.number = number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (const size_t hash = line.find('#'); hash != std::string_view::npos) {
+        std::string_view comment = line.substr(hash + 1);
+        if (!comment.empty() && comment.front() == ' ') comment.remove_prefix(1);
+        out.comment = std::string(comment);
+        line = line.substr(0, hash);
+    }
+    size_t i = 0;
+    while (i < line.size()) {
+        if (is_space(line[i])) {
+            ++i;
+            continue;
+        }
+        const size_t start = i;
+        size_t depth = 0;  // brackets opened and not yet closed: spaces inside them do not split
+        for (; i < line.size(); ++i) {
+            const char c = line[i];
+            if (c == '[' || c == '{')
+                ++depth;
+            else if ((c == ']' || c == '}') && depth > 0)
+                --depth;
+            else if (depth == 0 && is_space(c))
+                break;
+        }
+        out.tokens.push_back({line.substr(start, i - start), unsigned(start + 1)});
+    }
+    return out;
+}
+
+bool is_identifier(std::string_view s) {
+    if (s.empty() || !is_alpha(s[0])) return false;
+    for (char c : s)
+        if (!is_alpha(c) && !is_digit(c)) return false;
+    return true;
+}
+
+std::string quote(std::string_view text) {
+    constexpr size_t kMaxShown = 60;
+    std::string out;
+    for (size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c < 0x7f)
+            out += char(c);
+        else
+            out += fmt::format("\\x{:02x}", c);
+    }
+    if (text.size() > kMaxShown) out += "...";
+    return out;
+}
+
+bool Cursor::eat(char c) {
+    if (!peek(c)) return false;
+    ++m_pos;
+    return true;
+}
+
+bool Cursor::eat(std::string_view s) {
+    if (m_text.substr(m_pos, s.size()) != s) return false;
+    m_pos += s.size();
+    return true;
+}
+
+void Cursor::skip_space() {
+    while (!at_end() && is_space(m_text[m_pos])) ++m_pos;
+}
+
+std::string_view Cursor::identifier() {
+    const size_t start = m_pos;
+    if (!at_end() && is_alpha(m_text[m_pos]))
+        while (!at_end() && (is_alpha(m_text[m_pos]) || is_digit(m_text[m_pos]))) ++m_pos;
+    return m_text.substr(start, m_pos - start);
+}
+
+std::string_view Cursor::word() {
+    const size_t start = m_pos;
+    while (!at_end() &&
+           (is_alpha(m_text[m_pos]) || is_digit(m_text[m_pos]) || m_text[m_pos] == '-'))
+        ++m_pos;
+    return m_text.substr(start, m_pos - start);
+}
+
+NumberStatus parse_integer_magnitude(std::string_view s, bool& negative, uint64_t& magnitude) {
+    negative = !s.empty() && s[0] == '-';
+    if (negative) s.remove_prefix(1);
+    int base = 10;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s.remove_prefix(2);
+    }
+    // from_chars on an unsigned type rejects signs, so "--1" and "-+1" are syntax errors here.
+    if (s.empty()) return NumberStatus::syntax;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude, base);
+    if (end != s.data() + s.size()) return NumberStatus::syntax;
+    if (ec == std::errc::result_out_of_range) return NumberStatus::out_of_range;
+    return ec == std::errc() ? NumberStatus::ok : NumberStatus::syntax;
+}
+
+NumberStatus parse_fp32(std::string_view s, float& out) {
+    const bool negative = !s.empty() && s[0] == '-';
+    const std::string_view body = negative ? s.substr(1) : s;
+    if (body == "inf") {
+        out = negative ? -std::numeric_limits<float>::infinity()
+                       : std::numeric_limits<float>::infinity();
+        return NumberStatus::ok;
+    }
+    if (body == "nan" && !negative) {
+        out = std::numeric_limits<float>::quiet_NaN();
+        return NumberStatus::ok;
+    }
+    // Only decimal text from here: from_chars would also take "infinity", "nan(...)" and "-nan".
+    if (body.empty() || !(is_digit(body[0]) || body[0] == '.')) return NumberStatus::syntax;
+    float value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (end != s.data() + s.size()) return NumberStatus::syntax;
+    if (ec == std::errc::result_out_of_range) return NumberStatus::out_of_range;
+    if (ec != std::errc()) return NumberStatus::syntax;
+    out = value;
+    return NumberStatus::ok;
+}
+
+}  // namespace nsim::isa

@@ -1,0 +1,95 @@
+// The lexical layer of kernel files: lines split into tokens and comments, a cursor over the
+// characters of one token, and checked conversions of number text.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "isa/diagnostic.h"
+
+namespace nsim::isa {
+
+// A syntax error inside one line; the parser records it and moves on to the next line.
+struct SyntaxError {
+    SourceLoc loc;
+    std::string message;
+};
+
+// A whitespace-separated word of a line (spaces inside [] and {} do not separate).
+struct Token {
+    std::string_view text;
+    unsigned column = 0;  // 1-based byte column of its first character
+};
+
+// One line of a kernel file: its tokens and its end-of-line comment, if any.
+struct SourceLine {
+    unsigned number = 0;  // 1-based
+    std::vector<Token> tokens;
+    std::optional<std::string> comment;  // text after '#', one leading space stripped
+};
+
+// Splits one line (without its '\n'; a trailing '\r' is ignored) into tokens and comment.
+SourceLine lex_line(std::string_view line, unsigned number);
+
+bool is_identifier(std::string_view s);
+
+// `text` made safe and short for a message: non-printable bytes as \xNN, long text cut with "...".
+std::string quote(std::string_view text);
+
+// Reads the characters of one token from left to right; never reads past its end.
+class Cursor {
+public:
+    explicit Cursor(std::string_view text) : m_text(text) {}
+    bool at_end() const { return m_pos >= m_text.size(); }
+    bool peek(char c) const { return !at_end() && m_text[m_pos] == c; }
+    bool eat(char c);
+    bool eat(std::string_view s);
+    void skip_space();
+    std::string_view identifier();  // [A-Za-z_][A-Za-z0-9_]* at the cursor, possibly empty
+    std::string_view word();        // a run of [-A-Za-z0-9_] (a number, maybe malformed)
+
+private:
+    std::string_view m_text;
+    size_t m_pos = 0;
+};
+
+enum class NumberStatus { ok, syntax, out_of_range };
+
+// An optional '-' then decimal digits or 0x hex digits, the whole of `s`, within T's range.
+NumberStatus parse_integer_magnitude(std::string_view s, bool& negative, uint64_t& magnitude);
+template <class T>
+NumberStatus parse_integer(std::string_view s, T& out) {
+    static_assert(std::is_integral_v<T> && sizeof(T) <= sizeof(uint64_t));
+    bool negative = false;
+    uint64_t magnitude = 0;
+    const NumberStatus status = parse_integer_magnitude(s, negative, magnitude);
+    if (status != NumberStatus::ok) return status;
+    if (!negative) {
+        if (magnitude > uint64_t(std::numeric_limits<T>::max())) return NumberStatus::out_of_range;
+        out = T(magnitude);
+    } else if (magnitude == 0) {
+        out = 0;
+    } else {
+        if constexpr (std::is_signed_v<T>) {
+            // |min| = max + 1; build the value from (magnitude - 1) so nothing overflows.
+            if (magnitude - 1 > uint64_t(std::numeric_limits<T>::max()))
+                return NumberStatus::out_of_range;
+            out = T(-T(magnitude - 1) - 1);
+        } else {
+            return NumberStatus::out_of_range;
+        }
+    }
+    return NumberStatus::ok;
+}
+
+// An fp32 immediate, the whole of `s`: decimal or exponent notation, `inf`, `-inf` or `nan`,
+// rounded to the nearest fp32. Values beyond the fp32 range (including ones that would flush to
+// zero) are out_of_range.
+NumberStatus parse_fp32(std::string_view s, float& out);
+
+}  // namespace nsim::isa

@@ -1,0 +1,390 @@
+// The kernel-file parser: header, body forms, instructions (generic over the opcode table),
+// comments, and the collection of every line's error.
+#include "isa/kernel_text.h"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "isa/kernel_operands.h"
+
+namespace nsim::isa {
+
+namespace {
+
+constexpr std::string_view kTargetSyntax = "'target v1|v2|v3'";
+constexpr size_t kMaxDiagnostics = 100;
+// The headers have no counts for these; they list every name in messages.
+constexpr int kGenerationCount = int(Generation::v3) + 1;
+constexpr int kTensorRoleCount = int(TensorRole::scratch) + 1;
+constexpr int kRoundingCount = int(Rounding::stochastic) + 1;
+
+std::string engine_list(EngineSet engines) {
+    std::string out;
+    for (int e = 0; e < kEngineCount; ++e) {
+        if (!has_engine(engines, Engine(e))) continue;
+        if (!out.empty()) out += ", ";
+        out += engine_name(Engine(e));
+    }
+    return out;
+}
+
+std::string opcode_list() {
+    std::string out;
+    for (int i = 0; i < kOpcodeCount; ++i) {
+        if (i > 0) out += ", ";
+        out += opcode_info(Opcode(i)).name;
+    }
+    return out;
+}
+
+// Keys every instruction accepts besides its operands; `wait` and `inc` may repeat.
+constexpr std::array<std::string_view, 4> kGenericKeys = {"engine", "wait", "inc", "round"};
+
+std::optional<Rounding> parse_rounding(std::string_view s) {
+    if (s == "rne") return Rounding::nearest_even;
+    if (s == "sr") return Rounding::stochastic;
+    return std::nullopt;
+}
+std::string_view rounding_name(Rounding r) { return r == Rounding::nearest_even ? "rne" : "sr"; }
+
+// Turns the lines of a kernel file into a Program. A bad line yields one diagnostic and parsing
+// goes on with the next line, so one run reports every broken line.
+class KernelParser {
+public:
+    Program parse(std::string_view text, const std::string& file);
+
+private:
+    // Where the header is: the next line expected, or the body has begun.
+    enum class Stage { kernel, target, tensors, body };
+
+    void item(const SourceLine& line);
+    void check_header_order(const SourceLine& line);
+    void kernel_line(const SourceLine& line);
+    void target_line(const SourceLine& line);
+    void tensor_line(const SourceLine& line);
+    void stream_line(const SourceLine& line);
+    void instruction_line(const SourceLine& line);
+    void generic_key(Instruction& inst, std::string_view key, FieldReader& value,
+                     SourceLoc value_loc);
+    void expect_tokens(const SourceLine& line, size_t count, std::string_view syntax) const;
+    std::vector<std::string> take_comments(const SourceLine& line);
+    void error(SourceLoc loc, std::string message) {
+        m_diagnostics.push_back({loc, std::move(message)});
+    }
+
+    static SourceLoc loc(const SourceLine& line, const Token& t) { return {line.number, t.column}; }
+
+    Program m_program;
+    std::vector<Diagnostic> m_diagnostics;
+    std::vector<std::string> m_pending_comments;  // comment lines waiting for the next item
+    Stage m_stage = Stage::kernel;
+    unsigned m_kernel_line = 0, m_target_line = 0;
+    bool m_sequential_seen = false;
+    std::optional<Engine> m_stream;  // the open `stream` block
+    std::array<std::vector<Instruction>, kEngineCount> m_streams;
+};
+
+Program KernelParser::parse(std::string_view text, const std::string& file) {
+    unsigned number = 0;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        const SourceLine line = lex_line(text.substr(pos, end - pos), ++number);
+        pos = end + 1;
+        if (line.tokens.empty()) {
+            if (line.comment) m_pending_comments.push_back(*line.comment);
+            continue;
+        }
+        try {
+            item(line);
+        } catch (const SyntaxError& e) {
+            error(e.loc, e.message);
+            // A binary or garbage file would otherwise make one long message per line.
+            if (m_diagnostics.size() >= kMaxDiagnostics) {
+                error(e.loc, fmt::format("too many errors, stopping after {}", kMaxDiagnostics));
+                throw KernelError(file, std::move(m_diagnostics));
+            }
+        }
+    }
+    const SourceLoc end_of_file{number + 1, 1};
+    if (m_stage == Stage::kernel)
+        error(end_of_file,
+              fmt::format("missing kernel and target lines: found end of file, expected "
+                          "'kernel NAME' then {}",
+                          kTargetSyntax));
+    else if (m_stage == Stage::target)
+        error(end_of_file,
+              fmt::format("missing target line: found end of file, expected {}", kTargetSyntax));
+    if (!m_diagnostics.empty()) throw KernelError(file, std::move(m_diagnostics));
+
+    if (m_stream) {
+        m_program.form = ProgramForm::streams;
+        for (auto& stream : m_streams)
+            for (auto& inst : stream) m_program.instructions.push_back(std::move(inst));
+    }
+    m_program.trailing_comments = std::move(m_pending_comments);
+    return std::move(m_program);
+}
+
+void KernelParser::item(const SourceLine& line) {
+    check_header_order(line);
+    const std::string_view word = line.tokens[0].text;
+    if (word == "kernel")
+        kernel_line(line);
+    else if (word == "target")
+        target_line(line);
+    else if (word == "tensor")
+        tensor_line(line);
+    else if (word == "stream")
+        stream_line(line);
+    else
+        instruction_line(line);
+}
+
+// A missing kernel or target line is reported once, at the first line that comes in its place;
+// that line is then read as usual.
+void KernelParser::check_header_order(const SourceLine& line) {
+    const Token& word = line.tokens[0];
+    const bool is_kernel = word.text == "kernel", is_target = word.text == "target";
+    if (m_stage == Stage::kernel && !is_kernel) {
+        if (is_target) {
+            error(loc(line, word),
+                  "missing kernel line: found 'target', expected 'kernel NAME' first");
+            m_stage = Stage::target;
+        } else {
+            error(loc(line, word),
+                  fmt::format("missing kernel and target lines: found '{}', expected "
+                              "'kernel NAME' then {} first",
+                              quote(word.text), kTargetSyntax));
+            m_stage = Stage::tensors;
+        }
+    } else if (m_stage == Stage::target && !is_kernel && !is_target) {
+        error(loc(line, word), fmt::format("missing target line: found '{}', expected {} after the "
+                                           "kernel line",
+                                           quote(word.text), kTargetSyntax));
+        m_stage = Stage::tensors;
+    }
+}
+
+void KernelParser::expect_tokens(const SourceLine& line, size_t count,
+                                 std::string_view syntax) const {
+    if (line.tokens.size() < count)
+        throw SyntaxError{loc(line, line.tokens[0]),
+                          fmt::format("found end of line, expected {}", syntax)};
+    if (line.tokens.size() > count)
+        throw SyntaxError{loc(line, line.tokens[count]),
+                          fmt::format("found '{}', expected end of line after {}",
+                                      quote(line.tokens[count].text), syntax)};
+}
+
+// Header lines found after the body began: the header must come first.
+[[noreturn]] void header_after_body(const SourceLine& line) {
+    throw SyntaxError{{line.number, line.tokens[0].column},
+                      fmt::format("found '{}' after the first instruction, expected header lines "
+                                  "(kernel, target, tensor) before the body",
+                                  line.tokens[0].text)};
+}
+
+void KernelParser::kernel_line(const SourceLine& line) {
+    if (m_kernel_line != 0)
+        throw SyntaxError{loc(line, line.tokens[0]),
+                          fmt::format("duplicate kernel line, expected one (the first is line {})",
+                                      m_kernel_line)};
+    if (m_stage == Stage::body) header_after_body(line);
+    // Counted as present even if malformed, so the next line is not also blamed for its absence.
+    m_kernel_line = line.number;
+    m_stage = std::max(m_stage, Stage::target);
+    expect_tokens(line, 2, "'kernel NAME'");
+    FieldReader name(line.tokens[1].text, loc(line, line.tokens[1]), "kernel name");
+    m_program.name = name.identifier("an identifier");
+    for (auto& c : take_comments(line)) m_program.header_comments.push_back(std::move(c));
+}
+
+void KernelParser::target_line(const SourceLine& line) {
+    if (m_target_line != 0)
+        throw SyntaxError{loc(line, line.tokens[0]),
+                          fmt::format("duplicate target line, expected one (the first is line {})",
+                                      m_target_line)};
+    if (m_stage == Stage::body) header_after_body(line);
+    m_target_line = line.number;
+    m_stage = std::max(m_stage, Stage::tensors);
+    expect_tokens(line, 2, kTargetSyntax);
+    FieldReader value(line.tokens[1].text, loc(line, line.tokens[1]), "target");
+    m_program.target = value.choice(parse_generation, generation_name, kGenerationCount,
+                                    "a NeuronCore generation");
+    for (auto& c : take_comments(line)) m_program.header_comments.push_back(std::move(c));
+}
+
+void KernelParser::tensor_line(const SourceLine& line) {
+    if (m_stage == Stage::body) header_after_body(line);
+    expect_tokens(line, 5, "'tensor NAME [D0, D1, ...] DTYPE ROLE'");
+    const Token& name_token = line.tokens[1];
+    TensorDecl t;
+    t.name = FieldReader(name_token.text, loc(line, name_token), "tensor name")
+                 .identifier("an identifier");
+    if (t.name == "sbuf" || t.name == "psum")
+        throw SyntaxError{
+            loc(line, name_token),
+            fmt::format("tensor name '{}' is reserved, expected a name other than sbuf "
+                        "and psum",
+                        t.name)};
+    if (const TensorDecl* first = m_program.find_tensor(t.name))
+        throw SyntaxError{
+            loc(line, name_token),
+            fmt::format("duplicate tensor '{}', expected a new name (the first is line {})", t.name,
+                        first->loc.line)};
+    const std::string label = fmt::format("tensor '{}'", t.name);
+    t.shape = FieldReader(line.tokens[2].text, loc(line, line.tokens[2]), label + " shape")
+                  .tensor_shape();
+    t.dtype = FieldReader(line.tokens[3].text, loc(line, line.tokens[3]), label + " dtype")
+                  .choice(parse_dtype, dtype_name, kDTypeCount, "a data type");
+    t.role = FieldReader(line.tokens[4].text, loc(line, line.tokens[4]), label + " role")
+                 .choice(parse_tensor_role, tensor_role_name, kTensorRoleCount, "a role");
+    t.loc = loc(line, line.tokens[0]);
+    t.comments = take_comments(line);
+    m_program.tensors.push_back(std::move(t));
+}
+
+void KernelParser::stream_line(const SourceLine& line) {
+    m_stage = Stage::body;
+    if (m_sequential_seen)
+        throw SyntaxError{
+            loc(line, line.tokens[0]),
+            "found 'stream' after sequential instructions, expected one form per file: "
+            "a sequential body or stream blocks, not a mix"};
+    expect_tokens(line, 2, "'stream ENGINE'");
+    FieldReader value(line.tokens[1].text, loc(line, line.tokens[1]), "stream");
+    m_stream = value.choice(parse_engine, engine_name, kEngineCount, "an engine");
+    // Comments above a stream line stay pending: they print above its first instruction.
+    if (line.comment) m_pending_comments.push_back(*line.comment);
+}
+
+void KernelParser::instruction_line(const SourceLine& line) {
+    m_stage = Stage::body;
+    if (!m_stream) m_sequential_seen = true;  // even when the line is bad: the form is decided
+    const Token& head = line.tokens[0];
+    const auto op = parse_opcode(head.text);
+    if (!op)
+        throw SyntaxError{loc(line, head), fmt::format("unknown opcode '{}', expected one of: {}",
+                                                       quote(head.text), opcode_list())};
+    const OpcodeInfo& info = opcode_info(*op);
+    Instruction inst = Instruction::make(*op);
+    inst.loc = loc(line, head);
+    if (m_stream) inst.engine = *m_stream;
+    std::vector<Token> keys_seen;
+    for (size_t i = 1; i < line.tokens.size(); ++i) {
+        const Token& t = line.tokens[i];
+        const size_t eq = t.text.find('=');
+        const std::string_view key = t.text.substr(0, eq);
+        if (eq == std::string_view::npos || !is_identifier(key))
+            throw SyntaxError{loc(line, t),
+                              fmt::format("found '{}', expected KEY=VALUE", quote(t.text))};
+        const int index = arg_index(*op, key);
+        const bool generic =
+            std::find(kGenericKeys.begin(), kGenericKeys.end(), key) != kGenericKeys.end();
+        if (index < 0 && !generic) {
+            std::string keys;
+            for (const auto& spec : info.args) keys += fmt::format("{}, ", spec.name);
+            for (const auto& k : kGenericKeys)
+                keys += fmt::format("{}{}", k, k == kGenericKeys.back() ? "" : ", ");
+            throw SyntaxError{loc(line, t),
+                              fmt::format("unknown operand '{}' of {}, expected one of: {}",
+                                          quote(key), info.name, keys)};
+        }
+        if (key != "wait" && key != "inc") {
+            for (const Token& seen : keys_seen)
+                if (seen.text == key)
+                    throw SyntaxError{loc(line, t),
+                                      fmt::format("duplicate operand '{}' (first at "
+                                                  "column {}), expected each key once",
+                                                  key, seen.column)};
+            keys_seen.push_back({key, t.column});
+        }
+        const SourceLoc value_loc{line.number, unsigned(t.column + eq + 1)};
+        FieldReader value(t.text.substr(eq + 1), value_loc, fmt::format("operand '{}'", key));
+        if (index >= 0) {
+            inst.args[size_t(index)] = value.arg_value(info.args[size_t(index)].kind, m_program);
+            inst.arg_locs[size_t(index)] = loc(line, t);
+        } else {
+            generic_key(inst, key, value, value_loc);
+        }
+    }
+    for (size_t i = 0; i < info.args.size(); ++i)
+        if (info.args[i].required && !inst.has(int(i)))
+            throw SyntaxError{inst.loc, fmt::format("missing required operand '{}' of {}",
+                                                    info.args[i].name, info.name)};
+    if (m_stream && !has_engine(info.engines, *m_stream))
+        throw SyntaxError{inst.loc,
+                          fmt::format("found {} in 'stream {}', expected an opcode that runs "
+                                      "on {} ({} runs on: {})",
+                                      info.name, engine_name(*m_stream), engine_name(*m_stream),
+                                      info.name, engine_list(info.engines))};
+    inst.comments = take_comments(line);
+    if (m_stream)
+        m_streams[size_t(*m_stream)].push_back(std::move(inst));
+    else
+        m_program.instructions.push_back(std::move(inst));
+}
+
+void KernelParser::generic_key(Instruction& inst, std::string_view key, FieldReader& value,
+                               SourceLoc value_loc) {
+    const OpcodeInfo& info = opcode_info(inst.op);
+    if (key == "wait") {
+        inst.waits.push_back(value.wait());
+    } else if (key == "inc") {
+        inst.incs.push_back(value.inc());
+    } else if (key == "round") {
+        inst.rounding = value.choice(parse_rounding, rounding_name, kRoundingCount, "a rounding");
+    } else {  // engine
+        const Engine e = value.choice(parse_engine, engine_name, kEngineCount, "an engine");
+        if (m_stream && e != *m_stream)
+            throw SyntaxError{
+                value_loc,
+                fmt::format("operand 'engine': found {}, which contradicts "
+                            "'stream {}', expected {} or no engine=",
+                            engine_name(e), engine_name(*m_stream), engine_name(*m_stream))};
+        if (!has_engine(info.engines, e))
+            throw SyntaxError{value_loc,
+                              fmt::format("operand 'engine': found {}, which cannot run {}, "
+                                          "expected one of: {}",
+                                          engine_name(e), info.name, engine_list(info.engines))};
+        inst.engine = e;
+    }
+}
+
+std::vector<std::string> KernelParser::take_comments(const SourceLine& line) {
+    std::vector<std::string> comments = std::move(m_pending_comments);
+    m_pending_comments.clear();
+    if (line.comment) comments.push_back(*line.comment);
+    return comments;
+}
+
+}  // namespace
+
+Program parse_kernel(std::string_view text, const std::string& file) {
+    return KernelParser().parse(text, file);
+}
+
+Program parse_kernel_file(const std::string& path) {
+    // stdio rather than ifstream: reading a directory or a failing device sets an error flag here.
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"),
+                                                            &std::fclose);
+    if (!f)
+        throw KernelError(path, {{{}, fmt::format("cannot read file: {}", std::strerror(errno))}});
+    std::string text;
+    char buffer[1 << 16];
+    size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) text.append(buffer, n);
+    if (std::ferror(f.get()))
+        throw KernelError(path, {{{}, fmt::format("cannot read file: {}", std::strerror(errno))}});
+    return parse_kernel(text, path);
+}
+
+}  // namespace nsim::isa
