@@ -54,10 +54,10 @@ std::string_view instances_of(isa::Generation g) {
 std::string tensor_table(const isa::Program& p) {
     std::vector<std::vector<std::string>> rows = {{"name", "shape", "dtype", "role", "bytes"}};
     for (const auto& t : p.tensors)
-        rows.push_back({t.name, fmt::format("[{}]", fmt::join(t.shape, ", ")),
+        rows.push_back({t.name, fmt::format("[{}]", fmt::join(t.shape, ",")),
                         std::string(isa::dtype_name(t.dtype)),
                         std::string(isa::tensor_role_name(t.role)), std::to_string(t.size_bytes())});
-    return format_table(rows, "lllrr");
+    return format_table(rows, "llllr");
 }
 
 // One row per opcode used (in opcode-table order), one column per engine, totals last.

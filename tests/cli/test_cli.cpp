@@ -29,8 +29,8 @@ void require_usage_error(const nsim::test::NsimRun& r, const std::vector<std::st
     for (const auto& word : named) CHECK_THAT(r.err, Contains(word));
 }
 
-// A valid kernel: its header (lines 1-3) and one instruction (line 4).
-const std::string kHeader = "kernel tiny\ntarget v2\ntensor x [128, 512] f32 input\n";
+// A valid kernel in canonical form: its header (lines 1-4) and one instruction (line 5).
+const std::string kHeader = "kernel tiny\ntarget v2\ntensor x [128,512] f32 input\n\n";
 const std::string kCopy = "dma_copy dst=sbuf[0:128]@0.f32[512] src=x[0:128]@0.f32[512]";
 
 }  // namespace
@@ -87,7 +87,7 @@ TEST_CASE("cli: check summarises tensors, instructions per opcode and engine, me
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("target      v2 (trn1, inf2)"));
     CHECK_THAT(r.out, Contains("form        sequential (program order), 32 instructions"));
-    CHECK_THAT(r.out, Contains("at     [512, 512]  bf16   input   524288"));
+    CHECK_THAT(r.out, Contains("at    [512,512]  bf16   input    524288"));
     CHECK_THAT(r.out, Contains("nc_matmul        16       .       .       .     .     16"));
     CHECK_THAT(r.out, Contains("dma_copy          .       .       .       .    12     12"));
     // Results of M tile 3 end at 8192 + 4 x 2048 in SBUF; PSUM bank 3 ends at 4 x 2048.
@@ -179,7 +179,7 @@ TEST_CASE("cli: a syntax error is reported at its line and column, exit 1", "[cl
     const ScratchDir scratch;
     const std::string bad_line = kCopy + " bogus=1";
     const std::string file = scratch.write("broken.nki", kHeader + bad_line + "\n");
-    const std::string where = fmt::format("{}:4:{}:", file, bad_line.find("bogus") + 1);
+    const std::string where = fmt::format("{}:5:{}:", file, bad_line.find("bogus") + 1);
     for (const char* command : {"check", "fmt"}) {
         const auto r = run_nsim({command, file});
         INFO(command << " stderr: " << r.err);
@@ -194,29 +194,29 @@ TEST_CASE("cli: a syntax error is reported at its line and column, exit 1", "[cl
 TEST_CASE("cli: a verifier error is reported at its line, exit 1", "[cli]") {
     const ScratchDir scratch;
     // 192 KiB is the end of a v2 SBUF partition.
-    const std::string file = scratch.write(
-        "too_far.nki",
-        "kernel too_far\ntarget v2\ntensor x [128, 512] f32 input\n"
-        "dma_copy dst=sbuf[0:128]@196608.f32[512] src=x[0:128]@0.f32[512]\n");
+    std::string too_far = kCopy;
+    too_far.replace(too_far.find("@0.f32"), 2, "@196608");
+    const std::string file = scratch.write("too_far.nki", kHeader + too_far + "\n");
     const auto r = run_nsim({"check", file});
     INFO("stderr: " << r.err);
     REQUIRE(ended_cleanly(r));
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Contains(file + ":4:"));
+    CHECK_THAT(r.err, Contains(file + ":5:"));
     CHECK(r.out.empty());
 }
 
 TEST_CASE("cli: fmt --check on a file that is not canonical names the line, exit 1", "[cli]") {
     const ScratchDir scratch;
     std::string spaced = kCopy;
-    spaced.replace(spaced.find(" src="), 1, "   ");  // extra spaces between operands on line 4
+    spaced.replace(spaced.find(" src="), 1, "   ");  // extra spaces between operands on line 5
     const std::string file = scratch.write("spaced.nki", kHeader + spaced + "\n");
     REQUIRE(run_nsim({"check", file}).exit_code == 0);
     const auto r = run_nsim({"fmt", "--check", file});
     INFO("stderr: " << r.err);
     REQUIRE(ended_cleanly(r));
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Contains(file + ":4: error: not in canonical form"));
+    CHECK_THAT(r.err, Contains(file + ":5: error: not in canonical form"));
+    CHECK_THAT(r.err, Contains("canonical: " + kCopy));
     CHECK(r.out.empty());
 }
 
