@@ -7,7 +7,9 @@ carries a share), then each [128 x 512] output tile accumulates its K/128 matmul
 (8 banks in rotation), is evicted to SBUF as bf16 by the vector engine and stored by DMA. The body
 is sequential: `nsim run` inserts the semaphores.
 
-usage: tiled_matmul.py M K N > kernel.nki
+usage: tiled_matmul.py M K N [REPEAT] > kernel.nki
+
+REPEAT > 1 computes C that many times over (a long kernel for host-speed benchmarks).
 """
 import sys
 
@@ -16,6 +18,7 @@ P, MOVING, BANK_BYTES, BANKS, SLOTS, LOAD_QUEUES, STORE_QUEUES = 128, 512, 2048,
 
 def main():
     m, k, n = (int(a) for a in sys.argv[1:4])
+    repeat = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     assert m % P == 0 and k % P == 0 and n % MOVING == 0, "M and K multiples of 128, N of 512"
     kt, mt, nt = k // P, m // P, n // MOVING
     at_row, b_row = m * 2, n * 2              # bytes per partition of one K tile (bf16)
@@ -28,7 +31,7 @@ def main():
         "# AT and B is loaded once; each 128x512 output tile accumulates in one PSUM bank (8 in rotation),",
         "# is evicted to SBUF as bf16 and stored. Sequential body: nsim run inserts the semaphores.",
         f"# FLOPs: 2*M*K*N = {2 * m * k * n}.",
-        f"kernel matmul_bf16_{m}x{k}x{n}",
+        f"kernel matmul_bf16_{m}x{k}x{n}" + (f"_x{repeat}" if repeat > 1 else ""),
         "target v2",
         f"tensor at [{k},{m}] bf16 input",
         f"tensor b [{k},{n}] bf16 input",
@@ -39,21 +42,19 @@ def main():
         rows = f"[{t * P}:{(t + 1) * P}]"
         out.append(f"dma_copy dst=sbuf[0:128]@{a_base + t * at_row}.bf16[{m}] src=at{rows}@0.bf16[{m}] queue={(2 * t) % LOAD_QUEUES}")
         out.append(f"dma_copy dst=sbuf[0:128]@{b_base + t * b_row}.bf16[{n}] src=b{rows}@0.bf16[{n}] queue={(2 * t + 1) % LOAD_QUEUES}")
-    tile = 0
-    for mi in range(mt):
-        for ni in range(nt):
-            bank = tile % BANKS
-            acc = f"psum[0:128]@{bank * BANK_BYTES}.f32[{MOVING}]"
-            for t in range(kt):
-                stationary = f"sbuf[0:128]@{a_base + t * at_row + mi * P * 2}.bf16[{P}]"
-                moving = f"sbuf[0:128]@{b_base + t * b_row + ni * MOVING * 2}.bf16[{MOVING}]"
-                accumulate = "true" if t else "false"
-                out.append(f"nc_matmul dst={acc} stationary={stationary} moving={moving} accumulate={accumulate}")
-            slot = f"sbuf[0:128]@{c_base + (tile % SLOTS) * MOVING * 2}.bf16[{MOVING}]"
-            out.append(f"tensor_copy dst={slot} src={acc}")
-            out.append(f"dma_copy dst=c[{mi * P}:{(mi + 1) * P}]@{ni * MOVING * 2}.bf16[{MOVING}] src={slot} "
-                       f"queue={LOAD_QUEUES + tile % STORE_QUEUES}")
-            tile += 1
+    tiles = [(mi, ni) for _ in range(repeat) for mi in range(mt) for ni in range(nt)]
+    for tile, (mi, ni) in enumerate(tiles):
+        bank = tile % BANKS
+        acc = f"psum[0:128]@{bank * BANK_BYTES}.f32[{MOVING}]"
+        for t in range(kt):
+            stationary = f"sbuf[0:128]@{a_base + t * at_row + mi * P * 2}.bf16[{P}]"
+            moving = f"sbuf[0:128]@{b_base + t * b_row + ni * MOVING * 2}.bf16[{MOVING}]"
+            accumulate = "true" if t else "false"
+            out.append(f"nc_matmul dst={acc} stationary={stationary} moving={moving} accumulate={accumulate}")
+        slot = f"sbuf[0:128]@{c_base + (tile % SLOTS) * MOVING * 2}.bf16[{MOVING}]"
+        out.append(f"tensor_copy dst={slot} src={acc}")
+        out.append(f"dma_copy dst=c[{mi * P}:{(mi + 1) * P}]@{ni * MOVING * 2}.bf16[{MOVING}] src={slot} "
+                   f"queue={LOAD_QUEUES + tile % STORE_QUEUES}")
     print("\n".join(out))
 
 

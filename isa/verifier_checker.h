@@ -1,0 +1,109 @@
+// The verifier's working state (internal to verifier*.cpp): where diagnostics go, safe access to
+// the operands of the instruction being checked, and the shape/dtype checks the per-opcode rules
+// share.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "isa/diagnostic.h"
+#include "isa/program.h"
+#include "isa/target.h"
+
+namespace nsim::isa::detail {
+
+// True when an enum value read from a Program is one of the enum's members: a Program built in
+// code may hold anything, and the name tables must never be indexed out of range.
+bool valid_dtype(DType t);
+bool valid_space(MemSpace s);
+
+// Bounds are computed in 128 bits: steps x counts x element sizes of a nonsense program overflow
+// 64 bits, and the verifier must report such programs, not invoke undefined behaviour on them.
+__extension__ using Int128 = __int128;
+std::string int128_text(Int128 v);
+
+// The bytes each partition (HBM: each row) of a pattern touches, relative to the partition start:
+// byte_offset plus the lowest and one-past-highest element times the element size. Needs a valid
+// dtype; a dimension with 0 elements counts as 1.
+struct ByteSpan {
+    Int128 begin = 0;
+    Int128 end = 0;
+};
+ByteSpan touched_span(const AccessPattern& ap);
+
+// Format lists as "a, b or c" for messages.
+std::string dtype_list(std::initializer_list<DType> types);
+std::string engine_list(EngineSet engines);
+
+// Verifies one program: holds the instruction being checked and collects the diagnostics.
+class Checker {
+public:
+    Checker(const Program& p, const TargetLimits& limits) : m_program(p), m_limits(limits) {}
+
+    const Program& program() const { return m_program; }
+    const TargetLimits& limits() const { return m_limits; }
+    Generation target() const { return m_program.target; }
+    std::vector<Diagnostic> take() { return std::move(m_diags); }
+
+    // Makes instruction #index current; its opcode must be valid.
+    void begin(size_t index);
+    const Instruction& inst() const { return *m_inst; }
+    const OpcodeInfo& info() const { return opcode_info(m_inst->op); }
+
+    // Reports a problem of the current instruction at the operand's position (an empty operand
+    // means the instruction itself). `what` says what was found and what was expected.
+    void error(std::string_view operand, const std::string& what);
+    // Reports a problem outside any instruction.
+    void error_at(SourceLoc loc, std::string message);
+
+    // The operand's value, or nullptr when it is absent (also when `args` is too short).
+    const ArgValue* value(std::string_view name) const;
+    bool given(std::string_view name) const { return value(name) != nullptr; }
+    // Typed accessors: empty when absent or of the wrong alternative or out of the enum's range
+    // (the generic pass has reported those), so rules never act on garbage.
+    const AccessPattern* ap(std::string_view name) const;
+    std::optional<double> imm(std::string_view name) const;
+    std::optional<int64_t> integer(std::string_view name) const;
+    bool flag(std::string_view name) const;  // false when absent
+    std::optional<AluOp> alu_op(std::string_view name) const;
+    std::optional<ReduceCmd> reduce_cmd(std::string_view name) const;
+    const std::vector<FreeDim>* pattern(std::string_view name) const;
+
+    // Shared rules; each does nothing when an operand it needs is unusable.
+    // §4.7: equal P and equal F (not necessarily equal free shapes).
+    void same_shape(std::string_view operand, std::string_view reference);
+    void same_partitions(std::string_view operand, std::string_view reference);
+    // A per-partition vector: [P,1] with the P of `reference` (§10.1, §11.2, §11.13).
+    void partition_vector(std::string_view operand, std::string_view reference);
+    void free_size_is(std::string_view operand, uint64_t expected, std::string_view why);
+    void free_size_at_most(std::string_view operand, uint64_t limit, std::string_view why);
+    // §20.1: no instruction reads two tensor inputs both in PSUM.
+    void not_both_psum(std::string_view a, std::string_view b);
+    void dtype_in(std::string_view operand, std::initializer_list<DType> allowed,
+                  std::string_view why);
+    void dtype_not_in(std::string_view operand, std::initializer_list<DType> banned,
+                      std::string_view why);
+    void same_dtype(std::string_view operand, std::string_view reference, std::string_view why);
+    void integer_dtypes(std::initializer_list<std::string_view> operands, std::string_view why);
+    void on_engines(EngineSet engines, std::string_view why);
+    void from_generation(Generation first, std::string_view feature);
+
+private:
+    const Program& m_program;
+    const TargetLimits& m_limits;
+    const Instruction* m_inst = nullptr;
+    size_t m_index = 0;
+    std::vector<Diagnostic> m_diags;
+};
+
+// The per-opcode rules of §9-§14 for the current instruction (verifier_rules.cpp).
+void check_opcode_rules(Checker& c);
+
+// Whether an `ap_or_imm` operand, given as an access pattern, is a full tile of the instruction's
+// shape rather than a [P,1] per-partition vector (tensor_copy_predicated's `src`, §11.11).
+bool is_tile_operand(Opcode op, std::string_view operand);
+
+}  // namespace nsim::isa::detail

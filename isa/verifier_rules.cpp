@@ -1,0 +1,338 @@
+// The per-opcode rules of the instruction set (nki-isa-semantics.md §9-§14): the shape, dtype,
+// engine and generation constraints the table-driven generic rules cannot express.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "isa/verifier_checker.h"
+
+namespace nsim::isa::detail {
+
+namespace {
+
+constexpr uint32_t kPeArraySize = 128;        // §9.1: a 128x128 systolic array
+constexpr uint32_t kVectorTransposeMax = 32;  // §9.3: one 32x32 reshape bank
+constexpr uint64_t kBnStatsFmax = 512;        // §12.3: nl.tile_size.bn_stats_fmax
+
+bool is_bitvec(std::optional<AluOp> op) { return op && alu_op_info(*op).cls == AluClass::bitvec; }
+
+// §5.2: bitvec operators run on Vector only and work on the raw bits of integer types.
+void bitvec_rules(Checker& c, std::initializer_list<std::string_view> operands) {
+    c.on_engines(engine_bit(Engine::vector),
+                 "bitvec operators run on the Vector engine only, §5.2");
+    c.integer_dtypes(operands, "bitvec operators work on integer bits, §5.2");
+}
+
+// An operator that needs its operand (not unary) must be given one (§11.2).
+void binary_needs_operand(Checker& c, std::optional<AluOp> op, std::string_view operand) {
+    if (op && !alu_op_info(*op).unary && !c.given(operand))
+        c.error(operand,
+                fmt::format("missing, expected an operand for the binary operator {} (§11.2)",
+                            alu_op_name(*op)));
+}
+
+// Elements a [[step,num],...] pattern generates; saturates where a nonsense pattern overflows.
+uint64_t pattern_size(const std::vector<FreeDim>& pattern) {
+    uint64_t n = 1;
+    for (const FreeDim& d : pattern)
+        if (__builtin_mul_overflow(n, uint64_t(d.num), &n)) return UINT64_MAX;
+    return n;
+}
+
+// §13.1, §13.2: the pattern enumerates exactly the destination's elements of each partition.
+void pattern_fills_dst(Checker& c, std::string_view section) {
+    if (const auto* pattern = c.pattern("pattern"))
+        c.free_size_is("dst", pattern_size(*pattern),
+                       fmt::format("the element count of 'pattern', {}", section));
+}
+
+bool is_fp32_class(DType t) { return t == DType::float32 || t == DType::tfloat32; }
+
+void check_nc_matmul(Checker& c) {
+    c.dtype_in("dst", {DType::float32}, "PSUM accumulates in fp32 on v1-v3, §9.1");
+    for (std::string_view input : {"stationary", "moving"})
+        c.dtype_in(input,
+                   {DType::float8_e4m3, DType::float8_e5m2, DType::bfloat16, DType::float16,
+                    DType::tfloat32, DType::float32},
+                   "the Tensor Engine input types, §9.1");
+    const AccessPattern* st = c.ap("stationary");
+    const AccessPattern* mv = c.ap("moving");
+    const AccessPattern* dst = c.ap("dst");
+    if (st && st->num_partitions > kPeArraySize)
+        c.error("stationary", fmt::format("K={} partitions exceeds the limit, expected at most {} "
+                                          "(the PE array's rows, §9.1)",
+                                          st->num_partitions, kPeArraySize));
+    c.free_size_at_most("stationary", kPeArraySize, "M: the PE array's columns, §9.1");
+    const TargetLimits& lim = c.limits();
+    const uint64_t bank = lim.psum_banks ? lim.psum_partition_bytes / lim.psum_banks : 0;
+    c.free_size_at_most("moving", bank / dtype_size(DType::float32), "one PSUM bank of fp32, §3");
+    if (st && mv) {
+        c.same_partitions("moving", "stationary");
+        if (is_fp32_class(st->dtype) != is_fp32_class(mv->dtype))
+            c.error("moving", fmt::format("found dtype {} with stationary dtype {}, expected both "
+                                          "f32/tf32 or neither (§9.1)",
+                                          dtype_name(mv->dtype), dtype_name(st->dtype)));
+    }
+    if (mv) c.free_size_is("dst", mv->free_size(), "N: the free size of 'moving', §9.1");
+    if (st && dst && dst->num_partitions != st->free_size())
+        c.error("dst", fmt::format("found {} partitions, expected M={} (the free size of "
+                                   "'stationary', §9.1)",
+                                   dst->num_partitions, st->free_size()));
+    if (dst && bank > 0) {
+        // §3: on v2/v3 one matmul writes at most one bank per partition.
+        const ByteSpan span = touched_span(*dst);
+        const Int128 b = Int128(bank);
+        if (span.begin >= 0 && span.end > span.begin && span.begin / b != (span.end - 1) / b)
+            c.error("dst", fmt::format("touches bytes [{}, {}), which cross a PSUM bank boundary, "
+                                       "expected bytes within one {}-byte bank (§3)",
+                                       int128_text(span.begin), int128_text(span.end), bank));
+    }
+}
+
+void check_nc_transpose(Checker& c) {
+    const bool tensor = c.inst().engine == Engine::tensor;
+    const uint32_t max = tensor ? kPeArraySize : kVectorTransposeMax;
+    const AccessPattern* data = c.ap("data");
+    const AccessPattern* dst = c.ap("dst");
+    if (tensor && data && data->space != MemSpace::sbuf)
+        c.error("data",
+                fmt::format("found memory {}, expected sbuf (the Tensor Engine reads SBUF, §9.3)",
+                            mem_space_name(data->space)));
+    if (tensor && dst && dst->space != MemSpace::psum)
+        c.error("dst",
+                fmt::format("found memory {}, expected psum (the Tensor Engine writes PSUM, §9.3)",
+                            mem_space_name(dst->space)));
+    const std::string why = fmt::format("the {} engine transposes at most {}x{}, §9.3",
+                                        tensor ? "tensor" : "vector", max, max);
+    if (data && data->num_partitions > max)
+        c.error("data", fmt::format("P={} exceeds the limit, expected at most {} ({})",
+                                    data->num_partitions, max, why));
+    c.free_size_at_most("data", max, why);
+    if (data && dst &&
+        (dst->num_partitions != data->free_size() || dst->free_size() != data->num_partitions))
+        c.error(
+            "dst",
+            fmt::format("found P={} x F={}, expected P={} x F={} (the transpose of 'data', §9.3)",
+                        dst->num_partitions, dst->free_size(), data->free_size(),
+                        data->num_partitions));
+    // v1/v2 transpose on the Tensor Engine is a matmul by the identity: fp32 PSUM is its natural
+    // output. v3's transpose mode is bit-exact and keeps the dtype.
+    const bool matmul_output =
+        tensor && c.target() <= Generation::v2 && dst && dst->dtype == DType::float32;
+    if (!matmul_output)
+        c.same_dtype("dst", "data",
+                     tensor && c.target() <= Generation::v2
+                         ? "or f32 from a Tensor Engine transpose on v1/v2, §9.3"
+                         : "a transpose does not convert, §9.3");
+}
+
+void check_activation(Checker& c) {
+    c.same_shape("data", "dst");
+    c.dtype_in("scale", {DType::float32}, "a scale vector is fp32, §10.1");
+    if (c.imm("bias") && c.target() < Generation::v3)
+        c.error("bias",
+                fmt::format("found an immediate, expected a [P,1] access pattern (a scalar bias "
+                            "needs target v3 or later, found {}, §10.1)",
+                            generation_name(c.target())));
+    c.dtype_not_in("bias", {DType::tfloat32}, "§10.1");
+    if (const auto op = c.alu_op("reduce_op")) {
+        if (c.target() < Generation::v3 && *op != AluOp::add)
+            c.error("reduce_op",
+                    fmt::format("found {}, expected add (the only Scalar Engine reduction "
+                                "before v3, §10.1)",
+                                alu_op_name(*op)));
+        else if (!alu_op_info(*op).reducible)
+            c.error("reduce_op", fmt::format("found {}, expected a reduction operator (§6.2)",
+                                             alu_op_name(*op)));
+    }
+    c.partition_vector("reduce_res", "data");
+    const auto cmd = c.reduce_cmd("reduce_cmd");
+    if (c.given("reduce_res") && (!c.given("reduce_cmd") || cmd == ReduceCmd::idle))
+        c.error("reduce_res",
+                "given with reduce_cmd idle, expected reduce_cmd reset, reduce, "
+                "reset_reduce or load_reduce (the result is read from the accumulator, §7)");
+}
+
+void check_tensor_tensor(Checker& c) {
+    c.same_shape("data1", "dst");
+    c.same_shape("data2", "dst");
+    c.not_both_psum("data1", "data2");
+    const auto op = c.alu_op("op");
+    if (!op) return;
+    if (alu_op_info(*op).unary)
+        c.error("op", fmt::format("found unary operator {}, expected a binary operator (§11.1)",
+                                  alu_op_name(*op)));
+    if (is_bitvec(op)) bitvec_rules(c, {"dst", "data1", "data2"});
+    if (*op == AluOp::power)
+        c.on_engines(engine_bit(Engine::gpsimd), "power runs on GpSimd only, §11.1");
+}
+
+void check_tensor_scalar(Checker& c) {
+    c.same_shape("data", "dst");
+    const auto op0 = c.alu_op("op0");
+    const auto op1 = c.alu_op("op1");
+    binary_needs_operand(c, op0, "operand0");
+    binary_needs_operand(c, op1, "operand1");
+    if (c.given("operand1") && !c.given("op1"))
+        c.error("operand1", "given without op1, expected op1 and operand1 together (§11.2)");
+    if (op0 && op1 && is_bitvec(op0) != is_bitvec(op1))
+        c.error("op1", fmt::format("found {} after op0 {}, expected both bitvec or both arithmetic "
+                                   "operators (§11.2)",
+                                   alu_op_name(*op1), alu_op_name(*op0)));
+    if (is_bitvec(op0) || is_bitvec(op1)) bitvec_rules(c, {"dst", "data", "operand0", "operand1"});
+    if (c.inst().engine != Engine::scalar) return;
+    // §11.2: Scalar has add and multiply only from v3, in these combinations.
+    c.from_generation(Generation::v3, "tensor_scalar on the Scalar engine (§11.2)");
+    const bool no_op1 = !c.given("op1");
+    const bool combo =
+        (op0 == AluOp::multiply && (no_op1 || op1 == AluOp::add)) || (op0 == AluOp::add && no_op1);
+    if (op0 && !combo)
+        c.error("op0", fmt::format("found ({}, {}), expected (multiply, add), (multiply, none) or "
+                                   "(add, none) on the Scalar engine (§11.2)",
+                                   alu_op_name(*op0), op1 ? alu_op_name(*op1) : "none"));
+}
+
+void check_tensor_reduce(Checker& c) {
+    c.same_partitions("dst", "data");
+    if (const auto op = c.alu_op("op")) {
+        const AluOpInfo& info = alu_op_info(*op);
+        if (!info.reducible)
+            c.error("op",
+                    fmt::format("found {}, expected a reduction operator: add, subtract, multiply, "
+                                "maximum, minimum, logical or bitwise and/or/xor (§12.1)",
+                                alu_op_name(*op)));
+        if (c.flag("negate") && info.cls != AluClass::arithmetic)
+            c.error("negate", fmt::format("set with operator {}, expected an arithmetic operator "
+                                          "(negate applies to arithmetic results, §12.1)",
+                                          alu_op_name(*op)));
+        if (info.cls == AluClass::bitvec) bitvec_rules(c, {"dst", "data"});
+    }
+    const AccessPattern* data = c.ap("data");
+    const auto axis = c.integer("axis");
+    if (!data || !axis) return;
+    const int64_t ndims = std::max<int64_t>(1, int64_t(data->dims.size()));
+    if (*axis < 1 || *axis > ndims) {
+        c.error("axis", fmt::format("found {}, expected 1 to {} (a free dimension of 'data'; the "
+                                    "reduction covers it and every later one, §12.1)",
+                                    *axis, ndims));
+        return;
+    }
+    uint64_t kept = 1;
+    for (int64_t k = 0; k + 1 < *axis; ++k) kept *= data->dims[size_t(k)].num;
+    c.free_size_is(
+        "dst", kept,
+        fmt::format("the product of the free dims of 'data' before axis {}, §12.1", *axis));
+}
+
+void check_tensor_copy_predicated(Checker& c) {
+    c.same_shape("src", "dst");
+    c.same_shape("predicate", "dst");
+    c.dtype_in("predicate", {DType::uint8, DType::uint16, DType::uint32}, "§11.11");
+    c.not_both_psum("src", "predicate");
+    c.same_dtype("src", "dst", "the predicated copy does not convert, §11.11");
+}
+
+void check_select_reduce(Checker& c) {
+    c.same_shape("on_true", "dst");
+    c.same_shape("predicate", "dst");
+    c.dtype_in("predicate", {DType::int8, DType::uint8, DType::int16, DType::uint16}, "§11.13");
+    c.dtype_not_in("on_true", {DType::tfloat32, DType::int32, DType::uint32}, "§11.13");
+    c.not_both_psum("on_true", "predicate");
+    c.partition_vector("reduce_res", "dst");
+    if (const AccessPattern* r = c.ap("reduce_res"); r && !is_float(r->dtype))
+        c.error("reduce_res", fmt::format("found dtype {}, expected a float dtype (§11.13)",
+                                          dtype_name(r->dtype)));
+}
+
+// §11.12: an integer destination takes an integer literal that its type can hold.
+void check_memset(Checker& c) {
+    const AccessPattern* dst = c.ap("dst");
+    const auto value = c.imm("value");
+    if (!dst || !value || !is_integer(dst->dtype)) return;
+    const unsigned bits = 8 * dtype_size(dst->dtype);
+    const double lo = dst->dtype == DType::bool_      ? 0
+                      : is_signed_integer(dst->dtype) ? -std::ldexp(1.0, int(bits) - 1)
+                                                      : 0;
+    const double hi = dst->dtype == DType::bool_      ? 1
+                      : is_signed_integer(dst->dtype) ? std::ldexp(1.0, int(bits) - 1) - 1
+                                                      : std::ldexp(1.0, int(bits)) - 1;
+    if (!std::isfinite(*value) || std::floor(*value) != *value)
+        c.error("value",
+                fmt::format("found {}, expected an integer (the dtype of 'dst' is {}, §11.12)",
+                            *value, dtype_name(dst->dtype)));
+    else if (*value < lo || *value > hi)
+        c.error("value",
+                fmt::format("found {}, expected an integer within [{}, {}] (the range of {}, "
+                            "§11.12)",
+                            *value, lo, hi, dtype_name(dst->dtype)));
+}
+
+void check_affine_select(Checker& c) {
+    pattern_fills_dst(c, "§13.2");
+    c.same_shape("on_true_tile", "dst");
+    if (const auto op = c.alu_op("cmp_op"); op && alu_op_info(*op).cls != AluClass::comparison)
+        c.error("cmp_op", fmt::format("found {}, expected a comparison: equal, not_equal, greater, "
+                                      "greater_equal, less or less_equal (§13.2)",
+                                      alu_op_name(*op)));
+}
+
+void check_bn_stats(Checker& c) {
+    c.same_partitions("dst", "data");
+    c.free_size_at_most("data", kBnStatsFmax, "bn_stats_fmax, §12.3");
+    c.free_size_is("dst", 6, "count, mean and M2 of the even and of the odd elements, §12.3");
+}
+
+void check_bn_aggr(Checker& c) {
+    c.same_partitions("dst", "data");
+    if (const AccessPattern* data = c.ap("data");
+        data && (data->free_size() == 0 || data->free_size() % 3))
+        c.error("data",
+                fmt::format("free size {}, expected a positive multiple of 3 ((count, mean, M2) "
+                            "tuples of bn_stats, §12.4)",
+                            data->free_size()));
+    c.free_size_is("dst", 2, "mean and variance, §12.4");
+}
+
+void check_dma_copy(Checker& c) {
+    const AccessPattern* dst = c.ap("dst");
+    const AccessPattern* src = c.ap("src");
+    if (dst && src && dst->num_elements() != src->num_elements())
+        c.error("src",
+                fmt::format("found {} elements, expected {} as operand 'dst' (element counts "
+                            "match, shapes may differ, §14.2)",
+                            src->num_elements(), dst->num_elements()));
+    const uint32_t queues = c.limits().dma_queues;
+    if (const auto q = c.integer("queue"); q && (*q < 0 || *q >= int64_t(queues)))
+        c.error("queue", fmt::format("found {}, expected a DMA queue 0 to {} (§14.2)", *q,
+                                     int64_t(queues) - 1));
+}
+
+}  // namespace
+
+bool is_tile_operand(Opcode op, std::string_view operand) {
+    return op == Opcode::tensor_copy_predicated && operand == "src";
+}
+
+void check_opcode_rules(Checker& c) {
+    switch (c.inst().op) {
+        case Opcode::nc_matmul: check_nc_matmul(c); break;
+        case Opcode::nc_transpose: check_nc_transpose(c); break;
+        case Opcode::activation: check_activation(c); break;
+        case Opcode::tensor_tensor: check_tensor_tensor(c); break;
+        case Opcode::tensor_scalar: check_tensor_scalar(c); break;
+        case Opcode::tensor_reduce: check_tensor_reduce(c); break;
+        case Opcode::tensor_copy: c.same_shape("src", "dst"); break;  // §11.9
+        case Opcode::tensor_copy_predicated: check_tensor_copy_predicated(c); break;
+        case Opcode::select_reduce: check_select_reduce(c); break;
+        case Opcode::memset: check_memset(c); break;
+        case Opcode::iota: pattern_fills_dst(c, "§13.1"); break;
+        case Opcode::affine_select: check_affine_select(c); break;
+        case Opcode::bn_stats: check_bn_stats(c); break;
+        case Opcode::bn_aggr: check_bn_aggr(c); break;
+        case Opcode::reciprocal: c.same_shape("data", "dst"); break;  // §11.7
+        case Opcode::dma_copy: check_dma_copy(c); break;
+        case Opcode::custom_op: break;  // the table's rules cover it: a name and SBUF operands
+    }
+}
+
+}  // namespace nsim::isa::detail
