@@ -26,6 +26,7 @@ struct Command {
 
 Command add_check_command(CLI::App& app);
 Command add_fmt_command(CLI::App& app);
+Command add_run_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
 
 // Parses and verifies kernel text and prints its summary to stdout; `target`, when set, replaces

@@ -42,19 +42,23 @@ int run(int argc, char** argv) {
     app.require_subcommand(0, 1);
     app.footer("Without a command, nsim runs `demo`. `nsim COMMAND --help` describes a command's flags.");
     const Command check = add_check_command(app), format = add_fmt_command(app),
-                  demo = add_demo_command(app);
+                  run_kernel = add_run_command(app), demo = add_demo_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);  // prints the help, the version or the error
         return code == 0 ? kExitOk : kExitUsageError;
     }
-    for (const Command* command : {&check, &format, &demo})
+    for (const Command* command : {&check, &format, &run_kernel, &demo})
         if (command->app->parsed()) return command->run();
     return demo.run();  // no command: the default job
 }
 
 }  // namespace
+
+// libsystemc references sc_main; nsim drives SystemC from its own main (through sim::run_kernel),
+// so this one is never called.
+extern "C" int sc_main(int, char**) { return kExitUsageError; }
 
 int main(int argc, char** argv) {
     try {

@@ -113,6 +113,16 @@ TEST_CASE("cli: check --target replaces the file's target", "[cli]") {
     CHECK_THAT(r.out, Contains("SBUF 224 KiB"));
 }
 
+TEST_CASE("cli: check --target v1 rejects the GpSimd instructions of a v2 kernel", "[cli]") {
+    const std::string file = example("causal_mask_misc.nki");
+    const auto r = run_nsim({"check", "--target", "v1", file});
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Contains(file + ":28:1: error: affine_select"));
+    CHECK_THAT(r.err, Contains("no GpSimd"));
+}
+
 TEST_CASE("cli: --help, --version and COMMAND --help describe the commands and flags", "[cli]") {
     const auto help = run_nsim({"--help"});
     CHECK(help.exit_code == 0);
