@@ -101,28 +101,55 @@ std::string memory_line(std::string_view space, uint64_t used, uint64_t capacity
                        capacity ? 100.0 * double(used) / double(capacity) : 0.0);
 }
 
+// "s0 s1 s4 (3 of 256)": the ids used, how many, out of how many the target has.
+std::string id_list(std::string_view prefix, const std::set<int64_t>& ids, uint64_t limit) {
+    std::vector<std::string> names;
+    for (int64_t id : ids) names.push_back(fmt::format("{}{}", prefix, id));
+    return fmt::format("{} ({} of {})", fmt::join(names, " "), ids.size(), limit);
+}
+
+// What a kernel's instructions use, gathered in one pass.
+struct Usage {
+    uint64_t sbuf_end = 0, psum_end = 0;  // per partition, see end_byte()
+    std::set<int64_t> semaphores, queues;
+    size_t dma_on_default_queue = 0;
+};
+
+Usage usage_of(const isa::Program& p) {
+    Usage u;
+    for (const auto& inst : p.instructions) {
+        for (const auto& arg : inst.args)
+            if (const auto* ap = std::get_if<isa::AccessPattern>(&arg)) {
+                if (ap->space == MemSpace::sbuf) u.sbuf_end = std::max(u.sbuf_end, end_byte(*ap));
+                if (ap->space == MemSpace::psum) u.psum_end = std::max(u.psum_end, end_byte(*ap));
+            }
+        for (const auto& w : inst.waits) u.semaphores.insert(w.sem);
+        for (const auto& i : inst.incs) u.semaphores.insert(i.sem);
+        if (inst.op == isa::Opcode::dma_copy) {
+            if (const auto* q = std::get_if<int64_t>(&inst.arg("queue")))
+                u.queues.insert(*q);
+            else
+                ++u.dma_on_default_queue;
+        }
+    }
+    return u;
+}
+
+std::string queue_text(const Usage& u, const isa::TargetLimits& limits) {
+    std::vector<std::string> parts;
+    if (!u.queues.empty()) parts.push_back(id_list("", u.queues, limits.dma_queues));
+    if (u.dma_on_default_queue > 0)
+        parts.push_back(fmt::format("{} transfer{} on the default queue", u.dma_on_default_queue,
+                                    u.dma_on_default_queue == 1 ? "" : "s"));
+    return parts.empty() ? "none (no dma_copy)" : fmt::format("{}", fmt::join(parts, "; "));
+}
+
 }  // namespace
 
 std::string kernel_summary(const isa::Program& p, const std::string& file,
                            const isa::TargetLimits& limits) {
-    uint64_t sbuf_end = 0, psum_end = 0, hbm_bytes = 0;
-    std::set<int64_t> semaphores, queues;
-    size_t dma_without_queue = 0;
-    for (const auto& inst : p.instructions) {
-        for (const auto& arg : inst.args)
-            if (const auto* ap = std::get_if<isa::AccessPattern>(&arg)) {
-                if (ap->space == MemSpace::sbuf) sbuf_end = std::max(sbuf_end, end_byte(*ap));
-                if (ap->space == MemSpace::psum) psum_end = std::max(psum_end, end_byte(*ap));
-            }
-        for (const auto& w : inst.waits) semaphores.insert(w.sem);
-        for (const auto& i : inst.incs) semaphores.insert(i.sem);
-        if (inst.op == isa::Opcode::dma_copy) {
-            if (const auto* q = std::get_if<int64_t>(&inst.arg("queue")))
-                queues.insert(*q);
-            else
-                ++dma_without_queue;
-        }
-    }
+    const Usage usage = usage_of(p);
+    uint64_t hbm_bytes = 0;
     for (const auto& t : p.tensors) hbm_bytes += t.size_bytes();
 
     std::string out;
@@ -142,19 +169,12 @@ std::string kernel_summary(const isa::Program& p, const std::string& file,
     if (!p.tensors.empty()) out += tensor_table(p);
     out += "\ninstructions per opcode and engine\n" + instruction_table(p);
     out += "\non-chip memory touched (end of the highest byte any operand uses)\n";
-    out += memory_line("sbuf", sbuf_end, limits.sbuf_partition_bytes);
-    out += memory_line("psum", psum_end, limits.psum_partition_bytes);
-    std::vector<std::string> sem_names;
-    for (int64_t sem : semaphores) sem_names.push_back(fmt::format("s{}", sem));
-    out += fmt::format("\nsemaphores  {}\n",
-                       semaphores.empty() ? "none"
-                                          : fmt::format("{} ({} of {})", fmt::join(sem_names, " "),
-                                                        semaphores.size(), limits.semaphores));
-    std::string queue_text = queues.empty() ? "" : fmt::format("queue {}", fmt::join(queues, ", "));
-    if (dma_without_queue > 0)
-        queue_text += fmt::format("{}{} transfer{} on the default queue", queue_text.empty() ? "" : "; ",
-                                  dma_without_queue, dma_without_queue == 1 ? "" : "s");
-    out += fmt::format("dma queues  {}\n", queue_text.empty() ? "none (no dma_copy)" : queue_text);
+    out += memory_line("sbuf", usage.sbuf_end, limits.sbuf_partition_bytes);
+    out += memory_line("psum", usage.psum_end, limits.psum_partition_bytes);
+    out += fmt::format("\nsemaphores  {}\n", usage.semaphores.empty()
+                                                  ? "none"
+                                                  : id_list("s", usage.semaphores, limits.semaphores));
+    out += fmt::format("dma queues  {}\n", queue_text(usage, limits));
     return out;
 }
 

@@ -94,7 +94,7 @@ TEST_CASE("cli: check summarises tensors, instructions per opcode and engine, me
     CHECK_THAT(r.out, Contains("sbuf  16384 B of 192 KiB per partition (8.3%)"));
     CHECK_THAT(r.out, Contains("psum  8192 B of 16 KiB per partition (50.0%)"));
     CHECK_THAT(r.out, Contains("semaphores  none"));
-    CHECK_THAT(r.out, Contains("dma queues  queue 0, 1"));
+    CHECK_THAT(r.out, Contains("dma queues  0 1 (2 of 16)"));
 }
 
 TEST_CASE("cli: check lists the semaphores and the limits of a streams kernel's target", "[cli]") {
