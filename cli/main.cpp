@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "isa/diagnostic.h"
+#include "sim/sim_error.h"
 
 namespace {
 
@@ -65,6 +66,9 @@ int main(int argc, char** argv) {
         return run(argc, argv);
     } catch (const nsim::isa::KernelError& e) {
         fmt::print(stderr, "{}\n", e.what());  // one FILE:LINE:COLUMN: error: ... per line
+        return kExitKernelError;
+    } catch (const nsim::sim::SimError& e) {  // the kernel deadlocked or called what is not there
+        fmt::print(stderr, "nsim: error: {}\n", e.what());
         return kExitKernelError;
     } catch (const std::exception& e) {
         fmt::print(stderr, "nsim: error: {}\n", e.what());

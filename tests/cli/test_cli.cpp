@@ -243,3 +243,15 @@ TEST_CASE("cli: an empty or binary kernel file is an error with the file's name,
             CHECK_THAT(r.err, Contains(file + ":"));
         }
 }
+
+TEST_CASE("cli: run reports a kernel that waits forever as a deadlock, exit 1", "[cli]") {
+    const ScratchDir scratch;
+    const std::string file = scratch.write(
+        "stuck.nki", "kernel stuck\ntarget v2\n\nstream vector\nmemset dst=sbuf[0:128]@0.f32[4] value=0 wait=s0>=1\n");
+    const auto r = run_nsim({"run", file});
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Contains("deadlock"));
+    CHECK_THAT(r.err, Contains("line 5 (memset)"));
+}
