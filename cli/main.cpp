@@ -36,7 +36,7 @@ std::string usage_failure(const CLI::App* app, const CLI::Error& e) {
 int run(int argc, char** argv) {
     CLI::App app{
         "nsim: cycle-approximate simulator of AWS Inferentia and Trainium NeuronCores.\n"
-        "Today: the instruction set layer (kernel files, verifier, printer); the simulator comes next.",
+        "Checks and formats kernel files (docs/kernel-format.md) and simulates one NeuronCore.",
         "nsim"};
     app.set_version_flag("--version", std::string("nsim ") + NSIM_VERSION);
     app.failure_message(usage_failure);
