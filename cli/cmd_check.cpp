@@ -1,7 +1,10 @@
 // `nsim check KERNEL`: parse and verify a kernel file, print its summary.
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/command.h"
 #include "cli/file_io.h"
@@ -17,6 +20,26 @@ struct CheckOptions {
     std::string kernel;
     std::string target;  // empty: the file's own target line
 };
+
+// The instruction set as `check --help` lists it, from the opcode table: each opcode with its
+// operands in canonical order ([optional] ones bracketed), its engines, and what it computes.
+std::string instruction_reference() {
+    std::string out = "Instructions: OPCODE KEY=VALUE ... (docs/kernel-format.md), operands in canonical order:\n";
+    for (int op = 0; op < isa::kOpcodeCount; ++op) {
+        const isa::OpcodeInfo& info = isa::opcode_info(isa::Opcode(op));
+        std::vector<std::string> operands, engines;
+        for (const auto& arg : info.args)
+            operands.push_back(arg.required ? std::string(arg.name) : fmt::format("[{}]", arg.name));
+        for (int e = 0; e < isa::kEngineCount; ++e)
+            if (isa::has_engine(info.engines, isa::Engine(e)))
+                engines.emplace_back(isa::engine_name(isa::Engine(e)));
+        const std::string default_engine =
+            engines.size() > 1 ? fmt::format(", default {}", isa::engine_name(info.default_engine)) : "";
+        out += fmt::format("  {} {}  (engine {}{})\n      {}\n", info.name, fmt::join(operands, " "),
+                           fmt::join(engines, "|"), default_engine, info.summary);
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -42,7 +65,8 @@ Command add_check_command(CLI::App& app) {
         ->check(CLI::IsMember({"v1", "v2", "v3"}));
     sub->footer(
         "Errors are printed as FILE:LINE:COLUMN: error: MESSAGE, one per line, on stderr.\n"
-        "Exit codes: 0 valid, 1 invalid kernel, 2 bad command line or unreadable file.");
+        "Exit codes: 0 valid, 1 invalid kernel, 2 bad command line or unreadable file.\n\n" +
+        instruction_reference());
     return {sub, [opts] {
                 std::optional<isa::Generation> target;
                 if (!opts->target.empty()) target = isa::parse_generation(opts->target);

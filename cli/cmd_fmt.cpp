@@ -73,7 +73,8 @@ Command add_fmt_command(CLI::App& app) {
     CLI::Option* output =
         sub->add_option("-o,--output", opts->output, "Write the canonical form to this file instead of stdout");
     sub->add_flag("--check", opts->check,
-                  "Print nothing; exit 1 (naming the first differing line) if the file is not canonical")
+                  "Write nothing; if the file is not canonical, name the first line that differs "
+                  "(on stderr) and exit 1")
         ->excludes(output);
     sub->footer(
         "fmt parses but does not verify (use `nsim check`). Parse errors are printed as\n"

@@ -129,7 +129,9 @@ TEST_CASE("cli: --help, --version and COMMAND --help describe the commands and f
     for (const char* word : {"check", "fmt", "demo", "--version"}) CHECK_THAT(help.out, Contains(word));
     const auto check = run_nsim({"check", "--help"});
     CHECK(check.exit_code == 0);
-    for (const char* word : {"KERNEL", "--target", "v1", "v3", "Exit codes"})
+    for (const char* word : {"KERNEL", "--target", "v1", "v3", "Exit codes",
+                             "nc_matmul dst stationary moving [accumulate]  (engine tensor)",
+                             "dma_copy dst src [queue]  (engine tensor|vector|scalar|gpsimd|sync, default sync)"})
         CHECK_THAT(check.out, Contains(word));
     const auto fmt = run_nsim({"fmt", "--help"});
     CHECK(fmt.exit_code == 0);
