@@ -246,7 +246,7 @@ TEST_CASE("cli: an empty or binary kernel file is an error with the file's name,
         }
 }
 
-TEST_CASE("cli: run reports a kernel that waits forever as a deadlock, exit 1", "[cli]") {
+TEST_CASE("cli: run reports a kernel that waits forever as a deadlock, exit 1", "[cli][sim]") {
     const ScratchDir scratch;
     const std::string file = scratch.write(
         "stuck.nki", "kernel stuck\ntarget v2\n\nstream vector\nmemset dst=sbuf[0:128]@0.f32[4] value=0 wait=s0>=1\n");
