@@ -1,0 +1,15 @@
+// Reading and writing the files nsim commands take, with errors that name the file.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace nsim::cli {
+
+// The whole file; throws std::runtime_error "cannot read 'PATH': REASON".
+std::string read_text_file(const std::string& path);
+
+// Replaces the file's content; throws std::runtime_error "cannot write 'PATH': REASON".
+void write_text_file(const std::string& path, std::string_view text);
+
+}  // namespace nsim::cli

@@ -1,0 +1,259 @@
+// The nsim command as a user meets it: exit codes, output, and one clear message per mistake.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include <fmt/format.h>
+
+#include "tests/cli/nsim_runner.h"
+#include "tests/example_kernels.h"
+
+using Catch::Contains;
+using nsim::test::ended_cleanly;
+using nsim::test::example_kernel_dir;
+using nsim::test::example_kernels;
+using nsim::test::read_file;
+using nsim::test::run_nsim;
+using nsim::test::ScratchDir;
+
+namespace {
+
+std::string example(const std::string& name) { return (example_kernel_dir() / name).string(); }
+
+// A command-line mistake: exit 2, no crash, and stderr names what was wrong.
+void require_usage_error(const nsim::test::NsimRun& r, const std::vector<std::string>& named) {
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("nsim: error:"));
+    for (const auto& word : named) CHECK_THAT(r.err, Contains(word));
+}
+
+// A valid kernel in canonical form: its header (lines 1-4) and one instruction (line 5).
+const std::string kHeader = "kernel tiny\ntarget v2\ntensor x [128,512] f32 input\n\n";
+const std::string kCopy = "dma_copy dst=sbuf[0:128]@0.f32[512] src=x[0:128]@0.f32[512]";
+
+}  // namespace
+
+TEST_CASE("cli: every example kernel passes check", "[cli]") {
+    const auto files = example_kernels();
+    REQUIRE(files.size() >= 5);
+    for (const auto& file : files) {
+        const auto r = run_nsim({"check", file.string()});
+        INFO(file << "\nstdout: " << r.out << "\nstderr: " << r.err);
+        REQUIRE(ended_cleanly(r));
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.out, Contains("verifier    ok"));
+        CHECK(r.err.empty());
+    }
+}
+
+TEST_CASE("cli: fmt prints every example unchanged, and its output again unchanged", "[cli]") {
+    const ScratchDir scratch;
+    for (const auto& file : example_kernels()) {
+        const std::string text = read_file(file);
+        const auto first = run_nsim({"fmt", file.string()});
+        INFO(file << "\nstderr: " << first.err);
+        REQUIRE(first.exit_code == 0);
+        CHECK(first.out == text);
+        const auto again = run_nsim({"fmt", scratch.write("again.nki", first.out)});
+        CHECK(again.exit_code == 0);
+        CHECK(again.out == first.out);
+        CHECK(run_nsim({"fmt", "--check", file.string()}).exit_code == 0);
+    }
+}
+
+TEST_CASE("cli: fmt -o writes the canonical form to the file instead of stdout", "[cli]") {
+    const ScratchDir scratch;
+    const std::string out = (scratch.path() / "out.nki").string();
+    const auto r = run_nsim({"fmt", example("matmul_bf16_512.nki"), "-o", out});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.empty());
+    CHECK(read_file(out) == read_file(example("matmul_bf16_512.nki")));
+}
+
+TEST_CASE("cli: without a command nsim checks the built-in example and prints its text", "[cli]") {
+    const auto r = run_nsim({});
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("kernel      softmax_rows"));
+    CHECK_THAT(r.out, Contains("verifier    ok"));
+    CHECK_THAT(r.out, Contains(read_file(example("softmax_rows.nki"))));
+    CHECK(run_nsim({"demo"}).out == r.out);
+}
+
+TEST_CASE("cli: check summarises tensors, instructions per opcode and engine, memory", "[cli]") {
+    const auto r = run_nsim({"check", example("matmul_bf16_512.nki")});
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("target      v2 (trn1, inf2)"));
+    CHECK_THAT(r.out, Contains("form        sequential (program order), 32 instructions"));
+    CHECK_THAT(r.out, Contains("at    [512,512]  bf16   input    524288"));
+    CHECK_THAT(r.out, Contains("nc_matmul        16       .       .       .     .     16"));
+    CHECK_THAT(r.out, Contains("dma_copy          .       .       .       .    12     12"));
+    // Results of M tile 3 end at 8192 + 4 x 2048 in SBUF; PSUM bank 3 ends at 4 x 2048.
+    CHECK_THAT(r.out, Contains("sbuf  16384 B of 192 KiB per partition (8.3%)"));
+    CHECK_THAT(r.out, Contains("psum  8192 B of 16 KiB per partition (50.0%)"));
+    CHECK_THAT(r.out, Contains("semaphores  none"));
+    CHECK_THAT(r.out, Contains("dma queues  0 1 (2 of 16)"));
+}
+
+TEST_CASE("cli: check lists the semaphores and the limits of a streams kernel's target", "[cli]") {
+    const auto r = run_nsim({"check", example("gelu.nki")});
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("target      v1 (inf1)"));
+    CHECK_THAT(r.out, Contains("32 semaphores; 16 DMA queues; no GpSimd"));
+    CHECK_THAT(r.out, Contains("streams (one per engine)"));
+    CHECK_THAT(r.out, Contains("semaphores  s0 s1 s2 s3 s4 s5 s6 s7 s8 (9 of 32)"));
+}
+
+TEST_CASE("cli: check --target replaces the file's target", "[cli]") {
+    const auto r = run_nsim({"check", "--target", "v3", example("softmax_rows.nki")});
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("target      v3 (trn2)"));
+    CHECK_THAT(r.out, Contains("SBUF 224 KiB"));
+}
+
+TEST_CASE("cli: check --target v1 rejects the GpSimd instructions of a v2 kernel", "[cli]") {
+    const std::string file = example("causal_mask_misc.nki");
+    const auto r = run_nsim({"check", "--target", "v1", file});
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Contains(file + ":28:1: error: affine_select"));
+    CHECK_THAT(r.err, Contains("no GpSimd"));
+}
+
+TEST_CASE("cli: --help, --version and COMMAND --help describe the commands and flags", "[cli]") {
+    const auto help = run_nsim({"--help"});
+    CHECK(help.exit_code == 0);
+    for (const char* word : {"check", "fmt", "demo", "--version"}) CHECK_THAT(help.out, Contains(word));
+    const auto check = run_nsim({"check", "--help"});
+    CHECK(check.exit_code == 0);
+    for (const char* word : {"KERNEL", "--target", "v1", "v3", "Exit codes",
+                             "nc_matmul dst stationary moving [accumulate]  (engine tensor)",
+                             "dma_copy dst src [queue]  (engine tensor|vector|scalar|gpsimd|sync, default sync)"})
+        CHECK_THAT(check.out, Contains(word));
+    const auto fmt = run_nsim({"fmt", "--help"});
+    CHECK(fmt.exit_code == 0);
+    for (const char* word : {"KERNEL", "-o,--output", "--check"}) CHECK_THAT(fmt.out, Contains(word));
+    const auto version = run_nsim({"--version"});
+    CHECK(version.exit_code == 0);
+    CHECK_THAT(version.out, Catch::Matches("nsim [0-9]+\\.[0-9]+\\.[0-9]+\\s*"));
+}
+
+TEST_CASE("cli: an unknown flag is named", "[cli]") {
+    require_usage_error(run_nsim({"check", "--frobnicate", example("softmax_rows.nki")}), {"--frobnicate"});
+}
+
+TEST_CASE("cli: a missing kernel file is named", "[cli]") {
+    require_usage_error(run_nsim({"check", "no_such_kernel.nki"}), {"no_such_kernel.nki", "does not exist"});
+    require_usage_error(run_nsim({"fmt", "no_such_kernel.nki"}), {"no_such_kernel.nki", "does not exist"});
+}
+
+TEST_CASE("cli: a bad --target value names the flag and the choices", "[cli]") {
+    require_usage_error(run_nsim({"check", "--target", "v9", example("softmax_rows.nki")}),
+                        {"--target", "v9", "v1,v2,v3"});
+}
+
+TEST_CASE("cli: --target without a value names the flag", "[cli]") {
+    require_usage_error(run_nsim({"check", example("softmax_rows.nki"), "--target"}), {"--target"});
+}
+
+TEST_CASE("cli: check without a kernel says one is required", "[cli]") {
+    require_usage_error(run_nsim({"check"}), {"KERNEL is required", "nsim check --help"});
+}
+
+TEST_CASE("cli: a directory where a kernel file belongs is named", "[cli]") {
+    require_usage_error(run_nsim({"check", example_kernel_dir().string()}),
+                        {example_kernel_dir().string(), "directory"});
+}
+
+TEST_CASE("cli: an unknown command is named", "[cli]") {
+    require_usage_error(run_nsim({"frobnicate"}), {"unknown command 'frobnicate'", "check, fmt"});
+}
+
+TEST_CASE("cli: a second kernel argument is named", "[cli]") {
+    require_usage_error(run_nsim({"check", example("gelu.nki"), example("layernorm.nki")}),
+                        {"not expected", "layernorm.nki"});
+}
+
+TEST_CASE("cli: fmt --check and -o exclude each other", "[cli]") {
+    require_usage_error(run_nsim({"fmt", "--check", "-o", "x.nki", example("gelu.nki")}),
+                        {"--output", "--check"});
+}
+
+TEST_CASE("cli: fmt -o into a missing directory names the file", "[cli]") {
+    require_usage_error(run_nsim({"fmt", example("gelu.nki"), "-o", "/no/such/dir/out.nki"}),
+                        {"cannot write '/no/such/dir/out.nki'"});
+}
+
+TEST_CASE("cli: a syntax error is reported at its line and column, exit 1", "[cli]") {
+    const ScratchDir scratch;
+    const std::string bad_line = kCopy + " bogus=1";
+    const std::string file = scratch.write("broken.nki", kHeader + bad_line + "\n");
+    const std::string where = fmt::format("{}:5:{}:", file, bad_line.find("bogus") + 1);
+    for (const char* command : {"check", "fmt"}) {
+        const auto r = run_nsim({command, file});
+        INFO(command << " stderr: " << r.err);
+        REQUIRE(ended_cleanly(r));
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains(where + " error:"));
+        CHECK_THAT(r.err, Contains("bogus"));
+        CHECK(r.out.empty());
+    }
+}
+
+TEST_CASE("cli: a verifier error is reported at its line, exit 1", "[cli]") {
+    const ScratchDir scratch;
+    // 192 KiB is the end of a v2 SBUF partition.
+    std::string too_far = kCopy;
+    too_far.replace(too_far.find("@0.f32"), 2, "@196608");
+    const std::string file = scratch.write("too_far.nki", kHeader + too_far + "\n");
+    const auto r = run_nsim({"check", file});
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Contains(file + ":5:"));
+    CHECK(r.out.empty());
+}
+
+TEST_CASE("cli: fmt --check on a file that is not canonical names the line, exit 1", "[cli]") {
+    const ScratchDir scratch;
+    std::string spaced = kCopy;
+    spaced.replace(spaced.find(" src="), 1, "   ");  // extra spaces between operands on line 5
+    const std::string file = scratch.write("spaced.nki", kHeader + spaced + "\n");
+    REQUIRE(run_nsim({"check", file}).exit_code == 0);
+    const auto r = run_nsim({"fmt", "--check", file});
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Contains(file + ":5: error: not in canonical form"));
+    CHECK_THAT(r.err, Contains("canonical: " + kCopy));
+    CHECK(r.out.empty());
+}
+
+TEST_CASE("cli: an empty or binary kernel file is an error with the file's name, not a crash", "[cli]") {
+    const ScratchDir scratch;
+    const std::string empty = scratch.write("empty.nki", "");
+    const std::string binary = scratch.write("binary.nki", std::string("\x7f" "ELF\0\x01\xff\xfe\n\n\x80", 11));
+    for (const std::string& file : {empty, binary})
+        for (const char* command : {"check", "fmt"}) {
+            const auto r = run_nsim({command, file});
+            INFO(command << " " << file << " stderr: " << r.err);
+            REQUIRE(ended_cleanly(r));
+            CHECK(r.exit_code == 1);
+            CHECK_THAT(r.err, Contains(file + ":"));
+        }
+}
+
+TEST_CASE("cli: run reports a kernel that waits forever as a deadlock, exit 1", "[cli][sim]") {
+    const ScratchDir scratch;
+    const std::string file = scratch.write(
+        "stuck.nki", "kernel stuck\ntarget v2\n\nstream vector\nmemset dst=sbuf[0:128]@0.f32[4] value=0 wait=s0>=1\n");
+    const auto r = run_nsim({"run", file});
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Contains("deadlock"));
+    CHECK_THAT(r.err, Contains("line 5 (memset)"));
+}
