@@ -94,6 +94,12 @@ Footprint footprint(const AccessPattern& ap) {
         fp.ranges = std::move(within);
         return fp;
     }
+    const uint64_t stride = ap.partition_stride_bytes;
+    if (within.size() == 1 && within[0].end - within[0].begin == stride) {  // whole rows back to back
+        fp.ranges = {{ap.start_partition * stride + within[0].begin,
+                      (uint64_t(ap.start_partition) + ap.num_partitions - 1) * stride + within[0].end}};
+        return fp;
+    }
     for (uint64_t r = ap.start_partition; r < uint64_t(ap.start_partition) + ap.num_partitions; ++r) {
         const uint64_t base = r * ap.partition_stride_bytes;
         for (const auto& w : within) {

@@ -9,7 +9,7 @@
 namespace nsim::sim {
 
 // At most kMaxAgents components, held inline: clocks are copied on every semaphore increment.
-inline constexpr size_t kMaxAgents = 64;
+inline constexpr size_t kMaxAgents = 32;
 
 class VectorClock {
 public:
