@@ -31,8 +31,8 @@ struct RunOptions {
     uint64_t seed = 1;
 };
 
-// --input NAME=FILE for each declared input/weight tensor; the others are filled from the seed.
-void load_inputs(sim::DeviceMemory& hbm, const isa::Program& p, const RunOptions& o) {
+// The --input NAME=FILE pairs, checked against the kernel's tensors.
+std::map<std::string, std::string> input_files(const isa::Program& p, const RunOptions& o) {
     std::map<std::string, std::string> files;
     for (const auto& spec : o.inputs) {
         const auto eq = spec.find('=');
@@ -45,9 +45,15 @@ void load_inputs(sim::DeviceMemory& hbm, const isa::Program& p, const RunOptions
             throw std::runtime_error(fmt::format("--input {}: tensor '{}' is an output", spec, name));
         files[name] = spec.substr(eq + 1);
     }
+    return files;
+}
+
+// Each input/weight tensor from its --input file, or filled from the seed.
+void load_inputs(sim::DeviceMemory& hbm, const isa::Program& p, const std::map<std::string, std::string>& files,
+                 uint64_t seed) {
     for (const auto& t : p.tensors) {
         if (auto it = files.find(t.name); it != files.end()) sim::load_tensor(hbm, t, it->second);
-        else if (t.role == isa::TensorRole::input || t.role == isa::TensorRole::weight) sim::fill_tensor(hbm, t, o.seed);
+        else if (t.role == isa::TensorRole::input || t.role == isa::TensorRole::weight) sim::fill_tensor(hbm, t, seed);
     }
 }
 
@@ -76,8 +82,11 @@ int run_command(const RunOptions& o) {
     if (program.form == isa::ProgramForm::sequential) program = compiler::insert_sync(program, chip.limits, o.kernel);
 
     sim::DeviceMemory hbm;
-    hbm.allocate(program.tensors);
-    load_inputs(hbm, program, o);
+    const auto files = input_files(program, o);
+    if (!o.timing_only) {  // timing alone never reads device memory
+        hbm.allocate(program.tensors);
+        load_inputs(hbm, program, files, o.seed);
+    }
     sim::RunOptions sim_options;
     sim_options.timing_only = o.timing_only;
     sim_options.seed = o.seed;

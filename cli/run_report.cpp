@@ -35,8 +35,10 @@ std::string run_summary(const RunContext& ctx, const sim::RunResult& r) {
     std::string out = fmt::format("{}: kernel {} on {} (NeuronCore-{}), {}\n", ctx.kernel_file, ctx.program->name,
                                   ctx.chip->name, isa::generation_name(ctx.chip->generation),
                                   ctx.timing_only ? "timing only" : "timing and results");
-    out += fmt::format("simulated time  {:.3f} us    instructions {}    host {:.3f} s\n", r.time_ns / 1000,
-                       r.instructions, ctx.host_seconds);
+    out += fmt::format("simulated time  {:.3f} us    instructions {}    host {:.3f} s ({:.3f} s simulating, {:.0f} "
+                       "instructions/s)\n",
+                       r.time_ns / 1000, r.instructions, ctx.host_seconds, r.host_seconds,
+                       r.host_seconds > 0 ? double(r.instructions) / r.host_seconds : 0.0);
     out += fmt::format("\n{:<8} {:>12} {:>12} {:>7} {:>14}\n", "engine", "instructions", "busy us", "util",
                        "sem wait us");
     int busiest = 0;
@@ -70,6 +72,7 @@ std::string run_report_json(const RunContext& ctx, const sim::RunResult& r) {
     j["time_ns"] = r.time_ns;
     j["instructions"] = r.instructions;
     j["host_seconds"] = ctx.host_seconds;
+    j["simulation_host_seconds"] = r.host_seconds;
     for (int e = 0; e < isa::kEngineCount; ++e) {
         const auto& er = r.engines[size_t(e)];
         const std::string name(isa::engine_name(isa::Engine(e)));

@@ -7,40 +7,19 @@ namespace nsim::sim {
 using isa::AccessPattern;
 using isa::MemSpace;
 
-OnChipMemory::OnChipMemory(MemSpace space, uint32_t partitions, uint64_t partition_bytes)
+OnChipMemory::OnChipMemory(MemSpace space, uint32_t partitions, uint64_t partition_bytes, bool with_data)
     : m_space(space),
       m_partitions(partitions),
       m_partition_bytes(partition_bytes),
-      m_data(size_t(partitions) * partition_bytes, 0),
-      m_written(size_t(partitions) * partition_bytes, 0) {}
-
-void OnChipMemory::mark_written(const isa::Footprint& fp) {
-    for (uint32_t p = fp.partition_begin; p < fp.partition_end; ++p)
-        for (const auto& r : fp.ranges)
-            std::memset(&m_written[p * m_partition_bytes + r.begin], 1, r.end - r.begin);
-}
-
-std::optional<isa::Overlap> OnChipMemory::first_unwritten(const isa::Footprint& fp) const {
-    for (uint32_t p = fp.partition_begin; p < fp.partition_end; ++p)
-        for (const auto& r : fp.ranges) {
-            const uint8_t* base = &m_written[p * m_partition_bytes];
-            const void* hole = std::memchr(base + r.begin, 0, r.end - r.begin);
-            if (!hole) continue;
-            const uint64_t begin = uint64_t(static_cast<const uint8_t*>(hole) - base);
-            uint64_t end = begin;
-            while (end < r.end && !base[end]) ++end;
-            return isa::Overlap{p, {begin, end}};
-        }
-    return std::nullopt;
-}
+      m_data(with_data ? size_t(partitions) * partition_bytes : 0, 0) {}
 
 void DeviceMemory::allocate(const std::vector<isa::TensorDecl>& tensors) {
     for (const auto& t : tensors) m_tensors[t.name] = Tensor{t, std::vector<uint8_t>(t.size_bytes(), 0)};
 }
 
-CoreState::CoreState(const isa::TargetLimits& limits, DeviceMemory& device, uint64_t seed)
-    : sbuf(MemSpace::sbuf, limits.partitions, limits.sbuf_partition_bytes),
-      psum(MemSpace::psum, limits.partitions, limits.psum_partition_bytes),
+CoreState::CoreState(const isa::TargetLimits& limits, DeviceMemory& device, uint64_t seed, bool with_data)
+    : sbuf(MemSpace::sbuf, limits.partitions, limits.sbuf_partition_bytes, with_data),
+      psum(MemSpace::psum, limits.partitions, limits.psum_partition_bytes, with_data),
       hbm(device),
       rng(seed) {}
 

@@ -14,6 +14,7 @@
 #include "isa/dtype.h"
 #include "isa/program.h"
 #include "isa/target.h"
+#include "sim/written_map.h"
 
 namespace nsim::sim {
 
@@ -21,7 +22,8 @@ namespace nsim::sim {
 // (reads of never-written bytes are flagged, as the NKI simulator does with its NaN sentinels).
 class OnChipMemory {
 public:
-    OnChipMemory(isa::MemSpace space, uint32_t partitions, uint64_t partition_bytes);
+    // Without `with_data` only the written-bytes record is kept (timing-only runs read no values).
+    OnChipMemory(isa::MemSpace space, uint32_t partitions, uint64_t partition_bytes, bool with_data);
 
     isa::MemSpace space() const { return m_space; }
     uint32_t partitions() const { return m_partitions; }
@@ -29,16 +31,16 @@ public:
     uint8_t* at(uint32_t partition, uint64_t byte) { return &m_data[partition * m_partition_bytes + byte]; }
     const uint8_t* at(uint32_t partition, uint64_t byte) const { return &m_data[partition * m_partition_bytes + byte]; }
 
-    void mark_written(const isa::Footprint& fp);
-    // The first byte of `fp` never written, if any.
-    std::optional<isa::Overlap> first_unwritten(const isa::Footprint& fp) const;
+    void mark_written(const isa::Footprint& fp) { m_written.mark(fp); }
+    // The first bytes of `fp` never written, if any.
+    std::optional<isa::Overlap> first_unwritten(const isa::Footprint& fp) const { return m_written.first_unwritten(fp); }
 
 private:
     isa::MemSpace m_space;
     uint32_t m_partitions;
     uint64_t m_partition_bytes;
     std::vector<uint8_t> m_data;
-    std::vector<uint8_t> m_written;
+    WrittenMap m_written;
 };
 
 // The chip's HBM (DDR on inf1) as the kernel sees it: one byte array per declared tensor.
@@ -61,7 +63,7 @@ private:
 
 // Everything an instruction's semantics reads and writes.
 struct CoreState {
-    CoreState(const isa::TargetLimits& limits, DeviceMemory& hbm, uint64_t seed);
+    CoreState(const isa::TargetLimits& limits, DeviceMemory& hbm, uint64_t seed, bool with_data = true);
 
     OnChipMemory sbuf;
     OnChipMemory psum;

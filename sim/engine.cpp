@@ -14,7 +14,6 @@ EngineModule::EngineModule(sc_core::sc_module_name name, NeuronCore& core, isa::
       m_core(core),
       m_id(id),
       m_stream(std::move(stream)),
-      m_clock(core.agent_count()),
       m_clock_ghz(engine_clock_ghz(id, core.chip().timing)) {
     SC_THREAD(run);
 }
@@ -50,7 +49,7 @@ double EngineModule::duration_ns(size_t index, bool stalled) const {
 
 void EngineModule::run() {
     const size_t agent = size_t(m_id);
-    const std::string name(isa::engine_name(m_id));
+    const std::string_view name = isa::engine_name(m_id);
     EngineReport& report = m_core.report(m_id);
     for (; m_next < m_stream.size(); ++m_next) {
         const size_t index = m_stream[m_next];
@@ -69,7 +68,7 @@ void EngineModule::run() {
         wait(ns_from_now(start + duration));
         if (inst.op == Opcode::nc_matmul) m_last_matmul_end_ns = now_ns();
         report.busy_ns += duration;
-        m_core.trace(name, index, start, duration);
+        if (m_core.options().trace) m_core.trace(std::string(name), index, start, duration);
         m_core.complete(index, agent, m_clock, name);
         m_clock.tick(agent);
         for (const auto& inc : inst.incs) m_core.semaphores().increment(inc.sem, inc.amount, m_clock);

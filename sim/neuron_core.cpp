@@ -18,7 +18,7 @@ using isa::MemSpace;
 
 namespace {
 
-constexpr size_t kPruneEvery = 256;
+constexpr size_t kPruneEvery = 64;
 constexpr size_t kMaxUninitializedReports = 20;
 
 std::string where(const isa::Program& p, size_t index) {
@@ -37,10 +37,16 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, const isa::Program& program
       m_chip(chip),
       m_ops(ops),
       m_options(options),
-      m_state(chip.limits, hbm, options.seed),
+      m_state(chip.limits, hbm, options.seed, !options.timing_only),
       m_semaphores(chip.limits.semaphores, options.races != RaceMode::off),
-      m_queue_clocks(chip.limits.dma_queues, VectorClock(agent_count())),
+      m_queue_clocks(chip.limits.dma_queues),
       m_dma("dma", chip, device_memory, [this](DmaTransfer& t) { finish_transfer(t); }) {
+    if (agent_count() > kMaxAgents || chip.limits.partitions > kMaxPartitions)
+        throw SimError(fmt::format("chip {}: the simulator handles at most {} DMA queues and {} partitions per core",
+                                   chip.name, kMaxAgents - isa::kEngineCount, kMaxPartitions));
+    for (int e = 0; e < isa::kEngineCount; ++e)
+        for (uint32_t q = 0; q < chip.limits.dma_queues; ++q)
+            m_dma_agent_names[size_t(e)].push_back(fmt::format("dma queue {} (issued by {})", q, isa::engine_name(Engine(e))));
     std::array<std::vector<size_t>, isa::kEngineCount> streams;
     m_info.reserve(program.instructions.size());
     for (size_t i = 0; i < program.instructions.size(); ++i) {
@@ -89,14 +95,13 @@ void NeuronCore::finish_transfer(DmaTransfer& t) {
     const size_t agent = isa::kEngineCount + t.queue;
     VectorClock& queue = m_queue_clocks[t.queue];
     queue.join(t.clock);  // FIFO: a transfer has seen everything before it on its queue
-    const std::string name = fmt::format("dma queue {} (issued by {})", t.queue, isa::engine_name(t.issuer));
-    trace(fmt::format("dma q{}", t.queue), t.instruction, t.start_ns, t.done_ns - t.start_ns);
-    complete(t.instruction, agent, queue, name);
+    if (m_options.trace) trace(fmt::format("dma q{}", t.queue), t.instruction, t.start_ns, t.done_ns - t.start_ns);
+    complete(t.instruction, agent, queue, m_dma_agent_names[size_t(t.issuer)][t.queue]);
     queue.tick(agent);
     for (const auto& inc : m_program.instructions[t.instruction].incs) m_semaphores.increment(inc.sem, inc.amount, queue);
 }
 
-void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, const std::string& agent_name) {
+void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, std::string_view agent_name) {
     const auto& inst = m_program.instructions[index];
     const InstructionInfo& info = m_info[index];
     for (const auto& fp : info.reads) {

@@ -54,7 +54,7 @@ public:
     void issue_dma(size_t index, isa::Engine issuer, const VectorClock& clock);
     // The functional side of a finished instruction or transfer: never-written reads, the
     // semantics, written bytes, and the race detector.
-    void complete(size_t index, size_t agent, const VectorClock& clock, const std::string& agent_name);
+    void complete(size_t index, size_t agent, const VectorClock& clock, std::string_view agent_name);
     // When the shared SBUF/PSUM ports (v2) let an instruction of `e` that runs `duration_ns` start.
     double reserve_ports(isa::Engine e, const InstructionInfo& info, double earliest_ns, double duration_ns);
     void trace(const std::string& row, size_t index, double start_ns, double duration_ns);
@@ -73,6 +73,7 @@ private:
     RaceDetector m_races;
     size_t m_accesses_since_prune = 0;
     std::vector<VectorClock> m_queue_clocks;
+    std::array<std::vector<std::string>, isa::kEngineCount> m_dma_agent_names;  // by issuer, then queue
     double m_sbuf_port_free_ns = 0, m_psum_port_free_ns = 0;
     DmaSystem m_dma;
     std::vector<std::unique_ptr<EngineModule>> m_engines;

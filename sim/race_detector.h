@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "isa/access_pattern.h"
@@ -15,7 +16,7 @@ namespace nsim::sim {
 // Who made an access: the instruction and the agent (an engine, or a DMA queue for a transfer).
 struct AccessSite {
     const isa::Instruction* inst = nullptr;
-    std::string agent;  // "vector", "dma queue 3 (issued by sync)", ...
+    std::string_view agent;  // "vector", "dma queue 3 (issued by sync)", ...: names that outlive the run
 };
 
 struct Race {

@@ -1,5 +1,6 @@
 #include "sim/run_kernel.h"
 
+#include <chrono>
 #include <systemc>
 
 #include "sim/neuron_core.h"
@@ -14,10 +15,13 @@ RunResult run_kernel(const isa::Program& program, const ChipConfig& chip, Device
     simulated = true;
     // Femtoseconds: engine cycles at GHz clocks are not whole picoseconds. Set before any sc_time.
     sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
+    const auto host_start = std::chrono::steady_clock::now();
     BandwidthServer device_memory(chip.device_memory.bandwidth_gbps);  // GB/s = bytes per ns
     NeuronCore core("core0", program, chip, hbm, ops, options, device_memory);
     sc_core::sc_start();
-    return core.finish();
+    RunResult result = core.finish();
+    result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+    return result;
 }
 
 }  // namespace nsim::sim

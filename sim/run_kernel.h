@@ -53,6 +53,7 @@ struct RunResult {
     size_t race_count = 0;
     std::vector<std::string> uninitialized_reads;  // the first ones found
     std::vector<TraceEvent> trace;
+    double host_seconds = 0;  // host time of the simulation itself (elaboration to report)
 };
 
 // Simulates `program` (streams form: each engine's instructions with their semaphores) on core 0

@@ -4,24 +4,31 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <vector>
+#include <array>
 
 namespace nsim::sim {
 
+// At most kMaxAgents components, held inline: clocks are copied on every semaphore increment.
+inline constexpr size_t kMaxAgents = 64;
+
 class VectorClock {
 public:
-    explicit VectorClock(size_t agents = 0) : m_c(agents, 0) {}
+    VectorClock() = default;
     uint32_t operator[](size_t agent) const { return m_c[agent]; }
-    void tick(size_t agent) { ++m_c[agent]; }
+    void tick(size_t agent) {
+        ++m_c[agent];
+        m_used = std::max(m_used, agent + 1);
+    }
     void join(const VectorClock& o) {
-        const size_t n = std::min(m_c.size(), o.m_c.size());
-        for (size_t i = 0; i < n; ++i) m_c[i] = std::max(m_c[i], o.m_c[i]);
+        for (size_t i = 0; i < o.m_used; ++i) m_c[i] = std::max(m_c[i], o.m_c[i]);
+        m_used = std::max(m_used, o.m_used);
     }
     // True when an access made by `agent` at `epoch` happens before this clock.
     bool has_seen(size_t agent, uint32_t epoch) const { return m_c[agent] > epoch; }
 
 private:
-    std::vector<uint32_t> m_c;
+    std::array<uint32_t, kMaxAgents> m_c{};
+    size_t m_used = 0;  // components past this are 0
 };
 
 }  // namespace nsim::sim

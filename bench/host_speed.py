@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Host speed of nsim: simulated instructions per host second, timing-only and functional.
+
+Generates a long tiled matmul and a softmax-heavy kernel, runs `nsim run` on each REPEATS times
+(each run is a fresh process: SystemC elaborates once per process), reads `instructions` and
+`host_seconds` (parse + sync insertion + simulation) from the JSON report, and prints min/median/max
+with the machine it ran on. Writes bench/results/host_speed.csv.
+
+usage: bench/host_speed.py [--nsim build/nsim] [--repeats 5]
+"""
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+GENERATE = os.path.join(ROOT, "examples", "generate")
+
+# (name, generator, arguments, mode)
+CASES = [
+    ("matmul 2048^3 x16 (timing)", "tiled_matmul.py", ["2048", "2048", "2048", "16"], "timing"),
+    ("softmax 4096 tiles x 512 (timing)", "softmax_rows.py", ["4096", "512"], "timing"),
+    ("matmul 512^3 x4 (functional)", "tiled_matmul.py", ["512", "512", "512", "4"], "functional"),
+    ("softmax 256 tiles x 512 (functional)", "softmax_rows.py", ["256", "512"], "functional"),
+]
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def run_once(nsim, kernel, mode, workdir):
+    report = os.path.join(workdir, "report.json")
+    cmd = [nsim, "run", kernel, "--report", report] + (["--timing-only"] if mode == "timing" else [])
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    with open(report) as f:
+        r = json.load(f)
+    return r["instructions"], r["host_seconds"], r["time_ns"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--nsim", default=os.path.join(ROOT, "build", "nsim"))
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for name, gen, gen_args, mode in CASES:
+            kernel = os.path.join(work, "kernel.nki")
+            with open(kernel, "w") as f:
+                subprocess.run([sys.executable, os.path.join(GENERATE, gen)] + gen_args, check=True, stdout=f)
+            runs = [run_once(args.nsim, kernel, mode, work) for _ in range(args.repeats)]
+            rates = sorted(n / s for n, s, _ in runs)
+            rows.append({"case": name, "instructions": runs[0][0], "simulated_us": round(runs[0][2] / 1000, 1),
+                         "repeats": args.repeats, "min_instr_per_s": round(rates[0]),
+                         "median_instr_per_s": round(statistics.median(rates)), "max_instr_per_s": round(rates[-1])})
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "host_speed.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    print(f"machine: {machine()}")
+    print("| case | instructions | simulated us | instr/s min | median | max |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['case']} | {r['instructions']} | {r['simulated_us']} | {r['min_instr_per_s']:,} | "
+              f"{r['median_instr_per_s']:,} | {r['max_instr_per_s']:,} |")
+
+
+if __name__ == "__main__":
+    main()
