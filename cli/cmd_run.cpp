@@ -23,7 +23,7 @@ namespace {
 
 struct RunOptions {
     std::string kernel;
-    std::string chip = "trn1";
+    std::string chip;  // empty: the kernel target's usual chip
     std::vector<std::string> inputs;  // NAME=FILE.npy
     std::vector<std::string> sets;    // PATH=VALUE
     std::string output_dir, report, trace, races = "error";
@@ -72,7 +72,8 @@ void save_outputs(const sim::DeviceMemory& hbm, const isa::Program& p, const std
 int run_command(const RunOptions& o) {
     const auto host_start = std::chrono::steady_clock::now();
     isa::Program program = isa::parse_kernel(read_text_file(o.kernel), o.kernel);
-    sim::ChipConfig chip = sim::load_chip(o.chip);
+    static const char* const kDefaultChip[] = {"inf1", "trn1", "trn2"};  // by generation v1, v2, v3
+    sim::ChipConfig chip = sim::load_chip(o.chip.empty() ? kDefaultChip[size_t(program.target)] : o.chip);
     for (const auto& s : o.sets) sim::apply_override(chip, s);
     if (program.target != chip.generation)
         throw std::runtime_error(fmt::format("{}: the kernel targets {} but chip {} is NeuronCore-{}", o.kernel,
@@ -118,7 +119,9 @@ Command add_run_command(CLI::App& app) {
                                          "from the sync-insertion pass")
         ->required()
         ->check(CLI::ExistingFile);
-    sub->add_option("--chip", o->chip, "Chip name (see configs/chips/) or a chip JSON file")->capture_default_str();
+    sub->add_option("--chip", o->chip,
+                    "Chip name (see configs/chips/) or a chip JSON file; default: inf1, trn1 or trn2 for a "
+                    "v1, v2 or v3 kernel");
     sub->add_option("--input", o->inputs, "NAME=FILE.npy: the values of an input or weight tensor (repeatable); "
                                           "tensors without one are filled from --seed")
         ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

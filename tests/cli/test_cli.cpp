@@ -8,6 +8,7 @@
 
 #include "tests/cli/nsim_runner.h"
 #include "tests/example_kernels.h"
+#include "sim/npy.h"
 
 using Catch::Contains;
 using nsim::test::ended_cleanly;
@@ -257,4 +258,85 @@ TEST_CASE("cli: run reports a kernel that waits forever as a deadlock, exit 1", 
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Contains("deadlock"));
     CHECK_THAT(r.err, Contains("line 5 (memset)"));
+}
+
+TEST_CASE("cli: run reports the deliberately racy kernel's race and exits 1", "[cli][sim]") {
+    const auto r = run_nsim({"run", NSIM_SOURCE_DIR "/tests/kernels/racy.nki"});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Contains("race: line 10 (activation) on scalar reads and line 8 (memset) on vector writes "
+                               "bytes [0, 256) of sbuf partition 0"));
+    CHECK_THAT(r.err, Contains("1 race(s)"));
+    const auto warned = run_nsim({"run", NSIM_SOURCE_DIR "/tests/kernels/racy.nki", "--races", "warn"});
+    CHECK(warned.exit_code == 0);
+}
+
+TEST_CASE("cli: run reports the deliberately deadlocked kernel's waiting engines and exits 1", "[cli][sim]") {
+    const auto r = run_nsim({"run", NSIM_SOURCE_DIR "/tests/kernels/deadlock.nki"});
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Contains("deadlock at 0.0 ns"));
+    CHECK_THAT(r.err, Contains("vector engine waits at line 8 (memset) for semaphore s1 >= 1 (it holds 0)"));
+    CHECK_THAT(r.err, Contains("scalar engine waits at line 10 (activation) for semaphore s0 >= 1 (it holds 0)"));
+}
+
+TEST_CASE("cli: run computes the softmax example's outputs, writes them as .npy, a report and a trace", "[cli][sim]") {
+    const ScratchDir scratch;
+    const std::string out = (scratch.path() / "out").string();
+    const std::string report = (scratch.path() / "report.json").string();
+    const std::string trace = (scratch.path() / "trace.json").string();
+    const auto r = run_nsim({"run", NSIM_SOURCE_DIR "/examples/kernels/softmax_rows.nki", "--output-dir", out,
+                             "--report", report, "--trace", trace, "--seed", "7"});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto y = nsim::sim::read_npy(out + "/y.npy");
+    REQUIRE(y.shape == std::vector<uint64_t>{128, 512});
+    REQUIRE(y.descr == "<f4");
+    const float* v = reinterpret_cast<const float*>(y.data.data());
+    for (int row = 0; row < 128; ++row) {  // softmax rows are positive and sum to 1
+        double sum = 0;
+        for (int c = 0; c < 512; ++c) {
+            CHECK(v[row * 512 + c] > 0);
+            sum += v[row * 512 + c];
+        }
+        CHECK(sum == Approx(1.0).epsilon(1e-5));
+    }
+    const std::string report_text = read_file(report);
+    for (const char* key : {"\"time_ns\"", "\"instructions\"", "\"busy_ns\"", "\"utilization\"", "\"semaphore_wait_ns\"",
+                            "\"dma\"", "\"host_seconds\""})
+        CHECK_THAT(report_text, Contains(key));
+    const std::string trace_text = read_file(trace);
+    CHECK_THAT(trace_text, Contains("\"traceEvents\""));
+    CHECK_THAT(trace_text, Contains("activation L"));
+    CHECK_THAT(trace_text, Contains("dma q0"));
+}
+
+TEST_CASE("cli: run rejects bad inputs with the flag, the file and the expectation", "[cli][sim]") {
+    const ScratchDir scratch;
+    const std::string kernel = NSIM_SOURCE_DIR "/examples/kernels/softmax_rows.nki";
+    const std::string junk = scratch.write("x.npy", "not an npy file");
+    struct Case {
+        std::vector<std::string> args;
+        const char* message;
+    };
+    const std::vector<Case> cases = {
+        {{"run", kernel, "--input", "x=" + junk}, "x.npy"},
+        {{"run", kernel, "--input", "q=" + junk}, "declares no tensor 'q'"},
+        {{"run", kernel, "--input", "y=" + junk}, "is an output"},
+        {{"run", kernel, "--input", "x"}, "expected NAME=FILE.npy"},
+        {{"run", kernel, "--chip", "trn9"}, "unknown chip 'trn9'"},
+        {{"run", kernel, "--chip", "trn2"}, "targets v2 but chip trn2"},
+        {{"run", kernel, "--set", "timing.tensor_clock_ghz=-1"}, "positive"},
+        {{"run", kernel, "--set", "nonsense=1"}, "unknown parameter"},
+        {{"run", kernel, "--races", "sometimes"}, "--races"},
+    };
+    for (const auto& c : cases) {
+        const auto r = run_nsim(c.args);
+        INFO(c.args.back() << " stderr: " << r.err);
+        REQUIRE(ended_cleanly(r));
+        CHECK(r.exit_code != 0);
+        CHECK_THAT(r.err, Contains(c.message));
+    }
 }
