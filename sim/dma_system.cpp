@@ -36,6 +36,18 @@ double DmaSystem::plan(const isa::Instruction& inst, double start_ns, uint64_t& 
     // Reading and writing device memory each cost its bandwidth.
     const double memory_factor = (src.space == MemSpace::hbm) + (dst.space == MemSpace::hbm);
     double done = start_ns;
+    if (row_bytes <= m_chip.dma.descriptor_bytes) {
+        // One descriptor per row, all the same size: book each engine's share at once (the same
+        // times as booking them one by one, since they all start together).
+        const uint64_t engines = m_engines.size(), first = m_next_engine;
+        for (uint64_t k = 0; k < std::min(rows, engines); ++k) {
+            const uint64_t count = rows / engines + (k < rows % engines ? 1 : 0);
+            done = std::max(done, m_engines[(first + k) % engines].reserve(start_ns, double(count * row_bytes)));
+        }
+        m_next_engine = (first + rows) % engines;
+        if (memory_factor > 0) done = std::max(done, m_device_memory.reserve(start_ns, double(bytes) * memory_factor));
+        return done;
+    }
     for (uint64_t r = 0; r < rows; ++r)
         for (uint64_t off = 0; off < row_bytes; off += m_chip.dma.descriptor_bytes) {
             const double chunk = double(std::min<uint64_t>(m_chip.dma.descriptor_bytes, row_bytes - off));

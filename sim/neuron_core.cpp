@@ -66,9 +66,10 @@ InstructionInfo NeuronCore::analyse(const isa::Instruction& inst) const {
     for (size_t k = 0; k < specs.size(); ++k) {
         const auto* ap = std::get_if<AccessPattern>(&inst.args[k]);
         if (!ap) continue;
-        const isa::Footprint fp = isa::footprint(*ap);
-        if (specs[k].access == Access::read || specs[k].access == Access::read_write) info.reads.push_back(fp);
-        if (specs[k].access == Access::write || specs[k].access == Access::read_write) info.writes.push_back(fp);
+        isa::Footprint fp = isa::footprint(*ap);
+        if (specs[k].access == Access::read_write) info.reads.push_back(fp);
+        if (specs[k].access == Access::read) info.reads.push_back(std::move(fp));
+        else info.writes.push_back(std::move(fp));
         info.touches_sbuf |= ap->space == MemSpace::sbuf;
         info.touches_psum |= ap->space == MemSpace::psum;
     }

@@ -1,30 +1,39 @@
 #include "sim/race_detector.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace nsim::sim {
 
 void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Footprint& fp, bool write,
                           const AccessSite& site) {
-    for (const Record& r : m_live) {
-        if (r.agent == agent || (!write && !r.write)) continue;  // one agent runs in order
-        if (clock.has_seen(r.agent, r.epoch)) continue;            // ordered by synchronisation
-        if (auto where = isa::overlap(*r.fp, fp)) {
-            ++m_race_count;
-            if (m_races.size() < m_max_reports)
-                m_races.push_back({r.site, site, r.write, write, fp.space, fp.tensor, *where});
+    for (uint64_t others = m_agents_with_records & ~(1ull << agent); others; others &= others - 1) {
+        const size_t other = size_t(__builtin_ctzll(others));  // one agent runs in order: skip its own
+        const auto& records = m_by_agent[other];
+        // Records up to the epoch this clock has seen are ordered before this access.
+        auto it = std::lower_bound(records.begin(), records.end(), clock[other],
+                                   [](const Record& r, uint32_t seen) { return r.epoch < seen; });
+        for (; it != records.end(); ++it) {
+            if (!write && !it->write) continue;
+            if (auto where = isa::overlap(*it->fp, fp)) {
+                ++m_race_count;
+                if (m_races.size() < m_max_reports)
+                    m_races.push_back({it->site, site, it->write, write, fp.space, fp.tensor, *where});
+            }
         }
     }
-    m_live.push_back({agent, clock[agent], &fp, write, site});
+    m_by_agent[agent].push_back({clock[agent], &fp, write, site});
+    m_agents_with_records |= 1ull << agent;
 }
 
 void RaceDetector::prune(const std::vector<const VectorClock*>& live_clocks) {
-    m_live.erase(std::remove_if(m_live.begin(), m_live.end(),
-                                [&](const Record& r) {
-                                    return std::all_of(live_clocks.begin(), live_clocks.end(),
-                                                       [&](const VectorClock* c) { return c->has_seen(r.agent, r.epoch); });
-                                }),
-                 m_live.end());
+    for (size_t agent = 0; agent < kMaxAgents; ++agent) {
+        auto& records = m_by_agent[agent];
+        uint32_t seen_by_all = std::numeric_limits<uint32_t>::max();
+        for (const VectorClock* c : live_clocks) seen_by_all = std::min(seen_by_all, (*c)[agent]);
+        while (!records.empty() && records.front().epoch < seen_by_all) records.pop_front();
+        if (records.empty()) m_agents_with_records &= ~(1ull << agent);
+    }
 }
 
 }  // namespace nsim::sim

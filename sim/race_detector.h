@@ -2,7 +2,9 @@
 // engine order or queue order puts one before the other.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,13 +44,15 @@ public:
 
 private:
     struct Record {
-        size_t agent;
         uint32_t epoch;
         const isa::Footprint* fp;
         bool write;
         AccessSite site;
     };
-    std::vector<Record> m_live;
+    // Per agent, its accesses in epoch order: an access only needs checking against the records of
+    // each other agent from the first epoch it has not seen, and pruning pops from the front.
+    std::array<std::deque<Record>, kMaxAgents> m_by_agent;
+    uint64_t m_agents_with_records = 0;  // bit per agent
     std::vector<Race> m_races;
     size_t m_race_count = 0;
     size_t m_max_reports;
