@@ -52,6 +52,7 @@ const std::vector<ParamDef>& params() {
         NSIM_PARAM("timing.read_accumulator_cycles", Range::non_negative, timing.read_accumulator_cycles),
         NSIM_PARAM("timing.reciprocal_factor", Range::positive, timing.reciprocal_factor),
         NSIM_PARAM("timing.access_overhead_cycles", Range::non_negative, timing.access_overhead_cycles),
+        NSIM_PARAM("timing.vector_dependent_overhead_cycles", Range::non_negative, timing.vector_dependent_overhead_cycles),
         NSIM_PARAM("timing.strided_access_factor", Range::positive, timing.strided_access_factor),
         NSIM_PARAM("timing.strided_access_limit_bytes", Range::positive, timing.strided_access_limit_bytes),
         NSIM_PARAM("timing.vector_perf_mode_factor", Range::positive, timing.vector_perf_mode_factor),

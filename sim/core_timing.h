@@ -23,6 +23,7 @@ struct CoreTiming {
     uint32_t read_accumulator_cycles = 64;  // ScalarE ActReadAccumulator ([A-v2])
     uint32_t reciprocal_factor = 8;         // Vector reciprocal 8N ([C-SH] engine selection)
     uint32_t access_overhead_cycles = 60;   // SBUF/PSUM access start-up after a dependency stall ([A-v2])
+    uint32_t vector_dependent_overhead_cycles = 100;  // Vector static overhead on dependent instructions ([A-v2])
     uint32_t strided_access_factor = 2;     // innermost stride > 16 B halves bandwidth on v2 ([A-v2])
     uint32_t strided_access_limit_bytes = 16;
 

@@ -51,7 +51,13 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, const isa::Program& program
     m_info.reserve(program.instructions.size());
     for (size_t i = 0; i < program.instructions.size(); ++i) {
         m_info.push_back(analyse(program.instructions[i]));
-        streams[size_t(program.instructions[i].engine)].push_back(i);
+        auto& stream = streams[size_t(program.instructions[i].engine)];
+        if (!stream.empty() && program.instructions[i].op != isa::Opcode::dma_copy) {
+            const InstructionInfo& previous = m_info[stream.back()];
+            for (const auto& r : m_info.back().reads)
+                for (const auto& w : previous.writes) m_info.back().reads_previous_result |= bool(isa::overlap(r, w));
+        }
+        stream.push_back(i);
     }
     for (int e = 0; e < isa::kEngineCount; ++e)
         m_engines.push_back(std::make_unique<EngineModule>(std::string(isa::engine_name(Engine(e))).c_str(), *this,

@@ -28,6 +28,7 @@ struct InstructionInfo {
     std::vector<isa::Footprint> reads, writes;
     InstructionCost cost;
     bool touches_sbuf = false, touches_psum = false;
+    bool reads_previous_result = false;  // reads bytes the previous instruction of its engine wrote
 };
 
 class NeuronCore : public sc_core::sc_module {

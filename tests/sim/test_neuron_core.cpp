@@ -138,3 +138,15 @@ TEST_CASE("core: reading bytes nothing wrote is flagged", "[sim]") {
     REQUIRE(r.uninitialized_reads.size() == 1);
     CHECK_THAT(r.uninitialized_reads[0], Catch::Contains("sbuf partition 0 bytes [65536, 65792)"));
 }
+
+TEST_CASE("core: a vector instruction that reads its predecessor's result pays the access and static overheads", "[sim]") {
+    const uint32_t n = 1024;
+    auto r = run(streams({copy(Engine::vector, 0x4000, 0x8000, n), copy(Engine::vector, 0x8000, 0xC000, n)}));
+    CHECK(r.time_ns == Approx((n + n + 60 + 100) / 1.12));
+}
+
+TEST_CASE("core: independent instructions on one engine run back to back", "[sim]") {
+    const uint32_t n = 1024;
+    auto r = run(streams({copy(Engine::vector, 0x4000, 0x8000, n), copy(Engine::vector, 0xC000, 0x10000, n)}));
+    CHECK(r.time_ns == Approx(2 * n / 1.12));
+}
