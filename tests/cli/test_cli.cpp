@@ -1,6 +1,7 @@
 // The nsim command as a user meets it: exit codes, output, and one clear message per mistake.
 #include <catch2/catch.hpp>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -339,4 +340,33 @@ TEST_CASE("cli: run rejects bad inputs with the flag, the file and the expectati
         CHECK(r.exit_code != 0);
         CHECK_THAT(r.err, Contains(c.message));
     }
+}
+
+TEST_CASE("cli: describe shows every chip value with its source or assumption; list names the chips", "[cli]") {
+    const auto listed = run_nsim({"list"});
+    REQUIRE(listed.exit_code == 0);
+    for (const char* chip : {"inf1", "inf2", "trn1", "trn2"}) {
+        CHECK_THAT(listed.out, Contains(chip));
+        const auto r = run_nsim({"describe", chip});
+        INFO(chip << " stderr: " << r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK_THAT(r.out, Contains("timing.tensor_clock_ghz = "));
+        std::istringstream lines(r.out);
+        std::string line;
+        int values = 0;
+        while (std::getline(lines, line))
+            if (line.find(" = ") != std::string::npos) {
+                ++values;
+                CHECK((line.find("neuron-hardware.md") != std::string::npos ||
+                       line.find("nki-isa-semantics.md") != std::string::npos ||
+                       line.find("ASSUMPTION") != std::string::npos));
+            }
+        CHECK(values >= 30);
+    }
+    const auto set = run_nsim({"describe", "trn1", "--set", "dma.engine_bandwidth_gbps=34"});
+    CHECK_THAT(set.out, Contains("dma.engine_bandwidth_gbps = 34"));
+    CHECK_THAT(set.out, Contains("--set on the command line"));
+    const auto bad = run_nsim({"describe", "trn9"});
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("unknown chip 'trn9'"));
 }
