@@ -68,7 +68,7 @@ def main():
             runs = [run_once(args.nsim, kernel, mode, work) for _ in range(args.repeats)]
             sim_rates = sorted(n / sim for n, sim, _, _ in runs)
             whole_rates = sorted(n / whole for n, _, whole, _ in runs)
-            rows.append({"case": name, "instructions": runs[0][0], "simulated_us": round(runs[0][3] / 1000, 1),
+            rows.append({"machine": machine(), "case": name, "instructions": runs[0][0], "simulated_us": round(runs[0][3] / 1000, 1),
                          "repeats": args.repeats, "sim_min_instr_per_s": round(sim_rates[0]),
                          "sim_median_instr_per_s": round(statistics.median(sim_rates)),
                          "sim_max_instr_per_s": round(sim_rates[-1]),
