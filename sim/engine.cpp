@@ -73,7 +73,11 @@ void EngineModule::run() {
         if (inst.op == Opcode::nc_matmul) m_last_matmul_end_ns = now_ns();
         report.busy_ns += duration;
         if (m_core.options().trace) m_core.trace(std::string(name), index, start, duration);
-        m_core.complete(index, agent, m_clock, name);
+        try {
+            m_core.complete(index, agent, m_clock, name);
+        } catch (const std::exception& e) {
+            return m_core.fail(e.what());
+        }
         m_clock.tick(agent);
         for (const auto& inc : inst.incs) m_core.semaphores().increment(inc.sem, inc.amount, m_clock);
     }
@@ -81,11 +85,10 @@ void EngineModule::run() {
 
 std::string EngineModule::waiting_for() const {
     if (finished()) return "";
-    const auto& inst = m_core.program().instructions[m_stream[m_next]];
-    const std::string where = inst.loc.line ? fmt::format("line {}", inst.loc.line) : fmt::format("instruction #{}", m_stream[m_next]);
-    if (m_waiting_sem < 0) return fmt::format("{} engine stopped at {} ({})", isa::engine_name(m_id), where, isa::opcode_info(inst.op).name);
-    return fmt::format("{} engine waits at {} ({}) for semaphore s{} >= {} (it holds {}) since {:.1f} ns",
-                       isa::engine_name(m_id), where, isa::opcode_info(inst.op).name, m_waiting_sem, m_waiting_value,
+    const std::string where = m_core.describe(m_stream[m_next]);
+    if (m_waiting_sem < 0) return fmt::format("{} engine stopped at {}", isa::engine_name(m_id), where);
+    return fmt::format("{} engine waits at {} for semaphore s{} >= {} (it holds {}) since {:.1f} ns",
+                       isa::engine_name(m_id), where, m_waiting_sem, m_waiting_value,
                        m_core.semaphores().value(uint32_t(m_waiting_sem)), m_waiting_since_ns);
 }
 

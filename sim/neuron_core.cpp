@@ -21,12 +21,6 @@ namespace {
 constexpr size_t kPruneEvery = 64;
 constexpr size_t kMaxUninitializedReports = 20;
 
-std::string where(const isa::Program& p, size_t index) {
-    const auto& inst = p.instructions[index];
-    const std::string name(isa::opcode_info(inst.op).name);
-    return inst.loc.line ? fmt::format("line {} ({})", inst.loc.line, name) : fmt::format("instruction #{} ({})", index, name);
-}
-
 }  // namespace
 
 NeuronCore::NeuronCore(sc_core::sc_module_name name, const isa::Program& program, const ChipConfig& chip,
@@ -87,7 +81,7 @@ InstructionInfo NeuronCore::analyse(const isa::Instruction& inst) const {
             std::string known;
             for (const auto& n : m_ops.names()) known += (known.empty() ? "" : ", ") + n;
             throw SimError(fmt::format("{}: custom operator '{}' is not registered, expected one of: {}",
-                                       where(m_program, size_t(&inst - m_program.instructions.data())), name, known));
+                                       describe(size_t(&inst - m_program.instructions.data())), name, known));
         }
         info.cost.cycles = op->cycles(inst);
     }
@@ -98,12 +92,27 @@ void NeuronCore::issue_dma(size_t index, Engine issuer, const VectorClock& clock
     m_dma.issue(index, m_program.instructions[index], issuer, clock);
 }
 
+std::string NeuronCore::describe(size_t index) const {
+    const auto& inst = m_program.instructions[index];
+    const std::string_view name = isa::opcode_info(inst.op).name;
+    return inst.loc.line ? fmt::format("line {} ({})", inst.loc.line, name) : fmt::format("instruction #{} ({})", index, name);
+}
+
+void NeuronCore::fail(const std::string& message) {
+    if (m_failure.empty()) m_failure = fmt::format("at {:.1f} ns: {}", now_ns(), message);
+    sc_core::sc_stop();
+}
+
 void NeuronCore::finish_transfer(DmaTransfer& t) {
     const size_t agent = isa::kEngineCount + t.queue;
     VectorClock& queue = m_queue_clocks[t.queue];
     queue.join(t.clock);  // FIFO: a transfer has seen everything before it on its queue
     if (m_options.trace) trace(fmt::format("dma q{}", t.queue), t.instruction, t.start_ns, t.done_ns - t.start_ns);
-    complete(t.instruction, agent, queue, m_dma_agent_names[size_t(t.issuer)][t.queue]);
+    try {
+        complete(t.instruction, agent, queue, m_dma_agent_names[size_t(t.issuer)][t.queue]);
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
     queue.tick(agent);
     for (const auto& inc : m_program.instructions[t.instruction].incs) m_semaphores.increment(inc.sem, inc.amount, queue);
 }
@@ -116,10 +125,16 @@ void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, 
         const OnChipMemory& mem = fp.space == MemSpace::sbuf ? m_state.sbuf : m_state.psum;
         if (auto hole = mem.first_unwritten(fp))
             m_result.uninitialized_reads.push_back(
-                fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written", where(m_program, index),
+                fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written", describe(index),
                             agent_name, isa::mem_space_name(fp.space), hole->partition, hole->bytes.begin, hole->bytes.end));
     }
-    if (!m_options.timing_only) execute(inst, m_program.target, m_state, m_ops);
+    if (!m_options.timing_only) {
+        try {
+            execute(inst, m_program.target, m_state, m_ops);
+        } catch (const std::exception& e) {
+            throw SimError(fmt::format("{} on {}: {}", describe(index), agent_name, e.what()));
+        }
+    }
     for (const auto& fp : info.writes) {
         if (fp.space == MemSpace::sbuf) m_state.sbuf.mark_written(fp);
         if (fp.space == MemSpace::psum) m_state.psum.mark_written(fp);
@@ -158,6 +173,7 @@ void NeuronCore::trace(const std::string& row, size_t index, double start_ns, do
 }
 
 RunResult NeuronCore::finish() {
+    if (!m_failure.empty()) throw SimError(m_failure);
     std::string waiting;
     for (const auto& e : m_engines)
         if (!e->finished()) waiting += "\n  " + e->waiting_for();

@@ -59,6 +59,10 @@ public:
     // When the shared SBUF/PSUM ports (v2) let an instruction of `e` that runs `duration_ns` start.
     double reserve_ports(isa::Engine e, const InstructionInfo& info, double earliest_ns, double duration_ns);
     void trace(const std::string& row, size_t index, double start_ns, double duration_ns);
+    // "line 12 (nc_matmul)", or "instruction #3 (nc_matmul)" for a program built in code.
+    std::string describe(size_t index) const;
+    // Stops the simulation on an error inside an engine or a transfer; finish() reports it.
+    void fail(const std::string& message);
 
 private:
     void finish_transfer(DmaTransfer& t);
@@ -79,6 +83,7 @@ private:
     DmaSystem m_dma;
     std::vector<std::unique_ptr<EngineModule>> m_engines;
     RunResult m_result;
+    std::string m_failure;  // the first error raised while simulating
 };
 
 }  // namespace nsim::sim

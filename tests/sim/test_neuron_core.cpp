@@ -150,3 +150,14 @@ TEST_CASE("core: independent instructions on one engine run back to back", "[sim
     auto r = run(streams({copy(Engine::vector, 0x4000, 0x8000, n), copy(Engine::vector, 0xC000, 0x10000, n)}));
     CHECK(r.time_ns == Approx(2 * n / 1.12));
 }
+
+TEST_CASE("core: an error while computing a result stops the run and names the instruction and time", "[sim]") {
+    auto clip = on(Engine::gpsimd, inst(Opcode::custom_op, {{"name", std::string("clip")},
+                                                           {"dst", sbuf(0, 128, 64, DType::float32, 4)},
+                                                           {"src0", sbuf(0, 128, 0, DType::float32, 4)}}));
+    auto p = streams({inst(Opcode::memset, {{"dst", sbuf(0, 128, 0, DType::float32, 4)}, {"value", 1.0}}, {}, {{0, 1}}),
+                      on(Engine::gpsimd, clip)});
+    p.instructions[1].waits = {{0, 1}};
+    CHECK_THROWS_WITH(run(p, sim::load_chip("trn1"), false),
+                      Catch::Contains("instruction #1 (custom_op) on gpsimd: custom_op clip: needs imm0"));
+}
