@@ -73,6 +73,9 @@ InstructionInfo NeuronCore::analyse(const isa::Instruction& inst) const {
         info.touches_sbuf |= ap->space == MemSpace::sbuf;
         info.touches_psum |= ap->space == MemSpace::psum;
     }
+    // An accumulating matmul reads the PSUM it adds to (§3: undefined where nothing was written).
+    if (inst.op == isa::Opcode::nc_matmul && inst.has("accumulate") && std::get<bool>(inst.arg("accumulate")))
+        info.reads.push_back(info.writes.front());
     info.cost = instruction_cost(inst, m_chip.timing);
     if (inst.op == isa::Opcode::custom_op) {
         const auto& name = std::get<std::string>(inst.arg("name"));

@@ -161,3 +161,12 @@ TEST_CASE("core: an error while computing a result stops the run and names the i
     CHECK_THROWS_WITH(run(p, sim::load_chip("trn1"), false),
                       Catch::Contains("instruction #1 (custom_op) on gpsimd: custom_op clip: needs imm0"));
 }
+
+TEST_CASE("core: accumulating onto PSUM that no matmul wrote is flagged", "[sim]") {
+    auto acc = matmul(DType::bfloat16);
+    acc.args[size_t(isa::arg_index(Opcode::nc_matmul, "accumulate"))] = true;
+    auto r = run(streams({acc}));
+    bool flagged = false;
+    for (const auto& u : r.uninitialized_reads) flagged |= u.find("reads psum partition 0") != std::string::npos;
+    CHECK(flagged);
+}
