@@ -1,4 +1,5 @@
 // Tensor Engine semantics: nc_matmul and nc_transpose (nki-isa-semantics.md §3, §9.1, §9.3).
+#include <algorithm>
 #include <variant>
 
 #include "sim/semantics_ops.h"
@@ -13,10 +14,11 @@ namespace {
 // undocumented; we fix it as sequential in ascending k starting from s = +0. Each product is rounded
 // to fp32 before the add (exact for inputs of at most 16 bits; the internal product precision of
 // fp32/tf32 inputs is undocumented, §20.10); the build disables FMA contraction (-ffp-contract=off).
-float column_dot(const Tile& a, uint64_t i, const Tile& b, uint64_t j) {
+// `a` and `b` hold their columns contiguously (K values each), so the loop walks memory in order.
+float column_dot(const float* a, const float* b, uint32_t k_size) {
     float s = 0.0f;
-    for (uint32_t k = 0; k < a.partitions; ++k) {
-        const float product = a.at(k, i) * b.at(k, j);
+    for (uint32_t k = 0; k < k_size; ++k) {
+        const float product = a[k] * b[k];
         s = s + product;
     }
     return s;
@@ -53,11 +55,21 @@ void nc_matmul(Context& c) {
 
     Tile out = accumulate ? read_tile(c.state, dst)
                           : Tile{dst.num_partitions, dst.free_size(), std::vector<float>(dst.num_elements())};
-    for (uint32_t m = 0; m < out.partitions; ++m)
-        for (uint64_t n = 0; n < out.free; ++n) {
-            const float s = column_dot(stationary, m, moving, n);
-            out.at(m, n) = accumulate ? out.at(m, n) + s : s;
+    // Every output's sum runs in ascending k as column_dot's does; the loop goes over n innermost
+    // so that the N independent sums advance together through contiguous memory.
+    std::vector<float> sums(out.free);
+    for (uint32_t m = 0; m < out.partitions; ++m) {
+        std::fill(sums.begin(), sums.end(), 0.0f);
+        for (uint32_t k = 0; k < stationary.partitions; ++k) {
+            const float a = stationary.at(k, m);
+            const float* b = &moving.values[k * moving.free];
+            for (uint64_t n = 0; n < out.free; ++n) {
+                const float product = a * b[n];
+                sums[n] = sums[n] + product;
+            }
         }
+        for (uint64_t n = 0; n < out.free; ++n) out.at(m, n) = accumulate ? out.at(m, n) + sums[n] : sums[n];
+    }
     write_tile(c.state, dst, out, c.inst.rounding);
 }
 
@@ -82,10 +94,12 @@ void nc_transpose(Context& c) {
     const Tile in = read_tile(c.state, data);
     Tile out{uint32_t(in.free), in.partitions, {}};
     if (arithmetic) {
-        const Tile eye = identity(in.partitions);
+        const Tile eye = identity(in.partitions);  // symmetric: its columns are its rows
+        const auto columns = transposed(in.values, in.partitions, in.free);
         out.values.resize(in.values.size());
         for (uint64_t f = 0; f < in.free; ++f)
-            for (uint32_t p = 0; p < in.partitions; ++p) out.at(uint32_t(f), p) = column_dot(in, f, eye, p);
+            for (uint32_t p = 0; p < in.partitions; ++p)
+                out.at(uint32_t(f), p) = column_dot(&columns[f * in.partitions], &eye.values[p * in.partitions], in.partitions);
     } else {
         out.values = transposed(in.values, in.partitions, in.free);
     }
