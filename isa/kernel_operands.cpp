@@ -24,6 +24,12 @@ std::optional<std::vector<FreeDim>> row_major_dims(const std::vector<uint32_t>& 
 FieldReader::FieldReader(std::string_view text, SourceLoc loc, std::string label)
     : m_text(text), m_loc(loc), m_label(std::move(label)), m_cur(text) {}
 
+FieldReader FieldReader::operand(std::string_view text, SourceLoc loc, std::string_view key) {
+    FieldReader reader(text, loc, std::string());
+    reader.m_operand_key = key;
+    return reader;
+}
+
 void FieldReader::fail(std::string_view expected) const { fail_at(m_text, expected); }
 
 void FieldReader::fail_at(std::string_view piece, std::string_view expected,
@@ -33,7 +39,8 @@ void FieldReader::fail_at(std::string_view piece, std::string_view expected,
     std::string found = fmt::format("'{}'", quote(whole ? m_text : piece));
     if (out_of_range) found += " (out of range)";
     if (!whole) found += fmt::format(" in '{}'", quote(m_text));
-    throw SyntaxError{m_loc, fmt::format("{}: found {}, expected {}", m_label, found, expected)};
+    const std::string label = m_operand_key.empty() ? m_label : fmt::format("operand '{}'", m_operand_key);
+    throw SyntaxError{m_loc, fmt::format("{}: found {}, expected {}", label, found, expected)};
 }
 
 void FieldReader::expect(char c, std::string_view what) {
@@ -67,13 +74,17 @@ T FieldReader::number(std::string_view what) {
 // OPEN item, item, ... CLOSE, possibly empty.
 template <class F>
 void FieldReader::list(char open, char close, F&& item) {
-    expect(open, fmt::format("'{}'", open));
+    // The messages are spelled out only on failure: this runs for every shape of every operand.
+    m_cur.skip_space();
+    if (!m_cur.eat(open)) fail(fmt::format("'{}'", open));
+    m_cur.skip_space();
     if (m_cur.eat(close)) return;
     for (;;) {
         item();
         m_cur.skip_space();
         if (m_cur.eat(close)) return;
-        expect(',', fmt::format("',' or '{}' in the list", close));
+        if (!m_cur.eat(',')) fail(fmt::format("',' or '{}' in the list", close));
+        m_cur.skip_space();
     }
 }
 
@@ -146,7 +157,9 @@ AccessPattern FieldReader::access_pattern(const Program& p) {
         ap.dtype = decl->dtype;
         ap.partition_stride_bytes = decl->row_bytes();
     }
-    expect('[', fmt::format("'[START:END]' after '{}'", space));
+    m_cur.skip_space();
+    if (!m_cur.eat('[')) fail(fmt::format("'[START:END]' after '{}'", space));
+    m_cur.skip_space();
     ap.start_partition = number<uint32_t>("the partition START");
     expect(':', "':' between START and END");
     const auto end = number<uint32_t>("the partition END");

@@ -19,6 +19,9 @@ namespace nsim::isa {
 class FieldReader {
 public:
     FieldReader(std::string_view text, SourceLoc loc, std::string label);
+    // The value of operand `key` (labelled "operand 'KEY'"); the label is only built for a message,
+    // as this runs for every operand of every instruction.
+    static FieldReader operand(std::string_view text, SourceLoc loc, std::string_view key);
 
     [[noreturn]] void fail(std::string_view expected) const;
 
@@ -56,6 +59,7 @@ private:
     std::string_view m_text;
     SourceLoc m_loc;
     std::string m_label;
+    std::string_view m_operand_key;  // set for operand values: the label is "operand 'KEY'"
     Cursor m_cur;
 };
 

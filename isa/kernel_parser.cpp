@@ -308,7 +308,7 @@ void KernelParser::instruction_line(const SourceLine& line) {
             keys_seen.push_back({key, t.column});
         }
         const SourceLoc value_loc{line.number, unsigned(t.column + eq + 1)};
-        FieldReader value(t.text.substr(eq + 1), value_loc, fmt::format("operand '{}'", key));
+        FieldReader value = FieldReader::operand(t.text.substr(eq + 1), value_loc, key);
         if (index >= 0) {
             inst.args[size_t(index)] = value.arg_value(info.args[size_t(index)].kind, m_program);
             inst.arg_locs[size_t(index)] = loc(line, t);
