@@ -217,8 +217,7 @@ isa::Program insert_sync(const isa::Program& sequential, const isa::TargetLimits
                   [](const isa::SemWait& a, const isa::SemWait& b) { return a.sem < b.sem; });
         if (increments[i]) inst.incs.push_back({uint32_t(sem[streams.slot(i).stream]), 1});
     }
-    std::stable_sort(out.instructions.begin(), out.instructions.end(),
-                     [](const isa::Instruction& a, const isa::Instruction& b) { return a.engine < b.engine; });
+    isa::group_by_engine(out.instructions);
     return out;
 }
 

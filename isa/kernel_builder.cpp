@@ -312,10 +312,7 @@ InstructionRef KernelBuilder::custom_op(std::string name, AccessPattern dst) {
 
 Program KernelBuilder::build() const {
     Program p = m_program;
-    if (p.form == ProgramForm::streams)
-        std::stable_sort(
-            p.instructions.begin(), p.instructions.end(),
-            [](const Instruction& a, const Instruction& b) { return a.engine < b.engine; });
+    if (p.form == ProgramForm::streams) group_by_engine(p.instructions);
     return p;
 }
 

@@ -1,5 +1,7 @@
 #include "isa/program.h"
 
+#include <algorithm>
+
 namespace nsim::isa {
 
 uint64_t TensorDecl::num_elements() const {
@@ -18,6 +20,16 @@ const TensorDecl* Program::find_tensor(std::string_view tensor_name) const {
     for (const auto& t : tensors)
         if (t.name == tensor_name) return &t;
     return nullptr;
+}
+
+void group_by_engine(std::vector<Instruction>& instructions) {
+    std::vector<Instruction> grouped;
+    grouped.reserve(instructions.size());
+    // Engine values past the last engine (made in code; the verifier reports them) come last.
+    for (int e = 0; e <= kEngineCount; ++e)
+        for (auto& inst : instructions)
+            if (std::min(int(inst.engine), kEngineCount) == e) grouped.push_back(std::move(inst));
+    instructions = std::move(grouped);
 }
 
 AccessPattern whole_tensor(const TensorDecl& t) {

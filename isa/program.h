@@ -47,6 +47,10 @@ struct Program {
     bool operator!=(const Program& o) const { return !(*this == o); }
 };
 
+// Reorders instructions into per-engine streams (Engine order), keeping each engine's own order:
+// the layout of a streams-form program.
+void group_by_engine(std::vector<Instruction>& instructions);
+
 // An access pattern over a whole declared tensor: rows = shape[0] (1 for a scalar), free dims =
 // shape[1:] contiguous (at most kMaxFreeDims of them).
 AccessPattern whole_tensor(const TensorDecl& t);
