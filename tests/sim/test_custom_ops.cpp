@@ -5,11 +5,11 @@
 
 #include "sim/semantics_ops.h"
 #include "sim/sim_error.h"
-#include "semantics_test_util.h"
+#include "sim_test_util.h"
 
 using namespace nsim::isa;
 using namespace nsim::sim;
-using namespace nsim::sim::test;
+using namespace nsim::test;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -21,8 +21,8 @@ Instruction call(const std::string& name, const AccessPattern& dst, const Access
 }  // namespace
 
 TEST_CASE("custom_op: an unknown name is a SimError naming it and listing the registered operators", "[sim]") {
-    SimFixture fx;
-    const auto t = sbuf(0, 1, DType::float32, {{1, 4}});
+    Core fx;
+    const auto t = sbuf_pattern(0, 1, 0, DType::float32, {{1, 4}});
     CHECK_THROWS_AS(fx.run(ops::custom_op, call("nope", t, t)), SimError);
     CHECK_THROWS_WITH(fx.run(ops::custom_op, call("nope", t, t)),
                       Contains("'nope'") && Contains("registered: clip, cumsum, softsign"));
@@ -31,27 +31,27 @@ TEST_CASE("custom_op: an unknown name is a SimError naming it and listing the re
 }
 
 TEST_CASE("custom_op softsign: dst = x / (1 + |x|) in fp32, rounded into dst", "[sim]") {
-    SimFixture fx;
+    Core fx;
     std::mt19937 rng(41);
-    const auto src = sbuf(32, 32, DType::float32, {{4, 8}, {1, 4}});
-    const auto dst = sbuf(32, 32, DType::bfloat16, {{2, 32}}, 512);
+    const auto src = sbuf_pattern(32, 32, 0, DType::float32, {{4, 8}, {1, 4}});
+    const auto dst = sbuf_pattern(32, 32, 512, DType::bfloat16, {{2, 32}});
     const auto x = random_values(rng, 32 * 32, DType::float32, -10, 10);
-    put_values(fx.state, src, x);
+    put_values(fx, src, x);
     fx.run(ops::custom_op, call("softsign", dst, src));
-    const auto out = get_bits(fx.state, dst);
+    const auto out = get_bits(fx, dst);
     for (size_t i = 0; i < x.size(); ++i) REQUIRE(out[i] == encode(DType::bfloat16, x[i] / (1.0f + std::fabs(x[i]))));
 }
 
 TEST_CASE("custom_op cumsum: inclusive prefix sum along the flattened free axis of each partition", "[sim]") {
-    SimFixture fx;
+    Core fx;
     std::mt19937 rng(42);
     const uint32_t P = 4, F = 16;
-    const auto src = sbuf(0, P, DType::bfloat16, {{8, 2}, {1, 8}});
-    const auto dst = sbuf(0, P, DType::float32, {{1, F}}, 256);
+    const auto src = sbuf_pattern(0, P, 0, DType::bfloat16, {{8, 2}, {1, 8}});
+    const auto dst = sbuf_pattern(0, P, 256, DType::float32, {{1, F}});
     const auto x = random_values(rng, P * F, DType::bfloat16, -3, 3);
-    put_values(fx.state, src, x);
+    put_values(fx, src, x);
     fx.run(ops::custom_op, call("cumsum", dst, src));
-    const auto out = get_values(fx.state, dst);
+    const auto out = get_values(fx, dst);
     for (uint32_t p = 0; p < P; ++p) {
         float s = 0;
         for (uint32_t f = 0; f < F; ++f) REQUIRE(out[p * F + f] == (s += x[p * F + f]));
@@ -59,15 +59,15 @@ TEST_CASE("custom_op cumsum: inclusive prefix sum along the flattened free axis 
 }
 
 TEST_CASE("custom_op clip: clamps src0 to [imm0, imm1], NaN stays NaN, missing bounds are an error", "[sim]") {
-    SimFixture fx;
-    const auto src = sbuf(0, 1, DType::float32, {{1, 6}});
-    const auto dst = sbuf(0, 1, DType::float32, {{1, 6}}, 64);
-    put_values(fx.state, src, {-5, -1, 0.5f, 2.5f, 7, std::nanf("")});
+    Core fx;
+    const auto src = sbuf_pattern(0, 1, 0, DType::float32, {{1, 6}});
+    const auto dst = sbuf_pattern(0, 1, 64, DType::float32, {{1, 6}});
+    put_values(fx, src, {-5, -1, 0.5f, 2.5f, 7, std::nanf("")});
     auto inst = call("clip", dst, src);
     inst.args[size_t(arg_index(Opcode::custom_op, "imm0"))] = -1.0;
     inst.args[size_t(arg_index(Opcode::custom_op, "imm1"))] = 2.5;
     fx.run(ops::custom_op, inst);
-    const auto out = get_values(fx.state, dst);
+    const auto out = get_values(fx, dst);
     CHECK(std::vector<float>(out.begin(), out.begin() + 5) == std::vector<float>{-1, -1, 0.5f, 2.5f, 2.5f});
     CHECK(std::isnan(out[5]));
     CHECK_THROWS_WITH(fx.run(ops::custom_op, call("clip", dst, src)), Contains("imm0"));
@@ -75,7 +75,7 @@ TEST_CASE("custom_op clip: clamps src0 to [imm0, imm1], NaN stays NaN, missing b
 
 TEST_CASE("custom_op: builtin cost functions charge 150 GpSimd cycles plus a per-element cost", "[sim]") {
     const auto reg = builtin_custom_ops();
-    const auto dst = sbuf(0, 128, DType::float32, {{1, 64}});
+    const auto dst = sbuf_pattern(0, 128, 0, DType::float32, {{1, 64}});
     const auto inst = call("softsign", dst, dst);
     CHECK(reg.find("softsign")->cycles(inst) == 150 + 2 * 64);
     CHECK(reg.find("cumsum")->cycles(inst) == 150 + 4 * 64);
@@ -84,7 +84,7 @@ TEST_CASE("custom_op: builtin cost functions charge 150 GpSimd cycles plus a per
 }
 
 TEST_CASE("custom_op: a registered operator gets its sources, immediates and the pre-loaded dst", "[sim]") {
-    SimFixture fx;
+    Core fx;
     // dst = dst + imm1 * src0 + (second given source); a re-added name replaces the operator.
     fx.registry.add("axpy", {"old", [](CustomOpCall&) {}, nullptr});
     fx.registry.add("axpy", {"dst += imm1 * src0 + src2",
@@ -97,15 +97,15 @@ TEST_CASE("custom_op: a registered operator gets its sources, immediates and the
                              },
                              [](const Instruction&) { return uint64_t(7); }});
     CHECK(fx.registry.find("axpy")->summary == "dst += imm1 * src0 + src2");
-    const auto a = sbuf(0, 2, DType::float32, {{1, 3}});
-    const auto b = sbuf(0, 2, DType::float32, {{1, 3}}, 64);
-    const auto d = sbuf(0, 2, DType::float32, {{1, 3}}, 128);
-    put_values(fx.state, a, {1, 2, 3, 4, 5, 6});
-    put_values(fx.state, b, {10, 20, 30, 40, 50, 60});
-    put_values(fx.state, d, {100, 100, 100, 200, 200, 200});
+    const auto a = sbuf_pattern(0, 2, 0, DType::float32, {{1, 3}});
+    const auto b = sbuf_pattern(0, 2, 64, DType::float32, {{1, 3}});
+    const auto d = sbuf_pattern(0, 2, 128, DType::float32, {{1, 3}});
+    put_values(fx, a, {1, 2, 3, 4, 5, 6});
+    put_values(fx, b, {10, 20, 30, 40, 50, 60});
+    put_values(fx, d, {100, 100, 100, 200, 200, 200});
     fx.run(ops::custom_op, make(Opcode::custom_op, {{"name", std::string("axpy")}, {"dst", d}, {"src0", a},
                                                     {"src2", b}, {"imm1", 0.5}}));
-    CHECK(get_values(fx.state, d) == std::vector<float>{110.5f, 121, 131.5f, 242, 252.5f, 263});
+    CHECK(get_values(fx, d) == std::vector<float>{110.5f, 121, 131.5f, 242, 252.5f, 263});
 
     fx.registry.add("shrink", {"bad", [](CustomOpCall& c) { c.dst.values.pop_back(); }, nullptr});
     CHECK_THROWS_AS(fx.run(ops::custom_op, make(Opcode::custom_op, {{"name", std::string("shrink")}, {"dst", d}})), SimError);

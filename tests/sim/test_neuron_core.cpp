@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core_test_util.h"
+#include "sim_test_util.h"
 #include "sim/sim_error.h"
 
 using namespace nsim;
@@ -24,17 +24,17 @@ sim::RunResult run(const isa::Program& p, sim::ChipConfig chip = sim::load_chip(
 }
 
 isa::Instruction matmul(DType t, uint64_t psum_offset = 0) {
-    return inst(Opcode::nc_matmul, {{"dst", psum(128, psum_offset, 512)},
-                                    {"stationary", sbuf(0, 128, 0, t, 128)},
-                                    {"moving", sbuf(0, 128, 4096, t, 512)}});
+    return make(Opcode::nc_matmul, {{"dst", psum(0, 128, psum_offset, DType::float32, {512})},
+                                    {"stationary", sbuf(0, 128, 0, t, {128})},
+                                    {"moving", sbuf(0, 128, 4096, t, {512})}});
 }
 
 isa::Instruction copy(Engine e, uint64_t src, uint64_t dst, uint32_t n, std::initializer_list<isa::SemWait> waits = {},
                       std::initializer_list<isa::SemInc> incs = {}) {
-    auto i = inst(e == Engine::scalar ? Opcode::activation : Opcode::tensor_copy, {}, waits, incs);
+    auto i = make(e == Engine::scalar ? Opcode::activation : Opcode::tensor_copy, {}, waits, incs);
     const char* in = e == Engine::scalar ? "data" : "src";
-    i.args[size_t(isa::arg_index(i.op, "dst"))] = sbuf(0, 128, dst, DType::float32, n);
-    i.args[size_t(isa::arg_index(i.op, in))] = sbuf(0, 128, src, DType::float32, n);
+    i.args[size_t(isa::arg_index(i.op, "dst"))] = sbuf(0, 128, dst, DType::float32, {n});
+    i.args[size_t(isa::arg_index(i.op, in))] = sbuf(0, 128, src, DType::float32, {n});
     if (e == Engine::scalar) i.args[size_t(isa::arg_index(i.op, "op"))] = int64_t(isa::ActFunc::copy);
     return on(e, i);
 }
@@ -83,8 +83,8 @@ namespace {
 isa::Program one_dma() {
     isa::Program p = streams({});
     p.tensors.push_back({"x", {128, 512}, DType::float32, isa::TensorRole::input, {}, {}});
-    p.instructions.push_back(
-        inst(Opcode::dma_copy, {{"dst", sbuf(0, 128, 0, DType::float32, 512)}, {"src", isa::whole_tensor(p.tensors[0])}}));
+    p.instructions.push_back(make(
+        Opcode::dma_copy, {{"dst", sbuf(0, 128, 0, DType::float32, {512})}, {"src", isa::whole_tensor(p.tensors[0])}}));
     return p;
 }
 
@@ -152,11 +152,12 @@ TEST_CASE("core: independent instructions on one engine run back to back", "[sim
 }
 
 TEST_CASE("core: an error while computing a result stops the run and names the instruction and time", "[sim]") {
-    auto clip = on(Engine::gpsimd, inst(Opcode::custom_op, {{"name", std::string("clip")},
-                                                           {"dst", sbuf(0, 128, 64, DType::float32, 4)},
-                                                           {"src0", sbuf(0, 128, 0, DType::float32, 4)}}));
-    auto p = streams({inst(Opcode::memset, {{"dst", sbuf(0, 128, 0, DType::float32, 4)}, {"value", 1.0}}, {}, {{0, 1}}),
-                      on(Engine::gpsimd, clip)});
+    auto clip = on(Engine::gpsimd, make(Opcode::custom_op, {{"name", std::string("clip")},
+                                                           {"dst", sbuf(0, 128, 64, DType::float32, {4})},
+                                                           {"src0", sbuf(0, 128, 0, DType::float32, {4})}}));
+    auto p = streams(
+        {make(Opcode::memset, {{"dst", sbuf(0, 128, 0, DType::float32, {4})}, {"value", 1.0}}, {}, {{0, 1}}),
+         on(Engine::gpsimd, clip)});
     p.instructions[1].waits = {{0, 1}};
     CHECK_THROWS_WITH(run(p, sim::load_chip("trn1"), false),
                       Catch::Contains("instruction #1 (custom_op) on gpsimd: custom_op clip: needs imm0"));

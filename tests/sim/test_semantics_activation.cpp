@@ -1,6 +1,6 @@
 // Tests of the ScalarE activation semantics (function, scale, bias, accumulator) against
 // double-precision references written here from nki-isa-semantics.md §6.3, §7, §10.1.
-#include "semantics_test_support.h"
+#include "sim_test_util.h"
 
 #include <cmath>
 
@@ -8,8 +8,6 @@ using namespace nsim::test;
 namespace ops = nsim::sim::ops;
 
 namespace {
-
-constexpr MemSpace SB = MemSpace::sbuf, PS = MemSpace::psum;
 
 // §6.3's standard definitions in double precision.
 double ref_act(ActFunc f, double x) {
@@ -42,16 +40,16 @@ TEST_CASE("semantics: activation computes op(x * scale + bias) in fp32 for every
     // The function itself is evaluated in double and rounded once to fp32 (as activation_function
     // documents), so the reference, also double then fp32 then dst's dtype, must match exactly.
     struct Case { const char* name; AccessPattern data, dst; ArgValue scale, bias; };
-    const auto vec0 = ap(SB, DType::float32, 0, 128, {{1, 1}}, 4096);
-    const auto vec64 = ap(SB, DType::float32, 64, 64, {{1, 1}}, 4100);
+    const auto vec0 = sbuf_pattern(0, 128, 4096, DType::float32, {{1, 1}});
+    const auto vec64 = sbuf_pattern(64, 64, 4100, DType::float32, {{1, 1}});
     const Case cases[] = {
-        {"f32 PSUM -> bf16, scale imm, bias [P,1]", ap(PS, DType::float32, 0, 128, {{1, 32}}),
-         ap(SB, DType::bfloat16, 0, 128, {{1, 32}}), 0.75, vec0},
+        {"f32 PSUM -> bf16, scale imm, bias [P,1]", psum_pattern(0, 128, 0, DType::float32, {{1, 32}}),
+         sbuf_pattern(0, 128, 0, DType::bfloat16, {{1, 32}}), 0.75, vec0},
         {"strided bf16 on partitions 64.. -> f32 PSUM, scale [P,1], bias imm",
-         ap(SB, DType::bfloat16, 64, 64, {{16, 2}, {2, 8}}), ap(PS, DType::float32, 64, 64, {{1, 16}}, 1024),
-         vec64, -0.5},
-        {"f16 -> f16, neither scale nor bias", ap(SB, DType::float16, 0, 32, {{1, 24}}, 512),
-         ap(SB, DType::float16, 32, 32, {{1, 24}}, 512), {}, {}},
+         sbuf_pattern(64, 64, 0, DType::bfloat16, {{16, 2}, {2, 8}}),
+         psum_pattern(64, 64, 1024, DType::float32, {{1, 16}}), vec64, -0.5},
+        {"f16 -> f16, neither scale nor bias", sbuf_pattern(0, 32, 512, DType::float16, {{1, 24}}),
+         sbuf_pattern(32, 32, 512, DType::float16, {{1, 24}}), {}, {}},
     };
     for (const Case& k : cases) {
         Core core;
@@ -68,7 +66,7 @@ TEST_CASE("semantics: activation computes op(x * scale + bias) in fp32 for every
             Instruction i = make(Opcode::activation, {{"dst", k.dst}, {"op", int64_t(fn)}, {"data", k.data}});
             set_arg(i, "scale", k.scale);
             set_arg(i, "bias", k.bias);
-            run(ops::activation, core, i);
+            core.run(ops::activation, i);
             require_values(core, k.dst, reference(k.dst, [&](uint32_t p, uint64_t f) {
                                const float scaled = x.at(p, f) * operand(k.scale, p, 1.0f);
                                const bool no_bias = std::holds_alternative<std::monostate>(k.bias);
@@ -79,13 +77,14 @@ TEST_CASE("semantics: activation computes op(x * scale + bias) in fp32 for every
     }
     SECTION("an absent bias adds nothing (-0 stays -0); a bias of 0 is an fp32 add (-0 + 0 = +0)") {
         Core core;
-        const auto data = ap(SB, DType::float32, 0, 1, {{1, 2}}), dst = ap(SB, DType::float32, 0, 1, {{1, 2}}, 64);
+        const auto data = sbuf_pattern(0, 1, 0, DType::float32, {{1, 2}}),
+                   dst = sbuf_pattern(0, 1, 64, DType::float32, {{1, 2}});
         put(core, data, {-0.0f, 0.0f});
         Instruction i = make(Opcode::activation, {{"dst", dst}, {"op", int64_t(ActFunc::copy)}, {"data", data}});
-        run(ops::activation, core, i);
+        core.run(ops::activation, i);
         require_bits(core, dst, {0x80000000u, 0u});
         set_arg(i, "bias", 0.0);
-        run(ops::activation, core, i);
+        core.run(ops::activation, i);
         require_bits(core, dst, {0u, 0u});
     }
 }
@@ -94,10 +93,10 @@ TEST_CASE("semantics: activation reduce_cmd reset_reduce, reduce, idle, reset dr
           "[sim]") {
     Core core;
     std::mt19937 rng(47);
-    const auto data = ap(SB, DType::bfloat16, 64, 64, {{8, 4}, {1, 5}});  // F = 20
-    const auto dst = ap(SB, DType::bfloat16, 64, 64, {{1, 20}}, 256);
-    const auto res32 = ap(PS, DType::float32, 64, 64, {{1, 1}});
-    const auto res16 = ap(SB, DType::bfloat16, 64, 64, {{1, 1}}, 512);
+    const auto data = sbuf_pattern(64, 64, 0, DType::bfloat16, {{8, 4}, {1, 5}});  // F = 20
+    const auto dst = sbuf_pattern(64, 64, 256, DType::bfloat16, {{1, 20}});
+    const auto res32 = psum_pattern(64, 64, 0, DType::float32, {{1, 1}});
+    const auto res16 = sbuf_pattern(64, 64, 512, DType::bfloat16, {{1, 1}});
     core.state.scalar_acc.fill(7.0f);
     const auto act = [&](ReduceCmd cmd, const AccessPattern* res) {
         Instruction i = make(Opcode::activation, {{"dst", dst}, {"op", int64_t(ActFunc::exp)}, {"data", data},
@@ -105,7 +104,7 @@ TEST_CASE("semantics: activation reduce_cmd reset_reduce, reduce, idle, reset dr
                                                   {"reduce_cmd", int64_t(cmd)}});
         if (res) set_arg(i, "reduce_res", *res);
         const Tile x = fill(core, data, rng, -2.0f, 2.0f);
-        run(ops::activation, core, i);
+        core.run(ops::activation, i);
         std::vector<float> sums;  // per partition: 0 + out[0] + out[1] + ... (pre-cast fp32 outputs)
         for (uint32_t p = 0; p < 64; ++p) {
             float s = 0.0f;

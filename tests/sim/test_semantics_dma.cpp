@@ -5,11 +5,11 @@
 
 #include "sim/semantics_ops.h"
 #include "sim/sim_error.h"
-#include "semantics_test_util.h"
+#include "sim_test_util.h"
 
 using namespace nsim::isa;
 using namespace nsim::sim;
-using namespace nsim::sim::test;
+using namespace nsim::test;
 
 namespace {
 
@@ -29,22 +29,22 @@ std::vector<uint32_t> as_words(const std::vector<uint8_t>& bytes) {
 }  // namespace
 
 TEST_CASE("dma_copy: an HBM -> SBUF -> HBM round trip copies raw bits (NaN payloads included)", "[sim]") {
-    SimFixture fx;
+    Core fx;
     std::mt19937 rng(31);
     const auto& in = fx.tensor("in", {64, 96}, DType::float32);
     const auto& out = fx.tensor("out", {64, 96}, DType::float32);
     const auto bits = random_bits(rng, 64 * 96, DType::float32);
     std::memcpy(fx.hbm.bytes("in").data(), bits.data(), bits.size() * 4);
 
-    const auto tile = sbuf(32, 64, DType::float32, {{1, 96}}, 128);
+    const auto tile = sbuf_pattern(32, 64, 128, DType::float32, {{1, 96}});
     fx.run(ops::dma_copy, dma(tile, hbm(in, 0, 64)));
-    CHECK(get_bits(fx.state, tile) == bits);
+    CHECK(get_bits(fx, tile) == bits);
     fx.run(ops::dma_copy, dma(hbm(out, 0, 64), tile));
     CHECK(fx.hbm.bytes("out") == fx.hbm.bytes("in"));
 }
 
 TEST_CASE("dma_copy: different dtypes cast through fp32, f32 -> bf16 rounding to nearest even", "[sim]") {
-    SimFixture fx;
+    Core fx;
     std::mt19937 rng(32);
     const auto& src = fx.tensor("x", {16, 40}, DType::float32);
     const auto& back = fx.tensor("y", {16, 40}, DType::float32);
@@ -56,9 +56,9 @@ TEST_CASE("dma_copy: different dtypes cast through fp32, f32 -> bf16 rounding to
     }
     std::memcpy(fx.hbm.bytes("x").data(), bits.data(), bits.size() * 4);
 
-    const auto tile = sbuf(0, 16, DType::bfloat16, {{2, 40}}, 2);  // strided bf16 tile
+    const auto tile = sbuf_pattern(0, 16, 2, DType::bfloat16, {{2, 40}});  // strided bf16 tile
     fx.run(ops::dma_copy, dma(tile, hbm(src, 0, 16)));
-    const auto got = get_bits(fx.state, tile);
+    const auto got = get_bits(fx, tile);
     for (size_t i = 0; i < bits.size(); ++i) REQUIRE(got[i] == bf16_rne(bits[i]));
     // bf16 -> f32 widens exactly.
     fx.run(ops::dma_copy, dma(hbm(back, 0, 16), tile));
@@ -67,13 +67,13 @@ TEST_CASE("dma_copy: different dtypes cast through fp32, f32 -> bf16 rounding to
 }
 
 TEST_CASE("dma_copy: shapes may differ; element k of src goes to element k of dst in row-major order", "[sim]") {
-    SimFixture fx;
+    Core fx;
     std::mt19937 rng(33);
     SECTION("SBUF [4, 4x6 strided] -> HBM [8, 12]") {
         const auto& t = fx.tensor("t", {8, 12}, DType::float32);
-        const auto src = sbuf(8, 4, DType::float32, {{10, 4}, {-1, 6}}, 64);  // negative inner step
+        const auto src = sbuf_pattern(8, 4, 64, DType::float32, {{10, 4}, {-1, 6}});  // negative inner step
         const auto v = random_values(rng, 96, DType::float32, -1, 1);
-        put_values(fx.state, src, v);
+        put_values(fx, src, v);
         fx.run(ops::dma_copy, dma(hbm(t, 0, 8), src));
         std::vector<float> got(96);
         std::memcpy(got.data(), fx.hbm.bytes("t").data(), 96 * 4);
@@ -93,26 +93,27 @@ TEST_CASE("dma_copy: shapes may differ; element k of src goes to element k of ds
         std::vector<float> mv(40);
         for (size_t i = 0; i < 40; ++i) mv[i] = float(i);
         std::memcpy(fx.hbm.bytes("m").data(), mv.data(), 160);
-        const auto dst = sbuf(0, 2, DType::float32, {{1, 10}});
+        const auto dst = sbuf_pattern(0, 2, 0, DType::float32, {{1, 10}});
         fx.run(ops::dma_copy, dma(dst, hbm(m, 0, 4, {{2, 5}}, 4)));  // columns 1, 3, 5, 7, 9
         std::vector<float> want;
         for (int r = 0; r < 4; ++r)
             for (int c = 1; c < 10; c += 2) want.push_back(float(r * 10 + c));
-        CHECK(get_values(fx.state, dst) == want);
+        CHECK(get_values(fx, dst) == want);
     }
     SECTION("SBUF -> SBUF: uint8 [2, 12] into f16 [4, 6] on other partitions") {
-        const auto src = sbuf(0, 2, DType::uint8, {{1, 12}});
-        const auto dst = sbuf(64, 4, DType::float16, {{1, 6}}, 32);
+        const auto src = sbuf_pattern(0, 2, 0, DType::uint8, {{1, 12}});
+        const auto dst = sbuf_pattern(64, 4, 32, DType::float16, {{1, 6}});
         const auto bits = random_bits(rng, 24, DType::uint8);
-        put_bits(fx.state, src, bits);
+        put_bits(fx, src, bits);
         fx.run(ops::dma_copy, dma(dst, src));
-        const auto got = get_values(fx.state, dst);
+        const auto got = get_values(fx, dst);
         for (size_t i = 0; i < 24; ++i) REQUIRE(got[i] == float(bits[i]));  // integers < 2048: exact in f16
     }
 }
 
 TEST_CASE("dma_copy: unequal element counts are a SimError", "[sim]") {
-    SimFixture fx;
-    CHECK_THROWS_AS(fx.run(ops::dma_copy, dma(sbuf(0, 2, DType::float32, {{1, 5}}), sbuf(0, 3, DType::float32, {{1, 3}}, 64))),
+    Core fx;
+    CHECK_THROWS_AS(fx.run(ops::dma_copy, dma(sbuf_pattern(0, 2, 0, DType::float32, {{1, 5}}),
+                                              sbuf_pattern(0, 3, 64, DType::float32, {{1, 3}}))),
                     SimError);
 }

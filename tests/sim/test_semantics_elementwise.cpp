@@ -1,6 +1,6 @@
 // Tests of the element-wise semantics (tensor_tensor, tensor_scalar, tensor_copy, reciprocal,
 // memset) against plain-loop references written here from nki-isa-semantics.md §6.
-#include "semantics_test_support.h"
+#include "sim_test_util.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +10,6 @@ using namespace nsim::test;
 namespace ops = nsim::sim::ops;
 
 namespace {
-
-constexpr MemSpace SB = MemSpace::sbuf, PS = MemSpace::psum;
 
 // §6.2 in fp32 (independent of sim/alu.cpp); rsqrt in double, rounded once.
 float ref_alu(AluOp op, float x, float y) {
@@ -83,14 +81,19 @@ std::pair<Tile, Tile> two_inputs(Core& core, const AccessPattern& a, const Acces
 TEST_CASE("semantics: tensor_tensor computes every non-bitvec ALU op in fp32, rounded once into dst", "[sim]") {
     struct Case { const char* name; AccessPattern a, b, dst; float lo, hi; };
     const Case cases[] = {
-        {"f32 SBUF + f32 PSUM -> bf16", ap(SB, DType::float32, 0, 128, {{1, 64}}),
-         ap(PS, DType::float32, 0, 128, {{1, 64}}), ap(SB, DType::bfloat16, 0, 128, {{1, 64}}, 1024), -3, 3},
-        {"strided bf16 x f16 on partitions 64..127 -> f32 PSUM", ap(SB, DType::bfloat16, 64, 64, {{40, 3}, {2, 10}}),
-         ap(SB, DType::float16, 64, 64, {{3, 30}}, 512), ap(PS, DType::float32, 64, 64, {{1, 30}}, 2048), -3, 3},
-        {"f8e4m3 -> f8e4m3 (saturating)", ap(SB, DType::float8_e4m3, 0, 32, {{1, 48}}),
-         ap(SB, DType::float8_e4m3, 0, 32, {{1, 48}}, 64), ap(SB, DType::float8_e4m3, 0, 32, {{1, 48}}, 128), -40, 40},
-        {"int8 x int32 -> int16 through fp32", ap(SB, DType::int8, 32, 32, {{1, 40}}),
-         ap(PS, DType::int32, 32, 32, {{1, 40}}), ap(SB, DType::int16, 32, 32, {{2, 2}, {4, 20}}, 256), -20, 20},
+        {"f32 SBUF + f32 PSUM -> bf16", sbuf_pattern(0, 128, 0, DType::float32, {{1, 64}}),
+         psum_pattern(0, 128, 0, DType::float32, {{1, 64}}), sbuf_pattern(0, 128, 1024, DType::bfloat16, {{1, 64}}),
+         -3, 3},
+        {"strided bf16 x f16 on partitions 64..127 -> f32 PSUM",
+         sbuf_pattern(64, 64, 0, DType::bfloat16, {{40, 3}, {2, 10}}),
+         sbuf_pattern(64, 64, 512, DType::float16, {{3, 30}}), psum_pattern(64, 64, 2048, DType::float32, {{1, 30}}),
+         -3, 3},
+        {"f8e4m3 -> f8e4m3 (saturating)", sbuf_pattern(0, 32, 0, DType::float8_e4m3, {{1, 48}}),
+         sbuf_pattern(0, 32, 64, DType::float8_e4m3, {{1, 48}}),
+         sbuf_pattern(0, 32, 128, DType::float8_e4m3, {{1, 48}}), -40, 40},
+        {"int8 x int32 -> int16 through fp32", sbuf_pattern(32, 32, 0, DType::int8, {{1, 40}}),
+         psum_pattern(32, 32, 0, DType::int32, {{1, 40}}), sbuf_pattern(32, 32, 256, DType::int16, {{2, 2}, {4, 20}}),
+         -20, 20},
     };
     for (const Case& k : cases) {
         Core core;
@@ -99,7 +102,7 @@ TEST_CASE("semantics: tensor_tensor computes every non-bitvec ALU op in fp32, ro
             const AluOp op = AluOp(o);
             if (bitvec(op)) continue;
             INFO(k.name << ", op " << alu_op_name(op));
-            run(ops::tensor_tensor, core, tensor_tensor(k.dst, k.a, k.b, op));
+            core.run(ops::tensor_tensor, tensor_tensor(k.dst, k.a, k.b, op));
             require_values(core, k.dst, reference(k.dst, [&](uint32_t p, uint64_t f) {
                                return ref_alu(op, a.at(p, f), b.at(p, f));
                            }));
@@ -115,8 +118,8 @@ TEST_CASE("semantics: tensor_tensor bitvec ops act on raw integer bits", "[sim]"
             DYNAMIC_SECTION(dtype_name(t) << " " << alu_op_name(op)) {
                 Core core;
                 std::mt19937 rng(29);
-                const auto a = ap(SB, t, 64, 64, {{2, 24}}), b = ap(PS, t, 64, 64, {{1, 24}});
-                const auto dst = ap(SB, t, 64, 64, {{3, 8}, {1, 3}}, 512);
+                const auto a = sbuf_pattern(64, 64, 0, t, {{2, 24}}), b = psum_pattern(64, 64, 0, t, {{1, 24}});
+                const auto dst = sbuf_pattern(64, 64, 512, t, {{3, 8}, {1, 3}});
                 const RawTile x = fill_bits(core, a, rng);  // int32: values far beyond 2^24
                 const bool shift = op == AluOp::left_shift || op == AluOp::right_shift;
                 std::vector<uint32_t> y;
@@ -126,7 +129,7 @@ TEST_CASE("semantics: tensor_tensor bitvec ops act on raw integer bits", "[sim]"
                 } else {
                     y = fill_bits(core, b, rng).bits;
                 }
-                run(ops::tensor_tensor, core, tensor_tensor(dst, a, b, op));
+                core.run(ops::tensor_tensor, tensor_tensor(dst, a, b, op));
                 require_bits(core, dst, reference<uint32_t>(dst, [&](uint32_t p, uint64_t f) {
                                  return ref_bits(op, x.bits[p * 24 + f], y[p * 24 + f], t);
                              }));
@@ -135,11 +138,11 @@ TEST_CASE("semantics: tensor_tensor bitvec ops act on raw integer bits", "[sim]"
     }
     SECTION("an int8 operand is sign-extended to an int32 dst") {
         Core core;
-        const auto a = ap(SB, DType::int8, 0, 1, {{1, 2}}), b = ap(SB, DType::int32, 0, 1, {{1, 2}}, 64);
-        const auto dst = ap(SB, DType::int32, 0, 1, {{1, 2}}, 128);
+        const auto a = sbuf_pattern(0, 1, 0, DType::int8, {{1, 2}}), b = sbuf_pattern(0, 1, 64, DType::int32, {{1, 2}});
+        const auto dst = sbuf_pattern(0, 1, 128, DType::int32, {{1, 2}});
         put(core, a, {-1.0f, 5.0f});
         nsim::sim::write_raw(core.state, b, RawTile{1, 2, {0x12345678u, 0xffffff00u}});
-        run(ops::tensor_tensor, core, tensor_tensor(dst, a, b, AluOp::bitwise_and));
+        core.run(ops::tensor_tensor, tensor_tensor(dst, a, b, AluOp::bitwise_and));
         require_bits(core, dst, {0x12345678u, 0u});
     }
 }
@@ -149,10 +152,11 @@ TEST_CASE("semantics: gpsimd int32 add/subtract/multiply wrap around exactly", "
         DYNAMIC_SECTION(alu_op_name(op)) {
             Core core;
             std::mt19937 rng(31);
-            const auto a = ap(SB, DType::int32, 0, 128, {{1, 32}}), b = ap(SB, DType::uint32, 0, 128, {{1, 32}}, 256);
-            const auto dst = ap(SB, DType::int32, 0, 128, {{1, 32}}, 512);
+            const auto a = sbuf_pattern(0, 128, 0, DType::int32, {{1, 32}}),
+                       b = sbuf_pattern(0, 128, 256, DType::uint32, {{1, 32}});
+            const auto dst = sbuf_pattern(0, 128, 512, DType::int32, {{1, 32}});
             const RawTile x = fill_bits(core, a, rng), y = fill_bits(core, b, rng);
-            run(ops::tensor_tensor, core, on(Engine::gpsimd, tensor_tensor(dst, a, b, op)));
+            core.run(ops::tensor_tensor, on(Engine::gpsimd, tensor_tensor(dst, a, b, op)));
             require_bits(core, dst, reference<uint32_t>(dst, [&](uint32_t p, uint64_t f) {
                              const uint32_t u = x.bits[p * 32 + f], v = y.bits[p * 32 + f];
                              return op == AluOp::add ? u + v : op == AluOp::subtract ? u - v : u * v;
@@ -161,13 +165,14 @@ TEST_CASE("semantics: gpsimd int32 add/subtract/multiply wrap around exactly", "
     }
     SECTION("INT32_MAX + 1 = INT32_MIN and 2^24 + 1 stays exact; Vector goes through fp32") {
         Core core;
-        const auto a = ap(SB, DType::int32, 0, 1, {{1, 2}}), b = ap(SB, DType::int32, 0, 1, {{1, 2}}, 64);
-        const auto dst = ap(SB, DType::int32, 0, 1, {{1, 2}}, 128);
+        const auto a = sbuf_pattern(0, 1, 0, DType::int32, {{1, 2}}),
+                   b = sbuf_pattern(0, 1, 64, DType::int32, {{1, 2}});
+        const auto dst = sbuf_pattern(0, 1, 128, DType::int32, {{1, 2}});
         nsim::sim::write_raw(core.state, a, RawTile{1, 2, {0x7fffffffu, 16777216u}});
         nsim::sim::write_raw(core.state, b, RawTile{1, 2, {1u, 1u}});
-        run(ops::tensor_tensor, core, on(Engine::gpsimd, tensor_tensor(dst, a, b, AluOp::add)));
+        core.run(ops::tensor_tensor, on(Engine::gpsimd, tensor_tensor(dst, a, b, AluOp::add)));
         require_bits(core, dst, {0x80000000u, 16777217u});
-        run(ops::tensor_tensor, core, tensor_tensor(dst, a, b, AluOp::add));  // fp32: saturates, rounds
+        core.run(ops::tensor_tensor, tensor_tensor(dst, a, b, AluOp::add));  // fp32: saturates, rounds
         require_bits(core, dst, {0x7fffffffu, 16777216u});
     }
 }
@@ -175,9 +180,10 @@ TEST_CASE("semantics: gpsimd int32 add/subtract/multiply wrap around exactly", "
 TEST_CASE("semantics: tensor_scalar applies (data op0 operand0) op1 operand1 with reverse flags", "[sim]") {
     Core core;
     std::mt19937 rng(37);
-    const auto data = ap(PS, DType::float32, 64, 64, {{12, 3}, {1, 10}}, 64);
-    const auto dst = ap(SB, DType::bfloat16, 64, 64, {{1, 30}}, 128);
-    const auto col0 = ap(SB, DType::float32, 64, 64, {{1, 1}}), col1 = ap(SB, DType::bfloat16, 64, 64, {{1, 1}}, 8);
+    const auto data = psum_pattern(64, 64, 64, DType::float32, {{12, 3}, {1, 10}});
+    const auto dst = sbuf_pattern(64, 64, 128, DType::bfloat16, {{1, 30}});
+    const auto col0 = sbuf_pattern(64, 64, 0, DType::float32, {{1, 1}}),
+               col1 = sbuf_pattern(64, 64, 8, DType::bfloat16, {{1, 1}});
     const Tile x = fill(core, data, rng, -4.0f, 4.0f);
     const Tile c0 = fill(core, col0, rng, -2.0f, 2.0f), c1 = fill(core, col1, rng, 0.5f, 3.0f);
     const std::pair<AluOp, AluOp> pairs[] = {{AluOp::subtract, AluOp::divide}, {AluOp::multiply, AluOp::add},
@@ -190,7 +196,7 @@ TEST_CASE("semantics: tensor_scalar applies (data op0 operand0) op1 operand1 wit
                                                          {"reverse0", r0}, {"op1", int64_t(op1)}, {"reverse1", r1}});
             set_arg(i, "operand0", ap0 ? ArgValue(col0) : ArgValue(0.625));
             set_arg(i, "operand1", ap1 ? ArgValue(col1) : ArgValue(1.75));
-            run(ops::tensor_scalar, core, on(mask % 3 == 0 ? Engine::scalar : Engine::vector, i));
+            core.run(ops::tensor_scalar, on(mask % 3 == 0 ? Engine::scalar : Engine::vector, i));
             require_values(core, dst, reference(dst, [&](uint32_t p, uint64_t f) {
                                const float s0 = ap0 ? c0.at(p, 0) : 0.625f, s1 = ap1 ? c1.at(p, 0) : 1.75f;
                                const float a = r0 ? ref_alu(op0, s0, x.at(p, f)) : ref_alu(op0, x.at(p, f), s0);
@@ -198,11 +204,11 @@ TEST_CASE("semantics: tensor_scalar applies (data op0 operand0) op1 operand1 wit
                            }));
         }
     SECTION("subtract 1.0 reversed is 1 - x; a unary op0 ignores operand0 and reverse0; no op1 is one stage") {
-        run(ops::tensor_scalar, core, make(Opcode::tensor_scalar, {{"dst", dst}, {"data", data},
+        core.run(ops::tensor_scalar, make(Opcode::tensor_scalar, {{"dst", dst}, {"data", data},
                                            {"op0", int64_t(AluOp::subtract)}, {"operand0", 1.0}, {"reverse0", true}}));
         require_values(core, dst, reference(dst, [&](uint32_t p, uint64_t f) { return 1.0f - x.at(p, f); }));
         for (AluOp u : {AluOp::abs, AluOp::rsqrt, AluOp::reciprocal, AluOp::square}) {
-            run(ops::tensor_scalar, core, on(Engine::gpsimd, make(Opcode::tensor_scalar,
+            core.run(ops::tensor_scalar, on(Engine::gpsimd, make(Opcode::tensor_scalar,
                 {{"dst", dst}, {"data", data}, {"op0", int64_t(u)}, {"reverse0", true}, {"op1", int64_t(AluOp::multiply)},
                  {"operand1", 3.0}})));
             require_values(core, dst, reference(dst, [&](uint32_t p, uint64_t f) {
@@ -215,14 +221,14 @@ TEST_CASE("semantics: tensor_scalar applies (data op0 operand0) op1 operand1 wit
 TEST_CASE("semantics: tensor_scalar bitvec ops take integer immediates and per-partition operands", "[sim]") {
     Core core;
     std::mt19937 rng(41);
-    const auto data = ap(SB, DType::int16, 0, 32, {{2, 16}});
-    const auto dst = ap(SB, DType::int16, 0, 32, {{1, 16}}, 128);
-    const auto shifts = ap(SB, DType::int32, 0, 32, {{1, 1}}, 256);
+    const auto data = sbuf_pattern(0, 32, 0, DType::int16, {{2, 16}});
+    const auto dst = sbuf_pattern(0, 32, 128, DType::int16, {{1, 16}});
+    const auto shifts = sbuf_pattern(0, 32, 256, DType::int32, {{1, 1}});
     const RawTile x = fill_bits(core, data, rng);
     const Tile sh = fill(core, shifts, rng, 0.0f, 17.0f);
     const auto sh_at = [&](uint32_t p) { return uint32_t(sh.at(p, 0)); };
     const auto run_ts = [&](AluOp op0, double imm, bool rev0, AluOp op1, bool rev1) {
-        run(ops::tensor_scalar, core, make(Opcode::tensor_scalar,
+        core.run(ops::tensor_scalar, make(Opcode::tensor_scalar,
             {{"dst", dst}, {"data", data}, {"op0", int64_t(op0)}, {"operand0", imm}, {"reverse0", rev0},
              {"op1", int64_t(op1)}, {"operand1", shifts}, {"reverse1", rev1}}));
     };
@@ -243,7 +249,8 @@ TEST_CASE("semantics: tensor_scalar bitvec ops take integer immediates and per-p
 }
 
 TEST_CASE("semantics: tensor_copy is bit-exact for equal dtypes, through fp32 otherwise and on v2 ScalarE", "[sim]") {
-    const auto src = ap(PS, DType::int32, 0, 64, {{8, 4}, {1, 8}}), dst = ap(SB, DType::int32, 0, 64, {{1, 32}});
+    const auto src = psum_pattern(0, 64, 0, DType::int32, {{8, 4}, {1, 8}}),
+               dst = sbuf_pattern(0, 64, 0, DType::int32, {{1, 32}});
     const auto via_fp32 = [](DType from, DType to, const RawTile& r) {
         std::vector<uint32_t> e;
         for (uint32_t b : r.bits) e.push_back(encode(to, decode(from, b)));
@@ -255,19 +262,21 @@ TEST_CASE("semantics: tensor_copy is bit-exact for equal dtypes, through fp32 ot
                 Core core(g);
                 std::mt19937 rng(53);
                 const RawTile r = fill_bits(core, src, rng);
-                run(ops::tensor_copy, core, on(e, make(Opcode::tensor_copy, {{"dst", dst}, {"src", src}})));
+                core.run(ops::tensor_copy, on(e, make(Opcode::tensor_copy, {{"dst", dst}, {"src", src}})));
                 const bool exact = !(e == Engine::scalar && g == Generation::v2);
                 require_bits(core, dst, exact ? r.bits : via_fp32(DType::int32, DType::int32, r));
             }
         }
     SECTION("v2 ScalarE loses int32 precision beyond 2^24; Vector keeps NaN payloads") {
         Core core;
-        const auto s = ap(SB, DType::int32, 0, 1, {{1, 2}}), d = ap(SB, DType::int32, 0, 1, {{1, 2}}, 64);
+        const auto s = sbuf_pattern(0, 1, 0, DType::int32, {{1, 2}}),
+                   d = sbuf_pattern(0, 1, 64, DType::int32, {{1, 2}});
         nsim::sim::write_raw(core.state, s, RawTile{1, 2, {16777217u, 0x7f800001u}});
-        run(ops::tensor_copy, core, on(Engine::scalar, make(Opcode::tensor_copy, {{"dst", d}, {"src", s}})));
+        core.run(ops::tensor_copy, on(Engine::scalar, make(Opcode::tensor_copy, {{"dst", d}, {"src", s}})));
         require_bits(core, d, {16777216u, 2139095040u});
-        const auto sf = ap(SB, DType::float32, 0, 1, {{1, 2}}), df = ap(SB, DType::float32, 0, 1, {{1, 2}}, 64);
-        run(ops::tensor_copy, core, make(Opcode::tensor_copy, {{"dst", df}, {"src", sf}}));
+        const auto sf = sbuf_pattern(0, 1, 0, DType::float32, {{1, 2}}),
+                   df = sbuf_pattern(0, 1, 64, DType::float32, {{1, 2}});
+        core.run(ops::tensor_copy, make(Opcode::tensor_copy, {{"dst", df}, {"src", sf}}));
         require_bits(core, df, {16777217u, 0x7f800001u});  // signalling NaN bits kept
     }
     const std::pair<DType, DType> casts[] = {{DType::float32, DType::bfloat16}, {DType::bfloat16, DType::float8_e4m3},
@@ -277,9 +286,9 @@ TEST_CASE("semantics: tensor_copy is bit-exact for equal dtypes, through fp32 ot
         DYNAMIC_SECTION(dtype_name(from) << " -> " << dtype_name(to) << " rounds through fp32") {
             Core core;
             std::mt19937 rng(59);
-            const auto s = ap(PS, from, 0, 64, {{8, 4}, {1, 8}}), d = ap(SB, to, 0, 64, {{2, 32}}, 128);
+            const auto s = psum_pattern(0, 64, 0, from, {{8, 4}, {1, 8}}), d = sbuf_pattern(0, 64, 128, to, {{2, 32}});
             const Tile v = fill(core, s, rng, -600.0f, 600.0f);
-            run(ops::tensor_copy, core, make(Opcode::tensor_copy, {{"dst", d}, {"src", s}}));
+            core.run(ops::tensor_copy, make(Opcode::tensor_copy, {{"dst", d}, {"src", s}}));
             require_values(core, d, v.values);
         }
     }
@@ -288,14 +297,15 @@ TEST_CASE("semantics: tensor_copy is bit-exact for equal dtypes, through fp32 ot
 TEST_CASE("semantics: reciprocal is 1.0f / x in fp32", "[sim]") {
     Core core;
     std::mt19937 rng(61);
-    const auto data = ap(SB, DType::bfloat16, 0, 128, {{1, 16}}), dst = ap(PS, DType::float32, 0, 128, {{1, 16}});
+    const auto data = sbuf_pattern(0, 128, 0, DType::bfloat16, {{1, 16}}),
+               dst = psum_pattern(0, 128, 0, DType::float32, {{1, 16}});
     std::uniform_real_distribution<float> u(-8.0f, 8.0f);
     std::vector<float> v(data.num_elements());
     for (float& x : v) x = u(rng);
     v[3] = 0.0f;
     v[4] = -0.0f;
     const Tile x = put(core, data, v);
-    run(ops::reciprocal, core, make(Opcode::reciprocal, {{"dst", dst}, {"data", data}}));
+    core.run(ops::reciprocal, make(Opcode::reciprocal, {{"dst", dst}, {"data", data}}));
     require_values(core, dst, reference(dst, [&](uint32_t p, uint64_t f) { return 1.0f / x.at(p, f); }));
     CHECK(std::isinf(nsim::sim::read_tile(core.state, dst).at(0, 4)));
 }
@@ -312,10 +322,10 @@ TEST_CASE("semantics: memset writes the value encoded in dst's dtype", "[sim]") 
     for (const Case& k : cases) {
         Core core;
         std::mt19937 rng(67);
-        const auto all = ap(SB, k.t, 96, 32, {{1, 16}}), even = ap(SB, k.t, 96, 32, {{2, 8}});
+        const auto all = sbuf_pattern(96, 32, 0, k.t, {{1, 16}}), even = sbuf_pattern(96, 32, 0, k.t, {{2, 8}});
         const RawTile before = fill_bits(core, all, rng);
         INFO(dtype_name(k.t) << " " << k.value);
-        run(ops::memset, core, make(Opcode::memset, {{"dst", even}, {"value", k.value}}));
+        core.run(ops::memset, make(Opcode::memset, {{"dst", even}, {"value", k.value}}));
         require_bits(core, all, reference<uint32_t>(all, [&](uint32_t p, uint64_t f) {
                          return f % 2 == 0 ? k.bits : before.bits[p * 16 + f];  // odd elements untouched
                      }));
@@ -323,15 +333,16 @@ TEST_CASE("semantics: memset writes the value encoded in dst's dtype", "[sim]") 
 }
 
 TEST_CASE("semantics: stochastic rounding writes are reproducible with the seed", "[sim]") {
-    const auto a = ap(SB, DType::float32, 0, 128, {{1, 32}}), b = ap(SB, DType::float32, 0, 128, {{1, 32}}, 128);
-    const auto dst = ap(SB, DType::bfloat16, 0, 128, {{1, 32}}, 256);
+    const auto a = sbuf_pattern(0, 128, 0, DType::float32, {{1, 32}}),
+               b = sbuf_pattern(0, 128, 128, DType::float32, {{1, 32}});
+    const auto dst = sbuf_pattern(0, 128, 256, DType::bfloat16, {{1, 32}});
     const auto run_on = [&](uint64_t seed) {
         Core core(Generation::v2, seed);
         std::mt19937 rng(71);
         const Tile x = fill(core, a, rng, -1.0f, 1.0f), y = fill(core, b, rng, -1.0f, 1.0f);
         Instruction i = tensor_tensor(dst, a, b, AluOp::add);
         i.rounding = Rounding::stochastic;
-        run(ops::tensor_tensor, core, i);
+        core.run(ops::tensor_tensor, i);
         const auto sums = reference(dst, [&](uint32_t p, uint64_t f) { return x.at(p, f) + y.at(p, f); });
         return std::make_pair(nsim::sim::read_raw(core.state, dst).bits, sums);
     };

@@ -5,11 +5,11 @@
 #include <cmath>
 
 #include "sim/semantics_ops.h"
-#include "semantics_test_util.h"
+#include "sim_test_util.h"
 
 using namespace nsim::isa;
 using namespace nsim::sim;
-using namespace nsim::sim::test;
+using namespace nsim::test;
 
 namespace {
 
@@ -54,21 +54,21 @@ void ref_half(const std::vector<float>& x, size_t first, float* out) {
 TEST_CASE("tensor_reduce: every fp32 reducible op folds left to right from the first element; negate", "[sim]") {
     std::mt19937 rng(21);
     const uint32_t P = 32;
-    const auto data = psum(0, P, DType::float32, {{8, 4}, {1, 8}});  // [P, 4, 8], reduce axis 2
+    const auto data = psum_pattern(0, P, 0, DType::float32, {{8, 4}, {1, 8}});  // [P, 4, 8], reduce axis 2
     for (AluOp op : {AluOp::add, AluOp::subtract, AluOp::multiply, AluOp::maximum, AluOp::minimum,
                      AluOp::logical_and, AluOp::logical_or, AluOp::logical_xor})
         for (bool negate : {false, true})
             for (DType dt : {DType::float32, DType::bfloat16}) {
                 CAPTURE(alu_op_name(op), negate, dtype_name(dt));
-                SimFixture fx;
+                Core fx;
                 const bool logical = alu_op_info(op).cls == AluClass::logical;
                 auto x = random_values(rng, P * 32, DType::float32, -2, 2);
                 if (logical)
                     for (auto& v : x) v = rng() % 3 == 0 ? 0.0f : v;
-                put_values(fx.state, data, x);
-                const auto dst = sbuf(0, P, dt, {{3, 4}}, 40);
+                put_values(fx, data, x);
+                const auto dst = sbuf_pattern(0, P, 40, dt, {{3, 4}});
                 fx.run(ops::tensor_reduce, reduce(dst, op, data, 2, negate));
-                const auto out = get_bits(fx.state, dst);
+                const auto out = get_bits(fx, dst);
                 for (size_t row = 0; row < P * 4; ++row) {
                     const float r = ref_fold(op, &x[row * 8], 8, logical);
                     REQUIRE(out[row] == encode(dt, negate ? -r : r));
@@ -79,17 +79,17 @@ TEST_CASE("tensor_reduce: every fp32 reducible op folds left to right from the f
 TEST_CASE("tensor_reduce: axis picks the reduced suffix of a 3-D tile (strided, partial partitions)", "[sim]") {
     std::mt19937 rng(22);
     const uint32_t P = 16, start = 96;
-    const auto data = sbuf(start, P, DType::bfloat16, {{40, 3}, {10, 4}, {2, 5}}, 4);  // [P, 3, 4, 5]
-    SimFixture fx;
+    const auto data = sbuf_pattern(start, P, 4, DType::bfloat16, {{40, 3}, {10, 4}, {2, 5}});  // [P, 3, 4, 5]
+    Core fx;
     const auto x = random_values(rng, P * 60, DType::bfloat16, -10, 10);
-    put_values(fx.state, data, x);
+    put_values(fx, data, x);
     for (AluOp op : {AluOp::add, AluOp::maximum})
         for (int64_t axis : {1, 2, 3}) {
             CAPTURE(alu_op_name(op), axis);
             const uint32_t kept = axis == 1 ? 1 : axis == 2 ? 3 : 12, reduced = 60 / kept;
-            const auto dst = psum(start, P, DType::float32, {{1, kept}}, 256);
+            const auto dst = psum_pattern(start, P, 256, DType::float32, {{1, kept}});
             fx.run(ops::tensor_reduce, reduce(dst, op, data, axis));
-            const auto out = get_values(fx.state, dst);
+            const auto out = get_values(fx, dst);
             for (uint32_t w = 0; w < P; ++w)
                 for (uint32_t k = 0; k < kept; ++k)
                     REQUIRE(out[w * kept + k] == ref_fold(op, &x[w * 60 + k * reduced], reduced, false));
@@ -97,14 +97,14 @@ TEST_CASE("tensor_reduce: axis picks the reduced suffix of a 3-D tile (strided, 
 }
 
 TEST_CASE("tensor_reduce: subtract is the left fold x0 - x1 - x2 - ...", "[sim]") {
-    SimFixture fx;
-    const auto data = sbuf(0, 1, DType::float32, {{1, 4}});
-    const auto dst = sbuf(0, 1, DType::float32, {{1, 1}}, 64);
-    put_values(fx.state, data, {10, 1, 2, 3});
+    Core fx;
+    const auto data = sbuf_pattern(0, 1, 0, DType::float32, {{1, 4}});
+    const auto dst = sbuf_pattern(0, 1, 64, DType::float32, {{1, 1}});
+    put_values(fx, data, {10, 1, 2, 3});
     fx.run(ops::tensor_reduce, reduce(dst, AluOp::subtract, data, 1));
-    CHECK(get_values(fx.state, dst)[0] == 4.0f);
+    CHECK(get_values(fx, dst)[0] == 4.0f);
     fx.run(ops::tensor_reduce, reduce(dst, AluOp::subtract, data, 1, true));
-    CHECK(get_values(fx.state, dst)[0] == -4.0f);
+    CHECK(get_values(fx, dst)[0] == -4.0f);
 }
 
 TEST_CASE("tensor_reduce: bitvec ops fold the raw bits of integer data; negate does not apply", "[sim]") {
@@ -113,16 +113,16 @@ TEST_CASE("tensor_reduce: bitvec ops fold the raw bits of integer data; negate d
     for (DType dt : {DType::int32, DType::uint32, DType::int16, DType::uint8})
         for (AluOp op : {AluOp::bitwise_and, AluOp::bitwise_or, AluOp::bitwise_xor}) {
             CAPTURE(dtype_name(dt), alu_op_name(op));
-            SimFixture fx;
-            const auto data = sbuf(0, P, dt, {{5, 3}, {1, 5}});  // [P, 3, 5], reduce axis 2
-            const auto dst = sbuf(0, P, dt, {{1, 3}}, 128);
+            Core fx;
+            const auto data = sbuf_pattern(0, P, 0, dt, {{5, 3}, {1, 5}});  // [P, 3, 5], reduce axis 2
+            const auto dst = sbuf_pattern(0, P, 128, dt, {{1, 3}});
             // Sparse bits for or/xor (so results are not all ones), dense bits for and.
             auto x = random_bits(rng, P * 15, dt);
             if (op != AluOp::bitwise_and)
                 for (auto& v : x) v &= uint32_t(rng()) & uint32_t(rng());
-            put_bits(fx.state, data, x);
+            put_bits(fx, data, x);
             fx.run(ops::tensor_reduce, reduce(dst, op, data, 2, true));
-            const auto out = get_bits(fx.state, dst);
+            const auto out = get_bits(fx, dst);
             for (size_t row = 0; row < P * 3; ++row) {
                 uint32_t r = x[row * 5];
                 for (size_t j = 1; j < 5; ++j)
@@ -131,12 +131,12 @@ TEST_CASE("tensor_reduce: bitvec ops fold the raw bits of integer data; negate d
             }
         }
     // Into a dst of another dtype the raw result converts by value: int16 0xfff0 = -16.
-    SimFixture fx;
-    const auto data = sbuf(0, 1, DType::int16, {{1, 2}});
-    const auto dst = sbuf(0, 1, DType::float32, {{1, 1}}, 64);
-    put_bits(fx.state, data, {0xfff0, 0xfff8});
+    Core fx;
+    const auto data = sbuf_pattern(0, 1, 0, DType::int16, {{1, 2}});
+    const auto dst = sbuf_pattern(0, 1, 64, DType::float32, {{1, 1}});
+    put_bits(fx, data, {0xfff0, 0xfff8});
     fx.run(ops::tensor_reduce, reduce(dst, AluOp::bitwise_and, data, 1));
-    CHECK(get_values(fx.state, dst)[0] == -16.0f);
+    CHECK(get_values(fx, dst)[0] == -16.0f);
 }
 
 TEST_CASE("bn_stats: count, mean and M2 of even and odd elements, fp32 sequential; empty half is 0,0,0", "[sim]") {
@@ -145,13 +145,14 @@ TEST_CASE("bn_stats: count, mean and M2 of even and odd elements, fp32 sequentia
     for (DType dt : {DType::float32, DType::bfloat16})
         for (uint32_t F : {1u, 2u, 7u, 512u}) {
             CAPTURE(dtype_name(dt), F);
-            SimFixture fx;
-            const auto data = dt == DType::float32 ? sbuf(0, P, dt, {{1, F}}) : psum(0, P, dt, {{1, F}});
-            const auto dst = sbuf(0, P, DType::float32, {{1, 6}}, 4096);
+            Core fx;
+            const auto data =
+                dt == DType::float32 ? sbuf_pattern(0, P, 0, dt, {{1, F}}) : psum_pattern(0, P, 0, dt, {{1, F}});
+            const auto dst = sbuf_pattern(0, P, 4096, DType::float32, {{1, 6}});
             const auto x = random_values(rng, P * F, dt, 90, 110);
-            put_values(fx.state, data, x);
+            put_values(fx, data, x);
             fx.run(ops::bn_stats, make(Opcode::bn_stats, {{"dst", dst}, {"data", data}}));
-            const auto out = get_values(fx.state, dst);
+            const auto out = get_values(fx, dst);
             for (uint32_t p = 0; p < P; ++p) {
                 const std::vector<float> row(x.begin() + p * F, x.begin() + (p + 1) * F);
                 float want[6];
@@ -177,21 +178,22 @@ TEST_CASE("bn_aggr: chunked layernorm statistics (bn_stats per chunk, one bn_agg
     std::mt19937 rng(25);
     const uint32_t P = 128, H = 1000;
     const uint32_t chunks[] = {512, 487, 1};  // the last chunk has an empty odd half
-    SimFixture fx;
-    const auto row = sbuf(0, P, DType::float32, {{1, H}});
-    const auto stats = sbuf(0, P, DType::float32, {{1, 18}}, 8192);
+    Core fx;
+    const auto row = sbuf_pattern(0, P, 0, DType::float32, {{1, H}});
+    const auto stats = sbuf_pattern(0, P, 8192, DType::float32, {{1, 18}});
     const auto x = random_values(rng, P * H, DType::float32, -3, 5);
-    put_values(fx.state, row, x);
+    put_values(fx, row, x);
     uint32_t at = 0;
     for (int j = 0; j < 3; ++j) {
-        fx.run(ops::bn_stats, make(Opcode::bn_stats, {{"dst", sbuf(0, P, DType::float32, {{1, 6}}, 8192 + 24 * j)},
-                                                      {"data", sbuf(0, P, DType::float32, {{1, chunks[j]}}, 4 * at)}}));
+        fx.run(ops::bn_stats,
+               make(Opcode::bn_stats, {{"dst", sbuf_pattern(0, P, 8192 + 24 * j, DType::float32, {{1, 6}})},
+                                       {"data", sbuf_pattern(0, P, 4 * at, DType::float32, {{1, chunks[j]}})}}));
         at += chunks[j];
     }
-    const auto dst = psum(0, P, DType::float32, {{1, 2}});
+    const auto dst = psum_pattern(0, P, 0, DType::float32, {{1, 2}});
     fx.run(ops::bn_aggr, make(Opcode::bn_aggr, {{"dst", dst}, {"data", stats}}));
-    const auto out = get_values(fx.state, dst);
-    const auto st = get_values(fx.state, stats);
+    const auto out = get_values(fx, dst);
+    const auto st = get_values(fx, stats);
     for (uint32_t p = 0; p < P; ++p) {
         // Bit-exact against the documented fp32 merge (tuples in order, n_i == 0 skipped)...
         const float* t = &st[p * 18];
@@ -215,10 +217,10 @@ TEST_CASE("bn_aggr: chunked layernorm statistics (bn_stats per chunk, one bn_agg
 }
 
 TEST_CASE("bn_aggr: a row whose counts are all zero gives mean 0 and variance 0", "[sim]") {
-    SimFixture fx;
-    const auto data = sbuf(0, 2, DType::float32, {{1, 6}});
-    const auto dst = sbuf(0, 2, DType::bfloat16, {{1, 2}}, 64);
-    put_values(fx.state, data, {0, 7, 3, 0, -1, 2,  /* row 1: */ 2, 1, 0.5f, 0, 9, 9});
+    Core fx;
+    const auto data = sbuf_pattern(0, 2, 0, DType::float32, {{1, 6}});
+    const auto dst = sbuf_pattern(0, 2, 64, DType::bfloat16, {{1, 2}});
+    put_values(fx, data, {0, 7, 3, 0, -1, 2,  /* row 1: */ 2, 1, 0.5f, 0, 9, 9});
     fx.run(ops::bn_aggr, make(Opcode::bn_aggr, {{"dst", dst}, {"data", data}}));
-    CHECK(get_values(fx.state, dst) == std::vector<float>{0, 0, 1, 0.25f});
+    CHECK(get_values(fx, dst) == std::vector<float>{0, 0, 1, 0.25f});
 }

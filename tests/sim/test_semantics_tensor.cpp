@@ -1,5 +1,5 @@
 // Tests of the Tensor Engine semantics (nc_matmul, nc_transpose) against plain-loop references.
-#include "semantics_test_support.h"
+#include "sim_test_util.h"
 
 #include <cmath>
 #include <limits>
@@ -9,7 +9,6 @@ namespace ops = nsim::sim::ops;
 
 namespace {
 
-constexpr MemSpace SB = MemSpace::sbuf, PS = MemSpace::psum;
 const float kInf = std::numeric_limits<float>::infinity();
 
 // Reference dot product of column m of `st` and column n of `mv` over the partitions (k ascending
@@ -52,12 +51,12 @@ TEST_CASE("semantics: matmul is stationary^T . moving with fp32 products summed 
             std::mt19937 rng(7);
             // K = 128, M = 64 (stationary free), N = 5 x 8 = 40 from a strided 2-D moving pattern;
             // dst is [64, 5x8] in PSUM bank 1, with a gap between its rows.
-            const auto st = ap(SB, ts, 0, 128, {{1, 64}}, 1024);
-            const auto mv = ap(SB, tm, 0, 128, {{20, 5}, {2, 8}}, 4096);
-            const auto dst = ap(PS, DType::float32, 0, 64, {{10, 5}, {1, 8}}, 2048);
+            const auto st = sbuf_pattern(0, 128, 1024, ts, {{1, 64}});
+            const auto mv = sbuf_pattern(0, 128, 4096, tm, {{20, 5}, {2, 8}});
+            const auto dst = psum_pattern(0, 64, 2048, DType::float32, {{10, 5}, {1, 8}});
             const Tile s = fill(core, st, rng, -2.0f, 2.0f);
             const Tile m = fill(core, mv, rng, -2.0f, 2.0f);
-            run(ops::nc_matmul, core, matmul(dst, st, mv));
+            core.run(ops::nc_matmul, matmul(dst, st, mv));
 
             const auto ref = reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s, i, m, j); });
             require_values(core, dst, ref);
@@ -79,16 +78,16 @@ TEST_CASE("semantics: matmul is stationary^T . moving with fp32 products summed 
 TEST_CASE("semantics: matmul accumulates in fp32 PSUM across 4 K tiles", "[sim]") {
     Core core;
     std::mt19937 rng(11);
-    const auto dst = ap(PS, DType::float32, 0, 128, {{1, 64}}, 4096);
+    const auto dst = psum_pattern(0, 128, 4096, DType::float32, {{1, 64}});
     std::vector<AccessPattern> st, mv;
     std::vector<Tile> s, m;
     for (uint64_t t = 0; t < 4; ++t) {  // K = 4 x 128, each tile at its own SBUF offset
-        st.push_back(ap(SB, DType::bfloat16, 0, 128, {{1, 128}}, t * 256));
-        mv.push_back(ap(SB, DType::bfloat16, 0, 128, {{1, 64}}, 2048 + t * 128));
+        st.push_back(sbuf_pattern(0, 128, t * 256, DType::bfloat16, {{1, 128}}));
+        mv.push_back(sbuf_pattern(0, 128, 2048 + t * 128, DType::bfloat16, {{1, 64}}));
         s.push_back(fill(core, st[t], rng, -1.0f, 1.0f));
         m.push_back(fill(core, mv[t], rng, -1.0f, 1.0f));
     }
-    for (size_t t = 0; t < 4; ++t) run(ops::nc_matmul, core, matmul(dst, st[t], mv[t], t > 0));
+    for (size_t t = 0; t < 4; ++t) core.run(ops::nc_matmul, matmul(dst, st[t], mv[t], t > 0));
 
     // §3: the first overwrites, the others do dst = fp32(dst) + s in fp32.
     require_values(core, dst, reference(dst, [&](uint32_t i, uint64_t j) {
@@ -98,11 +97,11 @@ TEST_CASE("semantics: matmul accumulates in fp32 PSUM across 4 K tiles", "[sim]"
                    }));
 
     SECTION("accumulate = false overwrites the group's sum") {
-        run(ops::nc_matmul, core, matmul(dst, st[2], mv[2], false));
+        core.run(ops::nc_matmul, matmul(dst, st[2], mv[2], false));
         require_values(core, dst, reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s[2], i, m[2], j); }));
     }
     SECTION("an absent accumulate overwrites") {
-        run(ops::nc_matmul, core, matmul(dst, st[3], mv[3]));
+        core.run(ops::nc_matmul, matmul(dst, st[3], mv[3]));
         require_values(core, dst, reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s[3], i, m[3], j); }));
     }
 }
@@ -110,26 +109,26 @@ TEST_CASE("semantics: matmul accumulates in fp32 PSUM across 4 K tiles", "[sim]"
 TEST_CASE("semantics: matmul contracts partitions 64..127 into PSUM partitions 32..63 only", "[sim]") {
     Core core;
     std::mt19937 rng(5);
-    const auto st = ap(SB, DType::float16, 64, 64, {{1, 32}});
-    const auto mv = ap(SB, DType::float16, 64, 64, {{4, 2}, {1, 4}, {8, 2}}, 512);  // N = 16, 3-D
-    const auto dst = ap(PS, DType::float32, 32, 32, {{1, 16}});
-    const auto below = ap(PS, DType::float32, 0, 32, {{1, 16}});
+    const auto st = sbuf_pattern(64, 64, 0, DType::float16, {{1, 32}});
+    const auto mv = sbuf_pattern(64, 64, 512, DType::float16, {{4, 2}, {1, 4}, {8, 2}});  // N = 16, 3-D
+    const auto dst = psum_pattern(32, 32, 0, DType::float32, {{1, 16}});
+    const auto below = psum_pattern(0, 32, 0, DType::float32, {{1, 16}});
     const Tile s = fill(core, st, rng, -4.0f, 4.0f);
     const Tile m = fill(core, mv, rng, -4.0f, 4.0f);
     const Tile untouched = fill(core, below, rng, -1.0f, 1.0f);
-    run(ops::nc_matmul, core, matmul(dst, st, mv, false));
+    core.run(ops::nc_matmul, matmul(dst, st, mv, false));
     require_values(core, dst, reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s, i, m, j); }));
     require_values(core, below, untouched.values);
 }
 
 TEST_CASE("semantics: matmul propagates inf, and 0 * inf gives NaN", "[sim]") {
     Core core;
-    const auto st = ap(SB, DType::float32, 0, 4, {{1, 1}});
-    const auto mv = ap(SB, DType::float32, 0, 4, {{1, 2}}, 64);
-    const auto dst = ap(PS, DType::float32, 0, 1, {{1, 2}});
+    const auto st = sbuf_pattern(0, 4, 0, DType::float32, {{1, 1}});
+    const auto mv = sbuf_pattern(0, 4, 64, DType::float32, {{1, 2}});
+    const auto dst = psum_pattern(0, 1, 0, DType::float32, {{1, 2}});
     put(core, st, {1.0f, kInf, 2.0f, -1.0f});
     put(core, mv, {1.0f, 1.0f, 0.0f, 2.0f, 3.0f, 3.0f, 1.0f, 1.0f});
-    run(ops::nc_matmul, core, matmul(dst, st, mv));
+    core.run(ops::nc_matmul, matmul(dst, st, mv));
     const Tile out = nsim::sim::read_tile(core.state, dst);
     CHECK(std::isnan(out.at(0, 0)));  // inf * 0
     CHECK(out.at(0, 1) == kInf);      // inf * 2
@@ -141,8 +140,8 @@ TEST_CASE("semantics: v2 tensor-engine transpose is an fp32 matmul with the iden
             Core core;
             std::mt19937 rng(3);
             // data [64, 3x16] in SBUF -> dst [48, 64] in PSUM, same dtype (current API).
-            const auto data = ap(SB, t, 0, 64, {{32, 3}, {1, 16}}, 128);
-            const auto dst = ap(PS, t, 0, 48, {{1, 64}});
+            const auto data = sbuf_pattern(0, 64, 128, t, {{32, 3}, {1, 16}});
+            const auto dst = psum_pattern(0, 48, 0, t, {{1, 64}});
             std::uniform_real_distribution<float> u(-3.0f, 3.0f);
             std::vector<float> v(data.num_elements());
             for (float& x : v) x = u(rng);
@@ -150,7 +149,7 @@ TEST_CASE("semantics: v2 tensor-engine transpose is an fp32 matmul with the iden
             v[3 * 48 + 5] = kInf;  // data[3][5]
             v[7 * 48 + 9] = std::numeric_limits<float>::quiet_NaN();
             const Tile d = put(core, data, v);
-            run(ops::nc_transpose, core, transpose(dst, data, Engine::tensor));
+            core.run(ops::nc_transpose, transpose(dst, data, Engine::tensor));
 
             // Independent reference: out[f][p] = sum_k data[k][f] * (k == p), fp32, k ascending.
             require_values(core, dst, reference(dst, [&](uint32_t f, uint64_t p) {
@@ -177,27 +176,27 @@ TEST_CASE("semantics: v3 tensor-engine and vector-engine transposes are bit-exac
     const auto check_copy = [](Core& core, const AccessPattern& data, const AccessPattern& dst, Engine e) {
         std::mt19937 rng(17);
         const RawTile d = fill_bits(core, data, rng);  // NaN payloads, -0, subnormals included
-        run(ops::nc_transpose, core, transpose(dst, data, e));
+        core.run(ops::nc_transpose, transpose(dst, data, e));
         require_bits(core, dst,
                      reference<uint32_t>(dst, [&](uint32_t f, uint64_t p) { return d.bits[p * d.free + f]; }));
     };
     SECTION("v3 tensor engine, bf16 [128, 2x64] -> [128, 128] PSUM") {
         Core core(Generation::v3);
-        check_copy(core, ap(SB, DType::bfloat16, 0, 128, {{64, 2}, {1, 64}}),
-                   ap(PS, DType::bfloat16, 0, 128, {{1, 128}}), Engine::tensor);
+        check_copy(core, sbuf_pattern(0, 128, 0, DType::bfloat16, {{64, 2}, {1, 64}}),
+                   psum_pattern(0, 128, 0, DType::bfloat16, {{1, 128}}), Engine::tensor);
     }
     SECTION("v2 vector engine, f32 32x32 PSUM -> SBUF at partition 96") {
         Core core;
-        check_copy(core, ap(PS, DType::float32, 64, 32, {{2, 32}}, 256), ap(SB, DType::float32, 96, 32, {{1, 32}}),
-                   Engine::vector);
+        check_copy(core, psum_pattern(64, 32, 256, DType::float32, {{2, 32}}),
+                   sbuf_pattern(96, 32, 0, DType::float32, {{1, 32}}), Engine::vector);
     }
     SECTION("vector engine with different dtypes goes through fp32 and rounds") {
         Core core;
         std::mt19937 rng(19);
-        const auto data = ap(SB, DType::float32, 0, 32, {{1, 16}});
-        const auto dst = ap(SB, DType::bfloat16, 32, 16, {{1, 32}}, 64);
+        const auto data = sbuf_pattern(0, 32, 0, DType::float32, {{1, 16}});
+        const auto dst = sbuf_pattern(32, 16, 64, DType::bfloat16, {{1, 32}});
         const Tile d = fill(core, data, rng, -100.0f, 100.0f);
-        run(ops::nc_transpose, core, transpose(dst, data, Engine::vector));
+        core.run(ops::nc_transpose, transpose(dst, data, Engine::vector));
         require_values(core, dst, reference(dst, [&](uint32_t f, uint64_t p) { return d.at(uint32_t(p), f); }));
     }
 }
