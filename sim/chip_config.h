@@ -10,6 +10,7 @@
 #include "isa/enums.h"
 #include "isa/target.h"
 #include "sim/core_timing.h"
+#include "sim/param_table.h"
 
 namespace nsim::sim {
 
@@ -25,12 +26,6 @@ struct DmaParams {
 struct DeviceMemoryParams {
     uint64_t size_bytes = 32ull << 30;
     double bandwidth_gbps = 820;  // GB/s for the whole chip
-};
-
-// Where a configured value came from.
-struct ParamSource {
-    std::string text;         // the citation, or the reasoning of an assumption
-    bool assumption = false;  // true when the value is not published
 };
 
 struct ChipConfig {
@@ -55,11 +50,6 @@ ChipConfig load_chip(const std::string& name_or_path);
 void apply_override(ChipConfig& chip, const std::string& assignment);
 
 // Every parameter path with its value as text and its source, in table order (for `nsim describe`).
-struct DescribedParam {
-    std::string path;
-    std::string value;
-    ParamSource source;
-};
 std::vector<DescribedParam> describe(const ChipConfig& chip);
 
 }  // namespace nsim::sim

@@ -369,4 +369,50 @@ TEST_CASE("cli: describe shows every chip value with its source or assumption; l
     const auto bad = run_nsim({"describe", "trn9"});
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.err, Contains("unknown chip 'trn9'"));
+    CHECK_THAT(bad.err, Contains("unknown instance 'trn9'"));  // says both kinds were looked for
+}
+
+TEST_CASE("cli: describe shows an instance's values and its chip's, each with a source; list names the instances", "[cli]") {
+    const auto listed = run_nsim({"list"});
+    REQUIRE(listed.exit_code == 0);
+    CHECK_THAT(listed.out, Contains("trn1.32xlarge   16 x trn1  torus2d 4x4  $21.50/h"));
+    CHECK_THAT(listed.out, Contains("inf2.48xlarge   12 x inf2  ring"));
+    CHECK_THAT(listed.out, Contains("inf1.xlarge      1 x inf1  none"));
+    for (const char* instance : {"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge", "inf2.xlarge",
+                                 "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge", "trn1.2xlarge", "trn1.32xlarge",
+                                 "trn1n.32xlarge", "trn2.48xlarge"}) {
+        CHECK_THAT(listed.out, Contains(instance));
+        const auto r = run_nsim({"describe", instance});
+        INFO(instance << " stderr: " << r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK_THAT(r.out, Contains(std::string("instance ") + instance));
+        CHECK_THAT(r.out, Contains("price_per_hour_usd = "));
+        CHECK_THAT(r.out, Contains("chip.timing.tensor_clock_ghz = "));
+        std::istringstream lines(r.out);
+        std::string line;
+        int values = 0;
+        while (std::getline(lines, line))
+            if (line.find(" = ") != std::string::npos) {
+                ++values;
+                CHECK((line.find("neuron-hardware.md") != std::string::npos ||
+                       line.find("nki-isa-semantics.md") != std::string::npos ||
+                       line.find("prices-and-method.md") != std::string::npos ||
+                       line.find("ASSUMPTION") != std::string::npos));
+            }
+        CHECK(values >= 40);
+    }
+    const auto set = run_nsim({"describe", "trn1.32xlarge", "--set", "link_latency_ns=800", "--set",
+                               "chip.dma.engine_bandwidth_gbps=34"});
+    INFO("stderr: " << set.err);
+    CHECK(set.exit_code == 0);
+    CHECK_THAT(set.out, Contains("link_latency_ns = 800"));
+    CHECK_THAT(set.out, Contains("chip.dma.engine_bandwidth_gbps = 34"));
+    const auto reshape = run_nsim({"describe", "trn1.32xlarge", "--set", "chips=8", "--set", "torus_dims=[2,4]"});
+    CHECK_THAT(reshape.out, Contains("torus_dims = 2x4"));
+    const auto mismatch = run_nsim({"describe", "trn1.32xlarge", "--set", "chips=8"});
+    CHECK(mismatch.exit_code == 2);
+    CHECK_THAT(mismatch.err, Contains("torus_dims: 4x4 = 16 positions, expected the chip count 8"));
+    const auto file = run_nsim({"describe", std::string(NSIM_SOURCE_DIR) + "/configs/instances/inf2.24xlarge.json"});
+    CHECK(file.exit_code == 0);
+    CHECK_THAT(file.out, Contains("instance inf2.24xlarge (6 x inf2)"));
 }
