@@ -342,6 +342,24 @@ TEST_CASE("cli: run rejects bad inputs with the flag, the file and the expectati
     }
 }
 
+// The "PATH = VALUE   SOURCE" lines `nsim describe` printed, each checked to cite a reference file
+// or to say ASSUMPTION.
+static int sourced_values(const std::string& described) {
+    std::istringstream lines(described);
+    std::string line;
+    int values = 0;
+    while (std::getline(lines, line))
+        if (line.find(" = ") != std::string::npos) {
+            ++values;
+            INFO(line);
+            CHECK((line.find("neuron-hardware.md") != std::string::npos ||
+                   line.find("nki-isa-semantics.md") != std::string::npos ||
+                   line.find("prices-and-method.md") != std::string::npos ||
+                   line.find("ASSUMPTION") != std::string::npos));
+        }
+    return values;
+}
+
 TEST_CASE("cli: describe shows every chip value with its source or assumption; list names the chips", "[cli]") {
     const auto listed = run_nsim({"list"});
     REQUIRE(listed.exit_code == 0);
@@ -351,17 +369,7 @@ TEST_CASE("cli: describe shows every chip value with its source or assumption; l
         INFO(chip << " stderr: " << r.err);
         REQUIRE(r.exit_code == 0);
         CHECK_THAT(r.out, Contains("timing.tensor_clock_ghz = "));
-        std::istringstream lines(r.out);
-        std::string line;
-        int values = 0;
-        while (std::getline(lines, line))
-            if (line.find(" = ") != std::string::npos) {
-                ++values;
-                CHECK((line.find("neuron-hardware.md") != std::string::npos ||
-                       line.find("nki-isa-semantics.md") != std::string::npos ||
-                       line.find("ASSUMPTION") != std::string::npos));
-            }
-        CHECK(values >= 30);
+        CHECK(sourced_values(r.out) >= 30);
     }
     const auto set = run_nsim({"describe", "trn1", "--set", "dma.engine_bandwidth_gbps=34"});
     CHECK_THAT(set.out, Contains("dma.engine_bandwidth_gbps = 34"));
@@ -388,18 +396,7 @@ TEST_CASE("cli: describe shows an instance's values and its chip's, each with a 
         CHECK_THAT(r.out, Contains(std::string("instance ") + instance));
         CHECK_THAT(r.out, Contains("price_per_hour_usd = "));
         CHECK_THAT(r.out, Contains("chip.timing.tensor_clock_ghz = "));
-        std::istringstream lines(r.out);
-        std::string line;
-        int values = 0;
-        while (std::getline(lines, line))
-            if (line.find(" = ") != std::string::npos) {
-                ++values;
-                CHECK((line.find("neuron-hardware.md") != std::string::npos ||
-                       line.find("nki-isa-semantics.md") != std::string::npos ||
-                       line.find("prices-and-method.md") != std::string::npos ||
-                       line.find("ASSUMPTION") != std::string::npos));
-            }
-        CHECK(values >= 40);
+        CHECK(sourced_values(r.out) >= 40);
     }
     const auto set = run_nsim({"describe", "trn1.32xlarge", "--set", "link_latency_ns=800", "--set",
                                "chip.dma.engine_bandwidth_gbps=34"});
