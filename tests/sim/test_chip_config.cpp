@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "config_test_util.h"
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -14,18 +16,11 @@ namespace {
 
 // A chip file in the temp dir that changes one thing of trn1.
 std::string write_chip(const std::string& stem, const std::string& body) {
-    const std::string path = std::string(P_tmpdir) + "/nsim_test_" + stem + ".json";
-    std::ofstream(path) << body;
-    return path;
+    return nsim::test::write_temp_json("" + stem, body);
 }
 
 std::string load_error(const std::string& path) {
-    try {
-        load_chip(path);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
+    return nsim::test::config_error([](const std::string& file) { load_chip(file); }, path);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // or a --set is rejected with the file, the JSON path and the expectation.
 #include <catch2/catch.hpp>
 
+#include "config_test_util.h"
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -38,18 +40,11 @@ std::string ring_instance(const std::string& replace_key = "", const std::string
 }
 
 std::string write_instance(const std::string& stem, const std::string& body) {
-    const std::string path = std::string(P_tmpdir) + "/nsim_test_instance_" + stem + ".json";
-    std::ofstream(path) << body;
-    return path;
+    return nsim::test::write_temp_json("instance_" + stem, body);
 }
 
 std::string load_error(const std::string& path) {
-    try {
-        load_instance(path);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
+    return nsim::test::config_error([](const std::string& file) { load_instance(file); }, path);
 }
 
 }  // namespace
