@@ -48,7 +48,7 @@ double EngineModule::duration_ns(size_t index, bool stalled) const {
     if (m_core.program().instructions[index].op == Opcode::nc_matmul &&
         (stalled || now_ns() > m_last_matmul_end_ns + kTimeEpsilonNs))
         cycles += info.cost.load_stationary_cycles;
-    return double(cycles) / m_clock_ghz;
+    return cycles_to_ns(cycles, m_clock_ghz);
 }
 
 void EngineModule::run() {
