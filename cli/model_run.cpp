@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/model_files.h"
 #include "cli/model_measure.h"
 #include "sim/deployment.h"
 #include "sim/instance_config.h"
@@ -75,6 +76,7 @@ json run_model(const ModelRequest& request) {
     if (request.batch == 0) throw std::invalid_argument("--batch 0: expected a batch of at least 1");
     if (request.parallel != "data" && request.parallel != "pipeline")
         throw std::invalid_argument(fmt::format("--parallel {}: expected data or pipeline", request.parallel));
+    resolve_model(request.model);  // an unknown model is named before anything is simulated
     sim::InstanceConfig instance = sim::load_instance(request.instance);
     sim::apply_overrides(instance, request.sets);
     const uint32_t total = instance.chips * instance.chip.cores;
