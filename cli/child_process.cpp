@@ -79,14 +79,6 @@ Child start_child(const std::function<std::string()>& work) {
     return {pid, fds[0], {}};
 }
 
-std::string wait_child(Child child) {
-    while (read_some(child)) {
-    }
-    ChildOutcome outcome = finish(child);
-    if (!outcome.ok) throw std::runtime_error(outcome.text);
-    return outcome.text;
-}
-
 std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children) {
     if (children.empty()) throw std::logic_error("wait_any: no child to wait for");
     std::vector<pollfd> fds(children.size());
@@ -104,7 +96,5 @@ std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children) {
         }
     }
 }
-
-std::string run_in_child(const std::function<std::string()>& work) { return wait_child(start_child(work)); }
 
 }  // namespace nsim::cli

@@ -10,7 +10,7 @@
 
 namespace nsim::cli {
 
-// A forked child computing a text result; started by start_child, collected by wait_child/wait_any.
+// A forked child computing a text result; started by start_child, collected by wait_any.
 struct Child {
     pid_t pid = -1;
     int output_fd = -1;
@@ -26,14 +26,7 @@ struct ChildOutcome {
 // Forks; the child runs `work` and sends back its text, or the message of the exception it threw.
 Child start_child(const std::function<std::string()>& work);
 
-// Waits for the child: its text, or a std::runtime_error with the child's error message (or how it
-// died, for a crash).
-std::string wait_child(Child child);
-
 // Waits until one of `children` ends, removes it from the list and returns its index and outcome.
 std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children);
-
-// start_child then wait_child.
-std::string run_in_child(const std::function<std::string()>& work);
 
 }  // namespace nsim::cli
