@@ -1,9 +1,11 @@
 // Lowered BERT models run in the simulator against the fp32 reference (compiler/model_reference).
 //
 // Tolerance: matmul inputs are rounded to bf16 (8 significant bits, relative error <= 2^-9), as
-// neuron-cc's default auto-cast does; PSUM accumulates in fp32. Through LayerNorm-ed activations of
-// magnitude ~1-4 and a few chained matmuls the absolute error stays below 0.1 (measured ~0.03 for
-// one layer); a wrong index or a missing term gives errors of order 1.
+// neuron-cc's default auto-cast does; PSUM accumulates in fp32. Each output of a K-long dot product
+// then carries a random error of about 2^-9 * sqrt(K) * |x||w| ~ 0.3% of its spread; through the
+// LayerNorm-ed activations (magnitude ~1-4) of a layer the measured max absolute error is 0.01-0.02,
+// so 0.05 passes bf16 rounding and catches any wrong index or missing term (errors of order 1).
+// With fp32 matmuls the same programs agree to 1e-4 (measured 2.4e-6): the gap is bf16 alone.
 #include <catch2/catch.hpp>
 
 #include "compiler/model_reference.h"
@@ -14,7 +16,7 @@ using namespace nsim;
 namespace {
 
 constexpr uint64_t kSeed = 7;
-constexpr double kTolerance = 0.1;
+constexpr double kTolerance = 0.05;
 
 compiler::ModelSpec one_layer_bert_base() {
     auto spec = compiler::load_model(NSIM_SOURCE_DIR "/examples/models/bert-base-uncased.json");
@@ -37,7 +39,8 @@ std::vector<int32_t> some_ids(uint32_t batch, uint32_t seq) {
 }
 
 // Lowers `spec`, runs every stage's load then infer in one program, compares with the reference.
-void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch, const compiler::PartitionPlan& plan) {
+void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch, const compiler::PartitionPlan& plan,
+                             double tolerance = kTolerance) {
     const auto chip = sim::load_chip("inf1");
     compiler::LowerOptions options;
     options.token_ids = some_ids(batch, spec.sequence_length);
@@ -61,13 +64,13 @@ void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch, co
     const size_t tokens = size_t(batch) * spec.sequence_length;
     const double err = test::max_error_transposed(test::read_f32(hbm, "hidden_states"), ref.hidden, spec.hidden, tokens);
     WARN("max |hidden - reference| = " << err << " over " << tokens << " tokens, simulated " << r.time_ns / 1e3 << " us");
-    CHECK(err < kTolerance);
+    CHECK(err < tolerance);
     if (spec.pooler) {
         const double perr = test::max_error_transposed(test::read_f32(hbm, "pooled_output"), ref.pooled, spec.hidden, batch);
         const double lerr = test::max_error_transposed(test::read_f32(hbm, "logits"), ref.logits, spec.num_labels, batch);
         WARN("max |pooled - reference| = " << perr << ", max |logits - reference| = " << lerr);
-        CHECK(perr < kTolerance);
-        CHECK(lerr < kTolerance);
+        CHECK(perr < tolerance);
+        CHECK(lerr < tolerance);
     }
 }
 
@@ -75,4 +78,24 @@ void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch, co
 
 TEST_CASE("model: one BERT-base layer on one inf1 core matches the fp32 reference within bf16 tolerance", "[sim]") {
     check_against_reference(one_layer_bert_base(), 1, compiler::PartitionPlan::data_parallel());
+}
+
+TEST_CASE("model: a tiny 2-stage pipeline run stage after stage matches the fp32 reference", "[sim]") {
+    auto spec = one_layer_bert_base();
+    spec.hidden = 256;
+    spec.heads = 4;
+    spec.intermediate = 512;
+    spec.layers = 2;
+    spec.vocab = 1000;
+    check_against_reference(spec, 2, compiler::PartitionPlan::pipeline(2));
+}
+
+TEST_CASE("model: with fp32 matmuls the simulated layer matches the reference to fp32 rounding", "[sim]") {
+    auto spec = one_layer_bert_base();
+    spec.hidden = 256;
+    spec.heads = 4;
+    spec.intermediate = 512;
+    spec.vocab = 1000;
+    spec.matmul_dtype = isa::DType::float32;
+    check_against_reference(spec, 1, compiler::PartitionPlan::data_parallel(), 1e-4);
 }
