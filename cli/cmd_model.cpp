@@ -72,7 +72,8 @@ Command add_model_command(CLI::App& app) {
     sub->add_option("--pipeline-cores", q.pipeline_cores, "Cores one pipeline copy spans (default: all)");
     sub->add_option("--models", q.models, "Model copies (default: as many as the cores hold)");
     sub->add_option("--workers-per-model", q.workers_per_model,
-                    "Closed-loop workers per copy (default: 2 for data parallel, stages + 1 for a pipeline)");
+                    "Closed-loop workers per copy (default: 2 for data parallel; for a pipeline the fewest that reach its "
+                    "highest throughput, as neuronperf runs the optimal count)");
     sub->add_option("--requests", q.requests, "Measured requests, after a warm-up of 2 per worker")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();

@@ -177,6 +177,7 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
     const json measured = json::parse(outcomes[0].text);
 
     MeasuredModel m;
+    m.model = spec.name;
     m.simulated_ns = measured["simulated_ns"];
     m.host_seconds = measured["host_seconds"];
     for (size_t c = 0; c < placement.size(); ++c) {

@@ -26,6 +26,7 @@ struct MeasuredStage {
 };
 
 struct MeasuredModel {
+    std::string model;  // the model's name
     std::vector<std::vector<MeasuredStage>> copies;  // per copy of the placement, per stage
     double simulated_ns = 0;  // simulated time of the measuring run
     double host_seconds = 0;  // host time of the simulations

@@ -69,6 +69,18 @@ json bandwidth_json(const sim::InstanceConfig& instance, const sim::ServingSetup
     return out;
 }
 
+// neuronperf runs a pipeline with its optimal worker count only (prices-and-method.md §4): the
+// fewest closed-loop workers that reach the highest throughput (more only queue and add latency).
+template <typename Serve>
+uint32_t optimal_workers(Serve&& serve, uint32_t stages) {
+    std::vector<double> throughput;
+    for (uint32_t w = 1; w <= stages + 1; ++w) throughput.push_back(serve(w).throughput_per_s);
+    const double best = *std::max_element(throughput.begin(), throughput.end());
+    uint32_t w = 1;
+    while (throughput[w - 1] < 0.99 * best) ++w;
+    return w;
+}
+
 }  // namespace
 
 json run_model(const ModelRequest& request) {
@@ -89,7 +101,6 @@ json run_model(const ModelRequest& request) {
                                                 instance.name, total));
     const uint32_t copies = request.models > 0 ? request.models : total / stages;
     const auto placement = sim::place_copies(instance, copies, stages);
-    const uint32_t workers = request.workers_per_model > 0 ? request.workers_per_model : (pipeline ? stages + 1 : 2);
 
     const MeasuredModel measured = measure_model(request, instance, placement);
     std::vector<std::vector<sim::StageFigures>> figures;
@@ -98,11 +109,17 @@ json run_model(const ModelRequest& request) {
         for (const auto& s : copy) figures.back().push_back({s.service_ns, s.input_bytes, s.output_bytes});
     }
     sim::ServingSetup setup = sim::deployment_setup(instance, placement, figures);
-    setup.workers_per_copy = workers;
     setup.batch = request.batch;
-    setup.warmup_requests = 2 * copies * workers;
     setup.measured_requests = request.requests;
-    const sim::ServingResult served = sim::simulate_serving(setup);
+    auto serve = [&](uint32_t workers) {
+        setup.workers_per_copy = workers;
+        setup.warmup_requests = 2 * copies * workers;
+        return sim::simulate_serving(setup);
+    };
+    uint32_t workers = request.workers_per_model;
+    if (workers == 0 && !pipeline) workers = 2;  // neuronperf's best practice for throughput (prices-and-method.md §4)
+    if (workers == 0) workers = optimal_workers(serve, stages);
+    const sim::ServingResult served = serve(workers);
 
     const double cost_per_hour = instance.price_per_hour_usd;
     json cores = core_table(setup, served, measured, placement);
@@ -110,7 +127,7 @@ json run_model(const ModelRequest& request) {
     for (const auto& copy : measured.copies)
         for (const auto& s : copy) stage_max = std::max(stage_max, s.service_ns);
     json report = {
-        {"model", request.model},
+        {"model", measured.model},
         {"instance", instance.name},
         {"parallel", request.parallel},
         {"batch", request.batch},
