@@ -99,13 +99,11 @@ private:
     void declare_weight(const std::string& name) {
         const auto& w = find_weight(m_all, name);
         m_builder.tensor(name, w.shape, w.dtype, isa::TensorRole::weight);
-        if (m_req.resident && (w.features || name.find(".weight") != std::string::npos))
-            m_load_builder.tensor(name, w.shape, w.dtype, isa::TensorRole::weight);
     }
 
     // Resident weights first, at the same offsets in the load and infer programs.
     void place_weights() {
-        if (m_req.resident) {
+        if (m_req.resident && m_req.resident_matrices < 0) {
             uint64_t bytes = 0;
             std::string units;
             for (const auto& u : m_req.units) {
@@ -118,15 +116,20 @@ private:
                                     " bytes per SBUF partition (" + mib(bytes * 128) + " per core), expected at most " +
                                     std::to_string(capacity) + " (" + mib(capacity * 128) + ", the target's SBUF)");
         }
+        bool streamed = !m_req.resident;
+        int32_t index = 0;
         for (const auto& u : m_req.units) {
             for (const auto& name : unit_matrices(m_spec, u)) {
                 const auto& t = find_weight(m_all, name);
-                MatrixWeight w{name, uint32_t(t.shape[0]), uint32_t(t.shape[1]), t.dtype, m_req.resident, 0};
-                if (m_req.resident) {
+                const bool resident =
+                    m_req.resident && (m_req.resident_matrices < 0 || index++ < m_req.resident_matrices);
+                streamed |= !resident;
+                MatrixWeight w{name, uint32_t(t.shape[0]), uint32_t(t.shape[1]), t.dtype, resident, 0};
+                if (resident) {
                     w.offset = m_ctx.sbuf().alloc(w.sbuf_bytes(), "resident weight " + name);
                     m_load.sbuf().alloc(w.sbuf_bytes(), name);
-                    MatrixWeight at = w;
-                    at.emit_load(m_load);
+                    m_load_builder.tensor(name, t.shape, t.dtype, isa::TensorRole::weight);
+                    w.emit_load(m_load);
                 }
                 m_matrices.emplace(name, w);
             }
@@ -135,12 +138,14 @@ private:
                 if (m_req.resident) {
                     v.offset = m_ctx.sbuf().alloc(v.sbuf_bytes(), "resident weight " + name);
                     m_load.sbuf().alloc(v.sbuf_bytes(), name);
+                    const auto& t = find_weight(m_all, name);
+                    m_load_builder.tensor(name, t.shape, t.dtype, isa::TensorRole::weight);
                     v.emit_load(m_load);
                 }
                 m_vectors.emplace(name, v);
             }
         }
-        if (!m_req.resident) m_staging.allocate(m_ctx);
+        if (streamed) m_staging.allocate(m_ctx);
     }
 
     // A unit's vectors: resident, or loaded now into the group's scratch (streamed).
