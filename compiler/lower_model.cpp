@@ -69,6 +69,21 @@ std::string unit_list(const std::vector<Unit>& units) {
     return s;
 }
 
+// The stage with as many of its matrices resident as fit (in unit order), the rest streamed.
+StagePrograms lower_partly_resident(const ModelSpec& spec, uint32_t batch, isa::Generation target,
+                                    const isa::TargetLimits& limits, StageRequest req, const std::vector<int32_t>& ids) {
+    int32_t matrices = 0;
+    for (const auto& u : req.units) matrices += int32_t(unit_matrices(spec, u).size());
+    for (int32_t n = matrices - 1;; --n) {
+        req.resident_matrices = n;
+        try {
+            return lower_stage(spec, batch, target, limits, req, ids);
+        } catch (const LoweringError&) {
+            if (n == 0) throw;
+        }
+    }
+}
+
 }  // namespace
 
 std::vector<StagePlan> plan_pipeline(const ModelSpec& spec, uint32_t batch, uint32_t stages) {
@@ -154,8 +169,7 @@ LoweredModel lower_model(const ModelSpec& spec, uint32_t batch, isa::Generation 
             p = lower_stage(spec, batch, target, limits, req, ids);
         } catch (const LoweringError&) {
             if (!pipeline || !plan.stream_weights_that_do_not_fit) throw;
-            req.resident = false;
-            p = lower_stage(spec, batch, target, limits, req, ids);
+            p = lower_partly_resident(spec, batch, target, limits, req, ids);
         }
         LoweredStage st;
         for (const auto& u : units[s]) st.units.push_back(u.name());

@@ -16,6 +16,9 @@ struct StageRequest {
     std::string program_name;   // "bert-base-uncased_stage3"
     std::vector<Unit> units;
     bool resident = false;      // weights held in SBUF (loaded by the load program)
+    // With `resident`: only the first this many matrices (in unit order) are resident, the rest
+    // stream from HBM; -1: all of them.
+    int32_t resident_matrices = -1;
     std::string input;          // activation tensor read ([hidden, batch*seq] f32); empty: embeddings
     std::string output;         // activation tensor written; empty: the model outputs
 };

@@ -99,3 +99,10 @@ TEST_CASE("model: with fp32 matmuls the simulated layer matches the reference to
     spec.matmul_dtype = isa::DType::float32;
     check_against_reference(spec, 1, compiler::PartitionPlan::data_parallel(), 1e-4);
 }
+
+// Hidden from ctest ([.]): about 20 s alone. Run it with nsim_sim_tests "[slow]". The bf16 error
+// grows with depth: measured 0.033 after 12 layers, held to 0.1.
+TEST_CASE("model: the full 12-layer BERT-base on one inf1 core matches the fp32 reference", "[sim][slow][.]") {
+    check_against_reference(compiler::load_model(NSIM_SOURCE_DIR "/examples/models/bert-base-uncased.json"), 1,
+                            compiler::PartitionPlan::data_parallel(), 0.1);
+}
