@@ -74,7 +74,7 @@ Command add_model_command(CLI::App& app) {
     sub->add_option("--workers-per-model", q.workers_per_model,
                     "Closed-loop workers per copy (default: 2 for data parallel; for a pipeline the fewest that reach its "
                     "highest throughput, as neuronperf runs the optimal count)");
-    sub->add_option("--requests", q.requests, "Measured requests, after a warm-up of 2 per worker")
+    sub->add_option("--requests", q.requests, "Measured requests (rounded up to whole rounds of every worker), after a warm-up of 2 per worker")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     sub->add_option("--report", o->report, "Write the JSON report there");

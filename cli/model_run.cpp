@@ -110,10 +110,13 @@ json run_model(const ModelRequest& request) {
     }
     sim::ServingSetup setup = sim::deployment_setup(instance, placement, figures);
     setup.batch = request.batch;
-    setup.measured_requests = request.requests;
     auto serve = [&](uint32_t workers) {
+        // Whole rounds of requests (one per worker of every copy): identical copies complete in
+        // step, and a window cut inside a round would over- or under-count it.
+        const uint32_t round = copies * workers;
         setup.workers_per_copy = workers;
-        setup.warmup_requests = 2 * copies * workers;
+        setup.warmup_requests = 2 * round;
+        setup.measured_requests = (request.requests + round - 1) / round * round;
         return sim::simulate_serving(setup);
     };
     uint32_t workers = request.workers_per_model;

@@ -18,7 +18,7 @@ struct ModelRequest {
     uint32_t pipeline_cores = 0;    // pipeline: cores one copy spans; 0 = every core of the instance
     uint32_t models = 0;            // model copies; 0 = as many as the instance's cores hold
     uint32_t workers_per_model = 0; // 0 = 2 for data parallel (neuronperf's best practice); a pipeline's optimal count
-    uint32_t requests = 200;        // measured requests over all copies, after a warm-up of 2 per worker
+    uint32_t requests = 200;        // measured requests over all copies (rounded up to whole rounds of every worker), after a warm-up of 2 per worker
     bool functional = false;        // also run the real arithmetic once and compare with the fp32 reference
     std::vector<std::string> sets;  // instance overrides PATH=VALUE ("chip.PATH=VALUE" for the chip)
     std::string trace;              // Chrome trace of the measured stage kernels, if set
