@@ -42,6 +42,7 @@ ParamList params(ChipConfig& c) {
         {"dma.descriptor_bytes", Range::positive, &c.dma.descriptor_bytes},
         {"device_memory.size_bytes", Range::positive, &c.device_memory.size_bytes},
         {"device_memory.bandwidth_gbps", Range::positive, &c.device_memory.bandwidth_gbps},
+        {"collective.cc_cores", Range::non_negative, &c.collective.cc_cores},
     };
 }
 

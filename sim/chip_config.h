@@ -28,6 +28,11 @@ struct DeviceMemoryParams {
     double bandwidth_gbps = 820;  // GB/s for the whole chip
 };
 
+// The chip's collective engine (neuron-hardware.md §2.2, §2.4).
+struct CollectiveParams {
+    uint32_t cc_cores = 0;  // CC cores; 0 = no collective engine (inf1)
+};
+
 struct ChipConfig {
     std::string name;
     std::string file;  // the file it was loaded from
@@ -37,6 +42,7 @@ struct ChipConfig {
     CoreTiming timing;
     DmaParams dma;
     DeviceMemoryParams device_memory;
+    CollectiveParams collective;
     std::map<std::string, ParamSource> sources;  // by parameter path, e.g. "timing.tensor_clock_ghz"
 };
 
