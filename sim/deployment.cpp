@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/neuronlink_network.h"
+
 namespace nsim::sim {
 
 std::vector<std::vector<CoreId>> place_copies(const InstanceConfig& instance, uint32_t copies, uint32_t stages) {
@@ -25,18 +27,11 @@ std::vector<std::vector<CoreId>> place_copies(const InstanceConfig& instance, ui
 
 namespace {
 
-// TEMPORARY until the links branch lands: replaced by its topology routes.
-std::vector<std::pair<uint32_t, uint32_t>> chip_route(const InstanceConfig&, uint32_t a, uint32_t b) {
-    std::vector<std::pair<uint32_t, uint32_t>> r;
-    for (uint32_t c = a; c != b; c = c < b ? c + 1 : c - 1) r.push_back({c, c < b ? c + 1 : c - 1});
-    return r;
-}
-double link_bandwidth_gbps(const InstanceConfig& i) { return i.link_bandwidth_gbps / 2; }
-
 // Builds the resources as paths first need them, each once.
 class SetupBuilder {
 public:
-    SetupBuilder(const InstanceConfig& instance, ServingSetup& setup) : m_instance(instance), m_setup(setup) {}
+    SetupBuilder(const InstanceConfig& instance, ServingSetup& setup)
+        : m_instance(instance), m_setup(setup), m_topology(instance), m_links(link_params(instance)) {}
 
     size_t core(CoreId id) {
         const auto key = std::make_pair(id.chip, id.core);
@@ -61,9 +56,13 @@ public:
         TransferPath path = {{resource(fmt::format("chip{}/core{} dma", from.chip, from.core),
                                        dma.engines_per_core * dma.engine_bandwidth_gbps),
                               dma.start_latency_ns}};
-        for (const auto& [a, b] : chip_route(m_instance, from.chip, to.chip))
-            path.push_back({resource(fmt::format("link chip{}->chip{}", a, b), link_bandwidth_gbps(m_instance)),
-                            m_instance.link_latency_ns});
+        if (from.chip == to.chip) return path;
+        for (uint32_t index : m_topology.route(from.chip, to.chip)) {
+            const DirectedLink& link = m_topology.links()[index];
+            path.push_back({resource(fmt::format("link chip{}->chip{}", link.from, link.to),
+                                     m_links.port_bytes_per_ns * link.ports),
+                            m_links.latency_ns});
+        }
         return path;
     }
 
@@ -76,6 +75,8 @@ private:
 
     const InstanceConfig& m_instance;
     ServingSetup& m_setup;
+    LinkTopology m_topology;
+    LinkParams m_links;
     std::map<std::pair<uint32_t, uint32_t>, size_t> m_cores;
     std::map<std::string, size_t> m_resources;
 };
