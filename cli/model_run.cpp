@@ -24,7 +24,7 @@ json latency_json(const sim::LatencySummary& l) {
 
 // Per core: which copy and stage it runs, how busy it is, and each engine's share of the time.
 json core_table(const sim::ServingSetup& setup, const sim::ServingResult& served, const MeasuredModel& measured,
-                const std::vector<std::vector<sim::CoreId>>& placement) {
+                const std::vector<std::vector<sim::CoreId>>& placement, bool has_gpsimd) {
     json cores = json::array();
     for (size_t c = 0; c < placement.size(); ++c)
         for (size_t s = 0; s < placement[c].size(); ++s) {
@@ -33,7 +33,7 @@ json core_table(const sim::ServingSetup& setup, const sim::ServingResult& served
             const double busy = served.core_busy_fraction.at(index);
             json engines = json::object();
             for (int e = 0; e < isa::kEngineCount; ++e)
-                if (m.service_ns > 0)
+                if (m.service_ns > 0 && (has_gpsimd || isa::Engine(e) != isa::Engine::gpsimd))
                     engines[std::string(isa::engine_name(isa::Engine(e)))] = busy * m.engine_busy_ns[size_t(e)] / m.service_ns;
             const double batches_per_s = m.service_ns > 0 ? busy / (m.service_ns * 1e-9) : 0;
             cores.push_back({{"core", setup.cores[index]},
@@ -125,7 +125,7 @@ json run_model(const ModelRequest& request) {
     const sim::ServingResult served = serve(workers);
 
     const double cost_per_hour = instance.price_per_hour_usd;
-    json cores = core_table(setup, served, measured, placement);
+    json cores = core_table(setup, served, measured, placement, instance.chip.limits.has_gpsimd);
     double stage_max = 0;
     for (const auto& copy : measured.copies)
         for (const auto& s : copy) stage_max = std::max(stage_max, s.service_ns);
