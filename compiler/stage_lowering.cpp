@@ -104,7 +104,7 @@ private:
 
     // Resident weights first, at the same offsets in the load and infer programs.
     void place_weights() {
-        if (m_req.resident && m_req.resident_matrices < 0) {
+        if (m_req.resident && m_req.resident_matrices.empty()) {
             uint64_t bytes = 0;
             std::string units;
             for (const auto& u : m_req.units) {
@@ -118,12 +118,13 @@ private:
                                     std::to_string(capacity) + " (" + mib(capacity * 128) + ", the target's SBUF)");
         }
         bool streamed = !m_req.resident;
-        int32_t index = 0;
+        size_t index = 0;
         for (const auto& u : m_req.units) {
             for (const auto& name : unit_matrices(m_spec, u)) {
                 const auto& t = find_weight(m_all, name);
                 const bool resident =
-                    m_req.resident && (m_req.resident_matrices < 0 || index++ < m_req.resident_matrices);
+                    m_req.resident && (m_req.resident_matrices.empty() || m_req.resident_matrices.at(index));
+                ++index;
                 streamed |= !resident;
                 MatrixWeight w{name, uint32_t(t.shape[0]), uint32_t(t.shape[1]), t.dtype, resident, 0};
                 if (resident) {
@@ -305,6 +306,17 @@ private:
 };
 
 }  // namespace
+
+bool stage_fits(const ModelSpec& spec, isa::Generation target, const isa::TargetLimits& limits,
+                const StageRequest& request, uint32_t group) {
+    try {
+        const std::vector<int32_t> ids(size_t(group) * spec.sequence_length, 0);
+        StageEmitter(spec, group, target, limits, request, ids, group, true).run();
+        return true;
+    } catch (const LoweringError&) {
+        return false;
+    }
+}
 
 StagePrograms lower_stage(const ModelSpec& spec, uint32_t batch, isa::Generation target,
                           const isa::TargetLimits& limits, const StageRequest& request,

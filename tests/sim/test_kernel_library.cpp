@@ -142,7 +142,7 @@ TEST_CASE("kernels: masked softmax gives padded keys zero weight and rows that s
     const auto tile = [&](uint64_t at) { return isa::sbuf(0, S, at, DType::float32, {S}); };
     h.ctx().dma(tile(s_at), h.b().hbm("scores", 0, S, 0, {S}));
     compiler::emit_mask_bias(h.ctx(), "mask", 0, S, m_at);
-    compiler::masked_softmax(h.ctx(), tile(s_at), tile(m_at), tile(p_at));
+    compiler::masked_softmax(h.ctx(), tile(s_at), tile(m_at), tile(p_at), compiler::SoftmaxScratch::allocate(h.ctx(), S));
     h.b().tensor("p", {S, S}, DType::float32, isa::TensorRole::output);
     h.ctx().dma(h.b().hbm("p", 0, S, 0, {S}), tile(p_at));
     CHECK(h.run().race_count == 0);
