@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/child_process.h"
+#include "cli/chrome_trace.h"
 #include "cli/file_io.h"
 #include "cli/model_files.h"
 #include "compiler/lower_model.h"
@@ -76,7 +77,8 @@ std::vector<const isa::Program*> stage_programs(const compiler::LoweredStage& st
 
 // Child process: every simulated stage on its core at once, timing only; per stage its figures.
 std::string measure_timing(const compiler::LoweredModel& lowered, const sim::InstanceConfig& instance,
-                           const std::vector<std::vector<sim::CoreId>>& placement, size_t copies) {
+                           const std::vector<std::vector<sim::CoreId>>& placement, size_t copies,
+                           const std::string& trace_file) {
     std::vector<sim::CorePlacement> placements;
     uint32_t chips = 0;  // only the chips that run a simulated stage
     for (size_t c = 0; c < copies; ++c)
@@ -88,8 +90,18 @@ std::string measure_timing(const compiler::LoweredModel& lowered, const sim::Ins
     sim::RunOptions options;
     options.timing_only = true;
     options.races = sim::RaceMode::off;  // the lowering's sync is checked by the functional run and the tests
+    options.trace = !trace_file.empty();
     const sim::SystemRunResult run =
         sim::run_system(instance.chip, chips, placements, hbm, sim::builtin_custom_ops(), options);
+    if (options.trace) {
+        std::vector<TracedCore> traced;
+        for (size_t i = 0; i < placements.size(); ++i)
+            for (size_t k = 0; k < run.cores[i].size(); ++k)
+                traced.push_back({fmt::format("chip{}/core{} stage {} {}", placements[i].chip, placements[i].core,
+                                              i % lowered.stages.size(), k + 1 == run.cores[i].size() ? "infer" : "load"),
+                                  "", &run.cores[i][k]});
+        write_text_file(trace_file, chrome_trace_json(traced));
+    }
     json stages = json::array();
     for (const auto& programs : run.cores) {
         const sim::RunResult& infer = programs.back();
@@ -163,7 +175,7 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
     const uint64_t seed = 1;
 
     // Both simulations at once, each in its own process (one SystemC elaboration per process).
-    std::vector<Child> running = {start_child([&] { return measure_timing(lowered, instance, placement, copies); })};
+    std::vector<Child> running = {start_child([&] { return measure_timing(lowered, instance, placement, copies, request.trace); })};
     std::vector<size_t> roles = {0};  // 0 timing, 1 function
     if (request.functional) {
         running.push_back(start_child([&] { return measure_function(lowered, instance, seed); }));

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,9 +63,11 @@ TEST_CASE("cli: model rejects a batch of 0, unknown names, long pipelines and to
     }
 }
 
-TEST_CASE("cli: model reports throughput, percentiles, cost and a per-core table", "[cli][sim]") {
+TEST_CASE("cli: model reports throughput, percentiles, cost, a per-core table and a trace", "[cli][sim]") {
     const ScratchDir scratch;
-    const auto r = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--batch", "2", "--requests", "20"}, scratch);
+    const std::string trace = (scratch.path() / "trace.json").string();
+    const auto r = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--batch", "2", "--requests", "20",
+                               "--trace", trace}, scratch);
     CHECK(r["cores_used"] == 4);
     CHECK(r["throughput_per_s"].get<double>() > 0);
     const auto& l = r["latency_ms"];
@@ -82,6 +85,12 @@ TEST_CASE("cli: model reports throughput, percentiles, cost and a per-core table
         CHECK(core["engine_utilisation"]["tensor"].get<double>() > 0);
     }
     CHECK(r["simulated_ns"].get<double>() > 0);
+    // One process per simulated core, a bar per instruction.
+    const auto events = nlohmann::json::parse(read_file(trace))["traceEvents"];
+    std::set<int> cores;
+    for (const auto& e : events)
+        if (e["ph"] == "X") cores.insert(e["pid"].get<int>());
+    CHECK(cores.size() == 4);
 }
 
 TEST_CASE("cli: data parallel throughput grows with the chips used, latency stays", "[cli][sim]") {
