@@ -214,8 +214,10 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
     }
     if (request.functional) {
         m.max_abs_error = json::parse(outcomes[1].text)["max_abs_error"].get<double>();
-        m.functional_note = fmt::format("final hidden states, {} stage(s) run in turn on one core, bf16 matmul inputs",
-                                        stages);
+        m.functional_note = fmt::format("final hidden states; {}; matmul inputs in {}",
+                                        stages == 1 ? "the model on one core"
+                                                    : fmt::format("its {} stages one after another on one core", stages),
+                                        isa::dtype_name(spec.matmul_dtype));
     }
     return m;
 }
