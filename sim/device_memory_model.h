@@ -9,8 +9,11 @@
 //   * commands are TLM_READ_COMMAND / TLM_WRITE_COMMAND on [address, address + data_length); the
 //     data pointer is null: these are timing transactions, the bytes themselves move in the cores'
 //     semantics. A target must not dereference it.
-//   * optional: a target may fill a MemoryServiceExtension with the time service of the request
-//     began; initiators use it for back-pressure (without it they wait for completion).
+//   * optional extension DmaRequestExtension: the initiator says how many descriptors the
+//     transaction stands for (a DMA engine books a run of consecutive descriptors as one
+//     transaction; each costs the per-request overhead), and the target says when it began to
+//     serve the request; initiators use that for back-pressure (without it they wait for the
+//     completion). A target without it sees one request of data_length bytes.
 #pragma once
 
 #include <cstdint>
@@ -25,13 +28,15 @@
 
 namespace nsim::sim {
 
-// When a memory began to serve a request (relative to sc_time_stamp(), like the delay).
-struct MemoryServiceExtension : tlm::tlm_extension<MemoryServiceExtension> {
+// Between a DMA engine and device memory: how many descriptors a transaction carries (in), and
+// when the memory began to serve it, relative to sc_time_stamp() like the delay (out).
+struct DmaRequestExtension : tlm::tlm_extension<DmaRequestExtension> {
+    uint32_t descriptors = 1;
     sc_core::sc_time service_start = sc_core::SC_ZERO_TIME;
-    bool valid = false;
-    tlm::tlm_extension_base* clone() const override { return new MemoryServiceExtension(*this); }
+    bool served = false;
+    tlm::tlm_extension_base* clone() const override { return new DmaRequestExtension(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override {
-        *this = static_cast<const MemoryServiceExtension&>(other);
+        *this = static_cast<const DmaRequestExtension&>(other);
     }
 };
 
