@@ -11,7 +11,7 @@ DeviceMemoryModel::DeviceMemoryModel(sc_core::sc_module_name name, const DeviceM
       socket("socket"),
       m_params(params),
       // GB/s = bytes per ns; the chip's bandwidth is split evenly over its channels.
-      m_channels(params.channels, BandwidthServer(params.bandwidth_gbps / params.channels)),
+      m_channels(params.channels, ChannelServer(params.bandwidth_gbps / params.channels)),
       m_pending_bytes(params.channels, 0) {
     m_report.channels.resize(params.channels);
     socket.register_b_transport(this, &DeviceMemoryModel::b_transport);
@@ -48,16 +48,18 @@ void DeviceMemoryModel::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc
     // Each channel serves its share as one stream (consecutive granules hit open rows), paying the
     // per-request overhead once per descriptor that reaches it: a descriptor of d bytes reaches
     // about d / granule channels.
-    const uint64_t per_descriptor = std::max<uint64_t>(1, (end - begin) / requests);
+    const uint64_t total = end - begin, per_descriptor = std::max<uint64_t>(1, total / requests);
     const uint64_t reached = std::min<uint64_t>(m_params.channels, (per_descriptor + granule - 1) / granule);
-    const uint64_t channel_requests = std::max<uint64_t>(1, (requests * reached + m_params.channels - 1) / m_params.channels);
     double start = at_ns, done = at_ns;
     for (uint32_t c = 0; c < m_params.channels; ++c) {
         const uint64_t bytes = m_pending_bytes[c];
         if (bytes == 0) continue;
         m_pending_bytes[c] = 0;
+        // The descriptors reaching this channel: its share of the bytes times the channels each reaches.
+        const uint64_t channel_requests =
+            std::clamp<uint64_t>((requests * reached * bytes + total - 1) / total, 1, requests);
         const double cost = double(bytes + channel_requests * m_params.request_overhead_bytes);
-        const auto [service_start, service_end] = m_channels[c].serve(at_ns, cost);
+        const auto [service_start, service_end] = m_channels[c].serve(at_ns, cost, now);
         start = std::max(start, service_start);
         done = std::max(done, service_end);
         ChannelReport& r = m_report.channels[c];

@@ -1,6 +1,7 @@
 // A chip's DRAM/HBM as a TLM-2.0 target: channels (DDR channels on inf1, HBM stacks on inf2/trn1/
 // trn2) with address interleaving, each an earliest-free-time server at its share of the chip's
-// bandwidth, plus an access latency and a per-request overhead that makes small requests inefficient.
+// bandwidth that fills its idle gaps, plus an access latency and a per-request overhead that makes
+// small requests inefficient.
 //
 // The contract (so that an outside model, e.g. DRAMSys behind an adapter, can replace it):
 //   * loosely timed, blocking: b_transport(trans, delay) never calls wait(). On entry `delay` is
@@ -22,7 +23,7 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
-#include "sim/bandwidth_server.h"
+#include "sim/channel_server.h"
 #include "sim/chip_config.h"
 #include "sim/memory_report.h"
 
@@ -54,7 +55,7 @@ private:
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
     DeviceMemoryParams m_params;
-    std::vector<BandwidthServer> m_channels;
+    std::vector<ChannelServer> m_channels;
     std::vector<uint64_t> m_pending_bytes;  // per channel, of the request being served
     MemoryReport m_report;
 };
