@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sim_test_util.h"
+#include "sim/channel_server.h"
 #include "sim/chip_config.h"
 #include "sim/dma_system.h"
 #include "sim/run_system.h"
@@ -157,6 +158,17 @@ TEST_CASE("dram: interleaving spreads a transfer evenly over the channels", "[si
         CHECK(c.bytes == 128 * 64 * KiB / 4);
         CHECK(c.requests == 128);  // every 64 KiB descriptor touches every stack
     }
+}
+
+TEST_CASE("dram: a channel serves an early request in its idle time before work booked for later", "[sim]") {
+    sim::ChannelServer channel(1.0);  // 1 byte per ns
+    CHECK(channel.serve(100, 10, 0) == std::pair<double, double>{100, 110});  // booked ahead
+    CHECK(channel.serve(0, 50, 0) == std::pair<double, double>{0, 50});      // fits the gap before it
+    // 60 ns of work from 40: 50 in the gap before the next booking, the rest after it.
+    CHECK(channel.serve(40, 60, 0) == std::pair<double, double>{50, 120});
+    CHECK(channel.busy_ns() == Approx(120));
+    // Time before `now` is gone: a request for it starts now.
+    CHECK(channel.serve(0, 5, 200) == std::pair<double, double>{200, 205});
 }
 
 TEST_CASE("system: a core runs its programs one after another and keeps its memory between them", "[sim]") {
