@@ -5,7 +5,9 @@
 #include <cmath>
 
 #include "sim_test_util.h"
+#include "sim/channel_server.h"
 #include "sim/chip_config.h"
+#include "sim/dma_system.h"
 #include "sim/run_system.h"
 #include "sim/sim_error.h"
 
@@ -116,6 +118,29 @@ TEST_CASE("dram: cores on different chips do not share device memory", "[sim]") 
     CHECK(r.chips[0].bytes_read == r.chips[1].bytes_read);
 }
 
+TEST_CASE("dram: cores that together stay under the device memory's bandwidth do not slow each other", "[sim]") {
+    const auto chip = sim::load_chip("trn1");  // 2 x 16 engines, small transfers: far below 820 GB/s
+    std::vector<isa::Instruction> loads;
+    auto x = tensor("x", 64 * 128, 64);
+    for (uint32_t k = 0; k < 64; ++k) {
+        auto inst = load(x, 0, int64_t(k % 16));
+        inst.args[size_t(isa::arg_index(Opcode::dma_copy, "src"))] = hbm(x, k * 128, 128);
+        loads.push_back(inst);
+    }
+    auto p = streams(loads);
+    p.tensors.push_back(x);
+    std::vector<sim::DeviceMemory> hbm_copies(3);
+    sim::RunOptions opt;
+    opt.timing_only = true;
+    opt.races = sim::RaceMode::off;  // the loads land on the same SBUF bytes on purpose
+    // Chip 0: one core alone; chip 1: two cores sharing their device memory.
+    const auto r = sim::run_system(chip, 2, {{0, 0, {&p}}, {1, 0, {&p}}, {1, 1, {&p}}}, hbm_copies,
+                                   sim::builtin_custom_ops(), opt);
+    const double alone = r.cores[0][0].time_ns;
+    CHECK(r.cores[1][0].time_ns == Approx(alone).epsilon(0.02));
+    CHECK(r.cores[2][0].time_ns == Approx(alone).epsilon(0.02));
+}
+
 TEST_CASE("dma: small transfers are overhead-bound, 4 KiB per partition nearly saturates the engines", "[sim]") {
     const auto chip = sim::load_chip("trn1");
     auto small = tensor("small", 128, 64), large = tensor("large", 128, 4 * KiB);
@@ -136,13 +161,15 @@ TEST_CASE("dma: two transfers issued together on different queues finish togethe
     const auto bars = dma_bars(run_one(p, chip, true));
     REQUIRE(bars.size() == 2);
     const double end_a = bars[0].start_ns + bars[0].duration_ns, end_b = bars[1].start_ns + bars[1].duration_ns;
-    // Round-robin: each engine alternates between the queues, so they end at most one descriptor apart
-    // (one after the other, they would end half the time apart).
+    // Round-robin: each engine alternates between the queues in runs of at most a booking quantum
+    // (or one descriptor if longer), so they end at most one run apart; one after the other, the
+    // first would end when half the work is done.
     const double descriptor_ns = chip.dma.descriptor_overhead_ns + 16 * KiB / chip.dma.engine_bandwidth_gbps;
-    CHECK(std::abs(end_a - end_b) <= descriptor_ns + 1e-6);
-    // Round-robin shares the engines: each takes about as long as both would one after the other.
-    const double alone_ns = 128 * 16 * KiB / (16 * chip.dma.engine_bandwidth_gbps);
-    CHECK(bars[0].duration_ns > 1.8 * alone_ns);
+    const double run_ns = std::max(descriptor_ns, sim::DmaSystem::kBookingQuantumNs);
+    CHECK(std::abs(end_a - end_b) <= run_ns + 1e-6);
+    const double both_ns = 2 * 8 * descriptor_ns;  // each engine: 8 descriptors of each transfer
+    const double first_start = std::min(bars[0].start_ns, bars[1].start_ns);
+    CHECK(std::min(end_a, end_b) - first_start >= both_ns - run_ns - 1e-6);
 }
 
 TEST_CASE("dram: interleaving spreads a transfer evenly over the channels", "[sim]") {
@@ -154,6 +181,17 @@ TEST_CASE("dram: interleaving spreads a transfer evenly over the channels", "[si
         CHECK(c.bytes == 128 * 64 * KiB / 4);
         CHECK(c.requests == 128);  // every 64 KiB descriptor touches every stack
     }
+}
+
+TEST_CASE("dram: a channel serves an early request in its idle time before work booked for later", "[sim]") {
+    sim::ChannelServer channel(1.0);  // 1 byte per ns
+    CHECK(channel.serve(100, 10, 0) == std::pair<double, double>{100, 110});  // booked ahead
+    CHECK(channel.serve(0, 50, 0) == std::pair<double, double>{0, 50});      // fits the gap before it
+    // 60 ns of work from 40: 50 in the gap before the next booking, the rest after it.
+    CHECK(channel.serve(40, 60, 0) == std::pair<double, double>{50, 120});
+    CHECK(channel.busy_ns() == Approx(120));
+    // Time before `now` is gone: a request for it starts now.
+    CHECK(channel.serve(0, 5, 200) == std::pair<double, double>{200, 205});
 }
 
 TEST_CASE("system: a core runs its programs one after another and keeps its memory between them", "[sim]") {
@@ -178,6 +216,33 @@ TEST_CASE("system: a core runs its programs one after another and keeps its memo
     CHECK(hbm[0].address("y") >= hbm[0].address("x") + 128 * 256);
 }
 
+TEST_CASE("system: tensors larger than a placement's share of device memory are rejected", "[sim]") {
+    auto chip = sim::load_chip("trn1");
+    sim::apply_override(chip, "device_memory.size_bytes=1048576");  // 1 MiB: 512 KiB per core
+    const auto p = stream_program(128, 8 * KiB);                      // a 1 MiB tensor
+    std::vector<sim::DeviceMemory> hbm(2);
+    sim::RunOptions opt;
+    opt.timing_only = true;
+    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&p}}, {0, 1, {&p}}}, hbm, sim::builtin_custom_ops(), opt),
+                      Catch::Contains("placement 0 (chip 0 core 0): its tensors need 1048576 bytes of device memory, "
+                                      "its share of the chip's 1048576 bytes is 524288"));
+}
+
+TEST_CASE("system: a deadlock on one of several cores names the core", "[sim]") {
+    const auto chip = sim::load_chip("trn1");
+    const auto fine = stream_program(1, 256);
+    auto stuck = streams({on(Engine::sync, make(Opcode::dma_copy, {{"dst", sbuf(0, 1, 0, DType::float32, {64})},
+                                                                   {"src", isa::whole_tensor(tensor("x", 1, 256))}},
+                                                  {{0, 1}}))});
+    stuck.tensors.push_back(tensor("x", 1, 256));
+    std::vector<sim::DeviceMemory> hbm(2);
+    sim::RunOptions opt;
+    opt.timing_only = true;
+    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&fine}}, {0, 1, {&stuck}}}, hbm, sim::builtin_custom_ops(), opt),
+                      Catch::Contains("chip 0 core 1: deadlock") && Catch::Contains("waits") &&
+                          !Catch::Contains("chip 0 core 0"));
+}
+
 TEST_CASE("system: a placement on a core that does not exist is rejected", "[sim]") {
     const auto chip = sim::load_chip("trn1");
     const auto p = stream_program(1, 256);
@@ -189,5 +254,8 @@ TEST_CASE("system: a placement on a core that does not exist is rejected", "[sim
                       Catch::Contains("placement 1: chip 0 core 1 is already placed"));
     CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&p}}}, two, sim::builtin_custom_ops(), {}),
                       Catch::Contains("2 device memories for 1 placements"));
+    const auto v3 = stream_program(1, 256, isa::Generation::v3);
+    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&v3}}}, hbm, sim::builtin_custom_ops(), {}),
+                      Catch::Contains("placement 0: kernel test targets v3 but chip trn1 is NeuronCore-v2"));
 }
 
