@@ -1,5 +1,7 @@
 #include "cli/run_report.h"
 
+#include "cli/chrome_trace.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -153,26 +155,10 @@ std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& s
 }
 
 std::string chrome_trace_json(const RunContext& ctx, const sim::SystemRunResult& s) {
-    json events = json::array();
-    for (size_t core = 0; core < s.cores.size(); ++core) {
-        const int pid = int(core);
-        std::map<std::string, int> rows;
-        for (int e = 0; e < isa::kEngineCount; ++e) rows[std::string(isa::engine_name(isa::Engine(e)))] = e;
-        for (const auto& ev : s.cores[core][0].trace) {
-            auto [it, added] = rows.emplace(ev.row, int(rows.size()));
-            (void)added;
-            json e = {{"name", ev.line ? fmt::format("{} L{}", ev.name, ev.line) : ev.name},
-                      {"ph", "X"}, {"pid", pid}, {"tid", it->second},
-                      {"ts", ev.start_ns / 1000}, {"dur", ev.duration_ns / 1000}};
-            if (ev.line) e["args"] = {{"line", ev.line}, {"file", ctx.kernel_file}};
-            events.push_back(std::move(e));
-        }
-        events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid},
-                          {"args", {{"name", fmt::format("{} core {}", ctx.chip->name, core)}}}});
-        for (const auto& [name, tid] : rows)
-            events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", tid}, {"args", {{"name", name}}}});
-    }
-    return json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() + "\n";
+    std::vector<TracedCore> cores;
+    for (size_t core = 0; core < s.cores.size(); ++core)
+        cores.push_back({fmt::format("{} core {}", ctx.chip->name, core), ctx.kernel_file, &s.cores[core][0]});
+    return chrome_trace_json(cores);
 }
 
 }  // namespace nsim::cli
