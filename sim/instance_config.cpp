@@ -20,6 +20,7 @@ ParamList params(InstanceConfig& i) {
         {"torus_dims", Range::dims, &i.torus_dims, {}, /*optional=*/true},
         {"link_bandwidth_gbps", Range::non_negative, &i.link_bandwidth_gbps},
         {"link_latency_ns", Range::non_negative, &i.link_latency_ns},
+        {"link_ports", Range::non_negative, &i.link_ports},
         {"price_per_hour_usd", Range::non_negative, &i.price_per_hour_usd},
         {"vcpus", Range::positive, &i.vcpus},
         {"host_memory_gib", Range::positive, &i.host_memory_gib},
@@ -46,6 +47,10 @@ std::optional<std::pair<std::string, std::string>> inconsistency(const InstanceC
             return {{"torus_dims", fmt::format("{}x{} = {} positions, expected the chip count {}", i.torus_dims[0],
                                                i.torus_dims[1], uint64_t(i.torus_dims[0]) * i.torus_dims[1], i.chips)}};
     }
+    const uint32_t directions = neighbour_directions(i.topology);
+    if (i.link_ports == 0 || i.link_ports % directions != 0)
+        return {{"link_ports", fmt::format("found {}, expected a positive multiple of {} (the neighbour directions of a {})",
+                                           i.link_ports, directions, i.topology)}};
     return std::nullopt;
 }
 
@@ -87,6 +92,12 @@ void apply_one(InstanceConfig& inst, const std::string& assignment) {
 }
 
 }  // namespace
+
+uint32_t neighbour_directions(const std::string& topology) {
+    if (topology == "ring") return 2;
+    if (topology == "torus2d") return 4;
+    return 0;
+}
 
 InstanceConfig load_instance(const std::string& name_or_path) {
     return load_instance_file(resolve_config(name_or_path, "instances"));

@@ -17,24 +17,27 @@ using namespace nsim::sim;
 namespace {
 
 // A complete, valid two-chip ring instance; tests replace one piece of it to make one mistake.
-std::string ring_instance(const std::string& replace_key = "", const std::string& with = "") {
+std::string ring_instance(const std::string& replace_key = "", const std::string& with = "",
+                          const std::string& replace_key2 = "", const std::string& with2 = "") {
     std::string body = R"({
   "name": "test.ring", "chip": "trn1",
   "chips": {"value": 2, "source": "s"},
   "topology": {"value": "ring", "source": "s"},
   "link_bandwidth_gbps": {"value": 100, "source": "s"},
   "link_latency_ns": {"value": 500, "assumption": "a"},
+  "link_ports": {"value": 2, "assumption": "a"},
   "price_per_hour_usd": {"value": 1.5, "source": "s"},
   "vcpus": {"value": 8, "source": "s"},
   "host_memory_gib": {"value": 32, "source": "s"},
   "host_link_bandwidth_gbps": {"value": 31.5, "assumption": "a"},
   "host_link_latency_ns": {"value": 1000, "assumption": "a"}
 })";
-    if (!replace_key.empty()) {
-        const auto at = body.find("\"" + replace_key + "\": {");
+    for (const auto& [key, text] : {std::pair{replace_key, with}, std::pair{replace_key2, with2}}) {
+        if (key.empty()) continue;
+        const auto at = body.find("\"" + key + "\": {");
         REQUIRE(at != std::string::npos);
         const auto end = body.find('}', at);
-        body.replace(at, end + 1 - at, with);
+        body.replace(at, end + 1 - at, text);
     }
     return body;
 }
@@ -140,7 +143,9 @@ TEST_CASE("instance: torus dims must multiply to the chip count", "[sim]") {
     const std::string torus = R"("topology": {"value": "torus2d", "source": "s"}, "torus_dims": {"value": [2, 2], "source": "s"})";
     auto path = write_instance("dims", ring_instance("topology", torus));
     CHECK_THAT(load_error(path), Catch::Contains(path + ": /torus_dims/value: 2x2 = 4 positions, expected the chip count 2"));
-    path = write_instance("dims_ok", ring_instance("topology", R"("topology": {"value": "torus2d", "source": "s"}, "torus_dims": {"value": [1, 2], "source": "s"})"));
+    const std::string four_ports = R"("link_ports": {"value": 4, "source": "s"})";
+    path = write_instance("dims_ok", ring_instance("topology", R"("topology": {"value": "torus2d", "source": "s"}, "torus_dims": {"value": [1, 2], "source": "s"})",
+                                                   "link_ports", four_ports));
     CHECK(load_instance(path).torus_dims == std::vector<uint32_t>{1, 2});
     path = write_instance("nodims", ring_instance("topology", R"("topology": {"value": "torus2d", "source": "s"})"));
     CHECK_THAT(load_error(path), Catch::Contains("/torus_dims/value: topology torus2d needs two dims"));
@@ -157,6 +162,10 @@ TEST_CASE("instance: links must agree with the topology", "[sim]") {
     CHECK_THAT(load_error(path), Catch::Contains("/topology/value: a ring needs at least 2 chips"));
     path = write_instance("none", ring_instance("topology", R"("topology": {"value": "none", "source": "s"})"));
     CHECK_THAT(load_error(path), Catch::Contains("/link_bandwidth_gbps/value: found 100, expected 0 with topology none"));
+    path = write_instance("ports", ring_instance("link_ports", R"("link_ports": {"value": 3, "source": "s"})"));
+    CHECK_THAT(load_error(path), Catch::Contains("/link_ports/value: found 3, expected a positive multiple of 2 (the neighbour directions of a ring)"));
+    path = write_instance("noports", ring_instance("link_ports", R"("link_ports": {"value": 0, "source": "s"})"));
+    CHECK_THAT(load_error(path), Catch::Contains("/link_ports/value: found 0, expected a positive multiple of 2"));
 }
 
 TEST_CASE("instance: an unknown chip or name is a clear error", "[sim]") {
