@@ -47,6 +47,7 @@ ParamList params(ChipConfig& c) {
         {"device_memory.interleave_bytes", Range::positive, &c.device_memory.interleave_bytes},
         {"device_memory.access_latency_ns", Range::non_negative, &c.device_memory.access_latency_ns},
         {"device_memory.request_overhead_bytes", Range::non_negative, &c.device_memory.request_overhead_bytes},
+        {"collective.cc_cores", Range::non_negative, &c.collective.cc_cores},
     };
 }
 

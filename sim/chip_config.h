@@ -35,6 +35,11 @@ struct DeviceMemoryParams {
     uint64_t request_overhead_bytes = 64;  // channel time each request costs besides its bytes
 };
 
+// The chip's collective engine (neuron-hardware.md §2.2, §2.4).
+struct CollectiveParams {
+    uint32_t cc_cores = 0;  // CC cores; 0 = no collective engine (inf1)
+};
+
 struct ChipConfig {
     std::string name;
     std::string file;  // the file it was loaded from
@@ -44,6 +49,7 @@ struct ChipConfig {
     CoreTiming timing;
     DmaParams dma;
     DeviceMemoryParams device_memory;
+    CollectiveParams collective;
     std::map<std::string, ParamSource> sources;  // by parameter path, e.g. "timing.tensor_clock_ghz"
 };
 

@@ -14,6 +14,9 @@ LinkParams link_params(const InstanceConfig& instance) {
     p.port_bytes_per_ns = instance.link_ports ? instance.link_bandwidth_gbps / instance.link_ports : 1;
     p.latency_ns = instance.link_latency_ns;
     p.chunk_bytes = instance.chip.dma.descriptor_bytes;
+    const auto& chip = instance.chip;
+    p.local_bytes_per_ns = std::min(chip.dma.engines_per_core * chip.dma.engine_bandwidth_gbps,
+                                    chip.device_memory.bandwidth_gbps / 2);
     return p;
 }
 
@@ -23,9 +26,11 @@ LinkNetwork::LinkNetwork(LinkTopology topology, LinkParams params)
         throw SimError("NeuronLink: link bandwidth, chunk size and round length must be positive");
     double slowest = 0;
     for (const auto& l : m_topology.links()) {
-        m_links.push_back({l.ports * m_params.port_bytes_per_ns});
+        m_links.push_back({l.ports * m_params.port_bytes_per_ns, m_params.latency_ns});
         slowest = slowest == 0 ? m_links.back().bytes_per_ns : std::min(slowest, m_links.back().bytes_per_ns);
     }
+    if (m_params.local_bytes_per_ns > 0)
+        for (uint32_t chip = 0; chip < m_topology.chips(); ++chip) m_links.push_back({m_params.local_bytes_per_ns, 0});
     m_round_ns = m_params.round_chunks * double(m_params.chunk_bytes) / (slowest > 0 ? slowest : m_params.port_bytes_per_ns);
 }
 
@@ -34,7 +39,7 @@ uint64_t LinkNetwork::start(double now_ns, uint32_t src, uint32_t dst, uint64_t 
         throw SimError(fmt::format("NeuronLink: a transfer started at {} ns, before the network's time {} ns", now_ns, m_now_ns));
     if (!m_dispatching) process(now_ns, /*inclusive=*/false);  // events before now happen first; a round due now includes this transfer
     m_now_ns = std::max(m_now_ns, now_ns);
-    auto route = m_topology.route(src, dst);  // throws for a bad chip or a missing route
+    auto route = this->route(src, dst);  // throws for a bad chip or a missing route
     const uint64_t id = m_transfers.size();
     m_transfers.push_back({std::move(route), m_now_ns, bytes, m_now_ns, std::move(on_done)});
     ++m_in_flight;
@@ -50,6 +55,24 @@ uint64_t LinkNetwork::start(double now_ns, uint32_t src, uint32_t dst, uint64_t 
         m_round_pending = true;
     }
     return id;
+}
+
+void LinkNetwork::call_at(double at_ns, Callback callback) {
+    m_transfers.push_back({{}, at_ns, 0, at_ns, std::move(callback)});
+    ++m_in_flight;
+    schedule(std::max(at_ns, m_now_ns), m_transfers.size() - 1);
+}
+
+std::vector<uint32_t> LinkNetwork::route(uint32_t src, uint32_t dst) const {
+    auto out = m_topology.route(src, dst);
+    if (src == dst && m_params.local_bytes_per_ns > 0) out.push_back(local_link(src));
+    return out;
+}
+
+uint32_t LinkNetwork::local_link(uint32_t chip) const {
+    if (!(m_params.local_bytes_per_ns > 0) || chip >= m_topology.chips())
+        throw SimError(fmt::format("NeuronLink: chip {} has no local link", chip));
+    return uint32_t(m_topology.links().size()) + chip;
 }
 
 void LinkNetwork::schedule(double at_ns, uint64_t transfer) { m_events.push({at_ns, m_seq++, transfer}); }
@@ -130,7 +153,7 @@ bool LinkNetwork::book_chunk(Transfer& t) {
         const double begin = std::max(at, link.free_ns);
         if (link.free_ns > at && begin >= m_round_end_ns) return false;
         m_slots.push_back(begin);
-        at = begin + double(bytes) / link.bytes_per_ns + m_params.latency_ns;  // reaches the next chip
+        at = begin + double(bytes) / link.bytes_per_ns + link.latency_ns;  // reaches the next chip
     }
     for (size_t h = 0; h < t.route.size(); ++h) {
         Link& link = m_links[t.route[h]];
@@ -145,7 +168,7 @@ bool LinkNetwork::book_chunk(Transfer& t) {
 }
 
 double LinkNetwork::uncontended_ns(uint32_t src, uint32_t dst, uint64_t bytes) const {
-    const auto route = m_topology.route(src, dst);
+    const auto route = this->route(src, dst);
     if (route.empty() || bytes == 0) return 0;
     // A pipeline of equal chunks: every hop's latency and one chunk time on each link, then the
     // remaining chunks at the slowest link's pace.
@@ -153,9 +176,9 @@ double LinkNetwork::uncontended_ns(uint32_t src, uint32_t dst, uint64_t bytes) c
     double slowest = m_links[route.front()].bytes_per_ns, fill = 0;
     for (uint32_t index : route) {
         slowest = std::min(slowest, m_links[index].bytes_per_ns);
-        fill += chunk / m_links[index].bytes_per_ns;
+        fill += chunk / m_links[index].bytes_per_ns + m_links[index].latency_ns;
     }
-    return double(route.size()) * m_params.latency_ns + fill + (double(bytes) - chunk) / slowest;
+    return fill + (double(bytes) - chunk) / slowest;
 }
 
 }  // namespace nsim::sim

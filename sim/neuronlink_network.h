@@ -17,13 +17,17 @@ struct LinkParams {
     double port_bytes_per_ns = 1;  // one port, one direction (GB/s = bytes/ns)
     double latency_ns = 0;         // one hop
     uint64_t chunk_bytes = 65536;  // a transfer moves in descriptor-sized chunks
+    // A copy within one chip (core to core through the chip's memory) crosses the chip's local
+    // link at this rate, without link latency; 0 makes such copies instant.
+    double local_bytes_per_ns = 0;
     // Transfers sharing links are booked chunk by chunk, round-robin, in rounds of this many
     // chunk times on the slowest link: one event per round, not per chunk.
     uint32_t round_chunks = 8;
 };
 
 // link_bandwidth_gbps / link_ports per port and direction, link_latency_ns per hop, the chip's DMA
-// descriptor size as the chunk.
+// descriptor size as the chunk. Local copies (assumption): one core's DMA engines copy HBM to HBM,
+// each byte read and written once, so min(engines x engine bandwidth, HBM bandwidth / 2).
 LinkParams link_params(const InstanceConfig& instance);
 
 // The links of an instance as bandwidth servers, and the transfers in flight over them.
@@ -42,9 +46,12 @@ public:
 
     // Starts moving `bytes` from chip `src` to chip `dst` at `now_ns` (not before the network's
     // current time). `on_done(t)` runs, from advance_to/run, once the last byte has arrived at t.
-    // A transfer within one chip or of 0 bytes completes at once. Throws SimError for a chip that
-    // does not exist or a route the topology lacks. Returns the transfer's id.
+    // A transfer within one chip crosses the chip's local link (instant without one); one of 0
+    // bytes completes at once. Throws SimError for a chip that does not exist or a route the
+    // topology lacks. Returns the transfer's id.
     uint64_t start(double now_ns, uint32_t src, uint32_t dst, uint64_t bytes, Callback on_done);
+    // Runs `callback` at `at_ns` (a timer in the network's time, e.g. a DMA start latency).
+    void call_at(double at_ns, Callback callback);
 
     // The time of the next pending event, if any.
     std::optional<double> next_event_ns() const;
@@ -62,10 +69,16 @@ public:
     uint64_t link_bytes(uint32_t link) const { return m_links.at(link).bytes; }
     // The time an uncontended transfer takes (the formula above).
     double uncontended_ns(uint32_t src, uint32_t dst, uint64_t bytes) const;
+    // The links (indices) a transfer crosses: the topology's route, or the chip's local link.
+    std::vector<uint32_t> route(uint32_t src, uint32_t dst) const;
+    // The index of chip's local link; SimError when local copies are instant.
+    uint32_t local_link(uint32_t chip) const;
+    double link_latency_ns(uint32_t link) const { return m_links.at(link).latency_ns; }
 
 private:
     struct Link {
         double bytes_per_ns;
+        double latency_ns;
         double free_ns = 0;
         double busy_ns = 0;
         uint64_t bytes = 0;
