@@ -13,6 +13,7 @@
 #include "cli/train_collective.h"
 #include "compiler/layer_training.h"
 #include "compiler/model_weights.h"
+#include "isa/verifier.h"
 #include "sim/run_kernel.h"
 
 namespace nsim::cli {
@@ -91,7 +92,6 @@ TrainStudy run_train_study(const TrainOptions& o) {
     s.instance = sim::load_instance(o.instance);
     sim::apply_overrides(s.instance, o.sets);
     const sim::AllReduceTime all_reduce = gradient_all_reduce(s.instance);
-    s.all_reduce_method = all_reduce_method(s.instance);
     s.batch = o.batch;
     s.ranks = s.instance.chips * s.instance.chip.cores;
     s.bucket_bytes = o.bucket_bytes;
@@ -101,8 +101,11 @@ TrainStudy run_train_study(const TrainOptions& o) {
 
     const sim::ChipConfig& chip = s.instance.chip;
     const auto programs = compiler::lower_layer_training(s.spec, o.batch, chip.generation, chip.limits);
+    for (const isa::Program* p : {&programs.forward, &programs.backward})
+        if (auto diags = isa::verify(*p, chip.limits); !diags.empty()) throw isa::KernelError(p->name, diags);
     std::tie(s.forward, s.backward) = simulate_layer(programs, chip);
     s.timeline = sim::schedule_step(step_plan(s, weights), all_reduce);
+    s.all_reduce_method = all_reduce_method(s.instance, s.timeline.buckets.front().bytes);
     s.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
     return s;
 }

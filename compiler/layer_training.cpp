@@ -80,7 +80,10 @@ private:
                 m_builder.activation(slot, isa::ActFunc::copy, acc);
                 if (store) m_ctx.dma(m_builder.hbm(s.name + ".c", m * 128, acc.num_partitions, c0 + n0, {cols}), slot);
             };
-            for (uint32_t r = 0; r < s.count; ++r) linear(m_ctx, a, m_staging, moving_of(b), n, evict);
+            const MovingFn moving = [&](uint32_t k, uint32_t n0, uint32_t cols) {
+                return b.ap(k, n0, cols, 0, std::min(128u, s.k - k * 128));  // K may be below 128 (a head)
+            };
+            for (uint32_t r = 0; r < s.count; ++r) linear(m_ctx, a, m_staging, moving, n, evict);
             m_ctx.sbuf().release(inner);
         }
         m_ctx.sbuf().release(mark);
