@@ -16,9 +16,10 @@ double mib(uint64_t bytes) { return double(bytes) / (1024.0 * 1024.0); }
 json assumptions(const TrainStudy& s) {
     return {
         "data parallel: every NeuronCore holds the whole model and --batch sequences; the global batch is batch x ranks",
-        "one layer's forward and backward programs are simulated once on core 0 (timing only) and their times "
-        "reused for every layer; embeddings, pooler and classifier compute are not simulated",
-        "the sibling core's HBM/DMA traffic and the collective's own HBM traffic are not charged to the compute",
+        "one layer's forward and backward programs are simulated once (timing only, on every core of one chip at "
+        "once, sharing its HBM and DMA) and their times reused for every layer, all layers having the same shapes; "
+        "embeddings, pooler and classifier compute are not simulated (their gradients are all-reduced)",
+        "the collective's own HBM and DMA traffic is not charged to the compute running beside it",
         "gradients are fp32 and all-reduced in buckets of --bucket-bytes (default 25 MiB, PyTorch DDP's "
         "bucket_cap_mb), one bucket at a time in the order the backward pass makes them ready",
         fmt::format("AdamW: {} bytes of HBM traffic per parameter at the core's share of HBM bandwidth ({:.0f} GB/s)",

@@ -14,20 +14,25 @@
 #include "compiler/layer_training.h"
 #include "compiler/model_weights.h"
 #include "isa/verifier.h"
-#include "sim/run_kernel.h"
+#include "sim/run_system.h"
 
 namespace nsim::cli {
 
 namespace {
 
-// Simulates `program` (timing only) on core 0 of `chip` in this process.
+// Simulates `program` (timing only) on every core of one chip at once, as data parallelism runs
+// it: the cores share the chip's HBM and DMA. The slowest core's time counts.
 std::string simulate(const isa::Program& program, const sim::ChipConfig& chip) {
-    sim::DeviceMemory hbm;  // timing alone never reads it
+    std::vector<sim::CorePlacement> placements;
+    for (uint32_t core = 0; core < chip.cores; ++core) placements.push_back({0, core, {&program}});
+    std::vector<sim::DeviceMemory> hbm(placements.size());  // timing alone never reads it
     sim::RunOptions options;
     options.timing_only = true;
     options.races = sim::RaceMode::off;  // the sync pass orders the accesses
-    const sim::RunResult r = sim::run_kernel(program, chip, hbm, sim::builtin_custom_ops(), options);
-    return fmt::format("{} {} {}", r.time_ns, r.instructions, r.host_seconds);
+    const sim::SystemRunResult r = sim::run_system(chip, 1, placements, hbm, sim::builtin_custom_ops(), options);
+    double time_ns = 0;
+    for (const auto& core : r.cores) time_ns = std::max(time_ns, core.front().time_ns);
+    return fmt::format("{} {} {}", time_ns, r.cores.front().front().instructions, r.host_seconds);
 }
 
 PassTiming parse_timing(const std::string& text) {
