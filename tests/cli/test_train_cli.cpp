@@ -5,6 +5,8 @@
 #include <fstream>
 #include <set>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/nsim_runner.h"
@@ -34,14 +36,6 @@ json train_report(const std::string& instance, const ScratchDir& dir, std::vecto
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("step time") && Contains("exposed communication") && Contains("overlap"));
     return read_json(report);
-}
-
-void require_usage_error(const nsim::test::NsimRun& r, const std::vector<std::string>& named) {
-    INFO("stderr: " << r.err);
-    REQUIRE(ended_cleanly(r));
-    CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Contains("nsim: error:"));
-    for (const auto& word : named) CHECK_THAT(r.err, Contains(word));
 }
 
 }  // namespace
@@ -93,19 +87,26 @@ TEST_CASE("cli: train with smaller buckets runs more all-reduces", "[cli]") {
 }
 
 TEST_CASE("cli: train refuses bad input with one clear message", "[cli]") {
-    const std::vector<std::string> base = {"train", "bert-base-uncased", "--instance", "trn1.2xlarge"};
-    auto with = [&](std::vector<std::string> extra, std::vector<std::string> b) {
-        b.insert(b.end(), extra.begin(), extra.end());
-        return run_nsim(b);
+    struct Case {
+        std::vector<std::string> args;
+        std::vector<std::string> named;  // words stderr must contain
     };
-    require_usage_error(with({"--batch", "0"}, base), {"--batch 0", "at least 1"});
-    require_usage_error(with({"--batch", "1", "--bucket-bytes", "0"}, base), {"--bucket-bytes 0"});
-    require_usage_error(run_nsim({"train", "bert-huge", "--instance", "trn1.2xlarge", "--batch", "1"}),
-                        {"bert-huge", "bert-base-uncased"});
-    require_usage_error(run_nsim({"train", "bert-base-uncased", "--instance", "trn9.xlarge", "--batch", "1"}),
-                        {"trn9.xlarge"});
-    require_usage_error(run_nsim({"train", "bert-base-uncased", "--instance", "inf1.6xlarge", "--batch", "1"}),
-                        {"inf1.6xlarge", "no collective engine"});
-    require_usage_error(with({"--batch", "1", "--set", "link_bandwith_gbps=1"}, base), {"link_bandwith_gbps"});
-    require_usage_error(run_nsim({"train", "bert-base-uncased", "--batch", "1"}), {"--instance"});
+    const std::string model = "bert-base-uncased", trn1 = "trn1.2xlarge";
+    const std::vector<Case> cases = {
+        {{"train", model, "--instance", trn1, "--batch", "0"}, {"--batch 0", "at least 1"}},
+        {{"train", model, "--instance", trn1, "--batch", "1", "--bucket-bytes", "0"}, {"--bucket-bytes 0"}},
+        {{"train", "bert-huge", "--instance", trn1, "--batch", "1"}, {"bert-huge", "bert-base-uncased"}},
+        {{"train", model, "--instance", "trn9.xlarge", "--batch", "1"}, {"trn9.xlarge"}},
+        {{"train", model, "--instance", "inf1.6xlarge", "--batch", "1"}, {"inf1.6xlarge", "no collective engine"}},
+        {{"train", model, "--instance", trn1, "--batch", "1", "--set", "link_bandwith_gbps=1"}, {"link_bandwith_gbps"}},
+        {{"train", model, "--batch", "1"}, {"--instance"}},
+    };
+    for (const auto& c : cases) {
+        const auto r = run_nsim(c.args);
+        INFO(fmt::format("nsim {}\nstderr: {}", fmt::join(c.args, " "), r.err));
+        REQUIRE(ended_cleanly(r));
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("nsim: error:"));
+        for (const auto& word : c.named) CHECK_THAT(r.err, Contains(word));
+    }
 }
