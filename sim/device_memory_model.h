@@ -1,6 +1,7 @@
 // A chip's DRAM/HBM as a TLM-2.0 target: channels (DDR channels on inf1, HBM stacks on inf2/trn1/
 // trn2) with address interleaving, each an earliest-free-time server at its share of the chip's
-// bandwidth, plus an access latency and a per-request overhead that makes small requests inefficient.
+// bandwidth that fills its idle gaps, plus an access latency and a per-request overhead that makes
+// small requests inefficient.
 //
 // The contract (so that an outside model, e.g. DRAMSys behind an adapter, can replace it):
 //   * loosely timed, blocking: b_transport(trans, delay) never calls wait(). On entry `delay` is
@@ -9,8 +10,11 @@
 //   * commands are TLM_READ_COMMAND / TLM_WRITE_COMMAND on [address, address + data_length); the
 //     data pointer is null: these are timing transactions, the bytes themselves move in the cores'
 //     semantics. A target must not dereference it.
-//   * optional: a target may fill a MemoryServiceExtension with the time service of the request
-//     began; initiators use it for back-pressure (without it they wait for completion).
+//   * optional extension DmaRequestExtension: the initiator says how many descriptors the
+//     transaction stands for (a DMA engine books a run of consecutive descriptors as one
+//     transaction; each costs the per-request overhead), and the target says when it began to
+//     serve the request; initiators use that for back-pressure (without it they wait for the
+//     completion). A target without it sees one request of data_length bytes.
 #pragma once
 
 #include <cstdint>
@@ -19,19 +23,21 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
-#include "sim/bandwidth_server.h"
+#include "sim/channel_server.h"
 #include "sim/chip_config.h"
 #include "sim/memory_report.h"
 
 namespace nsim::sim {
 
-// When a memory began to serve a request (relative to sc_time_stamp(), like the delay).
-struct MemoryServiceExtension : tlm::tlm_extension<MemoryServiceExtension> {
+// Between a DMA engine and device memory: how many descriptors a transaction carries (in), and
+// when the memory began to serve it, relative to sc_time_stamp() like the delay (out).
+struct DmaRequestExtension : tlm::tlm_extension<DmaRequestExtension> {
+    uint32_t descriptors = 1;
     sc_core::sc_time service_start = sc_core::SC_ZERO_TIME;
-    bool valid = false;
-    tlm::tlm_extension_base* clone() const override { return new MemoryServiceExtension(*this); }
+    bool served = false;
+    tlm::tlm_extension_base* clone() const override { return new DmaRequestExtension(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override {
-        *this = static_cast<const MemoryServiceExtension&>(other);
+        *this = static_cast<const DmaRequestExtension&>(other);
     }
 };
 
@@ -49,7 +55,7 @@ private:
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
     DeviceMemoryParams m_params;
-    std::vector<BandwidthServer> m_channels;
+    std::vector<ChannelServer> m_channels;
     std::vector<uint64_t> m_pending_bytes;  // per channel, of the request being served
     MemoryReport m_report;
 };

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <fmt/format.h>
+
+#include "sim/sim_error.h"
 
 #include "sim/sim_time.h"
 
@@ -21,14 +24,16 @@ DmaSystem::DmaSystem(sc_core::sc_module_name name, const ChipConfig& chip, const
       m_hbm(hbm),
       m_hbm_base(hbm_base),
       m_on_complete(std::move(on_complete)),
-      m_engine_bytes_per_ns(chip.dma.engine_bandwidth_gbps),  // GB/s = bytes per ns
+      m_engine_ns_per_byte(1.0 / chip.dma.engine_bandwidth_gbps),  // GB/s = bytes per ns
       m_engines(chip.dma.engines_per_core),
       m_queue_order(chip.limits.dma_queues),
       m_queue_done_ns(chip.limits.dma_queues, 0.0) {
     for (auto& e : m_engines) e.queues.resize(chip.limits.dma_queues);
     m_payload.set_streaming_width(0);
     m_payload.set_data_ptr(nullptr);  // timing transactions (device_memory_model.h)
-    m_payload.set_extension(&m_service);
+    m_payload.set_extension(&m_request);
+    if (chip.limits.dma_queues > 32)  // one bit per queue
+        throw SimError(fmt::format("chip {}: the simulator handles at most 32 DMA queues per engine", chip.name));
     SC_METHOD(schedule);
     sensitive << m_wake;
     dont_initialize();
@@ -47,14 +52,15 @@ void DmaSystem::issue(size_t index, const isa::Instruction& inst, isa::Engine is
     t->issue_ns = now_ns();
     t->ready_ns = t->issue_ns + m_chip.dma.start_latency_ns;
     plan_transfer(*t, inst, m_hbm, m_hbm_base, m_chip.dma.descriptor_bytes);
-    // Descriptor i goes to engine (first + i) mod E, so a transfer spreads over every engine and
-    // consecutive small transfers start on different engines.
-    const uint64_t engines = m_engines.size();
-    for (uint64_t k = 0; k < std::min<uint64_t>(engines, t->descriptors); ++k) {
+    // Each engine takes a contiguous share of the descriptors (neuron-hardware.md §2.5: an engine
+    // usually covers 8 of the 128 partitions); a transfer with fewer descriptors than engines
+    // starts where the last one ended, so consecutive small transfers use different engines.
+    const uint64_t engines = m_engines.size(), n = t->descriptors;
+    for (uint64_t k = 0; k < std::min(engines, n); ++k) {
+        const uint64_t begin = n >= engines ? k * n / engines : k, end = n >= engines ? (k + 1) * n / engines : k + 1;
         Engine& e = m_engines[(m_next_engine + k) % engines];
-        auto& queue = e.queues[t->queue];
-        if (queue.empty()) ++e.active;
-        queue.push_back({&*t, k});
+        e.queues[t->queue].push_back({&*t, begin, end});
+        e.active |= 1u << t->queue;
     }
     m_next_engine = (m_next_engine + t->descriptors) % engines;
     m_queue_order[t->queue].push_back(t);
@@ -66,72 +72,127 @@ void DmaSystem::issue(size_t index, const isa::Instruction& inst, isa::Engine is
     m_wake.notify(ns_from_now(t->ready_ns - kBookingQuantumNs));
 }
 
-std::pair<double, double> DmaSystem::access(tlm::tlm_command cmd, uint64_t address, uint64_t bytes, double at_ns) {
-    const double now = now_ns();
+std::pair<double, double> DmaSystem::access(tlm::tlm_command cmd, uint64_t address, uint64_t bytes,
+                                            uint32_t descriptors, double at_ns, double now) {
     m_payload.set_command(cmd);
     m_payload.set_address(address);
     m_payload.set_data_length(unsigned(bytes));
     m_payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    m_service.valid = false;
-    sc_core::sc_time delay(at_ns - now, sc_core::SC_NS);
+    m_request.descriptors = descriptors;
+    m_request.served = false;
+    sc_core::sc_time delay = time_from_ns(at_ns - now);
     memory->b_transport(m_payload, delay);
-    const double done = now + delay.to_seconds() * 1e9;
-    return {done, m_service.valid ? now + m_service.service_start.to_seconds() * 1e9 : done};
+    const double done = now + ns_of(delay);
+    return {done, m_request.served ? now + ns_of(m_request.service_start) : done};
 }
 
-// Books the next descriptor of `engine` if it can start by `horizon_ns`: the first queue in
-// round-robin order whose head is ready when the engine is free, else the one ready soonest.
-bool DmaSystem::book_one(Engine& engine, double horizon_ns) {
-    if (engine.active == 0) return false;
-    const uint32_t queues = uint32_t(engine.queues.size());
-    uint32_t pick = queues;
+// The engine's next run of descriptors if it can start by `horizon_ns`: from the first queue in
+// round-robin order whose head is ready when the engine is free, else the one ready soonest; the
+// run's descriptors start within a quantum of its start (a turn of the round-robin).
+bool DmaSystem::plan(const Engine& engine, double horizon_ns, Run& run) const {
+    if (engine.active == 0 || engine.next_ns > horizon_ns) return false;
+    run.queue = uint32_t(engine.queues.size());
     double ready = kNever;
-    for (uint32_t k = 0; k < queues; ++k) {
-        const uint32_t q = (engine.round_robin + k) % queues;
-        if (engine.queues[q].empty()) continue;
-        const double r = engine.queues[q].front().transfer->ready_ns;
-        if (r < ready) pick = q, ready = r;
-        if (r <= engine.next_ns) break;
+    // The active queues in round-robin order: those from round_robin up, then those below it.
+    const uint32_t from = engine.active & (~0u << engine.round_robin);
+    const uint32_t below = engine.active & ~(~0u << engine.round_robin);
+    for (uint32_t bits : {from, below})
+        for (; bits && ready > engine.next_ns; bits &= bits - 1) {
+            const uint32_t q = uint32_t(__builtin_ctz(bits));
+            const double r = engine.queues[q].front().transfer->ready_ns;
+            if (r < ready) run.queue = q, ready = r;
+        }
+    run.start = std::max(engine.next_ns, ready);
+    if (run.start > horizon_ns) return false;
+    const Slice& slice = engine.queues[run.queue].front();
+    run.transfer = slice.transfer;
+    run.first = run.end = slice.next;
+    run.bytes = 0;
+    run.engine_done = run.start;
+    while (run.end < slice.end) {  // at least one descriptor, then those that end within the quantum
+        const uint64_t b = run.transfer->descriptor_size(run.end);
+        const double done = run.engine_done + m_chip.dma.descriptor_overhead_ns + double(b) * m_engine_ns_per_byte;
+        if (run.end > run.first && done > run.start + kBookingQuantumNs) break;
+        run.bytes += b;
+        run.engine_done = done;
+        ++run.end;
     }
-    const double start = std::max(engine.next_ns, ready);
-    if (start > horizon_ns) return false;
-    Slice& slice = engine.queues[pick].front();
-    DmaTransfer& t = *slice.transfer;
-    const uint64_t i = slice.next, bytes = t.descriptor_size(i);
-    const double engine_done = start + m_chip.dma.descriptor_overhead_ns + double(bytes) / m_engine_bytes_per_ns;
-    double done = engine_done, served = start;
+    return true;
+}
+
+void DmaSystem::commit(Engine& engine, const Run& run, double done, double served) {
+    engine.next_ns = std::max(run.engine_done, served);
+    engine.round_robin = (run.queue + 1) % uint32_t(engine.queues.size());
+    DmaTransfer& t = *run.transfer;
+    t.start_ns = std::min(t.start_ns, run.start);
+    t.done_ns = std::max(t.done_ns, std::max(run.engine_done, done));
+    auto& queue = engine.queues[run.queue];
+    queue.front().next = run.end;
+    if (run.end == queue.front().end) {
+        queue.pop_front();
+        if (queue.empty()) engine.active &= ~(1u << run.queue);
+    }
+    t.descriptors_left -= run.end - run.first;
+    if (t.descriptors_left == 0) release(t.queue);
+}
+
+// Books the next runs of engines [e, ...): engine e's, together with those of the engines after it
+// that run the same transfer in lockstep (same state, same work ahead on the same queue). One memory
+// transaction carries the group (its bytes taken as one range from the first descriptor's address:
+// exact for the contiguous rows of a whole-tensor tile). Returns how many engines it booked.
+size_t DmaSystem::book_group(size_t e, double horizon_ns, double now) {
+    m_group.resize(1);
+    const Engine& leader = m_engines[e];
+    if (!plan(leader, horizon_ns, m_group[0])) return 0;
+    const Run lead = m_group[0];  // a copy: the group grows
+    const Slice& lead_slice = leader.queues[lead.queue].front();
+    for (size_t f = e + 1; f < m_engines.size(); ++f) {
+        // In lockstep: the same state and the same shape of work at the head of the same queue,
+        // so its plan is the leader's, shifted to its own descriptors.
+        const Engine& follower = m_engines[f];
+        if (follower.active != leader.active || follower.round_robin != leader.round_robin ||
+            follower.next_ns != leader.next_ns)
+            break;
+        const Slice& slice = follower.queues[lead.queue].front();
+        if (slice.transfer != lead.transfer || slice.end - slice.next != lead_slice.end - lead_slice.next) break;
+        Run run = lead;
+        run.first = slice.next;
+        run.end = slice.next + (lead.end - lead.first);
+        if (run.transfer->descriptor_size(run.first) != run.transfer->descriptor_size(lead.first)) break;
+        m_group.push_back(run);
+    }
+    const DmaTransfer& t = *lead.transfer;
+    const uint64_t bytes = lead.bytes * m_group.size();
+    const uint32_t descriptors = uint32_t((lead.end - lead.first) * m_group.size());
+    double done = 0, served = lead.start;
     for (const auto& [side, cmd] : {std::pair{&t.src, tlm::TLM_READ_COMMAND}, std::pair{&t.dst, tlm::TLM_WRITE_COMMAND}}) {
         if (!side->used) continue;
-        const auto [end, service] = access(cmd, t.descriptor_address(*side, i), bytes, start);
+        const auto [end, service] = access(cmd, t.descriptor_address(*side, lead.first), bytes, descriptors, lead.start, now);
         done = std::max(done, end);
         served = std::max(served, service);
     }
-    engine.next_ns = std::max(engine_done, served);
-    engine.round_robin = (pick + 1) % queues;
-    t.start_ns = std::min(t.start_ns, start);
-    t.done_ns = std::max(t.done_ns, done);
-    slice.next += m_engines.size();
-    if (slice.next >= t.descriptors) {
-        engine.queues[pick].pop_front();
-        if (engine.queues[pick].empty()) --engine.active;
-    }
-    if (--t.descriptors_left == 0) release(t.queue);
-    return true;
+    for (size_t k = 0; k < m_group.size(); ++k) commit(m_engines[e + k], m_group[k], done, served);
+    return m_group.size();
 }
 
 double DmaSystem::next_candidate_ns(const Engine& engine) const {
     double ready = kNever;
-    for (const auto& q : engine.queues)
-        if (!q.empty()) ready = std::min(ready, q.front().transfer->ready_ns);
+    for (uint32_t q = 0; q < engine.queues.size(); ++q)
+        if (engine.active >> q & 1) ready = std::min(ready, engine.queues[q].front().transfer->ready_ns);
     return std::max(engine.next_ns, ready);
 }
 
 void DmaSystem::schedule() {
     const double now = now_ns(), horizon = now + kBookingQuantumNs;
-    // Engines take turns, one descriptor each, so their bookings interleave in time.
+    // Engines (or groups of engines in lockstep) take turns, one run each, so their bookings
+    // interleave in time.
     for (bool booked = true; booked;) {
         booked = false;
-        for (auto& e : m_engines) booked |= book_one(e, horizon);
+        for (size_t e = 0; e < m_engines.size();) {
+            const size_t n = book_group(e, horizon, now);
+            booked |= n > 0;
+            e += std::max<size_t>(n, 1);
+        }
     }
     double next = kNever;
     for (const auto& e : m_engines)

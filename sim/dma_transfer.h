@@ -38,6 +38,7 @@ struct DmaTransfer {
     HbmSide src, dst;  // read from src, write to dst where they are device memory
 
     uint64_t descriptor_size(uint64_t i) const {
+        if (chunks_per_row == 1) return row_bytes;
         const uint64_t off = (i % chunks_per_row) * descriptor_bytes;
         return std::min(descriptor_bytes, row_bytes - off);
     }
