@@ -13,14 +13,19 @@ void emit_mask_bias(KernelContext& ctx, const std::string& mask_tensor, uint32_t
     ctx.b().tensor_scalar(bias, bias, AluOp::subtract, 1.0).arg("op1", AluOp::multiply).arg("operand1", 10000.0);
 }
 
+SoftmaxScratch SoftmaxScratch::allocate(KernelContext& ctx, uint32_t seq_len) {
+    SoftmaxScratch s;
+    s.scores = ctx.sbuf().alloc(uint64_t(seq_len) * 4, "softmax scores");
+    s.stats = ctx.sbuf().alloc(12, "softmax max and sum");
+    return s;
+}
+
 void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores, const isa::AccessPattern& mask,
-                    const isa::AccessPattern& probs) {
+                    const isa::AccessPattern& probs, const SoftmaxScratch& scratch) {
     auto& b = ctx.b();
     const uint32_t rows = scores.num_partitions;
-    const uint64_t mark = ctx.sbuf().mark();
-    const auto s = isa::sbuf(0, rows, ctx.sbuf().alloc(scores.free_size() * 4, "softmax scores"), DType::float32,
-                             {scores.free_size()});
-    const uint64_t stats = ctx.sbuf().alloc(12, "softmax max and sum");
+    const auto s = isa::sbuf(0, rows, scratch.scores, DType::float32, {scores.free_size()});
+    const uint64_t stats = scratch.stats;
     const auto neg_max = isa::sbuf(0, rows, stats, DType::float32, {1});
     const auto sum = isa::sbuf(0, rows, stats + 4, DType::float32, {1});
     const auto inv = isa::sbuf(0, rows, stats + 8, DType::float32, {1});
@@ -32,7 +37,6 @@ void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores, const 
         .arg("reduce_res", sum);
     b.reciprocal(inv, sum);
     b.tensor_scalar(probs, s, AluOp::multiply, inv);
-    ctx.sbuf().release(mark);
 }
 
 void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q, const FeatureTiles& k,
@@ -43,11 +47,13 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
     const DType dt = q.dtype;
     const uint64_t esize = isa::dtype_size(dt);
     const uint64_t mark = ctx.sbuf().mark();
-    // Two sets of probability tiles so consecutive heads overlap.
+    // Two sets of scratch and probability tiles so consecutive heads overlap.
     uint64_t probs_at[2], probs_t_at[2];
+    SoftmaxScratch scratch[2];
     for (int i = 0; i < 2; ++i) {
         probs_at[i] = ctx.sbuf().alloc(S * esize, "attention probabilities");
         probs_t_at[i] = ctx.sbuf().alloc(S * esize, "attention probabilities transposed");
+        scratch[i] = SoftmaxScratch::allocate(ctx, S);
     }
     for (uint32_t s = 0; s < shape.seqs; ++s) {
         const auto mask = isa::sbuf(0, S, mask_offset + uint64_t(s) * S * 4, DType::float32, {S});
@@ -58,7 +64,7 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
             const auto probs_t = isa::sbuf(0, S, probs_t_at[h % 2], dt, {S});
             const auto scores = isa::psum(0, S, ctx.next_psum_bank(), DType::float32, {S});
             b.nc_matmul(scores, q.ap(tile, s * S, S, p0, hd), k.ap(tile, s * S, S, p0, hd));
-            masked_softmax(ctx, scores, mask, probs);
+            masked_softmax(ctx, scores, mask, probs, scratch[h % 2]);
             const auto transposed = isa::psum(0, S, ctx.next_psum_bank(), dt, {S});
             b.nc_transpose(transposed, probs);
             b.activation(probs_t, isa::ActFunc::copy, transposed);

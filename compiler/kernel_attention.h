@@ -12,10 +12,18 @@ namespace nsim::compiler {
 // of the HBM tensor `mask_tensor` [batch, S] f32 (1 = attend, 0 = padding), into `dst` [S, S] f32.
 void emit_mask_bias(KernelContext& ctx, const std::string& mask_tensor, uint32_t row, uint32_t seq_len, uint64_t dst);
 
+// SBUF scratch of one softmax over [S, S]: the masked scores (S fp32) and the max, sum and
+// reciprocal (3 fp32) per partition.
+struct SoftmaxScratch {
+    uint64_t scores = 0;
+    uint64_t stats = 0;
+    static SoftmaxScratch allocate(KernelContext& ctx, uint32_t seq_len);
+};
+
 // Row softmax of `scores` [S, S] (fp32, SBUF or PSUM) plus `mask` [S, S] (fp32 SBUF), into `probs`
 // [S, S] (any float dtype): exp(s - max) / sum, the max and the sum per partition (query).
 void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores, const isa::AccessPattern& mask,
-                    const isa::AccessPattern& probs);
+                    const isa::AccessPattern& probs, const SoftmaxScratch& scratch);
 
 // The attention of `seqs` sequences of `seq_len` tokens (columns s*seq_len.. of q, k, out).
 // q: queries already scaled by 1/sqrt(head_dim), k: keys, both with their biases, matmul dtype.

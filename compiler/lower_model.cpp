@@ -69,6 +69,35 @@ std::string unit_list(const std::vector<Unit>& units) {
     return s;
 }
 
+// The stage with part of its matrices resident, the others streamed once per group of sequences.
+// Holding more weights leaves room for fewer sequences per group, so for each group size g the
+// matrices are made resident first-fit (in unit order, while g sequences still fit) and the set
+// with the least streamed traffic per batch, streamed bytes x ceil(batch / g), is lowered.
+StagePrograms lower_partly_resident(const ModelSpec& spec, uint32_t batch, isa::Generation target,
+                                    const isa::TargetLimits& limits, StageRequest req, const std::vector<int32_t>& ids) {
+    const auto weights = model_weight_tensors(spec);
+    std::vector<uint64_t> sizes;
+    for (const auto& u : req.units)
+        for (const auto& m : unit_matrices(spec, u)) sizes.push_back(find_weight(weights, m).size_bytes());
+    std::vector<bool> best;
+    double best_traffic = 0;
+    for (uint32_t g = 1; g <= batch; ++g) {
+        req.resident_matrices.assign(sizes.size(), false);
+        if (!stage_fits(spec, target, limits, req, g)) break;
+        double streamed = 0;
+        for (size_t i = 0; i < sizes.size(); ++i) {
+            req.resident_matrices[i] = true;
+            if (!stage_fits(spec, target, limits, req, g)) req.resident_matrices[i] = false;
+            if (!req.resident_matrices[i]) streamed += double(sizes[i]);
+        }
+        const double traffic = streamed * double((batch + g - 1) / g);
+        if (best.empty() || traffic < best_traffic) best = req.resident_matrices, best_traffic = traffic;
+    }
+    if (best.empty()) best.assign(sizes.size(), false);  // nothing fits: lower_stage reports it
+    req.resident_matrices = best;
+    return lower_stage(spec, batch, target, limits, req, ids);
+}
+
 }  // namespace
 
 std::vector<StagePlan> plan_pipeline(const ModelSpec& spec, uint32_t batch, uint32_t stages) {
@@ -154,8 +183,7 @@ LoweredModel lower_model(const ModelSpec& spec, uint32_t batch, isa::Generation 
             p = lower_stage(spec, batch, target, limits, req, ids);
         } catch (const LoweringError&) {
             if (!pipeline || !plan.stream_weights_that_do_not_fit) throw;
-            req.resident = false;
-            p = lower_stage(spec, batch, target, limits, req, ids);
+            p = lower_partly_resident(spec, batch, target, limits, req, ids);
         }
         LoweredStage st;
         for (const auto& u : units[s]) st.units.push_back(u.name());

@@ -29,8 +29,9 @@ struct PartitionPlan {
     enum class Kind : uint8_t { data_parallel, pipeline };
     Kind kind = Kind::data_parallel;
     uint32_t stages = 1;  // pipeline: the number of cores
-    // Pipeline stages whose weights do not fit SBUF stream them from HBM like data parallel does,
-    // instead of failing the lowering.
+    // A pipeline stage whose weights do not all fit SBUF keeps its matrices resident first-fit in
+    // unit order (each one that still leaves room for one sequence's working set) and streams the
+    // others from HBM like data parallel does, instead of failing the lowering.
     bool stream_weights_that_do_not_fit = false;
 
     static PartitionPlan data_parallel() { return {}; }

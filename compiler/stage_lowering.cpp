@@ -27,8 +27,8 @@ std::string mib(uint64_t bytes) {
 class StageEmitter {
 public:
     StageEmitter(const ModelSpec& spec, uint32_t batch, isa::Generation target, const isa::TargetLimits& limits,
-                 const StageRequest& req, const std::vector<int32_t>& ids, uint32_t group)
-        : m_spec(spec), m_batch(batch), m_req(req), m_ids(ids), m_group(group), m_all(model_weight_tensors(spec)),
+                 const StageRequest& req, const std::vector<int32_t>& ids, uint32_t group, bool probe)
+        : m_spec(spec), m_batch(batch), m_req(req), m_ids(ids), m_group(group), m_probe(probe), m_all(model_weight_tensors(spec)),
           m_load_builder(req.program_name + "_load", target), m_builder(req.program_name + "_infer", target),
           m_load(m_load_builder, limits, req.label), m_ctx(m_builder, limits, req.label) {}
 
@@ -37,7 +37,8 @@ public:
         place_weights();
         StagePrograms out;
         if (needs_layernorm()) m_mean = emit_mean_matrix(m_ctx, m_spec.hidden);
-        for (uint32_t g0 = 0; g0 < m_batch; g0 += m_group) emit_group(g0, std::min(m_group, m_batch - g0));
+        // A probe emits the first group only: it is the largest, so it alone decides the fit.
+        for (uint32_t g0 = 0; g0 < (m_probe ? 1 : m_batch); g0 += m_group) emit_group(g0, std::min(m_group, m_batch - g0));
         out.load = m_load_builder.build();
         out.infer = m_builder.build();
         out.sbuf_peak = m_ctx.sbuf().peak();
@@ -99,13 +100,11 @@ private:
     void declare_weight(const std::string& name) {
         const auto& w = find_weight(m_all, name);
         m_builder.tensor(name, w.shape, w.dtype, isa::TensorRole::weight);
-        if (m_req.resident && (w.features || name.find(".weight") != std::string::npos))
-            m_load_builder.tensor(name, w.shape, w.dtype, isa::TensorRole::weight);
     }
 
     // Resident weights first, at the same offsets in the load and infer programs.
     void place_weights() {
-        if (m_req.resident) {
+        if (m_req.resident && m_req.resident_matrices.empty()) {
             uint64_t bytes = 0;
             std::string units;
             for (const auto& u : m_req.units) {
@@ -118,15 +117,21 @@ private:
                                     " bytes per SBUF partition (" + mib(bytes * 128) + " per core), expected at most " +
                                     std::to_string(capacity) + " (" + mib(capacity * 128) + ", the target's SBUF)");
         }
+        bool streamed = !m_req.resident;
+        size_t index = 0;
         for (const auto& u : m_req.units) {
             for (const auto& name : unit_matrices(m_spec, u)) {
                 const auto& t = find_weight(m_all, name);
-                MatrixWeight w{name, uint32_t(t.shape[0]), uint32_t(t.shape[1]), t.dtype, m_req.resident, 0};
-                if (m_req.resident) {
+                const bool resident =
+                    m_req.resident && (m_req.resident_matrices.empty() || m_req.resident_matrices.at(index));
+                ++index;
+                streamed |= !resident;
+                MatrixWeight w{name, uint32_t(t.shape[0]), uint32_t(t.shape[1]), t.dtype, resident, 0};
+                if (resident) {
                     w.offset = m_ctx.sbuf().alloc(w.sbuf_bytes(), "resident weight " + name);
                     m_load.sbuf().alloc(w.sbuf_bytes(), name);
-                    MatrixWeight at = w;
-                    at.emit_load(m_load);
+                    m_load_builder.tensor(name, t.shape, t.dtype, isa::TensorRole::weight);
+                    w.emit_load(m_load);
                 }
                 m_matrices.emplace(name, w);
             }
@@ -135,12 +140,14 @@ private:
                 if (m_req.resident) {
                     v.offset = m_ctx.sbuf().alloc(v.sbuf_bytes(), "resident weight " + name);
                     m_load.sbuf().alloc(v.sbuf_bytes(), name);
+                    const auto& t = find_weight(m_all, name);
+                    m_load_builder.tensor(name, t.shape, t.dtype, isa::TensorRole::weight);
                     v.emit_load(m_load);
                 }
                 m_vectors.emplace(name, v);
             }
         }
-        if (!m_req.resident) m_staging.allocate(m_ctx);
+        if (streamed) m_staging.allocate(m_ctx);
     }
 
     // A unit's vectors: resident, or loaded now into the group's scratch (streamed).
@@ -286,6 +293,7 @@ private:
     const StageRequest& m_req;
     const std::vector<int32_t>& m_ids;
     uint32_t m_group;
+    bool m_probe;
     std::vector<WeightTensor> m_all;
     isa::KernelBuilder m_load_builder, m_builder;
     KernelContext m_load, m_ctx;
@@ -299,19 +307,41 @@ private:
 
 }  // namespace
 
+bool stage_fits(const ModelSpec& spec, isa::Generation target, const isa::TargetLimits& limits,
+                const StageRequest& request, uint32_t group) {
+    try {
+        const std::vector<int32_t> ids(size_t(group) * spec.sequence_length, 0);
+        StageEmitter(spec, group, target, limits, request, ids, group, true).run();
+        return true;
+    } catch (const LoweringError&) {
+        return false;
+    }
+}
+
 StagePrograms lower_stage(const ModelSpec& spec, uint32_t batch, isa::Generation target,
                           const isa::TargetLimits& limits, const StageRequest& request,
                           const std::vector<int32_t>& token_ids) {
-    // Largest group first: fewer weight re-reads when streaming, wider matmuls.
-    uint32_t group = std::max(1u, std::min(batch, 512 / spec.sequence_length));
-    for (;; group = std::max(1u, group / 2)) {
+    // The largest group that fits: each group re-reads streamed weights, so bigger groups read
+    // them less often. A group that does not fit fails at its first allocations, cheaply; the
+    // size is found by halving from the batch, then growing one sequence at a time.
+    const auto attempt = [&](uint32_t group, StagePrograms* out) {
         try {
-            return StageEmitter(spec, batch, target, limits, request, token_ids, group).run();
+            StagePrograms p = StageEmitter(spec, batch, target, limits, request, token_ids, group, !out).run();
+            if (out) *out = std::move(p);
+            return true;
         } catch (const LoweringError& e) {
             if (std::string(e.what()).find("resident weights of") != std::string::npos) throw;
             if (group == 1) throw LoweringError(std::string(e.what()) + " (with one sequence per group)");
+            return false;
         }
-    }
+    };
+    uint32_t group = batch;
+    while (!attempt(group, nullptr)) group /= 2;  // attempt(1) succeeds or throws
+    uint32_t upper = std::min(batch, 2 * group);
+    while (group < upper && attempt(group + 1, nullptr)) ++group;
+    StagePrograms result;
+    attempt(group, &result);
+    return result;
 }
 
 }  // namespace nsim::compiler

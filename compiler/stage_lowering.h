@@ -16,6 +16,9 @@ struct StageRequest {
     std::string program_name;   // "bert-base-uncased_stage3"
     std::vector<Unit> units;
     bool resident = false;      // weights held in SBUF (loaded by the load program)
+    // With `resident`: which of the stage's matrices (in unit order) are resident, the others
+    // stream from HBM; empty: all of them.
+    std::vector<bool> resident_matrices;
     std::string input;          // activation tensor read ([hidden, batch*seq] f32); empty: embeddings
     std::string output;         // activation tensor written; empty: the model outputs
 };
@@ -29,6 +32,10 @@ struct StagePrograms {
     uint64_t streamed_bytes = 0;
     std::vector<std::string> weights;
 };
+
+// Whether the stage fits SBUF with `group` sequences per group.
+bool stage_fits(const ModelSpec& spec, isa::Generation target, const isa::TargetLimits& limits,
+                const StageRequest& request, uint32_t group);
 
 // Lowers the stage for `batch` sequences, with as many sequences per group (at most 512 tokens)
 // as SBUF holds next to the resident weights. Throws LoweringError naming request.label when

@@ -67,7 +67,8 @@ TEST_CASE("lowering: BERT-base batch 64 on one inf1 core stays within a few hund
     const size_t n = m.stages[0].infer.instructions.size();
     WARN("BERT-base batch 64 infer: " << n << " instructions");
     CHECK(n < 400'000);
-    CHECK(m.stages[0].seqs_per_group == 4);  // 512 tokens per group
+    CHECK(m.stages[0].seqs_per_group == 6);  // the most sequences whose activations fit 12 MiB next to the weight staging
+    CHECK(m.stages[0].sbuf_bytes_per_partition <= kInf1.sbuf_partition_bytes);
 }
 
 TEST_CASE("lowering: each pipeline stage's output is the next stage's input, same name and shape", "[compiler]") {
@@ -138,4 +139,18 @@ TEST_CASE("lowering: the pipeline split balances BERT-base's blocks and reports 
     CHECK(units == 1 + 24 + 1);
     const auto [lo, hi] = std::minmax_element(plans.begin(), plans.end(), [](auto& a, auto& b) { return a.cost < b.cost; });
     CHECK(hi->cost < 2.5 * lo->cost);
+}
+
+TEST_CASE("lowering: with streaming allowed, a stage too big for SBUF keeps what fits resident and streams the rest", "[compiler]") {
+    auto plan = PartitionPlan::pipeline(4);
+    plan.stream_weights_that_do_not_fit = true;
+    const auto m = lower(model("bert-base-uncased"), 1, plan);
+    REQUIRE(m.stages.size() == 4);
+    for (const auto& st : m.stages) {
+        CHECK(st.resident_weight_bytes > 4'700'000);   // at least an attention block's four 1.2 MB matrices
+        CHECK(st.resident_weight_bytes < 12'600'000);  // at most the 12 MiB SBUF
+        CHECK(st.streamed_weight_bytes > 0);
+        CHECK(st.sbuf_bytes_per_partition <= kInf1.sbuf_partition_bytes);
+        CHECK(!st.load.instructions.empty());
+    }
 }
