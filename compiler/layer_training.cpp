@@ -174,8 +174,12 @@ std::vector<MatmulShape> layer_forward_matmuls(const ModelSpec& spec, uint32_t b
 LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch, isa::Generation target,
                                            const isa::TargetLimits& limits) {
     if (batch == 0) throw LoweringError(spec.name + ": batch 0, expected at least 1 sequence per core");
-    StageRequest forward{spec.name + " layer forward", spec.name + "_layer_forward",
-                         {{UnitKind::attention, 0}, {UnitKind::ffn, 0}}, false, "layer_input", "layer_output"};
+    StageRequest forward;  // weights streamed, as data parallelism runs the whole model on one core
+    forward.label = spec.name + " layer forward";
+    forward.program_name = spec.name + "_layer_forward";
+    forward.units = {{UnitKind::attention, 0}, {UnitKind::ffn, 0}};
+    forward.input = "layer_input";
+    forward.output = "layer_output";
     const StagePrograms f = lower_stage(spec, batch, target, limits, forward, {});
     BackwardEmitter backward(spec, target, limits);
     const isa::Program b = backward.run(layer_backward_steps(spec, batch));
