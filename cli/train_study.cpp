@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <tuple>
 #include <stdexcept>
 
@@ -37,27 +38,30 @@ std::string simulate(const isa::Program& program, const sim::ChipConfig& chip) {
 
 PassTiming parse_timing(const std::string& text) {
     PassTiming t;
-    if (std::sscanf(text.c_str(), "%lf %lu %lf", &t.time_ns, &t.instructions, &t.host_seconds) != 3)
+    std::istringstream in(text);
+    if (!(in >> t.time_ns >> t.instructions >> t.host_seconds))
         throw std::runtime_error("a layer simulation returned '" + text + "', expected its timing");
     return t;
 }
 
-// Both passes at once, each in a child (SystemC elaborates once per process).
+// Both passes at once, each in a child (SystemC elaborates once per process). Every child is
+// waited for before a failure is reported.
 std::pair<PassTiming, PassTiming> simulate_layer(const compiler::LayerTrainingPrograms& p, const sim::ChipConfig& chip) {
     std::vector<Child> children;
     children.push_back(start_child([&] { return simulate(p.forward, chip); }));
     children.push_back(start_child([&] { return simulate(p.backward, chip); }));
     std::vector<size_t> pass = {0, 1};  // of each child still running: 0 forward, 1 backward
     PassTiming t[2];
+    std::string failure;
     while (!children.empty()) {
         auto [index, outcome] = wait_any(children);
         const size_t which = pass[index];
         pass.erase(pass.begin() + long(index));
-        if (!outcome.ok)
-            throw std::runtime_error(fmt::format("simulating one layer's {} pass: {}", which ? "backward" : "forward",
-                                                 outcome.text));
-        t[which] = parse_timing(outcome.text);
+        if (outcome.ok) t[which] = parse_timing(outcome.text);
+        else if (failure.empty())
+            failure = fmt::format("simulating one layer's {} pass: {}", which ? "backward" : "forward", outcome.text);
     }
+    if (!failure.empty()) throw std::runtime_error(failure);
     return {t[0], t[1]};
 }
 

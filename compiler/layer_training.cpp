@@ -23,11 +23,20 @@ BackwardStep mm(std::string name, uint32_t k, uint32_t m, uint32_t n, uint32_t c
 }
 BackwardStep ew(ElementwisePass p) { return {false, {}, std::move(p)}; }
 
+// Tokens one dW product contracts: 16 K tiles, so a 256-column block of X^T fits a weight staging
+// slot; more tokens are split into groups whose products are accumulated (the additions not counted).
+constexpr uint32_t kContractedTokens = 2048;
+
 // The backward of y = x W (W [in, out]) over `tokens`: dX = dY W^T, dW = X^T dY.
 void linear_backward(std::vector<BackwardStep>& steps, const std::string& name, uint32_t in, uint32_t out,
                      uint32_t tokens) {
     steps.push_back(mm(name + ".dX", out, in, tokens));
-    steps.push_back(mm(name + ".dW", tokens, in, out));
+    if (tokens <= kContractedTokens) {
+        steps.push_back(mm(name + ".dW", tokens, in, out));
+        return;
+    }
+    for (uint32_t t0 = 0, g = 0; t0 < tokens; t0 += kContractedTokens, ++g)
+        steps.push_back(mm(name + ".dW" + std::to_string(g), std::min(kContractedTokens, tokens - t0), in, out));
 }
 
 // Emits the backward program: matmul steps through the library's linear(), elementwise passes as

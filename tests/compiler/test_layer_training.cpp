@@ -70,3 +70,15 @@ TEST_CASE("layer training: both passes lower to verified programs for BERT-large
     CHECK(p.backward.instructions.size() > p.forward.instructions.size());
     CHECK_THROWS_AS(lower_layer_training(spec, 0, isa::Generation::v2, limits), LoweringError);
 }
+
+TEST_CASE("layer training: dW over more than 2048 tokens is split into token groups", "[compiler]") {
+    const ModelSpec spec = model("bert-base-uncased");
+    uint64_t forward = 0;
+    for (const auto& m : layer_forward_matmuls(spec, 40)) forward += m.multiply_adds();
+    const auto steps = layer_backward_steps(spec, 40);  // 5120 tokens: groups of 2048, 2048, 1024
+    CHECK(matmul_multiply_adds(steps) == 2 * forward);
+    std::vector<uint32_t> groups;
+    for (const auto& s : steps)
+        if (s.is_matmul && s.matmul.name.rfind("ffn.output.dW", 0) == 0) groups.push_back(s.matmul.k);
+    CHECK(groups == std::vector<uint32_t>{2048, 2048, 1024});
+}
