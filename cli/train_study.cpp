@@ -65,6 +65,10 @@ std::pair<PassTiming, PassTiming> simulate_layer(const compiler::LayerTrainingPr
     return {t[0], t[1]};
 }
 
+// The tensor's parameters: a per-feature vector's logical length, without the padding of its
+// column layout in HBM.
+uint64_t parameter_count(const compiler::WeightTensor& w) { return w.features ? w.features : w.num_elements(); }
+
 // Forward of every layer, then backward from the last layer to the first; gradients in the order
 // the backward pass produces them (a layer's tensors in reverse, as DDP registers its hooks), the
 // head's with the last layer's and the embeddings' with the first layer's (their own compute is
@@ -82,7 +86,7 @@ sim::StepPlan step_plan(const TrainStudy& s, const std::vector<compiler::WeightT
     std::vector<std::pair<size_t, const compiler::WeightTensor*>> ready;
     for (auto it = weights.rbegin(); it != weights.rend(); ++it) ready.push_back({owner(it->name), &*it});
     std::stable_sort(ready.begin(), ready.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [task, w] : ready) plan.gradients.push_back({w->name, w->num_elements() * 4, task});
+    for (const auto& [task, w] : ready) plan.gradients.push_back({w->name, parameter_count(*w) * 4, task});
     plan.bucket_bytes = s.bucket_bytes;
     plan.ranks = s.ranks;
     const double hbm_gbps_per_core = s.instance.chip.device_memory.bandwidth_gbps / s.instance.chip.cores;
@@ -105,7 +109,7 @@ TrainStudy run_train_study(const TrainOptions& o) {
     s.ranks = s.instance.chips * s.instance.chip.cores;
     s.bucket_bytes = o.bucket_bytes;
     const auto weights = compiler::model_weight_tensors(s.spec);
-    for (const auto& w : weights) s.parameters += w.num_elements();
+    for (const auto& w : weights) s.parameters += parameter_count(w);
     s.gradient_bytes = s.parameters * 4;
 
     const sim::ChipConfig& chip = s.instance.chip;

@@ -46,6 +46,7 @@ TEST_CASE("cli: train reports a step whose parts add up, and a trace with comput
     const json r = train_report("trn1.32xlarge", dir, {"--trace", trace});
     CHECK(r["ranks"] == 32);
     CHECK(r["global_batch"] == 32);
+    CHECK(r["parameters"] == 109483778);  // Hugging Face BertForSequenceClassification, bert-base-uncased, 2 labels
     const double step = r["step_time_ns"], compute = r["compute_time_ns"], optimizer = r["optimizer_time_ns"],
                  comm = r["communication_time_ns"], exposed = r["exposed_communication_ns"];
     CHECK(compute == Approx(12 * (double(r["layer_forward"]["time_ns"]) + double(r["layer_backward"]["time_ns"]))));
