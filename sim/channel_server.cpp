@@ -19,7 +19,7 @@ std::pair<double, double> ChannelServer::serve(double earliest_ns, double bytes,
         if (!m_scratch.empty() && m_scratch.back().second >= from) m_scratch.back().second = std::max(m_scratch.back().second, to);
         else m_scratch.emplace_back(from, to);
     };
-    double t = earliest_ns, left = duration, start = -1;
+    double t = std::max(earliest_ns, now_ns), left = duration, start = -1;
     size_t i = 0;
     for (; i < m_busy.size() && m_busy[i].second <= t; ++i) append(m_busy[i].first, m_busy[i].second);
     // Fill the gaps from t on, in time order.
@@ -39,7 +39,7 @@ std::pair<double, double> ChannelServer::serve(double earliest_ns, double bytes,
     }
     for (; i < m_busy.size(); ++i) append(m_busy[i].first, m_busy[i].second);
     m_busy.swap(m_scratch);
-    return {start < 0 ? earliest_ns : start, t};
+    return {start < 0 ? t : start, t};
 }
 
 }  // namespace nsim::sim

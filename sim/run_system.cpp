@@ -31,6 +31,11 @@ void check_placements(const ChipConfig& chip, uint32_t chips, const std::vector<
         if (!used.insert({p.chip, p.core}).second)
             throw SimError(fmt::format("placement {}: chip {} core {} is already placed", i, p.chip, p.core));
         if (p.programs.empty()) throw SimError(fmt::format("placement {}: expected at least one program", i));
+        for (const auto* program : p.programs)
+            if (program->target != chip.generation)
+                throw SimError(fmt::format("placement {}: kernel {} targets {} but chip {} is NeuronCore-{}", i,
+                                           program->name, isa::generation_name(program->target), chip.name,
+                                           isa::generation_name(chip.generation)));
     }
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sim_test_util.h"
+#include "sim/channel_server.h"
 #include "sim/chip_config.h"
 #include "sim/dma_system.h"
 #include "sim/run_system.h"
@@ -159,6 +160,17 @@ TEST_CASE("dram: interleaving spreads a transfer evenly over the channels", "[si
     }
 }
 
+TEST_CASE("dram: a channel serves an early request in its idle time before work booked for later", "[sim]") {
+    sim::ChannelServer channel(1.0);  // 1 byte per ns
+    CHECK(channel.serve(100, 10, 0) == std::pair<double, double>{100, 110});  // booked ahead
+    CHECK(channel.serve(0, 50, 0) == std::pair<double, double>{0, 50});      // fits the gap before it
+    // 60 ns of work from 40: 50 in the gap before the next booking, the rest after it.
+    CHECK(channel.serve(40, 60, 0) == std::pair<double, double>{50, 120});
+    CHECK(channel.busy_ns() == Approx(120));
+    // Time before `now` is gone: a request for it starts now.
+    CHECK(channel.serve(0, 5, 200) == std::pair<double, double>{200, 205});
+}
+
 TEST_CASE("system: a core runs its programs one after another and keeps its memory between them", "[sim]") {
     const auto chip = sim::load_chip("trn1");
     auto x = tensor("x", 128, 256), y = tensor("y", 128, 256);
@@ -181,6 +193,33 @@ TEST_CASE("system: a core runs its programs one after another and keeps its memo
     CHECK(hbm[0].address("y") >= hbm[0].address("x") + 128 * 256);
 }
 
+TEST_CASE("system: tensors larger than a placement's share of device memory are rejected", "[sim]") {
+    auto chip = sim::load_chip("trn1");
+    sim::apply_override(chip, "device_memory.size_bytes=1048576");  // 1 MiB: 512 KiB per core
+    const auto p = stream_program(128, 8 * KiB);                      // a 1 MiB tensor
+    std::vector<sim::DeviceMemory> hbm(2);
+    sim::RunOptions opt;
+    opt.timing_only = true;
+    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&p}}, {0, 1, {&p}}}, hbm, sim::builtin_custom_ops(), opt),
+                      Catch::Contains("placement 0 (chip 0 core 0): its tensors need 1048576 bytes of device memory, "
+                                      "its share of the chip's 1048576 bytes is 524288"));
+}
+
+TEST_CASE("system: a deadlock on one of several cores names the core", "[sim]") {
+    const auto chip = sim::load_chip("trn1");
+    const auto fine = stream_program(1, 256);
+    auto stuck = streams({on(Engine::sync, make(Opcode::dma_copy, {{"dst", sbuf(0, 1, 0, DType::float32, {64})},
+                                                                   {"src", isa::whole_tensor(tensor("x", 1, 256))}},
+                                                  {{0, 1}}))});
+    stuck.tensors.push_back(tensor("x", 1, 256));
+    std::vector<sim::DeviceMemory> hbm(2);
+    sim::RunOptions opt;
+    opt.timing_only = true;
+    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&fine}}, {0, 1, {&stuck}}}, hbm, sim::builtin_custom_ops(), opt),
+                      Catch::Contains("chip 0 core 1: deadlock") && Catch::Contains("waits") &&
+                          !Catch::Contains("chip 0 core 0"));
+}
+
 TEST_CASE("system: a placement on a core that does not exist is rejected", "[sim]") {
     const auto chip = sim::load_chip("trn1");
     const auto p = stream_program(1, 256);
@@ -192,5 +231,8 @@ TEST_CASE("system: a placement on a core that does not exist is rejected", "[sim
                       Catch::Contains("placement 1: chip 0 core 1 is already placed"));
     CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&p}}}, two, sim::builtin_custom_ops(), {}),
                       Catch::Contains("2 device memories for 1 placements"));
+    const auto v3 = stream_program(1, 256, isa::Generation::v3);
+    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&v3}}}, hbm, sim::builtin_custom_ops(), {}),
+                      Catch::Contains("placement 0: kernel test targets v3 but chip trn1 is NeuronCore-v2"));
 }
 
