@@ -14,28 +14,16 @@ import argparse
 import csv
 import json
 import os
-import platform
 import subprocess
 import tempfile
+
+from machine import machine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results")
 INSTANCES = ["trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge"]
 ALGOS = ["auto", "ring"]
-
-
-def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
 def run(nsim, instance, algo, size, workdir):
