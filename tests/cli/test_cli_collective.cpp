@@ -87,3 +87,8 @@ TEST_CASE("cli: collective rejects an unknown op, absent ranks, mismatched sizes
     require_error(run_nsim({"collective", "--instance", "trn9.huge", "--op", "all_reduce", "--bytes", "4KiB"}), 2,
                   {"unknown instance 'trn9.huge'"});
 }
+
+TEST_CASE("cli: run rejects a kernel with collectives, which one NeuronCore cannot execute", "[cli][sim]") {
+    const auto r = run_nsim({"run", (nsim::test::example_kernel_dir() / "grad_sync.nki").string()});
+    require_error(r, 1, {"instruction #0 (all_reduce): a collective runs on the collective engines of several cores"});
+}
