@@ -66,9 +66,23 @@ TEST_CASE("cli: train reports a step whose parts add up, and a trace with comput
     CHECK(bucketed == uint64_t(r["gradient_bytes"]));
     const json t = read_json(trace);
     std::set<int> rows;
+    std::vector<json> all_reduces;
     for (const auto& e : t["traceEvents"])
-        if (e["ph"] == "X") rows.insert(int(e["tid"]));
+        if (e["ph"] == "X") {
+            rows.insert(int(e["tid"]));
+            if (e["tid"] == 1) all_reduces.push_back(e);
+        }
     CHECK(rows == std::set<int>{0, 1});
+    // The backward pass makes the head's and last layer's gradients first, the embeddings' last.
+    REQUIRE(all_reduces.size() == r["buckets"].size());
+    const auto holds = [](const json& event, const std::string& tensor) {
+        for (const auto& name : event["args"]["tensors"])
+            if (name == tensor) return true;
+        return false;
+    };
+    CHECK(holds(all_reduces.front(), "classifier.weight"));
+    CHECK(holds(all_reduces.front(), "layer11.ffn.output.weight"));
+    CHECK(holds(all_reduces.back(), "embeddings.word"));
 }
 
 TEST_CASE("cli: train on trn1n.32xlarge (twice the NeuronLink bandwidth) communicates faster", "[cli]") {
