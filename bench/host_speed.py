@@ -13,11 +13,12 @@ import argparse
 import csv
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
+
+from machine import machine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -30,19 +31,6 @@ CASES = [
     ("matmul 512^3 x4 (functional)", "tiled_matmul.py", ["512", "512", "512", "4"], "functional"),
     ("softmax 256 tiles x 512 (functional)", "softmax_rows.py", ["256", "512"], "functional"),
 ]
-
-
-def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
 def run_once(nsim, kernel, mode, workdir):

@@ -41,9 +41,11 @@ public:
             const auto& inst = program.instructions[i];
             Slot slot;
             slot.engine = inst.engine;
-            slot.dma = inst.op == isa::Opcode::dma_copy;
-            int64_t queue = 0;
-            if (slot.dma)
+            // Collectives are asynchronous like DMAs. Each is a completion stream of its own: the
+            // collective engine runs several at once (CC cores), so they may complete out of order.
+            slot.dma = isa::opcode_info(inst.op).asynchronous;
+            int64_t queue = isa::is_collective(inst.op) ? -1 - int64_t(i) : 0;
+            if (inst.op == isa::Opcode::dma_copy)
                 if (const auto* q = std::get_if<int64_t>(&inst.arg("queue"))) queue = *q;
             const auto [it, added] = ids.try_emplace({slot.engine, slot.dma, queue}, m_members.size());
             if (added) m_members.emplace_back();

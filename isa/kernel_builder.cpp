@@ -306,6 +306,26 @@ InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }
 
+InstructionRef KernelBuilder::all_reduce(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group, AluOp op) {
+    return emit(Opcode::all_reduce, {{"dst", dst}, {"src", src}, {"group", group}, {"op", op}});
+}
+
+InstructionRef KernelBuilder::all_gather(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group) {
+    return emit(Opcode::all_gather, {{"dst", dst}, {"src", src}, {"group", group}});
+}
+
+InstructionRef KernelBuilder::reduce_scatter(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group, AluOp op) {
+    return emit(Opcode::reduce_scatter, {{"dst", dst}, {"src", src}, {"group", group}, {"op", op}});
+}
+
+InstructionRef KernelBuilder::send(AccessPattern src, int64_t peer) {
+    return emit(Opcode::send, {{"src", src}, {"peer", peer}});
+}
+
+InstructionRef KernelBuilder::recv(AccessPattern dst, int64_t peer) {
+    return emit(Opcode::recv, {{"dst", dst}, {"peer", peer}});
+}
+
 InstructionRef KernelBuilder::custom_op(std::string name, AccessPattern dst) {
     return emit(Opcode::custom_op, {{"name", name}, {"dst", dst}});
 }

@@ -106,7 +106,35 @@ const std::array<OpcodeInfo, kOpcodeCount>& table() {
          {{"dst", K::ap, req, W, kHbm | kSbuf},
           {"src", K::ap, req, R, kHbm | kSbuf},
           {"queue", K::integer, opt}},
-         "dst = convert(src) by a DMA queue; the issuing engine does not wait"},
+         "dst = convert(src) by a DMA queue; the issuing engine does not wait", true},
+        // Collectives (docs/kernel-format.md "Collectives"): HBM buffers, a replica group of ranks
+        // given as group_start plus a [[step,num],...] pattern, run by the collective engine.
+        {Opcode::all_reduce, "all_reduce", kAllEngines, Engine::sync,
+         {{"dst", K::ap, req, W, kHbm},
+          {"src", K::ap, req, R, kHbm},
+          {"group", K::pattern, req},
+          {"group_start", K::integer, opt},
+          {"op", K::alu_op, opt}},
+         "dst = reduction (op: add, maximum, minimum) of every group rank's src; collective engine", true},
+        {Opcode::all_gather, "all_gather", kAllEngines, Engine::sync,
+         {{"dst", K::ap, req, W, kHbm},
+          {"src", K::ap, req, R, kHbm},
+          {"group", K::pattern, req},
+          {"group_start", K::integer, opt}},
+         "dst = every group rank's src, in group order; collective engine", true},
+        {Opcode::reduce_scatter, "reduce_scatter", kAllEngines, Engine::sync,
+         {{"dst", K::ap, req, W, kHbm},
+          {"src", K::ap, req, R, kHbm},
+          {"group", K::pattern, req},
+          {"group_start", K::integer, opt},
+          {"op", K::alu_op, opt}},
+         "dst = this rank's block of the reduction of every group rank's src; collective engine", true},
+        {Opcode::send, "send", kAllEngines, Engine::sync,
+         {{"src", K::ap, req, R, kHbm}, {"peer", K::integer, req}},
+         "sends src to rank `peer`, whose matching recv receives it; collective engine", true},
+        {Opcode::recv, "recv", kAllEngines, Engine::sync,
+         {{"dst", K::ap, req, W, kHbm}, {"peer", K::integer, req}},
+         "dst = what rank `peer`'s matching send sends; collective engine", true},
         {Opcode::custom_op, "custom_op", G, Engine::gpsimd,
          {{"name", K::name, req},
           {"dst", K::ap, req, W, kSbuf},
@@ -126,6 +154,11 @@ const std::array<OpcodeInfo, kOpcodeCount>& table() {
 }  // namespace
 
 const OpcodeInfo& opcode_info(Opcode op) { return table()[size_t(op)]; }
+
+bool is_collective(Opcode op) {
+    return op == Opcode::all_reduce || op == Opcode::all_gather || op == Opcode::reduce_scatter ||
+           op == Opcode::send || op == Opcode::recv;
+}
 
 std::optional<Opcode> parse_opcode(std::string_view name) {
     for (const auto& info : table())

@@ -29,6 +29,11 @@ enum class Opcode : uint8_t {
     bn_aggr,
     reciprocal,
     dma_copy,
+    all_reduce,
+    all_gather,
+    reduce_scatter,
+    send,
+    recv,
     custom_op,
 };
 inline constexpr int kOpcodeCount = int(Opcode::custom_op) + 1;
@@ -69,9 +74,14 @@ struct OpcodeInfo {
     Engine default_engine;  // where it runs when the kernel does not say
     std::vector<ArgSpec> args;
     std::string_view summary;  // one line for `nsim check` and docs
+    // The issuing engine only triggers it and goes on; it completes later (DMA queue, collective
+    // engine) and signals through its `inc` semaphores.
+    bool asynchronous = false;
 };
 
 const OpcodeInfo& opcode_info(Opcode op);
+// all_reduce, all_gather, reduce_scatter, send, recv: run by the chip's collective engine.
+bool is_collective(Opcode op);
 std::optional<Opcode> parse_opcode(std::string_view name);
 // Index of the named operand in opcode_info(op).args, or -1.
 int arg_index(Opcode op, std::string_view arg_name);

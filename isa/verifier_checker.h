@@ -101,6 +101,8 @@ private:
 
 // The per-opcode rules of §9-§14 for the current instruction (verifier_rules.cpp).
 void check_opcode_rules(Checker& c);
+// The rules of the collective instructions (verifier_collective.cpp).
+void check_collective(Checker& c);
 
 // Whether an `ap_or_imm` operand, given as an access pattern, is a full tile of the instruction's
 // shape rather than a [P,1] per-partition vector (tensor_copy_predicated's `src`, §11.11).

@@ -331,6 +331,11 @@ void check_opcode_rules(Checker& c) {
         case Opcode::bn_aggr: check_bn_aggr(c); break;
         case Opcode::reciprocal: c.same_shape("data", "dst"); break;  // §11.7
         case Opcode::dma_copy: check_dma_copy(c); break;
+        case Opcode::all_reduce:
+        case Opcode::all_gather:
+        case Opcode::reduce_scatter:
+        case Opcode::send:
+        case Opcode::recv: check_collective(c); break;
         case Opcode::custom_op: break;  // the table's rules cover it: a name and SBUF operands
     }
 }

@@ -21,8 +21,10 @@ public:
     // Runs with `rank` when that rank's part of a collective is complete, at time `t_ns`.
     using RankDone = std::function<void(uint32_t rank, double t_ns)>;
 
-    // `network` must outlive the engine; under SystemC pass ScLinkNetwork::network() and call
-    // ScLinkNetwork::rearm() after arrive().
+    // `network` must outlive the engine. Under SystemC pass ScLinkNetwork::network(), call
+    // arrive() with now_ns() from the issuing process and ScLinkNetwork::rearm() after it; the
+    // RankDone callbacks then run in the ScLinkNetwork's process at their completion times (e.g.
+    // to increment the issuing core's semaphore).
     CollectiveEngine(const InstanceConfig& instance, LinkNetwork& network);
     ~CollectiveEngine();
 

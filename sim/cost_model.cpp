@@ -166,7 +166,12 @@ InstructionCost instruction_cost(const Instruction& inst, const CoreTiming& t) {
         case Opcode::bn_stats: c.cycles = floor_min_ii(n_of("data"), t); break;
         case Opcode::bn_aggr: c.cycles = floor_min_ii(13 * n_of("data") / 3, t); break;
         case Opcode::reciprocal: c.cycles = floor_min_ii(uint64_t(t.reciprocal_factor) * n_of("data"), t); break;
-        case Opcode::dma_copy:
+        case Opcode::dma_copy:  // timed by the DMA model
+        case Opcode::all_reduce:  // timed by the collective engine (sim/collective_engine.h)
+        case Opcode::all_gather:
+        case Opcode::reduce_scatter:
+        case Opcode::send:
+        case Opcode::recv:
         case Opcode::custom_op: break;
     }
     return c;

@@ -15,7 +15,7 @@ LinkParams link_params(const InstanceConfig& instance) {
     p.latency_ns = instance.link_latency_ns;
     p.chunk_bytes = instance.chip.dma.descriptor_bytes;
     const auto& chip = instance.chip;
-    p.local_bytes_per_ns = std::min(chip.dma.engines_per_core * chip.dma.engine_bandwidth_gbps,
+    p.local_bytes_per_ns = std::min(chip.cores * chip.dma.engines_per_core * chip.dma.engine_bandwidth_gbps,
                                     chip.device_memory.bandwidth_gbps / 2);
     return p;
 }

@@ -26,8 +26,9 @@ struct LinkParams {
 };
 
 // link_bandwidth_gbps / link_ports per port and direction, link_latency_ns per hop, the chip's DMA
-// descriptor size as the chunk. Local copies (assumption): one core's DMA engines copy HBM to HBM,
-// each byte read and written once, so min(engines x engine bandwidth, HBM bandwidth / 2).
+// descriptor size as the chunk. Local copies (assumption): the cores' DMA engines copy HBM to HBM,
+// each byte read and written once, so the chip's local link carries
+// min(cores x engines x engine bandwidth, HBM bandwidth / 2), shared by all its copies.
 LinkParams link_params(const InstanceConfig& instance);
 
 // The links of an instance as bandwidth servers, and the transfers in flight over them.

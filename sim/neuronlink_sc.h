@@ -19,11 +19,13 @@ public:
     // Moves `bytes` from chip to chip and returns when they have arrived (call from an SC_THREAD).
     void transfer(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes);
 
+    // The network itself, e.g. for a CollectiveEngine. After giving it work directly (arrive(),
+    // call_at()), call rearm() so this module wakes up for it.
     LinkNetwork& network() { return m_network; }
+    void rearm();
 
 private:
     void on_wake();  // runs the network's due events, then sleeps until its next one
-    void rearm();
 
     LinkNetwork m_network;
     sc_core::sc_event m_wake;

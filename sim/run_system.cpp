@@ -7,6 +7,7 @@
 #include <set>
 #include <systemc>
 
+#include "isa/opcode_table.h"
 #include "sim/chip.h"
 #include "sim/sim_error.h"
 #include "sim/sim_time.h"
@@ -36,6 +37,13 @@ void check_placements(const ChipConfig& chip, uint32_t chips, const std::vector<
                 throw SimError(fmt::format("placement {}: kernel {} targets {} but chip {} is NeuronCore-{}", i,
                                            program->name, isa::generation_name(program->target), chip.name,
                                            isa::generation_name(chip.generation)));
+        for (const auto* program : p.programs)
+            for (size_t n = 0; n < program->instructions.size(); ++n)
+                if (isa::is_collective(program->instructions[n].op))
+                    throw SimError(fmt::format(
+                        "instruction #{} ({}): a collective runs on the collective engines of several cores; one "
+                        "NeuronCore alone cannot execute it (see sim/collective_engine.h)",
+                        n, isa::opcode_info(program->instructions[n].op).name));
     }
 }
 

@@ -236,6 +236,17 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
     g.emit(Opcode::reciprocal, {{"dst", d}, {"data", a}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
+    const std::vector<FreeDim> group = {{1, 4}};
+    b.all_reduce(d, a, group);
+    g.emit(Opcode::all_reduce, {{"dst", d}, {"src", a}, {"group", group}, {"op", AluOp::add}});
+    b.all_gather(d, a, group);
+    g.emit(Opcode::all_gather, {{"dst", d}, {"src", a}, {"group", group}});
+    b.reduce_scatter(d, a, group, AluOp::maximum);
+    g.emit(Opcode::reduce_scatter, {{"dst", d}, {"src", a}, {"group", group}, {"op", AluOp::maximum}});
+    b.send(a, 3);
+    g.emit(Opcode::send, {{"src", a}, {"peer", 3}});
+    b.recv(d, 2);
+    g.emit(Opcode::recv, {{"dst", d}, {"peer", 2}});
     b.custom_op("f", d);
     g.emit(Opcode::custom_op, {{"name", "f"}, {"dst", d}});
     CHECK(b.size() == size_t(kOpcodeCount));

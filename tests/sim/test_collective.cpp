@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "sim/collective_engine.h"
+#include "sim/neuronlink_sc.h"
+#include "sim/sim_time.h"
 #include "sim/instance_config.h"
 
 using namespace nsim::sim;
@@ -206,4 +208,53 @@ TEST_CASE("collective: a send moves bytes chip to chip in the DMA start latency 
     const double expected = 1000 + 1300 + rig.net.uncontended_ns(0, 1, 1 << 20);
     CHECK(done_src == Approx(expected));
     CHECK(done_dst == Approx(expected));
+}
+
+namespace {
+
+// Two ranks as SystemC threads on different chips: each issues the all-reduce at its own time and
+// waits for its completion, as a core's engine would wait on the semaphore it increments.
+struct TwoRanks : sc_core::sc_module {
+    ScLinkNetwork& links;
+    CollectiveEngine& engine;
+    uint32_t id;
+    uint64_t bytes;
+    sc_core::sc_event done[2];
+    double finished[2] = {-1, -1};
+    SC_HAS_PROCESS(TwoRanks);
+    TwoRanks(sc_core::sc_module_name n, ScLinkNetwork& l, CollectiveEngine& e, uint32_t i, uint64_t b)
+        : sc_core::sc_module(n), links(l), engine(e), id(i), bytes(b) {
+        SC_THREAD(rank0);
+        SC_THREAD(rank1);
+    }
+    void issue(uint32_t member, uint32_t rank, double at_ns) {
+        sc_core::wait(sc_core::sc_time(at_ns, sc_core::SC_NS));
+        engine.arrive(id, rank, now_ns(), bytes);
+        links.rearm();
+        sc_core::wait(done[member]);
+        finished[member] = now_ns();
+    }
+    void rank0() { issue(0, 0, 0); }
+    void rank1() { issue(1, 2, 5000); }  // rank 2 = chip 1, core 0; it arrives 5 us later
+};
+
+}  // namespace
+
+TEST_CASE("collective: under SystemC, ranks arrive from their processes and are woken at completion", "[sim]") {
+    const auto inst = load_instance("trn1.32xlarge");
+    ScLinkNetwork links("links", LinkTopology(inst), link_params(inst));
+    CollectiveEngine engine(inst, links.network());
+    auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 0, 1 << 20);
+    req.group = {0, 2};
+    const auto plan = engine.plan(req);
+    TwoRanks* ranks = nullptr;
+    const uint32_t id = engine.launch(plan, [&](uint32_t rank, double) { ranks->done[rank == 0 ? 0 : 1].notify(sc_core::SC_ZERO_TIME); });
+    TwoRanks two("ranks", links, engine, id, 1 << 20);
+    ranks = &two;
+    sc_core::sc_start();
+    engine.check_finished();
+    // Nothing moves before the second rank arrives at 5 us; then two steps (reduce-scatter, all-gather).
+    const double step = 1300 + links.network().uncontended_ns(0, 1, 1 << 19);
+    CHECK(two.finished[0] == Approx(5000 + 2 * step).epsilon(1e-6));
+    CHECK(two.finished[1] == Approx(5000 + 2 * step).epsilon(1e-6));
 }
