@@ -40,7 +40,7 @@ json train_report(const std::string& instance, const ScratchDir& dir, std::vecto
 
 }  // namespace
 
-TEST_CASE("cli: train reports a step whose parts add up, and a trace with compute and collective rows", "[cli]") {
+TEST_CASE("cli: train reports a step whose parts add up, and a trace with compute and collective rows", "[cli][sim]") {
     const ScratchDir dir;
     const auto trace = (dir.path() / "trace.json").string();
     const json r = train_report("trn1.32xlarge", dir, {"--trace", trace});
@@ -85,7 +85,7 @@ TEST_CASE("cli: train reports a step whose parts add up, and a trace with comput
     CHECK(holds(all_reduces.back(), "embeddings.word"));
 }
 
-TEST_CASE("cli: train on trn1n.32xlarge (twice the NeuronLink bandwidth) communicates faster", "[cli]") {
+TEST_CASE("cli: train on trn1n.32xlarge (twice the NeuronLink bandwidth) communicates faster", "[cli][sim]") {
     const ScratchDir dir;
     const json trn1 = train_report("trn1.32xlarge", dir), trn1n = train_report("trn1n.32xlarge", dir);
     CHECK(trn1n["compute_time_ns"] == trn1["compute_time_ns"]);
@@ -93,7 +93,7 @@ TEST_CASE("cli: train on trn1n.32xlarge (twice the NeuronLink bandwidth) communi
     CHECK(double(trn1n["step_time_ns"]) < double(trn1["step_time_ns"]));
 }
 
-TEST_CASE("cli: train with smaller buckets runs more all-reduces", "[cli]") {
+TEST_CASE("cli: train with smaller buckets runs more all-reduces", "[cli][sim]") {
     const ScratchDir dir;
     const json big = train_report("trn1.2xlarge", dir);
     const json small = train_report("trn1.2xlarge", dir, {"--bucket-bytes", "4194304"});
