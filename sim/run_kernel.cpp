@@ -1,10 +1,9 @@
 #include "sim/run_kernel.h"
 
-#include <fmt/format.h>
-
 #include <chrono>
 #include <systemc>
 
+#include "sim/collective_guard.h"
 #include "sim/neuron_core.h"
 #include "sim/sim_error.h"
 
@@ -15,11 +14,7 @@ RunResult run_kernel(const isa::Program& program, const ChipConfig& chip, Device
     static bool simulated = false;
     if (simulated) throw SimError("one simulation per process: SystemC cannot elaborate a second core");
     simulated = true;
-    for (size_t i = 0; i < program.instructions.size(); ++i)
-        if (isa::is_collective(program.instructions[i].op))
-            throw SimError(fmt::format("instruction #{} ({}): a collective runs on the collective engines of several "
-                                       "cores; one NeuronCore alone cannot execute it (see sim/collective_engine.h)",
-                                       i, isa::opcode_info(program.instructions[i].op).name));
+    reject_collectives(program);
     // Femtoseconds: engine cycles at GHz clocks are not whole picoseconds. Set before any sc_time.
     sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
     // An error inside an engine stops the simulation (NeuronCore::fail): no SystemC notice for it.
