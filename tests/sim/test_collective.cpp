@@ -164,6 +164,8 @@ TEST_CASE("collective: bad requests are clear errors", "[sim]") {
     req.group = {};
     req.bytes = 1023;
     CHECK_THROWS_WITH(rig.engine.plan(req), Catch::Contains("1023 bytes is not a whole number of float32 elements"));
+    req.bytes = 64ull << 30;
+    CHECK_THROWS_WITH(rig.engine.plan(req), Catch::Contains("a 68719476736-byte message does not fit a chip's device memory (34359738368 bytes"));
     req.bytes = 1024;
     const uint32_t id = rig.engine.launch(rig.engine.plan(req));
     CHECK_THROWS_WITH(rig.engine.arrive(id, 5, 0, 2048), Catch::Contains("rank 5 gives a buffer of 2048 bytes, but the replica group's message is 1024 bytes"));
