@@ -260,3 +260,15 @@ TEST_CASE("collective: under SystemC, ranks arrive from their processes and are 
     CHECK(two.finished[0] == Approx(5000 + 2 * step).epsilon(1e-6));
     CHECK(two.finished[1] == Approx(5000 + 2 * step).epsilon(1e-6));
 }
+
+TEST_CASE("collective: bf16 reductions add in fp32 and round to bf16 once per add", "[sim]") {
+    Rig rig("trn1.2xlarge");
+    for (auto dtype : kDTypes) {
+        const auto plan = rig.engine.plan(request(CollectiveOp::all_reduce, CollectiveAlgo::ring, dtype, 2, 2 * dtype_bytes(dtype)));
+        CollectiveData data(plan);
+        data.write(0, {0}, {256.0f}, /*reduce=*/false);
+        data.write(0, {0}, {1.0f}, /*reduce=*/true);   // 257 needs 9 significant bits: bf16 rounds to even, 256
+        data.write(0, {0}, {1.5f}, /*reduce=*/true);   // 257.5: bf16 258, fp32 exact
+        CHECK(data.value(0, 0) == (dtype == CollectiveDType::bfloat16 ? 258.0f : 258.5f));
+    }
+}
