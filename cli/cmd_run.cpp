@@ -1,5 +1,5 @@
-// `nsim run KERNEL`: simulate a kernel on one NeuronCore of a chip; print its timing, write its
-// outputs, report and trace.
+// `nsim run KERNEL`: simulate a kernel on one NeuronCore of a chip (or on N of them at once); print
+// its timing, write its outputs, report and trace.
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -15,7 +15,7 @@
 #include "isa/verifier.h"
 #include "sim/chip_config.h"
 #include "sim/npy.h"
-#include "sim/run_kernel.h"
+#include "sim/run_system.h"
 
 namespace nsim::cli {
 
@@ -29,6 +29,7 @@ struct RunOptions {
     std::string output_dir, report, trace, races = "error";
     bool timing_only = false;
     uint64_t seed = 1;
+    uint32_t cores = 1;  // run the kernel on this many cores of the chip at once
 };
 
 // The --input NAME=FILE pairs, checked against the kernel's tensors.
@@ -82,11 +83,19 @@ int run_command(const RunOptions& o) {
     if (auto diags = isa::verify(program, chip.limits); !diags.empty()) throw isa::KernelError(o.kernel, diags);
     if (program.form == isa::ProgramForm::sequential) program = compiler::insert_sync(program, chip.limits, o.kernel);
 
-    sim::DeviceMemory hbm;
+    if (o.cores > chip.cores)
+        throw std::runtime_error(fmt::format("--cores {}: chip {} has {} cores, expected 1 to {}", o.cores, chip.name,
+                                             chip.cores, chip.cores));
+    // Each core runs its own copy of the kernel on its own copy of the tensors.
+    std::vector<sim::DeviceMemory> hbm(o.cores);
+    std::vector<sim::CorePlacement> placements;
     const auto files = input_files(program, o);
-    if (!o.timing_only) {  // timing alone never reads device memory
-        hbm.allocate(program.tensors);
-        load_inputs(hbm, program, files, o.seed);
+    for (uint32_t c = 0; c < o.cores; ++c) {
+        placements.push_back({0, c, {&program}});
+        if (!o.timing_only) {  // timing alone never reads device memory
+            hbm[c].allocate(program.tensors);
+            load_inputs(hbm[c], program, files, o.seed);
+        }
     }
     sim::RunOptions sim_options;
     sim_options.timing_only = o.timing_only;
@@ -94,17 +103,18 @@ int run_command(const RunOptions& o) {
     sim_options.trace = !o.trace.empty();
     sim_options.races = o.races == "off" ? sim::RaceMode::off : o.races == "warn" ? sim::RaceMode::warn : sim::RaceMode::error;
     const auto ops = sim::builtin_custom_ops();
-    const sim::RunResult result = sim::run_kernel(program, chip, hbm, ops, sim_options);
+    const sim::SystemRunResult result = sim::run_system(chip, 1, placements, hbm, ops, sim_options);
 
     RunContext ctx{o.kernel, &program, &chip, o.timing_only,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count()};
     fmt::print("{}", run_summary(ctx, result));
     if (!o.report.empty()) write_text_file(o.report, run_report_json(ctx, result));
     if (!o.trace.empty()) write_text_file(o.trace, chrome_trace_json(ctx, result));
-    if (!o.output_dir.empty() && !o.timing_only) save_outputs(hbm, program, o.output_dir);
-    if (result.race_count > 0 && sim_options.races == sim::RaceMode::error) {
+    if (!o.output_dir.empty() && !o.timing_only) save_outputs(hbm[0], program, o.output_dir);
+    const size_t races = result.cores[0][0].race_count;  // the same kernel on every core
+    if (races > 0 && sim_options.races == sim::RaceMode::error) {
         fmt::print(stderr, "nsim: error: {} race(s) between unsynchronised instructions (see above; --races=warn to go on)\n",
-                   result.race_count);
+                   races);
         return kExitKernelError;
     }
     return kExitOk;
@@ -114,7 +124,7 @@ int run_command(const RunOptions& o) {
 
 Command add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
-    CLI::App* sub = app.add_subcommand("run", "Simulate a kernel on one NeuronCore: results, timing, races");
+    CLI::App* sub = app.add_subcommand("run", "Simulate a kernel on one NeuronCore (or --cores N): results, timing, races, memory traffic");
     sub->add_option("KERNEL", o->kernel, "Kernel file (docs/kernel-format.md); a sequential body gets its semaphores "
                                          "from the sync-insertion pass")
         ->required()
@@ -132,6 +142,10 @@ Command add_run_command(CLI::App& app) {
     sub->add_option("--seed", o->seed, "Seed of the generated inputs and of stochastic rounding")->capture_default_str();
     sub->add_option("--races", o->races, "What a race is: error (exit 1), warn, or off (not tracked)")
         ->check(CLI::IsMember({"error", "warn", "off"}))
+        ->capture_default_str();
+    sub->add_option("--cores", o->cores, "Run the kernel on this many cores of the chip at once, each with its own "
+                                         "copy of the tensors, all sharing the chip's device memory (outputs: core 0's)")
+        ->check(CLI::PositiveNumber)
         ->capture_default_str();
     sub->add_option("--set", o->sets, "PATH=VALUE: override a chip parameter, e.g. timing.tensor_clock_ghz=3.0 "
                                       "(repeatable; `nsim describe CHIP` lists them)")

@@ -30,6 +30,8 @@ Command add_run_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
 Command add_describe_command(CLI::App& app);
 Command add_list_command(CLI::App& app);
+Command add_model_command(CLI::App& app);
+Command add_sweep_command(CLI::App& app);
 Command add_collective_command(CLI::App& app);
 
 // Parses and verifies kernel text and prints its summary to stdout; `target`, when set, replaces

@@ -1,9 +1,10 @@
 #include "cli/run_report.h"
 
+#include "cli/chrome_trace.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 #include <nlohmann/json.hpp>
 
 namespace nsim::cli {
@@ -31,16 +32,13 @@ std::string describe_race(const sim::Race& race) {
                        race.second_writes ? "writes" : "reads", race.where.bytes.begin, race.where.bytes.end, memory);
 }
 
-std::string run_summary(const RunContext& ctx, const sim::RunResult& r) {
-    std::string out = fmt::format("{}: kernel {} on {} (NeuronCore-{}), {}\n", ctx.kernel_file, ctx.program->name,
-                                  ctx.chip->name, isa::generation_name(ctx.chip->generation),
-                                  ctx.timing_only ? "timing only" : "timing and results");
-    out += fmt::format("simulated time  {:.3f} us    instructions {}    host {:.3f} s ({:.3f} s simulating, {:.0f} "
-                       "instructions/s)\n",
-                       r.time_ns / 1000, r.instructions, ctx.host_seconds, r.host_seconds,
-                       r.host_seconds > 0 ? double(r.instructions) / r.host_seconds : 0.0);
-    out += fmt::format("\n{:<8} {:>12} {:>12} {:>7} {:>14}\n", "engine", "instructions", "busy us", "util",
-                       "sem wait us");
+namespace {
+
+double mib(uint64_t bytes) { return double(bytes) / (1 << 20); }
+
+std::string core_table(const sim::RunResult& r) {
+    std::string out = fmt::format("\n{:<8} {:>12} {:>12} {:>7} {:>14}\n", "engine", "instructions", "busy us", "util",
+                                  "sem wait us");
     int busiest = 0;
     for (int e = 0; e < isa::kEngineCount; ++e) {
         const auto& er = r.engines[size_t(e)];
@@ -51,28 +49,24 @@ std::string run_summary(const RunContext& ctx, const sim::RunResult& r) {
     }
     const double dma_share = r.time_ns > 0 ? r.dma.busy_ns / r.time_ns : 0;
     out += fmt::format("{:<8} {:>12} {:>12.3f} {:>6.1f}%   {:.1f} MiB moved, {:.1f} GB/s while busy\n", "dma",
-                       r.dma.transfers, r.dma.busy_ns / 1000, 100 * dma_share, double(r.dma.bytes) / (1 << 20),
+                       r.dma.transfers, r.dma.busy_ns / 1000, 100 * dma_share, mib(r.dma.bytes),
                        r.dma.busy_ns > 0 ? double(r.dma.bytes) / r.dma.busy_ns : 0.0);
     const double engine_share = utilization(r.engines[size_t(busiest)], r.time_ns);
     out += fmt::format("\nbottleneck: {} ({:.1f}% of the time busy)\n",
                        dma_share > engine_share ? std::string("dma") : std::string(isa::engine_name(isa::Engine(busiest))),
                        100 * std::max(dma_share, engine_share));
-    for (const auto& race : r.races) out += describe_race(race) + "\n";
-    if (r.race_count > r.races.size()) out += fmt::format("... {} races in all\n", r.race_count);
-    for (const auto& u : r.uninitialized_reads) out += "warning: " + u + "\n";
+    out += fmt::format("traffic: DMA {:.2f} MiB in {} descriptors ({:.2f} MiB from device memory, {:.2f} MiB to it); "
+                       "engines SBUF {:.2f} MiB read, {:.2f} MiB written, PSUM {:.2f} MiB read, {:.2f} MiB written\n",
+                       mib(r.dma.bytes), r.dma.descriptors, mib(r.dma.device_read_bytes), mib(r.dma.device_write_bytes),
+                       mib(r.compute.sbuf_read_bytes), mib(r.compute.sbuf_write_bytes), mib(r.compute.psum_read_bytes),
+                       mib(r.compute.psum_write_bytes));
     return out;
 }
 
-std::string run_report_json(const RunContext& ctx, const sim::RunResult& r) {
+json core_json(const sim::RunResult& r) {
     json j;
-    j["kernel"] = ctx.program->name;
-    j["kernel_file"] = ctx.kernel_file;
-    j["chip"] = ctx.chip->name;
-    j["timing_only"] = ctx.timing_only;
     j["time_ns"] = r.time_ns;
     j["instructions"] = r.instructions;
-    j["host_seconds"] = ctx.host_seconds;
-    j["simulation_host_seconds"] = r.host_seconds;
     for (int e = 0; e < isa::kEngineCount; ++e) {
         const auto& er = r.engines[size_t(e)];
         const std::string name(isa::engine_name(isa::Engine(e)));
@@ -82,31 +76,88 @@ std::string run_report_json(const RunContext& ctx, const sim::RunResult& r) {
                               {"semaphore_wait_ns", er.semaphore_wait_ns}};
         j["semaphore_wait_ns"][name] = er.semaphore_wait_ns;
     }
-    j["dma"] = {{"transfers", r.dma.transfers}, {"bytes", r.dma.bytes}, {"busy_ns", r.dma.busy_ns}};
+    j["dma"] = {{"transfers", r.dma.transfers},
+                {"descriptors", r.dma.descriptors},
+                {"bytes", r.dma.bytes},
+                {"device_read_bytes", r.dma.device_read_bytes},
+                {"device_write_bytes", r.dma.device_write_bytes},
+                {"busy_ns", r.dma.busy_ns},
+                {"gbps_while_busy", r.dma.busy_ns > 0 ? double(r.dma.bytes) / r.dma.busy_ns : 0.0}};
+    j["compute_traffic"] = {{"sbuf_read_bytes", r.compute.sbuf_read_bytes},
+                            {"sbuf_write_bytes", r.compute.sbuf_write_bytes},
+                            {"psum_read_bytes", r.compute.psum_read_bytes},
+                            {"psum_write_bytes", r.compute.psum_write_bytes}};
     j["races"] = json::array();
     for (const auto& race : r.races) j["races"].push_back(describe_race(race));
     j["race_count"] = r.race_count;
     j["uninitialized_reads"] = r.uninitialized_reads;
+    return j;
+}
+
+json memory_json(const sim::ChipConfig& chip, const sim::MemoryReport& m) {
+    json channels = json::array();
+    for (const auto& c : m.channels)
+        channels.push_back({{"bytes", c.bytes}, {"requests", c.requests}, {"busy_ns", c.busy_ns},
+                            {"utilization", m.time_ns > 0 ? c.busy_ns / m.time_ns : 0.0},
+                            {"achieved_gbps", m.time_ns > 0 ? double(c.bytes) / m.time_ns : 0.0}});
+    return {{"bytes_read", m.bytes_read}, {"bytes_written", m.bytes_written}, {"achieved_gbps", m.achieved_gbps()},
+            {"peak_gbps", chip.device_memory.bandwidth_gbps}, {"channels", channels}};
+}
+
+}  // namespace
+
+std::string run_summary(const RunContext& ctx, const sim::SystemRunResult& s) {
+    const sim::RunResult& r = s.cores[0][0];
+    std::string out = fmt::format("{}: kernel {} on {} (NeuronCore-{}){}, {}\n", ctx.kernel_file, ctx.program->name,
+                                  ctx.chip->name, isa::generation_name(ctx.chip->generation),
+                                  s.cores.size() > 1 ? fmt::format(", {} cores at once", s.cores.size()) : "",
+                                  ctx.timing_only ? "timing only" : "timing and results");
+    uint64_t instructions = 0;
+    for (const auto& core : s.cores) instructions += core[0].instructions;
+    out += fmt::format("simulated time  {:.3f} us    instructions {}    host {:.3f} s ({:.3f} s simulating, {:.0f} "
+                       "instructions/s)\n",
+                       s.time_ns / 1000, instructions, ctx.host_seconds, s.host_seconds,
+                       s.host_seconds > 0 ? double(instructions) / s.host_seconds : 0.0);
+    if (s.cores.size() > 1) out += "\ncore 0:";
+    out += core_table(r);
+    for (size_t c = 1; c < s.cores.size(); ++c) {
+        const auto& rc = s.cores[c][0];
+        out += fmt::format("core {}: {:.3f} us, DMA {:.2f} MiB at {:.1f} GB/s while busy\n", c, rc.time_ns / 1000,
+                           mib(rc.dma.bytes), rc.dma.busy_ns > 0 ? double(rc.dma.bytes) / rc.dma.busy_ns : 0.0);
+    }
+    const sim::MemoryReport& m = s.chips[0];
+    out += fmt::format("device memory: {:.2f} MiB read, {:.2f} MiB written, {:.1f} GB/s achieved of {:.1f} GB/s peak; "
+                       "channel utilisation",
+                       mib(m.bytes_read), mib(m.bytes_written), m.achieved_gbps(), ctx.chip->device_memory.bandwidth_gbps);
+    for (const auto& c : m.channels) out += fmt::format(" {:.1f}%", m.time_ns > 0 ? 100 * c.busy_ns / m.time_ns : 0.0);
+    out += "\n";
+    // Every core runs the same kernel: core 0's findings stand for all.
+    for (const auto& race : r.races) out += describe_race(race) + "\n";
+    if (r.race_count > r.races.size()) out += fmt::format("... {} races in all\n", r.race_count);
+    for (const auto& u : r.uninitialized_reads) out += "warning: " + u + "\n";
+    return out;
+}
+
+std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& s) {
+    json j = core_json(s.cores[0][0]);
+    j["kernel"] = ctx.program->name;
+    j["kernel_file"] = ctx.kernel_file;
+    j["chip"] = ctx.chip->name;
+    j["timing_only"] = ctx.timing_only;
+    j["time_ns"] = s.time_ns;
+    j["host_seconds"] = ctx.host_seconds;
+    j["simulation_host_seconds"] = s.host_seconds;
+    j["cores"] = json::array();
+    for (const auto& core : s.cores) j["cores"].push_back(core_json(core[0]));
+    j["device_memory"] = memory_json(*ctx.chip, s.chips[0]);
     return j.dump(2) + "\n";
 }
 
-std::string chrome_trace_json(const RunContext& ctx, const sim::RunResult& r) {
-    std::map<std::string, int> rows;
-    for (int e = 0; e < isa::kEngineCount; ++e) rows[std::string(isa::engine_name(isa::Engine(e)))] = e;
-    json events = json::array();
-    for (const auto& ev : r.trace) {
-        auto [it, added] = rows.emplace(ev.row, int(rows.size()));
-        (void)added;
-        json e = {{"name", ev.line ? fmt::format("{} L{}", ev.name, ev.line) : ev.name},
-                  {"ph", "X"}, {"pid", 0}, {"tid", it->second},
-                  {"ts", ev.start_ns / 1000}, {"dur", ev.duration_ns / 1000}};
-        if (ev.line) e["args"] = {{"line", ev.line}, {"file", ctx.kernel_file}};
-        events.push_back(std::move(e));
-    }
-    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 0}, {"args", {{"name", ctx.chip->name + " core 0"}}}});
-    for (const auto& [name, tid] : rows)
-        events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 0}, {"tid", tid}, {"args", {{"name", name}}}});
-    return json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() + "\n";
+std::string chrome_trace_json(const RunContext& ctx, const sim::SystemRunResult& s) {
+    std::vector<TracedCore> cores;
+    for (size_t core = 0; core < s.cores.size(); ++core)
+        cores.push_back({fmt::format("{} core {}", ctx.chip->name, core), ctx.kernel_file, &s.cores[core][0]});
+    return chrome_trace_json(cores);
 }
 
 }  // namespace nsim::cli

@@ -5,7 +5,7 @@
 
 #include "isa/program.h"
 #include "sim/chip_config.h"
-#include "sim/run_kernel.h"
+#include "sim/run_system.h"
 
 namespace nsim::cli {
 
@@ -17,10 +17,15 @@ struct RunContext {
     double host_seconds = 0;
 };
 
-std::string run_summary(const RunContext& ctx, const sim::RunResult& r);
-std::string run_report_json(const RunContext& ctx, const sim::RunResult& r);
-// Chrome trace JSON (loads in Perfetto and chrome://tracing): a row per engine and per DMA queue.
-std::string chrome_trace_json(const RunContext& ctx, const sim::RunResult& r);
+// A run of one kernel on one or more cores of one chip (`nsim run --cores N`): core 0 in full, each
+// further core in a line, then the DMA, compute-side SBUF/PSUM and device-memory traffic.
+std::string run_summary(const RunContext& ctx, const sim::SystemRunResult& r);
+// The JSON report: core 0's figures at the top level, every core under "cores", the chip's
+// device memory under "device_memory".
+std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& r);
+// Chrome trace JSON (loads in Perfetto and chrome://tracing): a process per core, a row per engine
+// and per DMA queue.
+std::string chrome_trace_json(const RunContext& ctx, const sim::SystemRunResult& r);
 // One line per race, naming both instructions, their agents and the bytes.
 std::string describe_race(const sim::Race& race);
 

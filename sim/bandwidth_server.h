@@ -3,24 +3,27 @@
 #pragma once
 
 #include <algorithm>
+#include <utility>
 
 namespace nsim::sim {
 
 class BandwidthServer {
 public:
-    explicit BandwidthServer(double bytes_per_ns = 1.0) : m_bytes_per_ns(bytes_per_ns) {}
+    explicit BandwidthServer(double bytes_per_ns = 1.0) : m_ns_per_byte(1.0 / bytes_per_ns) {}
 
     // Reserves the resource for `bytes`, starting no earlier than `earliest_ns`; returns the end.
-    double reserve(double earliest_ns, double bytes) {
-        const double start = std::max(earliest_ns, m_free_ns);
-        m_free_ns = start + bytes / m_bytes_per_ns;
-        m_busy_ns += bytes / m_bytes_per_ns;
-        return m_free_ns;
+    double reserve(double earliest_ns, double bytes) { return serve(earliest_ns, bytes).second; }
+    // The same, returning when the service starts and when it ends.
+    std::pair<double, double> serve(double earliest_ns, double bytes) {
+        const double start = std::max(earliest_ns, m_free_ns), duration = bytes * m_ns_per_byte;
+        m_free_ns = start + duration;
+        m_busy_ns += duration;
+        return {start, m_free_ns};
     }
     double busy_ns() const { return m_busy_ns; }
 
 private:
-    double m_bytes_per_ns;
+    double m_ns_per_byte;
     double m_free_ns = 0;
     double m_busy_ns = 0;
 };

@@ -40,8 +40,13 @@ ParamList params(ChipConfig& c) {
         {"dma.engine_bandwidth_gbps", Range::positive, &c.dma.engine_bandwidth_gbps},
         {"dma.start_latency_ns", Range::non_negative, &c.dma.start_latency_ns},
         {"dma.descriptor_bytes", Range::positive, &c.dma.descriptor_bytes},
+        {"dma.descriptor_overhead_ns", Range::non_negative, &c.dma.descriptor_overhead_ns},
         {"device_memory.size_bytes", Range::positive, &c.device_memory.size_bytes},
         {"device_memory.bandwidth_gbps", Range::positive, &c.device_memory.bandwidth_gbps},
+        {"device_memory.channels", Range::positive, &c.device_memory.channels},
+        {"device_memory.interleave_bytes", Range::positive, &c.device_memory.interleave_bytes},
+        {"device_memory.access_latency_ns", Range::non_negative, &c.device_memory.access_latency_ns},
+        {"device_memory.request_overhead_bytes", Range::non_negative, &c.device_memory.request_overhead_bytes},
         {"collective.cc_cores", Range::non_negative, &c.collective.cc_cores},
     };
 }

@@ -20,12 +20,19 @@ struct DmaParams {
     double engine_bandwidth_gbps = 27.2;  // GB/s per engine
     double start_latency_ns = 1300;       // semaphore-to-start latency of a transfer
     uint64_t descriptor_bytes = 65536;    // largest descriptor; transfers are split into these
+    // Engine time each descriptor costs besides its bytes: 256 B at the engine bandwidth, so that
+    // <256 B per partition is overhead-bound and >=4 KiB runs at 94% (neuron-hardware.md §2.5).
+    double descriptor_overhead_ns = 15.06;
 };
 
 // The chip's device memory (HBM, or DDR on inf1).
 struct DeviceMemoryParams {
     uint64_t size_bytes = 32ull << 30;
-    double bandwidth_gbps = 820;  // GB/s for the whole chip
+    double bandwidth_gbps = 820;  // GB/s for the whole chip, split evenly over the channels
+    uint32_t channels = 2;        // DDR channels (inf1) or HBM stacks, each its own queue
+    uint64_t interleave_bytes = 4096;     // consecutive addresses change channel every this many bytes
+    double access_latency_ns = 100;       // from a request's service to its data at the DMA engine
+    uint64_t request_overhead_bytes = 64;  // channel time each request costs besides its bytes
 };
 
 // The chip's collective engine (neuron-hardware.md §2.2, §2.4).

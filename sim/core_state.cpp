@@ -1,6 +1,7 @@
 #include "sim/core_state.h"
 
 #include <cstring>
+#include <stdexcept>
 
 namespace nsim::sim {
 
@@ -13,8 +14,26 @@ OnChipMemory::OnChipMemory(MemSpace space, uint32_t partitions, uint64_t partiti
       m_partition_bytes(partition_bytes),
       m_data(with_data ? size_t(partitions) * partition_bytes : 0, 0) {}
 
+DeviceMemory::Tensor& DeviceMemory::place(const isa::TensorDecl& t, bool replace) {
+    auto [it, added] = m_tensors.try_emplace(t.name);
+    const bool other = !added && (it->second.decl.shape != t.shape || it->second.decl.dtype != t.dtype);
+    if (other && !replace)
+        throw std::invalid_argument("device memory: tensor '" + t.name +
+                                    "' is declared again with another shape or dtype than the one it holds");
+    if (added || other) {  // a replaced tensor moves to fresh space
+        it->second.address = m_extent;
+        m_extent += (t.size_bytes() + kAlignment - 1) / kAlignment * kAlignment;
+    }
+    it->second.decl = t;
+    return it->second;
+}
+
 void DeviceMemory::allocate(const std::vector<isa::TensorDecl>& tensors) {
-    for (const auto& t : tensors) m_tensors[t.name] = Tensor{t, std::vector<uint8_t>(t.size_bytes(), 0)};
+    for (const auto& t : tensors) place(t, true).data.assign(t.size_bytes(), 0);
+}
+
+void DeviceMemory::declare(const std::vector<isa::TensorDecl>& tensors) {
+    for (const auto& t : tensors) place(t, false);
 }
 
 CoreState::CoreState(const isa::TargetLimits& limits, DeviceMemory& device, uint64_t seed, bool with_data)

@@ -43,22 +43,34 @@ private:
     WrittenMap m_written;
 };
 
-// The chip's HBM (DDR on inf1) as the kernel sees it: one byte array per declared tensor.
+// The chip's HBM (DDR on inf1) as the kernel sees it: one byte array per declared tensor, each at
+// its own address (page-aligned, packed in declaration order) so that accesses interleave over the
+// memory channels as on hardware. Addresses count from 0; a chip maps the whole space at a base.
 class DeviceMemory {
 public:
-    // Allocates every tensor of the program, zero-filled.
+    static constexpr uint64_t kAlignment = 4096;  // assumption: page-aligned allocations
+    // Allocates every tensor of the program, zero-filled (a tensor already placed with the same shape
+    // keeps its address; one with another shape is replaced).
     void allocate(const std::vector<isa::TensorDecl>& tensors);
+    // Gives an address to every tensor not yet placed, without its bytes (timing-only runs). Throws
+    // std::invalid_argument when a tensor is already placed with another shape or dtype.
+    void declare(const std::vector<isa::TensorDecl>& tensors);
     bool has(const std::string& name) const { return m_tensors.count(name) != 0; }
     const isa::TensorDecl& decl(const std::string& name) const { return m_tensors.at(name).decl; }
+    uint64_t address(const std::string& name) const { return m_tensors.at(name).address; }
+    uint64_t extent() const { return m_extent; }  // one past the last placed byte
     std::vector<uint8_t>& bytes(const std::string& name) { return m_tensors.at(name).data; }
     const std::vector<uint8_t>& bytes(const std::string& name) const { return m_tensors.at(name).data; }
 
 private:
     struct Tensor {
         isa::TensorDecl decl;
+        uint64_t address = 0;
         std::vector<uint8_t> data;
     };
+    Tensor& place(const isa::TensorDecl& t, bool replace);
     std::map<std::string, Tensor> m_tensors;
+    uint64_t m_extent = 0;
 };
 
 // Everything an instruction's semantics reads and writes.

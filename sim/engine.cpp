@@ -9,11 +9,11 @@ namespace nsim::sim {
 
 using isa::Opcode;
 
-EngineModule::EngineModule(sc_core::sc_module_name name, NeuronCore& core, isa::Engine id, std::vector<size_t> stream)
+EngineModule::EngineModule(sc_core::sc_module_name name, NeuronCore& core, isa::Engine id)
     : sc_module(name),
       m_core(core),
       m_id(id),
-      m_stream(std::move(stream)),
+      m_stream(&core.stream(0, id)),
       m_clock_ghz(engine_clock_ghz(id, core.chip().timing)) {
     SC_THREAD(run);
 }
@@ -52,11 +52,24 @@ double EngineModule::duration_ns(size_t index, bool stalled) const {
 }
 
 void EngineModule::run() {
+    for (size_t k = 0; k < m_core.program_count(); ++k) {
+        while (m_core.current_program() != k) wait(m_core.program_started());
+        m_stream = &m_core.stream(k, m_id);
+        m_next = 0;
+        m_clock = VectorClock();
+        m_last_matmul_end_ns = -1;
+        run_stream();
+        if (!finished()) return;  // stopped by an error
+        m_core.engine_finished();
+    }
+}
+
+void EngineModule::run_stream() {
     const size_t agent = size_t(m_id);
     const std::string_view name = isa::engine_name(m_id);
     EngineReport& report = m_core.report(m_id);
-    for (; m_next < m_stream.size(); ++m_next) {
-        const size_t index = m_stream[m_next];
+    for (; m_next < m_stream->size(); ++m_next) {
+        const size_t index = (*m_stream)[m_next];
         const auto& inst = m_core.program().instructions[index];
         const double ready = now_ns();
         bool stalled = false;
@@ -85,7 +98,7 @@ void EngineModule::run() {
 
 std::string EngineModule::waiting_for() const {
     if (finished()) return "";
-    const std::string where = m_core.describe(m_stream[m_next]);
+    const std::string where = m_core.describe((*m_stream)[m_next]);
     if (m_waiting_sem < 0) return fmt::format("{} engine stopped at {}", isa::engine_name(m_id), where);
     return fmt::format("{} engine waits at {} for semaphore s{} >= {} (it holds {}) since {:.1f} ns",
                        isa::engine_name(m_id), where, m_waiting_sem, m_waiting_value,

@@ -18,21 +18,23 @@ class NeuronCore;
 class EngineModule : public sc_core::sc_module {
 public:
     SC_HAS_PROCESS(EngineModule);
-    EngineModule(sc_core::sc_module_name name, NeuronCore& core, isa::Engine id, std::vector<size_t> stream);
+    EngineModule(sc_core::sc_module_name name, NeuronCore& core, isa::Engine id);
 
-    bool finished() const { return m_next == m_stream.size(); }
+    // Done with the current program's stream.
+    bool finished() const { return m_next == m_stream->size(); }
     const VectorClock& clock() const { return m_clock; }
     // For a deadlock report: what this engine is waiting for.
     std::string waiting_for() const;
 
 private:
     void run();
+    void run_stream();
     void wait_semaphores(size_t index, bool& stalled);
     double duration_ns(size_t index, bool stalled) const;
 
     NeuronCore& m_core;
     isa::Engine m_id;
-    std::vector<size_t> m_stream;  // instruction indices, in order
+    const std::vector<size_t>* m_stream;  // the current program's instruction indices, in order
     size_t m_next = 0;
     VectorClock m_clock;
     double m_clock_ghz;

@@ -21,46 +21,71 @@ namespace {
 constexpr size_t kPruneEvery = 64;
 constexpr size_t kMaxUninitializedReports = 20;
 
+std::string describe_in(const isa::Program& program, size_t index) {
+    const auto& inst = program.instructions[index];
+    const std::string_view name = isa::opcode_info(inst.op).name;
+    return inst.loc.line ? fmt::format("line {} ({})", inst.loc.line, name) : fmt::format("instruction #{} ({})", index, name);
+}
+
+// Gives every tensor of the programs an address in `hbm` (and zero-filled bytes when the run
+// computes values and nobody allocated them).
+void place_tensors(DeviceMemory& hbm, const std::vector<const isa::Program*>& programs, bool with_data) {
+    for (const auto* p : programs)
+        for (const auto& t : p->tensors) {
+            try {
+                if (with_data && (!hbm.has(t.name) || hbm.bytes(t.name).size() != t.size_bytes())) hbm.allocate({t});
+                else hbm.declare({t});
+            } catch (const std::invalid_argument& e) {
+                throw SimError(fmt::format("kernel {}: {}", p->name, e.what()));
+            }
+        }
+}
+
 }  // namespace
 
-NeuronCore::NeuronCore(sc_core::sc_module_name name, const isa::Program& program, const ChipConfig& chip,
-                       DeviceMemory& hbm, const CustomOpRegistry& ops, const RunOptions& options,
-                       BandwidthServer& device_memory)
+NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Program*> programs, const ChipConfig& chip,
+                       DeviceMemory& hbm, uint64_t hbm_base, const CustomOpRegistry& ops, const RunOptions& options)
     : sc_module(name),
-      m_program(program),
+      m_programs(std::move(programs)),
       m_chip(chip),
       m_ops(ops),
       m_options(options),
       m_state(chip.limits, hbm, options.seed, !options.timing_only),
       m_semaphores(chip.limits.semaphores, options.races != RaceMode::off),
       m_queue_clocks(chip.limits.dma_queues),
-      m_dma("dma", chip, device_memory, [this](DmaTransfer& t) { finish_transfer(t); }) {
+      m_dma("dma", chip, hbm, hbm_base, [this](DmaTransfer& t) { finish_transfer(t); }),
+      m_results(m_programs.size()) {
     if (agent_count() > kMaxAgents || chip.limits.partitions > kMaxPartitions)
         throw SimError(fmt::format("chip {}: the simulator handles at most {} DMA queues and {} partitions per core",
                                    chip.name, kMaxAgents - isa::kEngineCount, kMaxPartitions));
+    if (m_programs.empty()) throw SimError(fmt::format("{}: no program to run", basename()));
+    place_tensors(hbm, m_programs, !options.timing_only);
     for (int e = 0; e < isa::kEngineCount; ++e)
         for (uint32_t q = 0; q < chip.limits.dma_queues; ++q)
             m_dma_agent_names[size_t(e)].push_back(fmt::format("dma queue {} (issued by {})", q, isa::engine_name(Engine(e))));
-    std::array<std::vector<size_t>, isa::kEngineCount> streams;
-    m_info.reserve(program.instructions.size());
-    for (size_t i = 0; i < program.instructions.size(); ++i) {
-        m_info.push_back(analyse(program.instructions[i]));
-        auto& stream = streams[size_t(program.instructions[i].engine)];
-        if (!stream.empty() && program.instructions[i].op != isa::Opcode::dma_copy) {
-            const InstructionInfo& previous = m_info[stream.back()];
-            for (const auto& r : m_info.back().reads)
-                for (const auto& w : previous.writes) m_info.back().reads_previous_result |= bool(isa::overlap(r, w));
+    for (const auto* program : m_programs) {
+        auto& infos = m_infos.emplace_back();
+        auto& streams = m_streams.emplace_back();
+        infos.reserve(program->instructions.size());
+        for (size_t i = 0; i < program->instructions.size(); ++i) {
+            infos.push_back(analyse(*program, i));
+            auto& stream = streams[size_t(program->instructions[i].engine)];
+            if (!stream.empty() && program->instructions[i].op != isa::Opcode::dma_copy) {
+                const InstructionInfo& previous = infos[stream.back()];
+                for (const auto& r : infos.back().reads)
+                    for (const auto& w : previous.writes) infos.back().reads_previous_result |= bool(isa::overlap(r, w));
+            }
+            stream.push_back(i);
         }
-        stream.push_back(i);
     }
     for (int e = 0; e < isa::kEngineCount; ++e)
-        m_engines.push_back(std::make_unique<EngineModule>(std::string(isa::engine_name(Engine(e))).c_str(), *this,
-                                                          Engine(e), std::move(streams[size_t(e)])));
+        m_engines.push_back(std::make_unique<EngineModule>(std::string(isa::engine_name(Engine(e))).c_str(), *this, Engine(e)));
 }
 
 NeuronCore::~NeuronCore() = default;
 
-InstructionInfo NeuronCore::analyse(const isa::Instruction& inst) const {
+InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) const {
+    const isa::Instruction& inst = program.instructions[index];
     InstructionInfo info;
     const auto& specs = isa::opcode_info(inst.op).args;
     for (size_t k = 0; k < specs.size(); ++k) {
@@ -72,6 +97,11 @@ InstructionInfo NeuronCore::analyse(const isa::Instruction& inst) const {
         else info.writes.push_back(std::move(fp));
         info.touches_sbuf |= ap->space == MemSpace::sbuf;
         info.touches_psum |= ap->space == MemSpace::psum;
+        if (inst.op == isa::Opcode::dma_copy || ap->space == MemSpace::hbm) continue;  // DMA is counted apart
+        const uint64_t bytes = ap->num_elements() * isa::dtype_size(ap->dtype);
+        const bool sbuf = ap->space == MemSpace::sbuf;
+        if (specs[k].access != Access::write) (sbuf ? info.traffic.sbuf_read_bytes : info.traffic.psum_read_bytes) += bytes;
+        if (specs[k].access != Access::read) (sbuf ? info.traffic.sbuf_write_bytes : info.traffic.psum_write_bytes) += bytes;
     }
     // An accumulating matmul reads the PSUM it adds to (§3: undefined where nothing was written).
     if (inst.op == isa::Opcode::nc_matmul && inst.has("accumulate") && std::get<bool>(inst.arg("accumulate")))
@@ -83,8 +113,8 @@ InstructionInfo NeuronCore::analyse(const isa::Instruction& inst) const {
         if (!op) {
             std::string known;
             for (const auto& n : m_ops.names()) known += (known.empty() ? "" : ", ") + n;
-            throw SimError(fmt::format("{}: custom operator '{}' is not registered, expected one of: {}",
-                                       describe(size_t(&inst - m_program.instructions.data())), name, known));
+            throw SimError(fmt::format("kernel {}, {}: custom operator '{}' is not registered, expected one of: {}",
+                                       program.name, describe_in(program, index), name, known));
         }
         info.cost.cycles = op->cycles(inst);
     }
@@ -92,13 +122,14 @@ InstructionInfo NeuronCore::analyse(const isa::Instruction& inst) const {
 }
 
 void NeuronCore::issue_dma(size_t index, Engine issuer, const VectorClock& clock) {
-    m_dma.issue(index, m_program.instructions[index], issuer, clock);
+    m_dma.issue(index, program().instructions[index], issuer, clock);
 }
 
 std::string NeuronCore::describe(size_t index) const {
-    const auto& inst = m_program.instructions[index];
-    const std::string_view name = isa::opcode_info(inst.op).name;
-    return inst.loc.line ? fmt::format("line {} ({})", inst.loc.line, name) : fmt::format("instruction #{} ({})", index, name);
+    const std::string where = describe_in(program(), index);
+    return m_programs.size() > 1 ? fmt::format("kernel {} ({} of {}), {}", program().name, m_current + 1,
+                                               m_programs.size(), where)
+                                 : where;
 }
 
 void NeuronCore::fail(const std::string& message) {
@@ -117,23 +148,56 @@ void NeuronCore::finish_transfer(DmaTransfer& t) {
         return fail(e.what());
     }
     queue.tick(agent);
-    for (const auto& inc : m_program.instructions[t.instruction].incs) m_semaphores.increment(inc.sem, inc.amount, queue);
+    for (const auto& inc : program().instructions[t.instruction].incs) m_semaphores.increment(inc.sem, inc.amount, queue);
+    end_program_when_done();
+}
+
+void NeuronCore::engine_finished() {
+    ++m_engines_finished;
+    end_program_when_done();
+}
+
+// The current program ends when every engine has run its stream and every transfer completed;
+// the next one starts at once.
+void NeuronCore::end_program_when_done() {
+    if (m_engines_finished < isa::kEngineCount || !m_dma.idle() || m_current >= m_programs.size()) return;
+    RunResult& r = m_results[m_current];
+    r.end_ns = now_ns();
+    r.time_ns = r.end_ns - r.start_ns;
+    r.dma = m_dma.take_report();
+    r.races = m_races.races();
+    r.race_count = m_races.race_count();
+    if (++m_current < m_programs.size()) start_program();
+}
+
+void NeuronCore::start_program() {
+    m_engines_finished = 0;
+    m_results[m_current].start_ns = now_ns();
+    m_semaphores.reset();
+    m_races = RaceDetector();
+    for (auto& c : m_queue_clocks) c = VectorClock();
+    m_program_started.notify(sc_core::SC_ZERO_TIME);
 }
 
 void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, std::string_view agent_name) {
-    const auto& inst = m_program.instructions[index];
-    const InstructionInfo& info = m_info[index];
+    const auto& inst = program().instructions[index];
+    const InstructionInfo& info = this->info(index);
+    RunResult& result = m_results[m_current];
+    result.compute.sbuf_read_bytes += info.traffic.sbuf_read_bytes;
+    result.compute.sbuf_write_bytes += info.traffic.sbuf_write_bytes;
+    result.compute.psum_read_bytes += info.traffic.psum_read_bytes;
+    result.compute.psum_write_bytes += info.traffic.psum_write_bytes;
     for (const auto& fp : info.reads) {
-        if (fp.space == MemSpace::hbm || m_result.uninitialized_reads.size() >= kMaxUninitializedReports) continue;
+        if (fp.space == MemSpace::hbm || result.uninitialized_reads.size() >= kMaxUninitializedReports) continue;
         const OnChipMemory& mem = fp.space == MemSpace::sbuf ? m_state.sbuf : m_state.psum;
         if (auto hole = mem.first_unwritten(fp))
-            m_result.uninitialized_reads.push_back(
+            result.uninitialized_reads.push_back(
                 fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written", describe(index),
                             agent_name, isa::mem_space_name(fp.space), hole->partition, hole->bytes.begin, hole->bytes.end));
     }
     if (!m_options.timing_only) {
         try {
-            execute(inst, m_program.target, m_state, m_ops);
+            execute(inst, program().target, m_state, m_ops);
         } catch (const std::exception& e) {
             throw SimError(fmt::format("{} on {}: {}", describe(index), agent_name, e.what()));
         }
@@ -142,7 +206,7 @@ void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, 
         if (fp.space == MemSpace::sbuf) m_state.sbuf.mark_written(fp);
         if (fp.space == MemSpace::psum) m_state.psum.mark_written(fp);
     }
-    ++m_result.instructions;
+    ++result.instructions;
     if (!tracks_races()) return;
     const AccessSite site{&inst, agent_name};
     for (const auto& fp : info.reads) m_races.access(agent, clock, fp, false, site);
@@ -171,22 +235,26 @@ double NeuronCore::reserve_ports(Engine e, const InstructionInfo& info, double e
 
 void NeuronCore::trace(const std::string& row, size_t index, double start_ns, double duration_ns) {
     if (!m_options.trace) return;
-    const auto& inst = m_program.instructions[index];
-    m_result.trace.push_back({row, std::string(isa::opcode_info(inst.op).name), inst.loc.line, start_ns, duration_ns});
+    const auto& inst = program().instructions[index];
+    m_results[m_current].trace.push_back({row, std::string(isa::opcode_info(inst.op).name), inst.loc.line, start_ns, duration_ns});
 }
 
-RunResult NeuronCore::finish() {
-    if (!m_failure.empty()) throw SimError(m_failure);
+std::string NeuronCore::deadlock() const {
     std::string waiting;
     for (const auto& e : m_engines)
         if (!e->finished()) waiting += "\n  " + e->waiting_for();
-    if (!waiting.empty())
-        throw SimError(fmt::format("deadlock at {:.1f} ns: every engine is waiting and nothing is in flight:{}", now_ns(), waiting));
-    m_result.time_ns = now_ns();
-    m_result.dma = {m_dma.transfers(), m_dma.bytes(), m_dma.busy_ns()};
-    m_result.races = m_races.races();
-    m_result.race_count = m_races.race_count();
-    return m_result;
+    if (waiting.empty()) waiting = "\n  DMA transfers never completed";
+    return fmt::format("deadlock at {:.1f} ns: every engine is waiting and nothing is in flight:{}", now_ns(), waiting);
+}
+
+std::string NeuronCore::stopped_early() const {
+    if (!m_failure.empty()) return m_failure;
+    return m_current < m_programs.size() ? deadlock() : "";
+}
+
+std::vector<RunResult> NeuronCore::finish() {
+    if (auto why = stopped_early(); !why.empty()) throw SimError(why);
+    return m_results;
 }
 
 }  // namespace nsim::sim

@@ -1,6 +1,8 @@
 // A NeuronCore in SystemC: five engine modules each running its own instruction stream, the
 // hardware semaphores, SBUF and PSUM, and the DMA queues; plus the guards that watch them (race
-// detector, never-written reads, deadlock report).
+// detector, never-written reads, deadlock report). It runs a sequence of programs one after
+// another (e.g. a weight load, then inferences): SBUF, PSUM and device memory persist, and each
+// program starts when the one before has fully finished (engines and DMA), with fresh semaphores.
 #pragma once
 
 #include <array>
@@ -17,6 +19,7 @@
 #include "sim/dma_system.h"
 #include "sim/race_detector.h"
 #include "sim/run_kernel.h"
+#include <tlm_utils/simple_initiator_socket.h>
 #include "sim/semaphore_bank.h"
 
 namespace nsim::sim {
@@ -29,25 +32,38 @@ struct InstructionInfo {
     InstructionCost cost;
     bool touches_sbuf = false, touches_psum = false;
     bool reads_previous_result = false;  // reads bytes the previous instruction of its engine wrote
+    OnChipTraffic traffic;  // SBUF/PSUM bytes a compute instruction reads and writes
 };
 
 class NeuronCore : public sc_core::sc_module {
 public:
-    NeuronCore(sc_core::sc_module_name name, const isa::Program& program, const ChipConfig& chip,
-               DeviceMemory& hbm, const CustomOpRegistry& ops, const RunOptions& options,
-               BandwidthServer& device_memory);
+    // `hbm` is this core's view of device memory, mapped at `hbm_base` in the chip's address space;
+    // every tensor of every program gets an address there (and bytes unless timing only).
+    NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Program*> programs, const ChipConfig& chip,
+               DeviceMemory& hbm, uint64_t hbm_base, const CustomOpRegistry& ops, const RunOptions& options);
     ~NeuronCore() override;
 
-    // After sc_start(): the report; throws SimError if engines were left waiting (a deadlock).
-    RunResult finish();
+    // The DMA's path to device memory: bind it to the chip's memory.
+    tlm_utils::simple_initiator_socket<DmaSystem>& memory_socket() { return m_dma.memory; }
+
+    // After sc_start(): a report per program; throws SimError if engines were left waiting (a deadlock).
+    std::vector<RunResult> finish();
+    // Why the core stopped early, empty if it did not (an error or a deadlock).
+    std::string stopped_early() const;
 
     // --- services for the engines ---
-    const isa::Program& program() const { return m_program; }
+    size_t program_count() const { return m_programs.size(); }
+    size_t current_program() const { return m_current; }
+    const sc_core::sc_event& program_started() const { return m_program_started; }
+    const std::vector<size_t>& stream(size_t program, isa::Engine e) const { return m_streams[program][size_t(e)]; }
+    // An engine has run its whole stream of the current program.
+    void engine_finished();
+    const isa::Program& program() const { return *m_programs[m_current]; }
     const ChipConfig& chip() const { return m_chip; }
     const RunOptions& options() const { return m_options; }
-    const InstructionInfo& info(size_t index) const { return m_info[index]; }
+    const InstructionInfo& info(size_t index) const { return m_infos[m_current][index]; }
     SemaphoreBank& semaphores() { return m_semaphores; }
-    EngineReport& report(isa::Engine e) { return m_result.engines[size_t(e)]; }
+    EngineReport& report(isa::Engine e) { return m_results[m_current].engines[size_t(e)]; }
     size_t agent_count() const { return isa::kEngineCount + m_chip.limits.dma_queues; }
     bool tracks_races() const { return m_options.races != RaceMode::off; }
 
@@ -66,13 +82,20 @@ public:
 
 private:
     void finish_transfer(DmaTransfer& t);
-    InstructionInfo analyse(const isa::Instruction& inst) const;
+    void start_program();
+    void end_program_when_done();
+    std::string deadlock() const;
+    InstructionInfo analyse(const isa::Program& program, size_t index) const;
 
-    const isa::Program& m_program;
+    std::vector<const isa::Program*> m_programs;
     const ChipConfig& m_chip;
     const CustomOpRegistry& m_ops;
     RunOptions m_options;
-    std::vector<InstructionInfo> m_info;
+    std::vector<std::vector<InstructionInfo>> m_infos;  // per program, per instruction
+    std::vector<std::array<std::vector<size_t>, isa::kEngineCount>> m_streams;  // per program, per engine
+    size_t m_current = 0;
+    int m_engines_finished = 0;
+    sc_core::sc_event m_program_started;
     CoreState m_state;
     SemaphoreBank m_semaphores;
     RaceDetector m_races;
@@ -82,7 +105,7 @@ private:
     double m_sbuf_port_free_ns = 0, m_psum_port_free_ns = 0;
     DmaSystem m_dma;
     std::vector<std::unique_ptr<EngineModule>> m_engines;
-    RunResult m_result;
+    std::vector<RunResult> m_results;  // per program
     std::string m_failure;  // the first error raised while simulating
 };
 

@@ -10,6 +10,7 @@
 #include "sim/chip_config.h"
 #include "sim/core_state.h"
 #include "sim/custom_ops.h"
+#include "sim/memory_report.h"
 #include "sim/race_detector.h"
 
 namespace nsim::sim {
@@ -29,10 +30,12 @@ struct EngineReport {
     double semaphore_wait_ns = 0;  // time spent waiting on semaphores
 };
 
-struct DmaReport {
-    uint64_t transfers = 0;
-    uint64_t bytes = 0;
-    double busy_ns = 0;  // time at least one transfer was moving data
+// Bytes the compute engines read and wrote in SBUF and PSUM (DMA traffic is in DmaReport).
+struct OnChipTraffic {
+    uint64_t sbuf_read_bytes = 0;
+    uint64_t sbuf_write_bytes = 0;
+    uint64_t psum_read_bytes = 0;
+    uint64_t psum_write_bytes = 0;
 };
 
 // One bar of the timeline: an instruction on an engine, or a transfer on a DMA queue.
@@ -45,10 +48,12 @@ struct TraceEvent {
 };
 
 struct RunResult {
-    double time_ns = 0;  // simulated time until the last engine and transfer finished
+    double time_ns = 0;  // simulated time from the program's start until its last engine and transfer finished
+    double start_ns = 0, end_ns = 0;  // when the program started and finished (0 and time_ns for run_kernel)
     uint64_t instructions = 0;
     std::array<EngineReport, isa::kEngineCount> engines{};
     DmaReport dma;
+    OnChipTraffic compute;  // the engines' own SBUF/PSUM traffic
     std::vector<Race> races;  // the first ones found
     size_t race_count = 0;
     std::vector<std::string> uninitialized_reads;  // the first ones found
@@ -57,7 +62,8 @@ struct RunResult {
 };
 
 // Simulates `program` (streams form: each engine's instructions with their semaphores) on core 0
-// of `chip`, reading and writing `hbm`. One simulation per process: SystemC cannot elaborate twice.
+// of `chip`, reading and writing `hbm` (run_system with one placement; see run_system.h for many
+// cores and chips). One simulation per process: SystemC cannot elaborate twice.
 // Throws SimError for a deadlock (naming every waiting engine, its semaphore and value, and the
 // simulated time) and for a custom operator that is not registered.
 RunResult run_kernel(const isa::Program& program, const ChipConfig& chip, DeviceMemory& hbm,

@@ -11,6 +11,11 @@ SemaphoreBank::SemaphoreBank(uint32_t count, bool track_clocks)
         m_events.push_back(std::make_unique<sc_core::sc_event>(sc_core::sc_gen_unique_name("semaphore")));
 }
 
+void SemaphoreBank::reset() {
+    std::fill(m_values.begin(), m_values.end(), 0);
+    for (auto& h : m_history) h.clear();
+}
+
 void SemaphoreBank::increment(uint32_t sem, uint32_t amount, const VectorClock& clock) {
     m_values[sem] += amount;
     if (m_track_clocks) {

@@ -16,6 +16,8 @@ class SemaphoreBank {
 public:
     SemaphoreBank(uint32_t count, bool track_clocks);
 
+    // Every semaphore back to 0 with no history (between programs; nothing may be waiting).
+    void reset();
     uint32_t size() const { return uint32_t(m_values.size()); }
     uint32_t value(uint32_t sem) const { return m_values[sem]; }
     // Adds `amount` and wakes the waiters of `sem`.

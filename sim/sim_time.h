@@ -15,4 +15,11 @@ inline sc_core::sc_time ns_from_now(double at_ns) {
     return sc_core::sc_time(std::max(0.0, at_ns - now_ns()), sc_core::SC_NS);
 }
 
+// Cheap conversions for the DMA and memory hot path, where SystemC's double constructor shows in
+// profiles. They assume the femtosecond resolution that run_system sets before elaboration.
+inline sc_core::sc_time time_from_ns(double ns) {
+    return sc_core::sc_time::from_value(sc_dt::uint64(std::max(0.0, ns) * 1e6 + 0.5));
+}
+inline double ns_of(const sc_core::sc_time& t) { return double(t.value()) * 1e-6; }
+
 }  // namespace nsim::sim

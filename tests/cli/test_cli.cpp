@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/cli/nsim_runner.h"
 #include "tests/example_kernels.h"
@@ -314,6 +315,44 @@ TEST_CASE("cli: run computes the softmax example's outputs, writes them as .npy,
     CHECK_THAT(trace_text, Contains("dma q0"));
 }
 
+TEST_CASE("cli: run --cores N runs the kernel on N cores sharing the chip's device memory, reported per core", "[cli][sim]") {
+    const ScratchDir scratch;
+    // 128 partitions x 64 KiB from DDR: 4 inf1 cores x 3 engines want more than the chip's 53.7 GB/s.
+    const std::string kernel = scratch.write("load.nki", "kernel load\ntarget v1\ntensor x [128,16384] f32 input\n\n"
+                                                         "dma_copy dst=sbuf[0:128]@0.f32[16384] src=x[0:128]@0.f32[16384]\n");
+    const std::string report = (scratch.path() / "report.json").string();
+    const auto r = run_nsim({"run", kernel, "--cores", "4", "--timing-only", "--report", report});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("4 cores at once"));
+    CHECK_THAT(r.out, Contains("core 3:"));
+    CHECK_THAT(r.out, Contains("device memory: 32.00 MiB read"));
+    const auto j = nlohmann::json::parse(read_file(report));
+    REQUIRE(j["cores"].size() == 4);
+    for (const auto& core : j["cores"]) {
+        CHECK(core["dma"]["device_read_bytes"] == 128 * 65536);
+        CHECK(core["dma"]["gbps_while_busy"].get<double>() == Approx(53.687 / 4).epsilon(0.05));
+    }
+    CHECK(j["device_memory"]["bytes_read"] == 4 * 128 * 65536);
+    CHECK(j["device_memory"]["achieved_gbps"].get<double>() == Approx(53.687).epsilon(0.05));
+    CHECK(j["device_memory"]["channels"].size() == 2);
+    CHECK(j["compute_traffic"]["sbuf_read_bytes"] == 0);  // DMA traffic is counted apart
+}
+
+TEST_CASE("cli: run reports the engines' SBUF/PSUM traffic apart from the DMA's", "[cli][sim]") {
+    const ScratchDir scratch;
+    const std::string report = (scratch.path() / "report.json").string();
+    const auto r = run_nsim({"run", NSIM_SOURCE_DIR "/examples/kernels/softmax_rows.nki", "--timing-only", "--report", report});
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("traffic: DMA 0.50 MiB"));
+    const auto j = nlohmann::json::parse(read_file(report));
+    CHECK(j["dma"]["bytes"] == 2 * 128 * 512 * 4);  // one load, one store
+    CHECK(j["dma"]["device_read_bytes"] == 128 * 512 * 4);
+    CHECK(j["dma"]["device_write_bytes"] == 128 * 512 * 4);
+    CHECK(j["compute_traffic"]["sbuf_read_bytes"].get<uint64_t>() > 128 * 512 * 4);  // the engines read the tile more than once
+    CHECK(j["device_memory"]["bytes_read"] == 128 * 512 * 4);
+}
+
 TEST_CASE("cli: run rejects bad inputs with the flag, the file and the expectation", "[cli][sim]") {
     const ScratchDir scratch;
     const std::string kernel = NSIM_SOURCE_DIR "/examples/kernels/softmax_rows.nki";
@@ -332,6 +371,8 @@ TEST_CASE("cli: run rejects bad inputs with the flag, the file and the expectati
         {{"run", kernel, "--set", "timing.tensor_clock_ghz=-1"}, "positive"},
         {{"run", kernel, "--set", "nonsense=1"}, "unknown parameter"},
         {{"run", kernel, "--races", "sometimes"}, "--races"},
+        {{"run", kernel, "--cores", "3"}, "--cores 3: chip trn1 has 2 cores, expected 1 to 2"},
+        {{"run", kernel, "--cores", "0"}, "--cores"},
     };
     for (const auto& c : cases) {
         const auto r = run_nsim(c.args);

@@ -75,6 +75,36 @@ TEST_CASE("config: a negative bandwidth is rejected", "[sim]") {
     CHECK_THAT(load_error(path), Catch::Contains("/dma/engine_bandwidth_gbps/value: found -1, expected a positive number"));
 }
 
+TEST_CASE("config: chips carry their device-memory channels and DMA descriptor overhead", "[sim]") {
+    const auto inf1 = load_chip("inf1"), trn1 = load_chip("trn1"), trn2 = load_chip("trn2"), inf2 = load_chip("inf2");
+    CHECK(inf1.device_memory.channels == 2);  // 2 DDR channels x 4 GiB
+    CHECK(trn1.device_memory.channels == 2);  // 2 HBM stacks
+    CHECK(inf2.device_memory.channels == 2);
+    CHECK(trn2.device_memory.channels == 4);  // 4 HBM stacks
+    CHECK(trn2.device_memory.interleave_bytes == trn1.device_memory.interleave_bytes);
+    CHECK(trn1.sources.at("device_memory.access_latency_ns").assumption);
+    CHECK_FALSE(trn2.sources.at("device_memory.channels").assumption);
+    // 256 B at the engine bandwidth (neuron-hardware.md §2.5: <256 B per partition is overhead-bound).
+    CHECK(trn1.dma.descriptor_overhead_ns == Approx(256 / 17.0).epsilon(0.01));
+    CHECK(trn2.dma.descriptor_overhead_ns == Approx(256 / 23.0).epsilon(0.01));
+}
+
+TEST_CASE("config: bad device-memory and DMA values are rejected with file, path and expectation", "[sim]") {
+    auto path = write_chip("dmtypo", R"({"name": "x", "base": "trn1", "device_memory": {"interleave_byte": {"value": 4096, "source": "s"}}})");
+    auto msg = load_error(path);
+    CHECK_THAT(msg, Catch::Contains(path));
+    CHECK_THAT(msg, Catch::Contains("/device_memory/interleave_byte"));
+    CHECK_THAT(msg, Catch::Contains("interleave_bytes"));
+    path = write_chip("dmtype", R"({"name": "x", "base": "trn1", "device_memory": {"channels": {"value": "two", "source": "s"}}})");
+    CHECK_THAT(load_error(path), Catch::Contains("/device_memory/channels/value: expected a number"));
+    path = write_chip("dmzero", R"({"name": "x", "base": "trn1", "device_memory": {"channels": {"value": 0, "source": "s"}}})");
+    CHECK_THAT(load_error(path), Catch::Contains("/device_memory/channels/value: found 0, expected a positive number"));
+    path = write_chip("dmneg", R"({"name": "x", "base": "trn1", "device_memory": {"access_latency_ns": {"value": -5, "source": "s"}}})");
+    CHECK_THAT(load_error(path), Catch::Contains("/device_memory/access_latency_ns/value: found -5, expected a number >= 0"));
+    path = write_chip("ovneg", R"({"name": "x", "base": "trn1", "dma": {"descriptor_overhead_ns": {"value": -1, "assumption": "a"}}})");
+    CHECK_THAT(load_error(path), Catch::Contains("/dma/descriptor_overhead_ns/value: found -1, expected a number >= 0"));
+}
+
 TEST_CASE("config: a value without a source or assumption is rejected", "[sim]") {
     auto path = write_chip("nosrc", R"({"name": "x", "base": "trn1", "cores": {"value": 4}})");
     CHECK_THAT(load_error(path), Catch::Contains("missing \"source\""));

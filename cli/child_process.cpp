@@ -1,0 +1,100 @@
+#include "cli/child_process.h"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace nsim::cli {
+
+namespace {
+
+// The child's first byte says whether the rest is a result ('R') or an error message ('E').
+void write_all(int fd, const std::string& text) {
+    size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n <= 0) return;  // the parent went away: nothing left to tell
+        done += size_t(n);
+    }
+}
+
+// Reads what is available; false at the end of the child's output.
+bool read_some(Child& child) {
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(child.output_fd, buffer, sizeof buffer);
+        if (n > 0) {
+            child.received.append(buffer, size_t(n));
+            return true;
+        }
+        if (n == 0 || errno != EINTR) return false;
+    }
+}
+
+// Reaps an ended child (its output fully read) and decodes what it sent.
+ChildOutcome finish(Child& child) {
+    ::close(child.output_fd);
+    int status = 0;
+    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    const std::string& text = child.received;
+    if (!text.empty() && text[0] == 'R' && WIFEXITED(status) && WEXITSTATUS(status) == 0) return {true, text.substr(1)};
+    if (!text.empty() && text[0] == 'E') return {false, text.substr(1)};
+    if (WIFSIGNALED(status))
+        return {false, fmt::format("the simulation process died of signal {} ({})", WTERMSIG(status),
+                                   strsignal(WTERMSIG(status)))};
+    return {false, "the simulation process ended without a result"};
+}
+
+}  // namespace
+
+Child start_child(const std::function<std::string()>& work) {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(fmt::format("cannot fork: {}", std::strerror(errno)));
+    if (pid == 0) {
+        ::close(fds[0]);
+        int code = 0;
+        try {
+            write_all(fds[1], "R" + work());
+        } catch (const std::exception& e) {
+            write_all(fds[1], std::string("E") + e.what());
+            code = 1;
+        } catch (...) {
+            write_all(fds[1], "Eunexpected failure");
+            code = 1;
+        }
+        ::close(fds[1]);
+        ::_exit(code);  // no atexit handlers or static destructors of the parent's copy
+    }
+    ::close(fds[1]);
+    return {pid, fds[0], {}};
+}
+
+std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children) {
+    if (children.empty()) throw std::logic_error("wait_any: no child to wait for");
+    std::vector<pollfd> fds(children.size());
+    for (;;) {
+        for (size_t i = 0; i < children.size(); ++i) fds[i] = {children[i].output_fd, POLLIN, 0};
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error(fmt::format("cannot wait for the simulations: {}", std::strerror(errno)));
+        }
+        for (size_t i = 0; i < children.size(); ++i) {
+            if (fds[i].revents == 0 || read_some(children[i])) continue;
+            ChildOutcome outcome = finish(children[i]);
+            children.erase(children.begin() + long(i));
+            return {i, std::move(outcome)};
+        }
+    }
+}
+
+}  // namespace nsim::cli

@@ -1,0 +1,225 @@
+#include "cli/model_measure.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/child_process.h"
+#include "cli/chrome_trace.h"
+#include "cli/file_io.h"
+#include "cli/model_files.h"
+#include "compiler/lower_model.h"
+#include "compiler/model_reference.h"
+#include "compiler/model_weights.h"
+#include "sim/run_system.h"
+
+namespace nsim::cli {
+
+namespace {
+
+using nlohmann::json;
+
+compiler::PartitionPlan partition_plan(const ModelRequest& request, uint32_t stages) {
+    if (request.parallel == "data") return compiler::PartitionPlan::data_parallel();
+    compiler::PartitionPlan plan = compiler::PartitionPlan::pipeline(stages);
+    // A stage whose weights do not all fit its SBUF keeps the rest in device memory and streams
+    // them, as the lowering places "each weight ... resident in SBUF where it fits".
+    plan.stream_weights_that_do_not_fit = true;
+    return plan;
+}
+
+// The device-memory bytes a stage's programs declare (weights, activations, model inputs/outputs).
+uint64_t stage_device_bytes(const compiler::LoweredStage& stage) {
+    std::map<std::string, uint64_t> tensors;
+    for (const isa::Program* p : {&stage.load, &stage.infer})
+        for (const auto& t : p->tensors) tensors[t.name] = t.size_bytes();
+    uint64_t sum = 0;
+    for (const auto& [name, bytes] : tensors) sum += bytes;
+    return sum;
+}
+
+// A model that does not fit its chips' device memory is rejected before anything is simulated.
+void check_device_memory(const compiler::LoweredModel& lowered, const sim::InstanceConfig& instance,
+                         const std::vector<std::vector<sim::CoreId>>& placement, const std::string& model) {
+    std::vector<uint64_t> need(instance.chips, 0);
+    for (const auto& copy : placement)
+        for (size_t s = 0; s < copy.size(); ++s) need[copy[s].chip] += stage_device_bytes(lowered.stages[s]);
+    const uint64_t have = instance.chip.device_memory.size_bytes;
+    for (uint32_t chip = 0; chip < instance.chips; ++chip)
+        if (need[chip] > have)
+            throw std::runtime_error(fmt::format(
+                "{} at batch {} does not fit {}: chip {} needs {:.2f} GiB of device memory for its copies and stages, "
+                "the chip has {:.2f} GiB",
+                model, lowered.batch, instance.name, chip, double(need[chip]) / (1ull << 30), double(have) / (1ull << 30)));
+}
+
+// The copies whose stages are simulated: every copy of a pipeline; for data parallel only the
+// copies on the first chip, since chips share no memory and identical copies on other chips run
+// the same way.
+size_t simulated_copies(const ModelRequest& request, const std::vector<std::vector<sim::CoreId>>& placement) {
+    if (request.parallel != "data") return placement.size();
+    size_t n = 0;
+    while (n < placement.size() && placement[n].front().chip == 0) ++n;
+    return n;
+}
+
+std::vector<const isa::Program*> stage_programs(const compiler::LoweredStage& stage) {
+    std::vector<const isa::Program*> programs;
+    if (!stage.load.instructions.empty()) programs.push_back(&stage.load);
+    programs.push_back(&stage.infer);
+    return programs;
+}
+
+// Child process: every simulated stage on its core at once, timing only; per stage its figures.
+std::string measure_timing(const compiler::LoweredModel& lowered, const sim::InstanceConfig& instance,
+                           const std::vector<std::vector<sim::CoreId>>& placement, size_t copies,
+                           const std::string& trace_file) {
+    std::vector<sim::CorePlacement> placements;
+    uint32_t chips = 0;  // only the chips that run a simulated stage
+    for (size_t c = 0; c < copies; ++c)
+        for (size_t s = 0; s < placement[c].size(); ++s) {
+            placements.push_back({placement[c][s].chip, placement[c][s].core, stage_programs(lowered.stages[s])});
+            chips = std::max(chips, placement[c][s].chip + 1);
+        }
+    std::vector<sim::DeviceMemory> hbm(placements.size());
+    sim::RunOptions options;
+    options.timing_only = true;
+    options.races = sim::RaceMode::off;  // the lowering's sync is checked by the functional run and the tests
+    options.trace = !trace_file.empty();
+    const sim::SystemRunResult run =
+        sim::run_system(instance.chip, chips, placements, hbm, sim::builtin_custom_ops(), options);
+    if (options.trace) {
+        std::vector<TracedCore> traced;
+        for (size_t i = 0; i < placements.size(); ++i)
+            for (size_t k = 0; k < run.cores[i].size(); ++k)
+                traced.push_back({fmt::format("chip{}/core{} stage {} {}", placements[i].chip, placements[i].core,
+                                              i % lowered.stages.size(), k + 1 == run.cores[i].size() ? "infer" : "load"),
+                                  "", &run.cores[i][k]});
+        write_text_file(trace_file, chrome_trace_json(traced));
+    }
+    json stages = json::array();
+    for (const auto& programs : run.cores) {
+        const sim::RunResult& infer = programs.back();
+        json busy = json::array();
+        for (const auto& e : infer.engines) busy.push_back(e.busy_ns);
+        stages.push_back({{"service_ns", infer.end_ns - infer.start_ns},
+                          {"engine_busy_ns", busy},
+                          {"instructions", infer.instructions},
+                          {"dram_bytes", infer.dma.device_read_bytes + infer.dma.device_write_bytes}});
+    }
+    return json{{"stages", stages}, {"simulated_ns", run.time_ns}, {"host_seconds", run.host_seconds}}.dump();
+}
+
+void store_values(sim::DeviceMemory& hbm, const std::string& name, isa::DType dtype, const std::vector<float>& values) {
+    auto& bytes = hbm.bytes(name);
+    const unsigned size = isa::dtype_size(dtype);
+    if (bytes.size() != values.size() * size) throw std::logic_error("tensor " + name + " has another size than its values");
+    for (size_t i = 0; i < values.size(); ++i) {
+        const uint32_t bits = isa::encode(dtype, values[i]);
+        std::memcpy(&bytes[i * size], &bits, size);  // little-endian host, as the .npy files
+    }
+}
+
+// Child process: the stages one after another on one core with real arithmetic, the model's
+// hidden states against the fp32 reference from the same seeded weights.
+std::string measure_function(const compiler::LoweredModel& lowered, const sim::InstanceConfig& instance, uint64_t seed) {
+    std::vector<const isa::Program*> programs;
+    std::vector<isa::TensorDecl> tensors;
+    for (const auto& stage : lowered.stages)
+        for (const isa::Program* p : stage_programs(stage)) {
+            programs.push_back(p);
+            tensors.insert(tensors.end(), p->tensors.begin(), p->tensors.end());
+        }
+    std::vector<sim::DeviceMemory> hbm(1);
+    std::map<std::string, isa::TensorDecl> unique;
+    for (const auto& t : tensors) unique.emplace(t.name, t);
+    for (const auto& [name, t] : unique) hbm[0].allocate({t});
+    for (const auto& w : lowered.weights)
+        if (hbm[0].has(w.name)) store_values(hbm[0], w.name, w.dtype, compiler::weight_values(w, seed));
+    const uint64_t tokens = uint64_t(lowered.batch) * lowered.spec.sequence_length;
+    const std::vector<int32_t> ids(tokens, 0);  // neuronperf feeds zero input_ids (prices-and-method.md §4)
+    const std::vector<float> mask(tokens, 1.0f);
+    store_values(hbm[0], "attention_mask", isa::DType::float32, mask);
+    sim::RunOptions options;
+    options.seed = seed;
+    sim::run_system(instance.chip, 1, {{0, 0, programs}}, hbm, sim::builtin_custom_ops(), options);
+
+    const compiler::ReferenceOutputs ref = compiler::reference_forward(lowered.spec, lowered.batch, seed, ids, mask);
+    const auto& out = hbm[0].bytes("hidden_states");  // [hidden, tokens] fp32
+    const uint64_t hidden = lowered.spec.hidden;
+    double max_error = 0;
+    for (uint64_t f = 0; f < hidden; ++f)
+        for (uint64_t t = 0; t < tokens; ++t) {
+            float v;
+            std::memcpy(&v, &out[(f * tokens + t) * 4], 4);
+            max_error = std::max(max_error, double(std::fabs(v - ref.hidden[t * hidden + f])));
+        }
+    return json{{"max_abs_error", max_error}}.dump();
+}
+
+}  // namespace
+
+MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConfig& instance,
+                            const std::vector<std::vector<sim::CoreId>>& placement) {
+    const compiler::ModelSpec spec = compiler::load_model(resolve_model(request.model));
+    const uint32_t stages = uint32_t(placement.front().size());
+    const compiler::LoweredModel lowered = compiler::lower_model(spec, request.batch, instance.chip.generation,
+                                                                 instance.chip.limits, partition_plan(request, stages));
+    check_device_memory(lowered, instance, placement, spec.name);
+    const size_t copies = simulated_copies(request, placement);
+    const uint64_t seed = 1;
+
+    // Both simulations at once, each in its own process (one SystemC elaboration per process).
+    std::vector<Child> running = {start_child([&] { return measure_timing(lowered, instance, placement, copies, request.trace); })};
+    std::vector<size_t> roles = {0};  // 0 timing, 1 function
+    if (request.functional) {
+        running.push_back(start_child([&] { return measure_function(lowered, instance, seed); }));
+        roles.push_back(1);
+    }
+    std::vector<ChildOutcome> outcomes(roles.size());
+    while (!running.empty()) {
+        auto [slot, outcome] = wait_any(running);
+        outcomes[roles[slot]] = std::move(outcome);
+        roles.erase(roles.begin() + long(slot));
+    }
+    for (const auto& o : outcomes)
+        if (!o.ok) throw std::runtime_error(o.text);
+    const json measured = json::parse(outcomes[0].text);
+
+    MeasuredModel m;
+    m.model = spec.name;
+    m.simulated_ns = measured["simulated_ns"];
+    m.host_seconds = measured["host_seconds"];
+    for (size_t c = 0; c < placement.size(); ++c) {
+        m.copies.emplace_back();
+        for (size_t s = 0; s < stages; ++s) {
+            const json& j = measured["stages"][(c % copies) * stages + s];
+            const compiler::LoweredStage& stage = lowered.stages[s];
+            MeasuredStage ms;
+            ms.service_ns = j["service_ns"];
+            for (size_t e = 0; e < ms.engine_busy_ns.size(); ++e) ms.engine_busy_ns[e] = j["engine_busy_ns"][e];
+            ms.instructions = j["instructions"];
+            ms.dram_bytes = j["dram_bytes"];
+            ms.input_bytes = stage.input_bytes;
+            ms.output_bytes = stage.output_bytes;
+            ms.resident_weight_bytes = stage.resident_weight_bytes;
+            ms.streamed_weight_bytes = stage.streamed_weight_bytes;
+            m.copies.back().push_back(ms);
+        }
+    }
+    if (request.functional) {
+        m.max_abs_error = json::parse(outcomes[1].text)["max_abs_error"].get<double>();
+        m.functional_note = fmt::format("final hidden states; {}; matmul inputs in {}",
+                                        stages == 1 ? "the model on one core"
+                                                    : fmt::format("its {} stages one after another on one core", stages),
+                                        isa::dtype_name(spec.matmul_dtype));
+    }
+    return m;
+}
+
+}  // namespace nsim::cli

@@ -1,0 +1,106 @@
+#include "cli/study_output.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace nsim::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// The report values a CSV row carries, by JSON pointer, under their column names.
+const std::vector<std::pair<std::string, std::string>> kReportColumns = {
+    {"throughput_per_s", "/throughput_per_s"},   {"latency_ms_p50", "/latency_ms/p50"},
+    {"latency_ms_p90", "/latency_ms/p90"},       {"latency_ms_p99", "/latency_ms/p99"},
+    {"latency_ms_mean", "/latency_ms/mean"},     {"cost_per_hour_usd", "/cost_per_hour_usd"},
+    {"cost_per_1m_usd", "/cost_per_1m_usd"},     {"cores_used", "/cores_used"},
+    {"models", "/models"},                       {"workers_per_model", "/workers_per_model"},
+    {"stage_ms_max", "/stage_ms_max"},           {"simulated_ns", "/simulated_ns"},
+    {"host_seconds", "/host_seconds"},
+};
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string quoted = "\"";
+    for (char c : s) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
+std::string csv_value(const json& v) {
+    if (v.is_number_float()) return fmt::format("{:.6g}", v.get<double>());
+    if (v.is_string()) return csv_field(v.get<std::string>());
+    return v.dump();
+}
+
+// The directories plot_study.py is looked for in: the source tree, then the installed share/nsim.
+std::string plot_script() {
+    for (const std::string& dir : {std::string(NSIM_SOURCE_DIR) + "/scripts", std::string(NSIM_INSTALL_DATA_DIR) + "/scripts"}) {
+        const std::string path = dir + "/plot_study.py";
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(path, ec)) return path;
+    }
+    throw std::runtime_error("cannot find scripts/plot_study.py (source tree or installed share/nsim/scripts)");
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+}  // namespace
+
+std::string point_progress(const PointResult& r) {
+    if (!r.ok) return "FAILED: " + r.text;
+    const json report = json::parse(r.text);
+    return fmt::format("{:.1f} inferences/s, p50 {:.2f} ms, ${:.3f} per 1M ({:.1f} s)",
+                       report["throughput_per_s"].get<double>(), report["latency_ms"]["p50"].get<double>(),
+                       report["cost_per_1m_usd"].get<double>(), report["host_seconds"].get<double>());
+}
+
+std::string results_json(const Study& study, const std::vector<PointResult>& results) {
+    json out = {{"study", study.name}, {"file", study.file}, {"skipped", study.skipped}, {"points", json::array()}};
+    for (const auto& r : results) {
+        const ModelRequest& q = r.point->request;
+        json p = {{"model", q.model},         {"instance", q.instance}, {"mode", r.point->mode},
+                  {"parallel", q.parallel},   {"batch", q.batch},       {"override", r.point->override},
+                  {"ok", r.ok}};
+        if (r.ok) p["report"] = json::parse(r.text);
+        else p["error"] = r.text;
+        out["points"].push_back(p);
+    }
+    return out.dump(2) + "\n";
+}
+
+std::string results_csv(const std::vector<PointResult>& results) {
+    std::string csv = "model,instance,mode,batch,override";
+    for (const auto& [name, pointer] : kReportColumns) csv += "," + name;
+    csv += ",error\n";
+    for (const auto& r : results) {
+        const ModelRequest& q = r.point->request;
+        csv += fmt::format("{},{},{},{},{}", csv_field(q.model), csv_field(q.instance), r.point->mode, q.batch,
+                           csv_field(r.point->override));
+        const json report = r.ok ? json::parse(r.text) : json::object();
+        for (const auto& [name, pointer] : kReportColumns) {
+            const json::json_pointer at(pointer);
+            csv += "," + (report.contains(at) ? csv_value(report[at]) : std::string());
+        }
+        csv += "," + (r.ok ? std::string() : csv_field(r.text)) + "\n";
+    }
+    return csv;
+}
+
+void draw_figures(const std::string& dir, const std::string& title) {
+    // Debian's own python3 with python3-matplotlib (README): not whatever python3 is first on PATH.
+    const std::string command = fmt::format("/usr/bin/python3 {} {} {} --title {}", shell_quote(plot_script()),
+                                            shell_quote(dir + "/results.csv"), shell_quote(dir), shell_quote(title));
+    if (std::system(command.c_str()) != 0)
+        throw std::runtime_error(fmt::format("drawing the figures failed: {}", command));
+}
+
+}  // namespace nsim::cli

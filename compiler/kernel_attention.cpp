@@ -1,0 +1,82 @@
+#include "compiler/kernel_attention.h"
+
+namespace nsim::compiler {
+
+using isa::AluOp;
+using isa::DType;
+
+void emit_mask_bias(KernelContext& ctx, const std::string& mask_tensor, uint32_t row, uint32_t seq_len, uint64_t dst) {
+    auto src = ctx.b().hbm(mask_tensor, row, 1, 0, {seq_len});
+    src.dims = {{0, seq_len}, {1, seq_len}};  // the one row to every query partition
+    const auto bias = isa::sbuf(0, seq_len, dst, DType::float32, {seq_len});
+    ctx.dma(bias, src);
+    ctx.b().tensor_scalar(bias, bias, AluOp::subtract, 1.0).arg("op1", AluOp::multiply).arg("operand1", 10000.0);
+}
+
+SoftmaxScratch SoftmaxScratch::allocate(KernelContext& ctx, uint32_t seq_len) {
+    SoftmaxScratch s;
+    s.scores = ctx.sbuf().alloc(uint64_t(seq_len) * 4, "softmax scores");
+    s.stats = ctx.sbuf().alloc(12, "softmax max and sum");
+    return s;
+}
+
+void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores, const isa::AccessPattern& mask,
+                    const isa::AccessPattern& probs, const SoftmaxScratch& scratch) {
+    auto& b = ctx.b();
+    const uint32_t rows = scores.num_partitions;
+    const auto s = isa::sbuf(0, rows, scratch.scores, DType::float32, {scores.free_size()});
+    const uint64_t stats = scratch.stats;
+    const auto neg_max = isa::sbuf(0, rows, stats, DType::float32, {1});
+    const auto sum = isa::sbuf(0, rows, stats + 4, DType::float32, {1});
+    const auto inv = isa::sbuf(0, rows, stats + 8, DType::float32, {1});
+    b.tensor_tensor(s, scores, mask, AluOp::add);
+    b.tensor_reduce(neg_max, AluOp::maximum, s, 1).arg("negate", true);
+    b.activation(s, isa::ActFunc::exp, s)
+        .arg("bias", neg_max)
+        .arg("reduce_cmd", isa::ReduceCmd::reset_reduce)
+        .arg("reduce_res", sum);
+    b.reciprocal(inv, sum);
+    b.tensor_scalar(probs, s, AluOp::multiply, inv);
+}
+
+void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q, const FeatureTiles& k,
+               uint64_t v_offset, uint64_t v_seq_bytes, uint64_t mask_offset, const VectorWeight& bv,
+               const FeatureTiles& out) {
+    auto& b = ctx.b();
+    const uint32_t S = shape.seq_len, hd = shape.head_dim;
+    const DType dt = q.dtype;
+    const uint64_t esize = isa::dtype_size(dt);
+    const uint64_t mark = ctx.sbuf().mark();
+    // Two sets of scratch and probability tiles so consecutive heads overlap.
+    uint64_t probs_at[2], probs_t_at[2];
+    SoftmaxScratch scratch[2];
+    for (int i = 0; i < 2; ++i) {
+        probs_at[i] = ctx.sbuf().alloc(S * esize, "attention probabilities");
+        probs_t_at[i] = ctx.sbuf().alloc(S * esize, "attention probabilities transposed");
+        scratch[i] = SoftmaxScratch::allocate(ctx, S);
+    }
+    for (uint32_t s = 0; s < shape.seqs; ++s) {
+        const auto mask = isa::sbuf(0, S, mask_offset + uint64_t(s) * S * 4, DType::float32, {S});
+        for (uint32_t h = 0; h < shape.heads; ++h) {
+            const uint32_t tile = h * hd / 128, p0 = h * hd % 128;
+            const uint32_t rows = std::min(128u, out.tiles * 128 - tile * 128);
+            const auto probs = isa::sbuf(0, S, probs_at[h % 2], dt, {S});
+            const auto probs_t = isa::sbuf(0, S, probs_t_at[h % 2], dt, {S});
+            const auto scores = isa::psum(0, S, ctx.next_psum_bank(), DType::float32, {S});
+            b.nc_matmul(scores, q.ap(tile, s * S, S, p0, hd), k.ap(tile, s * S, S, p0, hd));
+            masked_softmax(ctx, scores, mask, probs, scratch[h % 2]);
+            const auto transposed = isa::psum(0, S, ctx.next_psum_bank(), dt, {S});
+            b.nc_transpose(transposed, probs);
+            b.activation(probs_t, isa::ActFunc::copy, transposed);
+            // All `rows` features of the head's tile come out; the head's own hd rows are kept.
+            const uint64_t acc_at = ctx.next_psum_bank();
+            const auto v_tile = isa::sbuf(0, S, v_offset + s * v_seq_bytes + uint64_t(tile) * 128 * esize, dt, {rows});
+            b.nc_matmul(isa::psum(0, rows, acc_at, DType::float32, {S}), v_tile, probs_t);
+            b.tensor_scalar(out.ap(tile, s * S, S, p0, hd), isa::psum(p0, hd, acc_at, DType::float32, {S}),
+                            AluOp::add, bv.ap(tile, p0, hd));
+        }
+    }
+    ctx.sbuf().release(mark);
+}
+
+}  // namespace nsim::compiler

@@ -1,0 +1,46 @@
+#include "compiler/kernel_context.h"
+
+namespace nsim::compiler {
+
+uint64_t SbufAllocator::alloc(uint64_t bytes, const std::string& what) {
+    const uint64_t offset = (m_used + 63) / 64 * 64;
+    if (offset + bytes > m_capacity)
+        throw LoweringError(m_owner + ": " + what + " needs " + std::to_string(bytes) +
+                            " bytes per SBUF partition with " + std::to_string(offset) +
+                            " already in use, expected at most " + std::to_string(m_capacity) +
+                            " in all (the target's sbuf_partition_bytes)");
+    m_used = offset + bytes;
+    if (m_used > m_peak) m_peak = m_used;
+    return offset;
+}
+
+isa::AccessPattern FeatureTiles::ap(uint32_t tile, uint32_t col, uint32_t count, uint32_t p0, uint32_t np) const {
+    return isa::sbuf(p0, np, offset + (uint64_t(tile) * tokens + col) * isa::dtype_size(dtype), dtype, {count});
+}
+
+KernelContext::KernelContext(isa::KernelBuilder& builder, const isa::TargetLimits& limits, std::string owner)
+    : m_builder(builder), m_limits(limits), m_sbuf(limits.sbuf_partition_bytes, std::move(owner)) {}
+
+FeatureTiles KernelContext::alloc_features(uint32_t features, uint32_t tokens, isa::DType dtype, const std::string& what) {
+    FeatureTiles t;
+    t.tiles = (features + m_limits.partitions - 1) / m_limits.partitions;
+    t.tokens = tokens;
+    t.dtype = dtype;
+    t.offset = m_sbuf.alloc(t.bytes_per_partition(), what);
+    return t;
+}
+
+uint64_t KernelContext::next_psum_bank() {
+    const uint64_t bank = m_bank;
+    m_bank = (m_bank + 1) % m_limits.psum_banks;
+    return bank * psum_bank_bytes();
+}
+
+isa::InstructionRef KernelContext::dma(isa::AccessPattern dst, isa::AccessPattern src) {
+    auto ref = m_builder.dma_copy(std::move(dst), std::move(src));
+    ref.arg("queue", int64_t(m_queue));
+    m_queue = (m_queue + 1) % kDmaQueues;
+    return ref;
+}
+
+}  // namespace nsim::compiler

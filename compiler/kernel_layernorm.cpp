@@ -1,0 +1,60 @@
+#include "compiler/kernel_layernorm.h"
+
+#include <algorithm>
+
+namespace nsim::compiler {
+
+using isa::AluOp;
+using isa::DType;
+
+uint64_t emit_mean_matrix(KernelContext& ctx, uint32_t features) {
+    const uint64_t offset = ctx.sbuf().alloc(128 * 4, "LayerNorm mean matrix");
+    ctx.b().memset(isa::sbuf(0, 128, offset, DType::float32, {128}), 1.0 / features);
+    return offset;
+}
+
+void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb, uint32_t features,
+               const VectorWeight& gamma, const VectorWeight& beta, float eps, uint64_t mean_matrix) {
+    auto& b = ctx.b();
+    const uint64_t mark = ctx.sbuf().mark();
+    const uint32_t chunk = std::min(512u, x.tokens);
+    const auto scratch = [&](const char* what) {
+        return ctx.sbuf().alloc(uint64_t(chunk) * 4, std::string("LayerNorm ") + what);
+    };
+    const uint64_t sq0 = scratch("x^2 (a)"), sq1 = scratch("x^2 (b)"), mean = scratch("mean"),
+                   var = scratch("variance");
+    for (uint32_t n0 = 0; n0 < x.tokens; n0 += chunk) {
+        const uint32_t n = std::min(chunk, x.tokens - n0);
+        const auto tile = [&](uint64_t off) { return isa::sbuf(0, 128, off, DType::float32, {n}); };
+        const auto sum = isa::psum(0, 128, ctx.next_psum_bank(), DType::float32, {n});
+        const auto sumsq = isa::psum(0, 128, ctx.next_psum_bank(), DType::float32, {n});
+        for (uint32_t k = 0; k < x.tiles; ++k) {
+            const uint32_t rows = std::min(128u, features - k * 128);
+            const auto xs = x.ap(k, n0, n, 0, rows);
+            const auto sq = isa::sbuf(0, rows, k % 2 ? sq1 : sq0, DType::float32, {n});
+            b.nc_matmul(sum, isa::sbuf(0, rows, mean_matrix, DType::float32, {128}), xs).arg("accumulate", k > 0);
+            b.tensor_tensor(sq, xs, xs, AluOp::multiply);
+            b.nc_matmul(sumsq, isa::sbuf(0, rows, mean_matrix, DType::float32, {128}), sq).arg("accumulate", k > 0);
+        }
+        b.tensor_copy(tile(mean), sum);
+        b.tensor_tensor(tile(var), tile(mean), tile(mean), AluOp::multiply);
+        b.tensor_tensor(tile(var), sumsq, tile(var), AluOp::subtract);
+        // rstd = (var + eps)^-1/2: the add on the Vector engine, rsqrt on the Scalar engine.
+        b.tensor_scalar(tile(var), tile(var), AluOp::add, double(eps));
+        b.activation(tile(var), isa::ActFunc::rsqrt, tile(var));
+        for (uint32_t k = 0; k < x.tiles; ++k) {
+            const uint32_t rows = std::min(128u, features - k * 128);
+            const auto xs = x.ap(k, n0, n, 0, rows);
+            const auto part = [&](uint64_t off) { return isa::sbuf(0, rows, off, DType::float32, {n}); };
+            b.tensor_tensor(xs, xs, part(mean), AluOp::subtract);
+            b.tensor_tensor(xs, xs, part(var), AluOp::multiply);
+            b.tensor_scalar(xs, xs, AluOp::multiply, gamma.ap(k, 0, rows))
+                .arg("op1", AluOp::add)
+                .arg("operand1", beta.ap(k, 0, rows));
+            b.activation(xb.ap(k, n0, n, 0, rows), isa::ActFunc::copy, xs);
+        }
+    }
+    ctx.sbuf().release(mark);
+}
+
+}  // namespace nsim::compiler

@@ -1,0 +1,74 @@
+#include "compiler/kernel_weights.h"
+
+#include <algorithm>
+
+namespace nsim::compiler {
+
+using isa::DType;
+
+namespace {
+uint32_t k_rows(uint32_t rows, uint32_t k) { return std::min(128u, rows - k * 128); }
+}  // namespace
+
+void MatrixWeight::emit_load(KernelContext& ctx) const {
+    for (uint32_t k = 0; k < k_tiles(); ++k) {
+        const uint32_t n = k_rows(rows, k);
+        ctx.dma(isa::sbuf(0, n, offset + uint64_t(k) * cols * isa::dtype_size(dtype), dtype, {cols}),
+                ctx.b().hbm(name, k * 128, n, 0, {cols}));
+    }
+}
+
+void VectorWeight::emit_load(KernelContext& ctx) const {
+    ctx.dma(isa::sbuf(0, 128, offset, DType::float32, {tiles()}), ctx.b().hbm(name, 0, 128, 0, {tiles()}));
+}
+
+isa::AccessPattern VectorWeight::ap(uint32_t tile, uint32_t p0, uint32_t np) const {
+    return isa::sbuf(p0, np, offset + uint64_t(tile) * 4, DType::float32, {1});
+}
+
+isa::AccessPattern MatrixBlock::ap(uint32_t k, uint32_t col, uint32_t count) const {
+    const uint64_t element = uint64_t(k) * row_elems + (col - origin_col);
+    return isa::sbuf(0, k_rows(rows, k), base + element * isa::dtype_size(dtype), dtype, {count});
+}
+
+void WeightStaging::allocate(KernelContext& ctx) {
+    m_slot[0] = ctx.sbuf().alloc(kSlotBytes, "weight staging slot 0");
+    m_slot[1] = ctx.sbuf().alloc(kSlotBytes, "weight staging slot 1");
+    m_allocated = true;
+}
+
+uint32_t WeightStaging::block_width(const MatrixWeight& w) const {
+    if (w.resident) return std::min(w.cols, 512u);
+    const uint64_t fit = kSlotBytes / (uint64_t(w.k_tiles()) * isa::dtype_size(w.dtype));
+    if (fit < 128 && fit < w.cols)
+        throw LoweringError("matrix " + w.name + " has " + std::to_string(w.rows) +
+                            " rows: a 128-column block does not fit a weight staging slot of " +
+                            std::to_string(kSlotBytes) + " bytes per partition");
+    return uint32_t(std::min<uint64_t>({w.cols, 512, fit >= 128 ? fit / 128 * 128 : fit}));
+}
+
+MatrixBlock WeightStaging::fetch(KernelContext& ctx, const MatrixWeight& w, uint32_t col0) {
+    MatrixBlock b;
+    b.col0 = col0;
+    b.width = std::min(block_width(w), w.cols - col0);
+    b.dtype = w.dtype;
+    b.rows = w.rows;
+    if (w.resident) {
+        b.base = w.offset;
+        b.row_elems = w.cols;
+        return b;
+    }
+    if (!m_allocated) throw std::logic_error("weight staging used before allocate()");
+    b.base = m_slot[m_next];
+    m_next ^= 1;
+    b.row_elems = b.width;
+    b.origin_col = col0;
+    for (uint32_t k = 0; k < w.k_tiles(); ++k) {
+        const uint32_t n = k_rows(w.rows, k);
+        ctx.dma(isa::sbuf(0, n, b.base + uint64_t(k) * b.width * isa::dtype_size(w.dtype), w.dtype, {b.width}),
+                ctx.b().hbm(w.name, k * 128, n, col0, {b.width}));
+    }
+    return b;
+}
+
+}  // namespace nsim::compiler

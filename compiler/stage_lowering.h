@@ -1,0 +1,47 @@
+// Lowering one stage (a contiguous run of units on one core) into its load and infer programs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/model_units.h"
+#include "compiler/model_weights.h"
+#include "isa/program.h"
+#include "isa/target.h"
+
+namespace nsim::compiler {
+
+struct StageRequest {
+    std::string label;          // for errors: "pipeline stage 3 of 16 (layer2.ffn, layer3.attention)"
+    std::string program_name;   // "bert-base-uncased_stage3"
+    std::vector<Unit> units;
+    bool resident = false;      // weights held in SBUF (loaded by the load program)
+    // With `resident`: which of the stage's matrices (in unit order) are resident, the others
+    // stream from HBM; empty: all of them.
+    std::vector<bool> resident_matrices;
+    std::string input;          // activation tensor read ([hidden, batch*seq] f32); empty: embeddings
+    std::string output;         // activation tensor written; empty: the model outputs
+};
+
+struct StagePrograms {
+    isa::Program load;   // sequential
+    isa::Program infer;  // sequential
+    uint64_t sbuf_peak = 0;
+    uint32_t seqs_per_group = 0;
+    uint64_t resident_bytes = 0;
+    uint64_t streamed_bytes = 0;
+    std::vector<std::string> weights;
+};
+
+// Whether the stage fits SBUF with `group` sequences per group.
+bool stage_fits(const ModelSpec& spec, isa::Generation target, const isa::TargetLimits& limits,
+                const StageRequest& request, uint32_t group);
+
+// Lowers the stage for `batch` sequences, with as many sequences per group (at most 512 tokens)
+// as SBUF holds next to the resident weights. Throws LoweringError naming request.label when
+// even one sequence does not fit.
+StagePrograms lower_stage(const ModelSpec& spec, uint32_t batch, isa::Generation target,
+                          const isa::TargetLimits& limits, const StageRequest& request,
+                          const std::vector<int32_t>& token_ids);
+
+}  // namespace nsim::compiler

@@ -1,0 +1,98 @@
+#include "sim/run_system.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <systemc>
+
+#include "sim/chip.h"
+#include "sim/collective_guard.h"
+#include "sim/sim_error.h"
+#include "sim/sim_time.h"
+
+namespace nsim::sim {
+
+namespace {
+
+void check_placements(const ChipConfig& chip, uint32_t chips, const std::vector<CorePlacement>& placements,
+                      const std::vector<DeviceMemory>& hbm) {
+    if (chips == 0) throw SimError("run_system: expected at least one chip");
+    if (placements.empty()) throw SimError("run_system: expected at least one core placement");
+    if (hbm.size() != placements.size())
+        throw SimError(fmt::format("run_system: {} device memories for {} placements, expected one per placement",
+                                   hbm.size(), placements.size()));
+    std::set<std::pair<uint32_t, uint32_t>> used;
+    for (size_t i = 0; i < placements.size(); ++i) {
+        const auto& p = placements[i];
+        if (p.chip >= chips || p.core >= chip.cores)
+            throw SimError(fmt::format("placement {}: chip {} core {} does not exist, expected chip < {} and core < {} ({})",
+                                       i, p.chip, p.core, chips, chip.cores, chip.name));
+        if (!used.insert({p.chip, p.core}).second)
+            throw SimError(fmt::format("placement {}: chip {} core {} is already placed", i, p.chip, p.core));
+        if (p.programs.empty()) throw SimError(fmt::format("placement {}: expected at least one program", i));
+        for (const auto* program : p.programs)
+            if (program->target != chip.generation)
+                throw SimError(fmt::format("placement {}: kernel {} targets {} but chip {} is NeuronCore-{}", i,
+                                           program->name, isa::generation_name(program->target), chip.name,
+                                           isa::generation_name(chip.generation)));
+    }
+}
+
+}  // namespace
+
+SystemRunResult run_system(const ChipConfig& chip, uint32_t chips, const std::vector<CorePlacement>& placements,
+                           std::vector<DeviceMemory>& hbm, const CustomOpRegistry& ops, const RunOptions& options) {
+    static bool simulated = false;
+    if (simulated) throw SimError("one simulation per process: SystemC cannot elaborate a second system");
+    check_placements(chip, chips, placements, hbm);
+    for (const auto& p : placements)
+        for (const auto* program : p.programs) reject_collectives(*program);  // no collective engine here yet
+    simulated = true;
+    // Femtoseconds: engine cycles at GHz clocks are not whole picoseconds. Set before any sc_time.
+    sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
+    // An error inside an engine stops the simulation (NeuronCore::fail): no SystemC notice for it.
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    const auto host_start = std::chrono::steady_clock::now();
+
+    // Each placement gets an equal, page-aligned share of its chip's device memory.
+    std::vector<std::vector<CoreSlot>> slots(chips);
+    std::vector<std::pair<uint32_t, size_t>> where;  // placement -> (chip, slot)
+    std::vector<uint64_t> share(chips, 0);
+    for (const auto& p : placements) ++share[p.chip];
+    for (auto& s : share) s = s ? chip.device_memory.size_bytes / s / DeviceMemory::kAlignment * DeviceMemory::kAlignment : 0;
+    for (size_t i = 0; i < placements.size(); ++i) {
+        const auto& p = placements[i];
+        const uint64_t base = slots[p.chip].size() * share[p.chip];
+        where.emplace_back(p.chip, slots[p.chip].size());
+        slots[p.chip].push_back({p.core, p.programs, &hbm[i], base});
+    }
+    std::vector<std::unique_ptr<Chip>> system;
+    for (uint32_t c = 0; c < chips; ++c)
+        system.push_back(std::make_unique<Chip>(fmt::format("chip{}", c).c_str(), chip, slots[c], ops, options));
+    for (size_t i = 0; i < placements.size(); ++i)
+        if (hbm[i].extent() > share[placements[i].chip])
+            throw SimError(fmt::format("placement {} (chip {} core {}): its tensors need {} bytes of device memory, "
+                                       "its share of the chip's {} bytes is {}",
+                                       i, placements[i].chip, placements[i].core, hbm[i].extent(),
+                                       chip.device_memory.size_bytes, share[placements[i].chip]));
+    sc_core::sc_start();
+
+    SystemRunResult result;
+    std::string errors;
+    for (size_t i = 0; i < placements.size(); ++i) {
+        NeuronCore& core = system[where[i].first]->core(where[i].second);
+        if (auto why = core.stopped_early(); !why.empty())
+            errors += (errors.empty() ? "" : "\n") +
+                      (placements.size() > 1 ? fmt::format("chip {} core {}: ", placements[i].chip, placements[i].core) : "") + why;
+        else result.cores.push_back(core.finish());
+    }
+    if (!errors.empty()) throw SimError(errors);
+    result.time_ns = now_ns();
+    for (const auto& c : system) result.chips.push_back(c->memory_report(result.time_ns));
+    result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+    return result;
+}
+
+}  // namespace nsim::sim

@@ -1,0 +1,41 @@
+// Running programs on several NeuronCores of one or more chips at once, in one simulation: the
+// runtime's entry point (data and pipeline parallel models) and `nsim run --cores N`.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "isa/program.h"
+#include "sim/chip_config.h"
+#include "sim/core_state.h"
+#include "sim/custom_ops.h"
+#include "sim/memory_report.h"
+#include "sim/run_kernel.h"
+
+namespace nsim::sim {
+
+// A core that runs programs: `programs` run one after another (e.g. a weight load, then
+// inferences); SBUF, PSUM and device memory persist between them, and each starts when the one
+// before has fully finished (engines and DMA), with its semaphores back at 0.
+struct CorePlacement {
+    uint32_t chip = 0;
+    uint32_t core = 0;
+    std::vector<const isa::Program*> programs;
+};
+
+struct SystemRunResult {
+    std::vector<std::vector<RunResult>> cores;  // per placement, per program (start_ns/end_ns set)
+    std::vector<MemoryReport> chips;            // per chip: device-memory bytes, busy, bandwidth
+    double time_ns = 0;                         // until the last program of any core finished
+    double host_seconds = 0;                    // host time of the simulation (elaboration to report)
+};
+
+// Simulates every placement concurrently. `hbm` has one DeviceMemory per placement: its own
+// tensors (those of all its programs get addresses, and bytes unless timing only), mapped into its
+// chip's address space at an equal share of the chip's device memory. One simulation per process.
+// Throws SimError for a bad placement (chip or core out of range, a core used twice, no program),
+// tensors that exceed their share of device memory, a deadlock or an error inside a core.
+SystemRunResult run_system(const ChipConfig& chip, uint32_t chips, const std::vector<CorePlacement>& placements,
+                           std::vector<DeviceMemory>& hbm, const CustomOpRegistry& ops, const RunOptions& options);
+
+}  // namespace nsim::sim

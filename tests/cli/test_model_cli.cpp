@@ -1,0 +1,167 @@
+// `nsim model` and `nsim sweep` as a user meets them: reports, figures, and one clear message per mistake.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/nsim_runner.h"
+#include "tests/example_kernels.h"
+
+using Catch::Contains;
+using nsim::test::ended_cleanly;
+using nsim::test::read_file;
+using nsim::test::run_nsim;
+using nsim::test::ScratchDir;
+
+namespace {
+
+// BERT-base's shapes with one encoder layer (tests/models/): small enough to simulate in CI.
+const std::string kOneLayer = NSIM_SOURCE_DIR "/tests/models/bert-base-1layer.json";
+
+nlohmann::json run_report(const std::vector<std::string>& args, const ScratchDir& scratch) {
+    const std::string report = (scratch.path() / "report.json").string();
+    std::vector<std::string> with_report = args;
+    with_report.insert(with_report.end(), {"--report", report});
+    const auto r = run_nsim(with_report);
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    REQUIRE(r.exit_code == 0);
+    return nlohmann::json::parse(read_file(report));
+}
+
+}  // namespace
+
+TEST_CASE("cli: model rejects a batch of 0, unknown names, long pipelines and too large models", "[cli]") {
+    struct Case {
+        std::vector<std::string> args;
+        const char* message;
+    };
+    const std::vector<Case> cases = {
+        {{"model", kOneLayer, "--instance", "inf1.xlarge", "--batch", "0"}, "--batch 0"},
+        {{"model", "bert-huge", "--instance", "inf1.xlarge"}, "unknown model 'bert-huge'"},
+        {{"model", kOneLayer, "--instance", "inf9.xlarge"}, "unknown instance 'inf9.xlarge'"},
+        {{"model", kOneLayer, "--instance", "inf1.xlarge", "--parallel", "pipeline", "--pipeline-cores", "5"},
+         "inf1.xlarge has only 4 NeuronCores"},
+        {{"model", kOneLayer, "--instance", "inf1.xlarge", "--models", "5"}, "need 5 NeuronCores"},
+        {{"model", kOneLayer, "--instance", "inf1.xlarge", "--parallel", "sideways"}, "--parallel"},
+        {{"model", "bert-large-uncased", "--instance", "inf1.xlarge", "--set", "chip.device_memory.size_bytes=100000000"},
+         "device memory"},
+    };
+    for (const auto& c : cases) {
+        const auto r = run_nsim(c.args);
+        INFO(fmt::format("{}", c.args.back()) << " stderr: " << r.err);
+        REQUIRE(ended_cleanly(r));
+        CHECK(r.exit_code != 0);
+        CHECK_THAT(r.err, Contains(c.message));
+    }
+}
+
+TEST_CASE("cli: model reports throughput, percentiles, cost, a per-core table and a trace", "[cli][sim]") {
+    const ScratchDir scratch;
+    const std::string trace = (scratch.path() / "trace.json").string();
+    const auto r = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--batch", "2", "--requests", "20",
+                               "--trace", trace}, scratch);
+    CHECK(r["cores_used"] == 4);
+    CHECK(r["throughput_per_s"].get<double>() > 0);
+    const auto& l = r["latency_ms"];
+    CHECK(l["p0"].get<double>() <= l["p50"].get<double>());
+    CHECK(l["p50"].get<double>() <= l["p99"].get<double>());
+    CHECK(l["p99"].get<double>() <= l["p100"].get<double>());
+    CHECK(r["cost_per_hour_usd"].get<double>() == Approx(0.228));
+    // neuronperf's definition: cost per 1M = price per hour x 1e6 / (3600 x throughput).
+    CHECK(r["cost_per_1m_usd"].get<double>() ==
+          Approx(0.228 * 1e6 / (3600 * r["throughput_per_s"].get<double>())));
+    REQUIRE(r["cores"].size() == 4);
+    for (const auto& core : r["cores"]) {
+        CHECK(core["busy"].get<double>() > 0);
+        CHECK(core["busy"].get<double>() <= 1.0 + 1e-9);
+        CHECK(core["engine_utilisation"]["tensor"].get<double>() > 0);
+    }
+    CHECK(r["simulated_ns"].get<double>() > 0);
+    // One process per simulated core, a bar per instruction.
+    const auto events = nlohmann::json::parse(read_file(trace))["traceEvents"];
+    std::set<int> cores;
+    for (const auto& e : events)
+        if (e["ph"] == "X") cores.insert(e["pid"].get<int>());
+    CHECK(cores.size() == 4);
+}
+
+TEST_CASE("cli: data parallel throughput grows with the chips used, latency stays", "[cli][sim]") {
+    const ScratchDir scratch;
+    const auto one = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--models", "1", "--requests", "20"}, scratch);
+    const auto chip = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--requests", "40"}, scratch);
+    const auto four_chips = run_report({"model", kOneLayer, "--instance", "inf1.6xlarge", "--requests", "160"}, scratch);
+    const double t1 = one["throughput_per_s"], t4 = chip["throughput_per_s"], t16 = four_chips["throughput_per_s"];
+    // The four cores of a chip share its DRAM: more than one core's throughput, at most four times.
+    CHECK(t4 > 1.2 * t1);
+    CHECK(t4 <= 4.0001 * t1);
+    // Chips share nothing: four chips serve four times as much at the same latency.
+    CHECK(t16 == Approx(4 * t4).epsilon(0.02));
+    CHECK(four_chips["latency_ms"]["p50"].get<double>() == Approx(chip["latency_ms"]["p50"].get<double>()).epsilon(0.02));
+}
+
+TEST_CASE("cli: a one-layer BERT-base runs functionally and matches the fp32 reference", "[cli][sim]") {
+    const ScratchDir scratch;
+    const auto r = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--models", "1", "--requests", "5",
+                               "--functional"}, scratch);
+    REQUIRE(r.contains("functional"));
+    INFO(r["functional"].dump());
+    // bf16 matmul inputs (8 significant bits) over hidden states of order 1 after layernorm.
+    CHECK(r["functional"]["max_abs_error"].get<double>() < 0.1);
+}
+
+TEST_CASE("cli: sweep runs a study's points and writes the CSV, the JSON and the figures", "[cli][sim]") {
+    const ScratchDir scratch;
+    const std::string study = scratch.write("study.json", R"({
+      "name": "one layer", "models": [")" + kOneLayer + R"("], "instances": ["inf1.xlarge"],
+      "modes": [{"parallel": "data"}, {"parallel": "pipeline", "pipeline_cores": 8}],
+      "batches": [1, 2], "requests": 10})");
+    const std::string out = (scratch.path() / "out").string();
+    const auto r = run_nsim({"sweep", study, "--out", out, "--jobs", "2"});
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.err, Contains("skipped"));  // the 8-core pipeline does not fit inf1.xlarge
+    CHECK_THAT(r.err, Contains("[2/2]"));
+    const std::string csv = read_file(out + "/results.csv");
+    CHECK_THAT(csv, Contains("throughput_per_s"));
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
+    CHECK(std::filesystem::file_size(out + "/study.png") > 1000);
+    CHECK(std::filesystem::exists(out + "/study.svg"));
+}
+
+TEST_CASE("cli: sweep rejects a study with an unknown key, a wrong type or an empty list", "[cli]") {
+    const ScratchDir scratch;
+    struct Case {
+        std::string text;
+        const char* message;
+    };
+    const std::vector<Case> cases = {
+        {R"({"models": ["m"], "instances": ["inf1.xlarge"], "modes": [{"parallel": "data"}], "batches": [1], "batchs": 2})",
+         "/batchs: unknown key"},
+        {R"({"models": ["m"], "instances": ["inf1.xlarge"], "modes": [{"parallel": "data"}], "batches": ["one"]})",
+         "/batches/0: expected a whole number"},
+        {R"({"models": [], "instances": ["inf1.xlarge"], "modes": [{"parallel": "data"}], "batches": [1]})",
+         "/models: expected a non-empty list"},
+        {R"({"models": ["m"], "instances": ["inf1.xlarge"], "modes": [{"parallel": "both"}], "batches": [1]})",
+         "/modes/0/parallel"},
+        {R"({"models": ["m"], "instances": ["nowhere"], "modes": [{"parallel": "data"}], "batches": [1]})",
+         "unknown instance 'nowhere'"},
+        {"{not json", "not valid JSON"},
+    };
+    for (const auto& c : cases) {
+        const std::string study = scratch.write("study.json", c.text);
+        const auto r = run_nsim({"sweep", study, "--out", (scratch.path() / "out").string()});
+        INFO(c.text << "\nstderr: " << r.err);
+        REQUIRE(ended_cleanly(r));
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains(c.message));
+    }
+}
