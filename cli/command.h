@@ -33,6 +33,7 @@ Command add_list_command(CLI::App& app);
 Command add_model_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
 Command add_collective_command(CLI::App& app);
+Command add_train_command(CLI::App& app);
 
 // Parses and verifies kernel text and prints its summary to stdout; `target`, when set, replaces
 // the file's target (limits and generation rules). A bad kernel throws isa::KernelError, which

@@ -47,14 +47,15 @@ int run(int argc, char** argv) {
                   run_kernel = add_run_command(app), demo = add_demo_command(app),
                   describe = add_describe_command(app), list = add_list_command(app),
                   model = add_model_command(app), sweep = add_sweep_command(app),
-                  collective = add_collective_command(app);
+                  collective = add_collective_command(app), train = add_train_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);  // prints the help, the version or the error
         return code == 0 ? kExitOk : kExitUsageError;
     }
-    for (const Command* command : {&check, &format, &run_kernel, &demo, &describe, &list, &model, &sweep, &collective})
+    for (const Command* command :
+         {&check, &format, &run_kernel, &demo, &describe, &list, &model, &sweep, &collective, &train})
         if (command->app->parsed()) return command->run();
     return demo.run();  // no command: the default job
 }

@@ -7,8 +7,8 @@
 #include <set>
 #include <systemc>
 
+#include "isa/opcode_table.h"
 #include "sim/chip.h"
-#include "sim/collective_guard.h"
 #include "sim/sim_error.h"
 #include "sim/sim_time.h"
 
@@ -37,6 +37,13 @@ void check_placements(const ChipConfig& chip, uint32_t chips, const std::vector<
                 throw SimError(fmt::format("placement {}: kernel {} targets {} but chip {} is NeuronCore-{}", i,
                                            program->name, isa::generation_name(program->target), chip.name,
                                            isa::generation_name(chip.generation)));
+        for (const auto* program : p.programs)
+            for (size_t n = 0; n < program->instructions.size(); ++n)
+                if (isa::is_collective(program->instructions[n].op))
+                    throw SimError(fmt::format(
+                        "instruction #{} ({}): a collective runs on the collective engines of several cores; one "
+                        "NeuronCore alone cannot execute it (see sim/collective_engine.h)",
+                        n, isa::opcode_info(program->instructions[n].op).name));
     }
 }
 
@@ -47,8 +54,6 @@ SystemRunResult run_system(const ChipConfig& chip, uint32_t chips, const std::ve
     static bool simulated = false;
     if (simulated) throw SimError("one simulation per process: SystemC cannot elaborate a second system");
     check_placements(chip, chips, placements, hbm);
-    for (const auto& p : placements)
-        for (const auto* program : p.programs) reject_collectives(*program);  // no collective engine here yet
     simulated = true;
     // Femtoseconds: engine cycles at GHz clocks are not whole picoseconds. Set before any sc_time.
     sc_core::sc_set_time_resolution(1, sc_core::SC_FS);

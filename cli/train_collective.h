@@ -1,0 +1,21 @@
+// The gradient all-reduce as the training study sees it: the time of one all-reduce of N bytes
+// over every NeuronCore of an instance. The one place that knows how collectives are timed.
+#pragma once
+
+#include <string>
+
+#include "sim/instance_config.h"
+#include "sim/training_step.h"
+
+namespace nsim::cli {
+
+// Each all-reduce is simulated by the collective engine over the instance's NeuronLink network
+// (algorithm chosen automatically by message size), the links otherwise idle. Throws
+// std::runtime_error naming the instance when it cannot run collectives (no CC cores, as on
+// Inferentia, or a single NeuronCore).
+sim::AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance);
+
+// A sentence saying how the time is obtained (and the algorithm chosen for `bytes`), for reports.
+std::string all_reduce_method(const sim::InstanceConfig& instance, uint64_t bytes);
+
+}  // namespace nsim::cli
