@@ -24,10 +24,11 @@ import argparse
 import csv
 import json
 import os
-import platform
 import subprocess
 import tempfile
 import time
+
+from machine import machine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -41,16 +42,6 @@ CHIPS = {  # name: (generation, cores, DMA engines per core)
 SIZES = [64 << (2 * k) for k in range(11)]  # 64 B, 256 B, ..., 64 MiB
 QUEUES = 16
 VOLUME = 256 << 20  # bytes per core and point (K transfers of S)
-
-
-def machine():
-    cpu = platform.machine()
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
 def kernel(generation, size):

@@ -169,6 +169,10 @@ CollectivePlan plan_collective(const InstanceConfig& instance, const LinkNetwork
     if (request.bytes % size != 0)
         throw CollectiveError(fmt::format("collective: {} bytes is not a whole number of {} elements ({} bytes each)",
                                           request.bytes, name(request.dtype), size));
+    if (request.bytes > instance.chip.device_memory.size_bytes)
+        throw CollectiveError(fmt::format("collective: a {}-byte message does not fit a chip's device memory ({} bytes, "
+                                          "chip.device_memory.size_bytes)",
+                                          request.bytes, instance.chip.device_memory.size_bytes));
     const Layout layout{instance, network.topology(), place, request.group};
     if (request.algo != CollectiveAlgo::automatic) return plan_with(layout, request, request.algo);
     // auto: the applicable algorithm with the smallest bound (ring always applies).

@@ -69,7 +69,7 @@ struct CollectivePlan {
 };
 
 // Plans `request` on `instance`: checks the group (ranks that exist, no repeats) and the size
-// (a whole number of elements), and resolves `auto` to the algorithm with the smallest bound.
+// (a whole number of elements, within a chip's device memory), and resolves `auto` to the algorithm with the smallest bound.
 // Throws CollectiveError naming the problem.
 CollectivePlan plan_collective(const InstanceConfig& instance, const LinkNetwork& network, CollectiveRequest request);
 

@@ -164,6 +164,8 @@ TEST_CASE("collective: bad requests are clear errors", "[sim]") {
     req.group = {};
     req.bytes = 1023;
     CHECK_THROWS_WITH(rig.engine.plan(req), Catch::Contains("1023 bytes is not a whole number of float32 elements"));
+    req.bytes = 64ull << 30;
+    CHECK_THROWS_WITH(rig.engine.plan(req), Catch::Contains("a 68719476736-byte message does not fit a chip's device memory (34359738368 bytes"));
     req.bytes = 1024;
     const uint32_t id = rig.engine.launch(rig.engine.plan(req));
     CHECK_THROWS_WITH(rig.engine.arrive(id, 5, 0, 2048), Catch::Contains("rank 5 gives a buffer of 2048 bytes, but the replica group's message is 1024 bytes"));
@@ -257,4 +259,16 @@ TEST_CASE("collective: under SystemC, ranks arrive from their processes and are 
     const double step = 1300 + links.network().uncontended_ns(0, 1, 1 << 19);
     CHECK(two.finished[0] == Approx(5000 + 2 * step).epsilon(1e-6));
     CHECK(two.finished[1] == Approx(5000 + 2 * step).epsilon(1e-6));
+}
+
+TEST_CASE("collective: bf16 reductions add in fp32 and round to bf16 once per add", "[sim]") {
+    Rig rig("trn1.2xlarge");
+    for (auto dtype : kDTypes) {
+        const auto plan = rig.engine.plan(request(CollectiveOp::all_reduce, CollectiveAlgo::ring, dtype, 2, 2 * dtype_bytes(dtype)));
+        CollectiveData data(plan);
+        data.write(0, {0}, {256.0f}, /*reduce=*/false);
+        data.write(0, {0}, {1.0f}, /*reduce=*/true);   // 257 needs 9 significant bits: bf16 rounds to even, 256
+        data.write(0, {0}, {1.5f}, /*reduce=*/true);   // 257.5: bf16 258, fp32 exact
+        CHECK(data.value(0, 0) == (dtype == CollectiveDType::bfloat16 ? 258.0f : 258.5f));
+    }
 }

@@ -1,0 +1,48 @@
+// Where the collective instructions of many cores meet: each rank's k-th collective over a group
+// joins every other member's k-th, and the collective engine runs them together. What a runtime
+// calls when an engine issues all_reduce, all_gather, reduce_scatter, send or recv.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include "isa/instruction.h"
+#include "sim/collective_engine.h"
+
+namespace nsim::sim {
+
+// The request a collective instruction makes: the group from its pattern, the dtype of its
+// buffers, its reduce op, and the message size as CollectiveRequest counts it.
+CollectiveRequest collective_request(const isa::Instruction& inst);
+
+class CollectiveRendezvous {
+public:
+    using Done = std::function<void(double t_ns)>;
+
+    explicit CollectiveRendezvous(CollectiveEngine& engine) : m_engine(engine) {}
+
+    // Rank `rank` issues the collective instruction `inst` at `now_ns`; `on_done` runs when this
+    // rank's part has completed (where the instruction's `inc` semaphores are incremented). A rank
+    // outside the group, or a size other than the group's, is a CollectiveError; ranks that never
+    // issue their part leave it unfinished (CollectiveEngine::check_finished names them).
+    void issue(uint32_t rank, const isa::Instruction& inst, double now_ns, Done on_done);
+
+private:
+    // A collective's identity: opcode, group (or the sending and receiving rank) and the sequence
+    // number of that pair among each member's collectives.
+    using Key = std::tuple<isa::Opcode, std::vector<uint32_t>, uint64_t>;
+    struct Meeting {
+        uint32_t id;
+        std::map<uint32_t, Done> done;  // per rank
+    };
+    std::vector<uint32_t> ranks_of(const isa::Instruction& inst, uint32_t rank) const;
+
+    CollectiveEngine& m_engine;
+    std::map<std::pair<uint32_t, std::tuple<isa::Opcode, std::vector<uint32_t>>>, uint64_t> m_issued;
+    std::map<Key, Meeting> m_meetings;
+};
+
+}  // namespace nsim::sim
