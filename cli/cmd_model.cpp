@@ -17,8 +17,9 @@ struct ModelOptions {
     std::string report;
 };
 
-// The summary, ending with a per-core table in the spirit of neuron-top.
-void print_summary(const nlohmann::json& r) {
+}  // namespace
+
+void print_model_summary(const nlohmann::json& r) {
     fmt::print("{} on {}: {} parallel, batch {}, {} cop{} x {} core{}, {} worker{} per copy\n",
                r["model"].get<std::string>(), r["instance"].get<std::string>(), r["parallel"].get<std::string>(),
                r["batch"].get<uint32_t>(), r["models"].get<uint32_t>(), r["models"] == 1 ? "y" : "ies",
@@ -49,9 +50,11 @@ void print_summary(const nlohmann::json& r) {
     }
 }
 
+namespace {
+
 int model_command(const ModelOptions& o) {
     const nlohmann::json report = run_model(o.request);
-    print_summary(report);
+    print_model_summary(report);
     if (!o.report.empty()) write_text_file(o.report, report.dump(2) + "\n");
     return kExitOk;
 }

@@ -28,4 +28,8 @@ struct ModelRequest {
 // any number of times. Throws std::runtime_error (or a config/kernel error) naming what is wrong.
 nlohmann::json run_model(const ModelRequest& request);
 
+// Prints a report of run_model: throughput, latency percentiles, cost, and a per-core table in the
+// spirit of neuron-top.
+void print_model_summary(const nlohmann::json& report);
+
 }  // namespace nsim::cli

@@ -76,13 +76,14 @@ TEST_CASE("cli: fmt -o writes the canonical form to the file instead of stdout",
     CHECK(read_file(out) == read_file(example("matmul_bf16_512.nki")));
 }
 
-TEST_CASE("cli: without a command nsim checks the built-in example and prints its text", "[cli]") {
+TEST_CASE("cli: without a command nsim checks the built-in example and serves BERT-base on inf1.xlarge", "[cli][sim]") {
     const auto r = run_nsim({});
     INFO("stderr: " << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("kernel      softmax_rows"));
     CHECK_THAT(r.out, Contains("verifier    ok"));
-    CHECK_THAT(r.out, Contains(read_file(example("softmax_rows.nki"))));
+    CHECK_THAT(r.out, Contains("bert-base-uncased on inf1.xlarge: data parallel, batch 1, 4 copies x 1 core"));
+    CHECK_THAT(r.out, Contains("chip0/core3"));
     CHECK(run_nsim({"demo"}).out == r.out);
 }
 
