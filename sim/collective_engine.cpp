@@ -205,8 +205,9 @@ void CollectiveEngine::start_step(Run& run, uint32_t g) {
     m_network.call_at(m_network.now_ns() + m_step_overhead_ns, [=](double t) {
         const double memory_done = m_step_memory ? m_step_memory(src, dst, bytes, t) : t;
         m_network.start(t, src, dst, bytes, [=](double arrived) {
-            if (memory_done > arrived) return m_network.call_at(memory_done, [=](double) { step_done(id, g, to, blocks, *values, reduce); });
-            step_done(id, g, to, blocks, *values, reduce);
+            const auto done = [=](double) { step_done(id, g, to, blocks, *values, reduce); };
+            if (memory_done > arrived) return m_network.call_at(memory_done, done);
+            done(arrived);
         });
     });
 }

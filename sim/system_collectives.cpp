@@ -43,21 +43,28 @@ double SystemCollectives::book_step(uint32_t src_chip, uint32_t dst_chip, uint64
     return std::max(read, written);
 }
 
-// One timing transaction of `bytes` in descriptor-sized requests, from address 0 (a step's part
-// is large enough to spread over every channel; where the buffer lies is not tracked here).
+// Timing transactions of `bytes` in descriptor-sized requests, from address 0 (a step's part is
+// large enough to spread over every channel; where the buffer lies is not tracked here), at most
+// 1 GiB each (a transaction's length is 32 bits).
 double SystemCollectives::book(uint32_t chip, tlm::tlm_command command, uint64_t bytes, double start_ns) {
-    if (bytes == 0) return start_ns;
+    constexpr uint64_t kMaxTransaction = uint64_t(1) << 30;
     const double now = now_ns();
     const uint64_t descriptor = std::max<uint64_t>(1, m_instance.chip.dma.descriptor_bytes);
-    m_payload.set_command(command);
-    m_payload.set_address(0);
-    m_payload.set_data_length(unsigned(bytes));
-    m_payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    m_request.descriptors = uint32_t((bytes + descriptor - 1) / descriptor);
-    m_request.served = false;
-    sc_core::sc_time delay = time_from_ns(start_ns - now);
-    (*m_memory.at(chip))->b_transport(m_payload, delay);
-    return now + ns_of(delay);
+    double done = start_ns;
+    for (uint64_t left = bytes; left > 0;) {
+        const uint64_t part = std::min(left, kMaxTransaction);
+        left -= part;
+        m_payload.set_command(command);
+        m_payload.set_address(0);
+        m_payload.set_data_length(unsigned(part));
+        m_payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        m_request.descriptors = uint32_t((part + descriptor - 1) / descriptor);
+        m_request.served = false;
+        sc_core::sc_time delay = time_from_ns(start_ns - now);
+        (*m_memory.at(chip))->b_transport(m_payload, delay);
+        done = std::max(done, now + ns_of(delay));
+    }
+    return done;
 }
 
 }  // namespace nsim::sim

@@ -157,3 +157,29 @@ TEST_CASE("system collectives: an all_reduce between two chips of trn1.32xlarge 
     // At least the two steps' hop latencies over the link.
     CHECK(result.time_ns > 2 * instance.link_latency_ns);
 }
+
+TEST_CASE("system collectives: send meets recv, and reduce_scatter then all_gather give every rank the sum", "[sim]") {
+    const auto chip = sim::load_chip("trn1");
+    const std::string common = "tensor m [128,64] f32 input\ntensor shard [64,64] f32 output\n"
+                               "tensor gathered [128,64] f32 output\n";
+    const std::string rs_ag = "reduce_scatter dst=shard src=m group=[[1,2]] op=add\nall_gather dst=gathered src=shard group=[[1,2]]\n";
+    const auto sender = kernel(common + "tensor a [128,32] bf16 input\nsend src=a peer=1\n" + rs_ag);
+    const auto receiver = kernel(common + "tensor b [128,32] bf16 output\nrecv dst=b peer=0\n" + rs_ag);
+    std::vector<sim::DeviceMemory> hbm(2);
+    hbm[0].allocate(sender.tensors);
+    hbm[1].allocate(receiver.tensors);
+    fill(hbm[0], "a", isa::DType::bfloat16, 5);
+    for (uint32_t r = 0; r < 2; ++r) fill(hbm[r], "m", isa::DType::float32, r);
+    sim::run_system(chip, 1, {{0, 0, {&sender}}, {0, 1, {&receiver}}}, hbm, sim::builtin_custom_ops(), {});
+    size_t bad = 0;
+    for (size_t e = 0; e < 128 * 32; ++e)
+        bad += element(hbm[1], "b", isa::DType::bfloat16, e) != isa::quantize(isa::DType::bfloat16, input(5, e));
+    const size_t n = 128 * 64, half = n / 2;
+    for (uint32_t r = 0; r < 2; ++r)
+        for (size_t e = 0; e < n; ++e) {
+            const float sum = input(0, e) + input(1, e);
+            bad += element(hbm[r], "gathered", isa::DType::float32, e) != sum;
+            if (e / half == r) bad += element(hbm[r], "shard", isa::DType::float32, e - r * half) != sum;
+        }
+    CHECK(bad == 0);
+}
