@@ -183,3 +183,20 @@ TEST_CASE("system collectives: send meets recv, and reduce_scatter then all_gath
         }
     CHECK(bad == 0);
 }
+
+TEST_CASE("system collectives: a copy of the result that does not wait for the all_reduce's semaphore is a race", "[sim]") {
+    const auto chip = sim::load_chip("trn1");
+    const auto p = isa::parse_kernel("kernel k\ntarget v2\ntensor x [128,64] f32 input\ntensor y [128,64] f32 output\n"
+                                     "tensor z [128,64] f32 output\nstream sync\n"
+                                     "all_reduce dst=y src=x group=[[1,2]] op=add inc=s0\n"
+                                     "dma_copy dst=z src=y queue=0\n",
+                                     "k.nki");
+    std::vector<sim::DeviceMemory> hbm(2);
+    sim::RunOptions opt;
+    opt.races = sim::RaceMode::warn;
+    const auto result = sim::run_system(chip, 1, {{0, 0, {&p}}, {0, 1, {&p}}}, hbm, sim::builtin_custom_ops(), opt);
+    REQUIRE(result.cores[0][0].race_count > 0);
+    const auto& race = result.cores[0][0].races.front();
+    CHECK(race.tensor == "y");
+    CHECK((race.first.agent == "collective engine" || race.second.agent == "collective engine"));
+}
