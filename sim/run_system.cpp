@@ -83,6 +83,8 @@ SystemRunResult run_system(const ChipConfig& chip, uint32_t chips, const std::ve
     sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
     // An error inside an engine stops the simulation (NeuronCore::fail): no SystemC notice for it.
     sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    // Several cores may fail in the same step (e.g. every rank of a malformed collective): each stops.
+    sc_core::sc_report_handler::set_actions(sc_core::SC_ID_SIMULATION_STOP_CALLED_TWICE_, sc_core::SC_DO_NOTHING);
     const auto host_start = std::chrono::steady_clock::now();
 
     // Each placement gets an equal, page-aligned share of its chip's device memory.

@@ -121,4 +121,12 @@ TEST_CASE("cli: run of a collective whose ranks are not all on the chip or not a
     // On one core, rank 1 never issues its part: a deadlock naming it.
     require_error(run_nsim({"run", (nsim::test::example_kernel_dir() / "grad_sync_pair.nki").string(), "--cores", "1"}), 1,
                   {"deadlock", "collective #0 (all_reduce", "ranks never arrived: 1"});
+    // inf1 has no collective engine: each rank's all_reduce says so, once per core.
+    const ScratchDir dir;
+    const auto v1 = dir.write("v1.nki", "kernel k\ntarget v1\ntensor x [128,64] f32 input\ntensor y [128,64] f32 output\n"
+                                        "all_reduce dst=y src=x group=[[1,2]] op=add\n");
+    const auto r = run_nsim({"run", v1, "--cores", "2"});
+    require_error(r, 1, {"chip 0 core 1: at 0.0 ns: line 5 (all_reduce) on the sync engine (rank 1)",
+                         "one inf1 chip has no collective engine"});
+    CHECK_THAT(r.err, !Contains("Warning"));
 }
