@@ -30,6 +30,8 @@ public:
          const CustomOpRegistry& ops, const RunOptions& options);
 
     NeuronCore& core(size_t slot) { return *m_cores[slot]; }
+    // Where other initiators (the collective engines) reach this chip's device memory.
+    tlm_utils::multi_passthrough_target_socket<MemoryFabric>& memory_port() { return m_fabric.from_cores; }
     // The device memory's figures over a run of `time_ns`.
     MemoryReport memory_report(double time_ns) const;
 

@@ -49,6 +49,31 @@ void CollectiveData::write(uint32_t member, const std::vector<uint32_t>& blocks,
             buf[e] = reduce ? combine(buf[e], values[i]) : values[i];
 }
 
+std::pair<uint64_t, uint64_t> CollectiveData::input_range(uint32_t member) const {
+    if (m_plan.request.op == CollectiveOp::all_gather) return {m_plan.block_begin(member), m_plan.block_end(member)};
+    return {0, m_plan.elements};
+}
+
+std::pair<uint64_t, uint64_t> CollectiveData::result_range(uint32_t member) const {
+    if (m_plan.request.op == CollectiveOp::reduce_scatter) return {m_plan.block_begin(member), m_plan.block_end(member)};
+    return {0, m_plan.elements};
+}
+
+void CollectiveData::load(uint32_t member, const std::vector<float>& values) {
+    const auto [lo, hi] = input_range(member);
+    if (values.size() != hi - lo)
+        throw CollectiveError(fmt::format("{}: rank {} gives {} input elements, expected {}", name(m_plan.request.op),
+                                          m_plan.request.group.at(member), values.size(), hi - lo));
+    auto& buf = m_buffers.at(member);
+    for (uint64_t e = lo; e < hi; ++e) buf[e] = store(values[e - lo]);
+}
+
+std::vector<float> CollectiveData::result(uint32_t member) const {
+    const auto [lo, hi] = result_range(member);
+    const auto& buf = m_buffers.at(member);
+    return {buf.begin() + long(lo), buf.begin() + long(hi)};
+}
+
 std::string CollectiveData::mismatch() const {
     const auto op = m_plan.request.op;
     // The reference, element by element: exact in double for the pattern's whole numbers.
@@ -69,9 +94,7 @@ std::string CollectiveData::mismatch() const {
             expected[e] = store(float(acc));
         }
     for (uint32_t g = 0; g < m_plan.members(); ++g) {
-        // The member's result: the whole buffer, or its own block after a reduce_scatter.
-        const uint64_t lo = op == CollectiveOp::reduce_scatter ? m_plan.block_begin(g) : 0;
-        const uint64_t hi = op == CollectiveOp::reduce_scatter ? m_plan.block_end(g) : m_plan.elements;
+        const auto [lo, hi] = result_range(g);
         for (uint64_t e = lo; e < hi; ++e)
             if (m_buffers[g][e] != expected[e])
                 return fmt::format("rank {} (member {}), element {}: found {}, expected {}", m_plan.request.group[g], g, e,

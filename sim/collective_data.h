@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/collective_plan.h"
@@ -23,6 +24,12 @@ public:
     // Stores `values` into `blocks` of `member`'s buffer, reducing them in or overwriting.
     void write(uint32_t member, const std::vector<uint32_t>& blocks, const std::vector<float>& values, bool reduce);
 
+    // Replaces `member`'s input with real values (a rank's source buffer, row-major, as fp32): the
+    // whole message, or the member's own block for an all-gather. CollectiveError for another size.
+    void load(uint32_t member, const std::vector<float>& values);
+    // `member`'s result: the whole message, or its own block after a reduce-scatter.
+    std::vector<float> result(uint32_t member) const;
+
     // Compares every member's result with the reference reduction; returns "" or the first mismatch.
     std::string mismatch() const;
     float value(uint32_t member, uint64_t element) const { return m_buffers.at(member).at(element); }
@@ -30,6 +37,9 @@ public:
     static float input(uint32_t g, uint64_t element);
 
 private:
+    // The elements [begin, end) that are `member`'s input (load) or result.
+    std::pair<uint64_t, uint64_t> input_range(uint32_t member) const;
+    std::pair<uint64_t, uint64_t> result_range(uint32_t member) const;
     float combine(float acc, float in) const;
     float store(float v) const;
 

@@ -203,17 +203,25 @@ void CollectiveEngine::start_step(Run& run, uint32_t g) {
     const bool reduce = phase.kind == PhaseKind::reduce_scatter;
     const uint32_t id = run.id, src = run.plan.chip_of[g], dst = run.plan.chip_of[to];
     m_network.call_at(m_network.now_ns() + m_step_overhead_ns, [=](double t) {
-        m_network.start(t, src, dst, bytes, [=](double) {
-            Run& r = *m_runs[id];
-            if (r.data) r.data->write(to, blocks, *values, reduce);
-            r.members[g].sending = false;
-            ++r.members[g].sent;
-            ++r.members[to].received;
-            mark(id, g);
-            mark(id, to);
-            settle();
+        const double memory_done = m_step_memory ? m_step_memory(src, dst, bytes, t) : t;
+        m_network.start(t, src, dst, bytes, [=](double arrived) {
+            const auto done = [=](double) { step_done(id, g, to, blocks, *values, reduce); };
+            if (memory_done > arrived) return m_network.call_at(memory_done, done);
+            done(arrived);
         });
     });
+}
+
+void CollectiveEngine::step_done(uint32_t id, uint32_t g, uint32_t to, const std::vector<uint32_t>& blocks,
+                                 const std::vector<float>& values, bool reduce) {
+    Run& r = *m_runs[id];
+    if (r.data) r.data->write(to, blocks, values, reduce);
+    r.members[g].sending = false;
+    ++r.members[g].sent;
+    ++r.members[to].received;
+    mark(id, g);
+    mark(id, to);
+    settle();
 }
 
 void CollectiveEngine::member_done(Run& run, uint32_t g) {

@@ -34,6 +34,12 @@ public:
     CollectivePlan plan(CollectiveRequest request) const { return plan_collective(m_instance, m_network, std::move(request)); }
     double bound_ns(const CollectivePlan& plan) const;
 
+    // Charges a step's bytes to the chips' device memory: read on `src_chip`, written on `dst_chip`,
+    // starting at `start_ns`; returns when the memory has moved them. A step ends when both its
+    // link transfer and this are done. Without it, steps cost link time only.
+    using StepMemory = std::function<double(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes, double start_ns)>;
+    void set_step_memory(StepMemory step_memory) { m_step_memory = std::move(step_memory); }
+
     // Starts a collective whose members then arrive one by one. With `data`, the steps move and
     // reduce real values in it (it must be built on the same plan and outlive the run).
     uint32_t launch(CollectivePlan plan, RankDone on_rank_done = {}, CollectiveData* data = nullptr);
@@ -57,6 +63,9 @@ private:
     void settle();  // runs the progress of every member marked dirty
     void progress(Run& run, uint32_t member);
     void start_step(Run& run, uint32_t member);
+    // A step's part has crossed the link (and the memory): reduce or copy it in, go on.
+    void step_done(uint32_t run, uint32_t member, uint32_t to, const std::vector<uint32_t>& blocks,
+                   const std::vector<float>& values, bool reduce);
     void member_done(Run& run, uint32_t member);
     void mark(uint32_t run, uint32_t member) { m_dirty.push_back({run, member}); }
     bool acquire_cc_core(uint32_t run, uint32_t chip);
@@ -65,6 +74,7 @@ private:
     const InstanceConfig& m_instance;
     LinkNetwork& m_network;
     double m_step_overhead_ns;
+    StepMemory m_step_memory;
     std::vector<std::unique_ptr<Run>> m_runs;
     std::deque<std::pair<uint32_t, uint32_t>> m_dirty;
     bool m_settling = false;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <variant>
 
 #include "isa/replica_group.h"
@@ -54,6 +55,18 @@ std::vector<uint32_t> CollectiveRendezvous::ranks_of(const isa::Instruction& ins
 }
 
 void CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, double now_ns, Done on_done) {
+    join(rank, inst, now_ns, nullptr, [on_done = std::move(on_done)](double t, const std::vector<float>&) {
+        if (on_done) on_done(t);
+    });
+}
+
+void CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, double now_ns, std::vector<float> input,
+                                 DataDone on_done) {
+    join(rank, inst, now_ns, &input, std::move(on_done));
+}
+
+void CollectiveRendezvous::join(uint32_t rank, const isa::Instruction& inst, double now_ns, const std::vector<float>* input,
+                                DataDone on_done) {
     if (!isa::is_collective(inst.op))
         throw CollectiveError(fmt::format("rank {}: {} is not a collective instruction", rank, isa::opcode_info(inst.op).name));
     const bool p2p = inst.op == isa::Opcode::send || inst.op == isa::Opcode::recv;
@@ -66,17 +79,31 @@ void CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, do
         Meeting m;
         const auto dispatch = [this, key](uint32_t r, double t) {
             auto& meeting = m_meetings.at(key);
-            if (auto d = meeting.done.find(r); d != meeting.done.end() && d->second) d->second(t);
+            auto d = meeting.done.find(r);
+            if (d == meeting.done.end() || !d->second) return;
+            if (!meeting.data) return d->second(t, meeting.payload);
+            const auto& group = meeting.plan->request.group;
+            d->second(t, meeting.data->result(uint32_t(std::find(group.begin(), group.end(), r) - group.begin())));
         };
         if (p2p) {
             m.id = m_engine.launch_send(ranks[0], ranks[1], collective_request(inst).bytes, dispatch);
         } else {
-            m.id = m_engine.launch(m_engine.plan(collective_request(inst)), dispatch);
+            m.plan = std::make_unique<CollectivePlan>(m_engine.plan(collective_request(inst)));
+            if (input) m.data = std::make_unique<CollectiveData>(*m.plan);
+            m.id = m_engine.launch(*m.plan, dispatch, m.data.get());
         }
         it = m_meetings.emplace(key, std::move(m)).first;
     }
-    it->second.done[rank] = std::move(on_done);
-    m_engine.arrive(it->second.id, rank, now_ns, collective_request(inst).bytes);
+    Meeting& meeting = it->second;
+    const uint64_t bytes = collective_request(inst).bytes;
+    if (meeting.data && bytes == meeting.plan->request.bytes) {  // arrive() reports a size mismatch
+        const auto& group = meeting.plan->request.group;
+        const auto g = std::find(group.begin(), group.end(), rank);
+        if (g != group.end() && input) meeting.data->load(uint32_t(g - group.begin()), *input);
+    }
+    if (p2p && input && inst.op == isa::Opcode::send) meeting.payload = *input;
+    meeting.done[rank] = std::move(on_done);
+    m_engine.arrive(meeting.id, rank, now_ns, bytes);
 }
 
 }  // namespace nsim::sim

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <tuple>
 #include <vector>
 
@@ -21,6 +22,8 @@ CollectiveRequest collective_request(const isa::Instruction& inst);
 class CollectiveRendezvous {
 public:
     using Done = std::function<void(double t_ns)>;
+    // With real data: the rank's result (its dst operand's values, row-major, as fp32).
+    using DataDone = std::function<void(double t_ns, const std::vector<float>& output)>;
 
     explicit CollectiveRendezvous(CollectiveEngine& engine) : m_engine(engine) {}
 
@@ -29,6 +32,10 @@ public:
     // outside the group, or a size other than the group's, is a CollectiveError; ranks that never
     // issue their part leave it unfinished (CollectiveEngine::check_finished names them).
     void issue(uint32_t rank, const isa::Instruction& inst, double now_ns, Done on_done);
+    // The same, moving real data: `input` is the rank's src operand (row-major, as fp32; empty for
+    // a recv), reduced as CollectiveData does (fp32; bf16 with fp32 accumulation); a recv's output
+    // is its peer's send input. Every rank of a collective must issue it this way.
+    void issue(uint32_t rank, const isa::Instruction& inst, double now_ns, std::vector<float> input, DataDone on_done);
 
 private:
     // A collective's identity: opcode, group (or the sending and receiving rank) and the sequence
@@ -36,8 +43,12 @@ private:
     using Key = std::tuple<isa::Opcode, std::vector<uint32_t>, uint64_t>;
     struct Meeting {
         uint32_t id;
-        std::map<uint32_t, Done> done;  // per rank
+        std::map<uint32_t, DataDone> done;  // per rank
+        std::unique_ptr<CollectivePlan> plan;  // with data (CollectiveData keeps a reference)
+        std::unique_ptr<CollectiveData> data;  // a collective's buffers, with data
+        std::vector<float> payload;            // a send's values, with data
     };
+    void join(uint32_t rank, const isa::Instruction& inst, double now_ns, const std::vector<float>* input, DataDone on_done);
     std::vector<uint32_t> ranks_of(const isa::Instruction& inst, uint32_t rank) const;
 
     CollectiveEngine& m_engine;

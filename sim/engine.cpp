@@ -80,6 +80,14 @@ void EngineModule::run_stream() {
             m_core.issue_dma(index, m_id, m_clock);
             continue;
         }
+        if (isa::is_collective(inst.op)) {  // asynchronous too: the collective engine runs it
+            try {
+                m_core.issue_collective(index, m_id, m_clock);
+            } catch (const std::exception& e) {
+                return m_core.fail(e.what());
+            }
+            continue;
+        }
         const double duration = duration_ns(index, stalled);
         const double start = m_core.reserve_ports(m_id, m_core.info(index), now_ns(), duration);
         wait(ns_from_now(start + duration));

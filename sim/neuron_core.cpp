@@ -8,6 +8,7 @@
 #include "sim/semantics.h"
 #include "sim/sim_error.h"
 #include "sim/sim_time.h"
+#include "sim/system_collectives.h"
 
 namespace nsim::sim {
 
@@ -125,6 +126,52 @@ void NeuronCore::issue_dma(size_t index, Engine issuer, const VectorClock& clock
     m_dma.issue(index, program().instructions[index], issuer, clock);
 }
 
+void NeuronCore::issue_collective(size_t index, Engine issuer, const VectorClock& clock) {
+    const auto& inst = program().instructions[index];
+    const std::string where = fmt::format("{} on the {} engine", describe(index), isa::engine_name(issuer));
+    if (!m_collectives) throw SimError(where + ": collectives need a multi-core system (run_system)");
+    ++m_collectives_in_flight;
+    const double issued = now_ns();
+    try {
+        if (m_options.timing_only) {
+            m_collectives->issue(m_rank, inst, [this, index, issued, clock](double) { finish_collective(index, issued, clock, {}); });
+            return;
+        }
+        // The source is read when the instruction issues; the result is written when it completes.
+        const AccessPattern* src = isa::arg_index(inst.op, "src") >= 0 ? inst.ap("src") : nullptr;
+        std::vector<float> input = src ? read_tile(m_state, *src).values : std::vector<float>{};
+        m_collectives->issue(m_rank, inst, std::move(input), [this, index, issued, clock](double, const std::vector<float>& out) {
+            finish_collective(index, issued, clock, out);
+        });
+    } catch (const std::exception& e) {
+        throw SimError(fmt::format("{} (rank {}): {}", where, m_rank, e.what()));
+    }
+}
+
+void NeuronCore::finish_collective(size_t index, double issued_ns, const VectorClock& clock, const std::vector<float>& output) {
+    --m_collectives_in_flight;
+    const auto& inst = program().instructions[index];
+    const size_t agent = isa::kEngineCount + m_chip.limits.dma_queues;
+    m_collective_clock.join(clock);
+    if (m_options.trace) trace("collective", index, issued_ns, now_ns() - issued_ns);
+    try {
+        const AccessPattern* dst = isa::arg_index(inst.op, "dst") >= 0 ? inst.ap("dst") : nullptr;
+        if (dst && !m_options.timing_only) {
+            if (output.size() != dst->num_elements())
+                throw SimError(fmt::format("{}: the collective's result has {} elements, dst has {}", describe(index),
+                                           output.size(), dst->num_elements()));
+            Tile t{dst->num_partitions, dst->free_size(), output};
+            write_tile(m_state, *dst, t, inst.rounding);
+        }
+        complete(index, agent, m_collective_clock, "collective engine");
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+    m_collective_clock.tick(agent);
+    for (const auto& inc : inst.incs) m_semaphores.increment(inc.sem, inc.amount, m_collective_clock);
+    end_program_when_done();
+}
+
 std::string NeuronCore::describe(size_t index) const {
     const std::string where = describe_in(program(), index);
     return m_programs.size() > 1 ? fmt::format("kernel {} ({} of {}), {}", program().name, m_current + 1,
@@ -160,7 +207,9 @@ void NeuronCore::engine_finished() {
 // The current program ends when every engine has run its stream and every transfer completed;
 // the next one starts at once.
 void NeuronCore::end_program_when_done() {
-    if (m_engines_finished < isa::kEngineCount || !m_dma.idle() || m_current >= m_programs.size()) return;
+    if (m_engines_finished < isa::kEngineCount || !m_dma.idle() || m_collectives_in_flight > 0 ||
+        m_current >= m_programs.size())
+        return;
     RunResult& r = m_results[m_current];
     r.end_ns = now_ns();
     r.time_ns = r.end_ns - r.start_ns;
@@ -176,6 +225,7 @@ void NeuronCore::start_program() {
     m_semaphores.reset();
     m_races = RaceDetector();
     for (auto& c : m_queue_clocks) c = VectorClock();
+    m_collective_clock = VectorClock();
     m_program_started.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -195,7 +245,7 @@ void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, 
                 fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written", describe(index),
                             agent_name, isa::mem_space_name(fp.space), hole->partition, hole->bytes.begin, hole->bytes.end));
     }
-    if (!m_options.timing_only) {
+    if (!m_options.timing_only && !isa::is_collective(inst.op)) {  // the collective engine moved its data
         try {
             execute(inst, program().target, m_state, m_ops);
         } catch (const std::exception& e) {
@@ -243,6 +293,7 @@ std::string NeuronCore::deadlock() const {
     std::string waiting;
     for (const auto& e : m_engines)
         if (!e->finished()) waiting += "\n  " + e->waiting_for();
+    if (m_collectives_in_flight > 0) waiting += fmt::format("\n  {} collective(s) never completed", m_collectives_in_flight);
     if (waiting.empty()) waiting = "\n  DMA transfers never completed";
     return fmt::format("deadlock at {:.1f} ns: every engine is waiting and nothing is in flight:{}", now_ns(), waiting);
 }

@@ -25,6 +25,7 @@
 namespace nsim::sim {
 
 class EngineModule;
+class SystemCollectives;
 
 // What the core precomputes for each instruction when it loads the program (it never changes).
 struct InstructionInfo {
@@ -42,6 +43,12 @@ public:
     NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Program*> programs, const ChipConfig& chip,
                DeviceMemory& hbm, uint64_t hbm_base, const CustomOpRegistry& ops, const RunOptions& options);
     ~NeuronCore() override;
+
+    // Collective instructions go to `collectives` as rank `rank` (run_system); without, they are an error.
+    void connect_collectives(SystemCollectives* collectives, uint32_t rank) {
+        m_collectives = collectives;
+        m_rank = rank;
+    }
 
     // The DMA's path to device memory: bind it to the chip's memory.
     tlm_utils::simple_initiator_socket<DmaSystem>& memory_socket() { return m_dma.memory; }
@@ -64,11 +71,15 @@ public:
     const InstructionInfo& info(size_t index) const { return m_infos[m_current][index]; }
     SemaphoreBank& semaphores() { return m_semaphores; }
     EngineReport& report(isa::Engine e) { return m_results[m_current].engines[size_t(e)]; }
-    size_t agent_count() const { return isa::kEngineCount + m_chip.limits.dma_queues; }
+    // Agents of the race detector: the engines, the DMA queues, then the collective engine.
+    size_t agent_count() const { return isa::kEngineCount + m_chip.limits.dma_queues + 1; }
     bool tracks_races() const { return m_options.races != RaceMode::off; }
 
     // Starts `index` (a dma_copy) on its queue; the issuing engine goes on at once.
     void issue_dma(size_t index, isa::Engine issuer, const VectorClock& clock);
+    // Starts `index` (a collective) on the system's collective engine; the issuing engine goes on
+    // at once. Throws SimError when the collective is malformed for its group.
+    void issue_collective(size_t index, isa::Engine issuer, const VectorClock& clock);
     // The functional side of a finished instruction or transfer: never-written reads, the
     // semantics, written bytes, and the race detector.
     void complete(size_t index, size_t agent, const VectorClock& clock, std::string_view agent_name);
@@ -82,6 +93,8 @@ public:
 
 private:
     void finish_transfer(DmaTransfer& t);
+    // A collective completed with `output` (its dst values; empty for timing only or a send).
+    void finish_collective(size_t index, double issued_ns, const VectorClock& clock, const std::vector<float>& output);
     void start_program();
     void end_program_when_done();
     std::string deadlock() const;
@@ -101,6 +114,10 @@ private:
     RaceDetector m_races;
     size_t m_accesses_since_prune = 0;
     std::vector<VectorClock> m_queue_clocks;
+    SystemCollectives* m_collectives = nullptr;
+    uint32_t m_rank = 0;
+    size_t m_collectives_in_flight = 0;
+    VectorClock m_collective_clock;  // the collective engine's agent, joined like a DMA queue's
     std::array<std::vector<std::string>, isa::kEngineCount> m_dma_agent_names;  // by issuer, then queue
     double m_sbuf_port_free_ns = 0, m_psum_port_free_ns = 0;
     DmaSystem m_dma;

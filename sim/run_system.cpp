@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <set>
 #include <systemc>
 
@@ -11,6 +12,7 @@
 #include "sim/chip.h"
 #include "sim/sim_error.h"
 #include "sim/sim_time.h"
+#include "sim/system_collectives.h"
 
 namespace nsim::sim {
 
@@ -37,28 +39,52 @@ void check_placements(const ChipConfig& chip, uint32_t chips, const std::vector<
                 throw SimError(fmt::format("placement {}: kernel {} targets {} but chip {} is NeuronCore-{}", i,
                                            program->name, isa::generation_name(program->target), chip.name,
                                            isa::generation_name(chip.generation)));
-        for (const auto* program : p.programs)
-            for (size_t n = 0; n < program->instructions.size(); ++n)
-                if (isa::is_collective(program->instructions[n].op))
-                    throw SimError(fmt::format(
-                        "instruction #{} ({}): a collective runs on the collective engines of several cores; one "
-                        "NeuronCore alone cannot execute it (see sim/collective_engine.h)",
-                        n, isa::opcode_info(program->instructions[n].op).name));
     }
+}
+
+bool has_collectives(const std::vector<CorePlacement>& placements) {
+    for (const auto& p : placements)
+        for (const auto* program : p.programs)
+            for (const auto& inst : program->instructions)
+                if (isa::is_collective(inst.op)) return true;
+    return false;
+}
+
+// The instance the collectives run on: `instance`, checked against the chip and count, or one
+// chip without links.
+InstanceConfig collective_instance(const ChipConfig& chip, uint32_t chips, const InstanceConfig* instance) {
+    if (instance) {
+        if (instance->chips != chips || instance->chip.name != chip.name)
+            throw SimError(fmt::format("run_system: instance {} has {} x {}, but the system runs {} x {}", instance->name,
+                                       instance->chips, instance->chip.name, chips, chip.name));
+        return *instance;
+    }
+    if (chips != 1)
+        throw SimError(fmt::format("run_system: collectives across {} chips need the instance's NeuronLink topology "
+                                   "(pass an InstanceConfig)", chips));
+    InstanceConfig single;
+    single.name = fmt::format("one {} chip", chip.name);
+    single.chip = chip;
+    return single;
 }
 
 }  // namespace
 
 SystemRunResult run_system(const ChipConfig& chip, uint32_t chips, const std::vector<CorePlacement>& placements,
-                           std::vector<DeviceMemory>& hbm, const CustomOpRegistry& ops, const RunOptions& options) {
+                           std::vector<DeviceMemory>& hbm, const CustomOpRegistry& ops, const RunOptions& options,
+                           const InstanceConfig* instance) {
     static bool simulated = false;
     if (simulated) throw SimError("one simulation per process: SystemC cannot elaborate a second system");
     check_placements(chip, chips, placements, hbm);
+    std::optional<InstanceConfig> cc_instance;
+    if (has_collectives(placements)) cc_instance = collective_instance(chip, chips, instance);
     simulated = true;
     // Femtoseconds: engine cycles at GHz clocks are not whole picoseconds. Set before any sc_time.
     sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
     // An error inside an engine stops the simulation (NeuronCore::fail): no SystemC notice for it.
     sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    // Several cores may fail in the same step (e.g. every rank of a malformed collective): each stops.
+    sc_core::sc_report_handler::set_actions(sc_core::SC_ID_SIMULATION_STOP_CALLED_TWICE_, sc_core::SC_DO_NOTHING);
     const auto host_start = std::chrono::steady_clock::now();
 
     // Each placement gets an equal, page-aligned share of its chip's device memory.
@@ -76,6 +102,14 @@ SystemRunResult run_system(const ChipConfig& chip, uint32_t chips, const std::ve
     std::vector<std::unique_ptr<Chip>> system;
     for (uint32_t c = 0; c < chips; ++c)
         system.push_back(std::make_unique<Chip>(fmt::format("chip{}", c).c_str(), chip, slots[c], ops, options));
+    std::unique_ptr<SystemCollectives> collectives;
+    if (cc_instance) {
+        collectives = std::make_unique<SystemCollectives>("collectives", *cc_instance);
+        for (uint32_t c = 0; c < chips; ++c) collectives->memory(c).bind(system[c]->memory_port());
+        for (size_t i = 0; i < placements.size(); ++i)
+            system[where[i].first]->core(where[i].second)
+                .connect_collectives(collectives.get(), placements[i].chip * chip.cores + placements[i].core);
+    }
     for (size_t i = 0; i < placements.size(); ++i)
         if (hbm[i].extent() > share[placements[i].chip])
             throw SimError(fmt::format("placement {} (chip {} core {}): its tensors need {} bytes of device memory, "
@@ -92,6 +126,13 @@ SystemRunResult run_system(const ChipConfig& chip, uint32_t chips, const std::ve
             errors += (errors.empty() ? "" : "\n") +
                       (placements.size() > 1 ? fmt::format("chip {} core {}: ", placements[i].chip, placements[i].core) : "") + why;
         else result.cores.push_back(core.finish());
+    }
+    if (collectives) {
+        try {
+            collectives->check_finished();
+        } catch (const SimError& e) {
+            errors += (errors.empty() ? "" : "\n") + std::string(e.what());
+        }
     }
     if (!errors.empty()) throw SimError(errors);
     result.time_ns = now_ns();

@@ -8,6 +8,7 @@
 #include "isa/program.h"
 #include "sim/chip_config.h"
 #include "sim/core_state.h"
+#include "sim/instance_config.h"
 #include "sim/custom_ops.h"
 #include "sim/memory_report.h"
 #include "sim/run_kernel.h"
@@ -33,9 +34,22 @@ struct SystemRunResult {
 // Simulates every placement concurrently. `hbm` has one DeviceMemory per placement: its own
 // tensors (those of all its programs get addresses, and bytes unless timing only), mapped into its
 // chip's address space at an equal share of the chip's device memory. One simulation per process.
+//
+// Collective instructions (all_reduce, all_gather, reduce_scatter, send, recv) run on the
+// system's collective engines over the NeuronLink network of `instance` (its chip must be `chip`
+// and its chip count `chips`); without an instance, one chip with no links (a collective between
+// the cores of one chip). A placement is rank chip x cores + core (chip-major, as
+// CollectiveEngine numbers ranks). The issuing engine goes on at once; on completion the
+// instruction's semaphores are incremented and, unless timing only, each rank's dst holds the
+// result computed from every rank's src. A collective some ranks never issue is a deadlock naming
+// them. Each step's bytes are read from and written to the chips' device memory, contending with
+// the cores' DMA.
+//
 // Throws SimError for a bad placement (chip or core out of range, a core used twice, no program),
-// tensors that exceed their share of device memory, a deadlock or an error inside a core.
+// tensors that exceed their share of device memory, a deadlock or an error inside a core, and
+// collectives across several chips without an instance.
 SystemRunResult run_system(const ChipConfig& chip, uint32_t chips, const std::vector<CorePlacement>& placements,
-                           std::vector<DeviceMemory>& hbm, const CustomOpRegistry& ops, const RunOptions& options);
+                           std::vector<DeviceMemory>& hbm, const CustomOpRegistry& ops, const RunOptions& options,
+                           const InstanceConfig* instance = nullptr);
 
 }  // namespace nsim::sim

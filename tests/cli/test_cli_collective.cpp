@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/npy.h"
 #include "tests/cli/nsim_runner.h"
 #include "tests/example_kernels.h"
 
@@ -88,7 +89,44 @@ TEST_CASE("cli: collective rejects an unknown op, absent ranks, mismatched sizes
                   {"unknown instance 'trn9.huge'"});
 }
 
-TEST_CASE("cli: run rejects a kernel with collectives, which one NeuronCore cannot execute", "[cli][sim]") {
-    const auto r = run_nsim({"run", (nsim::test::example_kernel_dir() / "grad_sync.nki").string()});
-    require_error(r, 1, {"instruction #0 (all_reduce): a collective runs on the collective engines of several cores"});
+TEST_CASE("cli: run --cores 2 runs a kernel's collectives across both cores of a trn1", "[cli][sim]") {
+    const ScratchDir dir;
+    const auto out = (dir.path() / "out").string();
+    // Both cores fill their inputs from the same seed, so the all-reduced gradients are twice the
+    // input, and the copy made after the all_reduce's semaphore holds them too.
+    nsim::sim::NpyArray grad{{128, 1024}, "<f4", std::vector<uint8_t>(128 * 1024 * 4)};
+    auto* g = reinterpret_cast<float*>(grad.data.data());
+    for (size_t e = 0; e < 128 * 1024; ++e) g[e] = float(e % 13) - 6.5f;
+    const auto grad_file = (dir.path() / "grad.npy").string();
+    nsim::sim::write_npy(grad_file, grad);
+    const auto r = run_nsim({"run", (nsim::test::example_kernel_dir() / "grad_sync_pair.nki").string(), "--cores", "2",
+                             "--input", "grad=" + grad_file, "--output-dir", out});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("2 cores at once"));
+    for (const char* name : {"grad_sum", "grad_copy"}) {
+        const auto y = nsim::sim::read_npy(out + "/" + name + ".npy");
+        REQUIRE(y.data.size() == grad.data.size());
+        const auto* v = reinterpret_cast<const float*>(y.data.data());
+        size_t bad = 0;
+        for (size_t e = 0; e < 128 * 1024; ++e) bad += v[e] != 2 * g[e];
+        CHECK(bad == 0);
+    }
+}
+
+TEST_CASE("cli: run of a collective whose ranks are not all on the chip or not all placed is a clear error", "[cli][sim]") {
+    // grad_sync.nki is written for the 32 ranks of trn1.32xlarge; `nsim run` simulates one chip.
+    require_error(run_nsim({"run", (nsim::test::example_kernel_dir() / "grad_sync.nki").string()}), 1,
+                  {"line 17 (all_reduce)", "rank 0", "names rank 2, but one trn1 chip has ranks 0..1"});
+    // On one core, rank 1 never issues its part: a deadlock naming it.
+    require_error(run_nsim({"run", (nsim::test::example_kernel_dir() / "grad_sync_pair.nki").string(), "--cores", "1"}), 1,
+                  {"deadlock", "collective #0 (all_reduce", "ranks never arrived: 1"});
+    // inf1 has no collective engine: each rank's all_reduce says so, once per core.
+    const ScratchDir dir;
+    const auto v1 = dir.write("v1.nki", "kernel k\ntarget v1\ntensor x [128,64] f32 input\ntensor y [128,64] f32 output\n"
+                                        "all_reduce dst=y src=x group=[[1,2]] op=add\n");
+    const auto r = run_nsim({"run", v1, "--cores", "2"});
+    require_error(r, 1, {"chip 0 core 1: at 0.0 ns: line 5 (all_reduce) on the sync engine (rank 1)",
+                         "one inf1 chip has no collective engine"});
+    CHECK_THAT(r.err, !Contains("Warning"));
 }

@@ -91,6 +91,25 @@ TEST_CASE("collective: the two cores of one chip reduce through the chip's memor
         }
 }
 
+TEST_CASE("collective: a step ends when both its link transfer and its device-memory traffic are done", "[sim]") {
+    // 2 ranks on one chip: a ring all-reduce of two steps, each moving half the message.
+    const auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 2, 1 << 20);
+    Rig fast("trn1.2xlarge");
+    const double link_only = fast.run(req);
+    Rig slow("trn1.2xlarge");
+    std::vector<uint64_t> booked;
+    slow.engine.set_step_memory([&](uint32_t src, uint32_t dst, uint64_t bytes, double start_ns) {
+        CHECK(src == 0);
+        CHECK(dst == 0);
+        booked.push_back(bytes);
+        return start_ns + 1e6;  // a memory 1 ms slow
+    });
+    const double with_memory = slow.run(req);
+    CHECK(booked == std::vector<uint64_t>(4, 1 << 19));  // 2 members x 2 steps of half the message
+    CHECK(with_memory > 2e6);
+    CHECK(link_only < 1e5);
+}
+
 TEST_CASE("collective: max and min reductions give the reference result", "[sim]") {
     for (auto reduce : {ReduceOp::max, ReduceOp::min}) {
         Rig rig("trn1.32xlarge");
