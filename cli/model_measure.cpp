@@ -1,8 +1,6 @@
 #include "cli/model_measure.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 #include <map>
 #include <stdexcept>
 
@@ -116,16 +114,6 @@ std::string measure_timing(const compiler::LoweredModel& lowered, const sim::Ins
     return json{{"stages", stages}, {"simulated_ns", run.time_ns}, {"host_seconds", run.host_seconds}}.dump();
 }
 
-void store_values(sim::DeviceMemory& hbm, const std::string& name, isa::DType dtype, const std::vector<float>& values) {
-    auto& bytes = hbm.bytes(name);
-    const unsigned size = isa::dtype_size(dtype);
-    if (bytes.size() != values.size() * size) throw std::logic_error("tensor " + name + " has another size than its values");
-    for (size_t i = 0; i < values.size(); ++i) {
-        const uint32_t bits = isa::encode(dtype, values[i]);
-        std::memcpy(&bytes[i * size], &bits, size);  // little-endian host, as the .npy files
-    }
-}
-
 // Child process: the stages one after another on one core with real arithmetic, the model's
 // hidden states against the fp32 reference from the same seeded weights.
 std::string measure_function(const compiler::LoweredModel& lowered, const sim::InstanceConfig& instance, uint64_t seed) {
@@ -141,11 +129,11 @@ std::string measure_function(const compiler::LoweredModel& lowered, const sim::I
     for (const auto& t : tensors) unique.emplace(t.name, t);
     for (const auto& [name, t] : unique) hbm[0].allocate({t});
     for (const auto& w : lowered.weights)
-        if (hbm[0].has(w.name)) store_values(hbm[0], w.name, w.dtype, compiler::weight_values(w, seed));
+        if (hbm[0].has(w.name)) hbm[0].set_values(w.name, compiler::weight_values(w, seed));
     const uint64_t tokens = uint64_t(lowered.batch) * lowered.spec.sequence_length;
     const std::vector<int32_t> ids(tokens, 0);  // neuronperf feeds zero input_ids (prices-and-method.md §4)
     const std::vector<float> mask(tokens, 1.0f);
-    store_values(hbm[0], "attention_mask", isa::DType::float32, mask);
+    hbm[0].set_values("attention_mask", mask);
     sim::RunOptions options;
     options.seed = seed;
     const sim::SystemRunResult run =
@@ -156,15 +144,8 @@ std::string measure_function(const compiler::LoweredModel& lowered, const sim::I
                                                  describe_race(r.races.front())));
 
     const compiler::ReferenceOutputs ref = compiler::reference_forward(lowered.spec, lowered.batch, seed, ids, mask);
-    const auto& out = hbm[0].bytes("hidden_states");  // [hidden, tokens] fp32
-    const uint64_t hidden = lowered.spec.hidden;
-    double max_error = 0;
-    for (uint64_t f = 0; f < hidden; ++f)
-        for (uint64_t t = 0; t < tokens; ++t) {
-            float v;
-            std::memcpy(&v, &out[(f * tokens + t) * 4], 4);
-            max_error = std::max(max_error, double(std::fabs(v - ref.hidden[t * hidden + f])));
-        }
+    const double max_error = compiler::max_error_feature_major(hbm[0].values("hidden_states"), ref.hidden,
+                                                               lowered.spec.hidden, tokens);
     return json{{"max_abs_error", max_error}}.dump();
 }
 

@@ -116,4 +116,13 @@ ReferenceOutputs reference_forward(const ModelSpec& spec, uint32_t batch, uint64
     return r;
 }
 
+double max_error_feature_major(const std::vector<float>& feature_major, const std::vector<float>& token_major,
+                               size_t features, size_t tokens) {
+    double worst = 0;
+    for (size_t f = 0; f < features; ++f)
+        for (size_t t = 0; t < tokens; ++t)
+            worst = std::max(worst, double(std::abs(feature_major[f * tokens + t] - token_major[t * features + f])));
+    return worst;
+}
+
 }  // namespace nsim::compiler

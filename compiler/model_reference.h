@@ -21,4 +21,9 @@ struct ReferenceOutputs {
 ReferenceOutputs reference_forward(const ModelSpec& spec, uint32_t batch, uint64_t seed,
                                    const std::vector<int32_t>& token_ids, const std::vector<float>& attention_mask);
 
+// Largest |a - b| between a simulated feature-major [features, tokens] tensor and the reference's
+// token-major [tokens, features] one.
+double max_error_feature_major(const std::vector<float>& feature_major, const std::vector<float>& token_major,
+                               size_t features, size_t tokens);
+
 }  // namespace nsim::compiler

@@ -28,6 +28,30 @@ DeviceMemory::Tensor& DeviceMemory::place(const isa::TensorDecl& t, bool replace
     return it->second;
 }
 
+std::vector<float> DeviceMemory::values(const std::string& name) const {
+    const Tensor& t = m_tensors.at(name);
+    const unsigned size = isa::dtype_size(t.decl.dtype);
+    std::vector<float> out(t.data.size() / size);
+    for (size_t i = 0; i < out.size(); ++i) {
+        uint32_t bits = 0;
+        std::memcpy(&bits, &t.data[i * size], size);  // little-endian host, as the .npy files
+        out[i] = isa::decode(t.decl.dtype, bits);
+    }
+    return out;
+}
+
+void DeviceMemory::set_values(const std::string& name, const std::vector<float>& values) {
+    Tensor& t = m_tensors.at(name);
+    const unsigned size = isa::dtype_size(t.decl.dtype);
+    if (t.data.size() != values.size() * size)
+        throw std::invalid_argument("tensor '" + name + "' has " + std::to_string(t.data.size() / size) +
+                                    " elements, not the " + std::to_string(values.size()) + " values given");
+    for (size_t i = 0; i < values.size(); ++i) {
+        const uint32_t bits = isa::encode(t.decl.dtype, values[i]);
+        std::memcpy(&t.data[i * size], &bits, size);
+    }
+}
+
 void DeviceMemory::allocate(const std::vector<isa::TensorDecl>& tensors) {
     for (const auto& t : tensors) place(t, true).data.assign(t.size_bytes(), 0);
 }

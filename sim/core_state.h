@@ -61,6 +61,10 @@ public:
     uint64_t extent() const { return m_extent; }  // one past the last placed byte
     std::vector<uint8_t>& bytes(const std::string& name) { return m_tensors.at(name).data; }
     const std::vector<uint8_t>& bytes(const std::string& name) const { return m_tensors.at(name).data; }
+    // The tensor's elements decoded to fp32, and fp32 values encoded into its dtype (round to nearest
+    // even); set_values throws std::invalid_argument when the count differs from the tensor's.
+    std::vector<float> values(const std::string& name) const;
+    void set_values(const std::string& name, const std::vector<float>& values);
 
 private:
     struct Tensor {

@@ -80,10 +80,10 @@ public:
         for (const auto& d : diagnostics) UNSCOPED_INFO(d.message);
         REQUIRE(diagnostics.empty());
         m_hbm.allocate(program.tensors);
-        for (const auto& [name, values] : m_values) write_values(m_hbm, name, values);
+        for (const auto& [name, values] : m_values) m_hbm.set_values(name, values);
         return run_sequential(program, m_chip, m_hbm);
     }
-    std::vector<float> output(const std::string& name) const { return read_f32(m_hbm, name); }
+    std::vector<float> output(const std::string& name) const { return m_hbm.values(name); }
 
 private:
     sim::ChipConfig m_chip;

@@ -67,18 +67,18 @@ void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch, co
     hbm.allocate(program.tensors);
     test::fill_weights(hbm, program, m.weights, kSeed);
     const auto mask = padded_mask(batch, spec.sequence_length);
-    test::write_values(hbm, "attention_mask", mask);
+    hbm.set_values("attention_mask", mask);
     const auto r = test::run_sequential(program, chip, hbm);
     CHECK(r.race_count == 0);
     CHECK(r.uninitialized_reads.empty());
     const auto ref = compiler::reference_forward(spec, batch, kSeed, options.token_ids, mask);
     const size_t tokens = size_t(batch) * spec.sequence_length;
-    const double err = test::max_error_transposed(test::read_f32(hbm, "hidden_states"), ref.hidden, spec.hidden, tokens);
+    const double err = compiler::max_error_feature_major(hbm.values("hidden_states"), ref.hidden, spec.hidden, tokens);
     WARN("max |hidden - reference| = " << err << " over " << tokens << " tokens, simulated " << r.time_ns / 1e3 << " us");
     CHECK(err < tolerance);
     if (spec.pooler) {
-        const double perr = test::max_error_transposed(test::read_f32(hbm, "pooled_output"), ref.pooled, spec.hidden, batch);
-        const double lerr = test::max_error_transposed(test::read_f32(hbm, "logits"), ref.logits, spec.num_labels, batch);
+        const double perr = compiler::max_error_feature_major(hbm.values("pooled_output"), ref.pooled, spec.hidden, batch);
+        const double lerr = compiler::max_error_feature_major(hbm.values("logits"), ref.logits, spec.num_labels, batch);
         WARN("max |pooled - reference| = " << perr << ", max |logits - reference| = " << lerr);
         CHECK(perr < tolerance);
         CHECK(lerr < tolerance);

@@ -369,3 +369,15 @@ TEST_CASE("npy: random corruptions and truncations of a valid file are read or r
     }
     CHECK(rejected > 1000);
 }
+
+TEST_CASE("device memory: values are stored rounded into the tensor's dtype and read back as fp32", "[sim]") {
+    DeviceMemory hbm;
+    TensorDecl t;
+    t.name = "w";
+    t.shape = {3};
+    t.dtype = DType::bfloat16;
+    hbm.allocate({t});
+    hbm.set_values("w", {1.0f, 1.00390625f, -3.0f});  // 1 + 2^-8 is a tie: bf16 rounds it to even, 1.0
+    CHECK(hbm.values("w") == std::vector<float>{1.0f, 1.0f, -3.0f});
+    CHECK_THROWS_WITH(hbm.set_values("w", {1.0f}), Contains("has 3 elements, not the 1 values given"));
+}
