@@ -61,8 +61,8 @@ json bandwidth_json(const sim::InstanceConfig& instance, const sim::ServingSetup
     for (size_t r = 0; r < setup.resources.size(); ++r) {
         const std::string& name = setup.resources[r].name;
         const double gbps = served.resource_bytes_per_s.empty() ? 0 : served.resource_bytes_per_s[r] * 1e-9;
-        if (name.rfind("link", 0) == 0) links[name] = gbps;
-        else if (name.find("host") != std::string::npos) host[name] = gbps;
+        if (setup.resources[r].kind == sim::ResourceKind::neuronlink) links[name] = gbps;
+        else if (setup.resources[r].kind == sim::ResourceKind::host_link) host[name] = gbps;
     }
     out["neuronlink_gbps"] = links;
     out["host_link_gbps"] = host;

@@ -41,11 +41,11 @@ public:
     }
 
     TransferPath from_host(uint32_t chip) {
-        return {{resource(fmt::format("host->chip{}", chip), m_instance.host_link_bandwidth_gbps),
+        return {{resource(fmt::format("host->chip{}", chip), m_instance.host_link_bandwidth_gbps, ResourceKind::host_link),
                  m_instance.host_link_latency_ns}};
     }
     TransferPath to_host(uint32_t chip) {
-        return {{resource(fmt::format("chip{}->host", chip), m_instance.host_link_bandwidth_gbps),
+        return {{resource(fmt::format("chip{}->host", chip), m_instance.host_link_bandwidth_gbps, ResourceKind::host_link),
                  m_instance.host_link_latency_ns}};
     }
 
@@ -54,22 +54,22 @@ public:
     TransferPath between(CoreId from, CoreId to) {
         const DmaParams& dma = m_instance.chip.dma;
         TransferPath path = {{resource(fmt::format("chip{}/core{} dma", from.chip, from.core),
-                                       dma.engines_per_core * dma.engine_bandwidth_gbps),
+                                       dma.engines_per_core * dma.engine_bandwidth_gbps, ResourceKind::dma),
                               dma.start_latency_ns}};
         if (from.chip == to.chip) return path;
         for (uint32_t index : m_topology.route(from.chip, to.chip)) {
             const DirectedLink& link = m_topology.links()[index];
             path.push_back({resource(fmt::format("link chip{}->chip{}", link.from, link.to),
-                                     m_links.port_bytes_per_ns * link.ports),
+                                     m_links.port_bytes_per_ns * link.ports, ResourceKind::neuronlink),
                             m_links.latency_ns});
         }
         return path;
     }
 
 private:
-    size_t resource(const std::string& name, double bandwidth_gbps) {
+    size_t resource(const std::string& name, double bandwidth_gbps, ResourceKind kind) {
         if (auto it = m_resources.find(name); it != m_resources.end()) return it->second;
-        m_setup.resources.push_back({name, bandwidth_gbps});
+        m_setup.resources.push_back({name, bandwidth_gbps, kind});
         return m_resources[name] = m_setup.resources.size() - 1;
     }
 

@@ -12,9 +12,11 @@
 namespace nsim::sim {
 
 // A resource a transfer crosses: a host link direction, a core's DMA, a NeuronLink direction.
+enum class ResourceKind : uint8_t { host_link, dma, neuronlink };
 struct TransferResource {
     std::string name;
     double bandwidth_gbps = 1;  // GB/s = bytes per ns
+    ResourceKind kind = ResourceKind::dma;
 };
 
 // One resource on a transfer's path, with the latency it adds (cut-through: the data starts on the

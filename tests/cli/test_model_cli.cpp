@@ -85,6 +85,11 @@ TEST_CASE("cli: model reports throughput, percentiles, cost, a per-core table an
         CHECK(core["engine_utilisation"]["tensor"].get<double>() > 0);
     }
     CHECK(r["simulated_ns"].get<double>() > 0);
+    // Bandwidth used: the chip's DDR by the four copies, the PCIe link by inputs and outputs.
+    CHECK(r["bandwidth"]["device_memory_gbps"][0].get<double>() > 0);
+    CHECK(r["bandwidth"]["device_memory_gbps"][0].get<double>() <= r["bandwidth"]["device_memory_peak_gbps"].get<double>());
+    CHECK(r["bandwidth"]["host_link_gbps"]["chip0->host"].get<double>() > 0);
+    CHECK(r["bandwidth"]["neuronlink_gbps"].empty());  // one chip: no links
     // One process per simulated core, a bar per instruction.
     const auto events = nlohmann::json::parse(read_file(trace))["traceEvents"];
     std::set<int> cores;
