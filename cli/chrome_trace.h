@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/run_kernel.h"
+#include "sim/system/run_kernel.h"
 
 namespace nsim::cli {
 

@@ -8,9 +8,9 @@
 #include "cli/command.h"
 #include "cli/file_io.h"
 #include "cli/size_arg.h"
-#include "sim/collective_run.h"
-#include "sim/instance_config.h"
-#include "sim/neuronlink_network.h"
+#include "sim/collective/collective_run.h"
+#include "sim/config/instance_config.h"
+#include "sim/neuronlink/neuronlink_network.h"
 
 namespace nsim::cli {
 

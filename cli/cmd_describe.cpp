@@ -8,10 +8,10 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
-#include "sim/chip_config.h"
-#include "sim/config_error.h"
-#include "sim/config_files.h"
-#include "sim/instance_config.h"
+#include "sim/config/chip_config.h"
+#include "isa/error.h"
+#include "sim/config/config_files.h"
+#include "sim/config/instance_config.h"
 
 namespace nsim::cli {
 
@@ -38,12 +38,12 @@ bool names_an_instance(const std::string& name) {
     try {
         sim::resolve_config(name, "chips");
         return false;
-    } catch (const sim::ConfigError& as_chip) {
+    } catch (const nsim::ConfigError& as_chip) {
         try {
             sim::resolve_config(name, "instances");
             return true;
-        } catch (const sim::ConfigError& as_instance) {
-            throw sim::ConfigError(fmt::format("'{}' is neither a chip nor an instance\n{}\n{}", name, as_chip.what(),
+        } catch (const nsim::ConfigError& as_instance) {
+            throw nsim::ConfigError(fmt::format("'{}' is neither a chip nor an instance\n{}\n{}", name, as_chip.what(),
                                                as_instance.what()));
         }
     }

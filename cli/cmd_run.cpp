@@ -13,9 +13,9 @@
 #include "compiler/sync_insertion.h"
 #include "isa/kernel_text.h"
 #include "isa/verifier.h"
-#include "sim/chip_config.h"
-#include "sim/npy.h"
-#include "sim/run_system.h"
+#include "sim/config/chip_config.h"
+#include "sim/io/npy.h"
+#include "sim/system/run_system.h"
 
 namespace nsim::cli {
 

@@ -9,7 +9,7 @@
 
 #include "cli/command.h"
 #include "isa/diagnostic.h"
-#include "sim/sim_error.h"
+#include "isa/error.h"
 
 namespace {
 
@@ -71,10 +71,10 @@ int main(int argc, char** argv) {
         return run(argc, argv);
     } catch (const nsim::isa::KernelError& e) {
         fmt::print(stderr, "{}\n", e.what());  // one FILE:LINE:COLUMN: error: ... per line
-        return kExitKernelError;
-    } catch (const nsim::sim::SimError& e) {  // the kernel deadlocked or called what is not there
+        return nsim::exit_code(e.kind());
+    } catch (const nsim::Error& e) {
         fmt::print(stderr, "nsim: error: {}\n", e.what());
-        return kExitKernelError;
+        return nsim::exit_code(e.kind());
     } catch (const std::exception& e) {
         fmt::print(stderr, "nsim: error: {}\n", e.what());
     } catch (...) {

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "sim/config_files.h"
+#include "sim/config/config_files.h"
 
 namespace nsim::cli {
 

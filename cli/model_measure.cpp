@@ -15,7 +15,7 @@
 #include "compiler/lower_model.h"
 #include "compiler/model_reference.h"
 #include "compiler/model_weights.h"
-#include "sim/run_system.h"
+#include "sim/system/run_system.h"
 
 namespace nsim::cli {
 

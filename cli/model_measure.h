@@ -11,7 +11,7 @@
 
 #include "cli/model_run.h"
 #include "isa/enums.h"
-#include "sim/deployment.h"
+#include "runtime/deployment.h"
 
 namespace nsim::cli {
 

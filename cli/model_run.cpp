@@ -8,9 +8,9 @@
 
 #include "cli/model_files.h"
 #include "cli/model_measure.h"
-#include "sim/deployment.h"
-#include "sim/instance_config.h"
-#include "sim/serving.h"
+#include "runtime/deployment.h"
+#include "sim/config/instance_config.h"
+#include "runtime/serving.h"
 
 namespace nsim::cli {
 

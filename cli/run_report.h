@@ -4,8 +4,8 @@
 #include <string>
 
 #include "isa/program.h"
-#include "sim/chip_config.h"
-#include "sim/run_system.h"
+#include "sim/config/chip_config.h"
+#include "sim/system/run_system.h"
 
 namespace nsim::cli {
 

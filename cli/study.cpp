@@ -8,8 +8,8 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
-#include "sim/config_error.h"
-#include "sim/instance_config.h"
+#include "isa/error.h"
+#include "sim/config/instance_config.h"
 
 namespace nsim::cli {
 
@@ -24,7 +24,7 @@ const std::set<std::string> kStudyKeys = {"name",    "description", "models",   
 struct StudyReader {
     std::string file;
     [[noreturn]] void fail(const std::string& where, const std::string& what) const {
-        throw sim::ConfigError(fmt::format("{}: {}: {}", file, where, what));
+        throw nsim::ConfigError(fmt::format("{}: {}: {}", file, where, what));
     }
     const json& list(const json& doc, const std::string& key) const {
         if (!doc.contains(key)) fail("/" + key, "missing: expected a non-empty list");
@@ -105,12 +105,12 @@ std::vector<std::pair<std::string, std::vector<std::string>>> read_overrides(con
 Study load_study(const std::string& path) {
     StudyReader r{path};
     std::ifstream in(path);
-    if (!in) throw sim::ConfigError(fmt::format("cannot read study '{}'", path));
+    if (!in) throw nsim::ConfigError(fmt::format("cannot read study '{}'", path));
     json doc;
     try {
         doc = json::parse(in);
     } catch (const json::parse_error& e) {
-        throw sim::ConfigError(fmt::format("{}: not valid JSON: {}", path, e.what()));
+        throw nsim::ConfigError(fmt::format("{}: not valid JSON: {}", path, e.what()));
     }
     if (!doc.is_object()) r.fail("/", "expected an object");
     for (const auto& [key, value] : doc.items())

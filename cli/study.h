@@ -23,7 +23,7 @@ struct Study {
 };
 
 // Reads and checks a study file; pipeline modes longer than an instance's cores are skipped (and
-// listed), duplicates dropped. Throws sim::ConfigError naming the file, the JSON path and the
+// listed), duplicates dropped. Throws nsim::ConfigError naming the file, the JSON path and the
 // expectation for an unknown key, a wrong type or an empty list.
 Study load_study(const std::string& path);
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "sim/collective_engine.h"
+#include "sim/collective/collective_engine.h"
 
 namespace nsim::cli {
 

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "sim/instance_config.h"
-#include "sim/training_step.h"
+#include "sim/config/instance_config.h"
+#include "runtime/training_step.h"
 
 namespace nsim::cli {
 

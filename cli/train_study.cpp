@@ -15,7 +15,7 @@
 #include "compiler/layer_training.h"
 #include "compiler/model_weights.h"
 #include "isa/verifier.h"
-#include "sim/run_system.h"
+#include "sim/system/run_system.h"
 
 namespace nsim::cli {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "compiler/model_spec.h"
-#include "sim/instance_config.h"
-#include "sim/training_step.h"
+#include "sim/config/instance_config.h"
+#include "runtime/training_step.h"
 
 namespace nsim::cli {
 

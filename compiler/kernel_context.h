@@ -4,20 +4,20 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "isa/kernel_builder.h"
 #include "isa/target.h"
+#include "isa/error.h"
 
 namespace nsim::compiler {
 
 // A lowering that cannot be done (a working set larger than SBUF, shapes the kernels do not
 // support): the message names the place and the sizes.
-class LoweringError : public std::runtime_error {
+class LoweringError : public InputError {
 public:
-    using std::runtime_error::runtime_error;
+    using InputError::InputError;
 };
 
 // Hands out SBUF byte ranges, the same in every partition, bump-style. mark()/release() free the

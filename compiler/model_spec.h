@@ -3,17 +3,17 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 
 #include "isa/dtype.h"
+#include "isa/error.h"
 
 namespace nsim::compiler {
 
 // A bad model file: the message names the file, the JSON path and the expectation.
-class ModelError : public std::runtime_error {
+class ModelError : public InputError {
 public:
-    using std::runtime_error::runtime_error;
+    using InputError::InputError;
 };
 
 // The architecture numbers of an encoder-only transformer (Hugging Face config.json names in

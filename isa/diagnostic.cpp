@@ -19,7 +19,7 @@ static std::string join_diagnostics(const std::string& file, const std::vector<D
 }
 
 KernelError::KernelError(std::string file, std::vector<Diagnostic> diagnostics)
-    : std::runtime_error(join_diagnostics(file, diagnostics)),
+    : Error(ErrorKind::kernel, join_diagnostics(file, diagnostics)),
       m_file(std::move(file)),
       m_diagnostics(std::move(diagnostics)) {}
 

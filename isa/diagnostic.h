@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "isa/error.h"
+
 namespace nsim::isa {
 
 // A position in a kernel file; line 0 means "made in code" (the builder): messages then name the
@@ -26,7 +28,7 @@ struct Diagnostic {
 std::string format_diagnostic(const std::string& file, const Diagnostic& d);
 
 // Thrown by the parser and the verifier; carries every diagnostic found (at least one).
-class KernelError : public std::runtime_error {
+class KernelError : public Error {
 public:
     KernelError(std::string file, std::vector<Diagnostic> diagnostics);
     const std::string& file() const { return m_file; }

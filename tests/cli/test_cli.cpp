@@ -10,7 +10,7 @@
 
 #include "tests/cli/nsim_runner.h"
 #include "tests/example_kernels.h"
-#include "sim/npy.h"
+#include "sim/io/npy.h"
 
 using Catch::Contains;
 using nsim::test::ended_cleanly;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/npy.h"
+#include "sim/io/npy.h"
 #include "tests/cli/nsim_runner.h"
 #include "tests/example_kernels.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <unistd.h>
 
-#include "sim/config_error.h"
+#include "isa/error.h"
 
 namespace nsim::test {
 
@@ -23,7 +23,7 @@ template <class Load>
 std::string config_error(Load&& load, const std::string& path) {
     try {
         load(path);
-    } catch (const sim::ConfigError& e) {
+    } catch (const nsim::ConfigError& e) {
         return e.what();
     }
     return "";

@@ -8,8 +8,8 @@
 #include "compiler/lower_model.h"
 #include "compiler/sync_insertion.h"
 #include "isa/dtype.h"
-#include "sim/chip_config.h"
-#include "sim/run_kernel.h"
+#include "sim/config/chip_config.h"
+#include "sim/system/run_kernel.h"
 
 namespace nsim::test {
 

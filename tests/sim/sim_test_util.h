@@ -28,10 +28,10 @@
 #include "isa/kernel_builder.h"
 #include "isa/program.h"
 #include "isa/target.h"
-#include "sim/core_state.h"
-#include "sim/custom_ops.h"
-#include "sim/run_kernel.h"
-#include "sim/semantics_ops.h"
+#include "sim/semantics/core_state.h"
+#include "sim/semantics/custom_ops.h"
+#include "sim/system/run_kernel.h"
+#include "sim/semantics/semantics_ops.h"
 
 namespace nsim::test {
 

@@ -3,7 +3,7 @@
 
 #include "isa/kernel_text.h"
 #include "isa/verifier.h"
-#include "sim/chip_config.h"
+#include "sim/config/chip_config.h"
 
 // libsystemc references sc_main; this program never starts a simulation.
 extern "C" int sc_main(int, char**) { return 1; }

@@ -1,0 +1,61 @@
+// The race detector: two accesses to overlapping bytes, at least one a write, that no semaphore,
+// engine order or queue order puts one before the other.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "isa/access_pattern.h"
+#include "isa/instruction.h"
+#include "sim/checks/vector_clock.h"
+
+namespace nsim::sim {
+
+// Who made an access: the instruction and the agent (an engine, or a DMA queue for a transfer).
+struct AccessSite {
+    const isa::Instruction* inst = nullptr;
+    std::string_view agent;  // "vector", "dma queue 3 (issued by sync)", ...: names that outlive the run
+};
+
+struct Race {
+    AccessSite first, second;
+    bool first_writes = false, second_writes = false;
+    isa::MemSpace space = isa::MemSpace::sbuf;
+    std::string tensor;   // HBM only
+    isa::Overlap where;   // partition and byte range
+};
+
+class RaceDetector {
+public:
+    explicit RaceDetector(size_t max_reports = 20) : m_max_reports(max_reports) {}
+
+    // Records an access by `agent` whose clock is `clock` (its own component is the access's
+    // epoch) and reports a race against every earlier unordered conflicting access.
+    void access(size_t agent, const VectorClock& clock, const isa::Footprint& fp, bool write, const AccessSite& site);
+    // Forgets accesses that every agent still able to access memory has already seen.
+    void prune(const std::vector<const VectorClock*>& live_clocks);
+
+    const std::vector<Race>& races() const { return m_races; }
+    size_t race_count() const { return m_race_count; }
+
+private:
+    struct Record {
+        uint32_t epoch;
+        const isa::Footprint* fp;
+        bool write;
+        AccessSite site;
+    };
+    // Per agent, its accesses in epoch order: an access only needs checking against the records of
+    // each other agent from the first epoch it has not seen, and pruning pops from the front.
+    std::array<std::deque<Record>, kMaxAgents> m_by_agent;
+    uint64_t m_agents_with_records = 0;  // bit per agent
+    std::vector<Race> m_races;
+    size_t m_race_count = 0;
+    size_t m_max_reports;
+};
+
+}  // namespace nsim::sim

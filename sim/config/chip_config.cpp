@@ -1,0 +1,87 @@
+#include "sim/config/chip_config.h"
+
+#include "isa/error.h"
+#include "sim/config/config_files.h"
+
+namespace nsim::sim {
+
+namespace {
+
+// The chip's parameters, bound to `c`'s fields. The same table drives loading, the rejection of
+// unknown keys, `--set` and `nsim describe`.
+ParamList params(ChipConfig& c) {
+    return {
+        {"cores", Range::positive, &c.cores},
+        {"limits.partitions", Range::positive, &c.limits.partitions},
+        {"limits.sbuf_partition_bytes", Range::positive, &c.limits.sbuf_partition_bytes},
+        {"limits.psum_partition_bytes", Range::positive, &c.limits.psum_partition_bytes},
+        {"limits.psum_banks", Range::positive, &c.limits.psum_banks},
+        {"limits.semaphores", Range::positive, &c.limits.semaphores},
+        {"limits.dma_queues", Range::positive, &c.limits.dma_queues},
+        {"limits.has_gpsimd", Range::flag, &c.limits.has_gpsimd},
+        {"timing.tensor_clock_ghz", Range::positive, &c.timing.tensor_clock_ghz},
+        {"timing.vector_clock_ghz", Range::positive, &c.timing.vector_clock_ghz},
+        {"timing.scalar_clock_ghz", Range::positive, &c.timing.scalar_clock_ghz},
+        {"timing.gpsimd_clock_ghz", Range::positive, &c.timing.gpsimd_clock_ghz},
+        {"timing.min_ii_cycles", Range::non_negative, &c.timing.min_ii_cycles},
+        {"timing.gpsimd_start_cycles", Range::non_negative, &c.timing.gpsimd_start_cycles},
+        {"timing.matmul_min_cycles", Range::non_negative, &c.timing.matmul_min_cycles},
+        {"timing.fp32_matmul_factor", Range::positive, &c.timing.fp32_matmul_factor},
+        {"timing.load_stationary_speedup", Range::positive, &c.timing.load_stationary_speedup},
+        {"timing.read_accumulator_cycles", Range::non_negative, &c.timing.read_accumulator_cycles},
+        {"timing.reciprocal_factor", Range::positive, &c.timing.reciprocal_factor},
+        {"timing.access_overhead_cycles", Range::non_negative, &c.timing.access_overhead_cycles},
+        {"timing.vector_dependent_overhead_cycles", Range::non_negative, &c.timing.vector_dependent_overhead_cycles},
+        {"timing.strided_access_factor", Range::positive, &c.timing.strided_access_factor},
+        {"timing.strided_access_limit_bytes", Range::positive, &c.timing.strided_access_limit_bytes},
+        {"timing.vector_perf_mode_factor", Range::positive, &c.timing.vector_perf_mode_factor},
+        {"timing.shared_sbuf_psum_ports", Range::flag, &c.timing.shared_sbuf_psum_ports},
+        {"dma.engines_per_core", Range::positive, &c.dma.engines_per_core},
+        {"dma.engine_bandwidth_gbps", Range::positive, &c.dma.engine_bandwidth_gbps},
+        {"dma.start_latency_ns", Range::non_negative, &c.dma.start_latency_ns},
+        {"dma.descriptor_bytes", Range::positive, &c.dma.descriptor_bytes},
+        {"dma.descriptor_overhead_ns", Range::non_negative, &c.dma.descriptor_overhead_ns},
+        {"device_memory.size_bytes", Range::positive, &c.device_memory.size_bytes},
+        {"device_memory.bandwidth_gbps", Range::positive, &c.device_memory.bandwidth_gbps},
+        {"device_memory.channels", Range::positive, &c.device_memory.channels},
+        {"device_memory.interleave_bytes", Range::positive, &c.device_memory.interleave_bytes},
+        {"device_memory.access_latency_ns", Range::non_negative, &c.device_memory.access_latency_ns},
+        {"device_memory.request_overhead_bytes", Range::non_negative, &c.device_memory.request_overhead_bytes},
+        {"collective.cc_cores", Range::non_negative, &c.collective.cc_cores},
+    };
+}
+
+ChipConfig load_chip_file(const std::string& file, int depth) {
+    if (depth > 8) throw ConfigError(file + ": \"base\" chains more than 8 files deep (a cycle?)");
+    const ConfigDocument doc(file, {"name", "generation", "description", "base"});
+    ChipConfig chip;
+    if (auto base = doc.text("base")) chip = load_chip_file(resolve_config(*base, "chips"), depth + 1);
+    chip.file = file;
+    if (auto name = doc.text("name")) chip.name = *name;
+    if (auto gen = doc.text("generation")) {
+        auto g = isa::parse_generation(*gen);
+        if (!g) doc.fail("/generation", "found \"" + *gen + "\", expected v1, v2 or v3");
+        chip.generation = *g;
+    }
+    doc.load(params(chip), chip.sources);
+    if (chip.name.empty()) doc.fail("/name", "missing the chip's name");
+    doc.require_all(params(chip), chip.sources, "give it, or name a \"base\" chip");
+    return chip;
+}
+
+}  // namespace
+
+ChipConfig load_chip(const std::string& name_or_path) {
+    return load_chip_file(resolve_config(name_or_path, "chips"), 0);
+}
+
+void apply_override(ChipConfig& chip, const std::string& assignment) {
+    apply_assignment(params(chip), chip.sources, assignment, "timing.tensor_clock_ghz=3.0");
+}
+
+std::vector<DescribedParam> describe(const ChipConfig& chip) {
+    ChipConfig copy = chip;  // the table binds mutable fields
+    return describe_params(params(copy), copy.sources);
+}
+
+}  // namespace nsim::sim

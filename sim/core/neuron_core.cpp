@@ -1,0 +1,311 @@
+#include "sim/core/neuron_core.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/core/engine.h"
+#include "sim/semantics/semantics.h"
+#include "isa/error.h"
+#include "sim/core/sim_time.h"
+#include "sim/system/system_collectives.h"
+
+namespace nsim::sim {
+
+using isa::Access;
+using isa::AccessPattern;
+using isa::Engine;
+using isa::MemSpace;
+
+namespace {
+
+constexpr size_t kPruneEvery = 64;
+constexpr size_t kMaxUninitializedReports = 20;
+
+std::string describe_in(const isa::Program& program, size_t index) {
+    const auto& inst = program.instructions[index];
+    const std::string_view name = isa::opcode_info(inst.op).name;
+    return inst.loc.line ? fmt::format("line {} ({})", inst.loc.line, name) : fmt::format("instruction #{} ({})", index, name);
+}
+
+// Gives every tensor of the programs an address in `hbm` (and zero-filled bytes when the run
+// computes values and nobody allocated them).
+void place_tensors(DeviceMemory& hbm, const std::vector<const isa::Program*>& programs, bool with_data) {
+    for (const auto* p : programs)
+        for (const auto& t : p->tensors) {
+            try {
+                if (with_data && (!hbm.has(t.name) || hbm.bytes(t.name).size() != t.size_bytes())) hbm.allocate({t});
+                else hbm.declare({t});
+            } catch (const std::invalid_argument& e) {
+                throw SimError(fmt::format("kernel {}: {}", p->name, e.what()));
+            }
+        }
+}
+
+}  // namespace
+
+NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Program*> programs, const ChipConfig& chip,
+                       DeviceMemory& hbm, uint64_t hbm_base, const CustomOpRegistry& ops, const RunOptions& options)
+    : sc_module(name),
+      m_programs(std::move(programs)),
+      m_chip(chip),
+      m_ops(ops),
+      m_options(options),
+      m_state(chip.limits, hbm, options.seed, !options.timing_only),
+      m_semaphores(chip.limits.semaphores, options.races != RaceMode::off),
+      m_queue_clocks(chip.limits.dma_queues),
+      m_dma("dma", chip, hbm, hbm_base, [this](DmaTransfer& t) { finish_transfer(t); }),
+      m_results(m_programs.size()) {
+    if (agent_count() > kMaxAgents || chip.limits.partitions > kMaxPartitions)
+        throw SimError(fmt::format("chip {}: the simulator handles at most {} DMA queues and {} partitions per core",
+                                   chip.name, kMaxAgents - isa::kEngineCount, kMaxPartitions));
+    if (m_programs.empty()) throw SimError(fmt::format("{}: no program to run", basename()));
+    place_tensors(hbm, m_programs, !options.timing_only);
+    for (int e = 0; e < isa::kEngineCount; ++e)
+        for (uint32_t q = 0; q < chip.limits.dma_queues; ++q)
+            m_dma_agent_names[size_t(e)].push_back(fmt::format("dma queue {} (issued by {})", q, isa::engine_name(Engine(e))));
+    for (const auto* program : m_programs) {
+        auto& infos = m_infos.emplace_back();
+        auto& streams = m_streams.emplace_back();
+        infos.reserve(program->instructions.size());
+        for (size_t i = 0; i < program->instructions.size(); ++i) {
+            infos.push_back(analyse(*program, i));
+            auto& stream = streams[size_t(program->instructions[i].engine)];
+            if (!stream.empty() && program->instructions[i].op != isa::Opcode::dma_copy) {
+                const InstructionInfo& previous = infos[stream.back()];
+                for (const auto& r : infos.back().reads)
+                    for (const auto& w : previous.writes) infos.back().reads_previous_result |= bool(isa::overlap(r, w));
+            }
+            stream.push_back(i);
+        }
+    }
+    for (int e = 0; e < isa::kEngineCount; ++e)
+        m_engines.push_back(std::make_unique<EngineModule>(std::string(isa::engine_name(Engine(e))).c_str(), *this, Engine(e)));
+}
+
+NeuronCore::~NeuronCore() = default;
+
+InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) const {
+    const isa::Instruction& inst = program.instructions[index];
+    InstructionInfo info;
+    const auto& specs = isa::opcode_info(inst.op).args;
+    for (size_t k = 0; k < specs.size(); ++k) {
+        const auto* ap = std::get_if<AccessPattern>(&inst.args[k]);
+        if (!ap) continue;
+        isa::Footprint fp = isa::footprint(*ap);
+        if (specs[k].access == Access::read_write) info.reads.push_back(fp);
+        if (specs[k].access == Access::read) info.reads.push_back(std::move(fp));
+        else info.writes.push_back(std::move(fp));
+        info.touches_sbuf |= ap->space == MemSpace::sbuf;
+        info.touches_psum |= ap->space == MemSpace::psum;
+        if (inst.op == isa::Opcode::dma_copy || ap->space == MemSpace::hbm) continue;  // DMA is counted apart
+        const uint64_t bytes = ap->num_elements() * isa::dtype_size(ap->dtype);
+        const bool sbuf = ap->space == MemSpace::sbuf;
+        if (specs[k].access != Access::write) (sbuf ? info.traffic.sbuf_read_bytes : info.traffic.psum_read_bytes) += bytes;
+        if (specs[k].access != Access::read) (sbuf ? info.traffic.sbuf_write_bytes : info.traffic.psum_write_bytes) += bytes;
+    }
+    // An accumulating matmul reads the PSUM it adds to (§3: undefined where nothing was written).
+    if (inst.op == isa::Opcode::nc_matmul && inst.has("accumulate") && std::get<bool>(inst.arg("accumulate")))
+        info.reads.push_back(info.writes.front());
+    info.cost = instruction_cost(inst, m_chip.timing);
+    if (inst.op == isa::Opcode::custom_op) {
+        const auto& name = std::get<std::string>(inst.arg("name"));
+        const CustomOp* op = m_ops.find(name);
+        if (!op) {
+            std::string known;
+            for (const auto& n : m_ops.names()) known += (known.empty() ? "" : ", ") + n;
+            throw SimError(fmt::format("kernel {}, {}: custom operator '{}' is not registered, expected one of: {}",
+                                       program.name, describe_in(program, index), name, known));
+        }
+        info.cost.cycles = op->cycles(inst);
+    }
+    return info;
+}
+
+void NeuronCore::issue_dma(size_t index, Engine issuer, const VectorClock& clock) {
+    m_dma.issue(index, program().instructions[index], issuer, clock);
+}
+
+void NeuronCore::issue_collective(size_t index, Engine issuer, const VectorClock& clock) {
+    const auto& inst = program().instructions[index];
+    const std::string where = fmt::format("{} on the {} engine", describe(index), isa::engine_name(issuer));
+    if (!m_collectives) throw SimError(where + ": collectives need a multi-core system (run_system)");
+    ++m_collectives_in_flight;
+    const double issued = now_ns();
+    try {
+        if (m_options.timing_only) {
+            m_collectives->issue(m_rank, inst, [this, index, issued, clock](double) { finish_collective(index, issued, clock, {}); });
+            return;
+        }
+        // The source is read when the instruction issues; the result is written when it completes.
+        const AccessPattern* src = isa::arg_index(inst.op, "src") >= 0 ? inst.ap("src") : nullptr;
+        std::vector<float> input = src ? read_tile(m_state, *src).values : std::vector<float>{};
+        m_collectives->issue(m_rank, inst, std::move(input), [this, index, issued, clock](double, const std::vector<float>& out) {
+            finish_collective(index, issued, clock, out);
+        });
+    } catch (const std::exception& e) {
+        throw SimError(fmt::format("{} (rank {}): {}", where, m_rank, e.what()));
+    }
+}
+
+void NeuronCore::finish_collective(size_t index, double issued_ns, const VectorClock& clock, const std::vector<float>& output) {
+    --m_collectives_in_flight;
+    const auto& inst = program().instructions[index];
+    const size_t agent = isa::kEngineCount + m_chip.limits.dma_queues;
+    m_collective_clock.join(clock);
+    if (m_options.trace) trace("collective", index, issued_ns, now_ns() - issued_ns);
+    try {
+        const AccessPattern* dst = isa::arg_index(inst.op, "dst") >= 0 ? inst.ap("dst") : nullptr;
+        if (dst && !m_options.timing_only) {
+            if (output.size() != dst->num_elements())
+                throw SimError(fmt::format("{}: the collective's result has {} elements, dst has {}", describe(index),
+                                           output.size(), dst->num_elements()));
+            Tile t{dst->num_partitions, dst->free_size(), output};
+            write_tile(m_state, *dst, t, inst.rounding);
+        }
+        complete(index, agent, m_collective_clock, "collective engine");
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+    m_collective_clock.tick(agent);
+    for (const auto& inc : inst.incs) m_semaphores.increment(inc.sem, inc.amount, m_collective_clock);
+    end_program_when_done();
+}
+
+std::string NeuronCore::describe(size_t index) const {
+    const std::string where = describe_in(program(), index);
+    return m_programs.size() > 1 ? fmt::format("kernel {} ({} of {}), {}", program().name, m_current + 1,
+                                               m_programs.size(), where)
+                                 : where;
+}
+
+void NeuronCore::fail(const std::string& message) {
+    if (m_failure.empty()) m_failure = fmt::format("at {:.1f} ns: {}", now_ns(), message);
+    sc_core::sc_stop();
+}
+
+void NeuronCore::finish_transfer(DmaTransfer& t) {
+    const size_t agent = isa::kEngineCount + t.queue;
+    VectorClock& queue = m_queue_clocks[t.queue];
+    queue.join(t.clock);  // FIFO: a transfer has seen everything before it on its queue
+    if (m_options.trace) trace(fmt::format("dma q{}", t.queue), t.instruction, t.start_ns, t.done_ns - t.start_ns);
+    try {
+        complete(t.instruction, agent, queue, m_dma_agent_names[size_t(t.issuer)][t.queue]);
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+    queue.tick(agent);
+    for (const auto& inc : program().instructions[t.instruction].incs) m_semaphores.increment(inc.sem, inc.amount, queue);
+    end_program_when_done();
+}
+
+void NeuronCore::engine_finished() {
+    ++m_engines_finished;
+    end_program_when_done();
+}
+
+// The current program ends when every engine has run its stream and every transfer completed;
+// the next one starts at once.
+void NeuronCore::end_program_when_done() {
+    if (m_engines_finished < isa::kEngineCount || !m_dma.idle() || m_collectives_in_flight > 0 ||
+        m_current >= m_programs.size())
+        return;
+    RunResult& r = m_results[m_current];
+    r.end_ns = now_ns();
+    r.time_ns = r.end_ns - r.start_ns;
+    r.dma = m_dma.take_report();
+    r.races = m_races.races();
+    r.race_count = m_races.race_count();
+    if (++m_current < m_programs.size()) start_program();
+}
+
+void NeuronCore::start_program() {
+    m_engines_finished = 0;
+    m_results[m_current].start_ns = now_ns();
+    m_semaphores.reset();
+    m_races = RaceDetector();
+    for (auto& c : m_queue_clocks) c = VectorClock();
+    m_collective_clock = VectorClock();
+    m_program_started.notify(sc_core::SC_ZERO_TIME);
+}
+
+void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, std::string_view agent_name) {
+    const auto& inst = program().instructions[index];
+    const InstructionInfo& info = this->info(index);
+    RunResult& result = m_results[m_current];
+    result.compute.sbuf_read_bytes += info.traffic.sbuf_read_bytes;
+    result.compute.sbuf_write_bytes += info.traffic.sbuf_write_bytes;
+    result.compute.psum_read_bytes += info.traffic.psum_read_bytes;
+    result.compute.psum_write_bytes += info.traffic.psum_write_bytes;
+    for (const auto& fp : info.reads) {
+        if (fp.space == MemSpace::hbm || result.uninitialized_reads.size() >= kMaxUninitializedReports) continue;
+        const OnChipMemory& mem = fp.space == MemSpace::sbuf ? m_state.sbuf : m_state.psum;
+        if (auto hole = mem.first_unwritten(fp))
+            result.uninitialized_reads.push_back(
+                fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written", describe(index),
+                            agent_name, isa::mem_space_name(fp.space), hole->partition, hole->bytes.begin, hole->bytes.end));
+    }
+    if (!m_options.timing_only && !isa::is_collective(inst.op)) {  // the collective engine moved its data
+        try {
+            execute(inst, program().target, m_state, m_ops);
+        } catch (const std::exception& e) {
+            throw SimError(fmt::format("{} on {}: {}", describe(index), agent_name, e.what()));
+        }
+    }
+    for (const auto& fp : info.writes) {
+        if (fp.space == MemSpace::sbuf) m_state.sbuf.mark_written(fp);
+        if (fp.space == MemSpace::psum) m_state.psum.mark_written(fp);
+    }
+    ++result.instructions;
+    if (!tracks_races()) return;
+    const AccessSite site{&inst, agent_name};
+    for (const auto& fp : info.reads) m_races.access(agent, clock, fp, false, site);
+    for (const auto& fp : info.writes) m_races.access(agent, clock, fp, true, site);
+    if ((m_accesses_since_prune += 1) >= kPruneEvery) {
+        m_accesses_since_prune = 0;
+        std::vector<const VectorClock*> live = m_dma.inflight_clocks();
+        for (const auto& e : m_engines)
+            if (!e->finished()) live.push_back(&e->clock());
+        m_races.prune(live);
+    }
+}
+
+double NeuronCore::reserve_ports(Engine e, const InstructionInfo& info, double earliest_ns, double duration_ns) {
+    if (!m_chip.timing.shared_sbuf_psum_ports) return earliest_ns;
+    // v2: Vector and GpSimd take turns on SBUF, Vector and Scalar on PSUM (§2.3).
+    const bool sbuf = info.touches_sbuf && (e == Engine::vector || e == Engine::gpsimd);
+    const bool psum = info.touches_psum && (e == Engine::vector || e == Engine::scalar);
+    double start = earliest_ns;
+    if (sbuf) start = std::max(start, m_sbuf_port_free_ns);
+    if (psum) start = std::max(start, m_psum_port_free_ns);
+    if (sbuf) m_sbuf_port_free_ns = start + duration_ns;
+    if (psum) m_psum_port_free_ns = start + duration_ns;
+    return start;
+}
+
+void NeuronCore::trace(const std::string& row, size_t index, double start_ns, double duration_ns) {
+    if (!m_options.trace) return;
+    const auto& inst = program().instructions[index];
+    m_results[m_current].trace.push_back({row, std::string(isa::opcode_info(inst.op).name), inst.loc.line, start_ns, duration_ns});
+}
+
+std::string NeuronCore::deadlock() const {
+    std::string waiting;
+    for (const auto& e : m_engines)
+        if (!e->finished()) waiting += "\n  " + e->waiting_for();
+    if (m_collectives_in_flight > 0) waiting += fmt::format("\n  {} collective(s) never completed", m_collectives_in_flight);
+    if (waiting.empty()) waiting = "\n  DMA transfers never completed";
+    return fmt::format("deadlock at {:.1f} ns: every engine is waiting and nothing is in flight:{}", now_ns(), waiting);
+}
+
+std::string NeuronCore::stopped_early() const {
+    if (!m_failure.empty()) return m_failure;
+    return m_current < m_programs.size() ? deadlock() : "";
+}
+
+std::vector<RunResult> NeuronCore::finish() {
+    if (auto why = stopped_early(); !why.empty()) throw SimError(why);
+    return m_results;
+}
+
+}  // namespace nsim::sim

@@ -1,0 +1,40 @@
+// One function per opcode (internal to the semantics; execute() dispatches on the opcode).
+#pragma once
+
+#include "isa/instruction.h"
+#include "sim/semantics/core_state.h"
+#include "sim/semantics/custom_ops.h"
+
+namespace nsim::sim::ops {
+
+struct Context {
+    const isa::Instruction& inst;
+    isa::Generation gen;
+    CoreState& state;
+    const CustomOpRegistry& custom_ops;
+};
+
+// semantics_tensor.cpp
+void nc_matmul(Context& c);
+void nc_transpose(Context& c);
+// semantics_elementwise.cpp
+void activation(Context& c);
+void tensor_tensor(Context& c);
+void tensor_scalar(Context& c);
+void tensor_copy(Context& c);
+void reciprocal(Context& c);
+void memset(Context& c);
+// semantics_select.cpp
+void tensor_copy_predicated(Context& c);
+void select_reduce(Context& c);
+void iota(Context& c);
+void affine_select(Context& c);
+// semantics_reduce.cpp
+void tensor_reduce(Context& c);
+void bn_stats(Context& c);
+void bn_aggr(Context& c);
+// semantics_dma.cpp (dma_copy's data movement; the DMA model times it) and custom_ops.cpp
+void dma_copy(Context& c);
+void custom_op(Context& c);
+
+}  // namespace nsim::sim::ops

@@ -1,0 +1,109 @@
+// Tensor Engine semantics: nc_matmul and nc_transpose (nki-isa-semantics.md §3, §9.1, §9.3).
+#include <algorithm>
+#include <variant>
+
+#include "sim/semantics/semantics_ops.h"
+
+namespace nsim::sim::ops {
+
+using isa::AccessPattern;
+
+namespace {
+
+// §9.1: sum_k fp32(a[k][i]) * fp32(b[k][j]) inside the PE array. The summation order is
+// undocumented; we fix it as sequential in ascending k starting from s = +0. Each product is rounded
+// to fp32 before the add (exact for inputs of at most 16 bits; the internal product precision of
+// fp32/tf32 inputs is undocumented, §20.10); the build disables FMA contraction (-ffp-contract=off).
+// `a` and `b` hold their columns contiguously (K values each), so the loop walks memory in order.
+float column_dot(const float* a, const float* b, uint32_t k_size) {
+    float s = 0.0f;
+    for (uint32_t k = 0; k < k_size; ++k) {
+        const float product = a[k] * b[k];
+        s = s + product;
+    }
+    return s;
+}
+
+// The identity matrix the Tensor Engine multiplies by for a v2 transpose (§9.3), as a [P, P] tile.
+Tile identity(uint32_t n) {
+    Tile t{n, n, std::vector<float>(size_t(n) * n, 0.0f)};
+    for (uint32_t i = 0; i < n; ++i) t.at(i, i) = 1.0f;
+    return t;
+}
+
+// out[f][p] = in[p][f] for a partition-major P x F buffer (flattened free index).
+template <class T>
+std::vector<T> transposed(const std::vector<T>& in, uint32_t partitions, uint64_t free) {
+    std::vector<T> out(in.size());
+    for (uint32_t p = 0; p < partitions; ++p)
+        for (uint64_t f = 0; f < free; ++f) out[f * partitions + p] = in[p * free + f];
+    return out;
+}
+
+}  // namespace
+
+// §9.1 / §3: dst[m][n] = s(m, n) (overwrite) or fp32(dst[m][n]) + s(m, n) (accumulate = true:
+// PSUM near-memory read-add-write), rounded into dst's dtype (fp32 on v2/v3: exact). An absent
+// `accumulate` overwrites (the compiler's "first write overwrites" choice is made before us).
+// dst has M = stationary's free size partitions and N = moving's flattened free size per partition.
+void nc_matmul(Context& c) {
+    const AccessPattern& dst = *c.inst.ap("dst");
+    const Tile stationary = read_tile(c.state, *c.inst.ap("stationary"));
+    const Tile moving = read_tile(c.state, *c.inst.ap("moving"));
+    const bool* flag = std::get_if<bool>(&c.inst.arg("accumulate"));
+    const bool accumulate = flag && *flag;
+
+    Tile out = accumulate ? read_tile(c.state, dst)
+                          : Tile{dst.num_partitions, dst.free_size(), std::vector<float>(dst.num_elements())};
+    // Every output's sum runs in ascending k as column_dot's does; the loop goes over n innermost
+    // so that the N independent sums advance together through contiguous memory.
+    std::vector<float> sums(out.free);
+    for (uint32_t m = 0; m < out.partitions; ++m) {
+        std::fill(sums.begin(), sums.end(), 0.0f);
+        for (uint32_t k = 0; k < stationary.partitions; ++k) {
+            const float a = stationary.at(k, m);
+            const float* b = &moving.values[k * moving.free];
+            for (uint64_t n = 0; n < out.free; ++n) {
+                const float product = a * b[n];
+                sums[n] = sums[n] + product;
+            }
+        }
+        for (uint64_t n = 0; n < out.free; ++n) out.at(m, n) = accumulate ? out.at(m, n) + sums[n] : sums[n];
+    }
+    write_tile(c.state, dst, out, c.inst.rounding);
+}
+
+// §9.3 / §5.3: dst[f][p] = data[p][f] on the flattened free index.
+// - Tensor Engine on v1/v2: a matmul of `data` (stationary) with an identity (moving), i.e.
+//   out[f][p] = sum_k data[k][f] * I[k][p] in fp32 with the §9.1 order, so NaN/Inf in data[k][f]
+//   spread over the whole output row f (0 * inf = NaN) and -0 becomes +0.
+// - Tensor Engine from v3 (transpose mode) and the Vector Engine: a bit-exact copy when the dtypes
+//   match; otherwise through fp32, rounded into dst's dtype. (The v3 quirk of fp8 input giving
+//   16-bit PSUM elements with a zero upper byte is not modelled: dst's declared dtype decides.)
+void nc_transpose(Context& c) {
+    const AccessPattern& dst = *c.inst.ap("dst");
+    const AccessPattern& data = *c.inst.ap("data");
+    const bool arithmetic = c.inst.engine == isa::Engine::tensor && c.gen <= isa::Generation::v2;
+
+    if (!arithmetic && dst.dtype == data.dtype) {
+        const RawTile in = read_raw(c.state, data);
+        const RawTile out{uint32_t(in.free), in.partitions, transposed(in.bits, in.partitions, in.free)};
+        write_raw(c.state, dst, out);
+        return;
+    }
+    const Tile in = read_tile(c.state, data);
+    Tile out{uint32_t(in.free), in.partitions, {}};
+    if (arithmetic) {
+        const Tile eye = identity(in.partitions);  // symmetric: its columns are its rows
+        const auto columns = transposed(in.values, in.partitions, in.free);
+        out.values.resize(in.values.size());
+        for (uint64_t f = 0; f < in.free; ++f)
+            for (uint32_t p = 0; p < in.partitions; ++p)
+                out.at(uint32_t(f), p) = column_dot(&columns[f * in.partitions], &eye.values[p * in.partitions], in.partitions);
+    } else {
+        out.values = transposed(in.values, in.partitions, in.free);
+    }
+    write_tile(c.state, dst, out, c.inst.rounding);
+}
+
+}  // namespace nsim::sim::ops

@@ -1,0 +1,72 @@
+// Running a kernel on one simulated NeuronCore: the entry point of `nsim run` and of tests.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "isa/program.h"
+#include "sim/config/chip_config.h"
+#include "sim/semantics/core_state.h"
+#include "sim/semantics/custom_ops.h"
+#include "sim/memory/memory_report.h"
+#include "sim/checks/race_detector.h"
+
+namespace nsim::sim {
+
+enum class RaceMode : uint8_t { error, warn, off };
+
+struct RunOptions {
+    bool timing_only = false;          // skip the semantics: timing, races and checks only
+    RaceMode races = RaceMode::error;
+    uint64_t seed = 1;                 // stochastic rounding
+    bool trace = false;                // record the timeline
+};
+
+struct EngineReport {
+    uint64_t instructions = 0;
+    double busy_ns = 0;            // time spent executing instructions
+    double semaphore_wait_ns = 0;  // time spent waiting on semaphores
+};
+
+// Bytes the compute engines read and wrote in SBUF and PSUM (DMA traffic is in DmaReport).
+struct OnChipTraffic {
+    uint64_t sbuf_read_bytes = 0;
+    uint64_t sbuf_write_bytes = 0;
+    uint64_t psum_read_bytes = 0;
+    uint64_t psum_write_bytes = 0;
+};
+
+// One bar of the timeline: an instruction on an engine, or a transfer on a DMA queue.
+struct TraceEvent {
+    std::string row;  // "tensor", "vector", ..., "dma q0"
+    std::string name;
+    unsigned line = 0;  // kernel line, 0 for built programs
+    double start_ns = 0;
+    double duration_ns = 0;
+};
+
+struct RunResult {
+    double time_ns = 0;  // simulated time from the program's start until its last engine and transfer finished
+    double start_ns = 0, end_ns = 0;  // when the program started and finished (0 and time_ns for run_kernel)
+    uint64_t instructions = 0;
+    std::array<EngineReport, isa::kEngineCount> engines{};
+    DmaReport dma;
+    OnChipTraffic compute;  // the engines' own SBUF/PSUM traffic
+    std::vector<Race> races;  // the first ones found
+    size_t race_count = 0;
+    std::vector<std::string> uninitialized_reads;  // the first ones found
+    std::vector<TraceEvent> trace;
+    double host_seconds = 0;  // host time of the simulation itself (elaboration to report)
+};
+
+// Simulates `program` (streams form: each engine's instructions with their semaphores) on core 0
+// of `chip`, reading and writing `hbm` (run_system with one placement; see run_system.h for many
+// cores and chips). One simulation per process: SystemC cannot elaborate twice.
+// Throws SimError for a deadlock (naming every waiting engine, its semaphore and value, and the
+// simulated time) and for a custom operator that is not registered.
+RunResult run_kernel(const isa::Program& program, const ChipConfig& chip, DeviceMemory& hbm,
+                     const CustomOpRegistry& ops, const RunOptions& options);
+
+}  // namespace nsim::sim

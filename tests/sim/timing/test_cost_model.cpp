@@ -1,0 +1,133 @@
+#include <catch2/catch.hpp>
+
+#include "sim/timing/cost_model.h"
+
+using namespace nsim::isa;
+using namespace nsim::sim;
+
+namespace {
+
+AccessPattern tile(MemSpace space, uint32_t partitions, DType dtype, uint32_t free, int32_t step = 1) {
+    AccessPattern ap;
+    ap.space = space;
+    ap.num_partitions = partitions;
+    ap.dtype = dtype;
+    ap.dims = {{step, free}};
+    return ap;
+}
+
+Instruction make(Opcode op, std::initializer_list<std::pair<const char*, ArgValue>> args) {
+    Instruction inst = Instruction::make(op);
+    for (const auto& [name, value] : args) inst.args[size_t(arg_index(op, name))] = value;
+    return inst;
+}
+
+Instruction matmul(DType dtype, uint32_t k, uint32_t m, uint32_t n) {
+    return make(Opcode::nc_matmul, {{"dst", tile(MemSpace::psum, m, DType::float32, n)},
+                                    {"stationary", tile(MemSpace::sbuf, k, dtype, m)},
+                                    {"moving", tile(MemSpace::sbuf, k, dtype, n)}});
+}
+
+Instruction tensor_tensor(AccessPattern a, AccessPattern b, AccessPattern dst, AluOp op) {
+    return make(Opcode::tensor_tensor, {{"dst", dst}, {"data1", a}, {"data2", b}, {"op", int64_t(op)}});
+}
+
+const CoreTiming v2;
+
+}  // namespace
+
+TEST_CASE("cost: bf16 128x128x512 matmul costs 512 PE cycles, 183 ns at 2.8 GHz", "[sim]") {
+    auto c = instruction_cost(matmul(DType::bfloat16, 128, 128, 512), v2);
+    CHECK(c.cycles == 512);
+    CHECK(cycles_to_ns(c.cycles, v2.tensor_clock_ghz) == Approx(182.857).epsilon(1e-3));
+    CHECK(c.load_stationary_cycles == 32);  // 4x faster than an MM of free size 128
+}
+
+TEST_CASE("cost: fp32 matmul costs 4x bf16", "[sim]") {
+    CHECK(instruction_cost(matmul(DType::float32, 128, 128, 512), v2).cycles == 4 * 512);
+}
+
+TEST_CASE("cost: a narrow matmul is floored by min(64, N_stationary)", "[sim]") {
+    CHECK(instruction_cost(matmul(DType::bfloat16, 128, 128, 16), v2).cycles == 64);
+    CHECK(instruction_cost(matmul(DType::bfloat16, 128, 32, 16), v2).cycles == 32);
+}
+
+TEST_CASE("cost: tensor_tensor costs N from SBUF+PSUM, 2N from two SBUF fp32 tiles", "[sim]") {
+    auto s = tile(MemSpace::sbuf, 128, DType::float32, 512);
+    auto p = tile(MemSpace::psum, 128, DType::float32, 512);
+    CHECK(instruction_cost(tensor_tensor(s, p, s, AluOp::add), v2).cycles == 512);
+    CHECK(instruction_cost(tensor_tensor(s, s, s, AluOp::add), v2).cycles == 1024);
+}
+
+TEST_CASE("cost: all-bf16 SBUF add with unit stride costs N, divide costs 2N", "[sim]") {
+    auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
+    CHECK(instruction_cost(tensor_tensor(b, b, b, AluOp::add), v2).cycles == 512);
+    CHECK(instruction_cost(tensor_tensor(b, b, b, AluOp::divide), v2).cycles == 1024);
+}
+
+TEST_CASE("cost: small tiles are floored at MIN_II", "[sim]") {
+    auto s = tile(MemSpace::sbuf, 128, DType::float32, 8);
+    auto inst = make(Opcode::tensor_copy, {{"dst", s}, {"src", s}});
+    CHECK(instruction_cost(inst, v2).cycles == 64);
+}
+
+TEST_CASE("cost: an inner stride above 16 bytes halves bandwidth", "[sim]") {
+    auto strided = tile(MemSpace::sbuf, 128, DType::float32, 512, 8);  // 32-byte stride
+    auto dst = tile(MemSpace::sbuf, 128, DType::float32, 512);
+    CHECK(instruction_cost(make(Opcode::tensor_copy, {{"dst", dst}, {"src", strided}}), v2).cycles == 1024);
+    auto mild = tile(MemSpace::sbuf, 128, DType::float32, 512, 4);  // 16-byte stride: full speed
+    CHECK(instruction_cost(make(Opcode::tensor_copy, {{"dst", dst}, {"src", mild}}), v2).cycles == 512);
+}
+
+TEST_CASE("cost: activation costs N, plus the accumulator read-out with reduce_res", "[sim]") {
+    auto s = tile(MemSpace::sbuf, 128, DType::float32, 512);
+    auto inst = make(Opcode::activation, {{"dst", s}, {"op", int64_t(ActFunc::exp)}, {"data", s}});
+    CHECK(instruction_cost(inst, v2).cycles == 512);
+    inst.args[size_t(arg_index(Opcode::activation, "reduce_res"))] = tile(MemSpace::sbuf, 128, DType::float32, 1);
+    CHECK(instruction_cost(inst, v2).cycles == 512 + 64);
+}
+
+TEST_CASE("cost: vector reciprocal costs 8N", "[sim]") {
+    auto s = tile(MemSpace::sbuf, 128, DType::float32, 100);
+    CHECK(instruction_cost(make(Opcode::reciprocal, {{"dst", s}, {"data", s}}), v2).cycles == 800);
+}
+
+TEST_CASE("cost: tensor_reduce halves for bf16 add/max", "[sim]") {
+    auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
+    auto out = tile(MemSpace::sbuf, 128, DType::bfloat16, 1);
+    auto inst = make(Opcode::tensor_reduce, {{"dst", out}, {"op", int64_t(AluOp::maximum)}, {"data", b}, {"axis", int64_t(1)}});
+    CHECK(instruction_cost(inst, v2).cycles == 256);
+    inst.args[size_t(arg_index(Opcode::tensor_reduce, "op"))] = int64_t(AluOp::multiply);
+    CHECK(instruction_cost(inst, v2).cycles == 512);
+}
+
+TEST_CASE("cost: iota and affine_select pay the GpSimd start-up", "[sim]") {
+    auto s = tile(MemSpace::sbuf, 128, DType::int32, 512);
+    auto inst = make(Opcode::iota, {{"dst", s}, {"pattern", std::vector<FreeDim>{{1, 512}}}});
+    CHECK(instruction_cost(inst, v2).cycles == 150 + 512);
+}
+
+TEST_CASE("cost: bn_aggr costs 13N/3, memset of bf16 zero N/2", "[sim]") {
+    auto s = tile(MemSpace::sbuf, 128, DType::float32, 384);
+    CHECK(instruction_cost(make(Opcode::bn_aggr, {{"dst", tile(MemSpace::sbuf, 128, DType::float32, 2)}, {"data", s}}), v2)
+              .cycles == 13 * 128);
+    auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
+    CHECK(instruction_cost(make(Opcode::memset, {{"dst", b}, {"value", 0.0}}), v2).cycles == 256);
+    CHECK(instruction_cost(make(Opcode::memset, {{"dst", b}, {"value", 1.0}}), v2).cycles == 512);
+}
+
+TEST_CASE("cost: tensor-engine transpose costs max(P, min(64, F))", "[sim]") {
+    auto in = tile(MemSpace::sbuf, 128, DType::bfloat16, 32);
+    auto inst = make(Opcode::nc_transpose, {{"dst", tile(MemSpace::psum, 32, DType::float32, 128)}, {"data", in}});
+    CHECK(instruction_cost(inst, v2).cycles == 128);
+}
+
+TEST_CASE("cost: v3 vector perf mode speeds bf16 SBUF copies 4x", "[sim]") {
+    CoreTiming v3 = v2;
+    v3.vector_perf_mode_factor = 4;
+    auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 1024);
+    auto inst = make(Opcode::tensor_copy, {{"dst", b}, {"src", b}});
+    CHECK(instruction_cost(inst, v3).cycles == 256);
+    auto p = tile(MemSpace::psum, 128, DType::bfloat16, 1024);
+    CHECK(instruction_cost(make(Opcode::tensor_copy, {{"dst", b}, {"src", p}}), v3).cycles == 512);
+}
