@@ -1,15 +1,14 @@
 #include "cli/child_process.h"
 
-#include <poll.h>
-
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace nsim::cli {
 
@@ -42,14 +41,14 @@ bool read_some(Child& child) {
 ChildOutcome finish(Child& child) {
     ::close(child.output_fd);
     int status = 0;
-    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {}
     const std::string& text = child.received;
-    if (!text.empty() && text[0] == 'R' && WIFEXITED(status) && WEXITSTATUS(status) == 0) return {true, text.substr(1)};
+    if (!text.empty() && text[0] == 'R' && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return {true, text.substr(1)};
     if (!text.empty() && text[0] == 'E') return {false, text.substr(1)};
     if (WIFSIGNALED(status))
-        return {false, fmt::format("the simulation process died of signal {} ({})", WTERMSIG(status),
-                                   strsignal(WTERMSIG(status)))};
+        return {false, fmt::format("the simulation process died of signal {} ({})",
+                                   WTERMSIG(status), strsignal(WTERMSIG(status)))};
     return {false, "the simulation process ended without a result"};
 }
 
@@ -57,7 +56,8 @@ ChildOutcome finish(Child& child) {
 
 Child start_child(const std::function<std::string()>& work) {
     int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+    if (::pipe(fds) != 0)
+        throw std::runtime_error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
     const pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error(fmt::format("cannot fork: {}", std::strerror(errno)));
     if (pid == 0) {
@@ -86,7 +86,8 @@ std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children) {
         for (size_t i = 0; i < children.size(); ++i) fds[i] = {children[i].output_fd, POLLIN, 0};
         if (::poll(fds.data(), fds.size(), -1) < 0) {
             if (errno == EINTR) continue;
-            throw std::runtime_error(fmt::format("cannot wait for the simulations: {}", std::strerror(errno)));
+            throw std::runtime_error(
+                fmt::format("cannot wait for the simulations: {}", std::strerror(errno)));
         }
         for (size_t i = 0; i < children.size(); ++i) {
             if (fds[i].revents == 0 || read_some(children[i])) continue;

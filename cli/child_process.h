@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+
 #include <sys/types.h>
 
 namespace nsim::cli {

@@ -24,19 +24,24 @@ struct CheckOptions {
 // The instruction set as `check --help` lists it, from the opcode table: each opcode with its
 // operands in canonical order ([optional] ones bracketed), its engines, and what it computes.
 std::string instruction_reference() {
-    std::string out = "Instructions: OPCODE KEY=VALUE ... (docs/kernel-format.md), operands in canonical order:\n";
+    std::string out =
+        "Instructions: OPCODE KEY=VALUE ... (docs/kernel-format.md), operands in canonical "
+        "order:\n";
     for (int op = 0; op < isa::kOpcodeCount; ++op) {
         const isa::OpcodeInfo& info = isa::opcode_info(isa::Opcode(op));
         std::vector<std::string> operands, engines;
         for (const auto& arg : info.args)
-            operands.push_back(arg.required ? std::string(arg.name) : fmt::format("[{}]", arg.name));
+            operands.push_back(arg.required ? std::string(arg.name)
+                                            : fmt::format("[{}]", arg.name));
         for (int e = 0; e < isa::kEngineCount; ++e)
             if (isa::has_engine(info.engines, isa::Engine(e)))
                 engines.emplace_back(isa::engine_name(isa::Engine(e)));
         const std::string default_engine =
-            engines.size() > 1 ? fmt::format(", default {}", isa::engine_name(info.default_engine)) : "";
-        out += fmt::format("  {} {}  (engine {}{})\n      {}\n", info.name, fmt::join(operands, " "),
-                           fmt::join(engines, "|"), default_engine, info.summary);
+            engines.size() > 1 ? fmt::format(", default {}", isa::engine_name(info.default_engine))
+                               : "";
+        out +=
+            fmt::format("  {} {}  (engine {}{})\n      {}\n", info.name, fmt::join(operands, " "),
+                        fmt::join(engines, "|"), default_engine, info.summary);
     }
     return out;
 }

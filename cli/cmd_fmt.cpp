@@ -65,13 +65,14 @@ int run_fmt(const FmtOptions& opts) {
 
 Command add_fmt_command(CLI::App& app) {
     auto opts = std::make_shared<FmtOptions>();
-    CLI::App* sub = app.add_subcommand(
-        "fmt", "Print a kernel file in canonical form (the printer's output parses back to the same kernel)");
+    CLI::App* sub = app.add_subcommand("fmt",
+                                       "Print a kernel file in canonical form (the printer's "
+                                       "output parses back to the same kernel)");
     sub->add_option("KERNEL", opts->kernel, "Kernel file to format")
         ->required()
         ->check(CLI::ExistingFile);
-    CLI::Option* output =
-        sub->add_option("-o,--output", opts->output, "Write the canonical form to this file instead of stdout");
+    CLI::Option* output = sub->add_option(
+        "-o,--output", opts->output, "Write the canonical form to this file instead of stdout");
     sub->add_flag("--check", opts->check,
                   "Write nothing; if the file is not canonical, name the first line that differs "
                   "(on stderr) and exit 1")
@@ -79,7 +80,8 @@ Command add_fmt_command(CLI::App& app) {
     sub->footer(
         "fmt parses but does not verify (use `nsim check`). Parse errors are printed as\n"
         "FILE:LINE:COLUMN: error: MESSAGE on stderr.\n"
-        "Exit codes: 0 done (or canonical), 1 parse error or not canonical, 2 bad command line or I/O error.");
+        "Exit codes: 0 done (or canonical), 1 parse error or not canonical, 2 bad command line or "
+        "I/O error.");
     return {sub, [opts] { return run_fmt(*opts); }};
 }
 

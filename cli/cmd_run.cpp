@@ -23,7 +23,7 @@ namespace {
 
 struct RunOptions {
     std::string kernel;
-    std::string chip;  // empty: the kernel target's usual chip
+    std::string chip;                 // empty: the kernel target's usual chip
     std::vector<std::string> inputs;  // NAME=FILE.npy
     std::vector<std::string> sets;    // PATH=VALUE
     std::string output_dir, report, trace, races = "error";
@@ -41,27 +41,34 @@ std::map<std::string, std::string> input_files(const isa::Program& p, const RunO
             throw std::runtime_error(fmt::format("--input {}: expected NAME=FILE.npy", spec));
         const std::string name = spec.substr(0, eq);
         const isa::TensorDecl* t = p.find_tensor(name);
-        if (!t) throw std::runtime_error(fmt::format("--input {}: the kernel declares no tensor '{}'", spec, name));
+        if (!t)
+            throw std::runtime_error(
+                fmt::format("--input {}: the kernel declares no tensor '{}'", spec, name));
         if (t->role == isa::TensorRole::output)
-            throw std::runtime_error(fmt::format("--input {}: tensor '{}' is an output", spec, name));
+            throw std::runtime_error(
+                fmt::format("--input {}: tensor '{}' is an output", spec, name));
         files[name] = spec.substr(eq + 1);
     }
     return files;
 }
 
 // Each input/weight tensor from its --input file, or filled from the seed.
-void load_inputs(sim::DeviceMemory& hbm, const isa::Program& p, const std::map<std::string, std::string>& files,
-                 uint64_t seed) {
+void load_inputs(sim::DeviceMemory& hbm, const isa::Program& p,
+                 const std::map<std::string, std::string>& files, uint64_t seed) {
     for (const auto& t : p.tensors) {
-        if (auto it = files.find(t.name); it != files.end()) sim::load_tensor(hbm, t, it->second);
-        else if (t.role == isa::TensorRole::input || t.role == isa::TensorRole::weight) sim::fill_tensor(hbm, t, seed);
+        if (auto it = files.find(t.name); it != files.end())
+            sim::load_tensor(hbm, t, it->second);
+        else if (t.role == isa::TensorRole::input || t.role == isa::TensorRole::weight)
+            sim::fill_tensor(hbm, t, seed);
     }
 }
 
 void save_outputs(const sim::DeviceMemory& hbm, const isa::Program& p, const std::string& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) throw std::runtime_error(fmt::format("--output-dir {}: cannot create it: {}", dir, ec.message()));
+    if (ec)
+        throw std::runtime_error(
+            fmt::format("--output-dir {}: cannot create it: {}", dir, ec.message()));
     for (const auto& t : p.tensors)
         if (t.role == isa::TensorRole::output) {
             const std::string path = (std::filesystem::path(dir) / (t.name + ".npy")).string();
@@ -74,18 +81,22 @@ int run_command(const RunOptions& o) {
     const auto host_start = std::chrono::steady_clock::now();
     isa::Program program = isa::parse_kernel(read_text_file(o.kernel), o.kernel);
     static const char* const kDefaultChip[] = {"inf1", "trn1", "trn2"};  // by generation v1, v2, v3
-    sim::ChipConfig chip = sim::load_chip(o.chip.empty() ? kDefaultChip[size_t(program.target)] : o.chip);
+    sim::ChipConfig chip =
+        sim::load_chip(o.chip.empty() ? kDefaultChip[size_t(program.target)] : o.chip);
     for (const auto& s : o.sets) sim::apply_override(chip, s);
     if (program.target != chip.generation)
-        throw std::runtime_error(fmt::format("{}: the kernel targets {} but chip {} is NeuronCore-{}", o.kernel,
-                                             isa::generation_name(program.target), chip.name,
-                                             isa::generation_name(chip.generation)));
-    if (auto diags = isa::verify(program, chip.limits); !diags.empty()) throw isa::KernelError(o.kernel, diags);
-    if (program.form == isa::ProgramForm::sequential) program = compiler::insert_sync(program, chip.limits, o.kernel);
+        throw std::runtime_error(
+            fmt::format("{}: the kernel targets {} but chip {} is NeuronCore-{}", o.kernel,
+                        isa::generation_name(program.target), chip.name,
+                        isa::generation_name(chip.generation)));
+    if (auto diags = isa::verify(program, chip.limits); !diags.empty())
+        throw isa::KernelError(o.kernel, diags);
+    if (program.form == isa::ProgramForm::sequential)
+        program = compiler::insert_sync(program, chip.limits, o.kernel);
 
     if (o.cores > chip.cores)
-        throw std::runtime_error(fmt::format("--cores {}: chip {} has {} cores, expected 1 to {}", o.cores, chip.name,
-                                             chip.cores, chip.cores));
+        throw std::runtime_error(fmt::format("--cores {}: chip {} has {} cores, expected 1 to {}",
+                                             o.cores, chip.name, chip.cores, chip.cores));
     // Each core runs its own copy of the kernel on its own copy of the tensors.
     std::vector<sim::DeviceMemory> hbm(o.cores);
     std::vector<sim::CorePlacement> placements;
@@ -101,19 +112,24 @@ int run_command(const RunOptions& o) {
     sim_options.timing_only = o.timing_only;
     sim_options.seed = o.seed;
     sim_options.trace = !o.trace.empty();
-    sim_options.races = o.races == "off" ? sim::RaceMode::off : o.races == "warn" ? sim::RaceMode::warn : sim::RaceMode::error;
+    sim_options.races = o.races == "off"    ? sim::RaceMode::off
+                        : o.races == "warn" ? sim::RaceMode::warn
+                                            : sim::RaceMode::error;
     const auto ops = sim::builtin_custom_ops();
     const sim::SystemRunResult result = sim::run_system(chip, 1, placements, hbm, ops, sim_options);
 
-    RunContext ctx{o.kernel, &program, &chip, o.timing_only,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count()};
+    RunContext ctx{
+        o.kernel, &program, &chip, o.timing_only,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count()};
     fmt::print("{}", run_summary(ctx, result));
     if (!o.report.empty()) write_text_file(o.report, run_report_json(ctx, result));
     if (!o.trace.empty()) write_text_file(o.trace, chrome_trace_json(ctx, result));
     if (!o.output_dir.empty() && !o.timing_only) save_outputs(hbm[0], program, o.output_dir);
     const size_t races = result.cores[0][0].race_count;  // the same kernel on every core
     if (races > 0 && sim_options.races == sim::RaceMode::error) {
-        fmt::print(stderr, "nsim: error: {} race(s) between unsynchronised instructions (see above; --races=warn to go on)\n",
+        fmt::print(stderr,
+                   "nsim: error: {} race(s) between unsynchronised instructions (see above; "
+                   "--races=warn to go on)\n",
                    races);
         return kExitKernelError;
     }
@@ -124,33 +140,47 @@ int run_command(const RunOptions& o) {
 
 Command add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
-    CLI::App* sub = app.add_subcommand("run", "Simulate a kernel on one NeuronCore (or --cores N): results, timing, races, memory traffic");
-    sub->add_option("KERNEL", o->kernel, "Kernel file (docs/kernel-format.md); a sequential body gets its semaphores "
-                                         "from the sync-insertion pass")
+    CLI::App* sub = app.add_subcommand("run",
+                                       "Simulate a kernel on one NeuronCore (or --cores N): "
+                                       "results, timing, races, memory traffic");
+    sub->add_option("KERNEL", o->kernel,
+                    "Kernel file (docs/kernel-format.md); a sequential body gets its semaphores "
+                    "from the sync-insertion pass")
         ->required()
         ->check(CLI::ExistingFile);
-    sub->add_option("--chip", o->chip,
-                    "Chip name (see configs/chips/) or a chip JSON file; default: inf1, trn1 or trn2 for a "
-                    "v1, v2 or v3 kernel");
-    sub->add_option("--input", o->inputs, "NAME=FILE.npy: the values of an input or weight tensor (repeatable); "
-                                          "tensors without one are filled from --seed")
-        ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    sub->add_option(
+        "--chip", o->chip,
+        "Chip name (see configs/chips/) or a chip JSON file; default: inf1, trn1 or trn2 for a "
+        "v1, v2 or v3 kernel");
+    sub->add_option("--input", o->inputs,
+                    "NAME=FILE.npy: the values of an input or weight tensor (repeatable); "
+                    "tensors without one are filled from --seed")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     sub->add_option("--output-dir", o->output_dir, "Write each output tensor there as NAME.npy");
     sub->add_option("--report", o->report, "Write the JSON report there");
     sub->add_option("--trace", o->trace, "Write a Chrome trace (open it in Perfetto) there");
-    sub->add_flag("--timing-only", o->timing_only, "Skip the arithmetic: timing, races and checks only (much faster)");
-    sub->add_option("--seed", o->seed, "Seed of the generated inputs and of stochastic rounding")->capture_default_str();
-    sub->add_option("--races", o->races, "What a race is: error (exit 1), warn, or off (not tracked)")
+    sub->add_flag("--timing-only", o->timing_only,
+                  "Skip the arithmetic: timing, races and checks only (much faster)");
+    sub->add_option("--seed", o->seed, "Seed of the generated inputs and of stochastic rounding")
+        ->capture_default_str();
+    sub->add_option("--races", o->races,
+                    "What a race is: error (exit 1), warn, or off (not tracked)")
         ->check(CLI::IsMember({"error", "warn", "off"}))
         ->capture_default_str();
-    sub->add_option("--cores", o->cores, "Run the kernel on this many cores of the chip at once, each with its own "
-                                         "copy of the tensors, all sharing the chip's device memory (outputs: core 0's)")
+    sub->add_option("--cores", o->cores,
+                    "Run the kernel on this many cores of the chip at once, each with its own "
+                    "copy of the tensors, all sharing the chip's device memory (outputs: core 0's)")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    sub->add_option("--set", o->sets, "PATH=VALUE: override a chip parameter, e.g. timing.tensor_clock_ghz=3.0 "
-                                      "(repeatable; `nsim describe CHIP` lists them)")
-        ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    sub->footer("Exit codes: 0 ran, 1 invalid kernel, deadlock or race, 2 bad command line or unreadable file.");
+    sub->add_option("--set", o->sets,
+                    "PATH=VALUE: override a chip parameter, e.g. timing.tensor_clock_ghz=3.0 "
+                    "(repeatable; `nsim describe CHIP` lists them)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    sub->footer(
+        "Exit codes: 0 ran, 1 invalid kernel, deadlock or race, 2 bad command line or unreadable "
+        "file.");
     return {sub, [o] { return run_command(*o); }};
 }
 

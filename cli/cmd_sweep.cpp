@@ -24,8 +24,8 @@ struct SweepOptions {
 };
 
 std::string describe_point(const StudyPoint& p) {
-    return fmt::format("{} {} {} batch {}{}", p.request.model, p.request.instance, p.mode, p.request.batch,
-                       p.override == "default" ? "" : " [" + p.override + "]");
+    return fmt::format("{} {} {} batch {}{}", p.request.model, p.request.instance, p.mode,
+                       p.request.batch, p.override == "default" ? "" : " [" + p.override + "]");
 }
 
 int sweep_command(const SweepOptions& o) {
@@ -33,14 +33,17 @@ int sweep_command(const SweepOptions& o) {
     for (const auto& s : study.skipped) fmt::print(stderr, "nsim sweep: skipped {}\n", s);
     std::error_code ec;
     std::filesystem::create_directories(o.out, ec);
-    if (ec) throw std::runtime_error(fmt::format("--out {}: cannot create it: {}", o.out, ec.message()));
+    if (ec)
+        throw std::runtime_error(
+            fmt::format("--out {}: cannot create it: {}", o.out, ec.message()));
 
     const unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<PointResult> results(study.points.size());
     std::vector<Child> running;
     std::vector<size_t> running_points;
     size_t next = 0, finished = 0, failed = 0;
-    fmt::print(stderr, "nsim sweep: {} points of {}, {} at a time\n", study.points.size(), study.name, jobs);
+    fmt::print(stderr, "nsim sweep: {} points of {}, {} at a time\n", study.points.size(),
+               study.name, jobs);
     while (finished < study.points.size()) {
         while (running.size() < jobs && next < study.points.size()) {
             const ModelRequest request = study.points[next].request;
@@ -53,8 +56,8 @@ int sweep_command(const SweepOptions& o) {
         results[point] = PointResult{&study.points[point], outcome.ok, outcome.text};
         ++finished;
         failed += !outcome.ok;
-        fmt::print(stderr, "[{}/{}] {}: {}\n", finished, study.points.size(), describe_point(study.points[point]),
-                   point_progress(results[point]));
+        fmt::print(stderr, "[{}/{}] {}: {}\n", finished, study.points.size(),
+                   describe_point(study.points[point]), point_progress(results[point]));
     }
     const std::string dir = o.out;
     write_text_file(dir + "/results.json", results_json(study, results));
@@ -62,7 +65,8 @@ int sweep_command(const SweepOptions& o) {
     fmt::print("wrote {0}/results.csv and {0}/results.json\n", dir);
     if (o.figures && failed < study.points.size()) draw_figures(dir, study.name);
     if (failed > 0) {
-        fmt::print(stderr, "nsim sweep: {} of {} points failed (see results.json)\n", failed, study.points.size());
+        fmt::print(stderr, "nsim sweep: {} of {} points failed (see results.json)\n", failed,
+                   study.points.size());
         return kExitKernelError;
     }
     return kExitOk;
@@ -72,12 +76,18 @@ int sweep_command(const SweepOptions& o) {
 
 Command add_sweep_command(CLI::App& app) {
     auto o = std::make_shared<SweepOptions>();
-    CLI::App* sub = app.add_subcommand("sweep", "Run every point of a study file: results.csv, results.json, figures");
-    sub->add_option("STUDY", o->study, "Study file (see examples/studies/)")->required()->check(CLI::ExistingFile);
-    sub->add_option("--out", o->out, "Directory for results.csv, results.json and the figures")->required();
+    CLI::App* sub = app.add_subcommand(
+        "sweep", "Run every point of a study file: results.csv, results.json, figures");
+    sub->add_option("STUDY", o->study, "Study file (see examples/studies/)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    sub->add_option("--out", o->out, "Directory for results.csv, results.json and the figures")
+        ->required();
     sub->add_option("--jobs", o->jobs, "Points simulated at once (default: the host's cores)");
     sub->add_flag("!--no-figures", o->figures, "Write the tables only");
-    sub->footer("Progress goes to stderr. Exit codes: 0 all points ran, 1 some point failed, 2 bad study or flags.");
+    sub->footer(
+        "Progress goes to stderr. Exit codes: 0 all points ran, 1 some point failed, 2 bad study "
+        "or flags.");
     return {sub, [o] { return sweep_command(*o); }};
 }
 

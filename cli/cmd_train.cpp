@@ -14,21 +14,33 @@ namespace nsim::cli {
 Command add_train_command(CLI::App& app) {
     auto o = std::make_shared<TrainOptions>();
     auto report = std::make_shared<std::string>(), trace = std::make_shared<std::string>();
-    CLI::App* sub = app.add_subcommand("train", "Simulate one data-parallel training step: compute, gradient "
-                                                "all-reduce overlapped with it, optimizer");
-    sub->add_option("MODEL", o->model, "Model name (examples/models/: bert-base-uncased, ...) or a model JSON file")
+    CLI::App* sub =
+        app.add_subcommand("train",
+                           "Simulate one data-parallel training step: compute, gradient "
+                           "all-reduce overlapped with it, optimizer");
+    sub->add_option("MODEL", o->model,
+                    "Model name (examples/models/: bert-base-uncased, ...) or a model JSON file")
         ->required();
-    sub->add_option("--instance", o->instance, "Instance name (configs/instances/: trn1.32xlarge, ...) or JSON file")
+    sub->add_option("--instance", o->instance,
+                    "Instance name (configs/instances/: trn1.32xlarge, ...) or JSON file")
         ->required();
-    sub->add_option("--batch", o->batch, "Sequences per NeuronCore (the global batch is this x the cores)")->required();
-    sub->add_option("--bucket-bytes", o->bucket_bytes,
-                    "Gradient bucket size in bytes (default 26214400 = 25 MiB, PyTorch DDP's bucket_cap_mb)")
+    sub->add_option("--batch", o->batch,
+                    "Sequences per NeuronCore (the global batch is this x the cores)")
+        ->required();
+    sub->add_option(
+           "--bucket-bytes", o->bucket_bytes,
+           "Gradient bucket size in bytes (default 26214400 = 25 MiB, PyTorch DDP's bucket_cap_mb)")
         ->capture_default_str();
     sub->add_option("--report", *report, "Write the JSON report there");
-    sub->add_option("--trace", *trace, "Write a Chrome trace (compute and collective rows; open it in Perfetto) there");
-    sub->add_option("--set", o->sets, "PATH=VALUE: override an instance parameter, e.g. link_bandwidth_gbps=768, or a "
-                                      "chip one as chip.PATH (repeatable; `nsim describe INSTANCE` lists them)")
-        ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    sub->add_option(
+        "--trace", *trace,
+        "Write a Chrome trace (compute and collective rows; open it in Perfetto) there");
+    sub->add_option(
+           "--set", o->sets,
+           "PATH=VALUE: override an instance parameter, e.g. link_bandwidth_gbps=768, or a "
+           "chip one as chip.PATH (repeatable; `nsim describe INSTANCE` lists them)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     sub->footer("Exit codes: 0 ran, 2 bad command line, model, instance or override.");
     return {sub, [o, report, trace] {
                 const TrainStudy s = run_train_study(*o);

@@ -14,8 +14,9 @@ namespace nsim::cli {
 
 // Exit codes shared by every command (README "CLI reference").
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitKernelError = 1;  // the kernel is invalid, or not canonical for fmt --check
-inline constexpr int kExitUsageError = 2;   // bad flags, unreadable files, internal errors
+inline constexpr int kExitKernelError =
+    1;  // the kernel is invalid, or not canonical for fmt --check
+inline constexpr int kExitUsageError = 2;  // bad flags, unreadable files, internal errors
 
 // A registered subcommand. CLI11 parses into the command's own options object (captured by
 // `run`); after parsing, main runs the one the user named.

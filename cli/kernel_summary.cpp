@@ -17,7 +17,8 @@ using isa::Engine;
 using isa::MemSpace;
 
 // Rows of cells printed as aligned columns; `align` has one 'l' or 'r' per column.
-std::string format_table(const std::vector<std::vector<std::string>>& rows, std::string_view align) {
+std::string format_table(const std::vector<std::vector<std::string>>& rows,
+                         std::string_view align) {
     std::vector<size_t> width(align.size(), 0);
     for (const auto& row : rows)
         for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
@@ -44,9 +45,12 @@ std::string format_size(uint64_t n) {
 
 std::string_view instances_of(isa::Generation g) {
     switch (g) {
-        case isa::Generation::v1: return "inf1";
-        case isa::Generation::v2: return "trn1, inf2";
-        case isa::Generation::v3: return "trn2";
+        case isa::Generation::v1:
+            return "inf1";
+        case isa::Generation::v2:
+            return "trn1, inf2";
+        case isa::Generation::v3:
+            return "trn2";
     }
     return "?";
 }
@@ -56,7 +60,8 @@ std::string tensor_table(const isa::Program& p) {
     for (const auto& t : p.tensors)
         rows.push_back({t.name, fmt::format("[{}]", fmt::join(t.shape, ",")),
                         std::string(isa::dtype_name(t.dtype)),
-                        std::string(isa::tensor_role_name(t.role)), std::to_string(t.size_bytes())});
+                        std::string(isa::tensor_role_name(t.role)),
+                        std::to_string(t.size_bytes())});
     return format_table(rows, "llllr");
 }
 
@@ -97,7 +102,8 @@ uint64_t end_byte(const isa::AccessPattern& ap) {
 }
 
 std::string memory_line(std::string_view space, uint64_t used, uint64_t capacity) {
-    return fmt::format("  {:<5} {} B of {} per partition ({:.1f}%)\n", space, used, format_size(capacity),
+    return fmt::format("  {:<5} {} B of {} per partition ({:.1f}%)\n", space, used,
+                       format_size(capacity),
                        capacity ? 100.0 * double(used) / double(capacity) : 0.0);
 }
 
@@ -154,12 +160,14 @@ std::string kernel_summary(const isa::Program& p, const std::string& file,
 
     std::string out;
     out += fmt::format("kernel      {}  ({})\n", p.name, file);
-    out += fmt::format("target      {} ({})\n", isa::generation_name(p.target), instances_of(p.target));
-    out += fmt::format("limits      {} partitions; per partition SBUF {}, PSUM {}; {} semaphores; "
-                       "{} DMA queues{}\n",
-                       limits.partitions, format_size(limits.sbuf_partition_bytes),
-                       format_size(limits.psum_partition_bytes), limits.semaphores, limits.dma_queues,
-                       limits.has_gpsimd ? "" : "; no GpSimd");
+    out += fmt::format("target      {} ({})\n", isa::generation_name(p.target),
+                       instances_of(p.target));
+    out += fmt::format(
+        "limits      {} partitions; per partition SBUF {}, PSUM {}; {} semaphores; "
+        "{} DMA queues{}\n",
+        limits.partitions, format_size(limits.sbuf_partition_bytes),
+        format_size(limits.psum_partition_bytes), limits.semaphores, limits.dma_queues,
+        limits.has_gpsimd ? "" : "; no GpSimd");
     out += fmt::format("form        {}, {} instructions\n",
                        p.form == isa::ProgramForm::sequential ? "sequential (program order)"
                                                               : "streams (one per engine)",
@@ -171,9 +179,9 @@ std::string kernel_summary(const isa::Program& p, const std::string& file,
     out += "\non-chip memory touched (end of the highest byte any operand uses)\n";
     out += memory_line("sbuf", usage.sbuf_end, limits.sbuf_partition_bytes);
     out += memory_line("psum", usage.psum_end, limits.psum_partition_bytes);
-    out += fmt::format("\nsemaphores  {}\n", usage.semaphores.empty()
-                                                  ? "none"
-                                                  : id_list("s", usage.semaphores, limits.semaphores));
+    out += fmt::format(
+        "\nsemaphores  {}\n",
+        usage.semaphores.empty() ? "none" : id_list("s", usage.semaphores, limits.semaphores));
     out += fmt::format("dma queues  {}\n", queue_text(usage, limits));
     return out;
 }

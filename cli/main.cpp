@@ -36,13 +36,15 @@ std::string usage_failure(const CLI::App* app, const CLI::Error& e) {
 int run(int argc, char** argv) {
     CLI::App app{
         "nsim: cycle-approximate simulator of AWS Inferentia and Trainium NeuronCores.\n"
-        "Checks and formats kernel files (docs/kernel-format.md), simulates kernels on NeuronCores, and\n"
+        "Checks and formats kernel files (docs/kernel-format.md), simulates kernels on "
+        "NeuronCores, and\n"
         "serves models on simulated instances (latency, throughput, cost).",
         "nsim"};
     app.set_version_flag("--version", std::string("nsim ") + NSIM_VERSION);
     app.failure_message(usage_failure);
     app.require_subcommand(0, 1);
-    app.footer("Without a command, nsim runs `demo`. `nsim COMMAND --help` describes a command's flags.");
+    app.footer(
+        "Without a command, nsim runs `demo`. `nsim COMMAND --help` describes a command's flags.");
     const Command check = add_check_command(app), format = add_fmt_command(app),
                   run_kernel = add_run_command(app), demo = add_demo_command(app),
                   describe = add_describe_command(app), list = add_list_command(app),
@@ -54,8 +56,8 @@ int run(int argc, char** argv) {
         const int code = app.exit(e);  // prints the help, the version or the error
         return code == 0 ? kExitOk : kExitUsageError;
     }
-    for (const Command* command :
-         {&check, &format, &run_kernel, &demo, &describe, &list, &model, &sweep, &collective, &train})
+    for (const Command* command : {&check, &format, &run_kernel, &demo, &describe, &list, &model,
+                                   &sweep, &collective, &train})
         if (command->app->parsed()) return command->run();
     return demo.run();  // no command: the default job
 }

@@ -44,23 +44,28 @@ uint64_t stage_device_bytes(const compiler::LoweredStage& stage) {
 
 // A model that does not fit its chips' device memory is rejected before anything is simulated.
 void check_device_memory(const compiler::LoweredModel& lowered, const sim::InstanceConfig& instance,
-                         const std::vector<std::vector<sim::CoreId>>& placement, const std::string& model) {
+                         const std::vector<std::vector<sim::CoreId>>& placement,
+                         const std::string& model) {
     std::vector<uint64_t> need(instance.chips, 0);
     for (const auto& copy : placement)
-        for (size_t s = 0; s < copy.size(); ++s) need[copy[s].chip] += stage_device_bytes(lowered.stages[s]);
+        for (size_t s = 0; s < copy.size(); ++s)
+            need[copy[s].chip] += stage_device_bytes(lowered.stages[s]);
     const uint64_t have = instance.chip.device_memory.size_bytes;
     for (uint32_t chip = 0; chip < instance.chips; ++chip)
         if (need[chip] > have)
-            throw std::runtime_error(fmt::format(
-                "{} at batch {} does not fit {}: chip {} needs {:.2f} GiB of device memory for its copies and stages, "
-                "the chip has {:.2f} GiB",
-                model, lowered.batch, instance.name, chip, double(need[chip]) / (1ull << 30), double(have) / (1ull << 30)));
+            throw std::runtime_error(
+                fmt::format("{} at batch {} does not fit {}: chip {} needs {:.2f} GiB of device "
+                            "memory for its copies and stages, "
+                            "the chip has {:.2f} GiB",
+                            model, lowered.batch, instance.name, chip,
+                            double(need[chip]) / (1ull << 30), double(have) / (1ull << 30)));
 }
 
 // The copies whose stages are simulated: every copy of a pipeline; for data parallel only the
 // copies on the first chip, since chips share no memory and identical copies on other chips run
 // the same way.
-size_t simulated_copies(const ModelRequest& request, const std::vector<std::vector<sim::CoreId>>& placement) {
+size_t simulated_copies(const ModelRequest& request,
+                        const std::vector<std::vector<sim::CoreId>>& placement) {
     if (request.parallel != "data") return placement.size();
     size_t n = 0;
     while (n < placement.size() && placement[n].front().chip == 0) ++n;
@@ -75,20 +80,23 @@ std::vector<const isa::Program*> stage_programs(const compiler::LoweredStage& st
 }
 
 // Child process: every simulated stage on its core at once, timing only; per stage its figures.
-std::string measure_timing(const compiler::LoweredModel& lowered, const sim::InstanceConfig& instance,
+std::string measure_timing(const compiler::LoweredModel& lowered,
+                           const sim::InstanceConfig& instance,
                            const std::vector<std::vector<sim::CoreId>>& placement, size_t copies,
                            const std::string& trace_file) {
     std::vector<sim::CorePlacement> placements;
     uint32_t chips = 0;  // only the chips that run a simulated stage
     for (size_t c = 0; c < copies; ++c)
         for (size_t s = 0; s < placement[c].size(); ++s) {
-            placements.push_back({placement[c][s].chip, placement[c][s].core, stage_programs(lowered.stages[s])});
+            placements.push_back(
+                {placement[c][s].chip, placement[c][s].core, stage_programs(lowered.stages[s])});
             chips = std::max(chips, placement[c][s].chip + 1);
         }
     std::vector<sim::DeviceMemory> hbm(placements.size());
     sim::RunOptions options;
     options.timing_only = true;
-    options.races = sim::RaceMode::off;  // the lowering's sync is checked by the functional run and the tests
+    options.races =
+        sim::RaceMode::off;  // the lowering's sync is checked by the functional run and the tests
     options.trace = !trace_file.empty();
     const sim::SystemRunResult run =
         sim::run_system(instance.chip, chips, placements, hbm, sim::builtin_custom_ops(), options);
@@ -96,8 +104,9 @@ std::string measure_timing(const compiler::LoweredModel& lowered, const sim::Ins
         std::vector<TracedCore> traced;
         for (size_t i = 0; i < placements.size(); ++i)
             for (size_t k = 0; k < run.cores[i].size(); ++k)
-                traced.push_back({fmt::format("chip{}/core{} stage {} {}", placements[i].chip, placements[i].core,
-                                              i % lowered.stages.size(), k + 1 == run.cores[i].size() ? "infer" : "load"),
+                traced.push_back({fmt::format("chip{}/core{} stage {} {}", placements[i].chip,
+                                              placements[i].core, i % lowered.stages.size(),
+                                              k + 1 == run.cores[i].size() ? "infer" : "load"),
                                   "", &run.cores[i][k]});
         write_text_file(trace_file, chrome_trace_json(traced));
     }
@@ -106,17 +115,21 @@ std::string measure_timing(const compiler::LoweredModel& lowered, const sim::Ins
         const sim::RunResult& infer = programs.back();
         json busy = json::array();
         for (const auto& e : infer.engines) busy.push_back(e.busy_ns);
-        stages.push_back({{"service_ns", infer.end_ns - infer.start_ns},
-                          {"engine_busy_ns", busy},
-                          {"instructions", infer.instructions},
-                          {"dram_bytes", infer.dma.device_read_bytes + infer.dma.device_write_bytes}});
+        stages.push_back(
+            {{"service_ns", infer.end_ns - infer.start_ns},
+             {"engine_busy_ns", busy},
+             {"instructions", infer.instructions},
+             {"dram_bytes", infer.dma.device_read_bytes + infer.dma.device_write_bytes}});
     }
-    return json{{"stages", stages}, {"simulated_ns", run.time_ns}, {"host_seconds", run.host_seconds}}.dump();
+    return json{
+        {"stages", stages}, {"simulated_ns", run.time_ns}, {"host_seconds", run.host_seconds}}
+        .dump();
 }
 
 // Child process: the stages one after another on one core with real arithmetic, the model's
 // hidden states against the fp32 reference from the same seeded weights.
-std::string measure_function(const compiler::LoweredModel& lowered, const sim::InstanceConfig& instance, uint64_t seed) {
+std::string measure_function(const compiler::LoweredModel& lowered,
+                             const sim::InstanceConfig& instance, uint64_t seed) {
     std::vector<const isa::Program*> programs;
     std::vector<isa::TensorDecl> tensors;
     for (const auto& stage : lowered.stages)
@@ -131,21 +144,23 @@ std::string measure_function(const compiler::LoweredModel& lowered, const sim::I
     for (const auto& w : lowered.weights)
         if (hbm[0].has(w.name)) hbm[0].set_values(w.name, compiler::weight_values(w, seed));
     const uint64_t tokens = uint64_t(lowered.batch) * lowered.spec.sequence_length;
-    const std::vector<int32_t> ids(tokens, 0);  // neuronperf feeds zero input_ids (prices-and-method.md §4)
+    const std::vector<int32_t> ids(tokens,
+                                   0);  // neuronperf feeds zero input_ids (prices-and-method.md §4)
     const std::vector<float> mask(tokens, 1.0f);
     hbm[0].set_values("attention_mask", mask);
     sim::RunOptions options;
     options.seed = seed;
-    const sim::SystemRunResult run =
-        sim::run_system(instance.chip, 1, {{0, 0, programs}}, hbm, sim::builtin_custom_ops(), options);
+    const sim::SystemRunResult run = sim::run_system(instance.chip, 1, {{0, 0, programs}}, hbm,
+                                                     sim::builtin_custom_ops(), options);
     for (const sim::RunResult& r : run.cores.front())  // the compiler's synchronisation, checked
         if (r.race_count > 0)
-            throw std::runtime_error(fmt::format("the lowered kernels race ({} races), e.g. {}", r.race_count,
-                                                 describe_race(r.races.front())));
+            throw std::runtime_error(fmt::format("the lowered kernels race ({} races), e.g. {}",
+                                                 r.race_count, describe_race(r.races.front())));
 
-    const compiler::ReferenceOutputs ref = compiler::reference_forward(lowered.spec, lowered.batch, seed, ids, mask);
-    const double max_error = compiler::max_error_feature_major(hbm[0].values("hidden_states"), ref.hidden,
-                                                               lowered.spec.hidden, tokens);
+    const compiler::ReferenceOutputs ref =
+        compiler::reference_forward(lowered.spec, lowered.batch, seed, ids, mask);
+    const double max_error = compiler::max_error_feature_major(
+        hbm[0].values("hidden_states"), ref.hidden, lowered.spec.hidden, tokens);
     return json{{"max_abs_error", max_error}}.dump();
 }
 
@@ -155,14 +170,16 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
                             const std::vector<std::vector<sim::CoreId>>& placement) {
     const compiler::ModelSpec spec = compiler::load_model(resolve_model(request.model));
     const uint32_t stages = uint32_t(placement.front().size());
-    const compiler::LoweredModel lowered = compiler::lower_model(spec, request.batch, instance.chip.generation,
-                                                                 instance.chip.limits, partition_plan(request, stages));
+    const compiler::LoweredModel lowered =
+        compiler::lower_model(spec, request.batch, instance.chip.generation, instance.chip.limits,
+                              partition_plan(request, stages));
     check_device_memory(lowered, instance, placement, spec.name);
     const size_t copies = simulated_copies(request, placement);
     const uint64_t seed = 1;
 
     // Both simulations at once, each in its own process (one SystemC elaboration per process).
-    std::vector<Child> running = {start_child([&] { return measure_timing(lowered, instance, placement, copies, request.trace); })};
+    std::vector<Child> running = {start_child(
+        [&] { return measure_timing(lowered, instance, placement, copies, request.trace); })};
     std::vector<size_t> roles = {0};  // 0 timing, 1 function
     if (request.functional) {
         running.push_back(start_child([&] { return measure_function(lowered, instance, seed); }));
@@ -189,7 +206,8 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
             const compiler::LoweredStage& stage = lowered.stages[s];
             MeasuredStage ms;
             ms.service_ns = j["service_ns"];
-            for (size_t e = 0; e < ms.engine_busy_ns.size(); ++e) ms.engine_busy_ns[e] = j["engine_busy_ns"][e];
+            for (size_t e = 0; e < ms.engine_busy_ns.size(); ++e)
+                ms.engine_busy_ns[e] = j["engine_busy_ns"][e];
             ms.instructions = j["instructions"];
             ms.dram_bytes = j["dram_bytes"];
             ms.input_bytes = stage.input_bytes;
@@ -201,10 +219,11 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
     }
     if (request.functional) {
         m.max_abs_error = json::parse(outcomes[1].text)["max_abs_error"].get<double>();
-        m.functional_note = fmt::format("final hidden states; {}; matmul inputs in {}",
-                                        stages == 1 ? "the model on one core"
-                                                    : fmt::format("its {} stages one after another on one core", stages),
-                                        isa::dtype_name(spec.matmul_dtype));
+        m.functional_note = fmt::format(
+            "final hidden states; {}; matmul inputs in {}",
+            stages == 1 ? "the model on one core"
+                        : fmt::format("its {} stages one after another on one core", stages),
+            isa::dtype_name(spec.matmul_dtype));
     }
     return m;
 }

@@ -9,8 +9,8 @@
 #include "cli/model_files.h"
 #include "cli/model_measure.h"
 #include "runtime/deployment.h"
-#include "sim/config/instance_config.h"
 #include "runtime/serving.h"
+#include "sim/config/instance_config.h"
 
 namespace nsim::cli {
 
@@ -19,11 +19,13 @@ namespace {
 using nlohmann::json;
 
 json latency_json(const sim::LatencySummary& l) {
-    return {{"p0", l.p0}, {"p50", l.p50}, {"p90", l.p90}, {"p95", l.p95}, {"p99", l.p99}, {"p100", l.p100}, {"mean", l.mean}};
+    return {{"p0", l.p0},   {"p50", l.p50},   {"p90", l.p90},  {"p95", l.p95},
+            {"p99", l.p99}, {"p100", l.p100}, {"mean", l.mean}};
 }
 
 // Per core: which copy and stage it runs, how busy it is, and each engine's share of the time.
-json core_table(const sim::ServingSetup& setup, const sim::ServingResult& served, const MeasuredModel& measured,
+json core_table(const sim::ServingSetup& setup, const sim::ServingResult& served,
+                const MeasuredModel& measured,
                 const std::vector<std::vector<sim::CoreId>>& placement, bool has_gpsimd) {
     json cores = json::array();
     for (size_t c = 0; c < placement.size(); ++c)
@@ -34,7 +36,8 @@ json core_table(const sim::ServingSetup& setup, const sim::ServingResult& served
             json engines = json::object();
             for (int e = 0; e < isa::kEngineCount; ++e)
                 if (m.service_ns > 0 && (has_gpsimd || isa::Engine(e) != isa::Engine::gpsimd))
-                    engines[std::string(isa::engine_name(isa::Engine(e)))] = busy * m.engine_busy_ns[size_t(e)] / m.service_ns;
+                    engines[std::string(isa::engine_name(isa::Engine(e)))] =
+                        busy * m.engine_busy_ns[size_t(e)] / m.service_ns;
             const double batches_per_s = m.service_ns > 0 ? busy / (m.service_ns * 1e-9) : 0;
             cores.push_back({{"core", setup.cores[index]},
                              {"chip", placement[c][s].chip},
@@ -55,14 +58,19 @@ json core_table(const sim::ServingSetup& setup, const sim::ServingResult& served
 json bandwidth_json(const sim::InstanceConfig& instance, const sim::ServingSetup& setup,
                     const sim::ServingResult& served, const json& cores) {
     std::vector<double> dram(instance.chips, 0.0);
-    for (const auto& core : cores) dram[core["chip"].get<uint32_t>()] += core["dram_gbps"].get<double>();
-    json out = {{"device_memory_gbps", dram}, {"device_memory_peak_gbps", instance.chip.device_memory.bandwidth_gbps}};
+    for (const auto& core : cores)
+        dram[core["chip"].get<uint32_t>()] += core["dram_gbps"].get<double>();
+    json out = {{"device_memory_gbps", dram},
+                {"device_memory_peak_gbps", instance.chip.device_memory.bandwidth_gbps}};
     json links = json::object(), host = json::object();
     for (size_t r = 0; r < setup.resources.size(); ++r) {
         const std::string& name = setup.resources[r].name;
-        const double gbps = served.resource_bytes_per_s.empty() ? 0 : served.resource_bytes_per_s[r] * 1e-9;
-        if (setup.resources[r].kind == sim::ResourceKind::neuronlink) links[name] = gbps;
-        else if (setup.resources[r].kind == sim::ResourceKind::host_link) host[name] = gbps;
+        const double gbps =
+            served.resource_bytes_per_s.empty() ? 0 : served.resource_bytes_per_s[r] * 1e-9;
+        if (setup.resources[r].kind == sim::ResourceKind::neuronlink)
+            links[name] = gbps;
+        else if (setup.resources[r].kind == sim::ResourceKind::host_link)
+            host[name] = gbps;
     }
     out["neuronlink_gbps"] = links;
     out["host_link_gbps"] = host;
@@ -85,9 +93,11 @@ uint32_t optimal_workers(Serve&& serve, uint32_t stages) {
 
 json run_model(const ModelRequest& request) {
     const auto host_start = std::chrono::steady_clock::now();
-    if (request.batch == 0) throw std::invalid_argument("--batch 0: expected a batch of at least 1");
+    if (request.batch == 0)
+        throw std::invalid_argument("--batch 0: expected a batch of at least 1");
     if (request.parallel != "data" && request.parallel != "pipeline")
-        throw std::invalid_argument(fmt::format("--parallel {}: expected data or pipeline", request.parallel));
+        throw std::invalid_argument(
+            fmt::format("--parallel {}: expected data or pipeline", request.parallel));
     resolve_model(request.model);  // an unknown model is named before anything is simulated
     sim::InstanceConfig instance = sim::load_instance(request.instance);
     sim::apply_overrides(instance, request.sets);
@@ -95,10 +105,11 @@ json run_model(const ModelRequest& request) {
     const bool pipeline = request.parallel == "pipeline";
     if (!pipeline && request.pipeline_cores > 1)
         throw std::invalid_argument("--pipeline-cores needs --parallel pipeline");
-    const uint32_t stages = pipeline ? (request.pipeline_cores > 0 ? request.pipeline_cores : total) : 1;
+    const uint32_t stages =
+        pipeline ? (request.pipeline_cores > 0 ? request.pipeline_cores : total) : 1;
     if (stages > total)
-        throw std::invalid_argument(fmt::format("--pipeline-cores {}: {} has only {} NeuronCores", stages,
-                                                instance.name, total));
+        throw std::invalid_argument(fmt::format("--pipeline-cores {}: {} has only {} NeuronCores",
+                                                stages, instance.name, total));
     const uint32_t copies = request.models > 0 ? request.models : total / stages;
     const auto placement = sim::place_copies(instance, copies, stages);
 
@@ -106,7 +117,8 @@ json run_model(const ModelRequest& request) {
     std::vector<std::vector<sim::StageFigures>> figures;
     for (const auto& copy : measured.copies) {
         figures.emplace_back();
-        for (const auto& s : copy) figures.back().push_back({s.service_ns, s.input_bytes, s.output_bytes});
+        for (const auto& s : copy)
+            figures.back().push_back({s.service_ns, s.input_bytes, s.output_bytes});
     }
     sim::ServingSetup setup = sim::deployment_setup(instance, placement, figures);
     setup.batch = request.batch;
@@ -120,7 +132,8 @@ json run_model(const ModelRequest& request) {
         return sim::simulate_serving(setup);
     };
     uint32_t workers = request.workers_per_model;
-    if (workers == 0 && !pipeline) workers = 2;  // neuronperf's best practice for throughput (prices-and-method.md §4)
+    if (workers == 0 && !pipeline)
+        workers = 2;  // neuronperf's best practice for throughput (prices-and-method.md §4)
     if (workers == 0) workers = optimal_workers(serve, stages);
     const sim::ServingResult served = serve(workers);
 
@@ -142,7 +155,9 @@ json run_model(const ModelRequest& request) {
         {"throughput_per_s", served.throughput_per_s},
         {"latency_ms", latency_json(served.latency_ms)},
         {"cost_per_hour_usd", cost_per_hour},
-        {"cost_per_1m_usd", served.throughput_per_s > 0 ? cost_per_hour * 1e6 / (3600 * served.throughput_per_s) : 0.0},
+        {"cost_per_1m_usd", served.throughput_per_s > 0
+                                ? cost_per_hour * 1e6 / (3600 * served.throughput_per_s)
+                                : 0.0},
         {"cores_used", copies * stages},
         {"cores", cores},
         {"bandwidth", bandwidth_json(instance, setup, served, cores)},
@@ -150,10 +165,12 @@ json run_model(const ModelRequest& request) {
         {"served_window_ms", served.window_ns * 1e-6},
         {"simulated_ns", measured.simulated_ns},
         {"simulation_host_seconds", measured.host_seconds},
-        {"host_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count()},
+        {"host_seconds",
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count()},
     };
     if (measured.max_abs_error) {
-        report["functional"] = {{"max_abs_error", *measured.max_abs_error}, {"note", measured.functional_note}};
+        report["functional"] = {{"max_abs_error", *measured.max_abs_error},
+                                {"note", measured.functional_note}};
     }
     return report;
 }

@@ -1,11 +1,11 @@
 #include "cli/run_report.h"
 
-#include "cli/chrome_trace.h"
+#include <algorithm>
 
 #include <fmt/format.h>
-
-#include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include "cli/chrome_trace.h"
 
 namespace nsim::cli {
 
@@ -19,17 +19,21 @@ std::string site(const sim::AccessSite& s) {
                             : fmt::format("{} on {}", op, s.agent);
 }
 
-double utilization(const sim::EngineReport& e, double time_ns) { return time_ns > 0 ? e.busy_ns / time_ns : 0; }
+double utilization(const sim::EngineReport& e, double time_ns) {
+    return time_ns > 0 ? e.busy_ns / time_ns : 0;
+}
 
 }  // namespace
 
 std::string describe_race(const sim::Race& race) {
-    const std::string memory = race.space == isa::MemSpace::hbm
-                                   ? fmt::format("hbm tensor '{}'", race.tensor)
-                                   : fmt::format("{} partition {}", isa::mem_space_name(race.space), race.where.partition);
-    return fmt::format("race: {} {} and {} {} bytes [{}, {}) of {} with no semaphore ordering them", site(race.first),
-                       race.first_writes ? "writes" : "reads", site(race.second),
-                       race.second_writes ? "writes" : "reads", race.where.bytes.begin, race.where.bytes.end, memory);
+    const std::string memory =
+        race.space == isa::MemSpace::hbm
+            ? fmt::format("hbm tensor '{}'", race.tensor)
+            : fmt::format("{} partition {}", isa::mem_space_name(race.space), race.where.partition);
+    return fmt::format("race: {} {} and {} {} bytes [{}, {}) of {} with no semaphore ordering them",
+                       site(race.first), race.first_writes ? "writes" : "reads", site(race.second),
+                       race.second_writes ? "writes" : "reads", race.where.bytes.begin,
+                       race.where.bytes.end, memory);
 }
 
 namespace {
@@ -37,29 +41,36 @@ namespace {
 double mib(uint64_t bytes) { return double(bytes) / (1 << 20); }
 
 std::string core_table(const sim::RunResult& r) {
-    std::string out = fmt::format("\n{:<8} {:>12} {:>12} {:>7} {:>14}\n", "engine", "instructions", "busy us", "util",
-                                  "sem wait us");
+    std::string out = fmt::format("\n{:<8} {:>12} {:>12} {:>7} {:>14}\n", "engine", "instructions",
+                                  "busy us", "util", "sem wait us");
     int busiest = 0;
     for (int e = 0; e < isa::kEngineCount; ++e) {
         const auto& er = r.engines[size_t(e)];
         if (er.busy_ns > r.engines[size_t(busiest)].busy_ns) busiest = e;
-        out += fmt::format("{:<8} {:>12} {:>12.3f} {:>6.1f}% {:>14.3f}\n", isa::engine_name(isa::Engine(e)),
-                           er.instructions, er.busy_ns / 1000, 100 * utilization(er, r.time_ns),
-                           er.semaphore_wait_ns / 1000);
+        out += fmt::format("{:<8} {:>12} {:>12.3f} {:>6.1f}% {:>14.3f}\n",
+                           isa::engine_name(isa::Engine(e)), er.instructions, er.busy_ns / 1000,
+                           100 * utilization(er, r.time_ns), er.semaphore_wait_ns / 1000);
     }
     const double dma_share = r.time_ns > 0 ? r.dma.busy_ns / r.time_ns : 0;
-    out += fmt::format("{:<8} {:>12} {:>12.3f} {:>6.1f}%   {:.1f} MiB moved, {:.1f} GB/s while busy\n", "dma",
-                       r.dma.transfers, r.dma.busy_ns / 1000, 100 * dma_share, mib(r.dma.bytes),
-                       r.dma.busy_ns > 0 ? double(r.dma.bytes) / r.dma.busy_ns : 0.0);
+    out +=
+        fmt::format("{:<8} {:>12} {:>12.3f} {:>6.1f}%   {:.1f} MiB moved, {:.1f} GB/s while busy\n",
+                    "dma", r.dma.transfers, r.dma.busy_ns / 1000, 100 * dma_share, mib(r.dma.bytes),
+                    r.dma.busy_ns > 0 ? double(r.dma.bytes) / r.dma.busy_ns : 0.0);
     const double engine_share = utilization(r.engines[size_t(busiest)], r.time_ns);
-    out += fmt::format("\nbottleneck: {} ({:.1f}% of the time busy)\n",
-                       dma_share > engine_share ? std::string("dma") : std::string(isa::engine_name(isa::Engine(busiest))),
-                       100 * std::max(dma_share, engine_share));
-    out += fmt::format("traffic: DMA {:.2f} MiB in {} descriptors ({:.2f} MiB from device memory, {:.2f} MiB to it); "
-                       "engines SBUF {:.2f} MiB read, {:.2f} MiB written, PSUM {:.2f} MiB read, {:.2f} MiB written\n",
-                       mib(r.dma.bytes), r.dma.descriptors, mib(r.dma.device_read_bytes), mib(r.dma.device_write_bytes),
-                       mib(r.compute.sbuf_read_bytes), mib(r.compute.sbuf_write_bytes), mib(r.compute.psum_read_bytes),
-                       mib(r.compute.psum_write_bytes));
+    out +=
+        fmt::format("\nbottleneck: {} ({:.1f}% of the time busy)\n",
+                    dma_share > engine_share ? std::string("dma")
+                                             : std::string(isa::engine_name(isa::Engine(busiest))),
+                    100 * std::max(dma_share, engine_share));
+    out += fmt::format(
+        "traffic: DMA {:.2f} MiB in {} descriptors ({:.2f} MiB from device memory, {:.2f} MiB to "
+        "it); "
+        "engines SBUF {:.2f} MiB read, {:.2f} MiB written, PSUM {:.2f} MiB read, {:.2f} MiB "
+        "written\n",
+        mib(r.dma.bytes), r.dma.descriptors, mib(r.dma.device_read_bytes),
+        mib(r.dma.device_write_bytes), mib(r.compute.sbuf_read_bytes),
+        mib(r.compute.sbuf_write_bytes), mib(r.compute.psum_read_bytes),
+        mib(r.compute.psum_write_bytes));
     return out;
 }
 
@@ -97,39 +108,52 @@ json core_json(const sim::RunResult& r) {
 json memory_json(const sim::ChipConfig& chip, const sim::MemoryReport& m) {
     json channels = json::array();
     for (const auto& c : m.channels)
-        channels.push_back({{"bytes", c.bytes}, {"requests", c.requests}, {"busy_ns", c.busy_ns},
+        channels.push_back({{"bytes", c.bytes},
+                            {"requests", c.requests},
+                            {"busy_ns", c.busy_ns},
                             {"utilization", m.time_ns > 0 ? c.busy_ns / m.time_ns : 0.0},
                             {"achieved_gbps", m.time_ns > 0 ? double(c.bytes) / m.time_ns : 0.0}});
-    return {{"bytes_read", m.bytes_read}, {"bytes_written", m.bytes_written}, {"achieved_gbps", m.achieved_gbps()},
-            {"peak_gbps", chip.device_memory.bandwidth_gbps}, {"channels", channels}};
+    return {{"bytes_read", m.bytes_read},
+            {"bytes_written", m.bytes_written},
+            {"achieved_gbps", m.achieved_gbps()},
+            {"peak_gbps", chip.device_memory.bandwidth_gbps},
+            {"channels", channels}};
 }
 
 }  // namespace
 
 std::string run_summary(const RunContext& ctx, const sim::SystemRunResult& s) {
     const sim::RunResult& r = s.cores[0][0];
-    std::string out = fmt::format("{}: kernel {} on {} (NeuronCore-{}){}, {}\n", ctx.kernel_file, ctx.program->name,
-                                  ctx.chip->name, isa::generation_name(ctx.chip->generation),
-                                  s.cores.size() > 1 ? fmt::format(", {} cores at once", s.cores.size()) : "",
-                                  ctx.timing_only ? "timing only" : "timing and results");
+    std::string out =
+        fmt::format("{}: kernel {} on {} (NeuronCore-{}){}, {}\n", ctx.kernel_file,
+                    ctx.program->name, ctx.chip->name, isa::generation_name(ctx.chip->generation),
+                    s.cores.size() > 1 ? fmt::format(", {} cores at once", s.cores.size()) : "",
+                    ctx.timing_only ? "timing only" : "timing and results");
     uint64_t instructions = 0;
     for (const auto& core : s.cores) instructions += core[0].instructions;
-    out += fmt::format("simulated time  {:.3f} us    instructions {}    host {:.3f} s ({:.3f} s simulating, {:.0f} "
-                       "instructions/s)\n",
-                       s.time_ns / 1000, instructions, ctx.host_seconds, s.host_seconds,
-                       s.host_seconds > 0 ? double(instructions) / s.host_seconds : 0.0);
+    out += fmt::format(
+        "simulated time  {:.3f} us    instructions {}    host {:.3f} s ({:.3f} s simulating, "
+        "{:.0f} "
+        "instructions/s)\n",
+        s.time_ns / 1000, instructions, ctx.host_seconds, s.host_seconds,
+        s.host_seconds > 0 ? double(instructions) / s.host_seconds : 0.0);
     if (s.cores.size() > 1) out += "\ncore 0:";
     out += core_table(r);
     for (size_t c = 1; c < s.cores.size(); ++c) {
         const auto& rc = s.cores[c][0];
-        out += fmt::format("core {}: {:.3f} us, DMA {:.2f} MiB at {:.1f} GB/s while busy\n", c, rc.time_ns / 1000,
-                           mib(rc.dma.bytes), rc.dma.busy_ns > 0 ? double(rc.dma.bytes) / rc.dma.busy_ns : 0.0);
+        out += fmt::format("core {}: {:.3f} us, DMA {:.2f} MiB at {:.1f} GB/s while busy\n", c,
+                           rc.time_ns / 1000, mib(rc.dma.bytes),
+                           rc.dma.busy_ns > 0 ? double(rc.dma.bytes) / rc.dma.busy_ns : 0.0);
     }
     const sim::MemoryReport& m = s.chips[0];
-    out += fmt::format("device memory: {:.2f} MiB read, {:.2f} MiB written, {:.1f} GB/s achieved of {:.1f} GB/s peak; "
-                       "channel utilisation",
-                       mib(m.bytes_read), mib(m.bytes_written), m.achieved_gbps(), ctx.chip->device_memory.bandwidth_gbps);
-    for (const auto& c : m.channels) out += fmt::format(" {:.1f}%", m.time_ns > 0 ? 100 * c.busy_ns / m.time_ns : 0.0);
+    out += fmt::format(
+        "device memory: {:.2f} MiB read, {:.2f} MiB written, {:.1f} GB/s achieved of {:.1f} GB/s "
+        "peak; "
+        "channel utilisation",
+        mib(m.bytes_read), mib(m.bytes_written), m.achieved_gbps(),
+        ctx.chip->device_memory.bandwidth_gbps);
+    for (const auto& c : m.channels)
+        out += fmt::format(" {:.1f}%", m.time_ns > 0 ? 100 * c.busy_ns / m.time_ns : 0.0);
     out += "\n";
     // Every core runs the same kernel: core 0's findings stand for all.
     for (const auto& race : r.races) out += describe_race(race) + "\n";
@@ -156,7 +180,8 @@ std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& s
 std::string chrome_trace_json(const RunContext& ctx, const sim::SystemRunResult& s) {
     std::vector<TracedCore> cores;
     for (size_t core = 0; core < s.cores.size(); ++core)
-        cores.push_back({fmt::format("{} core {}", ctx.chip->name, core), ctx.kernel_file, &s.cores[core][0]});
+        cores.push_back(
+            {fmt::format("{} core {}", ctx.chip->name, core), ctx.kernel_file, &s.cores[core][0]});
     return chrome_trace_json(cores);
 }
 

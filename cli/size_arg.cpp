@@ -1,25 +1,26 @@
 // Parsing byte sizes with binary and decimal suffixes.
 #include "cli/size_arg.h"
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include <array>
 #include <cctype>
 #include <utility>
 
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
 namespace nsim::cli {
 
 uint64_t parse_size(const std::string& text, const std::string& flag) {
-    static constexpr std::array<std::pair<const char*, uint64_t>, 9> kSuffixes{{{"", 1},
-                                                                                 {"B", 1},
-                                                                                 {"KiB", 1ull << 10},
-                                                                                 {"MiB", 1ull << 20},
-                                                                                 {"GiB", 1ull << 30},
-                                                                                 {"TiB", 1ull << 40},
-                                                                                 {"KB", 1000ull},
-                                                                                 {"MB", 1000ull * 1000},
-                                                                                 {"GB", 1000ull * 1000 * 1000}}};
+    static constexpr std::array<std::pair<const char*, uint64_t>, 9> kSuffixes{
+        {{"", 1},
+         {"B", 1},
+         {"KiB", 1ull << 10},
+         {"MiB", 1ull << 20},
+         {"GiB", 1ull << 30},
+         {"TiB", 1ull << 40},
+         {"KB", 1000ull},
+         {"MB", 1000ull * 1000},
+         {"GB", 1000ull * 1000 * 1000}}};
     size_t digits = 0;
     while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
     const std::string suffix = text.substr(digits);
@@ -27,9 +28,10 @@ uint64_t parse_size(const std::string& text, const std::string& flag) {
         if (digits == 0 || digits > 15 || suffix != word) continue;
         return std::stoull(text.substr(0, digits)) * scale;
     }
-    throw CLI::ValidationError(flag, fmt::format("'{}' is not a size: expected a whole number with an optional suffix "
-                                                 "B, KiB, MiB, GiB, TiB, KB, MB or GB, e.g. 64KiB",
-                                                 text));
+    throw CLI::ValidationError(
+        flag, fmt::format("'{}' is not a size: expected a whole number with an optional suffix "
+                          "B, KiB, MiB, GiB, TiB, KB, MB or GB, e.g. 64KiB",
+                          text));
 }
 
 }  // namespace nsim::cli

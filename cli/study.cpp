@@ -17,8 +17,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kStudyKeys = {"name",    "description", "models",   "instances", "modes",
-                                          "batches", "overrides",   "requests", "workers_per_model"};
+const std::set<std::string> kStudyKeys = {"name",      "description", "models",
+                                          "instances", "modes",       "batches",
+                                          "overrides", "requests",    "workers_per_model"};
 
 // Errors name the file, the JSON path and what was expected there.
 struct StudyReader {
@@ -60,19 +61,26 @@ std::vector<Mode> read_modes(const StudyReader& r, const json& doc) {
     const json& v = r.list(doc, "modes");
     for (size_t i = 0; i < v.size(); ++i) {
         const std::string where = fmt::format("/modes/{}", i);
-        if (!v[i].is_object()) r.fail(where, "expected {\"parallel\": \"data\"} or {\"parallel\": \"pipeline\", \"pipeline_cores\": N or \"all\"}");
+        if (!v[i].is_object())
+            r.fail(where,
+                   "expected {\"parallel\": \"data\"} or {\"parallel\": \"pipeline\", "
+                   "\"pipeline_cores\": N or \"all\"}");
         for (const auto& [key, value] : v[i].items())
-            if (key != "parallel" && key != "pipeline_cores") r.fail(where + "/" + key, "unknown key: expected parallel or pipeline_cores");
+            if (key != "parallel" && key != "pipeline_cores")
+                r.fail(where + "/" + key, "unknown key: expected parallel or pipeline_cores");
         Mode m;
         if (!v[i].contains("parallel") || !v[i]["parallel"].is_string() ||
             (v[i]["parallel"] != "data" && v[i]["parallel"] != "pipeline"))
             r.fail(where + "/parallel", "expected \"data\" or \"pipeline\"");
         m.parallel = v[i]["parallel"];
         if (m.parallel == "pipeline") {
-            if (!v[i].contains("pipeline_cores")) r.fail(where + "/pipeline_cores", "missing: expected a number of cores or \"all\"");
+            if (!v[i].contains("pipeline_cores"))
+                r.fail(where + "/pipeline_cores", "missing: expected a number of cores or \"all\"");
             const json& cores = v[i]["pipeline_cores"];
-            if (cores.is_string() && cores == "all") m.all_cores = true;
-            else m.pipeline_cores = r.positive(cores, where + "/pipeline_cores");
+            if (cores.is_string() && cores == "all")
+                m.all_cores = true;
+            else
+                m.pipeline_cores = r.positive(cores, where + "/pipeline_cores");
         } else if (v[i].contains("pipeline_cores")) {
             r.fail(where + "/pipeline_cores", "only a pipeline mode takes pipeline_cores");
         }
@@ -82,13 +90,16 @@ std::vector<Mode> read_modes(const StudyReader& r, const json& doc) {
 }
 
 // Override sets by label; one unlabelled "default" set without overrides when the file has none.
-std::vector<std::pair<std::string, std::vector<std::string>>> read_overrides(const StudyReader& r, const json& doc) {
+std::vector<std::pair<std::string, std::vector<std::string>>> read_overrides(const StudyReader& r,
+                                                                             const json& doc) {
     if (!doc.contains("overrides")) return {{"default", {}}};
     const json& v = doc["overrides"];
-    if (!v.is_object() || v.empty()) r.fail("/overrides", "expected an object of LABEL: [\"PATH=VALUE\", ...]");
+    if (!v.is_object() || v.empty())
+        r.fail("/overrides", "expected an object of LABEL: [\"PATH=VALUE\", ...]");
     std::vector<std::pair<std::string, std::vector<std::string>>> sets;
     for (const auto& [label, list] : v.items()) {
-        if (!list.is_array()) r.fail("/overrides/" + label, "expected a list of \"PATH=VALUE\" strings");
+        if (!list.is_array())
+            r.fail("/overrides/" + label, "expected a list of \"PATH=VALUE\" strings");
         std::vector<std::string> assignments;
         for (size_t i = 0; i < list.size(); ++i) {
             if (!list[i].is_string() || list[i].get<std::string>().find('=') == std::string::npos)
@@ -114,7 +125,9 @@ Study load_study(const std::string& path) {
     }
     if (!doc.is_object()) r.fail("/", "expected an object");
     for (const auto& [key, value] : doc.items())
-        if (!kStudyKeys.count(key)) r.fail("/" + key, fmt::format("unknown key: expected one of {}", fmt::join(kStudyKeys, ", ")));
+        if (!kStudyKeys.count(key))
+            r.fail("/" + key,
+                   fmt::format("unknown key: expected one of {}", fmt::join(kStudyKeys, ", ")));
     Study study;
     study.file = path;
     study.name = doc.value("name", std::string("study"));
@@ -123,13 +136,16 @@ Study load_study(const std::string& path) {
     const auto modes = read_modes(r, doc);
     std::vector<uint32_t> batches;
     const json& b = r.list(doc, "batches");
-    for (size_t i = 0; i < b.size(); ++i) batches.push_back(r.positive(b[i], fmt::format("/batches/{}", i)));
+    for (size_t i = 0; i < b.size(); ++i)
+        batches.push_back(r.positive(b[i], fmt::format("/batches/{}", i)));
     const auto overrides = read_overrides(r, doc);
     ModelRequest base;
     if (doc.contains("requests")) base.requests = r.positive(doc["requests"], "/requests");
-    if (doc.contains("workers_per_model")) base.workers_per_model = r.positive(doc["workers_per_model"], "/workers_per_model");
+    if (doc.contains("workers_per_model"))
+        base.workers_per_model = r.positive(doc["workers_per_model"], "/workers_per_model");
 
-    std::set<std::tuple<std::string, std::string, std::string, uint32_t, uint32_t, std::string>> seen;
+    std::set<std::tuple<std::string, std::string, std::string, uint32_t, uint32_t, std::string>>
+        seen;
     for (const auto& instance : instances) {
         const uint32_t cores = [&] {
             const sim::InstanceConfig config = sim::load_instance(instance);
@@ -139,14 +155,21 @@ Study load_study(const std::string& path) {
             for (const auto& mode : modes) {
                 const uint32_t pipeline = mode.all_cores ? cores : mode.pipeline_cores;
                 if (mode.parallel == "pipeline" && pipeline > cores) {
-                    study.skipped.push_back(fmt::format("{} on {}: a {}-core pipeline needs more than the instance's {} cores",
-                                                        model, instance, pipeline, cores));
+                    study.skipped.push_back(fmt::format(
+                        "{} on {}: a {}-core pipeline needs more than the instance's {} cores",
+                        model, instance, pipeline, cores));
                     continue;
                 }
                 for (const auto& [label, sets] : overrides)
                     for (uint32_t batch : batches) {
-                        if (!seen.insert({model, instance, mode.parallel, pipeline, batch, label}).second) continue;
-                        StudyPoint p{base, mode.parallel == "pipeline" ? fmt::format("pipeline-{}", pipeline) : "data", label};
+                        if (!seen.insert({model, instance, mode.parallel, pipeline, batch, label})
+                                 .second)
+                            continue;
+                        StudyPoint p{base,
+                                     mode.parallel == "pipeline"
+                                         ? fmt::format("pipeline-{}", pipeline)
+                                         : "data",
+                                     label};
                         p.request.model = model;
                         p.request.instance = instance;
                         p.request.parallel = mode.parallel;

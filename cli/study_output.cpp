@@ -15,12 +15,18 @@ using nlohmann::json;
 
 // The report values a CSV row carries, by JSON pointer, under their column names.
 const std::vector<std::pair<std::string, std::string>> kReportColumns = {
-    {"throughput_per_s", "/throughput_per_s"},   {"latency_ms_p50", "/latency_ms/p50"},
-    {"latency_ms_p90", "/latency_ms/p90"},       {"latency_ms_p99", "/latency_ms/p99"},
-    {"latency_ms_mean", "/latency_ms/mean"},     {"cost_per_hour_usd", "/cost_per_hour_usd"},
-    {"cost_per_1m_usd", "/cost_per_1m_usd"},     {"cores_used", "/cores_used"},
-    {"models", "/models"},                       {"workers_per_model", "/workers_per_model"},
-    {"stage_ms_max", "/stage_ms_max"},           {"simulated_ns", "/simulated_ns"},
+    {"throughput_per_s", "/throughput_per_s"},
+    {"latency_ms_p50", "/latency_ms/p50"},
+    {"latency_ms_p90", "/latency_ms/p90"},
+    {"latency_ms_p99", "/latency_ms/p99"},
+    {"latency_ms_mean", "/latency_ms/mean"},
+    {"cost_per_hour_usd", "/cost_per_hour_usd"},
+    {"cost_per_1m_usd", "/cost_per_1m_usd"},
+    {"cores_used", "/cores_used"},
+    {"models", "/models"},
+    {"workers_per_model", "/workers_per_model"},
+    {"stage_ms_max", "/stage_ms_max"},
+    {"simulated_ns", "/simulated_ns"},
     {"host_seconds", "/host_seconds"},
 };
 
@@ -39,12 +45,14 @@ std::string csv_value(const json& v) {
 
 // The directories plot_study.py is looked for in: the source tree, then the installed share/nsim.
 std::string plot_script() {
-    for (const std::string& dir : {std::string(NSIM_SOURCE_DIR) + "/scripts", std::string(NSIM_INSTALL_DATA_DIR) + "/scripts"}) {
+    for (const std::string& dir : {std::string(NSIM_SOURCE_DIR) + "/scripts",
+                                   std::string(NSIM_INSTALL_DATA_DIR) + "/scripts"}) {
         const std::string path = dir + "/plot_study.py";
         std::error_code ec;
         if (std::filesystem::is_regular_file(path, ec)) return path;
     }
-    throw std::runtime_error("cannot find scripts/plot_study.py (source tree or installed share/nsim/scripts)");
+    throw std::runtime_error(
+        "cannot find scripts/plot_study.py (source tree or installed share/nsim/scripts)");
 }
 
 std::string shell_quote(const std::string& s) {
@@ -58,20 +66,30 @@ std::string shell_quote(const std::string& s) {
 std::string point_progress(const PointResult& r) {
     if (!r.ok) return "FAILED: " + r.text;
     const json report = json::parse(r.text);
-    return fmt::format("{:.1f} inferences/s, p50 {:.2f} ms, ${:.3f} per 1M ({:.1f} s)",
-                       report["throughput_per_s"].get<double>(), report["latency_ms"]["p50"].get<double>(),
-                       report["cost_per_1m_usd"].get<double>(), report["host_seconds"].get<double>());
+    return fmt::format(
+        "{:.1f} inferences/s, p50 {:.2f} ms, ${:.3f} per 1M ({:.1f} s)",
+        report["throughput_per_s"].get<double>(), report["latency_ms"]["p50"].get<double>(),
+        report["cost_per_1m_usd"].get<double>(), report["host_seconds"].get<double>());
 }
 
 std::string results_json(const Study& study, const std::vector<PointResult>& results) {
-    json out = {{"study", study.name}, {"file", study.file}, {"skipped", study.skipped}, {"points", json::array()}};
+    json out = {{"study", study.name},
+                {"file", study.file},
+                {"skipped", study.skipped},
+                {"points", json::array()}};
     for (const auto& r : results) {
         const ModelRequest& q = r.point->request;
-        json p = {{"model", q.model},         {"instance", q.instance}, {"mode", r.point->mode},
-                  {"parallel", q.parallel},   {"batch", q.batch},       {"override", r.point->override},
+        json p = {{"model", q.model},
+                  {"instance", q.instance},
+                  {"mode", r.point->mode},
+                  {"parallel", q.parallel},
+                  {"batch", q.batch},
+                  {"override", r.point->override},
                   {"ok", r.ok}};
-        if (r.ok) p["report"] = json::parse(r.text);
-        else p["error"] = r.text;
+        if (r.ok)
+            p["report"] = json::parse(r.text);
+        else
+            p["error"] = r.text;
         out["points"].push_back(p);
     }
     return out.dump(2) + "\n";
@@ -83,8 +101,8 @@ std::string results_csv(const std::vector<PointResult>& results) {
     csv += ",error\n";
     for (const auto& r : results) {
         const ModelRequest& q = r.point->request;
-        csv += fmt::format("{},{},{},{},{}", csv_field(q.model), csv_field(q.instance), r.point->mode, q.batch,
-                           csv_field(r.point->override));
+        csv += fmt::format("{},{},{},{},{}", csv_field(q.model), csv_field(q.instance),
+                           r.point->mode, q.batch, csv_field(r.point->override));
         const json report = r.ok ? json::parse(r.text) : json::object();
         for (const auto& [name, pointer] : kReportColumns) {
             const json::json_pointer at(pointer);
@@ -97,8 +115,9 @@ std::string results_csv(const std::vector<PointResult>& results) {
 
 void draw_figures(const std::string& dir, const std::string& title) {
     // Debian's own python3 with python3-matplotlib (README): not whatever python3 is first on PATH.
-    const std::string command = fmt::format("/usr/bin/python3 {} {} {} --title {}", shell_quote(plot_script()),
-                                            shell_quote(dir + "/results.csv"), shell_quote(dir), shell_quote(title));
+    const std::string command =
+        fmt::format("/usr/bin/python3 {} {} {} --title {}", shell_quote(plot_script()),
+                    shell_quote(dir + "/results.csv"), shell_quote(dir), shell_quote(title));
     if (std::system(command.c_str()) != 0)
         throw std::runtime_error(fmt::format("drawing the figures failed: {}", command));
 }

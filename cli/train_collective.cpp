@@ -1,10 +1,10 @@
 #include "cli/train_collective.h"
 
-#include <fmt/format.h>
-
 #include <map>
 #include <memory>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "sim/collective/collective_engine.h"
 
@@ -37,27 +37,33 @@ double simulate_all_reduce(const sim::InstanceConfig& instance, uint64_t bytes) 
 
 sim::AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance) {
     if (instance.chip.collective.cc_cores == 0)
-        throw std::runtime_error(fmt::format("instance {}: its {} chips have no collective engine (collective.cc_cores "
-                                             "is 0); expected an instance whose chips run collectives (trn1, trn2)",
-                                             instance.name, instance.chip.name));
+        throw std::runtime_error(
+            fmt::format("instance {}: its {} chips have no collective engine (collective.cc_cores "
+                        "is 0); expected an instance whose chips run collectives (trn1, trn2)",
+                        instance.name, instance.chip.name));
     if (sim::rank_placement(instance).ranks() < 2)
-        throw std::runtime_error(fmt::format("instance {}: one NeuronCore, nothing to all-reduce; expected at least 2",
-                                             instance.name));
+        throw std::runtime_error(
+            fmt::format("instance {}: one NeuronCore, nothing to all-reduce; expected at least 2",
+                        instance.name));
     // Buckets are reduced one at a time, so each is timed alone; equal sizes are simulated once.
     auto cache = std::make_shared<std::map<uint64_t, double>>();
     return [instance, cache](uint64_t bytes) {
         auto it = cache->find(bytes);
-        if (it == cache->end()) it = cache->emplace(bytes, simulate_all_reduce(instance, bytes)).first;
+        if (it == cache->end())
+            it = cache->emplace(bytes, simulate_all_reduce(instance, bytes)).first;
         return it->second;
     };
 }
 
 std::string all_reduce_method(const sim::InstanceConfig& instance, uint64_t bytes) {
     sim::LinkNetwork network(sim::LinkTopology(instance), sim::link_params(instance));
-    const sim::CollectivePlan plan = sim::plan_collective(instance, network, gradient_request(bytes));
-    return fmt::format("collective engine, fp32 all_reduce over {} ranks, algorithm auto ({} for a {} byte bucket), "
-                       "each bucket simulated alone over NeuronLink",
-                       plan.members(), sim::name(plan.request.algo), bytes);
+    const sim::CollectivePlan plan =
+        sim::plan_collective(instance, network, gradient_request(bytes));
+    return fmt::format(
+        "collective engine, fp32 all_reduce over {} ranks, algorithm auto ({} for a {} byte "
+        "bucket), "
+        "each bucket simulated alone over NeuronLink",
+        plan.members(), sim::name(plan.request.algo), bytes);
 }
 
 }  // namespace nsim::cli

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "sim/config/instance_config.h"
 #include "runtime/training_step.h"
+#include "sim/config/instance_config.h"
 
 namespace nsim::cli {
 

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cstdio>
 #include <sstream>
-#include <tuple>
 #include <stdexcept>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -30,7 +30,8 @@ std::string simulate(const isa::Program& program, const sim::ChipConfig& chip) {
     sim::RunOptions options;
     options.timing_only = true;
     options.races = sim::RaceMode::off;  // the sync pass orders the accesses
-    const sim::SystemRunResult r = sim::run_system(chip, 1, placements, hbm, sim::builtin_custom_ops(), options);
+    const sim::SystemRunResult r =
+        sim::run_system(chip, 1, placements, hbm, sim::builtin_custom_ops(), options);
     double time_ns = 0;
     for (const auto& core : r.cores) time_ns = std::max(time_ns, core.front().time_ns);
     return fmt::format("{} {} {}", time_ns, r.cores.front().front().instructions, r.host_seconds);
@@ -46,7 +47,8 @@ PassTiming parse_timing(const std::string& text) {
 
 // Both passes at once, each in a child (SystemC elaborates once per process). Every child is
 // waited for before a failure is reported.
-std::pair<PassTiming, PassTiming> simulate_layer(const compiler::LayerTrainingPrograms& p, const sim::ChipConfig& chip) {
+std::pair<PassTiming, PassTiming> simulate_layer(const compiler::LayerTrainingPrograms& p,
+                                                 const sim::ChipConfig& chip) {
     std::vector<Child> children;
     children.push_back(start_child([&] { return simulate(p.forward, chip); }));
     children.push_back(start_child([&] { return simulate(p.backward, chip); }));
@@ -57,9 +59,11 @@ std::pair<PassTiming, PassTiming> simulate_layer(const compiler::LayerTrainingPr
         auto [index, outcome] = wait_any(children);
         const size_t which = pass[index];
         pass.erase(pass.begin() + long(index));
-        if (outcome.ok) t[which] = parse_timing(outcome.text);
+        if (outcome.ok)
+            t[which] = parse_timing(outcome.text);
         else if (failure.empty())
-            failure = fmt::format("simulating one layer's {} pass: {}", which ? "backward" : "forward", outcome.text);
+            failure = fmt::format("simulating one layer's {} pass: {}",
+                                  which ? "backward" : "forward", outcome.text);
     }
     if (!failure.empty()) throw std::runtime_error(failure);
     return {t[0], t[1]};
@@ -67,7 +71,9 @@ std::pair<PassTiming, PassTiming> simulate_layer(const compiler::LayerTrainingPr
 
 // The tensor's parameters: a per-feature vector's logical length, without the padding of its
 // column layout in HBM.
-uint64_t parameter_count(const compiler::WeightTensor& w) { return w.features ? w.features : w.num_elements(); }
+uint64_t parameter_count(const compiler::WeightTensor& w) {
+    return w.features ? w.features : w.num_elements();
+}
 
 // Forward of every layer, then backward from the last layer to the first; gradients in the order
 // the backward pass produces them (a layer's tensors in reverse, as DDP registers its hooks), the
@@ -76,20 +82,27 @@ uint64_t parameter_count(const compiler::WeightTensor& w) { return w.features ? 
 sim::StepPlan step_plan(const TrainStudy& s, const std::vector<compiler::WeightTensor>& weights) {
     sim::StepPlan plan;
     const uint32_t L = s.spec.layers;
-    for (uint32_t l = 0; l < L; ++l) plan.compute.push_back({fmt::format("forward layer{}", l), s.forward.time_ns});
-    for (uint32_t l = L; l-- > 0;) plan.compute.push_back({fmt::format("backward layer{}", l), s.backward.time_ns});
-    const auto owner = [&](const std::string& name) -> size_t {  // index of the task after which it is ready
+    for (uint32_t l = 0; l < L; ++l)
+        plan.compute.push_back({fmt::format("forward layer{}", l), s.forward.time_ns});
+    for (uint32_t l = L; l-- > 0;)
+        plan.compute.push_back({fmt::format("backward layer{}", l), s.backward.time_ns});
+    const auto owner =
+        [&](const std::string& name) -> size_t {  // index of the task after which it is ready
         uint32_t layer = 0;
         if (std::sscanf(name.c_str(), "layer%u.", &layer) == 1) return L + (L - 1 - layer);
         return name.rfind("embeddings.", 0) == 0 ? 2 * L - 1 : L;
     };
     std::vector<std::pair<size_t, const compiler::WeightTensor*>> ready;
-    for (auto it = weights.rbegin(); it != weights.rend(); ++it) ready.push_back({owner(it->name), &*it});
-    std::stable_sort(ready.begin(), ready.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [task, w] : ready) plan.gradients.push_back({w->name, parameter_count(*w) * 4, task});
+    for (auto it = weights.rbegin(); it != weights.rend(); ++it)
+        ready.push_back({owner(it->name), &*it});
+    std::stable_sort(ready.begin(), ready.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [task, w] : ready)
+        plan.gradients.push_back({w->name, parameter_count(*w) * 4, task});
     plan.bucket_bytes = s.bucket_bytes;
     plan.ranks = s.ranks;
-    const double hbm_gbps_per_core = s.instance.chip.device_memory.bandwidth_gbps / s.instance.chip.cores;
+    const double hbm_gbps_per_core =
+        s.instance.chip.device_memory.bandwidth_gbps / s.instance.chip.cores;
     plan.optimizer_ns = double(s.parameters) * kAdamWBytesPerParameter / hbm_gbps_per_core;
     return plan;
 }
@@ -98,7 +111,8 @@ sim::StepPlan step_plan(const TrainStudy& s, const std::vector<compiler::WeightT
 
 TrainStudy run_train_study(const TrainOptions& o) {
     const auto host_start = std::chrono::steady_clock::now();
-    if (o.batch == 0) throw std::runtime_error("--batch 0: expected at least 1 sequence per NeuronCore");
+    if (o.batch == 0)
+        throw std::runtime_error("--batch 0: expected at least 1 sequence per NeuronCore");
     if (o.bucket_bytes == 0) throw std::runtime_error("--bucket-bytes 0: expected at least 1 byte");
     TrainStudy s;
     s.spec = compiler::load_model(resolve_model(o.model));
@@ -113,13 +127,16 @@ TrainStudy run_train_study(const TrainOptions& o) {
     s.gradient_bytes = s.parameters * 4;
 
     const sim::ChipConfig& chip = s.instance.chip;
-    const auto programs = compiler::lower_layer_training(s.spec, o.batch, chip.generation, chip.limits);
+    const auto programs =
+        compiler::lower_layer_training(s.spec, o.batch, chip.generation, chip.limits);
     for (const isa::Program* p : {&programs.forward, &programs.backward})
-        if (auto diags = isa::verify(*p, chip.limits); !diags.empty()) throw isa::KernelError(p->name, diags);
+        if (auto diags = isa::verify(*p, chip.limits); !diags.empty())
+            throw isa::KernelError(p->name, diags);
     std::tie(s.forward, s.backward) = simulate_layer(programs, chip);
     s.timeline = sim::schedule_step(step_plan(s, weights), all_reduce);
     s.all_reduce_method = all_reduce_method(s.instance, s.timeline.buckets.front().bytes);
-    s.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+    s.host_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
     return s;
 }
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "compiler/model_spec.h"
-#include "sim/config/instance_config.h"
 #include "runtime/training_step.h"
+#include "sim/config/instance_config.h"
 
 namespace nsim::cli {
 
@@ -40,13 +40,15 @@ struct TrainStudy {
     uint32_t ranks = 0;
     uint64_t bucket_bytes = 0;
     uint64_t parameters = 0;
-    uint64_t gradient_bytes = 0;  // fp32 gradients, all-reduced every step
+    uint64_t gradient_bytes = 0;   // fp32 gradients, all-reduced every step
     PassTiming forward, backward;  // one layer
     std::string all_reduce_method;
     sim::StepTimeline timeline;
     double host_seconds = 0;
 
-    double samples_per_second() const { return timeline.step_ns > 0 ? 1e9 * batch * ranks / timeline.step_ns : 0; }
+    double samples_per_second() const {
+        return timeline.step_ns > 0 ? 1e9 * batch * ranks / timeline.step_ns : 0;
+    }
 };
 
 // Throws std::runtime_error (or the library's errors) naming the bad input: batch 0, an unknown

@@ -5,12 +5,16 @@ namespace nsim::compiler {
 using isa::AluOp;
 using isa::DType;
 
-void emit_mask_bias(KernelContext& ctx, const std::string& mask_tensor, uint32_t row, uint32_t seq_len, uint64_t dst) {
+void emit_mask_bias(KernelContext& ctx, const std::string& mask_tensor, uint32_t row,
+                    uint32_t seq_len, uint64_t dst) {
     auto src = ctx.b().hbm(mask_tensor, row, 1, 0, {seq_len});
     src.dims = {{0, seq_len}, {1, seq_len}};  // the one row to every query partition
     const auto bias = isa::sbuf(0, seq_len, dst, DType::float32, {seq_len});
     ctx.dma(bias, src);
-    ctx.b().tensor_scalar(bias, bias, AluOp::subtract, 1.0).arg("op1", AluOp::multiply).arg("operand1", 10000.0);
+    ctx.b()
+        .tensor_scalar(bias, bias, AluOp::subtract, 1.0)
+        .arg("op1", AluOp::multiply)
+        .arg("operand1", 10000.0);
 }
 
 SoftmaxScratch SoftmaxScratch::allocate(KernelContext& ctx, uint32_t seq_len) {
@@ -20,8 +24,9 @@ SoftmaxScratch SoftmaxScratch::allocate(KernelContext& ctx, uint32_t seq_len) {
     return s;
 }
 
-void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores, const isa::AccessPattern& mask,
-                    const isa::AccessPattern& probs, const SoftmaxScratch& scratch) {
+void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores,
+                    const isa::AccessPattern& mask, const isa::AccessPattern& probs,
+                    const SoftmaxScratch& scratch) {
     auto& b = ctx.b();
     const uint32_t rows = scores.num_partitions;
     const auto s = isa::sbuf(0, rows, scratch.scores, DType::float32, {scores.free_size()});
@@ -39,9 +44,9 @@ void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores, const 
     b.tensor_scalar(probs, s, AluOp::multiply, inv);
 }
 
-void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q, const FeatureTiles& k,
-               uint64_t v_offset, uint64_t v_seq_bytes, uint64_t mask_offset, const VectorWeight& bv,
-               const FeatureTiles& out) {
+void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q,
+               const FeatureTiles& k, uint64_t v_offset, uint64_t v_seq_bytes, uint64_t mask_offset,
+               const VectorWeight& bv, const FeatureTiles& out) {
     auto& b = ctx.b();
     const uint32_t S = shape.seq_len, hd = shape.head_dim;
     const DType dt = q.dtype;
@@ -70,10 +75,12 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
             b.activation(probs_t, isa::ActFunc::copy, transposed);
             // All `rows` features of the head's tile come out; the head's own hd rows are kept.
             const uint64_t acc_at = ctx.next_psum_bank();
-            const auto v_tile = isa::sbuf(0, S, v_offset + s * v_seq_bytes + uint64_t(tile) * 128 * esize, dt, {rows});
+            const auto v_tile = isa::sbuf(
+                0, S, v_offset + s * v_seq_bytes + uint64_t(tile) * 128 * esize, dt, {rows});
             b.nc_matmul(isa::psum(0, rows, acc_at, DType::float32, {S}), v_tile, probs_t);
-            b.tensor_scalar(out.ap(tile, s * S, S, p0, hd), isa::psum(p0, hd, acc_at, DType::float32, {S}),
-                            AluOp::add, bv.ap(tile, p0, hd));
+            b.tensor_scalar(out.ap(tile, s * S, S, p0, hd),
+                            isa::psum(p0, hd, acc_at, DType::float32, {S}), AluOp::add,
+                            bv.ap(tile, p0, hd));
         }
     }
     ctx.sbuf().release(mark);

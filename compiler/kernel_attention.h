@@ -10,7 +10,8 @@ namespace nsim::compiler {
 // The additive attention mask of one sequence, broadcast to its S query partitions:
 // bias[q, k] = (mask[k] - 1) * 10000 (Hugging Face BERT's extended attention mask), from row `row`
 // of the HBM tensor `mask_tensor` [batch, S] f32 (1 = attend, 0 = padding), into `dst` [S, S] f32.
-void emit_mask_bias(KernelContext& ctx, const std::string& mask_tensor, uint32_t row, uint32_t seq_len, uint64_t dst);
+void emit_mask_bias(KernelContext& ctx, const std::string& mask_tensor, uint32_t row,
+                    uint32_t seq_len, uint64_t dst);
 
 // SBUF scratch of one softmax over [S, S]: the masked scores (S fp32) and the max, sum and
 // reciprocal (3 fp32) per partition.
@@ -22,8 +23,9 @@ struct SoftmaxScratch {
 
 // Row softmax of `scores` [S, S] (fp32, SBUF or PSUM) plus `mask` [S, S] (fp32 SBUF), into `probs`
 // [S, S] (any float dtype): exp(s - max) / sum, the max and the sum per partition (query).
-void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores, const isa::AccessPattern& mask,
-                    const isa::AccessPattern& probs, const SoftmaxScratch& scratch);
+void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores,
+                    const isa::AccessPattern& mask, const isa::AccessPattern& probs,
+                    const SoftmaxScratch& scratch);
 
 // The attention of `seqs` sequences of `seq_len` tokens (columns s*seq_len.. of q, k, out).
 // q: queries already scaled by 1/sqrt(head_dim), k: keys, both with their biases, matmul dtype.
@@ -36,8 +38,8 @@ struct AttentionShape {
     uint32_t seq_len = 0;
     uint32_t seqs = 0;
 };
-void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q, const FeatureTiles& k,
-               uint64_t v_offset, uint64_t v_seq_bytes, uint64_t mask_offset, const VectorWeight& bv,
-               const FeatureTiles& out);
+void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q,
+               const FeatureTiles& k, uint64_t v_offset, uint64_t v_seq_bytes, uint64_t mask_offset,
+               const VectorWeight& bv, const FeatureTiles& out);
 
 }  // namespace nsim::compiler

@@ -14,14 +14,18 @@ uint64_t SbufAllocator::alloc(uint64_t bytes, const std::string& what) {
     return offset;
 }
 
-isa::AccessPattern FeatureTiles::ap(uint32_t tile, uint32_t col, uint32_t count, uint32_t p0, uint32_t np) const {
-    return isa::sbuf(p0, np, offset + (uint64_t(tile) * tokens + col) * isa::dtype_size(dtype), dtype, {count});
+isa::AccessPattern FeatureTiles::ap(uint32_t tile, uint32_t col, uint32_t count, uint32_t p0,
+                                    uint32_t np) const {
+    return isa::sbuf(p0, np, offset + (uint64_t(tile) * tokens + col) * isa::dtype_size(dtype),
+                     dtype, {count});
 }
 
-KernelContext::KernelContext(isa::KernelBuilder& builder, const isa::TargetLimits& limits, std::string owner)
+KernelContext::KernelContext(isa::KernelBuilder& builder, const isa::TargetLimits& limits,
+                             std::string owner)
     : m_builder(builder), m_limits(limits), m_sbuf(limits.sbuf_partition_bytes, std::move(owner)) {}
 
-FeatureTiles KernelContext::alloc_features(uint32_t features, uint32_t tokens, isa::DType dtype, const std::string& what) {
+FeatureTiles KernelContext::alloc_features(uint32_t features, uint32_t tokens, isa::DType dtype,
+                                           const std::string& what) {
     FeatureTiles t;
     t.tiles = (features + m_limits.partitions - 1) / m_limits.partitions;
     t.tokens = tokens;

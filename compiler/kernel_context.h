@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "isa/error.h"
 #include "isa/kernel_builder.h"
 #include "isa/target.h"
-#include "isa/error.h"
 
 namespace nsim::compiler {
 
@@ -24,7 +24,8 @@ public:
 // temporaries of a kernel for the next one (the sync pass orders the reuse).
 class SbufAllocator {
 public:
-    SbufAllocator(uint64_t capacity, std::string owner) : m_capacity(capacity), m_owner(std::move(owner)) {}
+    SbufAllocator(uint64_t capacity, std::string owner)
+        : m_capacity(capacity), m_owner(std::move(owner)) {}
     // Offset of `bytes` bytes per partition, 64-byte aligned. Throws LoweringError naming the
     // owner, `what`, the bytes asked and the bytes in use when they do not fit.
     uint64_t alloc(uint64_t bytes, const std::string& what);
@@ -49,9 +50,12 @@ struct FeatureTiles {
     uint32_t tokens = 0;
     isa::DType dtype = isa::DType::float32;
 
-    uint64_t bytes_per_partition() const { return uint64_t(tiles) * tokens * isa::dtype_size(dtype); }
+    uint64_t bytes_per_partition() const {
+        return uint64_t(tiles) * tokens * isa::dtype_size(dtype);
+    }
     // Columns [col, col+count) of tile `tile`, partitions [p0, p0+np).
-    isa::AccessPattern ap(uint32_t tile, uint32_t col, uint32_t count, uint32_t p0 = 0, uint32_t np = 128) const;
+    isa::AccessPattern ap(uint32_t tile, uint32_t col, uint32_t count, uint32_t p0 = 0,
+                          uint32_t np = 128) const;
 };
 
 class KernelContext {
@@ -62,7 +66,8 @@ public:
     const isa::TargetLimits& limits() const { return m_limits; }
     SbufAllocator& sbuf() { return m_sbuf; }
 
-    FeatureTiles alloc_features(uint32_t features, uint32_t tokens, isa::DType dtype, const std::string& what);
+    FeatureTiles alloc_features(uint32_t features, uint32_t tokens, isa::DType dtype,
+                                const std::string& what);
     // The next PSUM bank (2 KiB per partition on v1-v3) in rotation: consecutive accumulation
     // groups land in different banks so the Tensor engine runs ahead of the evictions.
     uint64_t next_psum_bank();

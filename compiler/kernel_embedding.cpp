@@ -7,8 +7,9 @@ namespace nsim::compiler {
 using isa::AluOp;
 using isa::DType;
 
-void embedding(KernelContext& ctx, const EmbeddingTables& tables, const std::vector<int32_t>& token_ids,
-               uint32_t seq_len, uint32_t first_seq, const FeatureTiles& out) {
+void embedding(KernelContext& ctx, const EmbeddingTables& tables,
+               const std::vector<int32_t>& token_ids, uint32_t seq_len, uint32_t first_seq,
+               const FeatureTiles& out) {
     auto& b = ctx.b();
     const uint32_t H = tables.hidden, S = seq_len;
     const uint64_t mark = ctx.sbuf().mark();
@@ -41,7 +42,8 @@ void embedding(KernelContext& ctx, const EmbeddingTables& tables, const std::vec
         for (uint32_t k = 0; k < out.tiles; ++k) {
             const uint32_t rows = std::min(128u, H - k * 128);
             const auto t = isa::psum(0, rows, ctx.next_psum_bank(), DType::float32, {S});
-            b.nc_transpose(t, isa::sbuf(0, S, word + uint64_t(k) * 128 * 4, DType::float32, {rows}));
+            b.nc_transpose(t,
+                           isa::sbuf(0, S, word + uint64_t(k) * 128 * 4, DType::float32, {rows}));
             b.tensor_copy(out.ap(k, s * S, S, 0, rows), t);
         }
     }

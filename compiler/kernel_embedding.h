@@ -21,7 +21,8 @@ struct EmbeddingTables {
 // Embeds sequences [first_seq, first_seq + out.tokens / seq_len) of `token_ids` (row-major
 // [batch, seq_len]) into `out` (fp32 feature-major, column s*seq_len + t): token-major rows in
 // SBUF, summed, then moved to feature-major by Tensor-engine transposes.
-void embedding(KernelContext& ctx, const EmbeddingTables& tables, const std::vector<int32_t>& token_ids,
-               uint32_t seq_len, uint32_t first_seq, const FeatureTiles& out);
+void embedding(KernelContext& ctx, const EmbeddingTables& tables,
+               const std::vector<int32_t>& token_ids, uint32_t seq_len, uint32_t first_seq,
+               const FeatureTiles& out);
 
 }  // namespace nsim::compiler

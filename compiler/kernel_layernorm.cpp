@@ -14,7 +14,8 @@ uint64_t emit_mean_matrix(KernelContext& ctx, uint32_t features) {
 }
 
 void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb, uint32_t features,
-               const VectorWeight& gamma, const VectorWeight& beta, float eps, uint64_t mean_matrix) {
+               const VectorWeight& gamma, const VectorWeight& beta, float eps,
+               uint64_t mean_matrix) {
     auto& b = ctx.b();
     const uint64_t mark = ctx.sbuf().mark();
     const uint32_t chunk = std::min(512u, x.tokens);
@@ -32,9 +33,11 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
             const uint32_t rows = std::min(128u, features - k * 128);
             const auto xs = x.ap(k, n0, n, 0, rows);
             const auto sq = isa::sbuf(0, rows, k % 2 ? sq1 : sq0, DType::float32, {n});
-            b.nc_matmul(sum, isa::sbuf(0, rows, mean_matrix, DType::float32, {128}), xs).arg("accumulate", k > 0);
+            b.nc_matmul(sum, isa::sbuf(0, rows, mean_matrix, DType::float32, {128}), xs)
+                .arg("accumulate", k > 0);
             b.tensor_tensor(sq, xs, xs, AluOp::multiply);
-            b.nc_matmul(sumsq, isa::sbuf(0, rows, mean_matrix, DType::float32, {128}), sq).arg("accumulate", k > 0);
+            b.nc_matmul(sumsq, isa::sbuf(0, rows, mean_matrix, DType::float32, {128}), sq)
+                .arg("accumulate", k > 0);
         }
         b.tensor_copy(tile(mean), sum);
         b.tensor_tensor(tile(var), tile(mean), tile(mean), AluOp::multiply);
@@ -45,7 +48,9 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
         for (uint32_t k = 0; k < x.tiles; ++k) {
             const uint32_t rows = std::min(128u, features - k * 128);
             const auto xs = x.ap(k, n0, n, 0, rows);
-            const auto part = [&](uint64_t off) { return isa::sbuf(0, rows, off, DType::float32, {n}); };
+            const auto part = [&](uint64_t off) {
+                return isa::sbuf(0, rows, off, DType::float32, {n});
+            };
             b.tensor_tensor(xs, xs, part(mean), AluOp::subtract);
             b.tensor_tensor(xs, xs, part(var), AluOp::multiply);
             b.tensor_scalar(xs, xs, AluOp::multiply, gamma.ap(k, 0, rows))

@@ -14,6 +14,7 @@ uint64_t emit_mean_matrix(KernelContext& ctx, uint32_t features);
 // x (fp32, in place) = LayerNorm(x); `xb` (matmul dtype) receives a copy for the next matmuls.
 // var = E[x^2] - mean^2, rstd = 1/sqrt(var + eps).
 void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb, uint32_t features,
-               const VectorWeight& gamma, const VectorWeight& beta, float eps, uint64_t mean_matrix);
+               const VectorWeight& gamma, const VectorWeight& beta, float eps,
+               uint64_t mean_matrix);
 
 }  // namespace nsim::compiler

@@ -14,8 +14,8 @@ MovingFn moving_of(const FeatureTiles& x) {
     return [x](uint32_t k, uint32_t n0, uint32_t n) { return x.ap(k, n0, n); };
 }
 
-void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging, const MovingFn& moving,
-            uint32_t tokens, const EvictFn& evict) {
+void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
+            const MovingFn& moving, uint32_t tokens, const EvictFn& evict) {
     const uint32_t width = staging.block_width(w);
     for (uint32_t c0 = 0; c0 < w.cols; c0 += width) {
         const MatrixBlock block = staging.fetch(ctx, w, c0);
@@ -25,7 +25,9 @@ void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging, c
                 const uint32_t rows = std::min(128u, w.cols - m0);
                 const auto acc = isa::psum(0, rows, ctx.next_psum_bank(), DType::float32, {n});
                 for (uint32_t k = 0; k < w.k_tiles(); ++k)
-                    ctx.b().nc_matmul(acc, block.ap(k, m0, rows), moving(k, n0, n)).arg("accumulate", k > 0);
+                    ctx.b()
+                        .nc_matmul(acc, block.ap(k, m0, rows), moving(k, n0, n))
+                        .arg("accumulate", k > 0);
                 evict(m0 / 128, acc, n0, n);
             }
         }
@@ -33,31 +35,41 @@ void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging, c
 }
 
 void linear_token_major(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
-                        const FeatureTiles& x, uint32_t seq_len, uint32_t seqs, const TokenEvictFn& evict) {
+                        const FeatureTiles& x, uint32_t seq_len, uint32_t seqs,
+                        const TokenEvictFn& evict) {
     const uint32_t width = staging.block_width(w);
     for (uint32_t c0 = 0; c0 < w.cols; c0 += width) {
         const MatrixBlock block = staging.fetch(ctx, w, c0);
         for (uint32_t s = 0; s < seqs; ++s) {
-            const auto acc = isa::psum(0, seq_len, ctx.next_psum_bank(), DType::float32, {block.width});
+            const auto acc =
+                isa::psum(0, seq_len, ctx.next_psum_bank(), DType::float32, {block.width});
             for (uint32_t k = 0; k < w.k_tiles(); ++k)
-                ctx.b().nc_matmul(acc, x.ap(k, s * seq_len, seq_len), block.ap(k, c0, block.width))
+                ctx.b()
+                    .nc_matmul(acc, x.ap(k, s * seq_len, seq_len), block.ap(k, c0, block.width))
                     .arg("accumulate", k > 0);
             evict(s, c0, acc);
         }
     }
 }
 
-EvictFn evict_bias(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& out, isa::ActFunc func) {
-    return [&ctx, bias, out, func](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
-        ctx.b().activation(out.ap(m, n0, n, 0, acc.num_partitions), func, acc)
+EvictFn evict_bias(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& out,
+                   isa::ActFunc func) {
+    return [&ctx, bias, out, func](uint32_t m, const isa::AccessPattern& acc, uint32_t n0,
+                                   uint32_t n) {
+        ctx.b()
+            .activation(out.ap(m, n0, n, 0, acc.num_partitions), func, acc)
             .arg("bias", bias.ap(m, 0, acc.num_partitions));
     };
 }
 
-EvictFn evict_bias_residual(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& x, uint64_t scratch) {
-    return [&ctx, bias, x, scratch](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
+EvictFn evict_bias_residual(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& x,
+                            uint64_t scratch) {
+    return [&ctx, bias, x, scratch](uint32_t m, const isa::AccessPattern& acc, uint32_t n0,
+                                    uint32_t n) {
         const auto tmp = isa::sbuf(0, acc.num_partitions, scratch, DType::float32, {n});
-        ctx.b().activation(tmp, isa::ActFunc::copy, acc).arg("bias", bias.ap(m, 0, acc.num_partitions));
+        ctx.b()
+            .activation(tmp, isa::ActFunc::copy, acc)
+            .arg("bias", bias.ap(m, 0, acc.num_partitions));
         const auto xs = x.ap(m, n0, n, 0, acc.num_partitions);
         ctx.b().tensor_tensor(xs, xs, tmp, isa::AluOp::add);
     };

@@ -13,15 +13,16 @@ namespace nsim::compiler {
 // The moving operand: columns [n0, n0+n) of K tile k of the input, in the matmul dtype.
 using MovingFn = std::function<isa::AccessPattern(uint32_t k, uint32_t n0, uint32_t n)>;
 // Takes PSUM tile `acc` [rows of output tile m, n columns], for output columns [n0, n0+n).
-using EvictFn = std::function<void(uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n)>;
+using EvictFn =
+    std::function<void(uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n)>;
 
 // The moving operand over all of `x` (feature-major tiles).
 MovingFn moving_of(const FeatureTiles& x);
 
 // y = W^T x for `tokens` columns of moving: per column block of W (fetched once), per chunk of at
 // most 512 columns, per output tile: K/128 matmuls into one PSUM bank, then `evict`.
-void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging, const MovingFn& moving,
-            uint32_t tokens, const EvictFn& evict);
+void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
+            const MovingFn& moving, uint32_t tokens, const EvictFn& evict);
 
 // Takes PSUM [seq_len, width]: token-major output columns [c0, c0+width) of sequence `seq`.
 using TokenEvictFn = std::function<void(uint32_t seq, uint32_t c0, const isa::AccessPattern& acc)>;
@@ -30,13 +31,16 @@ using TokenEvictFn = std::function<void(uint32_t seq, uint32_t c0, const isa::Ac
 // of seq_len <= 128 tokens: x is the stationary operand, W (fetched once per column block) the
 // moving one.
 void linear_token_major(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
-                        const FeatureTiles& x, uint32_t seq_len, uint32_t seqs, const TokenEvictFn& evict);
+                        const FeatureTiles& x, uint32_t seq_len, uint32_t seqs,
+                        const TokenEvictFn& evict);
 
 // Evictions used with linear(): PSUM + per-feature bias into `out` on the Scalar engine, through
 // activation `func` (copy for a plain bias, gelu for BERT's intermediate layer).
-EvictFn evict_bias(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& out, isa::ActFunc func);
+EvictFn evict_bias(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& out,
+                   isa::ActFunc func);
 // x += PSUM + bias (the residual connection after a projection), with `scratch` an fp32 [128, 512]
 // area.
-EvictFn evict_bias_residual(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& x, uint64_t scratch);
+EvictFn evict_bias_residual(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& x,
+                            uint64_t scratch);
 
 }  // namespace nsim::compiler

@@ -13,13 +13,15 @@ uint32_t k_rows(uint32_t rows, uint32_t k) { return std::min(128u, rows - k * 12
 void MatrixWeight::emit_load(KernelContext& ctx) const {
     for (uint32_t k = 0; k < k_tiles(); ++k) {
         const uint32_t n = k_rows(rows, k);
-        ctx.dma(isa::sbuf(0, n, offset + uint64_t(k) * cols * isa::dtype_size(dtype), dtype, {cols}),
-                ctx.b().hbm(name, k * 128, n, 0, {cols}));
+        ctx.dma(
+            isa::sbuf(0, n, offset + uint64_t(k) * cols * isa::dtype_size(dtype), dtype, {cols}),
+            ctx.b().hbm(name, k * 128, n, 0, {cols}));
     }
 }
 
 void VectorWeight::emit_load(KernelContext& ctx) const {
-    ctx.dma(isa::sbuf(0, 128, offset, DType::float32, {tiles()}), ctx.b().hbm(name, 0, 128, 0, {tiles()}));
+    ctx.dma(isa::sbuf(0, 128, offset, DType::float32, {tiles()}),
+            ctx.b().hbm(name, 0, 128, 0, {tiles()}));
 }
 
 isa::AccessPattern VectorWeight::ap(uint32_t tile, uint32_t p0, uint32_t np) const {
@@ -65,7 +67,8 @@ MatrixBlock WeightStaging::fetch(KernelContext& ctx, const MatrixWeight& w, uint
     b.origin_col = col0;
     for (uint32_t k = 0; k < w.k_tiles(); ++k) {
         const uint32_t n = k_rows(w.rows, k);
-        ctx.dma(isa::sbuf(0, n, b.base + uint64_t(k) * b.width * isa::dtype_size(w.dtype), w.dtype, {b.width}),
+        ctx.dma(isa::sbuf(0, n, b.base + uint64_t(k) * b.width * isa::dtype_size(w.dtype), w.dtype,
+                          {b.width}),
                 ctx.b().hbm(w.name, k * 128, n, col0, {b.width}));
     }
     return b;

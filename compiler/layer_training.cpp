@@ -15,8 +15,8 @@ using isa::DType;
 
 namespace {
 
-constexpr uint32_t kChunk = 512;                 // fp32 columns of one PSUM bank (nki-isa-semantics §9.1)
-constexpr uint64_t kMovingBytes = 48 * 1024;     // per partition: the moving operand of a matmul step
+constexpr uint32_t kChunk = 512;  // fp32 columns of one PSUM bank (nki-isa-semantics §9.1)
+constexpr uint64_t kMovingBytes = 48 * 1024;  // per partition: the moving operand of a matmul step
 
 BackwardStep mm(std::string name, uint32_t k, uint32_t m, uint32_t n, uint32_t count = 1) {
     return {true, {std::move(name), k, m, n, count}, {}};
@@ -24,19 +24,21 @@ BackwardStep mm(std::string name, uint32_t k, uint32_t m, uint32_t n, uint32_t c
 BackwardStep ew(ElementwisePass p) { return {false, {}, std::move(p)}; }
 
 // Tokens one dW product contracts: 16 K tiles, so a 256-column block of X^T fits a weight staging
-// slot; more tokens are split into groups whose products are accumulated (the additions not counted).
+// slot; more tokens are split into groups whose products are accumulated (the additions not
+// counted).
 constexpr uint32_t kContractedTokens = 2048;
 
 // The backward of y = x W (W [in, out]) over `tokens`: dX = dY W^T, dW = X^T dY.
-void linear_backward(std::vector<BackwardStep>& steps, const std::string& name, uint32_t in, uint32_t out,
-                     uint32_t tokens) {
+void linear_backward(std::vector<BackwardStep>& steps, const std::string& name, uint32_t in,
+                     uint32_t out, uint32_t tokens) {
     steps.push_back(mm(name + ".dX", out, in, tokens));
     if (tokens <= kContractedTokens) {
         steps.push_back(mm(name + ".dW", tokens, in, out));
         return;
     }
     for (uint32_t t0 = 0, g = 0; t0 < tokens; t0 += kContractedTokens, ++g)
-        steps.push_back(mm(name + ".dW" + std::to_string(g), std::min(kContractedTokens, tokens - t0), in, out));
+        steps.push_back(mm(name + ".dW" + std::to_string(g),
+                           std::min(kContractedTokens, tokens - t0), in, out));
 }
 
 // Emits the backward program: matmul steps through the library's linear(), elementwise passes as
@@ -44,7 +46,8 @@ void linear_backward(std::vector<BackwardStep>& steps, const std::string& name, 
 class BackwardEmitter {
 public:
     BackwardEmitter(const ModelSpec& spec, isa::Generation target, const isa::TargetLimits& limits)
-        : m_spec(spec), m_builder(spec.name + "_layer_backward", target),
+        : m_spec(spec),
+          m_builder(spec.name + "_layer_backward", target),
           m_ctx(m_builder, limits, spec.name + " layer backward") {}
 
     isa::Program run(const std::vector<BackwardStep>& steps) {
@@ -54,7 +57,8 @@ public:
         m_evict[0] = m_ctx.sbuf().alloc(kChunk * 4, "matmul eviction 0");
         m_evict[1] = m_ctx.sbuf().alloc(kChunk * 4, "matmul eviction 1");
         m_reduced = m_ctx.sbuf().alloc(64, "reduction");
-        for (uint64_t slot : m_slots) m_builder.memset(isa::sbuf(0, 128, slot, DType::float32, {kChunk}), 0.0);
+        for (uint64_t slot : m_slots)
+            m_builder.memset(isa::sbuf(0, 128, slot, DType::float32, {kChunk}), 0.0);
         for (const auto& s : steps) s.is_matmul ? matmul(s.matmul) : elementwise(s.elementwise);
         return m_builder.build();
     }
@@ -66,7 +70,8 @@ private:
         m_builder.tensor(s.name + ".a", {s.k, s.m}, dt, isa::TensorRole::weight);
         m_builder.tensor(s.name + ".b", {s.k, s.n}, dt, isa::TensorRole::input);
         const bool store = s.count == 1;  // per-head products stay in SBUF for the next step
-        if (store) m_builder.tensor(s.name + ".c", {s.m, s.n}, DType::float32, isa::TensorRole::output);
+        if (store)
+            m_builder.tensor(s.name + ".c", {s.m, s.n}, DType::float32, isa::TensorRole::output);
         MatrixWeight a{s.name + ".a", s.k, s.m, dt, s.count > 1, 0};
         if (a.resident) {
             a.offset = m_ctx.sbuf().alloc(a.sbuf_bytes(), "stationary operand of " + s.name);
@@ -74,23 +79,32 @@ private:
         }
         const uint32_t k_tiles = (s.k + 127) / 128;
         const uint64_t fit = kMovingBytes / (uint64_t(k_tiles) * isa::dtype_size(dt));
-        const uint32_t chunk = uint32_t(std::min<uint64_t>(s.n, fit >= kChunk ? fit / kChunk * kChunk : fit));
-        if (chunk == 0) throw LoweringError(s.name + ": a column of the moving operand does not fit SBUF");
+        const uint32_t chunk =
+            uint32_t(std::min<uint64_t>(s.n, fit >= kChunk ? fit / kChunk * kChunk : fit));
+        if (chunk == 0)
+            throw LoweringError(s.name + ": a column of the moving operand does not fit SBUF");
         for (uint32_t c0 = 0; c0 < s.n; c0 += chunk) {
             const uint32_t n = std::min(chunk, s.n - c0);
             const uint64_t inner = m_ctx.sbuf().mark();
             const FeatureTiles b = m_ctx.alloc_features(s.k, n, dt, "moving operand of " + s.name);
             for (uint32_t k = 0; k < k_tiles; ++k) {
                 const uint32_t rows = std::min(128u, s.k - k * 128);
-                m_ctx.dma(b.ap(k, 0, n, 0, rows), m_builder.hbm(s.name + ".b", k * 128, rows, c0, {n}));
+                m_ctx.dma(b.ap(k, 0, n, 0, rows),
+                          m_builder.hbm(s.name + ".b", k * 128, rows, c0, {n}));
             }
-            const EvictFn evict = [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t cols) {
-                const auto slot = isa::sbuf(0, acc.num_partitions, m_evict[m_next_evict ^= 1], DType::float32, {cols});
+            const EvictFn evict = [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0,
+                                      uint32_t cols) {
+                const auto slot = isa::sbuf(0, acc.num_partitions, m_evict[m_next_evict ^= 1],
+                                            DType::float32, {cols});
                 m_builder.activation(slot, isa::ActFunc::copy, acc);
-                if (store) m_ctx.dma(m_builder.hbm(s.name + ".c", m * 128, acc.num_partitions, c0 + n0, {cols}), slot);
+                if (store)
+                    m_ctx.dma(
+                        m_builder.hbm(s.name + ".c", m * 128, acc.num_partitions, c0 + n0, {cols}),
+                        slot);
             };
             const MovingFn moving = [&](uint32_t k, uint32_t n0, uint32_t cols) {
-                return b.ap(k, n0, cols, 0, std::min(128u, s.k - k * 128));  // K may be below 128 (a head)
+                return b.ap(k, n0, cols, 0,
+                            std::min(128u, s.k - k * 128));  // K may be below 128 (a head)
             };
             for (uint32_t r = 0; r < s.count; ++r) linear(m_ctx, a, m_staging, moving, n, evict);
             m_ctx.sbuf().release(inner);
@@ -99,31 +113,43 @@ private:
     }
 
     void elementwise(const ElementwisePass& p) {
-        if (p.loads) m_builder.tensor(p.name + ".saved", {p.features, p.tokens}, DType::float32, isa::TensorRole::input);
-        if (p.stores) m_builder.tensor(p.name + ".grad", {p.features, p.tokens}, DType::float32, isa::TensorRole::output);
+        if (p.loads)
+            m_builder.tensor(p.name + ".saved", {p.features, p.tokens}, DType::float32,
+                             isa::TensorRole::input);
+        if (p.stores)
+            m_builder.tensor(p.name + ".grad", {p.features, p.tokens}, DType::float32,
+                             isa::TensorRole::output);
         uint32_t parity = 0;
         for (uint32_t r = 0; r < p.count; ++r)
             for (uint32_t f0 = 0; f0 < p.features; f0 += 128)
                 for (uint32_t n0 = 0; n0 < p.tokens; n0 += kChunk, parity ^= 1)
-                    elementwise_tile(p, f0, std::min(128u, p.features - f0), n0, std::min(kChunk, p.tokens - n0), parity);
+                    elementwise_tile(p, f0, std::min(128u, p.features - f0), n0,
+                                     std::min(kChunk, p.tokens - n0), parity);
     }
 
     // One [rows, n] tile of a pass on slot set `parity` (two sets, so tiles overlap).
-    void elementwise_tile(const ElementwisePass& p, uint32_t f0, uint32_t rows, uint32_t n0, uint32_t n, uint32_t parity) {
-        const auto slot = [&](uint32_t i) { return isa::sbuf(0, rows, m_slots[parity * 3 + i], DType::float32, {n}); };
+    void elementwise_tile(const ElementwisePass& p, uint32_t f0, uint32_t rows, uint32_t n0,
+                          uint32_t n, uint32_t parity) {
+        const auto slot = [&](uint32_t i) {
+            return isa::sbuf(0, rows, m_slots[parity * 3 + i], DType::float32, {n});
+        };
         for (uint32_t i = 0; i < p.loads; ++i)
             m_ctx.dma(slot(i % 2), m_builder.hbm(p.name + ".saved", f0, rows, n0, {n}));
         for (uint32_t i = 0; i < p.activations; ++i)
-            m_builder.activation(slot(2), i % 2 ? isa::ActFunc::exp : isa::ActFunc::erf, slot(i % 2));
+            m_builder.activation(slot(2), i % 2 ? isa::ActFunc::exp : isa::ActFunc::erf,
+                                 slot(i % 2));
         for (uint32_t i = 0; i < p.feature_sums; ++i) {
             const auto sum = isa::psum(0, 128, m_ctx.next_psum_bank(), DType::float32, {n});
-            m_builder.nc_matmul(sum, isa::sbuf(0, rows, m_mean, DType::float32, {128}), slot(i % 2));
+            m_builder.nc_matmul(sum, isa::sbuf(0, rows, m_mean, DType::float32, {128}),
+                                slot(i % 2));
             m_builder.tensor_tensor(slot(2), slot(2), isa::rows(sum, 0, rows), AluOp::subtract);
         }
         for (uint32_t i = 0; i < p.vector_ops; ++i)
-            m_builder.tensor_tensor(slot(i % 2), slot(i % 2), slot(2), i % 2 ? AluOp::add : AluOp::multiply);
+            m_builder.tensor_tensor(slot(i % 2), slot(i % 2), slot(2),
+                                    i % 2 ? AluOp::add : AluOp::multiply);
         for (uint32_t i = 0; i < p.reductions; ++i)
-            m_builder.tensor_reduce(isa::sbuf(0, rows, m_reduced, DType::float32, {1}), AluOp::add, slot(i % 2), 1);
+            m_builder.tensor_reduce(isa::sbuf(0, rows, m_reduced, DType::float32, {1}), AluOp::add,
+                                    slot(i % 2), 1);
         for (uint32_t i = 0; i < p.stores; ++i)
             m_ctx.dma(m_builder.hbm(p.name + ".grad", f0, rows, n0, {n}), slot(2));
     }
@@ -145,10 +171,10 @@ std::vector<BackwardStep> layer_backward_steps(const ModelSpec& spec, uint32_t b
     const uint32_t H = spec.hidden, I = spec.intermediate, S = spec.sequence_length, T = batch * S;
     const uint32_t heads = batch * spec.heads, d = spec.head_dim();
     std::vector<BackwardStep> s;
-    // LayerNorm backward (the textbook formula): recompute x^ = (x - mean) rstd (2 ops), g = dy gamma,
-    // g x^, dy x^ (dgamma), dx = rstd (g - mean(g) - x^ mean(g x^)): 9 Vector ops, of which the two
-    // subtractions of the feature means follow their matmuls (feature_sums); sums over the tokens for
-    // dgamma, dbeta and the bias of the projection before it.
+    // LayerNorm backward (the textbook formula): recompute x^ = (x - mean) rstd (2 ops), g = dy
+    // gamma, g x^, dy x^ (dgamma), dx = rstd (g - mean(g) - x^ mean(g x^)): 9 Vector ops, of which
+    // the two subtractions of the feature means follow their matmuls (feature_sums); sums over the
+    // tokens for dgamma, dbeta and the bias of the projection before it.
     const auto layernorm = [&](const std::string& name, uint32_t extra_loads, uint32_t extra_ops) {
         return ElementwisePass{name, H, T, 1, 2 + extra_loads, 1, 0, 7 + extra_ops, 3, 2};
     };
@@ -166,7 +192,8 @@ std::vector<BackwardStep> layer_backward_steps(const ModelSpec& spec, uint32_t b
     s.push_back(ew({"attention.softmax", S, S, heads, 0, 0, 0, 3, 1, 0}));
     s.push_back(mm("attention.dQ", S, S, d, heads));
     s.push_back(mm("attention.dK", S, S, d, heads));
-    for (const char* p : {"attention.query", "attention.key", "attention.value"}) linear_backward(s, p, H, H, T);
+    for (const char* p : {"attention.query", "attention.key", "attention.value"})
+        linear_backward(s, p, H, H, T);
     // dX of the block: the three projections' dX plus the residual; the Q/K/V bias sums.
     s.push_back(ew({"attention.input", H, T, 1, 2, 1, 0, 3, 3, 0}));
     return s;
@@ -175,14 +202,17 @@ std::vector<BackwardStep> layer_backward_steps(const ModelSpec& spec, uint32_t b
 std::vector<MatmulShape> layer_forward_matmuls(const ModelSpec& spec, uint32_t batch) {
     const uint32_t H = spec.hidden, I = spec.intermediate, S = spec.sequence_length, T = batch * S;
     const uint32_t heads = batch * spec.heads, d = spec.head_dim();
-    return {{"attention.query", H, H, T},       {"attention.key", H, H, T},     {"attention.value", H, H, T},
-            {"attention.scores", d, S, S, heads}, {"attention.context", S, d, S, heads},
-            {"attention.output", H, H, T},      {"ffn.intermediate", H, I, T},  {"ffn.output", I, H, T}};
+    return {{"attention.query", H, H, T},          {"attention.key", H, H, T},
+            {"attention.value", H, H, T},          {"attention.scores", d, S, S, heads},
+            {"attention.context", S, d, S, heads}, {"attention.output", H, H, T},
+            {"ffn.intermediate", H, I, T},         {"ffn.output", I, H, T}};
 }
 
-LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch, isa::Generation target,
+LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch,
+                                           isa::Generation target,
                                            const isa::TargetLimits& limits) {
-    if (batch == 0) throw LoweringError(spec.name + ": batch 0, expected at least 1 sequence per core");
+    if (batch == 0)
+        throw LoweringError(spec.name + ": batch 0, expected at least 1 sequence per core");
     StageRequest forward;  // weights streamed, as data parallelism runs the whole model on one core
     forward.label = spec.name + " layer forward";
     forward.program_name = spec.name + "_layer_forward";
@@ -192,7 +222,8 @@ LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch
     const StagePrograms f = lower_stage(spec, batch, target, limits, forward, {});
     BackwardEmitter backward(spec, target, limits);
     const isa::Program b = backward.run(layer_backward_steps(spec, batch));
-    return {insert_sync(f.infer, limits, forward.program_name), insert_sync(b, limits, spec.name + "_layer_backward")};
+    return {insert_sync(f.infer, limits, forward.program_name),
+            insert_sync(b, limits, spec.name + "_layer_backward")};
 }
 
 }  // namespace nsim::compiler

@@ -57,7 +57,7 @@ struct LayerTrainingPrograms {
 
 // Lowers both passes for `batch` sequences per core. Throws LoweringError like lower_model (batch
 // 0, unsupported shapes, a working set larger than SBUF).
-LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch, isa::Generation target,
-                                           const isa::TargetLimits& limits);
+LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch,
+                                           isa::Generation target, const isa::TargetLimits& limits);
 
 }  // namespace nsim::compiler

@@ -19,29 +19,36 @@ TensorInfo info(const isa::Program& p, const std::string& name) {
     return {t->name, t->shape, t->dtype, t->size_bytes()};
 }
 
-void check_supported(const ModelSpec& spec, uint32_t batch, const PartitionPlan& plan, const std::vector<int32_t>& ids) {
+void check_supported(const ModelSpec& spec, uint32_t batch, const PartitionPlan& plan,
+                     const std::vector<int32_t>& ids) {
     const std::string m = "model " + spec.name + ": ";
     if (batch == 0) throw LoweringError(m + "batch 0, expected a batch of at least 1 sequence");
     if (spec.hidden % 128 || spec.intermediate % 128)
-        throw LoweringError(m + "hidden_size " + std::to_string(spec.hidden) + " and intermediate_size " +
-                            std::to_string(spec.intermediate) + ": the kernels expect multiples of 128 (partition tiles)");
+        throw LoweringError(m + "hidden_size " + std::to_string(spec.hidden) +
+                            " and intermediate_size " + std::to_string(spec.intermediate) +
+                            ": the kernels expect multiples of 128 (partition tiles)");
     if (spec.sequence_length > 128)
-        throw LoweringError(m + "sequence_length " + std::to_string(spec.sequence_length) +
-                            ": the attention kernel expects at most 128 (one partition tile of keys)");
+        throw LoweringError(
+            m + "sequence_length " + std::to_string(spec.sequence_length) +
+            ": the attention kernel expects at most 128 (one partition tile of keys)");
     const uint32_t hd = spec.head_dim();
     if (hd > 128 || 128 % hd || (hd < 32 && hd != 0))
         throw LoweringError(m + "head dimension " + std::to_string(hd) +
                             ": the attention kernel expects 32, 64 or 128 (partition quadrants)");
-    if (plan.kind == PartitionPlan::Kind::pipeline && (plan.stages == 0 || plan.stages > 2 * spec.layers))
-        throw LoweringError(m + "a pipeline of " + std::to_string(plan.stages) + " stages, expected 1 to " +
-                            std::to_string(2 * spec.layers) + " (an attention and a feed-forward block per layer)");
+    if (plan.kind == PartitionPlan::Kind::pipeline &&
+        (plan.stages == 0 || plan.stages > 2 * spec.layers))
+        throw LoweringError(m + "a pipeline of " + std::to_string(plan.stages) +
+                            " stages, expected 1 to " + std::to_string(2 * spec.layers) +
+                            " (an attention and a feed-forward block per layer)");
     if (!ids.empty() && ids.size() != size_t(batch) * spec.sequence_length)
-        throw LoweringError(m + std::to_string(ids.size()) + " token ids, expected batch x sequence_length = " +
+        throw LoweringError(m + std::to_string(ids.size()) +
+                            " token ids, expected batch x sequence_length = " +
                             std::to_string(size_t(batch) * spec.sequence_length));
     for (size_t i = 0; i < ids.size(); ++i)
         if (ids[i] < 0 || uint32_t(ids[i]) >= spec.vocab)
-            throw LoweringError(m + "token id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
-                                ", expected 0 to " + std::to_string(spec.vocab - 1));
+            throw LoweringError(m + "token id " + std::to_string(ids[i]) + " at position " +
+                                std::to_string(i) + ", expected 0 to " +
+                                std::to_string(spec.vocab - 1));
 }
 
 // The units of each stage: embeddings join the first layer block, the head the last.
@@ -74,11 +81,13 @@ std::string unit_list(const std::vector<Unit>& units) {
 // matrices are made resident first-fit (in unit order, while g sequences still fit) and the set
 // with the least streamed traffic per batch, streamed bytes x ceil(batch / g), is lowered.
 StagePrograms lower_partly_resident(const ModelSpec& spec, uint32_t batch, isa::Generation target,
-                                    const isa::TargetLimits& limits, StageRequest req, const std::vector<int32_t>& ids) {
+                                    const isa::TargetLimits& limits, StageRequest req,
+                                    const std::vector<int32_t>& ids) {
     const auto weights = model_weight_tensors(spec);
     std::vector<uint64_t> sizes;
     for (const auto& u : req.units)
-        for (const auto& m : unit_matrices(spec, u)) sizes.push_back(find_weight(weights, m).size_bytes());
+        for (const auto& m : unit_matrices(spec, u))
+            sizes.push_back(find_weight(weights, m).size_bytes());
     std::vector<bool> best;
     double best_traffic = 0;
     for (uint32_t g = 1; g <= batch; ++g) {
@@ -91,7 +100,8 @@ StagePrograms lower_partly_resident(const ModelSpec& spec, uint32_t batch, isa::
             if (!req.resident_matrices[i]) streamed += double(sizes[i]);
         }
         const double traffic = streamed * double((batch + g - 1) / g);
-        if (best.empty() || traffic < best_traffic) best = req.resident_matrices, best_traffic = traffic;
+        if (best.empty() || traffic < best_traffic)
+            best = req.resident_matrices, best_traffic = traffic;
     }
     if (best.empty()) best.assign(sizes.size(), false);  // nothing fits: lower_stage reports it
     req.resident_matrices = best;
@@ -133,7 +143,8 @@ double estimate_engine_cycles(const isa::Program& program) {
     return *std::max_element(cycles.begin(), cycles.end());
 }
 
-isa::Program concat_sequential(const std::vector<const isa::Program*>& parts, const std::string& name) {
+isa::Program concat_sequential(const std::vector<const isa::Program*>& parts,
+                               const std::string& name) {
     isa::Program out;
     out.name = name;
     out.target = parts.empty() ? isa::Generation::v2 : parts.front()->target;
@@ -143,25 +154,30 @@ isa::Program concat_sequential(const std::vector<const isa::Program*>& parts, co
             if (!have) {
                 out.tensors.push_back(t);
             } else if (have->shape != t.shape || have->dtype != t.dtype) {
-                throw LoweringError(name + ": tensor " + t.name + " declared with different shapes or dtypes");
+                throw LoweringError(name + ": tensor " + t.name +
+                                    " declared with different shapes or dtypes");
             } else if (have->role != t.role) {
                 // A stage's output read by the next stage: an intermediate of the whole program.
                 out.tensors[size_t(have - out.tensors.data())].role = isa::TensorRole::scratch;
             }
         }
-        out.instructions.insert(out.instructions.end(), p->instructions.begin(), p->instructions.end());
+        out.instructions.insert(out.instructions.end(), p->instructions.begin(),
+                                p->instructions.end());
     }
     return out;
 }
 
 LoweredModel lower_model(const ModelSpec& spec, uint32_t batch, isa::Generation target,
-                         const isa::TargetLimits& limits, const PartitionPlan& plan, const LowerOptions& options) {
+                         const isa::TargetLimits& limits, const PartitionPlan& plan,
+                         const LowerOptions& options) {
     check_supported(spec, batch, plan, options.token_ids);
     const std::vector<int32_t> ids =
-        options.token_ids.empty() ? std::vector<int32_t>(size_t(batch) * spec.sequence_length, 0) : options.token_ids;
+        options.token_ids.empty() ? std::vector<int32_t>(size_t(batch) * spec.sequence_length, 0)
+                                  : options.token_ids;
     const bool pipeline = plan.kind == PartitionPlan::Kind::pipeline;
     const uint32_t count = pipeline ? plan.stages : 1;
-    const auto units = pipeline ? split_units(spec, batch, count) : std::vector<std::vector<Unit>>{model_units(spec)};
+    const auto units = pipeline ? split_units(spec, batch, count)
+                                : std::vector<std::vector<Unit>>{model_units(spec)};
 
     LoweredModel out;
     out.spec = spec;
@@ -170,8 +186,8 @@ LoweredModel lower_model(const ModelSpec& spec, uint32_t batch, isa::Generation 
     out.weights = model_weight_tensors(spec);
     for (uint32_t s = 0; s < count; ++s) {
         StageRequest req;
-        req.label = pipeline ? "pipeline stage " + std::to_string(s) + " of " + std::to_string(count) + " (" +
-                                   unit_list(units[s]) + ")"
+        req.label = pipeline ? "pipeline stage " + std::to_string(s) + " of " +
+                                   std::to_string(count) + " (" + unit_list(units[s]) + ")"
                              : "data-parallel model " + spec.name;
         req.program_name = spec.name + "_stage" + std::to_string(s);
         req.units = units[s];
@@ -207,8 +223,10 @@ LoweredModel lower_model(const ModelSpec& spec, uint32_t batch, isa::Generation 
         }
         if (s == 0)
             for (const auto& t : st.inputs) out.model_inputs.push_back(t);
-        if (s + 1 == count) out.model_outputs = st.outputs;
-        else out.hbm_bytes += st.output_bytes;  // the inter-stage activations
+        if (s + 1 == count)
+            out.model_outputs = st.outputs;
+        else
+            out.hbm_bytes += st.output_bytes;  // the inter-stage activations
         out.stages.push_back(std::move(st));
     }
     for (const auto& w : out.weights) out.hbm_bytes += w.size_bytes();

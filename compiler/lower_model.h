@@ -1,6 +1,6 @@
 // Lowering an encoder for a batch size onto NeuronCores: data parallel (the whole model on one
-// core, weights streamed from HBM by DMA) or a pipeline of N stages (the layers' blocks sharded over
-// N cores balancing their estimated time, each stage's weights resident in its SBUF).
+// core, weights streamed from HBM by DMA) or a pipeline of N stages (the layers' blocks sharded
+// over N cores balancing their estimated time, each stage's weights resident in its SBUF).
 //
 // Placement: the embeddings run in the first stage and the pooler/classifier in the last; the
 // embedding tables always stay in HBM (BERT-base's word table alone is 94 MB), gathered by DMA.
@@ -62,13 +62,14 @@ struct LoweredStage {
     // One batch: reads `inputs` from HBM, writes `outputs`. Streams form.
     isa::Program infer;
     isa::Program load_sequential, infer_sequential;  // LowerOptions::keep_sequential only
-    std::vector<TensorInfo> inputs;   // stage 0: input_ids, attention_mask; later: the previous stage's output (+ attention_mask)
+    std::vector<TensorInfo> inputs;   // stage 0: input_ids, attention_mask; later: the previous
+                                      // stage's output (+ attention_mask)
     std::vector<TensorInfo> outputs;  // the next stage's input, or the model outputs
     uint64_t input_bytes = 0;
     uint64_t output_bytes = 0;
-    uint64_t resident_weight_bytes = 0;  // loaded into SBUF by `load`
-    uint64_t streamed_weight_bytes = 0;  // read from HBM by each `infer` run
-    std::vector<std::string> weights;    // weight tensors the stage reads
+    uint64_t resident_weight_bytes = 0;     // loaded into SBUF by `load`
+    uint64_t streamed_weight_bytes = 0;     // read from HBM by each `infer` run
+    std::vector<std::string> weights;       // weight tensors the stage reads
     uint64_t sbuf_bytes_per_partition = 0;  // peak SBUF use per partition
     uint32_t seqs_per_group = 0;  // sequences processed together (the rest of SBUF bounds it)
     // Busiest engine's cycles of `infer` by a static estimate (matmul max(64, N) cycles, x4 for
@@ -81,9 +82,11 @@ struct LoweredModel {
     uint32_t batch = 0;
     PartitionPlan plan;
     std::vector<LoweredStage> stages;
-    std::vector<WeightTensor> weights;        // every HBM weight tensor: fill with weight_values()
-    std::vector<TensorInfo> model_inputs;     // input_ids [batch, seq] i32, attention_mask [batch, seq] f32
-    std::vector<TensorInfo> model_outputs;    // hidden_states [hidden, batch*seq] f32, pooled_output [hidden, batch], logits [labels, batch]
+    std::vector<WeightTensor> weights;  // every HBM weight tensor: fill with weight_values()
+    std::vector<TensorInfo>
+        model_inputs;  // input_ids [batch, seq] i32, attention_mask [batch, seq] f32
+    std::vector<TensorInfo> model_outputs;  // hidden_states [hidden, batch*seq] f32, pooled_output
+                                            // [hidden, batch], logits [labels, batch]
     uint64_t hbm_bytes = 0;  // weights + model inputs/outputs + inter-stage activations
 };
 
@@ -92,7 +95,8 @@ struct LoweredModel {
 // token ids outside the vocabulary, and a pipeline stage whose resident weights plus working set
 // do not fit SBUF (naming the stage, its units and the sizes).
 LoweredModel lower_model(const ModelSpec& spec, uint32_t batch, isa::Generation target,
-                         const isa::TargetLimits& limits, const PartitionPlan& plan, const LowerOptions& options = {});
+                         const isa::TargetLimits& limits, const PartitionPlan& plan,
+                         const LowerOptions& options = {});
 
 // The pipeline's split without lowering: per stage its units, resident weight bytes per SBUF
 // partition and estimated cost (for reports and fit studies). Same errors as lower_model for
@@ -109,6 +113,7 @@ double estimate_engine_cycles(const isa::Program& program);
 
 // One sequential program doing `parts` one after the other (tensors merged by name; a name
 // declared twice must agree). For running several stages in one simulation.
-isa::Program concat_sequential(const std::vector<const isa::Program*>& parts, const std::string& name);
+isa::Program concat_sequential(const std::vector<const isa::Program*>& parts,
+                               const std::string& name);
 
 }  // namespace nsim::compiler

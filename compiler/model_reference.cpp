@@ -13,7 +13,8 @@ namespace {
 using Matrix = std::vector<float>;  // row-major
 
 // y[t, :] = x[t, :] . W + b for `tokens` rows, W [in, out].
-Matrix dense(const Matrix& x, uint32_t tokens, uint32_t in, const Matrix& w, const Matrix& b, uint32_t out) {
+Matrix dense(const Matrix& x, uint32_t tokens, uint32_t in, const Matrix& w, const Matrix& b,
+             uint32_t out) {
     Matrix y(size_t(tokens) * out);
     for (uint32_t t = 0; t < tokens; ++t) {
         float* yr = &y[size_t(t) * out];
@@ -27,7 +28,8 @@ Matrix dense(const Matrix& x, uint32_t tokens, uint32_t in, const Matrix& w, con
     return y;
 }
 
-void layernorm(Matrix& x, uint32_t tokens, uint32_t h, const Matrix& gamma, const Matrix& beta, float eps) {
+void layernorm(Matrix& x, uint32_t tokens, uint32_t h, const Matrix& gamma, const Matrix& beta,
+               float eps) {
     for (uint32_t t = 0; t < tokens; ++t) {
         float* r = &x[size_t(t) * h];
         double mean = 0, var = 0;
@@ -42,8 +44,11 @@ void layernorm(Matrix& x, uint32_t tokens, uint32_t h, const Matrix& gamma, cons
 
 class Weights {
 public:
-    Weights(const ModelSpec& spec, uint64_t seed) : m_all(model_weight_tensors(spec)), m_seed(seed) {}
-    Matrix operator()(const std::string& name) const { return logical_values(find_weight(m_all, name), m_seed); }
+    Weights(const ModelSpec& spec, uint64_t seed)
+        : m_all(model_weight_tensors(spec)), m_seed(seed) {}
+    Matrix operator()(const std::string& name) const {
+        return logical_values(find_weight(m_all, name), m_seed);
+    }
 
 private:
     std::vector<WeightTensor> m_all;
@@ -53,7 +58,8 @@ private:
 }  // namespace
 
 ReferenceOutputs reference_forward(const ModelSpec& spec, uint32_t batch, uint64_t seed,
-                                   const std::vector<int32_t>& token_ids, const std::vector<float>& attention_mask) {
+                                   const std::vector<int32_t>& token_ids,
+                                   const std::vector<float>& attention_mask) {
     const uint32_t H = spec.hidden, S = spec.sequence_length, T = batch * S, I = spec.intermediate;
     const uint32_t hd = spec.head_dim();
     const Weights w(spec, seed);
@@ -63,13 +69,16 @@ ReferenceOutputs reference_forward(const ModelSpec& spec, uint32_t batch, uint64
         const Matrix type = spec.type_vocab ? w("embeddings.token_type") : Matrix(H, 0.0f);
         for (uint32_t t = 0; t < T; ++t)
             for (uint32_t i = 0; i < H; ++i)
-                x[size_t(t) * H + i] = word[size_t(token_ids[t]) * H + i] + pos[size_t(t % S) * H + i] + type[i];
+                x[size_t(t) * H + i] =
+                    word[size_t(token_ids[t]) * H + i] + pos[size_t(t % S) * H + i] + type[i];
         layernorm(x, T, H, w("embeddings.ln.gamma"), w("embeddings.ln.beta"), spec.layer_norm_eps);
     }
     const float scale = float(1.0 / std::sqrt(double(hd)));
     for (uint32_t l = 0; l < spec.layers; ++l) {
         const std::string a = "layer" + std::to_string(l) + ".attention.";
-        const auto proj = [&](const char* p) { return dense(x, T, H, w(a + p + ".weight"), w(a + p + ".bias"), H); };
+        const auto proj = [&](const char* p) {
+            return dense(x, T, H, w(a + p + ".weight"), w(a + p + ".bias"), H);
+        };
         const Matrix q = proj("query"), k = proj("key"), v = proj("value");
         Matrix ctx(size_t(T) * H, 0.0f);
         std::vector<float> p(S);
@@ -82,7 +91,8 @@ ReferenceOutputs reference_forward(const ModelSpec& spec, uint32_t batch, uint64
                         const float* kr = &k[size_t(s * S + ki) * H + h * hd];
                         float dot = 0;
                         for (uint32_t d = 0; d < hd; ++d) dot += qr[d] * kr[d];
-                        p[ki] = dot * scale + (attention_mask[size_t(s) * S + ki] - 1.0f) * 10000.0f;
+                        p[ki] =
+                            dot * scale + (attention_mask[size_t(s) * S + ki] - 1.0f) * 10000.0f;
                         mx = std::max(mx, p[ki]);
                     }
                     float sum = 0;
@@ -106,22 +116,26 @@ ReferenceOutputs reference_forward(const ModelSpec& spec, uint32_t batch, uint64
     ReferenceOutputs r;
     if (spec.pooler) {
         Matrix cls(size_t(batch) * H);
-        for (uint32_t s = 0; s < batch; ++s) std::copy_n(&x[size_t(s) * S * H], H, &cls[size_t(s) * H]);
+        for (uint32_t s = 0; s < batch; ++s)
+            std::copy_n(&x[size_t(s) * S * H], H, &cls[size_t(s) * H]);
         r.pooled = dense(cls, batch, H, w("pooler.weight"), w("pooler.bias"), H);
         for (auto& e : r.pooled) e = std::tanh(e);
         if (spec.num_labels)
-            r.logits = dense(r.pooled, batch, H, w("classifier.weight"), w("classifier.bias"), spec.num_labels);
+            r.logits = dense(r.pooled, batch, H, w("classifier.weight"), w("classifier.bias"),
+                             spec.num_labels);
     }
     r.hidden = std::move(x);
     return r;
 }
 
-double max_error_feature_major(const std::vector<float>& feature_major, const std::vector<float>& token_major,
-                               size_t features, size_t tokens) {
+double max_error_feature_major(const std::vector<float>& feature_major,
+                               const std::vector<float>& token_major, size_t features,
+                               size_t tokens) {
     double worst = 0;
     for (size_t f = 0; f < features; ++f)
         for (size_t t = 0; t < tokens; ++t)
-            worst = std::max(worst, double(std::abs(feature_major[f * tokens + t] - token_major[t * features + f])));
+            worst = std::max(worst, double(std::abs(feature_major[f * tokens + t] -
+                                                    token_major[t * features + f])));
     return worst;
 }
 

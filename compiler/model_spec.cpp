@@ -32,13 +32,15 @@ public:
         return &*it;
     }
 
-    void positive(const std::string& key, uint32_t& out, bool required = true, bool allow_zero = false) {
+    void positive(const std::string& key, uint32_t& out, bool required = true,
+                  bool allow_zero = false) {
         const Json* v = find(key, required);
         if (!v) return;
         const std::string want = allow_zero ? "a non-negative integer" : "a positive integer";
         if (!v->is_number_integer()) fail(key, "found " + v->dump() + ", expected " + want);
         const int64_t x = v->get<int64_t>();
-        if (x < (allow_zero ? 0 : 1) || x > int64_t(UINT32_MAX)) fail(key, "found " + v->dump() + ", expected " + want);
+        if (x < (allow_zero ? 0 : 1) || x > int64_t(UINT32_MAX))
+            fail(key, "found " + v->dump() + ", expected " + want);
         out = uint32_t(x);
     }
 
@@ -59,7 +61,8 @@ public:
     void positive_float(const std::string& key, float& out) {
         const Json* v = find(key, false);
         if (!v) return;
-        if (!v->is_number() || v->get<double>() <= 0) fail(key, "found " + v->dump() + ", expected a positive number");
+        if (!v->is_number() || v->get<double>() <= 0)
+            fail(key, "found " + v->dump() + ", expected a positive number");
         out = v->get<float>();
     }
 
@@ -117,13 +120,16 @@ ModelSpec parse_model(const std::string& json_text, const std::string& file) {
     r.reject_unknown();
 
     if (m.hidden % m.heads != 0)
-        r.fail("attention_heads", "found " + std::to_string(m.heads) + ", expected a divisor of hidden_size " +
+        r.fail("attention_heads", "found " + std::to_string(m.heads) +
+                                      ", expected a divisor of hidden_size " +
                                       std::to_string(m.hidden));
     if (m.sequence_length > m.max_positions)
         r.fail("sequence_length", "found " + std::to_string(m.sequence_length) +
-                                      ", expected at most max_position_embeddings " + std::to_string(m.max_positions));
+                                      ", expected at most max_position_embeddings " +
+                                      std::to_string(m.max_positions));
     if (m.num_labels > 0 && !m.pooler)
-        r.fail("num_labels", "found " + std::to_string(m.num_labels) + ", expected 0 for a model without pooler");
+        r.fail("num_labels",
+               "found " + std::to_string(m.num_labels) + ", expected 0 for a model without pooler");
     return m;
 }
 

@@ -20,17 +20,17 @@ public:
 // comments) and how the lowering computes it.
 struct ModelSpec {
     std::string name;
-    uint32_t layers = 0;               // num_hidden_layers (DistilBERT: n_layers)
-    uint32_t hidden = 0;               // hidden_size (dim)
-    uint32_t heads = 0;                // num_attention_heads (n_heads)
-    uint32_t intermediate = 0;         // intermediate_size (hidden_dim)
-    uint32_t vocab = 0;                // vocab_size
-    uint32_t max_positions = 0;        // max_position_embeddings
-    uint32_t type_vocab = 0;           // type_vocab_size (0: no token-type embeddings, DistilBERT)
-    uint32_t sequence_length = 0;      // tokens per sequence the model is compiled for
-    float layer_norm_eps = 1e-12f;     // layer_norm_eps
-    bool pooler = true;                // BERT's pooler (tanh dense on [CLS]); DistilBERT has none
-    uint32_t num_labels = 2;           // classifier outputs on the pooled [CLS] (0: no classifier)
+    uint32_t layers = 0;            // num_hidden_layers (DistilBERT: n_layers)
+    uint32_t hidden = 0;            // hidden_size (dim)
+    uint32_t heads = 0;             // num_attention_heads (n_heads)
+    uint32_t intermediate = 0;      // intermediate_size (hidden_dim)
+    uint32_t vocab = 0;             // vocab_size
+    uint32_t max_positions = 0;     // max_position_embeddings
+    uint32_t type_vocab = 0;        // type_vocab_size (0: no token-type embeddings, DistilBERT)
+    uint32_t sequence_length = 0;   // tokens per sequence the model is compiled for
+    float layer_norm_eps = 1e-12f;  // layer_norm_eps
+    bool pooler = true;             // BERT's pooler (tanh dense on [CLS]); DistilBERT has none
+    uint32_t num_labels = 2;        // classifier outputs on the pooled [CLS] (0: no classifier)
     // Dtype policy: the model is fp32; matmul inputs (weights and activations) are cast to this
     // type, as neuron-cc's default --auto-cast matmult does; PSUM accumulates in fp32.
     isa::DType matmul_dtype = isa::DType::bfloat16;

@@ -10,10 +10,14 @@ namespace nsim::compiler {
 
 std::string Unit::name() const {
     switch (kind) {
-        case UnitKind::embeddings: return "embeddings";
-        case UnitKind::attention: return "layer" + std::to_string(layer) + ".attention";
-        case UnitKind::ffn: return "layer" + std::to_string(layer) + ".ffn";
-        case UnitKind::head: return "head";
+        case UnitKind::embeddings:
+            return "embeddings";
+        case UnitKind::attention:
+            return "layer" + std::to_string(layer) + ".attention";
+        case UnitKind::ffn:
+            return "layer" + std::to_string(layer) + ".ffn";
+        case UnitKind::head:
+            return "head";
     }
     return "";
 }
@@ -31,10 +35,12 @@ std::vector<Unit> model_units(const ModelSpec& spec) {
 std::vector<std::string> unit_matrices(const ModelSpec& spec, const Unit& u) {
     const std::string p = u.name() + ".";
     switch (u.kind) {
-        case UnitKind::embeddings: return {};
+        case UnitKind::embeddings:
+            return {};
         case UnitKind::attention:
             return {p + "query.weight", p + "key.weight", p + "value.weight", p + "output.weight"};
-        case UnitKind::ffn: return {p + "intermediate.weight", p + "output.weight"};
+        case UnitKind::ffn:
+            return {p + "intermediate.weight", p + "output.weight"};
         case UnitKind::head:
             if (spec.num_labels) return {"pooler.weight", "classifier.weight"};
             return {"pooler.weight"};
@@ -45,10 +51,13 @@ std::vector<std::string> unit_matrices(const ModelSpec& spec, const Unit& u) {
 std::vector<std::string> unit_vectors(const ModelSpec& spec, const Unit& u) {
     const std::string p = u.name() + ".";
     switch (u.kind) {
-        case UnitKind::embeddings: return {"embeddings.ln.gamma", "embeddings.ln.beta"};
+        case UnitKind::embeddings:
+            return {"embeddings.ln.gamma", "embeddings.ln.beta"};
         case UnitKind::attention:
-            return {p + "query.bias", p + "key.bias", p + "value.bias", p + "output.bias", p + "ln.gamma", p + "ln.beta"};
-        case UnitKind::ffn: return {p + "intermediate.bias", p + "output.bias", p + "ln.gamma", p + "ln.beta"};
+            return {p + "query.bias",  p + "key.bias", p + "value.bias",
+                    p + "output.bias", p + "ln.gamma", p + "ln.beta"};
+        case UnitKind::ffn:
+            return {p + "intermediate.bias", p + "output.bias", p + "ln.gamma", p + "ln.beta"};
         case UnitKind::head:
             if (spec.num_labels) return {"pooler.bias", "classifier.bias"};
             return {"pooler.bias"};
@@ -73,11 +82,15 @@ double unit_cost(const ModelSpec& spec, const Unit& u, uint32_t seqs) {
     const double chunks = std::ceil(T / 512), n = std::max(64.0, std::min(512.0, T));
     const double layernorm = 2 * Ht * 4 * n * chunks;
     switch (u.kind) {
-        case UnitKind::embeddings: return Ht * std::max(64.0, S) * seqs + layernorm;
+        case UnitKind::embeddings:
+            return Ht * std::max(64.0, S) * seqs + layernorm;
         case UnitKind::attention:
-            return 4 * Ht * Ht * n * chunks + double(spec.heads) * seqs * 3 * std::max(64.0, S) + layernorm;
-        case UnitKind::ffn: return 2 * Ht * It * n * chunks + layernorm;
-        case UnitKind::head: return Ht * Ht * std::max(64.0, double(seqs));
+            return 4 * Ht * Ht * n * chunks + double(spec.heads) * seqs * 3 * std::max(64.0, S) +
+                   layernorm;
+        case UnitKind::ffn:
+            return 2 * Ht * It * n * chunks + layernorm;
+        case UnitKind::head:
+            return Ht * Ht * std::max(64.0, double(seqs));
     }
     return 0;
 }

@@ -39,7 +39,8 @@ WeightTensor vec(const std::string& name, uint32_t features, float scale, float 
 }  // namespace
 
 float seeded_uniform(const std::string& name, uint64_t index, uint64_t seed) {
-    const uint64_t z = mix(name_hash(name) ^ mix(seed + 0x9e3779b97f4a7c15ULL) ^ mix(index * 0x9e3779b97f4a7c15ULL + 1));
+    const uint64_t z = mix(name_hash(name) ^ mix(seed + 0x9e3779b97f4a7c15ULL) ^
+                           mix(index * 0x9e3779b97f4a7c15ULL + 1));
     return float(double(z >> 11) * (2.0 / 9007199254740992.0) - 1.0);
 }
 
@@ -49,7 +50,8 @@ std::vector<WeightTensor> model_weight_tensors(const ModelSpec& spec) {
     std::vector<WeightTensor> w;
     w.push_back({"embeddings.word", {spec.vocab, H}, DType::float32, 0, 1, 0});
     w.push_back({"embeddings.position", {spec.max_positions, H}, DType::float32, 0, 1, 0});
-    if (spec.type_vocab) w.push_back({"embeddings.token_type", {spec.type_vocab, H}, DType::float32, 0, 1, 0});
+    if (spec.type_vocab)
+        w.push_back({"embeddings.token_type", {spec.type_vocab, H}, DType::float32, 0, 1, 0});
     w.push_back(vec("embeddings.ln.gamma", H, 0.1f, 1));
     w.push_back(vec("embeddings.ln.beta", H, 0.1f, 0));
     for (uint32_t l = 0; l < spec.layers; ++l) {
@@ -87,7 +89,8 @@ const WeightTensor& find_weight(const std::vector<WeightTensor>& weights, const 
 
 std::vector<float> weight_values(const WeightTensor& w, uint64_t seed) {
     std::vector<float> v(w.num_elements());
-    for (uint64_t i = 0; i < v.size(); ++i) v[i] = w.offset + w.scale * seeded_uniform(w.name, i, seed);
+    for (uint64_t i = 0; i < v.size(); ++i)
+        v[i] = w.offset + w.scale * seeded_uniform(w.name, i, seed);
     return v;
 }
 

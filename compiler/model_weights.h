@@ -29,9 +29,9 @@ struct WeightTensor {
 
 // Every weight tensor of `spec`, in a fixed order: embeddings, layers, pooler, classifier.
 // Names: "embeddings.word", "embeddings.position", "embeddings.token_type", "embeddings.ln.gamma",
-// "layer{L}.attention.{query,key,value,output}.{weight,bias}", "layer{L}.attention.ln.{gamma,beta}",
-// "layer{L}.ffn.{intermediate,output}.{weight,bias}", "layer{L}.ffn.ln.{gamma,beta}",
-// "pooler.{weight,bias}", "classifier.{weight,bias}".
+// "layer{L}.attention.{query,key,value,output}.{weight,bias}",
+// "layer{L}.attention.ln.{gamma,beta}", "layer{L}.ffn.{intermediate,output}.{weight,bias}",
+// "layer{L}.ffn.ln.{gamma,beta}", "pooler.{weight,bias}", "classifier.{weight,bias}".
 std::vector<WeightTensor> model_weight_tensors(const ModelSpec& spec);
 const WeightTensor& find_weight(const std::vector<WeightTensor>& weights, const std::string& name);
 

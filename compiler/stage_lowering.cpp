@@ -26,11 +26,20 @@ std::string mib(uint64_t bytes) {
 // Emits one stage's programs for a given group size.
 class StageEmitter {
 public:
-    StageEmitter(const ModelSpec& spec, uint32_t batch, isa::Generation target, const isa::TargetLimits& limits,
-                 const StageRequest& req, const std::vector<int32_t>& ids, uint32_t group, bool probe)
-        : m_spec(spec), m_batch(batch), m_req(req), m_ids(ids), m_group(group), m_probe(probe), m_all(model_weight_tensors(spec)),
-          m_load_builder(req.program_name + "_load", target), m_builder(req.program_name + "_infer", target),
-          m_load(m_load_builder, limits, req.label), m_ctx(m_builder, limits, req.label) {}
+    StageEmitter(const ModelSpec& spec, uint32_t batch, isa::Generation target,
+                 const isa::TargetLimits& limits, const StageRequest& req,
+                 const std::vector<int32_t>& ids, uint32_t group, bool probe)
+        : m_spec(spec),
+          m_batch(batch),
+          m_req(req),
+          m_ids(ids),
+          m_group(group),
+          m_probe(probe),
+          m_all(model_weight_tensors(spec)),
+          m_load_builder(req.program_name + "_load", target),
+          m_builder(req.program_name + "_infer", target),
+          m_load(m_load_builder, limits, req.label),
+          m_ctx(m_builder, limits, req.label) {}
 
     StagePrograms run() {
         declare_tensors();
@@ -38,17 +47,20 @@ public:
         StagePrograms out;
         if (needs_layernorm()) m_mean = emit_mean_matrix(m_ctx, m_spec.hidden);
         // A probe emits the first group only: it is the largest, so it alone decides the fit.
-        for (uint32_t g0 = 0; g0 < (m_probe ? 1 : m_batch); g0 += m_group) emit_group(g0, std::min(m_group, m_batch - g0));
+        for (uint32_t g0 = 0; g0 < (m_probe ? 1 : m_batch); g0 += m_group)
+            emit_group(g0, std::min(m_group, m_batch - g0));
         out.load = m_load_builder.build();
         out.infer = m_builder.build();
         out.sbuf_peak = m_ctx.sbuf().peak();
         out.seqs_per_group = m_group;
         for (const auto& [name, w] : m_matrices) {
-            (w.resident ? out.resident_bytes : out.streamed_bytes) += find_weight(m_all, name).size_bytes();
+            (w.resident ? out.resident_bytes : out.streamed_bytes) +=
+                find_weight(m_all, name).size_bytes();
             out.weights.push_back(name);
         }
         for (const auto& [name, v] : m_vectors) {
-            (m_req.resident ? out.resident_bytes : out.streamed_bytes) += find_weight(m_all, name).size_bytes();
+            (m_req.resident ? out.resident_bytes : out.streamed_bytes) +=
+                find_weight(m_all, name).size_bytes();
             out.weights.push_back(name);
         }
         if (has(UnitKind::embeddings)) {
@@ -61,14 +73,18 @@ public:
 
 private:
     bool has(UnitKind k) const {
-        return std::any_of(m_req.units.begin(), m_req.units.end(), [k](const Unit& u) { return u.kind == k; });
+        return std::any_of(m_req.units.begin(), m_req.units.end(),
+                           [k](const Unit& u) { return u.kind == k; });
     }
-    bool needs_layernorm() const { return has(UnitKind::embeddings) || has(UnitKind::attention) || has(UnitKind::ffn); }
+    bool needs_layernorm() const {
+        return has(UnitKind::embeddings) || has(UnitKind::attention) || has(UnitKind::ffn);
+    }
     uint32_t H() const { return m_spec.hidden; }
     uint32_t S() const { return m_spec.sequence_length; }
     DType mm() const { return m_spec.matmul_dtype; }
 
-    void tensor(const std::string& name, std::vector<uint64_t> shape, DType dt, isa::TensorRole role) {
+    void tensor(const std::string& name, std::vector<uint64_t> shape, DType dt,
+                isa::TensorRole role) {
         m_builder.tensor(name, shape, dt, role);
     }
 
@@ -79,17 +95,23 @@ private:
         } else {
             tensor(m_req.input, {H(), tokens}, DType::float32, isa::TensorRole::input);
         }
-        if (has(UnitKind::attention)) tensor("attention_mask", {m_batch, S()}, DType::float32, isa::TensorRole::input);
+        if (has(UnitKind::attention))
+            tensor("attention_mask", {m_batch, S()}, DType::float32, isa::TensorRole::input);
         if (!m_req.output.empty()) {
             tensor(m_req.output, {H(), tokens}, DType::float32, isa::TensorRole::output);
         } else {
             tensor("hidden_states", {H(), tokens}, DType::float32, isa::TensorRole::output);
-            if (m_spec.pooler) tensor("pooled_output", {H(), m_batch}, DType::float32, isa::TensorRole::output);
-            if (m_spec.num_labels) tensor("logits", {m_spec.num_labels, m_batch}, DType::float32, isa::TensorRole::output);
+            if (m_spec.pooler)
+                tensor("pooled_output", {H(), m_batch}, DType::float32, isa::TensorRole::output);
+            if (m_spec.num_labels)
+                tensor("logits", {m_spec.num_labels, m_batch}, DType::float32,
+                       isa::TensorRole::output);
         }
         if (has(UnitKind::embeddings)) {
-            for (const char* t : {"embeddings.word", "embeddings.position", "embeddings.token_type"})
-                if (m_spec.type_vocab || std::string(t) != "embeddings.token_type") declare_weight(t);
+            for (const char* t :
+                 {"embeddings.word", "embeddings.position", "embeddings.token_type"})
+                if (m_spec.type_vocab || std::string(t) != "embeddings.token_type")
+                    declare_weight(t);
         }
         for (const auto& u : m_req.units) {
             for (const auto& m : unit_matrices(m_spec, u)) declare_weight(m);
@@ -113,20 +135,23 @@ private:
             }
             const uint64_t capacity = m_ctx.sbuf().capacity();
             if (bytes > capacity)
-                throw LoweringError(m_req.label + ": resident weights of " + units + " need " + std::to_string(bytes) +
-                                    " bytes per SBUF partition (" + mib(bytes * 128) + " per core), expected at most " +
-                                    std::to_string(capacity) + " (" + mib(capacity * 128) + ", the target's SBUF)");
+                throw LoweringError(m_req.label + ": resident weights of " + units + " need " +
+                                    std::to_string(bytes) + " bytes per SBUF partition (" +
+                                    mib(bytes * 128) + " per core), expected at most " +
+                                    std::to_string(capacity) + " (" + mib(capacity * 128) +
+                                    ", the target's SBUF)");
         }
         bool streamed = !m_req.resident;
         size_t index = 0;
         for (const auto& u : m_req.units) {
             for (const auto& name : unit_matrices(m_spec, u)) {
                 const auto& t = find_weight(m_all, name);
-                const bool resident =
-                    m_req.resident && (m_req.resident_matrices.empty() || m_req.resident_matrices.at(index));
+                const bool resident = m_req.resident && (m_req.resident_matrices.empty() ||
+                                                         m_req.resident_matrices.at(index));
                 ++index;
                 streamed |= !resident;
-                MatrixWeight w{name, uint32_t(t.shape[0]), uint32_t(t.shape[1]), t.dtype, resident, 0};
+                MatrixWeight w{name, uint32_t(t.shape[0]), uint32_t(t.shape[1]), t.dtype, resident,
+                               0};
                 if (resident) {
                     w.offset = m_ctx.sbuf().alloc(w.sbuf_bytes(), "resident weight " + name);
                     m_load.sbuf().alloc(w.sbuf_bytes(), name);
@@ -169,25 +194,38 @@ private:
         m_seqs = seqs;
         if (has(UnitKind::attention)) {
             m_masks = m_ctx.sbuf().alloc(uint64_t(seqs) * S() * 4, "attention masks");
-            for (uint32_t s = 0; s < seqs; ++s) emit_mask_bias(m_ctx, "attention_mask", g0 + s, S(), m_masks + uint64_t(s) * S() * 4);
+            for (uint32_t s = 0; s < seqs; ++s)
+                emit_mask_bias(m_ctx, "attention_mask", g0 + s, S(),
+                               m_masks + uint64_t(s) * S() * 4);
         }
         if (m_req.input.empty()) {
             const bool types = m_spec.type_vocab > 0;
-            embedding(m_ctx, {"embeddings.word", "embeddings.position", types ? "embeddings.token_type" : "", H()},
+            embedding(m_ctx,
+                      {"embeddings.word", "embeddings.position",
+                       types ? "embeddings.token_type" : "", H()},
                       m_ids, S(), g0, m_x);
         } else {
             for (uint32_t k = 0; k < m_x.tiles; ++k) {
                 const uint32_t rows = std::min(128u, H() - k * 128);
-                m_ctx.dma(m_x.ap(k, 0, T, 0, rows), b.hbm(m_req.input, k * 128, rows, uint64_t(g0) * S(), {T}));
-                b.activation(m_xb.ap(k, 0, T, 0, rows), isa::ActFunc::copy, m_x.ap(k, 0, T, 0, rows));
+                m_ctx.dma(m_x.ap(k, 0, T, 0, rows),
+                          b.hbm(m_req.input, k * 128, rows, uint64_t(g0) * S(), {T}));
+                b.activation(m_xb.ap(k, 0, T, 0, rows), isa::ActFunc::copy,
+                             m_x.ap(k, 0, T, 0, rows));
             }
         }
         for (const auto& u : m_req.units) {
             switch (u.kind) {
-                case UnitKind::embeddings: emit_layernorm("embeddings.ln"); break;
-                case UnitKind::attention: emit_attention(u); break;
-                case UnitKind::ffn: emit_ffn(u); break;
-                case UnitKind::head: break;  // after hidden_states are stored
+                case UnitKind::embeddings:
+                    emit_layernorm("embeddings.ln");
+                    break;
+                case UnitKind::attention:
+                    emit_attention(u);
+                    break;
+                case UnitKind::ffn:
+                    emit_ffn(u);
+                    break;
+                case UnitKind::head:
+                    break;  // after hidden_states are stored
             }
         }
         const std::string out = m_req.output.empty() ? "hidden_states" : m_req.output;
@@ -211,8 +249,8 @@ private:
         const std::string p = u.name() + ".";
         const uint64_t mark = m_ctx.sbuf().mark();
         const uint32_t T = m_x.tokens;
-        const VectorWeight bq = vector(p + "query.bias"), bk = vector(p + "key.bias"), bv = vector(p + "value.bias"),
-                           bo = vector(p + "output.bias");
+        const VectorWeight bq = vector(p + "query.bias"), bk = vector(p + "key.bias"),
+                           bv = vector(p + "value.bias"), bo = vector(p + "output.bias");
         const FeatureTiles q = m_ctx.alloc_features(H(), T, mm(), "queries");
         const FeatureTiles k = m_ctx.alloc_features(H(), T, mm(), "keys");
         const uint64_t v_seq_bytes = uint64_t(H()) * isa::dtype_size(mm());
@@ -222,7 +260,8 @@ private:
         const double scale = 1.0 / std::sqrt(double(m_spec.head_dim()));
         linear(m_ctx, m_matrices.at(p + "query.weight"), m_staging, moving_of(m_xb), T,
                [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
-                   b.tensor_scalar(q.ap(m, n0, n, 0, acc.num_partitions), acc, AluOp::add, bq.ap(m, 0, acc.num_partitions))
+                   b.tensor_scalar(q.ap(m, n0, n, 0, acc.num_partitions), acc, AluOp::add,
+                                   bq.ap(m, 0, acc.num_partitions))
                        .arg("op1", AluOp::multiply)
                        .arg("operand1", scale);
                });
@@ -230,10 +269,12 @@ private:
                evict_bias(m_ctx, bk, k, isa::ActFunc::copy));
         linear_token_major(m_ctx, m_matrices.at(p + "value.weight"), m_staging, m_xb, S(), m_seqs,
                            [&](uint32_t s, uint32_t c0, const isa::AccessPattern& acc) {
-                               const uint64_t at = v + s * v_seq_bytes + uint64_t(c0) * isa::dtype_size(mm());
+                               const uint64_t at =
+                                   v + s * v_seq_bytes + uint64_t(c0) * isa::dtype_size(mm());
                                b.tensor_copy(isa::sbuf(0, S(), at, mm(), {acc.free_size()}), acc);
                            });
-        attention(m_ctx, {m_spec.heads, m_spec.head_dim(), S(), m_seqs}, q, k, v, v_seq_bytes, m_masks, bv, c);
+        attention(m_ctx, {m_spec.heads, m_spec.head_dim(), S(), m_seqs}, q, k, v, v_seq_bytes,
+                  m_masks, bv, c);
         linear(m_ctx, m_matrices.at(p + "output.weight"), m_staging, moving_of(c), T,
                evict_bias_residual(m_ctx, bo, m_x, scratch));
         m_ctx.sbuf().release(mark);
@@ -245,7 +286,8 @@ private:
         const uint64_t mark = m_ctx.sbuf().mark();
         const uint32_t T = m_x.tokens;
         const VectorWeight b1 = vector(p + "intermediate.bias"), b2 = vector(p + "output.bias");
-        const FeatureTiles h = m_ctx.alloc_features(m_spec.intermediate, T, mm(), "intermediate activations");
+        const FeatureTiles h =
+            m_ctx.alloc_features(m_spec.intermediate, T, mm(), "intermediate activations");
         const uint64_t scratch = m_ctx.sbuf().alloc(512 * 4, "projection scratch");
         linear(m_ctx, m_matrices.at(p + "intermediate.weight"), m_staging, moving_of(m_xb), T,
                evict_bias(m_ctx, b1, h, isa::ActFunc::gelu));
@@ -260,30 +302,37 @@ private:
         auto& b = m_builder;
         const uint64_t mark = m_ctx.sbuf().mark();
         const VectorWeight bp = vector("pooler.bias");
-        const FeatureTiles pooled = m_ctx.alloc_features(H(), m_seqs, DType::float32, "pooled output");
-        const FeatureTiles pooled_mm = m_ctx.alloc_features(H(), m_seqs, mm(), "pooled output (matmul copy)");
+        const FeatureTiles pooled =
+            m_ctx.alloc_features(H(), m_seqs, DType::float32, "pooled output");
+        const FeatureTiles pooled_mm =
+            m_ctx.alloc_features(H(), m_seqs, mm(), "pooled output (matmul copy)");
         const FeatureTiles xb = m_xb;
         const uint32_t seq = S();
         const MovingFn cls = [xb, seq](uint32_t k, uint32_t n0, uint32_t n) {
-            const uint64_t at = xb.offset + (uint64_t(k) * xb.tokens + uint64_t(n0) * seq) * isa::dtype_size(xb.dtype);
+            const uint64_t at = xb.offset + (uint64_t(k) * xb.tokens + uint64_t(n0) * seq) *
+                                                isa::dtype_size(xb.dtype);
             return isa::sbuf_pattern(0, 128, at, xb.dtype, {{int32_t(seq), n}});
         };
         linear(m_ctx, m_matrices.at("pooler.weight"), m_staging, cls, m_seqs,
                [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
                    const uint32_t rows = acc.num_partitions;
-                   b.activation(pooled.ap(m, n0, n, 0, rows), isa::ActFunc::tanh, acc).arg("bias", bp.ap(m, 0, rows));
+                   b.activation(pooled.ap(m, n0, n, 0, rows), isa::ActFunc::tanh, acc)
+                       .arg("bias", bp.ap(m, 0, rows));
                    b.tensor_copy(pooled_mm.ap(m, n0, n, 0, rows), pooled.ap(m, n0, n, 0, rows));
                });
         for (uint32_t k = 0; k < pooled.tiles; ++k) {
             const uint32_t rows = std::min(128u, H() - k * 128);
-            m_ctx.dma(b.hbm("pooled_output", k * 128, rows, g0, {m_seqs}), pooled.ap(k, 0, m_seqs, 0, rows));
+            m_ctx.dma(b.hbm("pooled_output", k * 128, rows, g0, {m_seqs}),
+                      pooled.ap(k, 0, m_seqs, 0, rows));
         }
         if (m_spec.num_labels) {
             const VectorWeight bc = vector("classifier.bias");
-            const FeatureTiles logits = m_ctx.alloc_features(m_spec.num_labels, m_seqs, DType::float32, "logits");
-            linear(m_ctx, m_matrices.at("classifier.weight"), m_staging, moving_of(pooled_mm), m_seqs,
-                   evict_bias(m_ctx, bc, logits, isa::ActFunc::copy));
-            m_ctx.dma(b.hbm("logits", 0, m_spec.num_labels, g0, {m_seqs}), logits.ap(0, 0, m_seqs, 0, m_spec.num_labels));
+            const FeatureTiles logits =
+                m_ctx.alloc_features(m_spec.num_labels, m_seqs, DType::float32, "logits");
+            linear(m_ctx, m_matrices.at("classifier.weight"), m_staging, moving_of(pooled_mm),
+                   m_seqs, evict_bias(m_ctx, bc, logits, isa::ActFunc::copy));
+            m_ctx.dma(b.hbm("logits", 0, m_spec.num_labels, g0, {m_seqs}),
+                      logits.ap(0, 0, m_seqs, 0, m_spec.num_labels));
         }
         m_ctx.sbuf().release(mark);
     }
@@ -326,12 +375,14 @@ StagePrograms lower_stage(const ModelSpec& spec, uint32_t batch, isa::Generation
     // size is found by halving from the batch, then growing one sequence at a time.
     const auto attempt = [&](uint32_t group, StagePrograms* out) {
         try {
-            StagePrograms p = StageEmitter(spec, batch, target, limits, request, token_ids, group, !out).run();
+            StagePrograms p =
+                StageEmitter(spec, batch, target, limits, request, token_ids, group, !out).run();
             if (out) *out = std::move(p);
             return true;
         } catch (const LoweringError& e) {
             if (std::string(e.what()).find("resident weights of") != std::string::npos) throw;
-            if (group == 1) throw LoweringError(std::string(e.what()) + " (with one sequence per group)");
+            if (group == 1)
+                throw LoweringError(std::string(e.what()) + " (with one sequence per group)");
             return false;
         }
     };

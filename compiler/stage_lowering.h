@@ -12,15 +12,15 @@
 namespace nsim::compiler {
 
 struct StageRequest {
-    std::string label;          // for errors: "pipeline stage 3 of 16 (layer2.ffn, layer3.attention)"
-    std::string program_name;   // "bert-base-uncased_stage3"
+    std::string label;  // for errors: "pipeline stage 3 of 16 (layer2.ffn, layer3.attention)"
+    std::string program_name;  // "bert-base-uncased_stage3"
     std::vector<Unit> units;
-    bool resident = false;      // weights held in SBUF (loaded by the load program)
+    bool resident = false;  // weights held in SBUF (loaded by the load program)
     // With `resident`: which of the stage's matrices (in unit order) are resident, the others
     // stream from HBM; empty: all of them.
     std::vector<bool> resident_matrices;
-    std::string input;          // activation tensor read ([hidden, batch*seq] f32); empty: embeddings
-    std::string output;         // activation tensor written; empty: the model outputs
+    std::string input;   // activation tensor read ([hidden, batch*seq] f32); empty: embeddings
+    std::string output;  // activation tensor written; empty: the model outputs
 };
 
 struct StagePrograms {

@@ -47,7 +47,8 @@ public:
             int64_t queue = isa::is_collective(inst.op) ? -1 - int64_t(i) : 0;
             if (inst.op == isa::Opcode::dma_copy)
                 if (const auto* q = std::get_if<int64_t>(&inst.arg("queue"))) queue = *q;
-            const auto [it, added] = ids.try_emplace({slot.engine, slot.dma, queue}, m_members.size());
+            const auto [it, added] =
+                ids.try_emplace({slot.engine, slot.dma, queue}, m_members.size());
             if (added) m_members.emplace_back();
             slot.stream = it->second;
             m_members[slot.stream].push_back(i);
@@ -70,7 +71,8 @@ private:
 // does not know yet, and a wait brings along everything the awaited instruction knew.
 class WaitPlanner {
 public:
-    WaitPlanner(const CompletionStreams& streams, const std::vector<std::vector<MemoryAccess>>& effects)
+    WaitPlanner(const CompletionStreams& streams,
+                const std::vector<std::vector<MemoryAccess>>& effects)
         : m_streams(streams), m_effects(effects), m_done_knows(effects.size()) {
         m_engine_knows.fill(Clock(streams.count(), 0));
     }
@@ -123,7 +125,8 @@ private:
             size_t lo = j;
             for (size_t c = 0; c < needed.size(); ++c) {
                 const auto& members = m_streams.members(c);
-                if (needed[c] == 0 && start[c] < members.size()) lo = std::min(lo, members[start[c]]);
+                if (needed[c] == 0 && start[c] < members.size())
+                    lo = std::min(lo, members[start[c]]);
             }
             return lo;
         };
@@ -147,7 +150,8 @@ private:
 // Names an instruction in a diagnostic when it was built in code and has no line to point at.
 std::string where(const isa::Instruction& inst, size_t index) {
     if (inst.loc.line != 0) return "";
-    return "instruction " + std::to_string(index) + " (" + std::string(isa::opcode_info(inst.op).name) + "): ";
+    return "instruction " + std::to_string(index) + " (" +
+           std::string(isa::opcode_info(inst.op).name) + "): ";
 }
 
 void reject_existing_semaphores(const isa::Program& program, const std::string& file) {
@@ -155,18 +159,21 @@ void reject_existing_semaphores(const isa::Program& program, const std::string& 
     for (size_t i = 0; i < program.instructions.size(); ++i) {
         const auto& inst = program.instructions[i];
         if (inst.waits.empty() && inst.incs.empty()) continue;
-        found.push_back({inst.loc, where(inst, i) +
-                                       "found wait/inc in a sequential kernel, expected none: a sequential kernel "
-                                       "gets its semaphores from the sync pass; remove wait/inc or write "
-                                       "per-engine streams"});
+        found.push_back(
+            {inst.loc,
+             where(inst, i) +
+                 "found wait/inc in a sequential kernel, expected none: a sequential kernel "
+                 "gets its semaphores from the sync pass; remove wait/inc or write "
+                 "per-engine streams"});
     }
     if (!found.empty()) throw isa::KernelError(file, std::move(found));
 }
 
 // Semaphore ids per stream (-1 = none), given from 0 in program order of the first increment.
-std::vector<int64_t> assign_semaphores(const isa::Program& program, const CompletionStreams& streams,
-                                       const std::vector<bool>& increments, const isa::TargetLimits& limits,
-                                       const std::string& file) {
+std::vector<int64_t> assign_semaphores(const isa::Program& program,
+                                       const CompletionStreams& streams,
+                                       const std::vector<bool>& increments,
+                                       const isa::TargetLimits& limits, const std::string& file) {
     std::vector<int64_t> sem(streams.count(), -1);
     std::vector<size_t> first_use;
     for (size_t i = 0; i < increments.size(); ++i) {
@@ -179,17 +186,19 @@ std::vector<int64_t> assign_semaphores(const isa::Program& program, const Comple
         const size_t i = first_use[limits.semaphores];
         const auto& inst = program.instructions[i];
         throw isa::KernelError(
-            file, {{inst.loc, where(inst, i) + "the sync pass needs " + std::to_string(first_use.size()) +
-                                  " semaphores (one per engine and per issuing engine and DMA queue that "
-                                  "something waits for), expected at most the target's " +
-                                  std::to_string(limits.semaphores) + " (limits.semaphores)"}});
+            file,
+            {{inst.loc, where(inst, i) + "the sync pass needs " + std::to_string(first_use.size()) +
+                            " semaphores (one per engine and per issuing engine and DMA queue that "
+                            "something waits for), expected at most the target's " +
+                            std::to_string(limits.semaphores) + " (limits.semaphores)"}});
     }
     return sem;
 }
 
 }  // namespace
 
-isa::Program insert_sync(const isa::Program& sequential, const isa::TargetLimits& limits, const std::string& file) {
+isa::Program insert_sync(const isa::Program& sequential, const isa::TargetLimits& limits,
+                         const std::string& file) {
     if (sequential.form == isa::ProgramForm::streams) return sequential;
     reject_existing_semaphores(sequential, file);
 
@@ -197,7 +206,8 @@ isa::Program insert_sync(const isa::Program& sequential, const isa::TargetLimits
     const CompletionStreams streams(sequential);
     std::vector<std::vector<MemoryAccess>> effects;
     effects.reserve(n);
-    for (const auto& inst : sequential.instructions) effects.push_back(memory_effects(inst, sequential));
+    for (const auto& inst : sequential.instructions)
+        effects.push_back(memory_effects(inst, sequential));
     const auto waits = WaitPlanner(streams, effects).plan();
 
     std::vector<bool> increments(n, false);
@@ -214,7 +224,8 @@ isa::Program insert_sync(const isa::Program& sequential, const isa::TargetLimits
     out.form = isa::ProgramForm::streams;
     for (size_t i = 0; i < n; ++i) {
         auto& inst = out.instructions[i];
-        for (size_t t : waits[i]) inst.waits.push_back({uint32_t(sem[streams.slot(t).stream]), done_count[t]});
+        for (size_t t : waits[i])
+            inst.waits.push_back({uint32_t(sem[streams.slot(t).stream]), done_count[t]});
         std::sort(inst.waits.begin(), inst.waits.end(),
                   [](const isa::SemWait& a, const isa::SemWait& b) { return a.sem < b.sem; });
         if (increments[i]) inst.incs.push_back({uint32_t(sem[streams.slot(i).stream]), 1});

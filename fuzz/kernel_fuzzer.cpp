@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const KernelError& e) {
         finding("the printed kernel does not parse", printed, e.what());
     }
-    if (reparsed != program) finding("the printed kernel parses to a different program", printed, "");
+    if (reparsed != program)
+        finding("the printed kernel parses to a different program", printed, "");
     const std::string reprinted = print_kernel(reparsed);
     if (reprinted != printed) finding("printing is not idempotent", printed, reprinted);
     return 0;

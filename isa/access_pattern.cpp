@@ -6,9 +6,12 @@ namespace nsim::isa {
 
 std::string_view mem_space_name(MemSpace s) {
     switch (s) {
-        case MemSpace::hbm: return "hbm";
-        case MemSpace::sbuf: return "sbuf";
-        case MemSpace::psum: return "psum";
+        case MemSpace::hbm:
+            return "hbm";
+        case MemSpace::sbuf:
+            return "sbuf";
+        case MemSpace::psum:
+            return "psum";
     }
     return "?";
 }
@@ -95,16 +98,20 @@ Footprint footprint(const AccessPattern& ap) {
         return fp;
     }
     const uint64_t stride = ap.partition_stride_bytes;
-    if (within.size() == 1 && within[0].end - within[0].begin == stride) {  // whole rows back to back
-        fp.ranges = {{ap.start_partition * stride + within[0].begin,
-                      (uint64_t(ap.start_partition) + ap.num_partitions - 1) * stride + within[0].end}};
+    if (within.size() == 1 &&
+        within[0].end - within[0].begin == stride) {  // whole rows back to back
+        fp.ranges = {
+            {ap.start_partition * stride + within[0].begin,
+             (uint64_t(ap.start_partition) + ap.num_partitions - 1) * stride + within[0].end}};
         return fp;
     }
-    for (uint64_t r = ap.start_partition; r < uint64_t(ap.start_partition) + ap.num_partitions; ++r) {
+    for (uint64_t r = ap.start_partition; r < uint64_t(ap.start_partition) + ap.num_partitions;
+         ++r) {
         const uint64_t base = r * ap.partition_stride_bytes;
         for (const auto& w : within) {
             ByteRange b{base + w.begin, base + w.end};
-            if (!fp.ranges.empty() && b.begin <= fp.ranges.back().end && b.begin >= fp.ranges.back().begin)
+            if (!fp.ranges.empty() && b.begin <= fp.ranges.back().end &&
+                b.begin >= fp.ranges.back().begin)
                 fp.ranges.back().end = std::max(fp.ranges.back().end, b.end);
             else
                 fp.ranges.push_back(b);
@@ -138,7 +145,10 @@ std::optional<Overlap> overlap(const Footprint& a, const Footprint& b) {
         const uint64_t lo = std::max(a.ranges[i].begin, b.ranges[j].begin);
         const uint64_t hi = std::min(a.ranges[i].end, b.ranges[j].end);
         if (lo < hi) return Overlap{partition, {lo, hi}};
-        if (a.ranges[i].end < b.ranges[j].end) ++i; else ++j;
+        if (a.ranges[i].end < b.ranges[j].end)
+            ++i;
+        else
+            ++j;
     }
     return std::nullopt;
 }

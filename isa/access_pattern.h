@@ -51,7 +51,8 @@ struct AccessPattern {
     uint64_t free_size() const;     // elements per partition (product of nums; 1 without dims)
     uint64_t num_elements() const;  // num_partitions * free_size()
     std::vector<uint64_t> free_shape() const;  // the nums
-    bool is_contiguous() const;     // steps are row-major contiguous for the nums (no gaps, no overlap)
+    bool is_contiguous()
+        const;  // steps are row-major contiguous for the nums (no gaps, no overlap)
     // Lowest and one-past-highest element index relative to byte_offset (steps may be negative).
     int64_t min_element() const;
     int64_t end_element() const;
@@ -97,7 +98,8 @@ void AccessPattern::for_each_byte_offset(F&& f) const {
     for (uint32_t a = 0; a < d[0].num; ++a)
         for (uint32_t b = 0; b < d[1].num; ++b)
             for (uint32_t c = 0; c < d[2].num; ++c) {
-                int64_t e = int64_t(a) * d[0].step + int64_t(b) * d[1].step + int64_t(c) * d[2].step;
+                int64_t e =
+                    int64_t(a) * d[0].step + int64_t(b) * d[1].step + int64_t(c) * d[2].step;
                 for (uint32_t x = 0; x < d[3].num; ++x, e += d[3].step)
                     f(static_cast<uint64_t>(base + e * esize));
             }

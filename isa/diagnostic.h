@@ -14,7 +14,9 @@ namespace nsim::isa {
 struct SourceLoc {
     unsigned line = 0;
     unsigned column = 0;
-    bool operator==(const SourceLoc&) const { return true; }  // locations never make programs differ
+    bool operator==(const SourceLoc&) const {
+        return true;
+    }  // locations never make programs differ
     bool operator!=(const SourceLoc&) const { return false; }
 };
 

@@ -1,9 +1,9 @@
 // Exact conversions between fp32 and the storage types of isa/dtype.h (encode, decode, quantize).
-#include "isa/dtype.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#include "isa/dtype.h"
 
 // Policy choices (the contract is in isa/dtype.h):
 // - Floats are rounded on the integer significand of the fp32 input, so every decision is exact:
@@ -13,13 +13,15 @@
 //   built as (exponent field << mantissa bits) + kept significand.
 // - Stochastic rounding adds the 32 random bits, aligned with the top of the dropped field, to the
 //   dropped bits and rounds up on carry-out (what hardware does). For fields of at most 32 bits the
-//   probability of rounding up is exactly dropped / 2^width; wider fields (subnormal or underflowing
-//   targets) are resolved to 2^-32 of an ulp, and a remainder below 2^-32 ulp never rounds up.
+//   probability of rounding up is exactly dropped / 2^width; wider fields (subnormal or
+//   underflowing targets) are resolved to 2^-32 of an ulp, and a remainder below 2^-32 ulp never
+//   rounds up.
 // - Overflow is decided after rounding, so RNE and SR share it: to +-inf where the format has
 //   infinities, saturation to +-max for f8e4m3 (which also receives +-inf as +-max).
 // - NaN: IEEE-like targets keep the sign and the top payload bits and set the quiet bit, so a NaN
-//   whose payload lives only in the discarded bits cannot become inf; f8e4m3 has one NaN, S.1111.111.
-//   decode widens NaN payloads unchanged (exact widening, a signalling NaN stays signalling).
+//   whose payload lives only in the discarded bits cannot become inf; f8e4m3 has one NaN,
+//   S.1111.111. decode widens NaN payloads unchanged (exact widening, a signalling NaN stays
+//   signalling).
 // - tf32 decode ignores the low 13 bits of the container (they are zero by definition), but keeps a
 //   NaN whose payload is only there a NaN.
 // - Integers are rounded on the magnitude, then the sign is put back; the value is clamped to the
@@ -45,7 +47,8 @@ struct FloatFormat {
     int exp_bits;
     int man_bits;
     int bias;
-    bool ieee_specials;  // all-ones exponent is inf/NaN; otherwise only S.1..1.1..1 is NaN (OCP "fn")
+    bool ieee_specials;  // all-ones exponent is inf/NaN; otherwise only S.1..1.1..1 is NaN (OCP
+                         // "fn")
 };
 
 constexpr FloatFormat kTf32{8, 10, 127, true};
@@ -69,8 +72,10 @@ bool round_up(uint64_t kept, uint64_t dropped, int shift, Rounding rounding, uin
         return dropped > half || (dropped == half && (kept & 1));
     }
     // Stochastic: carry out of dropped + random bits aligned with the top of the dropped field.
-    if (shift <= 32) return dropped + (uint64_t(random_bits) >> (32 - shift)) >= (uint64_t(1) << shift);
-    if (shift < 64) return dropped + (uint64_t(random_bits) << (shift - 32)) >= (uint64_t(1) << shift);
+    if (shift <= 32)
+        return dropped + (uint64_t(random_bits) >> (32 - shift)) >= (uint64_t(1) << shift);
+    if (shift < 64)
+        return dropped + (uint64_t(random_bits) << (shift - 32)) >= (uint64_t(1) << shift);
     return false;  // the dropped part is below 2^-32 of an ulp: no 32-bit draw reaches it
 }
 
@@ -163,43 +168,67 @@ float decode_int(uint32_t bits, int width, bool is_signed) {
 
 uint32_t encode(DType t, float value, Rounding rounding, uint32_t random_bits) {
     switch (t) {
-        case DType::float32: return bits_of(value);  // nothing to round
-        case DType::tfloat32: return encode_float(kTf32, value, rounding, random_bits) << 13;
-        case DType::bfloat16: return encode_float(kBf16, value, rounding, random_bits);
-        case DType::float16: return encode_float(kF16, value, rounding, random_bits);
-        case DType::float8_e4m3: return encode_float(kF8e4m3, value, rounding, random_bits);
-        case DType::float8_e5m2: return encode_float(kF8e5m2, value, rounding, random_bits);
-        case DType::int8: return encode_int(value, -128.0, 127.0, 8, rounding, random_bits);
-        case DType::uint8: return encode_int(value, 0.0, 255.0, 8, rounding, random_bits);
-        case DType::int16: return encode_int(value, -32768.0, 32767.0, 16, rounding, random_bits);
-        case DType::uint16: return encode_int(value, 0.0, 65535.0, 16, rounding, random_bits);
+        case DType::float32:
+            return bits_of(value);  // nothing to round
+        case DType::tfloat32:
+            return encode_float(kTf32, value, rounding, random_bits) << 13;
+        case DType::bfloat16:
+            return encode_float(kBf16, value, rounding, random_bits);
+        case DType::float16:
+            return encode_float(kF16, value, rounding, random_bits);
+        case DType::float8_e4m3:
+            return encode_float(kF8e4m3, value, rounding, random_bits);
+        case DType::float8_e5m2:
+            return encode_float(kF8e5m2, value, rounding, random_bits);
+        case DType::int8:
+            return encode_int(value, -128.0, 127.0, 8, rounding, random_bits);
+        case DType::uint8:
+            return encode_int(value, 0.0, 255.0, 8, rounding, random_bits);
+        case DType::int16:
+            return encode_int(value, -32768.0, 32767.0, 16, rounding, random_bits);
+        case DType::uint16:
+            return encode_int(value, 0.0, 65535.0, 16, rounding, random_bits);
         case DType::int32:
             return encode_int(value, -2147483648.0, 2147483647.0, 32, rounding, random_bits);
-        case DType::uint32: return encode_int(value, 0.0, 4294967295.0, 32, rounding, random_bits);
-        case DType::bool_: return (value != 0.0f || std::isnan(value)) ? 1u : 0u;
+        case DType::uint32:
+            return encode_int(value, 0.0, 4294967295.0, 32, rounding, random_bits);
+        case DType::bool_:
+            return (value != 0.0f || std::isnan(value)) ? 1u : 0u;
     }
     return 0;
 }
 
 float decode(DType t, uint32_t bits) {
     switch (t) {
-        case DType::float32: return float_of(bits);
+        case DType::float32:
+            return float_of(bits);
         case DType::tfloat32: {
             const uint32_t kept = bits & 0xffffe000u;
             const bool nan = (bits & 0x7f800000u) == 0x7f800000u && (bits & 0x7fffffu) != 0;
             return float_of(nan && (kept & 0x7fffffu) == 0 ? kept | 0x400000u : kept);
         }
-        case DType::bfloat16: return decode_float(kBf16, bits);
-        case DType::float16: return decode_float(kF16, bits);
-        case DType::float8_e4m3: return decode_float(kF8e4m3, bits);
-        case DType::float8_e5m2: return decode_float(kF8e5m2, bits);
-        case DType::int8: return decode_int(bits, 8, true);
-        case DType::uint8: return decode_int(bits, 8, false);
-        case DType::int16: return decode_int(bits, 16, true);
-        case DType::uint16: return decode_int(bits, 16, false);
-        case DType::int32: return decode_int(bits, 32, true);
-        case DType::uint32: return decode_int(bits, 32, false);
-        case DType::bool_: return (bits & 0xffu) != 0 ? 1.0f : 0.0f;
+        case DType::bfloat16:
+            return decode_float(kBf16, bits);
+        case DType::float16:
+            return decode_float(kF16, bits);
+        case DType::float8_e4m3:
+            return decode_float(kF8e4m3, bits);
+        case DType::float8_e5m2:
+            return decode_float(kF8e5m2, bits);
+        case DType::int8:
+            return decode_int(bits, 8, true);
+        case DType::uint8:
+            return decode_int(bits, 8, false);
+        case DType::int16:
+            return decode_int(bits, 16, true);
+        case DType::uint16:
+            return decode_int(bits, 16, false);
+        case DType::int32:
+            return decode_int(bits, 32, true);
+        case DType::uint32:
+            return decode_int(bits, 32, false);
+        case DType::bool_:
+            return (bits & 0xffu) != 0 ? 1.0f : 0.0f;
     }
     return 0.0f;
 }

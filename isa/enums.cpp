@@ -51,8 +51,8 @@ constexpr std::array<AluOpInfo, kAluOpCount> kAluOps = {{
 }};
 
 constexpr std::array<std::string_view, kActFuncCount> kActFuncNames = {
-    "copy", "relu", "gelu", "gelu_tanh", "exp", "tanh", "sigmoid", "silu", "rsqrt",
-    "sqrt", "reciprocal", "square", "log", "abs", "sign", "erf", "softplus"};
+    "copy", "relu",       "gelu",   "gelu_tanh", "exp", "tanh", "sigmoid", "silu",    "rsqrt",
+    "sqrt", "reciprocal", "square", "log",       "abs", "sign", "erf",     "softplus"};
 
 constexpr std::array<std::string_view, kReduceCmdCount> kReduceCmdNames = {
     "idle", "reset", "reduce", "reset_reduce", "load_reduce"};
@@ -62,7 +62,9 @@ constexpr std::array<std::string_view, 4> kRoleNames = {"input", "output", "weig
 }  // namespace
 
 std::string_view engine_name(Engine e) { return kEngineNames[size_t(e)]; }
-std::optional<Engine> parse_engine(std::string_view s) { return find_name<Engine>(kEngineNames, s); }
+std::optional<Engine> parse_engine(std::string_view s) {
+    return find_name<Engine>(kEngineNames, s);
+}
 
 std::string_view generation_name(Generation g) { return kGenerationNames[size_t(g)]; }
 std::optional<Generation> parse_generation(std::string_view s) {

@@ -28,11 +28,35 @@ std::optional<Generation> parse_generation(std::string_view s);
 
 // ALU operators of tensor_tensor, tensor_scalar, tensor_reduce, ... (§6.2).
 enum class AluOp : uint8_t {
-    add, subtract, multiply, divide, maximum, minimum, power,
-    equal, not_equal, greater, greater_equal, less, less_equal,
-    logical_and, logical_or, logical_xor, logical_not,
-    bitwise_and, bitwise_or, bitwise_xor, bitwise_not, left_shift, right_shift,
-    abs, square, relu, rsqrt, reciprocal, bypass,
+    add,
+    subtract,
+    multiply,
+    divide,
+    maximum,
+    minimum,
+    power,
+    equal,
+    not_equal,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    logical_and,
+    logical_or,
+    logical_xor,
+    logical_not,
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
+    bitwise_not,
+    left_shift,
+    right_shift,
+    abs,
+    square,
+    relu,
+    rsqrt,
+    reciprocal,
+    bypass,
 };
 enum class AluClass : uint8_t { arithmetic, comparison, logical, bitvec, unary };
 struct AluOpInfo {
@@ -48,8 +72,23 @@ inline constexpr int kAluOpCount = int(AluOp::bypass) + 1;
 
 // Scalar-engine activation functions (§6.3).
 enum class ActFunc : uint8_t {
-    copy, relu, gelu, gelu_tanh, exp, tanh, sigmoid, silu, rsqrt, sqrt, reciprocal, square, log,
-    abs, sign, erf, softplus,
+    copy,
+    relu,
+    gelu,
+    gelu_tanh,
+    exp,
+    tanh,
+    sigmoid,
+    silu,
+    rsqrt,
+    sqrt,
+    reciprocal,
+    square,
+    log,
+    abs,
+    sign,
+    erf,
+    softplus,
 };
 std::string_view act_func_name(ActFunc f);
 std::optional<ActFunc> parse_act_func(std::string_view s);  // also accepts NKI's "gelu_apprx_tanh"

@@ -15,8 +15,9 @@ Instruction Instruction::make(Opcode op) {
 
 const ArgValue& Instruction::arg(std::string_view name) const {
     const int i = arg_index(op, name);
-    if (i < 0) throw std::out_of_range("no operand '" + std::string(name) + "' in " +
-                                       std::string(opcode_info(op).name));
+    if (i < 0)
+        throw std::out_of_range("no operand '" + std::string(name) + "' in " +
+                                std::string(opcode_info(op).name));
     return args[size_t(i)];
 }
 
@@ -26,7 +27,8 @@ const AccessPattern* Instruction::ap(std::string_view name) const {
 
 SourceLoc Instruction::arg_loc(std::string_view name) const {
     const int i = arg_index(op, name);
-    if (i >= 0 && size_t(i) < arg_locs.size() && arg_locs[size_t(i)].line != 0) return arg_locs[size_t(i)];
+    if (i >= 0 && size_t(i) < arg_locs.size() && arg_locs[size_t(i)].line != 0)
+        return arg_locs[size_t(i)];
     return loc;
 }
 

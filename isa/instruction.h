@@ -45,11 +45,13 @@ struct Instruction {
     // An instruction with every operand unset, on the opcode's default engine.
     static Instruction make(Opcode op);
 
-    bool has(int index) const { return index >= 0 && !std::holds_alternative<std::monostate>(args[index]); }
+    bool has(int index) const {
+        return index >= 0 && !std::holds_alternative<std::monostate>(args[index]);
+    }
     bool has(std::string_view name) const { return has(arg_index(op, name)); }
     const ArgValue& arg(std::string_view name) const;  // throws std::out_of_range for unknown names
     const AccessPattern* ap(std::string_view name) const;  // nullptr when absent or an immediate
-    SourceLoc arg_loc(std::string_view name) const;       // the operand's position, else the opcode's
+    SourceLoc arg_loc(std::string_view name) const;  // the operand's position, else the opcode's
 
     bool operator==(const Instruction& o) const {
         return op == o.op && engine == o.engine && args == o.args && waits == o.waits &&

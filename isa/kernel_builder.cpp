@@ -1,11 +1,11 @@
 // KernelBuilder: Programs made in C++, operand by operand through the opcode table.
 #include "isa/kernel_builder.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace nsim::isa {
 
@@ -14,16 +14,26 @@ namespace {
 // The C++ values each ArgKind accepts, for error messages.
 std::string_view accepted_values(ArgKind kind) {
     switch (kind) {
-        case ArgKind::ap: return "an AccessPattern";
-        case ArgKind::ap_or_imm: return "an AccessPattern or a number";
-        case ArgKind::imm: return "a number";
-        case ArgKind::integer: return "an integer";
-        case ArgKind::boolean: return "a bool";
-        case ArgKind::alu_op: return "an AluOp";
-        case ArgKind::act_func: return "an ActFunc";
-        case ArgKind::reduce_cmd: return "a ReduceCmd";
-        case ArgKind::pattern: return "a std::vector<FreeDim> pattern";
-        case ArgKind::name: return "a string";
+        case ArgKind::ap:
+            return "an AccessPattern";
+        case ArgKind::ap_or_imm:
+            return "an AccessPattern or a number";
+        case ArgKind::imm:
+            return "a number";
+        case ArgKind::integer:
+            return "an integer";
+        case ArgKind::boolean:
+            return "a bool";
+        case ArgKind::alu_op:
+            return "an AluOp";
+        case ArgKind::act_func:
+            return "an ActFunc";
+        case ArgKind::reduce_cmd:
+            return "a ReduceCmd";
+        case ArgKind::pattern:
+            return "a std::vector<FreeDim> pattern";
+        case ArgKind::name:
+            return "a string";
     }
     return "?";
 }
@@ -306,15 +316,18 @@ InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }
 
-InstructionRef KernelBuilder::all_reduce(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group, AluOp op) {
+InstructionRef KernelBuilder::all_reduce(AccessPattern dst, AccessPattern src,
+                                         std::vector<FreeDim> group, AluOp op) {
     return emit(Opcode::all_reduce, {{"dst", dst}, {"src", src}, {"group", group}, {"op", op}});
 }
 
-InstructionRef KernelBuilder::all_gather(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group) {
+InstructionRef KernelBuilder::all_gather(AccessPattern dst, AccessPattern src,
+                                         std::vector<FreeDim> group) {
     return emit(Opcode::all_gather, {{"dst", dst}, {"src", src}, {"group", group}});
 }
 
-InstructionRef KernelBuilder::reduce_scatter(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group, AluOp op) {
+InstructionRef KernelBuilder::reduce_scatter(AccessPattern dst, AccessPattern src,
+                                             std::vector<FreeDim> group, AluOp op) {
     return emit(Opcode::reduce_scatter, {{"dst", dst}, {"src", src}, {"group", group}, {"op", op}});
 }
 

@@ -146,9 +146,11 @@ public:
     InstructionRef dma_copy(AccessPattern dst, AccessPattern src);
     // Collectives over the replica group `group` ([[step,num],...] from rank 0; set group_start on
     // the returned ref for another first rank).
-    InstructionRef all_reduce(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group, AluOp op = AluOp::add);
+    InstructionRef all_reduce(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group,
+                              AluOp op = AluOp::add);
     InstructionRef all_gather(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group);
-    InstructionRef reduce_scatter(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group, AluOp op = AluOp::add);
+    InstructionRef reduce_scatter(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group,
+                                  AluOp op = AluOp::add);
     InstructionRef send(AccessPattern src, int64_t peer);
     InstructionRef recv(AccessPattern dst, int64_t peer);
     InstructionRef custom_op(std::string name, AccessPattern dst);

@@ -39,7 +39,8 @@ void FieldReader::fail_at(std::string_view piece, std::string_view expected,
     std::string found = fmt::format("'{}'", quote(whole ? m_text : piece));
     if (out_of_range) found += " (out of range)";
     if (!whole) found += fmt::format(" in '{}'", quote(m_text));
-    const std::string label = m_operand_key.empty() ? m_label : fmt::format("operand '{}'", m_operand_key);
+    const std::string label =
+        m_operand_key.empty() ? m_label : fmt::format("operand '{}'", m_operand_key);
     throw SyntaxError{m_loc, fmt::format("{}: found {}, expected {}", label, found, expected)};
 }
 
@@ -60,13 +61,15 @@ T FieldReader::number(std::string_view what) {
     m_cur.skip_space();
     T value{};
     switch (parse_integer(text, value)) {
-        case NumberStatus::ok: return value;
+        case NumberStatus::ok:
+            return value;
         case NumberStatus::out_of_range:
             fail_at(text,
                     fmt::format("{} in [{}, {}]", what, std::numeric_limits<T>::min(),
                                 std::numeric_limits<T>::max()),
                     true);
-        case NumberStatus::syntax: break;
+        case NumberStatus::syntax:
+            break;
     }
     fail_at(text, fmt::format("{} as a decimal or 0x hex integer", what));
 }
@@ -130,10 +133,12 @@ int64_t FieldReader::integer() {
 double FieldReader::immediate() {
     float value = 0;
     switch (parse_fp32(m_text, value)) {
-        case NumberStatus::ok: return value;
+        case NumberStatus::ok:
+            return value;
         case NumberStatus::out_of_range:
             fail_at(m_text, "an fp32 number (magnitude 1.4e-45 to 3.4028235e+38, or 0)", true);
-        case NumberStatus::syntax: break;
+        case NumberStatus::syntax:
+            break;
     }
     fail("an fp32 number (decimal, exponent notation, inf, -inf or nan)");
 }
@@ -250,7 +255,8 @@ SemInc FieldReader::inc() {
 
 ArgValue FieldReader::arg_value(ArgKind kind, const Program& p) {
     switch (kind) {
-        case ArgKind::ap: return access_pattern(p);
+        case ArgKind::ap:
+            return access_pattern(p);
         case ArgKind::ap_or_imm: {
             // An access pattern starts with its space's name; "inf" and "nan" are numbers.
             const bool is_name = !m_text.empty() && is_identifier(m_text.substr(0, 1)) &&
@@ -258,9 +264,12 @@ ArgValue FieldReader::arg_value(ArgKind kind, const Program& p) {
             if (is_name) return access_pattern(p);
             return immediate();
         }
-        case ArgKind::imm: return immediate();
-        case ArgKind::integer: return integer();
-        case ArgKind::boolean: return boolean();
+        case ArgKind::imm:
+            return immediate();
+        case ArgKind::integer:
+            return integer();
+        case ArgKind::boolean:
+            return boolean();
         case ArgKind::alu_op:
             return int64_t(choice(parse_alu_op, alu_op_name, kAluOpCount, "an ALU operator"));
         case ArgKind::act_func:
@@ -269,8 +278,10 @@ ArgValue FieldReader::arg_value(ArgKind kind, const Program& p) {
         case ArgKind::reduce_cmd:
             return int64_t(choice(parse_reduce_cmd, reduce_cmd_name, kReduceCmdCount,
                                   "an accumulator command"));
-        case ArgKind::pattern: return pattern();
-        case ArgKind::name: return identifier("a name");
+        case ArgKind::pattern:
+            return pattern();
+        case ArgKind::name:
+            return identifier("a name");
     }
     fail("a value of a known operand kind");
 }

@@ -1,7 +1,5 @@
 // The kernel-file parser: header, body forms, instructions (generic over the opcode table),
 // comments, and the collection of every line's error.
-#include "isa/kernel_text.h"
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -12,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "isa/kernel_operands.h"
+#include "isa/kernel_text.h"
 
 namespace nsim::isa {
 

@@ -1,12 +1,11 @@
 // The kernel-file printer: the canonical text of a Program, driven by the opcode table.
-#include "isa/kernel_text.h"
-
 #include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
 
 #include "isa/kernel_operands.h"
+#include "isa/kernel_text.h"
 
 namespace nsim::isa {
 
@@ -52,10 +51,14 @@ std::string enum_or_number(int64_t v, std::string_view (*name)(E), int count) {
 
 std::string format_integer_arg(ArgKind kind, int64_t v) {
     switch (kind) {
-        case ArgKind::alu_op: return enum_or_number(v, alu_op_name, kAluOpCount);
-        case ArgKind::act_func: return enum_or_number(v, act_func_name, kActFuncCount);
-        case ArgKind::reduce_cmd: return enum_or_number(v, reduce_cmd_name, kReduceCmdCount);
-        default: return fmt::format("{}", v);
+        case ArgKind::alu_op:
+            return enum_or_number(v, alu_op_name, kAluOpCount);
+        case ArgKind::act_func:
+            return enum_or_number(v, act_func_name, kActFuncCount);
+        case ArgKind::reduce_cmd:
+            return enum_or_number(v, reduce_cmd_name, kReduceCmdCount);
+        default:
+            return fmt::format("{}", v);
     }
 }
 

@@ -40,16 +40,16 @@ inline constexpr int kOpcodeCount = int(Opcode::custom_op) + 1;
 
 // How an operand's text is read and its value stored (see ArgValue in instruction.h).
 enum class ArgKind : uint8_t {
-    ap,         // access pattern                          -> AccessPattern
-    ap_or_imm,  // [P,1] access pattern or fp32 immediate  -> AccessPattern or double
-    imm,        // fp32 immediate                          -> double
-    integer,    // signed integer                          -> int64_t
-    boolean,    // true / false                            -> bool
-    alu_op,     // AluOp name                              -> int64_t (the enum value)
-    act_func,   // ActFunc name                            -> int64_t
-    reduce_cmd, // ReduceCmd name                          -> int64_t
-    pattern,    // [[step,num],...] (iota, affine_select)  -> std::vector<FreeDim>
-    name,       // identifier (custom operator name)       -> std::string
+    ap,          // access pattern                          -> AccessPattern
+    ap_or_imm,   // [P,1] access pattern or fp32 immediate  -> AccessPattern or double
+    imm,         // fp32 immediate                          -> double
+    integer,     // signed integer                          -> int64_t
+    boolean,     // true / false                            -> bool
+    alu_op,      // AluOp name                              -> int64_t (the enum value)
+    act_func,    // ActFunc name                            -> int64_t
+    reduce_cmd,  // ReduceCmd name                          -> int64_t
+    pattern,     // [[step,num],...] (iota, affine_select)  -> std::vector<FreeDim>
+    name,        // identifier (custom operator name)       -> std::string
 };
 
 // Whether the instruction reads or writes the bytes of an access-pattern operand.

@@ -10,8 +10,12 @@ TargetLimits default_limits(Generation g) {
             t.semaphores = 32;
             t.has_gpsimd = false;
             break;
-        case Generation::v2: t.sbuf_partition_bytes = 192 * 1024; break;
-        case Generation::v3: t.sbuf_partition_bytes = 224 * 1024; break;
+        case Generation::v2:
+            t.sbuf_partition_bytes = 192 * 1024;
+            break;
+        case Generation::v3:
+            t.sbuf_partition_bytes = 224 * 1024;
+            break;
     }
     return t;
 }

@@ -1,4 +1,5 @@
-// The limits a kernel is verified against: per-generation defaults, which a chip config may replace.
+// The limits a kernel is verified against: per-generation defaults, which a chip config may
+// replace.
 #pragma once
 
 #include <cstdint>
@@ -12,9 +13,9 @@ struct TargetLimits {
     uint64_t sbuf_partition_bytes = 0;      // SBUF bytes per partition
     uint64_t psum_partition_bytes = 16384;  // PSUM bytes per partition (8 banks x 2 KiB)
     uint32_t psum_banks = 8;
-    uint32_t semaphores = 256;              // hardware semaphores per core
-    uint32_t dma_queues = 16;               // queue ids 0..dma_queues-1
-    bool has_gpsimd = true;                 // NeuronCore-v1 has no GpSimd engine
+    uint32_t semaphores = 256;  // hardware semaphores per core
+    uint32_t dma_queues = 16;   // queue ids 0..dma_queues-1
+    bool has_gpsimd = true;     // NeuronCore-v1 has no GpSimd engine
 };
 
 // v2: 192 KiB SBUF per partition, 256 semaphores (neuron-hardware.md §2.1, [A2], [DRV]).

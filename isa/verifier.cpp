@@ -21,16 +21,26 @@ bool is_dma(Opcode op) { return op == Opcode::dma_copy; }
 
 std::string_view kind_expectation(ArgKind k) {
     switch (k) {
-        case ArgKind::ap: return "an access pattern";
-        case ArgKind::ap_or_imm: return "an access pattern or an fp32 immediate";
-        case ArgKind::imm: return "an fp32 immediate";
-        case ArgKind::integer: return "an integer";
-        case ArgKind::boolean: return "a boolean";
-        case ArgKind::alu_op: return "an ALU operator";
-        case ArgKind::act_func: return "an activation function";
-        case ArgKind::reduce_cmd: return "an accumulator command";
-        case ArgKind::pattern: return "a pattern [[step,num],...]";
-        case ArgKind::name: return "a name";
+        case ArgKind::ap:
+            return "an access pattern";
+        case ArgKind::ap_or_imm:
+            return "an access pattern or an fp32 immediate";
+        case ArgKind::imm:
+            return "an fp32 immediate";
+        case ArgKind::integer:
+            return "an integer";
+        case ArgKind::boolean:
+            return "a boolean";
+        case ArgKind::alu_op:
+            return "an ALU operator";
+        case ArgKind::act_func:
+            return "an activation function";
+        case ArgKind::reduce_cmd:
+            return "an accumulator command";
+        case ArgKind::pattern:
+            return "a pattern [[step,num],...]";
+        case ArgKind::name:
+            return "a name";
     }
     return "?";
 }
@@ -45,17 +55,23 @@ std::string_view alternative_name(const ArgValue& v) {
 // Whether `v` holds the alternative that `kind` stores (opcode_table.h ArgKind docs).
 bool holds_kind(const ArgValue& v, ArgKind kind) {
     switch (kind) {
-        case ArgKind::ap: return std::holds_alternative<AccessPattern>(v);
+        case ArgKind::ap:
+            return std::holds_alternative<AccessPattern>(v);
         case ArgKind::ap_or_imm:
             return std::holds_alternative<AccessPattern>(v) || std::holds_alternative<double>(v);
-        case ArgKind::imm: return std::holds_alternative<double>(v);
+        case ArgKind::imm:
+            return std::holds_alternative<double>(v);
         case ArgKind::integer:
         case ArgKind::alu_op:
         case ArgKind::act_func:
-        case ArgKind::reduce_cmd: return std::holds_alternative<int64_t>(v);
-        case ArgKind::boolean: return std::holds_alternative<bool>(v);
-        case ArgKind::pattern: return std::holds_alternative<std::vector<FreeDim>>(v);
-        case ArgKind::name: return std::holds_alternative<std::string>(v);
+        case ArgKind::reduce_cmd:
+            return std::holds_alternative<int64_t>(v);
+        case ArgKind::boolean:
+            return std::holds_alternative<bool>(v);
+        case ArgKind::pattern:
+            return std::holds_alternative<std::vector<FreeDim>>(v);
+        case ArgKind::name:
+            return std::holds_alternative<std::string>(v);
     }
     return false;
 }
@@ -63,10 +79,14 @@ bool holds_kind(const ArgValue& v, ArgKind kind) {
 // Number of members of the enum an enum-valued operand stores, 0 for other kinds.
 int64_t enum_count(ArgKind kind) {
     switch (kind) {
-        case ArgKind::alu_op: return kAluOpCount;
-        case ArgKind::act_func: return kActFuncCount;
-        case ArgKind::reduce_cmd: return kReduceCmdCount;
-        default: return 0;
+        case ArgKind::alu_op:
+            return kAluOpCount;
+        case ArgKind::act_func:
+            return kActFuncCount;
+        case ArgKind::reduce_cmd:
+            return kReduceCmdCount;
+        default:
+            return 0;
     }
 }
 

@@ -1,8 +1,8 @@
 // The per-opcode rules of the instruction set (nki-isa-semantics.md §9-§14): the shape, dtype,
 // engine and generation constraints the table-driven generic rules cannot express.
-#include <fmt/format.h>
-
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "isa/verifier_checker.h"
 
@@ -315,28 +315,63 @@ bool is_tile_operand(Opcode op, std::string_view operand) {
 
 void check_opcode_rules(Checker& c) {
     switch (c.inst().op) {
-        case Opcode::nc_matmul: check_nc_matmul(c); break;
-        case Opcode::nc_transpose: check_nc_transpose(c); break;
-        case Opcode::activation: check_activation(c); break;
-        case Opcode::tensor_tensor: check_tensor_tensor(c); break;
-        case Opcode::tensor_scalar: check_tensor_scalar(c); break;
-        case Opcode::tensor_reduce: check_tensor_reduce(c); break;
-        case Opcode::tensor_copy: c.same_shape("src", "dst"); break;  // §11.9
-        case Opcode::tensor_copy_predicated: check_tensor_copy_predicated(c); break;
-        case Opcode::select_reduce: check_select_reduce(c); break;
-        case Opcode::memset: check_memset(c); break;
-        case Opcode::iota: pattern_fills_dst(c, "§13.1"); break;
-        case Opcode::affine_select: check_affine_select(c); break;
-        case Opcode::bn_stats: check_bn_stats(c); break;
-        case Opcode::bn_aggr: check_bn_aggr(c); break;
-        case Opcode::reciprocal: c.same_shape("data", "dst"); break;  // §11.7
-        case Opcode::dma_copy: check_dma_copy(c); break;
+        case Opcode::nc_matmul:
+            check_nc_matmul(c);
+            break;
+        case Opcode::nc_transpose:
+            check_nc_transpose(c);
+            break;
+        case Opcode::activation:
+            check_activation(c);
+            break;
+        case Opcode::tensor_tensor:
+            check_tensor_tensor(c);
+            break;
+        case Opcode::tensor_scalar:
+            check_tensor_scalar(c);
+            break;
+        case Opcode::tensor_reduce:
+            check_tensor_reduce(c);
+            break;
+        case Opcode::tensor_copy:
+            c.same_shape("src", "dst");
+            break;  // §11.9
+        case Opcode::tensor_copy_predicated:
+            check_tensor_copy_predicated(c);
+            break;
+        case Opcode::select_reduce:
+            check_select_reduce(c);
+            break;
+        case Opcode::memset:
+            check_memset(c);
+            break;
+        case Opcode::iota:
+            pattern_fills_dst(c, "§13.1");
+            break;
+        case Opcode::affine_select:
+            check_affine_select(c);
+            break;
+        case Opcode::bn_stats:
+            check_bn_stats(c);
+            break;
+        case Opcode::bn_aggr:
+            check_bn_aggr(c);
+            break;
+        case Opcode::reciprocal:
+            c.same_shape("data", "dst");
+            break;  // §11.7
+        case Opcode::dma_copy:
+            check_dma_copy(c);
+            break;
         case Opcode::all_reduce:
         case Opcode::all_gather:
         case Opcode::reduce_scatter:
         case Opcode::send:
-        case Opcode::recv: check_collective(c); break;
-        case Opcode::custom_op: break;  // the table's rules cover it: a name and SBUF operands
+        case Opcode::recv:
+            check_collective(c);
+            break;
+        case Opcode::custom_op:
+            break;  // the table's rules cover it: a name and SBUF operands
     }
 }
 

@@ -9,13 +9,16 @@
 
 namespace nsim::sim {
 
-std::vector<std::vector<CoreId>> place_copies(const InstanceConfig& instance, uint32_t copies, uint32_t stages) {
+std::vector<std::vector<CoreId>> place_copies(const InstanceConfig& instance, uint32_t copies,
+                                              uint32_t stages) {
     const uint32_t per_chip = instance.chip.cores, total = instance.chips * per_chip;
-    if (copies == 0 || stages == 0) throw std::invalid_argument("a deployment needs at least one copy of one stage");
+    if (copies == 0 || stages == 0)
+        throw std::invalid_argument("a deployment needs at least one copy of one stage");
     if (uint64_t(copies) * stages > total)
-        throw std::invalid_argument(fmt::format("{} cop{} of {} core{} need {} NeuronCores but {} has {}", copies,
-                                                copies == 1 ? "y" : "ies", stages, stages == 1 ? "" : "s",
-                                                uint64_t(copies) * stages, instance.name, total));
+        throw std::invalid_argument(
+            fmt::format("{} cop{} of {} core{} need {} NeuronCores but {} has {}", copies,
+                        copies == 1 ? "y" : "ies", stages, stages == 1 ? "" : "s",
+                        uint64_t(copies) * stages, instance.name, total));
     std::vector<std::vector<CoreId>> placement(copies);
     for (uint32_t c = 0; c < copies; ++c)
         for (uint32_t s = 0; s < stages; ++s) {
@@ -31,7 +34,10 @@ namespace {
 class SetupBuilder {
 public:
     SetupBuilder(const InstanceConfig& instance, ServingSetup& setup)
-        : m_instance(instance), m_setup(setup), m_topology(instance), m_links(link_params(instance)) {}
+        : m_instance(instance),
+          m_setup(setup),
+          m_topology(instance),
+          m_links(link_params(instance)) {}
 
     size_t core(CoreId id) {
         const auto key = std::make_pair(id.chip, id.core);
@@ -41,11 +47,13 @@ public:
     }
 
     TransferPath from_host(uint32_t chip) {
-        return {{resource(fmt::format("host->chip{}", chip), m_instance.host_link_bandwidth_gbps, ResourceKind::host_link),
+        return {{resource(fmt::format("host->chip{}", chip), m_instance.host_link_bandwidth_gbps,
+                          ResourceKind::host_link),
                  m_instance.host_link_latency_ns}};
     }
     TransferPath to_host(uint32_t chip) {
-        return {{resource(fmt::format("chip{}->host", chip), m_instance.host_link_bandwidth_gbps, ResourceKind::host_link),
+        return {{resource(fmt::format("chip{}->host", chip), m_instance.host_link_bandwidth_gbps,
+                          ResourceKind::host_link),
                  m_instance.host_link_latency_ns}};
     }
 
@@ -53,15 +61,17 @@ public:
     // §2.5); between chips they then cross each NeuronLink of the route.
     TransferPath between(CoreId from, CoreId to) {
         const DmaParams& dma = m_instance.chip.dma;
-        TransferPath path = {{resource(fmt::format("chip{}/core{} dma", from.chip, from.core),
-                                       dma.engines_per_core * dma.engine_bandwidth_gbps, ResourceKind::dma),
-                              dma.start_latency_ns}};
+        TransferPath path = {
+            {resource(fmt::format("chip{}/core{} dma", from.chip, from.core),
+                      dma.engines_per_core * dma.engine_bandwidth_gbps, ResourceKind::dma),
+             dma.start_latency_ns}};
         if (from.chip == to.chip) return path;
         for (uint32_t index : m_topology.route(from.chip, to.chip)) {
             const DirectedLink& link = m_topology.links()[index];
-            path.push_back({resource(fmt::format("link chip{}->chip{}", link.from, link.to),
-                                     m_links.port_bytes_per_ns * link.ports, ResourceKind::neuronlink),
-                            m_links.latency_ns});
+            path.push_back(
+                {resource(fmt::format("link chip{}->chip{}", link.from, link.to),
+                          m_links.port_bytes_per_ns * link.ports, ResourceKind::neuronlink),
+                 m_links.latency_ns});
         }
         return path;
     }
@@ -83,14 +93,17 @@ private:
 
 }  // namespace
 
-ServingSetup deployment_setup(const InstanceConfig& instance, const std::vector<std::vector<CoreId>>& placement,
+ServingSetup deployment_setup(const InstanceConfig& instance,
+                              const std::vector<std::vector<CoreId>>& placement,
                               const std::vector<std::vector<StageFigures>>& stages) {
-    if (placement.size() != stages.size()) throw std::invalid_argument("deployment: one list of stage figures per copy");
+    if (placement.size() != stages.size())
+        throw std::invalid_argument("deployment: one list of stage figures per copy");
     ServingSetup setup;
     SetupBuilder build(instance, setup);
     for (size_t c = 0; c < placement.size(); ++c) {
         const auto& cores = placement[c];
-        if (cores.size() != stages[c].size()) throw std::invalid_argument("deployment: one figure per stage");
+        if (cores.size() != stages[c].size())
+            throw std::invalid_argument("deployment: one figure per stage");
         ServedCopy copy;
         copy.input_bytes = stages[c].front().input_bytes;
         copy.input_path = build.from_host(cores.front().chip);
@@ -100,7 +113,8 @@ ServingSetup deployment_setup(const InstanceConfig& instance, const std::vector<
             stage.core = build.core(cores[s]);
             stage.service_ns = stages[c][s].service_ns;
             stage.output_bytes = stages[c][s].output_bytes;
-            stage.output_path = last ? build.to_host(cores[s].chip) : build.between(cores[s], cores[s + 1]);
+            stage.output_path =
+                last ? build.to_host(cores[s].chip) : build.between(cores[s], cores[s + 1]);
             copy.stages.push_back(std::move(stage));
         }
         setup.copies.push_back(std::move(copy));

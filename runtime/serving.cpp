@@ -36,19 +36,24 @@ double overlap(const Interval& i, double from, double to) {
 
 void check(const ServingSetup& s) {
     if (s.copies.empty()) throw std::invalid_argument("serving: no model copy to send requests to");
-    if (s.workers_per_copy == 0) throw std::invalid_argument("serving: workers per model must be at least 1");
-    if (s.measured_requests == 0) throw std::invalid_argument("serving: at least one measured request is needed");
+    if (s.workers_per_copy == 0)
+        throw std::invalid_argument("serving: workers per model must be at least 1");
+    if (s.measured_requests == 0)
+        throw std::invalid_argument("serving: at least one measured request is needed");
     auto check_path = [&](const TransferPath& path) {
         for (const Hop& h : path)
-            if (h.resource >= s.resources.size()) throw std::invalid_argument("serving: a transfer names an unknown resource");
+            if (h.resource >= s.resources.size())
+                throw std::invalid_argument("serving: a transfer names an unknown resource");
     };
     for (const auto& r : s.resources)
-        if (!(r.bandwidth_gbps > 0)) throw std::invalid_argument("serving: resource " + r.name + " has no bandwidth");
+        if (!(r.bandwidth_gbps > 0))
+            throw std::invalid_argument("serving: resource " + r.name + " has no bandwidth");
     for (const auto& c : s.copies) {
         if (c.stages.empty()) throw std::invalid_argument("serving: a model copy has no stage");
         check_path(c.input_path);
         for (const auto& st : c.stages) {
-            if (st.core >= s.cores.size()) throw std::invalid_argument("serving: a stage names an unknown core");
+            if (st.core >= s.cores.size())
+                throw std::invalid_argument("serving: a stage names an unknown core");
             check_path(st.output_path);
         }
     }
@@ -58,8 +63,11 @@ void check(const ServingSetup& s) {
 class ServingLoop {
 public:
     explicit ServingLoop(const ServingSetup& s)
-        : m_setup(s), m_core_free(s.cores.size(), 0.0), m_core_busy(s.cores.size()),
-          m_resource_free(s.resources.size(), 0.0), m_transfers(s.resources.size()) {}
+        : m_setup(s),
+          m_core_free(s.cores.size(), 0.0),
+          m_core_busy(s.cores.size()),
+          m_resource_free(s.resources.size(), 0.0),
+          m_transfers(s.resources.size()) {}
 
     ServingResult run() {
         for (size_t c = 0; c < m_setup.copies.size(); ++c)
@@ -83,7 +91,9 @@ private:
         m_requests.push_back({copy, now});
         push(m_requests.size() - 1, 0, now);
     }
-    void push(size_t request, size_t step, double time) { m_events.push({time, m_sequence++, request, step}); }
+    void push(size_t request, size_t step, double time) {
+        m_events.push({time, m_sequence++, request, step});
+    }
 
     void complete(size_t request, double now) {
         m_completions.push_back({m_requests[request].sent_ns, now});
@@ -95,7 +105,8 @@ private:
         if (step == 0) return transfer(copy.input_path, copy.input_bytes, now);
         const ServedStage& stage = copy.stages[(step - 1) / 2];
         if (step % 2 == 0) return transfer(stage.output_path, stage.output_bytes, now);
-        const double start = std::max(now, m_core_free[stage.core]);  // FIFO: events come in time order
+        const double start =
+            std::max(now, m_core_free[stage.core]);  // FIFO: events come in time order
         m_core_free[stage.core] = start + stage.service_ns;
         m_core_busy[stage.core].push_back({start, m_core_free[stage.core]});
         return m_core_free[stage.core];
@@ -137,7 +148,8 @@ private:
                 double seconds_busy = 0;
                 for (const auto& i : m_transfers[k]) seconds_busy += overlap(i, from, to) * 1e-9;
                 // Busy time at the resource's bandwidth is the bytes it moved in the window.
-                r.resource_bytes_per_s.push_back(seconds_busy * m_setup.resources[k].bandwidth_gbps * 1e9 /
+                r.resource_bytes_per_s.push_back(seconds_busy *
+                                                 m_setup.resources[k].bandwidth_gbps * 1e9 /
                                                  (r.window_ns * 1e-9));
             }
         }

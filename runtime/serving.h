@@ -30,8 +30,8 @@ using TransferPath = std::vector<Hop>;
 // One stage of a model copy: the core that runs it and the path its output takes to the next
 // stage (or back to the host after the last stage).
 struct ServedStage {
-    size_t core = 0;          // index into ServingSetup::cores
-    double service_ns = 0;    // the stage kernel's time for one batch
+    size_t core = 0;        // index into ServingSetup::cores
+    double service_ns = 0;  // the stage kernel's time for one batch
     uint64_t output_bytes = 0;
     TransferPath output_path;
 };
@@ -46,9 +46,10 @@ struct ServingSetup {
     std::vector<std::string> cores;  // names of the cores used, e.g. "chip0/core1"
     std::vector<TransferResource> resources;
     std::vector<ServedCopy> copies;
-    uint32_t workers_per_copy = 1;   // closed loop: each worker sends its next batch when one returns
-    uint32_t batch = 1;              // inferences per request
-    uint32_t warmup_requests = 0;    // completions not counted
+    uint32_t workers_per_copy =
+        1;                         // closed loop: each worker sends its next batch when one returns
+    uint32_t batch = 1;            // inferences per request
+    uint32_t warmup_requests = 0;  // completions not counted
     uint32_t measured_requests = 1;  // completions counted after the warm-up
 };
 
@@ -57,17 +58,19 @@ struct LatencySummary {
 };
 
 struct ServingResult {
-    double throughput_per_s = 0;  // inferences (requests x batch) per second over the measured window
+    double throughput_per_s =
+        0;  // inferences (requests x batch) per second over the measured window
     LatencySummary latency_ms;
     std::vector<double> latencies_ms;  // every measured request, in completion order
-    double window_ns = 0;              // from the end of the warm-up to the last measured completion
-    std::vector<double> core_busy_fraction;      // per core, over the window
-    std::vector<double> resource_bytes_per_s;    // per resource, over the window
+    double window_ns = 0;  // from the end of the warm-up to the last measured completion
+    std::vector<double> core_busy_fraction;    // per core, over the window
+    std::vector<double> resource_bytes_per_s;  // per resource, over the window
     uint64_t completed = 0;
 };
 
-// Runs the closed loop until warmup + measured requests have completed. Throws std::invalid_argument
-// on an empty setup, a stage naming a core or resource that is not there, or zero requests.
+// Runs the closed loop until warmup + measured requests have completed. Throws
+// std::invalid_argument on an empty setup, a stage naming a core or resource that is not there, or
+// zero requests.
 ServingResult simulate_serving(const ServingSetup& setup);
 
 // Percentiles the way neuronperf reports them (nearest rank), in the unit of the input.

@@ -17,8 +17,10 @@ double StepTimeline::bus_bandwidth_gbps() const {
     return double(bytes) * 2.0 * (ranks - 1) / ranks / communication_ns;  // bytes per ns = GB/s
 }
 
-std::vector<GradientBucket> form_buckets(const std::vector<GradientTensor>& gradients, uint64_t bucket_bytes) {
-    if (bucket_bytes == 0) throw std::invalid_argument("bucket size: expected at least 1 byte, got 0");
+std::vector<GradientBucket> form_buckets(const std::vector<GradientTensor>& gradients,
+                                         uint64_t bucket_bytes) {
+    if (bucket_bytes == 0)
+        throw std::invalid_argument("bucket size: expected at least 1 byte, got 0");
     std::vector<GradientBucket> buckets;
     bool open = false;
     for (const auto& g : gradients) {
@@ -36,7 +38,8 @@ StepTimeline schedule_step(const StepPlan& plan, const AllReduceTime& all_reduce
     std::vector<double> task_end;
     double now = 0;
     for (const auto& task : plan.compute) {
-        if (task.duration_ns < 0) throw std::invalid_argument("compute task '" + task.name + "': negative duration");
+        if (task.duration_ns < 0)
+            throw std::invalid_argument("compute task '" + task.name + "': negative duration");
         t.compute.push_back({task.name, now, now + task.duration_ns});
         now += task.duration_ns;
         task_end.push_back(now);
@@ -50,7 +53,8 @@ StepTimeline schedule_step(const StepPlan& plan, const AllReduceTime& all_reduce
                                         std::to_string(g.ready_after) + ", expected one of the " +
                                         std::to_string(task_end.size()) + " tasks");
         if (g.ready_after < last_ready)
-            throw std::invalid_argument("gradient '" + g.name + "': listed after gradients that are ready later");
+            throw std::invalid_argument("gradient '" + g.name +
+                                        "': listed after gradients that are ready later");
         last_ready = g.ready_after;
     }
     double comm_free = 0;
@@ -62,12 +66,15 @@ StepTimeline schedule_step(const StepPlan& plan, const AllReduceTime& all_reduce
             b.ready_ns = task_end[plan.gradients[next - 1].ready_after];
             b.start_ns = std::max(b.ready_ns, comm_free);
             const double d = all_reduce_ns(b.bytes);
-            if (d < 0) throw std::invalid_argument("all-reduce time: negative for " + std::to_string(b.bytes) + " bytes");
+            if (d < 0)
+                throw std::invalid_argument("all-reduce time: negative for " +
+                                            std::to_string(b.bytes) + " bytes");
             b.end_ns = b.start_ns + d;
             comm_free = b.end_ns;
             t.communication_ns += d;
             // Compute occupies [0, compute_ns] without a gap: what runs after it is exposed.
-            t.exposed_communication_ns += std::max(0.0, b.end_ns - std::max(b.start_ns, t.compute_ns));
+            t.exposed_communication_ns +=
+                std::max(0.0, b.end_ns - std::max(b.start_ns, t.compute_ns));
         }
     }
     t.optimizer_ns = plan.optimizer_ns;

@@ -29,14 +29,15 @@ struct GradientTensor {
     size_t ready_after = 0;
 };
 
-// The time of one all-reduce of `bytes` over the data-parallel group, with the links otherwise idle.
+// The time of one all-reduce of `bytes` over the data-parallel group, with the links otherwise
+// idle.
 using AllReduceTime = std::function<double(uint64_t bytes)>;
 
 struct StepPlan {
     std::vector<ComputeTask> compute;       // in execution order
     std::vector<GradientTensor> gradients;  // in the order they become ready
     uint64_t bucket_bytes = kDefaultBucketBytes;
-    uint32_t ranks = 1;                     // data-parallel replicas; 1: no all-reduce
+    uint32_t ranks = 1;  // data-parallel replicas; 1: no all-reduce
     double optimizer_ns = 0;
 };
 
@@ -60,9 +61,9 @@ struct StepTimeline {
     std::vector<Span> compute;  // the compute tasks, then "optimizer"
     std::vector<GradientBucket> buckets;
     uint32_t ranks = 1;
-    double compute_ns = 0;       // forward + backward
+    double compute_ns = 0;  // forward + backward
     double optimizer_ns = 0;
-    double communication_ns = 0;  // sum of the all-reduce times
+    double communication_ns = 0;          // sum of the all-reduce times
     double exposed_communication_ns = 0;  // all-reduce time during which no compute runs
     double step_ns = 0;
 
@@ -76,7 +77,8 @@ struct StepTimeline {
 // Cuts `gradients` (in ready order) into buckets: a bucket takes tensors until it holds at least
 // `bucket_bytes` (a tensor larger than that ends up alone). Throws std::invalid_argument for
 // bucket_bytes 0.
-std::vector<GradientBucket> form_buckets(const std::vector<GradientTensor>& gradients, uint64_t bucket_bytes);
+std::vector<GradientBucket> form_buckets(const std::vector<GradientTensor>& gradients,
+                                         uint64_t bucket_bytes);
 
 // Schedules the step. Throws std::invalid_argument for a gradient ready after a task that does not
 // exist, gradients out of ready order, or a negative duration.

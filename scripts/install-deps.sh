@@ -3,7 +3,7 @@
 # Runs apt-get (as root, or through sudo) only when something is missing.
 set -euo pipefail
 
-packages=(cmake g++ make clang libclang-rt-14-dev libsystemc-dev libeigen3-dev libfmt-dev
+packages=(cmake g++ make clang clang-format libclang-rt-14-dev libsystemc-dev libeigen3-dev libfmt-dev
           nlohmann-json3-dev catch2 libcli11-dev python3-matplotlib)
 
 missing=()

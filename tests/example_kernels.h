@@ -18,7 +18,8 @@ inline std::filesystem::path example_kernel_dir() {
 inline std::vector<std::filesystem::path> example_kernels() {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(example_kernel_dir()))
-        if (entry.is_regular_file() && entry.path().extension() == ".nki") files.push_back(entry.path());
+        if (entry.is_regular_file() && entry.path().extension() == ".nki")
+            files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     return files;
 }

@@ -5,10 +5,11 @@
 
 namespace nsim::sim {
 
-void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Footprint& fp, bool write,
-                          const AccessSite& site) {
+void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Footprint& fp,
+                          bool write, const AccessSite& site) {
     for (uint64_t others = m_agents_with_records & ~(1ull << agent); others; others &= others - 1) {
-        const size_t other = size_t(__builtin_ctzll(others));  // one agent runs in order: skip its own
+        const size_t other =
+            size_t(__builtin_ctzll(others));  // one agent runs in order: skip its own
         const auto& records = m_by_agent[other];
         // Records up to the epoch this clock has seen are ordered before this access.
         auto it = std::lower_bound(records.begin(), records.end(), clock[other],
@@ -18,7 +19,8 @@ void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Foo
             if (auto where = isa::overlap(*it->fp, fp)) {
                 ++m_race_count;
                 if (m_races.size() < m_max_reports)
-                    m_races.push_back({it->site, site, it->write, write, fp.space, fp.tensor, *where});
+                    m_races.push_back(
+                        {it->site, site, it->write, write, fp.space, fp.tensor, *where});
             }
         }
     }

@@ -18,15 +18,16 @@ namespace nsim::sim {
 // Who made an access: the instruction and the agent (an engine, or a DMA queue for a transfer).
 struct AccessSite {
     const isa::Instruction* inst = nullptr;
-    std::string_view agent;  // "vector", "dma queue 3 (issued by sync)", ...: names that outlive the run
+    std::string_view
+        agent;  // "vector", "dma queue 3 (issued by sync)", ...: names that outlive the run
 };
 
 struct Race {
     AccessSite first, second;
     bool first_writes = false, second_writes = false;
     isa::MemSpace space = isa::MemSpace::sbuf;
-    std::string tensor;   // HBM only
-    isa::Overlap where;   // partition and byte range
+    std::string tensor;  // HBM only
+    isa::Overlap where;  // partition and byte range
 };
 
 class RaceDetector {
@@ -35,7 +36,8 @@ public:
 
     // Records an access by `agent` whose clock is `clock` (its own component is the access's
     // epoch) and reports a race against every earlier unordered conflicting access.
-    void access(size_t agent, const VectorClock& clock, const isa::Footprint& fp, bool write, const AccessSite& site);
+    void access(size_t agent, const VectorClock& clock, const isa::Footprint& fp, bool write,
+                const AccessSite& site);
     // Forgets accesses that every agent still able to access memory has already seen.
     void prune(const std::vector<const VectorClock*>& live_clocks);
 

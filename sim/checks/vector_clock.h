@@ -3,8 +3,8 @@
 #pragma once
 
 #include <algorithm>
-#include <cstdint>
 #include <array>
+#include <cstdint>
 
 namespace nsim::sim {
 

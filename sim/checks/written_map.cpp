@@ -68,10 +68,13 @@ std::optional<isa::Overlap> WrittenMap::first_unwritten(uint64_t begin, uint64_t
     auto it = m_segments.upper_bound(begin);
     if (it != m_segments.begin() && std::prev(it)->second.end > begin) --it;
     for (; cursor < end; ++it) {
-        if (it == m_segments.end() || it->first >= end) return isa::Overlap{first_partition(partitions), {cursor, end}};
-        if (it->first > cursor) return isa::Overlap{first_partition(partitions), {cursor, it->first}};
+        if (it == m_segments.end() || it->first >= end)
+            return isa::Overlap{first_partition(partitions), {cursor, end}};
+        if (it->first > cursor)
+            return isa::Overlap{first_partition(partitions), {cursor, it->first}};
         const PartitionSet missing = partitions & ~it->second.partitions;
-        if (missing.any()) return isa::Overlap{first_partition(missing), {cursor, std::min(end, it->second.end)}};
+        if (missing.any())
+            return isa::Overlap{first_partition(missing), {cursor, std::min(end, it->second.end)}};
         cursor = it->second.end;
     }
     return std::nullopt;

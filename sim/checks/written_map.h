@@ -32,7 +32,8 @@ private:
     };
     void split_at(uint64_t byte);
     void mark(uint64_t begin, uint64_t end, const PartitionSet& partitions);
-    std::optional<isa::Overlap> first_unwritten(uint64_t begin, uint64_t end, const PartitionSet& partitions) const;
+    std::optional<isa::Overlap> first_unwritten(uint64_t begin, uint64_t end,
+                                                const PartitionSet& partitions) const;
 
     std::map<uint64_t, Segment> m_segments;  // by first byte; disjoint
 };

@@ -15,14 +15,16 @@ namespace nsim::sim {
 // to bf16 (each reduction adds in fp32, then rounds once: bf16 with fp32 accumulation).
 class CollectiveData {
 public:
-    // Fills each member's input with a deterministic pattern: small whole numbers (|v| <= 8), so any
-    // order of summation over up to 2^16 / 8 ranks is exact in fp32 and bf16 and the check is exact.
+    // Fills each member's input with a deterministic pattern: small whole numbers (|v| <= 8), so
+    // any order of summation over up to 2^16 / 8 ranks is exact in fp32 and bf16 and the check is
+    // exact.
     explicit CollectiveData(const CollectivePlan& plan);
 
     // The values of `blocks` in `member`'s buffer (what a step sends, read when it starts).
     std::vector<float> read(uint32_t member, const std::vector<uint32_t>& blocks) const;
     // Stores `values` into `blocks` of `member`'s buffer, reducing them in or overwriting.
-    void write(uint32_t member, const std::vector<uint32_t>& blocks, const std::vector<float>& values, bool reduce);
+    void write(uint32_t member, const std::vector<uint32_t>& blocks,
+               const std::vector<float>& values, bool reduce);
 
     // Replaces `member`'s input with real values (a rank's source buffer, row-major, as fp32): the
     // whole message, or the member's own block for an all-gather. CollectiveError for another size.
@@ -30,9 +32,12 @@ public:
     // `member`'s result: the whole message, or its own block after a reduce-scatter.
     std::vector<float> result(uint32_t member) const;
 
-    // Compares every member's result with the reference reduction; returns "" or the first mismatch.
+    // Compares every member's result with the reference reduction; returns "" or the first
+    // mismatch.
     std::string mismatch() const;
-    float value(uint32_t member, uint64_t element) const { return m_buffers.at(member).at(element); }
+    float value(uint32_t member, uint64_t element) const {
+        return m_buffers.at(member).at(element);
+    }
     // The input pattern of member `g` at `element`.
     static float input(uint32_t g, uint64_t element);
 

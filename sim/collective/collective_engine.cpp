@@ -3,9 +3,9 @@
 // crosses the network, and is reduced (or copied) into the successor's buffer on arrival.
 #include "sim/collective/collective_engine.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 namespace nsim::sim {
 
@@ -38,11 +38,13 @@ struct CollectiveEngine::Run {
     std::vector<Member> members;
     uint32_t done_count = 0;
     double finish_ns = 0;
-    std::vector<bool> holds_cc;        // per chip
+    std::vector<bool> holds_cc;          // per chip
     std::vector<uint32_t> left_on_chip;  // members not done, per chip
 
     const RingDim& dim_of(uint32_t g) const { return plan.dims[plan.phases[members[g].phase].dim]; }
-    const std::vector<uint32_t>& ring_of(uint32_t g) const { return dim_of(g).rings[dim_of(g).ring_of[g]]; }
+    const std::vector<uint32_t>& ring_of(uint32_t g) const {
+        return dim_of(g).rings[dim_of(g).ring_of[g]];
+    }
     uint32_t neighbour(uint32_t g, int step) const {
         const auto& ring = ring_of(g);
         const auto m = uint32_t(ring.size());
@@ -63,7 +65,8 @@ double CollectiveEngine::bound_ns(const CollectivePlan& plan) const {
     return collective_bound_ns(plan, m_network, m_step_overhead_ns);
 }
 
-uint32_t CollectiveEngine::launch(CollectivePlan plan, RankDone on_rank_done, CollectiveData* data) {
+uint32_t CollectiveEngine::launch(CollectivePlan plan, RankDone on_rank_done,
+                                  CollectiveData* data) {
     auto run = std::make_unique<Run>();
     run->id = uint32_t(m_runs.size());
     run->members.resize(plan.members());
@@ -78,25 +81,31 @@ uint32_t CollectiveEngine::launch(CollectivePlan plan, RankDone on_rank_done, Co
     return m_runs.back()->id;
 }
 
-uint32_t CollectiveEngine::launch_send(uint32_t src, uint32_t dst, uint64_t bytes, RankDone on_rank_done) {
+uint32_t CollectiveEngine::launch_send(uint32_t src, uint32_t dst, uint64_t bytes,
+                                       RankDone on_rank_done) {
     if (m_instance.chip.collective.cc_cores == 0)
-        throw CollectiveError(fmt::format("send/recv: {} has no collective engine (chip {}: collective.cc_cores = 0)",
-                                          m_instance.name, m_instance.chip.name));
+        throw CollectiveError(
+            fmt::format("send/recv: {} has no collective engine (chip {}: collective.cc_cores = 0)",
+                        m_instance.name, m_instance.chip.name));
     return launch(plan_send(m_instance, src, dst, bytes), std::move(on_rank_done));
 }
 
 void CollectiveEngine::arrive(uint32_t id, uint32_t rank, double now_ns, uint64_t bytes) {
-    if (id >= m_runs.size()) throw CollectiveError(fmt::format("collective #{} was never launched", id));
+    if (id >= m_runs.size())
+        throw CollectiveError(fmt::format("collective #{} was never launched", id));
     Run& run = *m_runs[id];
     const auto& group = run.plan.request.group;
     const auto it = std::find(group.begin(), group.end(), rank);
     if (it == group.end())
-        throw CollectiveError(fmt::format("collective #{}: rank {} is not in its replica group [{}]", id, rank, rank_list(group)));
+        throw CollectiveError(
+            fmt::format("collective #{}: rank {} is not in its replica group [{}]", id, rank,
+                        rank_list(group)));
     const auto g = uint32_t(it - group.begin());
     if (bytes != run.plan.request.bytes)
-        throw CollectiveError(fmt::format("collective #{} ({}): rank {} gives a buffer of {} bytes, but the replica group's "
-                                          "message is {} bytes: every rank must give the same size",
-                                          id, name(run.plan.request.op), rank, bytes, run.plan.request.bytes));
+        throw CollectiveError(fmt::format(
+            "collective #{} ({}): rank {} gives a buffer of {} bytes, but the replica group's "
+            "message is {} bytes: every rank must give the same size",
+            id, name(run.plan.request.op), rank, bytes, run.plan.request.bytes));
     m_network.call_at(now_ns, [this, id, g](double) {
         Run& r = *m_runs[id];
         Member& m = r.members[g];
@@ -171,7 +180,8 @@ void CollectiveEngine::progress(Run& run, uint32_t g) {
             if (phase.kind == PhaseKind::all_gather) m.fixed &= ~(1u << phase.dim);
             ++m.phase;
             m.sent = m.received = 0;
-            if (m.phase < run.plan.phases.size()) mark(run.id, run.neighbour(g, -1));  // may wait for us to enter
+            if (m.phase < run.plan.phases.size())
+                mark(run.id, run.neighbour(g, -1));  // may wait for us to enter
             continue;
         }
         if (!sends || m.sending || m.sent == steps || m.received < m.sent) return;
@@ -192,14 +202,17 @@ void CollectiveEngine::start_step(Run& run, uint32_t g) {
     if (phase.kind == PhaseKind::send) {
         blocks = {0};
     } else {
-        // Reduce-scatter: step k passes on the part of position pos-k-1 (so position p ends up owning
-        // part p); all-gather: the part of position pos-k (its own first).
-        const uint32_t owner = phase.kind == PhaseKind::reduce_scatter ? (pos + 2 * size - k - 1) % size : (pos + size - k) % size;
+        // Reduce-scatter: step k passes on the part of position pos-k-1 (so position p ends up
+        // owning part p); all-gather: the part of position pos-k (its own first).
+        const uint32_t owner = phase.kind == PhaseKind::reduce_scatter
+                                   ? (pos + 2 * size - k - 1) % size
+                                   : (pos + size - k) % size;
         blocks = run.plan.region(ring[owner], m.fixed | 1u << phase.dim);
     }
     const uint64_t bytes = run.plan.region_elements(blocks) * run.plan.element_bytes;
     const uint32_t to = run.neighbour(g, +1);
-    auto values = std::make_shared<const std::vector<float>>(run.data ? run.data->read(g, blocks) : std::vector<float>{});
+    auto values = std::make_shared<const std::vector<float>>(run.data ? run.data->read(g, blocks)
+                                                                      : std::vector<float>{});
     const bool reduce = phase.kind == PhaseKind::reduce_scatter;
     const uint32_t id = run.id, src = run.plan.chip_of[g], dst = run.plan.chip_of[to];
     m_network.call_at(m_network.now_ns() + m_step_overhead_ns, [=](double t) {
@@ -212,7 +225,8 @@ void CollectiveEngine::start_step(Run& run, uint32_t g) {
     });
 }
 
-void CollectiveEngine::step_done(uint32_t id, uint32_t g, uint32_t to, const std::vector<uint32_t>& blocks,
+void CollectiveEngine::step_done(uint32_t id, uint32_t g, uint32_t to,
+                                 const std::vector<uint32_t>& blocks,
                                  const std::vector<float>& values, bool reduce) {
     Run& r = *m_runs[id];
     if (r.data) r.data->write(to, blocks, values, reduce);
@@ -234,7 +248,9 @@ void CollectiveEngine::member_done(Run& run, uint32_t g) {
     if (run.on_rank_done) run.on_rank_done(run.plan.request.group[g], m_network.now_ns());
 }
 
-bool CollectiveEngine::finished(uint32_t id) const { return m_runs.at(id)->done_count == m_runs.at(id)->members.size(); }
+bool CollectiveEngine::finished(uint32_t id) const {
+    return m_runs.at(id)->done_count == m_runs.at(id)->members.size();
+}
 
 double CollectiveEngine::finish_ns(uint32_t id) const { return m_runs.at(id)->finish_ns; }
 
@@ -246,17 +262,25 @@ void CollectiveEngine::check_finished() const {
         for (uint32_t g = 0; g < run->members.size(); ++g) {
             const Member& m = run->members[g];
             const uint32_t rank = run->plan.request.group[g];
-            if (!m.arrived) missing.push_back(rank);
-            else if (!m.granted) queued.push_back(rank);
-            else if (!m.done) waiting.push_back(rank);
+            if (!m.arrived)
+                missing.push_back(rank);
+            else if (!m.granted)
+                queued.push_back(rank);
+            else if (!m.done)
+                waiting.push_back(rank);
         }
         const auto& req = run->plan.request;
-        report += fmt::format("{}collective #{} ({} {}, {} ranks) never finished", report.empty() ? "" : "; ", run->id,
-                              run->plan.phases.front().kind == PhaseKind::send ? "send" : std::string(name(req.op)),
-                              name(req.algo), run->members.size());
-        if (!missing.empty()) report += fmt::format(": ranks never arrived: {}", rank_list(missing));
-        if (!queued.empty()) report += fmt::format("; ranks wait for a free CC core: {}", rank_list(queued));
-        if (!waiting.empty()) report += fmt::format("; ranks wait for their ring neighbours: {}", rank_list(waiting));
+        report += fmt::format(
+            "{}collective #{} ({} {}, {} ranks) never finished", report.empty() ? "" : "; ",
+            run->id,
+            run->plan.phases.front().kind == PhaseKind::send ? "send" : std::string(name(req.op)),
+            name(req.algo), run->members.size());
+        if (!missing.empty())
+            report += fmt::format(": ranks never arrived: {}", rank_list(missing));
+        if (!queued.empty())
+            report += fmt::format("; ranks wait for a free CC core: {}", rank_list(queued));
+        if (!waiting.empty())
+            report += fmt::format("; ranks wait for their ring neighbours: {}", rank_list(waiting));
     }
     if (!report.empty())
         throw SimError(fmt::format("deadlock at {:.0f} ns: {}", m_network.now_ns(), report));

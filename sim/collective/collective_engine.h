@@ -31,18 +31,22 @@ public:
     const InstanceConfig& instance() const { return m_instance; }
     RankPlacement placement() const { return rank_placement(m_instance); }
     // Plans a collective on this instance (CollectiveError for bad input).
-    CollectivePlan plan(CollectiveRequest request) const { return plan_collective(m_instance, m_network, std::move(request)); }
+    CollectivePlan plan(CollectiveRequest request) const {
+        return plan_collective(m_instance, m_network, std::move(request));
+    }
     double bound_ns(const CollectivePlan& plan) const;
 
-    // Charges a step's bytes to the chips' device memory: read on `src_chip`, written on `dst_chip`,
-    // starting at `start_ns`; returns when the memory has moved them. A step ends when both its
-    // link transfer and this are done. Without it, steps cost link time only.
-    using StepMemory = std::function<double(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes, double start_ns)>;
+    // Charges a step's bytes to the chips' device memory: read on `src_chip`, written on
+    // `dst_chip`, starting at `start_ns`; returns when the memory has moved them. A step ends when
+    // both its link transfer and this are done. Without it, steps cost link time only.
+    using StepMemory = std::function<double(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes,
+                                            double start_ns)>;
     void set_step_memory(StepMemory step_memory) { m_step_memory = std::move(step_memory); }
 
     // Starts a collective whose members then arrive one by one. With `data`, the steps move and
     // reduce real values in it (it must be built on the same plan and outlive the run).
-    uint32_t launch(CollectivePlan plan, RankDone on_rank_done = {}, CollectiveData* data = nullptr);
+    uint32_t launch(CollectivePlan plan, RankDone on_rank_done = {},
+                    CollectiveData* data = nullptr);
     // A point-to-point send of `bytes` from rank `src` to rank `dst`; both must arrive.
     uint32_t launch_send(uint32_t src, uint32_t dst, uint64_t bytes, RankDone on_rank_done = {});
     // Rank `rank` issues collective `id` at `now_ns` with a buffer of `bytes` (the message size as
@@ -78,7 +82,7 @@ private:
     std::vector<std::unique_ptr<Run>> m_runs;
     std::deque<std::pair<uint32_t, uint32_t>> m_dirty;
     bool m_settling = false;
-    std::vector<uint32_t> m_cc_busy;                                     // per chip
+    std::vector<uint32_t> m_cc_busy;                                      // per chip
     std::vector<std::deque<std::pair<uint32_t, uint32_t>>> m_cc_waiting;  // per chip: (run, member)
 };
 

@@ -1,10 +1,10 @@
 // Collective schedules: the rings of each algorithm, the checks of a request, the analytic bound.
 #include "sim/collective/collective_plan.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <map>
+
+#include <fmt/format.h>
 
 namespace nsim::sim {
 
@@ -20,10 +20,12 @@ uint32_t chip_walk_position(const LinkTopology& topo, uint32_t chip) {
 
 // Builds a dimension from groups of members, each group sorted by `key` into ring order.
 template <class Key>
-RingDim make_dim(std::string label, uint32_t members, const std::map<uint64_t, std::vector<uint32_t>>& groups, Key key) {
+RingDim make_dim(std::string label, uint32_t members,
+                 const std::map<uint64_t, std::vector<uint32_t>>& groups, Key key) {
     RingDim d{std::move(label), {}, std::vector<uint32_t>(members), std::vector<uint32_t>(members)};
     for (auto [id, ring] : groups) {
-        std::stable_sort(ring.begin(), ring.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+        std::stable_sort(ring.begin(), ring.end(),
+                         [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
         for (uint32_t p = 0; p < ring.size(); ++p) {
             d.ring_of[ring[p]] = uint32_t(d.rings.size());
             d.position[ring[p]] = p;
@@ -41,7 +43,9 @@ struct Layout {
     uint32_t size() const { return uint32_t(group.size()); }
     uint32_t chip(uint32_t m) const { return place.chip_of(group[m]); }
     uint32_t core(uint32_t m) const { return place.core_of(group[m]); }
-    uint64_t walk(uint32_t m) const { return uint64_t(chip_walk_position(topo, chip(m))) * place.cores + core(m); }
+    uint64_t walk(uint32_t m) const {
+        return uint64_t(chip_walk_position(topo, chip(m))) * place.cores + core(m);
+    }
 };
 
 // The members of every chip the group touches, by chip; each chip must hold the same number.
@@ -51,9 +55,10 @@ std::map<uint64_t, std::vector<uint32_t>> per_chip(const Layout& l, std::string_
     const size_t per = by_chip.begin()->second.size();
     for (const auto& [chip, members] : by_chip)
         if (members.size() != per)
-            throw CollectiveError(fmt::format("collective: algorithm {} needs the same number of ranks on every chip of the "
-                                              "replica group; chip {} has {}, chip {} has {}",
-                                              algo, by_chip.begin()->first, per, chip, members.size()));
+            throw CollectiveError(fmt::format(
+                "collective: algorithm {} needs the same number of ranks on every chip of the "
+                "replica group; chip {} has {}, chip {} has {}",
+                algo, by_chip.begin()->first, per, chip, members.size()));
     return by_chip;
 }
 
@@ -66,7 +71,13 @@ std::vector<uint32_t> local_index(const Layout& l) {
 }
 
 std::vector<RingDim> ring_dims(const Layout& l) {
-    return {make_dim("ring", l.size(), {{0, [&] { std::vector<uint32_t> all(l.size()); for (uint32_t m = 0; m < l.size(); ++m) all[m] = m; return all; }()}},
+    return {make_dim("ring", l.size(),
+                     {{0,
+                       [&] {
+                           std::vector<uint32_t> all(l.size());
+                           for (uint32_t m = 0; m < l.size(); ++m) all[m] = m;
+                           return all;
+                       }()}},
                      [&](uint32_t m) { return l.walk(m); })};
 }
 
@@ -81,12 +92,15 @@ std::vector<RingDim> hier_dims(const Layout& l) {
 
 std::vector<RingDim> torus_dims(const Layout& l) {
     if (l.topo.kind() != "torus2d")
-        throw CollectiveError(fmt::format("collective: algorithm torus2d needs a torus2d instance; {} is a {}", l.inst.name,
-                                          l.topo.kind()));
+        throw CollectiveError(
+            fmt::format("collective: algorithm torus2d needs a torus2d instance; {} is a {}",
+                        l.inst.name, l.topo.kind()));
     const auto chips = per_chip(l, "torus2d");
     if (chips.size() != l.topo.chips())
-        throw CollectiveError(fmt::format("collective: algorithm torus2d needs every chip of the torus in the replica "
-                                          "group; it has {} of {}", chips.size(), l.topo.chips()));
+        throw CollectiveError(fmt::format(
+            "collective: algorithm torus2d needs every chip of the torus in the replica "
+            "group; it has {} of {}",
+            chips.size(), l.topo.chips()));
     const auto local = local_index(l);
     const uint32_t X = l.topo.dim_size(0);
     std::map<uint64_t, std::vector<uint32_t>> rows, columns;
@@ -110,7 +124,8 @@ void add_phases(CollectivePlan& plan) {
     if (op == CollectiveOp::all_gather)
         for (uint32_t d : used) plan.initial_fixed |= 1u << d;
     if (op != CollectiveOp::reduce_scatter)
-        for (auto d = used.rbegin(); d != used.rend(); ++d) plan.phases.push_back({*d, PhaseKind::all_gather});
+        for (auto d = used.rbegin(); d != used.rend(); ++d)
+            plan.phases.push_back({*d, PhaseKind::all_gather});
 }
 
 CollectivePlan plan_with(const Layout& l, CollectiveRequest request, CollectiveAlgo algo) {
@@ -121,16 +136,22 @@ CollectivePlan plan_with(const Layout& l, CollectiveRequest request, CollectiveA
     plan.element_bytes = dtype_bytes(request.dtype);
     plan.elements = request.bytes / plan.element_bytes;
     plan.blocks = l.size();
-    plan.dims = algo == CollectiveAlgo::ring ? ring_dims(l) : algo == CollectiveAlgo::hier ? hier_dims(l) : torus_dims(l);
+    plan.dims = algo == CollectiveAlgo::ring   ? ring_dims(l)
+                : algo == CollectiveAlgo::hier ? hier_dims(l)
+                                               : torus_dims(l);
     add_phases(plan);
     return plan;
 }
 
 }  // namespace
 
-RankPlacement rank_placement(const InstanceConfig& instance) { return {instance.chips, instance.chip.cores}; }
+RankPlacement rank_placement(const InstanceConfig& instance) {
+    return {instance.chips, instance.chip.cores};
+}
 
-double collective_step_overhead_ns(const InstanceConfig& instance) { return instance.chip.dma.start_latency_ns; }
+double collective_step_overhead_ns(const InstanceConfig& instance) {
+    return instance.chip.dma.start_latency_ns;
+}
 
 std::vector<uint32_t> CollectivePlan::region(uint32_t member, uint32_t fixed) const {
     std::vector<uint32_t> out;
@@ -149,30 +170,37 @@ uint64_t CollectivePlan::region_elements(const std::vector<uint32_t>& region) co
     return n;
 }
 
-CollectivePlan plan_collective(const InstanceConfig& instance, const LinkNetwork& network, CollectiveRequest request) {
+CollectivePlan plan_collective(const InstanceConfig& instance, const LinkNetwork& network,
+                               CollectiveRequest request) {
     const RankPlacement place = rank_placement(instance);
     if (instance.chip.collective.cc_cores == 0)
-        throw CollectiveError(fmt::format("collective: {} has no collective engine (chip {}: collective.cc_cores = 0)",
-                                          instance.name, instance.chip.name));
+        throw CollectiveError(fmt::format(
+            "collective: {} has no collective engine (chip {}: collective.cc_cores = 0)",
+            instance.name, instance.chip.name));
     if (request.group.empty())
         for (uint32_t r = 0; r < place.ranks(); ++r) request.group.push_back(r);
     std::vector<bool> seen(place.ranks());
     for (uint32_t r : request.group) {
         if (r >= place.ranks())
-            throw CollectiveError(fmt::format("collective: the replica group names rank {}, but {} has ranks 0..{} "
-                                              "({} chips x {} cores)",
-                                              r, instance.name, place.ranks() - 1, place.chips, place.cores));
-        if (seen[r]) throw CollectiveError(fmt::format("collective: the replica group names rank {} twice", r));
+            throw CollectiveError(
+                fmt::format("collective: the replica group names rank {}, but {} has ranks 0..{} "
+                            "({} chips x {} cores)",
+                            r, instance.name, place.ranks() - 1, place.chips, place.cores));
+        if (seen[r])
+            throw CollectiveError(
+                fmt::format("collective: the replica group names rank {} twice", r));
         seen[r] = true;
     }
     const uint32_t size = dtype_bytes(request.dtype);
     if (request.bytes % size != 0)
-        throw CollectiveError(fmt::format("collective: {} bytes is not a whole number of {} elements ({} bytes each)",
-                                          request.bytes, name(request.dtype), size));
+        throw CollectiveError(
+            fmt::format("collective: {} bytes is not a whole number of {} elements ({} bytes each)",
+                        request.bytes, name(request.dtype), size));
     if (request.bytes > instance.chip.device_memory.size_bytes)
-        throw CollectiveError(fmt::format("collective: a {}-byte message does not fit a chip's device memory ({} bytes, "
-                                          "chip.device_memory.size_bytes)",
-                                          request.bytes, instance.chip.device_memory.size_bytes));
+        throw CollectiveError(fmt::format(
+            "collective: a {}-byte message does not fit a chip's device memory ({} bytes, "
+            "chip.device_memory.size_bytes)",
+            request.bytes, instance.chip.device_memory.size_bytes));
     const Layout layout{instance, network.topology(), place, request.group};
     if (request.algo != CollectiveAlgo::automatic) return plan_with(layout, request, request.algo);
     // auto: the applicable algorithm with the smallest bound (ring always applies).
@@ -181,7 +209,8 @@ CollectivePlan plan_collective(const InstanceConfig& instance, const LinkNetwork
     for (auto algo : {CollectiveAlgo::hier, CollectiveAlgo::torus2d}) {
         try {
             auto candidate = plan_with(layout, request, algo);
-            const double ns = collective_bound_ns(candidate, network, collective_step_overhead_ns(instance));
+            const double ns =
+                collective_bound_ns(candidate, network, collective_step_overhead_ns(instance));
             if (ns < best_ns) std::tie(best, best_ns) = std::pair{std::move(candidate), ns};
         } catch (const CollectiveError&) {
             // not applicable to this group or topology
@@ -190,12 +219,14 @@ CollectivePlan plan_collective(const InstanceConfig& instance, const LinkNetwork
     return best;
 }
 
-CollectivePlan plan_send(const InstanceConfig& instance, uint32_t src, uint32_t dst, uint64_t bytes) {
+CollectivePlan plan_send(const InstanceConfig& instance, uint32_t src, uint32_t dst,
+                         uint64_t bytes) {
     const RankPlacement place = rank_placement(instance);
     for (uint32_t r : {src, dst})
         if (r >= place.ranks())
-            throw CollectiveError(fmt::format("send/recv: rank {} does not exist; {} has ranks 0..{}", r, instance.name,
-                                              place.ranks() - 1));
+            throw CollectiveError(
+                fmt::format("send/recv: rank {} does not exist; {} has ranks 0..{}", r,
+                            instance.name, place.ranks() - 1));
     if (src == dst) throw CollectiveError(fmt::format("send/recv: rank {} sends to itself", src));
     CollectivePlan plan;
     plan.request.group = {src, dst};
@@ -209,7 +240,8 @@ CollectivePlan plan_send(const InstanceConfig& instance, uint32_t src, uint32_t 
     return plan;
 }
 
-double collective_bound_ns(const CollectivePlan& plan, const LinkNetwork& network, double step_overhead_ns) {
+double collective_bound_ns(const CollectivePlan& plan, const LinkNetwork& network,
+                           double step_overhead_ns) {
     const auto bytes_of = [&](uint64_t elements) { return elements * plan.element_bytes; };
     double total = 0;
     uint32_t fixed = plan.initial_fixed;
@@ -237,7 +269,10 @@ double collective_bound_ns(const CollectivePlan& plan, const LinkNetwork& networ
                 const double t = double(part) / network.link_bytes_per_ns(link);
                 if (t * edges_on[link] > shared) shared = t * edges_on[link], slowest = t;
             }
-            step = std::max(step, step_overhead_ns + network.uncontended_ns(plan.chip_of[a], plan.chip_of[b], part) + shared - slowest);
+            step =
+                std::max(step, step_overhead_ns +
+                                   network.uncontended_ns(plan.chip_of[a], plan.chip_of[b], part) +
+                                   shared - slowest);
             const auto ring_size = uint32_t(dim.rings[dim.ring_of[a]].size());
             steps = std::max(steps, phase.kind == PhaseKind::send ? 1 : ring_size - 1);
         });

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "isa/error.h"
 #include "sim/collective/collective_types.h"
 #include "sim/config/instance_config.h"
 #include "sim/neuronlink/neuronlink_network.h"
-#include "isa/error.h"
 
 namespace nsim::sim {
 
@@ -47,18 +47,18 @@ struct CollectivePhase {
 };
 
 // The whole schedule. The message is cut into `blocks` equal blocks (block b: elements
-// [b E / blocks, (b + 1) E / blocks)); a member's region is the set of blocks whose owners share its
-// position in every dimension fixed so far: a reduce-scatter over a dimension fixes it, an
+// [b E / blocks, (b + 1) E / blocks)); a member's region is the set of blocks whose owners share
+// its position in every dimension fixed so far: a reduce-scatter over a dimension fixes it, an
 // all-gather frees it. A part sent during a phase is the region of the part's owner.
 struct CollectivePlan {
-    CollectiveRequest request;           // group filled in, algorithm resolved
-    std::vector<uint32_t> chip_of;       // per member
-    uint64_t elements = 0;               // of the whole message
-    uint32_t element_bytes = 4;          // the dtype's size (1 for a send: bytes)
-    uint32_t blocks = 0;                 // = group size (1 for a send)
+    CollectiveRequest request;      // group filled in, algorithm resolved
+    std::vector<uint32_t> chip_of;  // per member
+    uint64_t elements = 0;          // of the whole message
+    uint32_t element_bytes = 4;     // the dtype's size (1 for a send: bytes)
+    uint32_t blocks = 0;            // = group size (1 for a send)
     std::vector<RingDim> dims;
     std::vector<CollectivePhase> phases;
-    uint32_t initial_fixed = 0;          // bit d: dimension d fixed before the first phase
+    uint32_t initial_fixed = 0;  // bit d: dimension d fixed before the first phase
 
     uint32_t members() const { return uint32_t(chip_of.size()); }
     // The blocks of `member`'s region when the dimensions in `fixed` (bits) are fixed.
@@ -69,18 +69,21 @@ struct CollectivePlan {
 };
 
 // Plans `request` on `instance`: checks the group (ranks that exist, no repeats) and the size
-// (a whole number of elements, within a chip's device memory), and resolves `auto` to the algorithm with the smallest bound.
-// Throws CollectiveError naming the problem.
-CollectivePlan plan_collective(const InstanceConfig& instance, const LinkNetwork& network, CollectiveRequest request);
+// (a whole number of elements, within a chip's device memory), and resolves `auto` to the algorithm
+// with the smallest bound. Throws CollectiveError naming the problem.
+CollectivePlan plan_collective(const InstanceConfig& instance, const LinkNetwork& network,
+                               CollectiveRequest request);
 
 // A point-to-point send of `bytes` from rank `src` to rank `dst` (the send/recv instructions).
-CollectivePlan plan_send(const InstanceConfig& instance, uint32_t src, uint32_t dst, uint64_t bytes);
+CollectivePlan plan_send(const InstanceConfig& instance, uint32_t src, uint32_t dst,
+                         uint64_t bytes);
 
 // The analytic time of the plan with no interference: per phase, (m - 1) steps, each as long as
 // the slowest ring edge: the step overhead, the uncontended transfer of one part over the edge's
 // route, and the extra time of rings of the same phase sharing the edge's busiest link. For one
 // ring of n ranks: 2(n-1) x (overhead + hop latency) + 2(n-1)/n x bytes / link bandwidth.
-double collective_bound_ns(const CollectivePlan& plan, const LinkNetwork& network, double step_overhead_ns);
+double collective_bound_ns(const CollectivePlan& plan, const LinkNetwork& network,
+                           double step_overhead_ns);
 
 // The per-step overhead of the collective engine: the DMA semaphore-to-start latency (assumption:
 // each step is a DMA ring the CC core triggers, neuron-hardware.md §2.4, §2.5).

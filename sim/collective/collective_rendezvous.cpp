@@ -1,10 +1,10 @@
 // Matching collective instructions across ranks and launching them on the collective engine.
 #include "sim/collective/collective_rendezvous.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <variant>
+
+#include <fmt/format.h>
 
 #include "isa/replica_group.h"
 
@@ -14,9 +14,12 @@ namespace {
 
 CollectiveOp op_of(isa::Opcode op) {
     switch (op) {
-        case isa::Opcode::all_gather: return CollectiveOp::all_gather;
-        case isa::Opcode::reduce_scatter: return CollectiveOp::reduce_scatter;
-        default: return CollectiveOp::all_reduce;
+        case isa::Opcode::all_gather:
+            return CollectiveOp::all_gather;
+        case isa::Opcode::reduce_scatter:
+            return CollectiveOp::reduce_scatter;
+        default:
+            return CollectiveOp::all_reduce;
     }
 }
 
@@ -25,7 +28,9 @@ const isa::AccessPattern* operand(const isa::Instruction& inst, const char* name
     return isa::arg_index(inst.op, name) >= 0 ? inst.ap(name) : nullptr;
 }
 
-uint64_t bytes_of(const isa::AccessPattern* ap) { return ap ? ap->num_elements() * isa::dtype_size(ap->dtype) : 0; }
+uint64_t bytes_of(const isa::AccessPattern* ap) {
+    return ap ? ap->num_elements() * isa::dtype_size(ap->dtype) : 0;
+}
 
 }  // namespace
 
@@ -36,39 +41,47 @@ CollectiveRequest collective_request(const isa::Instruction& inst) {
     const isa::AccessPattern* src = operand(inst, "src");
     const isa::AccessPattern* dst = operand(inst, "dst");
     const isa::AccessPattern* buffer = src ? src : dst;
-    r.dtype = buffer && buffer->dtype == isa::DType::bfloat16 ? CollectiveDType::bfloat16 : CollectiveDType::float32;
+    r.dtype = buffer && buffer->dtype == isa::DType::bfloat16 ? CollectiveDType::bfloat16
+                                                              : CollectiveDType::float32;
     if (isa::arg_index(inst.op, "op") >= 0 && inst.has("op")) {
         const auto alu = isa::AluOp(std::get<int64_t>(inst.arg("op")));
-        r.reduce = alu == isa::AluOp::maximum ? ReduceOp::max : alu == isa::AluOp::minimum ? ReduceOp::min : ReduceOp::add;
+        r.reduce = alu == isa::AluOp::maximum   ? ReduceOp::max
+                   : alu == isa::AluOp::minimum ? ReduceOp::min
+                                                : ReduceOp::add;
     }
     // As nccl-tests counts: the all-gather's output, else the input (send: src, recv: dst).
     r.bytes = inst.op == isa::Opcode::all_gather ? bytes_of(dst) : bytes_of(buffer);
     return r;
 }
 
-std::vector<uint32_t> CollectiveRendezvous::ranks_of(const isa::Instruction& inst, uint32_t rank) const {
+std::vector<uint32_t> CollectiveRendezvous::ranks_of(const isa::Instruction& inst,
+                                                     uint32_t rank) const {
     if (inst.op == isa::Opcode::send || inst.op == isa::Opcode::recv) {
         const auto peer = uint32_t(std::get<int64_t>(inst.arg("peer")));
-        return inst.op == isa::Opcode::send ? std::vector<uint32_t>{rank, peer} : std::vector<uint32_t>{peer, rank};
+        return inst.op == isa::Opcode::send ? std::vector<uint32_t>{rank, peer}
+                                            : std::vector<uint32_t>{peer, rank};
     }
     return collective_request(inst).group;
 }
 
-void CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, double now_ns, Done on_done) {
-    join(rank, inst, now_ns, nullptr, [on_done = std::move(on_done)](double t, const std::vector<float>&) {
-        if (on_done) on_done(t);
-    });
+void CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, double now_ns,
+                                 Done on_done) {
+    join(rank, inst, now_ns, nullptr,
+         [on_done = std::move(on_done)](double t, const std::vector<float>&) {
+             if (on_done) on_done(t);
+         });
 }
 
-void CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, double now_ns, std::vector<float> input,
-                                 DataDone on_done) {
+void CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, double now_ns,
+                                 std::vector<float> input, DataDone on_done) {
     join(rank, inst, now_ns, &input, std::move(on_done));
 }
 
-void CollectiveRendezvous::join(uint32_t rank, const isa::Instruction& inst, double now_ns, const std::vector<float>* input,
-                                DataDone on_done) {
+void CollectiveRendezvous::join(uint32_t rank, const isa::Instruction& inst, double now_ns,
+                                const std::vector<float>* input, DataDone on_done) {
     if (!isa::is_collective(inst.op))
-        throw CollectiveError(fmt::format("rank {}: {} is not a collective instruction", rank, isa::opcode_info(inst.op).name));
+        throw CollectiveError(fmt::format("rank {}: {} is not a collective instruction", rank,
+                                          isa::opcode_info(inst.op).name));
     const bool p2p = inst.op == isa::Opcode::send || inst.op == isa::Opcode::recv;
     const auto ranks = ranks_of(inst, rank);
     const auto kind = p2p ? isa::Opcode::send : inst.op;  // a send meets the matching recv
@@ -83,10 +96,12 @@ void CollectiveRendezvous::join(uint32_t rank, const isa::Instruction& inst, dou
             if (d == meeting.done.end() || !d->second) return;
             if (!meeting.data) return d->second(t, meeting.payload);
             const auto& group = meeting.plan->request.group;
-            d->second(t, meeting.data->result(uint32_t(std::find(group.begin(), group.end(), r) - group.begin())));
+            d->second(t, meeting.data->result(
+                             uint32_t(std::find(group.begin(), group.end(), r) - group.begin())));
         };
         if (p2p) {
-            m.id = m_engine.launch_send(ranks[0], ranks[1], collective_request(inst).bytes, dispatch);
+            m.id =
+                m_engine.launch_send(ranks[0], ranks[1], collective_request(inst).bytes, dispatch);
         } else {
             m.plan = std::make_unique<CollectivePlan>(m_engine.plan(collective_request(inst)));
             if (input) m.data = std::make_unique<CollectiveData>(*m.plan);

@@ -35,7 +35,8 @@ public:
     // The same, moving real data: `input` is the rank's src operand (row-major, as fp32; empty for
     // a recv), reduced as CollectiveData does (fp32; bf16 with fp32 accumulation); a recv's output
     // is its peer's send input. Every rank of a collective must issue it this way.
-    void issue(uint32_t rank, const isa::Instruction& inst, double now_ns, std::vector<float> input, DataDone on_done);
+    void issue(uint32_t rank, const isa::Instruction& inst, double now_ns, std::vector<float> input,
+               DataDone on_done);
 
 private:
     // A collective's identity: opcode, group (or the sending and receiving rank) and the sequence
@@ -43,16 +44,18 @@ private:
     using Key = std::tuple<isa::Opcode, std::vector<uint32_t>, uint64_t>;
     struct Meeting {
         uint32_t id;
-        std::map<uint32_t, DataDone> done;  // per rank
+        std::map<uint32_t, DataDone> done;     // per rank
         std::unique_ptr<CollectivePlan> plan;  // with data (CollectiveData keeps a reference)
         std::unique_ptr<CollectiveData> data;  // a collective's buffers, with data
         std::vector<float> payload;            // a send's values, with data
     };
-    void join(uint32_t rank, const isa::Instruction& inst, double now_ns, const std::vector<float>* input, DataDone on_done);
+    void join(uint32_t rank, const isa::Instruction& inst, double now_ns,
+              const std::vector<float>* input, DataDone on_done);
     std::vector<uint32_t> ranks_of(const isa::Instruction& inst, uint32_t rank) const;
 
     CollectiveEngine& m_engine;
-    std::map<std::pair<uint32_t, std::tuple<isa::Opcode, std::vector<uint32_t>>>, uint64_t> m_issued;
+    std::map<std::pair<uint32_t, std::tuple<isa::Opcode, std::vector<uint32_t>>>, uint64_t>
+        m_issued;
     std::map<Key, Meeting> m_meetings;
 };
 

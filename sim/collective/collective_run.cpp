@@ -1,9 +1,9 @@
 // Running one collective: timing at full size, function at full size or on a small stand-in.
 #include "sim/collective/collective_run.h"
 
-#include <fmt/format.h>
-
 #include <optional>
+
+#include <fmt/format.h>
 
 #include "sim/collective/collective_engine.h"
 
@@ -40,15 +40,18 @@ CollectiveRunResult run_collective(const InstanceConfig& instance, const Collect
     const uint64_t host_bytes = uint64_t(plan.members()) * plan.elements * sizeof(float);
     std::optional<CollectiveData> data;
     if (host_bytes <= options.verify_cap_bytes) data.emplace(plan);
-    out.time_ns = run_plan(instance, plan, data ? &*data : nullptr, options.rank_bytes, &out.bound_ns);
+    out.time_ns =
+        run_plan(instance, plan, data ? &*data : nullptr, options.rank_bytes, &out.bound_ns);
     const double n = plan.members();
     out.algo_bandwidth_gbps = out.time_ns > 0 ? double(plan.request.bytes) / out.time_ns : 0;
-    out.bus_bandwidth_gbps = out.algo_bandwidth_gbps * (plan.request.op == CollectiveOp::all_reduce ? 2 : 1) * (n - 1) / n;
+    out.bus_bandwidth_gbps = out.algo_bandwidth_gbps *
+                             (plan.request.op == CollectiveOp::all_reduce ? 2 : 1) * (n - 1) / n;
     if (data) {
         const auto bad = data->mismatch();
         out.verified = bad.empty();
-        out.verification = out.verified ? "every element of every rank matched the reference reduction"
-                                        : "MISMATCH: " + bad;
+        out.verification = out.verified
+                               ? "every element of every rank matched the reference reduction"
+                               : "MISMATCH: " + bad;
         return out;
     }
     // Too big to hold: the same schedule (same ranks, algorithm, phases) on 64 elements per rank.
@@ -60,10 +63,11 @@ CollectiveRunResult run_collective(const InstanceConfig& instance, const Collect
     run_plan(instance, small_plan, &small_data, {}, nullptr);
     const auto bad = small_data.mismatch();
     out.verified = false;
-    out.verification = fmt::format("not checked at full size: {} ranks x {} bytes as fp32 exceed the {} MiB host-memory cap; "
-                                   "the same schedule on a {}-byte message {}",
-                                   plan.members(), plan.elements * sizeof(float), options.verify_cap_bytes >> 20,
-                                   small.bytes, bad.empty() ? "matched the reference" : "MISMATCHED: " + bad);
+    out.verification = fmt::format(
+        "not checked at full size: {} ranks x {} bytes as fp32 exceed the {} MiB host-memory cap; "
+        "the same schedule on a {}-byte message {}",
+        plan.members(), plan.elements * sizeof(float), options.verify_cap_bytes >> 20, small.bytes,
+        bad.empty() ? "matched the reference" : "MISMATCHED: " + bad);
     return out;
 }
 

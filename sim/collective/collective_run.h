@@ -18,11 +18,12 @@ struct CollectiveRunOptions {
 };
 
 struct CollectiveRunResult {
-    CollectivePlan plan;       // as run (algorithm resolved)
-    double time_ns = 0;        // every rank arrives at 0; the last one's completion
-    double bound_ns = 0;       // collective_bound_ns of the plan
+    CollectivePlan plan;             // as run (algorithm resolved)
+    double time_ns = 0;              // every rank arrives at 0; the last one's completion
+    double bound_ns = 0;             // collective_bound_ns of the plan
     double algo_bandwidth_gbps = 0;  // bytes / time
-    double bus_bandwidth_gbps = 0;   // nccl-tests' bus bandwidth: algo x 2(n-1)/n (all_reduce) or (n-1)/n
+    double bus_bandwidth_gbps =
+        0;                     // nccl-tests' bus bandwidth: algo x 2(n-1)/n (all_reduce) or (n-1)/n
     bool verified = false;     // the full-size result matched the reference
     std::string verification;  // how it was checked, or why not
 };

@@ -21,7 +21,8 @@ std::string_view name(CollectiveDType dtype);
 std::string_view name(ReduceOp op);
 std::optional<CollectiveOp> parse_collective_op(std::string_view text);
 std::optional<CollectiveAlgo> parse_collective_algo(std::string_view text);
-std::optional<CollectiveDType> parse_collective_dtype(std::string_view text);  // also "fp32", "bf16"
+std::optional<CollectiveDType> parse_collective_dtype(
+    std::string_view text);  // also "fp32", "bf16"
 std::optional<ReduceOp> parse_reduce_op(std::string_view text);
 uint32_t dtype_bytes(CollectiveDType dtype);
 

@@ -31,9 +31,11 @@ ParamList params(ChipConfig& c) {
         {"timing.read_accumulator_cycles", Range::non_negative, &c.timing.read_accumulator_cycles},
         {"timing.reciprocal_factor", Range::positive, &c.timing.reciprocal_factor},
         {"timing.access_overhead_cycles", Range::non_negative, &c.timing.access_overhead_cycles},
-        {"timing.vector_dependent_overhead_cycles", Range::non_negative, &c.timing.vector_dependent_overhead_cycles},
+        {"timing.vector_dependent_overhead_cycles", Range::non_negative,
+         &c.timing.vector_dependent_overhead_cycles},
         {"timing.strided_access_factor", Range::positive, &c.timing.strided_access_factor},
-        {"timing.strided_access_limit_bytes", Range::positive, &c.timing.strided_access_limit_bytes},
+        {"timing.strided_access_limit_bytes", Range::positive,
+         &c.timing.strided_access_limit_bytes},
         {"timing.vector_perf_mode_factor", Range::positive, &c.timing.vector_perf_mode_factor},
         {"timing.shared_sbuf_psum_ports", Range::flag, &c.timing.shared_sbuf_psum_ports},
         {"dma.engines_per_core", Range::positive, &c.dma.engines_per_core},
@@ -45,8 +47,10 @@ ParamList params(ChipConfig& c) {
         {"device_memory.bandwidth_gbps", Range::positive, &c.device_memory.bandwidth_gbps},
         {"device_memory.channels", Range::positive, &c.device_memory.channels},
         {"device_memory.interleave_bytes", Range::positive, &c.device_memory.interleave_bytes},
-        {"device_memory.access_latency_ns", Range::non_negative, &c.device_memory.access_latency_ns},
-        {"device_memory.request_overhead_bytes", Range::non_negative, &c.device_memory.request_overhead_bytes},
+        {"device_memory.access_latency_ns", Range::non_negative,
+         &c.device_memory.access_latency_ns},
+        {"device_memory.request_overhead_bytes", Range::non_negative,
+         &c.device_memory.request_overhead_bytes},
         {"collective.cc_cores", Range::non_negative, &c.collective.cc_cores},
     };
 }
@@ -55,7 +59,8 @@ ChipConfig load_chip_file(const std::string& file, int depth) {
     if (depth > 8) throw ConfigError(file + ": \"base\" chains more than 8 files deep (a cycle?)");
     const ConfigDocument doc(file, {"name", "generation", "description", "base"});
     ChipConfig chip;
-    if (auto base = doc.text("base")) chip = load_chip_file(resolve_config(*base, "chips"), depth + 1);
+    if (auto base = doc.text("base"))
+        chip = load_chip_file(resolve_config(*base, "chips"), depth + 1);
     chip.file = file;
     if (auto name = doc.text("name")) chip.name = *name;
     if (auto gen = doc.text("generation")) {

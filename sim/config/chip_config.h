@@ -1,5 +1,5 @@
-// A chip's configuration: every hardware number the simulator uses, loaded from configs/chips/*.json
-// with the public source (or the stated assumption) of each value.
+// A chip's configuration: every hardware number the simulator uses, loaded from
+// configs/chips/*.json with the public source (or the stated assumption) of each value.
 #pragma once
 
 #include <cstdint>
@@ -9,14 +9,14 @@
 
 #include "isa/enums.h"
 #include "isa/target.h"
-#include "sim/timing/core_timing.h"
 #include "sim/config/param_table.h"
+#include "sim/timing/core_timing.h"
 
 namespace nsim::sim {
 
 // DMA engines and queues of one core (neuron-hardware.md §2.5).
 struct DmaParams {
-    uint32_t engines_per_core = 16;  // the queues per engine are limits.dma_queues
+    uint32_t engines_per_core = 16;       // the queues per engine are limits.dma_queues
     double engine_bandwidth_gbps = 27.2;  // GB/s per engine
     double start_latency_ns = 1300;       // semaphore-to-start latency of a transfer
     uint64_t descriptor_bytes = 65536;    // largest descriptor; transfers are split into these
@@ -28,10 +28,10 @@ struct DmaParams {
 // The chip's device memory (HBM, or DDR on inf1).
 struct DeviceMemoryParams {
     uint64_t size_bytes = 32ull << 30;
-    double bandwidth_gbps = 820;  // GB/s for the whole chip, split evenly over the channels
-    uint32_t channels = 2;        // DDR channels (inf1) or HBM stacks, each its own queue
-    uint64_t interleave_bytes = 4096;     // consecutive addresses change channel every this many bytes
-    double access_latency_ns = 100;       // from a request's service to its data at the DMA engine
+    double bandwidth_gbps = 820;       // GB/s for the whole chip, split evenly over the channels
+    uint32_t channels = 2;             // DDR channels (inf1) or HBM stacks, each its own queue
+    uint64_t interleave_bytes = 4096;  // consecutive addresses change channel every this many bytes
+    double access_latency_ns = 100;    // from a request's service to its data at the DMA engine
     uint64_t request_overhead_bytes = 64;  // channel time each request costs besides its bytes
 };
 
@@ -50,7 +50,8 @@ struct ChipConfig {
     DmaParams dma;
     DeviceMemoryParams device_memory;
     CollectiveParams collective;
-    std::map<std::string, ParamSource> sources;  // by parameter path, e.g. "timing.tensor_clock_ghz"
+    std::map<std::string, ParamSource>
+        sources;  // by parameter path, e.g. "timing.tensor_clock_ghz"
 };
 
 // Loads a chip by built-in name ("trn1") or by path to a JSON file. A file may name a `base` chip

@@ -22,10 +22,12 @@ std::string resolve_config(const std::string& name_or_path, const std::string& k
     return resolve_named_file(name_or_path, config_search_path(), kind);
 }
 
-std::vector<std::string> list_configs(const std::string& kind) { return list_named_files(config_search_path(), kind); }
+std::vector<std::string> list_configs(const std::string& kind) {
+    return list_named_files(config_search_path(), kind);
+}
 
-std::string resolve_named_file(const std::string& name_or_path, const std::vector<std::string>& dirs,
-                               const std::string& kind) {
+std::string resolve_named_file(const std::string& name_or_path,
+                               const std::vector<std::string>& dirs, const std::string& kind) {
     std::error_code ec;
     if (fs::is_regular_file(name_or_path, ec)) return name_or_path;
     std::string looked;
@@ -38,11 +40,12 @@ std::string resolve_named_file(const std::string& name_or_path, const std::vecto
     std::string known;
     for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
     throw ConfigError("unknown " + kind.substr(0, kind.size() - 1) + " '" + name_or_path +
-                      "': expected a JSON file or one of: " + (known.empty() ? "(none found)" : known) +
-                      "\nlooked for:" + looked);
+                      "': expected a JSON file or one of: " +
+                      (known.empty() ? "(none found)" : known) + "\nlooked for:" + looked);
 }
 
-std::vector<std::string> list_named_files(const std::vector<std::string>& dirs, const std::string& kind) {
+std::vector<std::string> list_named_files(const std::vector<std::string>& dirs,
+                                          const std::string& kind) {
     for (const auto& dir : dirs) {
         std::error_code ec;
         const fs::path folder = fs::path(dir) / kind;

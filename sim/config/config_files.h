@@ -18,8 +18,9 @@ std::string resolve_config(const std::string& name_or_path, const std::string& k
 std::vector<std::string> list_configs(const std::string& kind);
 
 // The same for any folder of named JSON files: DIR/KIND/NAME.json for DIR in `dirs`, in order.
-std::string resolve_named_file(const std::string& name_or_path, const std::vector<std::string>& dirs,
-                               const std::string& kind);
-std::vector<std::string> list_named_files(const std::vector<std::string>& dirs, const std::string& kind);
+std::string resolve_named_file(const std::string& name_or_path,
+                               const std::vector<std::string>& dirs, const std::string& kind);
+std::vector<std::string> list_named_files(const std::vector<std::string>& dirs,
+                                          const std::string& kind);
 
 }  // namespace nsim::sim

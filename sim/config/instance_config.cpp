@@ -1,9 +1,9 @@
 // Loading, checking, overriding and describing instance configurations (configs/instances/*.json).
 #include "sim/config/instance_config.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 #include "isa/error.h"
 #include "sim/config/config_files.h"
@@ -34,23 +34,34 @@ ParamList params(InstanceConfig& i) {
 std::optional<std::pair<std::string, std::string>> inconsistency(const InstanceConfig& i) {
     if (i.topology == "none") {
         if (i.link_bandwidth_gbps != 0)
-            return {{"link_bandwidth_gbps", fmt::format("found {}, expected 0 with topology none", i.link_bandwidth_gbps)}};
+            return {{"link_bandwidth_gbps", fmt::format("found {}, expected 0 with topology none",
+                                                        i.link_bandwidth_gbps)}};
         return std::nullopt;
     }
-    if (i.chips < 2) return {{"topology", fmt::format("a {} needs at least 2 chips, found {}", i.topology, i.chips)}};
+    if (i.chips < 2)
+        return {{"topology",
+                 fmt::format("a {} needs at least 2 chips, found {}", i.topology, i.chips)}};
     if (!(i.link_bandwidth_gbps > 0))
-        return {{"link_bandwidth_gbps", fmt::format("expected a positive number with topology {}", i.topology)}};
+        return {{"link_bandwidth_gbps",
+                 fmt::format("expected a positive number with topology {}", i.topology)}};
     if (i.topology == "torus2d") {
         if (i.torus_dims.size() != 2)
-            return {{"torus_dims", fmt::format("topology torus2d needs two dims, e.g. [4, 4]; found {}", i.torus_dims.size())}};
+            return {
+                {"torus_dims", fmt::format("topology torus2d needs two dims, e.g. [4, 4]; found {}",
+                                           i.torus_dims.size())}};
         if (uint64_t(i.torus_dims[0]) * i.torus_dims[1] != i.chips)
-            return {{"torus_dims", fmt::format("{}x{} = {} positions, expected the chip count {}", i.torus_dims[0],
-                                               i.torus_dims[1], uint64_t(i.torus_dims[0]) * i.torus_dims[1], i.chips)}};
+            return {
+                {"torus_dims", fmt::format("{}x{} = {} positions, expected the chip count {}",
+                                           i.torus_dims[0], i.torus_dims[1],
+                                           uint64_t(i.torus_dims[0]) * i.torus_dims[1], i.chips)}};
     }
     const uint32_t directions = neighbour_directions(i.topology);
     if (i.link_ports == 0 || i.link_ports % directions != 0)
-        return {{"link_ports", fmt::format("found {}, expected a positive multiple of {} (the neighbour directions of a {})",
-                                           i.link_ports, directions, i.topology)}};
+        return {
+            {"link_ports",
+             fmt::format(
+                 "found {}, expected a positive multiple of {} (the neighbour directions of a {})",
+                 i.link_ports, directions, i.topology)}};
     return std::nullopt;
 }
 
@@ -71,14 +82,16 @@ InstanceConfig load_instance_file(const std::string& file) {
     doc.load(params(inst), inst.sources);
     doc.require_all(params(inst), inst.sources, "every instance value is required");
     if (doc.has("torus_dims") && inst.topology != "torus2d")
-        doc.fail("/torus_dims", "only meaningful with topology torus2d, found topology " + inst.topology);
+        doc.fail("/torus_dims",
+                 "only meaningful with topology torus2d, found topology " + inst.topology);
     if (auto bad = inconsistency(inst)) doc.fail(json_pointer(bad->first) + "/value", bad->second);
     return inst;
 }
 
 void check(const InstanceConfig& inst, const std::string& context) {
     if (auto bad = inconsistency(inst))
-        throw ConfigError(fmt::format("{}: instance {}: {}: {}", context, inst.name, bad->first, bad->second));
+        throw ConfigError(
+            fmt::format("{}: instance {}: {}: {}", context, inst.name, bad->first, bad->second));
 }
 
 // One assignment without the whole-instance check.
@@ -88,7 +101,8 @@ void apply_one(InstanceConfig& inst, const std::string& assignment) {
         apply_override(inst.chip, assignment.substr(prefix.size()));
         return;
     }
-    apply_assignment(params(inst), inst.sources, assignment, "link_latency_ns=800 or chip.timing.tensor_clock_ghz=3.0");
+    apply_assignment(params(inst), inst.sources, assignment,
+                     "link_latency_ns=800 or chip.timing.tensor_clock_ghz=3.0");
 }
 
 }  // namespace
@@ -108,7 +122,8 @@ void apply_override(InstanceConfig& instance, const std::string& assignment) {
 }
 
 void apply_overrides(InstanceConfig& instance, const std::vector<std::string>& assignments) {
-    InstanceConfig result = instance;  // all or nothing: a rejected override leaves the instance as it was
+    InstanceConfig result =
+        instance;  // all or nothing: a rejected override leaves the instance as it was
     std::string all;
     for (const auto& a : assignments) {
         apply_one(result, a);
@@ -121,8 +136,11 @@ void apply_overrides(InstanceConfig& instance, const std::vector<std::string>& a
 std::vector<DescribedParam> describe(const InstanceConfig& instance) {
     InstanceConfig copy = instance;  // the table binds mutable fields
     auto out = describe_params(params(copy), copy.sources);
-    if (copy.topology != "torus2d")  // the dims are meaningless then (e.g. after --set topology=ring)
-        out.erase(std::remove_if(out.begin(), out.end(), [](const auto& p) { return p.path == "torus_dims"; }), out.end());
+    if (copy.topology !=
+        "torus2d")  // the dims are meaningless then (e.g. after --set topology=ring)
+        out.erase(std::remove_if(out.begin(), out.end(),
+                                 [](const auto& p) { return p.path == "torus_dims"; }),
+                  out.end());
     for (auto p : describe(instance.chip)) {
         p.path = "chip." + p.path;
         out.push_back(std::move(p));

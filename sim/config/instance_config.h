@@ -1,5 +1,6 @@
 // An EC2 instance's configuration: how many chips of which kind, how they are linked (NeuronLink),
-// the host link (PCIe) and the price, loaded from configs/instances/*.json with each value's source.
+// the host link (PCIe) and the price, loaded from configs/instances/*.json with each value's
+// source.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,7 @@ struct InstanceConfig {
     // its share in each direction, and the ports are dealt evenly to the topology's neighbour
     // directions (ring 2, torus2d 4). Ignored without links.
     uint32_t link_ports = 0;
-    double price_per_hour_usd = 0;     // on-demand
+    double price_per_hour_usd = 0;  // on-demand
     uint32_t vcpus = 1;
     double host_memory_gib = 1;
     double host_link_bandwidth_gbps = 0;  // PCIe GB/s per chip, each direction

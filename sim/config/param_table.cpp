@@ -1,12 +1,12 @@
 // Loading, checking, overriding and describing table-driven configuration parameters.
 #include "sim/config/param_table.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <fstream>
 #include <functional>
 #include <limits>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "isa/error.h"
@@ -25,7 +25,8 @@ std::string join(const std::vector<std::string>& words) {
 
 // Checks a whole number and stores it in a uint32_t (dims entries, uint32_t params).
 std::optional<std::string> to_u32(const json& value, uint32_t& out) {
-    if (!value.is_number_integer()) return fmt::format("found {}, expected a whole number", value.dump());
+    if (!value.is_number_integer())
+        return fmt::format("found {}, expected a whole number", value.dump());
     if (value.get<double>() > double(std::numeric_limits<uint32_t>::max()))
         return fmt::format("found {}, expected at most 2^32-1", value.dump());
     out = value.get<uint32_t>();
@@ -50,7 +51,8 @@ std::optional<std::string> assign(const BoundParam& def, const json& value) {
     }
     if (auto* d = std::get_if<std::vector<uint32_t>*>(&def.ref)) {
         const auto expected = "expected a non-empty list of positive whole numbers, e.g. [4, 4]";
-        if (!value.is_array() || value.empty()) return fmt::format("found {}, {}", value.dump(), expected);
+        if (!value.is_array() || value.empty())
+            return fmt::format("found {}, {}", value.dump(), expected);
         std::vector<uint32_t> dims;
         for (const auto& v : value) {
             uint32_t n = 0;
@@ -63,14 +65,16 @@ std::optional<std::string> assign(const BoundParam& def, const json& value) {
     }
     if (!value.is_number()) return "expected a number";
     const double v = value.get<double>();
-    if (def.range == Range::positive && !(v > 0)) return fmt::format("found {}, expected a positive number", value.dump());
+    if (def.range == Range::positive && !(v > 0))
+        return fmt::format("found {}, expected a positive number", value.dump());
     if (!(v >= 0)) return fmt::format("found {}, expected a number >= 0", value.dump());
     if (auto* dp = std::get_if<double*>(&def.ref)) {
         **dp = v;
         return std::nullopt;
     }
     if (auto* u = std::get_if<uint32_t*>(&def.ref)) return to_u32(value, **u);
-    if (!value.is_number_integer()) return fmt::format("found {}, expected a whole number", value.dump());
+    if (!value.is_number_integer())
+        return fmt::format("found {}, expected a whole number", value.dump());
     **std::get_if<uint64_t*>(&def.ref) = value.get<uint64_t>();
     return std::nullopt;
 }
@@ -120,7 +124,8 @@ ConfigDocument::ConfigDocument(std::string file, std::vector<std::string> own_ke
     }
     if (!m_doc->doc.is_object()) fail("", "expected a JSON object");
     for (const auto& key : m_own_keys)
-        if (m_doc->doc.contains(key) && !m_doc->doc[key].is_string()) fail("/" + key, "expected a string");
+        if (m_doc->doc.contains(key) && !m_doc->doc[key].is_string())
+            fail("/" + key, "expected a string");
 }
 
 ConfigDocument::~ConfigDocument() = default;
@@ -143,25 +148,35 @@ void ConfigDocument::load(const ParamList& params, SourceMap& sources) const {
     auto load_leaf = [&](const BoundParam& def, const json& leaf) {
         const std::string ptr = json_pointer(def.path);
         if (!leaf.is_object() || !leaf.contains("value"))
-            fail(ptr, "expected an object {\"value\": ..., \"source\": \"...\"} (or \"assumption\" instead of \"source\")");
+            fail(ptr,
+                 "expected an object {\"value\": ..., \"source\": \"...\"} (or \"assumption\" "
+                 "instead of \"source\")");
         ParamSource src;
         for (const auto& [key, v] : leaf.items()) {
             if (key == "value") continue;
-            if ((key == "source" || key == "assumption") && v.is_string() && !v.get<std::string>().empty()) {
-                if (!src.text.empty()) fail(ptr, "give either \"source\" or \"assumption\", not both");
+            if ((key == "source" || key == "assumption") && v.is_string() &&
+                !v.get<std::string>().empty()) {
+                if (!src.text.empty())
+                    fail(ptr, "give either \"source\" or \"assumption\", not both");
                 src = {v.get<std::string>(), key == "assumption"};
             } else {
-                fail(ptr + "/" + key, "unexpected key, expected \"value\" with \"source\" or \"assumption\" (a non-empty string)");
+                fail(ptr + "/" + key,
+                     "unexpected key, expected \"value\" with \"source\" or \"assumption\" (a "
+                     "non-empty string)");
             }
         }
-        if (src.text.empty()) fail(ptr, "missing \"source\" (or \"assumption\" with its reasoning)");
+        if (src.text.empty())
+            fail(ptr, "missing \"source\" (or \"assumption\" with its reasoning)");
         if (auto err = assign(def, leaf["value"])) fail(ptr + "/value", *err);
         sources[def.path] = src;
     };
     // Walks groups recursively so a parameter table may nest as deep as it likes.
-    std::function<void(const json&, const std::string&)> walk = [&](const json& node, const std::string& group) {
+    std::function<void(const json&, const std::string&)> walk = [&](const json& node,
+                                                                    const std::string& group) {
         for (const auto& [key, value] : node.items()) {
-            if (group.empty() && std::find(m_own_keys.begin(), m_own_keys.end(), key) != m_own_keys.end()) continue;
+            if (group.empty() &&
+                std::find(m_own_keys.begin(), m_own_keys.end(), key) != m_own_keys.end())
+                continue;
             const std::string path = group.empty() ? key : group + "." + key;
             if (const auto* def = find_param(params, path)) {
                 load_leaf(*def, value);
@@ -173,7 +188,8 @@ void ConfigDocument::load(const ParamList& params, SourceMap& sources) const {
                 continue;
             }
             auto expected = group_keys(params, group);
-            if (group.empty()) expected.insert(expected.begin(), m_own_keys.begin(), m_own_keys.end());
+            if (group.empty())
+                expected.insert(expected.begin(), m_own_keys.begin(), m_own_keys.end());
             fail(json_pointer(path), sub.empty() ? "unknown key, expected one of: " + join(expected)
                                                  : "expected an object with: " + join(sub));
         }
@@ -181,9 +197,11 @@ void ConfigDocument::load(const ParamList& params, SourceMap& sources) const {
     walk(m_doc->doc, "");
 }
 
-void ConfigDocument::require_all(const ParamList& params, const SourceMap& sources, const std::string& hint) const {
+void ConfigDocument::require_all(const ParamList& params, const SourceMap& sources,
+                                 const std::string& hint) const {
     for (const auto& p : params)
-        if (!p.optional && !sources.count(p.path)) fail(json_pointer(p.path), "missing value (" + hint + ")");
+        if (!p.optional && !sources.count(p.path))
+            fail(json_pointer(p.path), "missing value (" + hint + ")");
 }
 
 std::string json_pointer(const std::string& path) {
@@ -209,7 +227,8 @@ void apply_assignment(const ParamList& params, SourceMap& sources, const std::st
     if (!def) {
         std::vector<std::string> all;
         for (const auto& p : params) all.push_back(p.path);
-        throw ConfigError("--set " + assignment + ": unknown parameter '" + path + "', expected one of: " + join(all));
+        throw ConfigError("--set " + assignment + ": unknown parameter '" + path +
+                          "', expected one of: " + join(all));
     }
     const std::string text = assignment.substr(eq + 1);
     json value;
@@ -218,7 +237,8 @@ void apply_assignment(const ParamList& params, SourceMap& sources, const std::st
     } catch (const json::parse_error&) {
         // A bare word (topology=ring) is taken as a string; anything else is not a value.
         if (def->range != Range::word)
-            throw ConfigError("--set " + assignment + ": the value is not a number, a list or true/false");
+            throw ConfigError("--set " + assignment +
+                              ": the value is not a number, a list or true/false");
         value = text;
     }
     if (auto err = assign(*def, value)) throw ConfigError("--set " + assignment + ": " + *err);
@@ -230,7 +250,8 @@ std::vector<DescribedParam> describe_params(const ParamList& params, const Sourc
     for (const auto& p : params) {
         auto it = sources.find(p.path);
         if (p.optional && it == sources.end()) continue;
-        out.push_back({p.path, value_text(p.ref), it == sources.end() ? ParamSource{} : it->second});
+        out.push_back(
+            {p.path, value_text(p.ref), it == sources.end() ? ParamSource{} : it->second});
     }
     return out;
 }

@@ -29,7 +29,8 @@ struct DescribedParam {
 // list of positive whole numbers.
 enum class Range : uint8_t { positive, non_negative, flag, word, dims };
 
-using ParamRef = std::variant<double*, uint32_t*, uint64_t*, bool*, std::string*, std::vector<uint32_t>*>;
+using ParamRef =
+    std::variant<double*, uint32_t*, uint64_t*, bool*, std::string*, std::vector<uint32_t>*>;
 
 // One configurable value bound to the field of one config object. Each config kind builds its list
 // of these on demand (the pointers go stale when the object moves), so one table serves all uses.
@@ -61,8 +62,10 @@ public:
     bool has(const std::string& path) const;
     // Stores every parameter leaf into `params` and records its source; rejects unknown keys.
     void load(const ParamList& params, SourceMap& sources) const;
-    // Rejects a required parameter that neither the file nor a base gave; `hint` says how to fix it.
-    void require_all(const ParamList& params, const SourceMap& sources, const std::string& hint) const;
+    // Rejects a required parameter that neither the file nor a base gave; `hint` says how to fix
+    // it.
+    void require_all(const ParamList& params, const SourceMap& sources,
+                     const std::string& hint) const;
     [[noreturn]] void fail(const std::string& json_pointer, const std::string& what) const;
 
 private:

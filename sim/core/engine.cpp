@@ -100,17 +100,20 @@ void EngineModule::run_stream() {
             return m_core.fail(e.what());
         }
         m_clock.tick(agent);
-        for (const auto& inc : inst.incs) m_core.semaphores().increment(inc.sem, inc.amount, m_clock);
+        for (const auto& inc : inst.incs)
+            m_core.semaphores().increment(inc.sem, inc.amount, m_clock);
     }
 }
 
 std::string EngineModule::waiting_for() const {
     if (finished()) return "";
     const std::string where = m_core.describe((*m_stream)[m_next]);
-    if (m_waiting_sem < 0) return fmt::format("{} engine stopped at {}", isa::engine_name(m_id), where);
-    return fmt::format("{} engine waits at {} for semaphore s{} >= {} (it holds {}) since {:.1f} ns",
-                       isa::engine_name(m_id), where, m_waiting_sem, m_waiting_value,
-                       m_core.semaphores().value(uint32_t(m_waiting_sem)), m_waiting_since_ns);
+    if (m_waiting_sem < 0)
+        return fmt::format("{} engine stopped at {}", isa::engine_name(m_id), where);
+    return fmt::format(
+        "{} engine waits at {} for semaphore s{} >= {} (it holds {}) since {:.1f} ns",
+        isa::engine_name(m_id), where, m_waiting_sem, m_waiting_value,
+        m_core.semaphores().value(uint32_t(m_waiting_sem)), m_waiting_since_ns);
 }
 
 }  // namespace nsim::sim

@@ -1,13 +1,13 @@
 #include "sim/core/neuron_core.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 
-#include "sim/core/engine.h"
-#include "sim/semantics/semantics.h"
+#include <fmt/format.h>
+
 #include "isa/error.h"
+#include "sim/core/engine.h"
 #include "sim/core/sim_time.h"
+#include "sim/semantics/semantics.h"
 #include "sim/system/system_collectives.h"
 
 namespace nsim::sim {
@@ -25,17 +25,21 @@ constexpr size_t kMaxUninitializedReports = 20;
 std::string describe_in(const isa::Program& program, size_t index) {
     const auto& inst = program.instructions[index];
     const std::string_view name = isa::opcode_info(inst.op).name;
-    return inst.loc.line ? fmt::format("line {} ({})", inst.loc.line, name) : fmt::format("instruction #{} ({})", index, name);
+    return inst.loc.line ? fmt::format("line {} ({})", inst.loc.line, name)
+                         : fmt::format("instruction #{} ({})", index, name);
 }
 
 // Gives every tensor of the programs an address in `hbm` (and zero-filled bytes when the run
 // computes values and nobody allocated them).
-void place_tensors(DeviceMemory& hbm, const std::vector<const isa::Program*>& programs, bool with_data) {
+void place_tensors(DeviceMemory& hbm, const std::vector<const isa::Program*>& programs,
+                   bool with_data) {
     for (const auto* p : programs)
         for (const auto& t : p->tensors) {
             try {
-                if (with_data && (!hbm.has(t.name) || hbm.bytes(t.name).size() != t.size_bytes())) hbm.allocate({t});
-                else hbm.declare({t});
+                if (with_data && (!hbm.has(t.name) || hbm.bytes(t.name).size() != t.size_bytes()))
+                    hbm.allocate({t});
+                else
+                    hbm.declare({t});
             } catch (const std::invalid_argument& e) {
                 throw SimError(fmt::format("kernel {}: {}", p->name, e.what()));
             }
@@ -44,8 +48,9 @@ void place_tensors(DeviceMemory& hbm, const std::vector<const isa::Program*>& pr
 
 }  // namespace
 
-NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Program*> programs, const ChipConfig& chip,
-                       DeviceMemory& hbm, uint64_t hbm_base, const CustomOpRegistry& ops, const RunOptions& options)
+NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Program*> programs,
+                       const ChipConfig& chip, DeviceMemory& hbm, uint64_t hbm_base,
+                       const CustomOpRegistry& ops, const RunOptions& options)
     : sc_module(name),
       m_programs(std::move(programs)),
       m_chip(chip),
@@ -57,13 +62,15 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
       m_dma("dma", chip, hbm, hbm_base, [this](DmaTransfer& t) { finish_transfer(t); }),
       m_results(m_programs.size()) {
     if (agent_count() > kMaxAgents || chip.limits.partitions > kMaxPartitions)
-        throw SimError(fmt::format("chip {}: the simulator handles at most {} DMA queues and {} partitions per core",
-                                   chip.name, kMaxAgents - isa::kEngineCount, kMaxPartitions));
+        throw SimError(fmt::format(
+            "chip {}: the simulator handles at most {} DMA queues and {} partitions per core",
+            chip.name, kMaxAgents - isa::kEngineCount, kMaxPartitions));
     if (m_programs.empty()) throw SimError(fmt::format("{}: no program to run", basename()));
     place_tensors(hbm, m_programs, !options.timing_only);
     for (int e = 0; e < isa::kEngineCount; ++e)
         for (uint32_t q = 0; q < chip.limits.dma_queues; ++q)
-            m_dma_agent_names[size_t(e)].push_back(fmt::format("dma queue {} (issued by {})", q, isa::engine_name(Engine(e))));
+            m_dma_agent_names[size_t(e)].push_back(
+                fmt::format("dma queue {} (issued by {})", q, isa::engine_name(Engine(e))));
     for (const auto* program : m_programs) {
         auto& infos = m_infos.emplace_back();
         auto& streams = m_streams.emplace_back();
@@ -74,13 +81,15 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
             if (!stream.empty() && program->instructions[i].op != isa::Opcode::dma_copy) {
                 const InstructionInfo& previous = infos[stream.back()];
                 for (const auto& r : infos.back().reads)
-                    for (const auto& w : previous.writes) infos.back().reads_previous_result |= bool(isa::overlap(r, w));
+                    for (const auto& w : previous.writes)
+                        infos.back().reads_previous_result |= bool(isa::overlap(r, w));
             }
             stream.push_back(i);
         }
     }
     for (int e = 0; e < isa::kEngineCount; ++e)
-        m_engines.push_back(std::make_unique<EngineModule>(std::string(isa::engine_name(Engine(e))).c_str(), *this, Engine(e)));
+        m_engines.push_back(std::make_unique<EngineModule>(
+            std::string(isa::engine_name(Engine(e))).c_str(), *this, Engine(e)));
 }
 
 NeuronCore::~NeuronCore() = default;
@@ -94,18 +103,24 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) c
         if (!ap) continue;
         isa::Footprint fp = isa::footprint(*ap);
         if (specs[k].access == Access::read_write) info.reads.push_back(fp);
-        if (specs[k].access == Access::read) info.reads.push_back(std::move(fp));
-        else info.writes.push_back(std::move(fp));
+        if (specs[k].access == Access::read)
+            info.reads.push_back(std::move(fp));
+        else
+            info.writes.push_back(std::move(fp));
         info.touches_sbuf |= ap->space == MemSpace::sbuf;
         info.touches_psum |= ap->space == MemSpace::psum;
-        if (inst.op == isa::Opcode::dma_copy || ap->space == MemSpace::hbm) continue;  // DMA is counted apart
+        if (inst.op == isa::Opcode::dma_copy || ap->space == MemSpace::hbm)
+            continue;  // DMA is counted apart
         const uint64_t bytes = ap->num_elements() * isa::dtype_size(ap->dtype);
         const bool sbuf = ap->space == MemSpace::sbuf;
-        if (specs[k].access != Access::write) (sbuf ? info.traffic.sbuf_read_bytes : info.traffic.psum_read_bytes) += bytes;
-        if (specs[k].access != Access::read) (sbuf ? info.traffic.sbuf_write_bytes : info.traffic.psum_write_bytes) += bytes;
+        if (specs[k].access != Access::write)
+            (sbuf ? info.traffic.sbuf_read_bytes : info.traffic.psum_read_bytes) += bytes;
+        if (specs[k].access != Access::read)
+            (sbuf ? info.traffic.sbuf_write_bytes : info.traffic.psum_write_bytes) += bytes;
     }
     // An accumulating matmul reads the PSUM it adds to (§3: undefined where nothing was written).
-    if (inst.op == isa::Opcode::nc_matmul && inst.has("accumulate") && std::get<bool>(inst.arg("accumulate")))
+    if (inst.op == isa::Opcode::nc_matmul && inst.has("accumulate") &&
+        std::get<bool>(inst.arg("accumulate")))
         info.reads.push_back(info.writes.front());
     info.cost = instruction_cost(inst, m_chip.timing);
     if (inst.op == isa::Opcode::custom_op) {
@@ -114,8 +129,9 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) c
         if (!op) {
             std::string known;
             for (const auto& n : m_ops.names()) known += (known.empty() ? "" : ", ") + n;
-            throw SimError(fmt::format("kernel {}, {}: custom operator '{}' is not registered, expected one of: {}",
-                                       program.name, describe_in(program, index), name, known));
+            throw SimError(fmt::format(
+                "kernel {}, {}: custom operator '{}' is not registered, expected one of: {}",
+                program.name, describe_in(program, index), name, known));
         }
         info.cost.cycles = op->cycles(inst);
     }
@@ -128,27 +144,33 @@ void NeuronCore::issue_dma(size_t index, Engine issuer, const VectorClock& clock
 
 void NeuronCore::issue_collective(size_t index, Engine issuer, const VectorClock& clock) {
     const auto& inst = program().instructions[index];
-    const std::string where = fmt::format("{} on the {} engine", describe(index), isa::engine_name(issuer));
-    if (!m_collectives) throw SimError(where + ": collectives need a multi-core system (run_system)");
+    const std::string where =
+        fmt::format("{} on the {} engine", describe(index), isa::engine_name(issuer));
+    if (!m_collectives)
+        throw SimError(where + ": collectives need a multi-core system (run_system)");
     ++m_collectives_in_flight;
     const double issued = now_ns();
     try {
         if (m_options.timing_only) {
-            m_collectives->issue(m_rank, inst, [this, index, issued, clock](double) { finish_collective(index, issued, clock, {}); });
+            m_collectives->issue(m_rank, inst, [this, index, issued, clock](double) {
+                finish_collective(index, issued, clock, {});
+            });
             return;
         }
         // The source is read when the instruction issues; the result is written when it completes.
         const AccessPattern* src = isa::arg_index(inst.op, "src") >= 0 ? inst.ap("src") : nullptr;
         std::vector<float> input = src ? read_tile(m_state, *src).values : std::vector<float>{};
-        m_collectives->issue(m_rank, inst, std::move(input), [this, index, issued, clock](double, const std::vector<float>& out) {
-            finish_collective(index, issued, clock, out);
-        });
+        m_collectives->issue(m_rank, inst, std::move(input),
+                             [this, index, issued, clock](double, const std::vector<float>& out) {
+                                 finish_collective(index, issued, clock, out);
+                             });
     } catch (const std::exception& e) {
         throw SimError(fmt::format("{} (rank {}): {}", where, m_rank, e.what()));
     }
 }
 
-void NeuronCore::finish_collective(size_t index, double issued_ns, const VectorClock& clock, const std::vector<float>& output) {
+void NeuronCore::finish_collective(size_t index, double issued_ns, const VectorClock& clock,
+                                   const std::vector<float>& output) {
     --m_collectives_in_flight;
     const auto& inst = program().instructions[index];
     const size_t agent = isa::kEngineCount + m_chip.limits.dma_queues;
@@ -158,8 +180,9 @@ void NeuronCore::finish_collective(size_t index, double issued_ns, const VectorC
         const AccessPattern* dst = isa::arg_index(inst.op, "dst") >= 0 ? inst.ap("dst") : nullptr;
         if (dst && !m_options.timing_only) {
             if (output.size() != dst->num_elements())
-                throw SimError(fmt::format("{}: the collective's result has {} elements, dst has {}", describe(index),
-                                           output.size(), dst->num_elements()));
+                throw SimError(
+                    fmt::format("{}: the collective's result has {} elements, dst has {}",
+                                describe(index), output.size(), dst->num_elements()));
             Tile t{dst->num_partitions, dst->free_size(), output};
             write_tile(m_state, *dst, t, inst.rounding);
         }
@@ -168,14 +191,15 @@ void NeuronCore::finish_collective(size_t index, double issued_ns, const VectorC
         return fail(e.what());
     }
     m_collective_clock.tick(agent);
-    for (const auto& inc : inst.incs) m_semaphores.increment(inc.sem, inc.amount, m_collective_clock);
+    for (const auto& inc : inst.incs)
+        m_semaphores.increment(inc.sem, inc.amount, m_collective_clock);
     end_program_when_done();
 }
 
 std::string NeuronCore::describe(size_t index) const {
     const std::string where = describe_in(program(), index);
-    return m_programs.size() > 1 ? fmt::format("kernel {} ({} of {}), {}", program().name, m_current + 1,
-                                               m_programs.size(), where)
+    return m_programs.size() > 1 ? fmt::format("kernel {} ({} of {}), {}", program().name,
+                                               m_current + 1, m_programs.size(), where)
                                  : where;
 }
 
@@ -188,14 +212,16 @@ void NeuronCore::finish_transfer(DmaTransfer& t) {
     const size_t agent = isa::kEngineCount + t.queue;
     VectorClock& queue = m_queue_clocks[t.queue];
     queue.join(t.clock);  // FIFO: a transfer has seen everything before it on its queue
-    if (m_options.trace) trace(fmt::format("dma q{}", t.queue), t.instruction, t.start_ns, t.done_ns - t.start_ns);
+    if (m_options.trace)
+        trace(fmt::format("dma q{}", t.queue), t.instruction, t.start_ns, t.done_ns - t.start_ns);
     try {
         complete(t.instruction, agent, queue, m_dma_agent_names[size_t(t.issuer)][t.queue]);
     } catch (const std::exception& e) {
         return fail(e.what());
     }
     queue.tick(agent);
-    for (const auto& inc : program().instructions[t.instruction].incs) m_semaphores.increment(inc.sem, inc.amount, queue);
+    for (const auto& inc : program().instructions[t.instruction].incs)
+        m_semaphores.increment(inc.sem, inc.amount, queue);
     end_program_when_done();
 }
 
@@ -229,7 +255,8 @@ void NeuronCore::start_program() {
     m_program_started.notify(sc_core::SC_ZERO_TIME);
 }
 
-void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, std::string_view agent_name) {
+void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock,
+                          std::string_view agent_name) {
     const auto& inst = program().instructions[index];
     const InstructionInfo& info = this->info(index);
     RunResult& result = m_results[m_current];
@@ -238,14 +265,18 @@ void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, 
     result.compute.psum_read_bytes += info.traffic.psum_read_bytes;
     result.compute.psum_write_bytes += info.traffic.psum_write_bytes;
     for (const auto& fp : info.reads) {
-        if (fp.space == MemSpace::hbm || result.uninitialized_reads.size() >= kMaxUninitializedReports) continue;
+        if (fp.space == MemSpace::hbm ||
+            result.uninitialized_reads.size() >= kMaxUninitializedReports)
+            continue;
         const OnChipMemory& mem = fp.space == MemSpace::sbuf ? m_state.sbuf : m_state.psum;
         if (auto hole = mem.first_unwritten(fp))
             result.uninitialized_reads.push_back(
-                fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written", describe(index),
-                            agent_name, isa::mem_space_name(fp.space), hole->partition, hole->bytes.begin, hole->bytes.end));
+                fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written",
+                            describe(index), agent_name, isa::mem_space_name(fp.space),
+                            hole->partition, hole->bytes.begin, hole->bytes.end));
     }
-    if (!m_options.timing_only && !isa::is_collective(inst.op)) {  // the collective engine moved its data
+    if (!m_options.timing_only &&
+        !isa::is_collective(inst.op)) {  // the collective engine moved its data
         try {
             execute(inst, program().target, m_state, m_ops);
         } catch (const std::exception& e) {
@@ -270,7 +301,8 @@ void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock, 
     }
 }
 
-double NeuronCore::reserve_ports(Engine e, const InstructionInfo& info, double earliest_ns, double duration_ns) {
+double NeuronCore::reserve_ports(Engine e, const InstructionInfo& info, double earliest_ns,
+                                 double duration_ns) {
     if (!m_chip.timing.shared_sbuf_psum_ports) return earliest_ns;
     // v2: Vector and GpSimd take turns on SBUF, Vector and Scalar on PSUM (§2.3).
     const bool sbuf = info.touches_sbuf && (e == Engine::vector || e == Engine::gpsimd);
@@ -286,16 +318,19 @@ double NeuronCore::reserve_ports(Engine e, const InstructionInfo& info, double e
 void NeuronCore::trace(const std::string& row, size_t index, double start_ns, double duration_ns) {
     if (!m_options.trace) return;
     const auto& inst = program().instructions[index];
-    m_results[m_current].trace.push_back({row, std::string(isa::opcode_info(inst.op).name), inst.loc.line, start_ns, duration_ns});
+    m_results[m_current].trace.push_back(
+        {row, std::string(isa::opcode_info(inst.op).name), inst.loc.line, start_ns, duration_ns});
 }
 
 std::string NeuronCore::deadlock() const {
     std::string waiting;
     for (const auto& e : m_engines)
         if (!e->finished()) waiting += "\n  " + e->waiting_for();
-    if (m_collectives_in_flight > 0) waiting += fmt::format("\n  {} collective(s) never completed", m_collectives_in_flight);
+    if (m_collectives_in_flight > 0)
+        waiting += fmt::format("\n  {} collective(s) never completed", m_collectives_in_flight);
     if (waiting.empty()) waiting = "\n  DMA transfers never completed";
-    return fmt::format("deadlock at {:.1f} ns: every engine is waiting and nothing is in flight:{}", now_ns(), waiting);
+    return fmt::format("deadlock at {:.1f} ns: every engine is waiting and nothing is in flight:{}",
+                       now_ns(), waiting);
 }
 
 std::string NeuronCore::stopped_early() const {

@@ -11,16 +11,17 @@
 #include <systemc>
 #include <vector>
 
-#include "isa/program.h"
-#include "sim/config/chip_config.h"
-#include "sim/semantics/core_state.h"
-#include "sim/timing/cost_model.h"
-#include "sim/semantics/custom_ops.h"
-#include "sim/memory/dma_system.h"
-#include "sim/checks/race_detector.h"
-#include "sim/system/run_kernel.h"
 #include <tlm_utils/simple_initiator_socket.h>
+
+#include "isa/program.h"
+#include "sim/checks/race_detector.h"
+#include "sim/config/chip_config.h"
 #include "sim/core/semaphore_bank.h"
+#include "sim/memory/dma_system.h"
+#include "sim/semantics/core_state.h"
+#include "sim/semantics/custom_ops.h"
+#include "sim/system/run_kernel.h"
+#include "sim/timing/cost_model.h"
 
 namespace nsim::sim {
 
@@ -33,18 +34,20 @@ struct InstructionInfo {
     InstructionCost cost;
     bool touches_sbuf = false, touches_psum = false;
     bool reads_previous_result = false;  // reads bytes the previous instruction of its engine wrote
-    OnChipTraffic traffic;  // SBUF/PSUM bytes a compute instruction reads and writes
+    OnChipTraffic traffic;               // SBUF/PSUM bytes a compute instruction reads and writes
 };
 
 class NeuronCore : public sc_core::sc_module {
 public:
     // `hbm` is this core's view of device memory, mapped at `hbm_base` in the chip's address space;
     // every tensor of every program gets an address there (and bytes unless timing only).
-    NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Program*> programs, const ChipConfig& chip,
-               DeviceMemory& hbm, uint64_t hbm_base, const CustomOpRegistry& ops, const RunOptions& options);
+    NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Program*> programs,
+               const ChipConfig& chip, DeviceMemory& hbm, uint64_t hbm_base,
+               const CustomOpRegistry& ops, const RunOptions& options);
     ~NeuronCore() override;
 
-    // Collective instructions go to `collectives` as rank `rank` (run_system); without, they are an error.
+    // Collective instructions go to `collectives` as rank `rank` (run_system); without, they are an
+    // error.
     void connect_collectives(SystemCollectives* collectives, uint32_t rank) {
         m_collectives = collectives;
         m_rank = rank;
@@ -53,7 +56,8 @@ public:
     // The DMA's path to device memory: bind it to the chip's memory.
     tlm_utils::simple_initiator_socket<DmaSystem>& memory_socket() { return m_dma.memory; }
 
-    // After sc_start(): a report per program; throws SimError if engines were left waiting (a deadlock).
+    // After sc_start(): a report per program; throws SimError if engines were left waiting (a
+    // deadlock).
     std::vector<RunResult> finish();
     // Why the core stopped early, empty if it did not (an error or a deadlock).
     std::string stopped_early() const;
@@ -62,7 +66,9 @@ public:
     size_t program_count() const { return m_programs.size(); }
     size_t current_program() const { return m_current; }
     const sc_core::sc_event& program_started() const { return m_program_started; }
-    const std::vector<size_t>& stream(size_t program, isa::Engine e) const { return m_streams[program][size_t(e)]; }
+    const std::vector<size_t>& stream(size_t program, isa::Engine e) const {
+        return m_streams[program][size_t(e)];
+    }
     // An engine has run its whole stream of the current program.
     void engine_finished();
     const isa::Program& program() const { return *m_programs[m_current]; }
@@ -82,9 +88,11 @@ public:
     void issue_collective(size_t index, isa::Engine issuer, const VectorClock& clock);
     // The functional side of a finished instruction or transfer: never-written reads, the
     // semantics, written bytes, and the race detector.
-    void complete(size_t index, size_t agent, const VectorClock& clock, std::string_view agent_name);
+    void complete(size_t index, size_t agent, const VectorClock& clock,
+                  std::string_view agent_name);
     // When the shared SBUF/PSUM ports (v2) let an instruction of `e` that runs `duration_ns` start.
-    double reserve_ports(isa::Engine e, const InstructionInfo& info, double earliest_ns, double duration_ns);
+    double reserve_ports(isa::Engine e, const InstructionInfo& info, double earliest_ns,
+                         double duration_ns);
     void trace(const std::string& row, size_t index, double start_ns, double duration_ns);
     // "line 12 (nc_matmul)", or "instruction #3 (nc_matmul)" for a program built in code.
     std::string describe(size_t index) const;
@@ -94,7 +102,8 @@ public:
 private:
     void finish_transfer(DmaTransfer& t);
     // A collective completed with `output` (its dst values; empty for timing only or a send).
-    void finish_collective(size_t index, double issued_ns, const VectorClock& clock, const std::vector<float>& output);
+    void finish_collective(size_t index, double issued_ns, const VectorClock& clock,
+                           const std::vector<float>& output);
     void start_program();
     void end_program_when_done();
     std::string deadlock() const;
@@ -105,7 +114,8 @@ private:
     const CustomOpRegistry& m_ops;
     RunOptions m_options;
     std::vector<std::vector<InstructionInfo>> m_infos;  // per program, per instruction
-    std::vector<std::array<std::vector<size_t>, isa::kEngineCount>> m_streams;  // per program, per engine
+    std::vector<std::array<std::vector<size_t>, isa::kEngineCount>>
+        m_streams;  // per program, per engine
     size_t m_current = 0;
     int m_engines_finished = 0;
     sc_core::sc_event m_program_started;
@@ -118,12 +128,13 @@ private:
     uint32_t m_rank = 0;
     size_t m_collectives_in_flight = 0;
     VectorClock m_collective_clock;  // the collective engine's agent, joined like a DMA queue's
-    std::array<std::vector<std::string>, isa::kEngineCount> m_dma_agent_names;  // by issuer, then queue
+    std::array<std::vector<std::string>, isa::kEngineCount>
+        m_dma_agent_names;  // by issuer, then queue
     double m_sbuf_port_free_ns = 0, m_psum_port_free_ns = 0;
     DmaSystem m_dma;
     std::vector<std::unique_ptr<EngineModule>> m_engines;
     std::vector<RunResult> m_results;  // per program
-    std::string m_failure;  // the first error raised while simulating
+    std::string m_failure;             // the first error raised while simulating
 };
 
 }  // namespace nsim::sim

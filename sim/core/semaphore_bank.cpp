@@ -8,7 +8,8 @@ SemaphoreBank::SemaphoreBank(uint32_t count, bool track_clocks)
     : m_values(count, 0), m_history(count), m_track_clocks(track_clocks) {
     m_events.reserve(count);
     for (uint32_t i = 0; i < count; ++i)
-        m_events.push_back(std::make_unique<sc_core::sc_event>(sc_core::sc_gen_unique_name("semaphore")));
+        m_events.push_back(
+            std::make_unique<sc_core::sc_event>(sc_core::sc_gen_unique_name("semaphore")));
 }
 
 void SemaphoreBank::reset() {
@@ -30,7 +31,8 @@ void SemaphoreBank::increment(uint32_t sem, uint32_t amount, const VectorClock& 
 const VectorClock& SemaphoreBank::clock_at(uint32_t sem, uint32_t value) const {
     const auto& h = m_history[sem];
     if (value == 0) return m_empty;  // nothing to acquire
-    auto it = std::lower_bound(h.begin(), h.end(), value, [](const Step& s, uint32_t v) { return s.value_after < v; });
+    auto it = std::lower_bound(h.begin(), h.end(), value,
+                               [](const Step& s, uint32_t v) { return s.value_after < v; });
     return it == h.end() ? m_empty : it->joined;
 }
 

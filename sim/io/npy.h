@@ -1,13 +1,14 @@
-// NumPy .npy files for `nsim run`: reading and writing arrays, and moving them in and out of HBM tensors.
+// NumPy .npy files for `nsim run`: reading and writing arrays, and moving them in and out of HBM
+// tensors.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "isa/error.h"
 #include "isa/program.h"
 #include "sim/semantics/core_state.h"
-#include "isa/error.h"
 
 namespace nsim::sim {
 

@@ -43,11 +43,16 @@ public:
                 mark_seen(seen_shape, key);
                 h.shape = shape();
             } else {
-                fail(fmt::format("the header has an unexpected key '{}' (a .npy header has exactly 'descr', "
-                                 "'fortran_order' and 'shape')", key));
+                fail(fmt::format(
+                    "the header has an unexpected key '{}' (a .npy header has exactly 'descr', "
+                    "'fortran_order' and 'shape')",
+                    key));
             }
             skip_space();
-            if (peek() == ',') { ++m_pos; continue; }
+            if (peek() == ',') {
+                ++m_pos;
+                continue;
+            }
             if (peek() != '}') fail_at("expected ',' or '}' in the header dict");
         }
         ++m_pos;  // '}'
@@ -68,7 +73,8 @@ private:
         std::string found = "the end of the header";
         if (m_pos < m_s.size()) {
             const auto c = static_cast<unsigned char>(m_s[m_pos]);
-            found = std::isprint(c) ? fmt::format("'{}'", char(c)) : fmt::format("byte 0x{:02x}", c);
+            found =
+                std::isprint(c) ? fmt::format("'{}'", char(c)) : fmt::format("byte 0x{:02x}", c);
         }
         fail(fmt::format("{}, found {} at header offset {}", problem, found, m_pos));
     }
@@ -76,7 +82,8 @@ private:
     char peek() const { return m_pos < m_s.size() ? m_s[m_pos] : '\0'; }
 
     void skip_space() {
-        while (m_pos < m_s.size() && (m_s[m_pos] == ' ' || m_s[m_pos] == '\t' || m_s[m_pos] == '\n' || m_s[m_pos] == '\r'))
+        while (m_pos < m_s.size() && (m_s[m_pos] == ' ' || m_s[m_pos] == '\t' ||
+                                      m_s[m_pos] == '\n' || m_s[m_pos] == '\r'))
             ++m_pos;
     }
 
@@ -121,21 +128,28 @@ private:
         while (true) {
             skip_space();
             if (peek() == ')') break;
-            if (dims.size() == kNpyMaxDims) fail(fmt::format("the shape has more than {} dimensions", kNpyMaxDims));
+            if (dims.size() == kNpyMaxDims)
+                fail(fmt::format("the shape has more than {} dimensions", kNpyMaxDims));
             dims.push_back(dimension());
             skip_space();
             trailing_comma = peek() == ',';
-            if (trailing_comma) { ++m_pos; continue; }
+            if (trailing_comma) {
+                ++m_pos;
+                continue;
+            }
             if (peek() != ')') fail_at("expected ',' or ')' in the shape");
         }
         ++m_pos;
-        if (dims.size() == 1 && !trailing_comma) fail("'shape' is an integer, not a tuple (a 1-d shape is written (n,))");
+        if (dims.size() == 1 && !trailing_comma)
+            fail("'shape' is an integer, not a tuple (a 1-d shape is written (n,))");
         return dims;
     }
 
     uint64_t dimension() {
-        if (peek() == '-') fail(fmt::format("the shape has a negative dimension (at header offset {})", m_pos));
-        if (!std::isdigit(static_cast<unsigned char>(peek()))) fail_at("expected an integer in the shape");
+        if (peek() == '-')
+            fail(fmt::format("the shape has a negative dimension (at header offset {})", m_pos));
+        if (!std::isdigit(static_cast<unsigned char>(peek())))
+            fail_at("expected an integer in the shape");
         uint64_t v = 0;
         while (std::isdigit(static_cast<unsigned char>(peek()))) {
             const unsigned digit = unsigned(m_s[m_pos++] - '0');
@@ -155,11 +169,17 @@ private:
 // Valid sizes per kind, so "<f3" or "<i16" is rejected instead of being read as raw bytes.
 bool valid_size(char kind, unsigned size) {
     switch (kind) {
-        case 'b': return size == 1;
-        case 'i': case 'u': return size == 1 || size == 2 || size == 4 || size == 8;
-        case 'f': return size == 2 || size == 4 || size == 8 || size == 16;
-        case 'c': return size == 8 || size == 16 || size == 32;
-        default: return false;
+        case 'b':
+            return size == 1;
+        case 'i':
+        case 'u':
+            return size == 1 || size == 2 || size == 4 || size == 8;
+        case 'f':
+            return size == 2 || size == 4 || size == 8 || size == 16;
+        case 'c':
+            return size == 8 || size == 16 || size == 32;
+        default:
+            return false;
     }
 }
 
@@ -171,42 +191,60 @@ NpyHeader parse_npy_header(std::string_view text, const std::string& where) {
 
 NpyScalar parse_npy_descr(const std::string& descr, const std::string& where) {
     NpyScalar s;
-    const bool has_order = !descr.empty() && (descr[0] == '<' || descr[0] == '>' || descr[0] == '|');
+    const bool has_order =
+        !descr.empty() && (descr[0] == '<' || descr[0] == '>' || descr[0] == '|');
     s.order = has_order ? descr[0] : '|';
     const std::string body = has_order ? descr.substr(1) : descr;
-    if (!body.empty() && body[0] == 'O') throw NpyError(where + "object arrays (pickled Python objects) are not supported");
+    if (!body.empty() && body[0] == 'O')
+        throw NpyError(where + "object arrays (pickled Python objects) are not supported");
     bool ok = body.size() >= 2 && body.size() <= 3;
-    for (size_t i = 1; ok && i < body.size(); ++i) ok = std::isdigit(static_cast<unsigned char>(body[i])) != 0;
+    for (size_t i = 1; ok && i < body.size(); ++i)
+        ok = std::isdigit(static_cast<unsigned char>(body[i])) != 0;
     if (ok) {
         s.kind = body[0];
         s.size = unsigned(std::stoul(body.substr(1)));
         ok = valid_size(s.kind, s.size);
     }
-    if (!ok) throw NpyError(fmt::format("{}unsupported dtype '{}' (only plain numeric arrays: bool, int, uint, float, complex)", where, descr));
+    if (!ok)
+        throw NpyError(fmt::format(
+            "{}unsupported dtype '{}' (only plain numeric arrays: bool, int, uint, float, complex)",
+            where, descr));
     if (s.size > 1 && s.order == '>')
-        throw NpyError(fmt::format("{}big-endian data ('{}') is not supported; save a.astype('<{}{}') instead", where, descr, s.kind, s.size));
+        throw NpyError(
+            fmt::format("{}big-endian data ('{}') is not supported; save a.astype('<{}{}') instead",
+                        where, descr, s.kind, s.size));
     if (s.size > 1 && s.order != '<')
-        throw NpyError(fmt::format("{}dtype '{}' has no byte order; expected '<{}{}'", where, descr, s.kind, s.size));
+        throw NpyError(fmt::format("{}dtype '{}' has no byte order; expected '<{}{}'", where, descr,
+                                   s.kind, s.size));
     return s;
 }
 
-uint64_t npy_data_bytes(const std::vector<uint64_t>& shape, unsigned element_size, const std::string& where) {
-    if (shape.size() > kNpyMaxDims) throw NpyError(fmt::format("{}the shape has more than {} dimensions", where, kNpyMaxDims));
+uint64_t npy_data_bytes(const std::vector<uint64_t>& shape, unsigned element_size,
+                        const std::string& where) {
+    if (shape.size() > kNpyMaxDims)
+        throw NpyError(fmt::format("{}the shape has more than {} dimensions", where, kNpyMaxDims));
     uint64_t n = element_size;
     for (uint64_t d : shape)
         if (__builtin_mul_overflow(n, d, &n))
-            throw NpyError(fmt::format("{}the shape {} holds more bytes than fit in 64 bits", where, npy_shape_text(shape)));
+            throw NpyError(fmt::format("{}the shape {} holds more bytes than fit in 64 bits", where,
+                                       npy_shape_text(shape)));
     return n;
 }
 
 std::string npy_type_name(const NpyScalar& s) {
     switch (s.kind) {
-        case 'b': return "bool";
-        case 'i': return fmt::format("int{}", s.size * 8);
-        case 'u': return fmt::format("uint{}", s.size * 8);
-        case 'f': return fmt::format("float{}", s.size * 8);
-        case 'c': return fmt::format("complex{}", s.size * 8);
-        default: return fmt::format("'{}{}'", s.kind, s.size);
+        case 'b':
+            return "bool";
+        case 'i':
+            return fmt::format("int{}", s.size * 8);
+        case 'u':
+            return fmt::format("uint{}", s.size * 8);
+        case 'f':
+            return fmt::format("float{}", s.size * 8);
+        case 'c':
+            return fmt::format("complex{}", s.size * 8);
+        default:
+            return fmt::format("'{}{}'", s.kind, s.size);
     }
 }
 
@@ -221,12 +259,14 @@ std::string format_npy_preamble(const NpyHeader& h) {
     // numpy leaves room for the growing axis to reach 21 digits, so the header can be rewritten in
     // place when data is appended; copying that keeps our files byte-identical to np.save's.
     if (!h.shape.empty()) {
-        const size_t digits = fmt::formatted_size("{}", h.fortran_order ? h.shape.back() : h.shape.front());
+        const size_t digits =
+            fmt::formatted_size("{}", h.fortran_order ? h.shape.back() : h.shape.front());
         dict.append(21 - std::min<size_t>(digits, 21), ' ');
     }
     for (const int major : {1, 2}) {
         const size_t prefix = major == 1 ? 10 : 12;
-        // numpy always pads with 1..64 spaces before the final '\n' (64, not 0, when already aligned).
+        // numpy always pads with 1..64 spaces before the final '\n' (64, not 0, when already
+        // aligned).
         const size_t pad = 64 - (prefix + dict.size() + 1) % 64;
         const uint64_t length = dict.size() + pad + 1;
         if (major == 1 && length > 0xffff) continue;

@@ -1,4 +1,5 @@
-// The .npy header: parsing the Python dict literal numpy writes, and writing it byte-for-byte as numpy does.
+// The .npy header: parsing the Python dict literal numpy writes, and writing it byte-for-byte as
+// numpy does.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,8 @@ NpyHeader parse_npy_header(std::string_view text, const std::string& where);
 NpyScalar parse_npy_descr(const std::string& descr, const std::string& where);
 // Bytes of data the shape needs for elements of `element_size` bytes; throws NpyError if the count
 // overflows 64 bits or the shape has too many dimensions.
-uint64_t npy_data_bytes(const std::vector<uint64_t>& shape, unsigned element_size, const std::string& where);
+uint64_t npy_data_bytes(const std::vector<uint64_t>& shape, unsigned element_size,
+                        const std::string& where);
 
 // numpy's name for a scalar type ("float32", "int8", "bool", ...).
 std::string npy_type_name(const NpyScalar& s);

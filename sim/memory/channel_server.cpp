@@ -16,15 +16,19 @@ std::pair<double, double> ChannelServer::serve(double earliest_ns, double bytes,
     m_scratch.clear();
     // Appends an interval in time order, merged with the last one where they touch.
     auto append = [this](double from, double to) {
-        if (!m_scratch.empty() && m_scratch.back().second >= from) m_scratch.back().second = std::max(m_scratch.back().second, to);
-        else m_scratch.emplace_back(from, to);
+        if (!m_scratch.empty() && m_scratch.back().second >= from)
+            m_scratch.back().second = std::max(m_scratch.back().second, to);
+        else
+            m_scratch.emplace_back(from, to);
     };
     double t = std::max(earliest_ns, now_ns), left = duration, start = -1;
     size_t i = 0;
-    for (; i < m_busy.size() && m_busy[i].second <= t; ++i) append(m_busy[i].first, m_busy[i].second);
+    for (; i < m_busy.size() && m_busy[i].second <= t; ++i)
+        append(m_busy[i].first, m_busy[i].second);
     // Fill the gaps from t on, in time order.
     while (left > 0) {
-        const double gap_end = i < m_busy.size() ? m_busy[i].first : std::numeric_limits<double>::infinity();
+        const double gap_end =
+            i < m_busy.size() ? m_busy[i].first : std::numeric_limits<double>::infinity();
         if (t < gap_end) {
             const double piece = std::min(left, gap_end - t);
             if (start < 0) start = t;

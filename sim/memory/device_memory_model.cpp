@@ -49,13 +49,15 @@ void DeviceMemoryModel::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc
     // per-request overhead once per descriptor that reaches it: a descriptor of d bytes reaches
     // about d / granule channels.
     const uint64_t total = end - begin, per_descriptor = std::max<uint64_t>(1, total / requests);
-    const uint64_t reached = std::min<uint64_t>(m_params.channels, (per_descriptor + granule - 1) / granule);
+    const uint64_t reached =
+        std::min<uint64_t>(m_params.channels, (per_descriptor + granule - 1) / granule);
     double start = at_ns, done = at_ns;
     for (uint32_t c = 0; c < m_params.channels; ++c) {
         const uint64_t bytes = m_pending_bytes[c];
         if (bytes == 0) continue;
         m_pending_bytes[c] = 0;
-        // The descriptors reaching this channel: its share of the bytes times the channels each reaches.
+        // The descriptors reaching this channel: its share of the bytes times the channels each
+        // reaches.
         const uint64_t channel_requests =
             std::clamp<uint64_t>((requests * reached * bytes + total - 1) / total, 1, requests);
         const double cost = double(bytes + channel_requests * m_params.request_overhead_bytes);

@@ -20,11 +20,12 @@
 #include <cstdint>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
-#include "sim/memory/channel_server.h"
+#include <tlm_utils/simple_target_socket.h>
+
 #include "sim/config/chip_config.h"
+#include "sim/memory/channel_server.h"
 #include "sim/memory/memory_report.h"
 
 namespace nsim::sim {

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <limits>
+
 #include <fmt/format.h>
 
 #include "isa/error.h"
-
 #include "sim/core/sim_time.h"
 
 namespace nsim::sim {
@@ -33,7 +33,8 @@ DmaSystem::DmaSystem(sc_core::sc_module_name name, const ChipConfig& chip, const
     m_payload.set_data_ptr(nullptr);  // timing transactions (device_memory_model.h)
     m_payload.set_extension(&m_request);
     if (chip.limits.dma_queues > 32)  // one bit per queue
-        throw SimError(fmt::format("chip {}: the simulator handles at most 32 DMA queues per engine", chip.name));
+        throw SimError(fmt::format(
+            "chip {}: the simulator handles at most 32 DMA queues per engine", chip.name));
     SC_METHOD(schedule);
     sensitive << m_wake;
     dont_initialize();
@@ -42,7 +43,8 @@ DmaSystem::DmaSystem(sc_core::sc_module_name name, const ChipConfig& chip, const
     dont_initialize();
 }
 
-void DmaSystem::issue(size_t index, const isa::Instruction& inst, isa::Engine issuer, const VectorClock& clock) {
+void DmaSystem::issue(size_t index, const isa::Instruction& inst, isa::Engine issuer,
+                      const VectorClock& clock) {
     Live t = m_live.emplace(m_live.end());
     t->instruction = index;
     t->queue = inst.has("queue") ? uint32_t(std::get<int64_t>(inst.arg("queue"))) : 0;
@@ -57,7 +59,8 @@ void DmaSystem::issue(size_t index, const isa::Instruction& inst, isa::Engine is
     // starts where the last one ended, so consecutive small transfers use different engines.
     const uint64_t engines = m_engines.size(), n = t->descriptors;
     for (uint64_t k = 0; k < std::min(engines, n); ++k) {
-        const uint64_t begin = n >= engines ? k * n / engines : k, end = n >= engines ? (k + 1) * n / engines : k + 1;
+        const uint64_t begin = n >= engines ? k * n / engines : k,
+                       end = n >= engines ? (k + 1) * n / engines : k + 1;
         Engine& e = m_engines[(m_next_engine + k) % engines];
         e.queues[t->queue].push_back({&*t, begin, end});
         e.active |= 1u << t->queue;
@@ -109,9 +112,11 @@ bool DmaSystem::plan(const Engine& engine, double horizon_ns, Run& run) const {
     run.first = run.end = slice.next;
     run.bytes = 0;
     run.engine_done = run.start;
-    while (run.end < slice.end) {  // at least one descriptor, then those that end within the quantum
+    while (run.end <
+           slice.end) {  // at least one descriptor, then those that end within the quantum
         const uint64_t b = run.transfer->descriptor_size(run.end);
-        const double done = run.engine_done + m_chip.dma.descriptor_overhead_ns + double(b) * m_engine_ns_per_byte;
+        const double done =
+            run.engine_done + m_chip.dma.descriptor_overhead_ns + double(b) * m_engine_ns_per_byte;
         if (run.end > run.first && done > run.start + kBookingQuantumNs) break;
         run.bytes += b;
         run.engine_done = done;
@@ -137,9 +142,10 @@ void DmaSystem::commit(Engine& engine, const Run& run, double done, double serve
 }
 
 // Books the next runs of engines [e, ...): engine e's, together with those of the engines after it
-// that run the same transfer in lockstep (same state, same work ahead on the same queue). One memory
-// transaction carries the group (its bytes taken as one range from the first descriptor's address:
-// exact for the contiguous rows of a whole-tensor tile). Returns how many engines it booked.
+// that run the same transfer in lockstep (same state, same work ahead on the same queue). One
+// memory transaction carries the group (its bytes taken as one range from the first descriptor's
+// address: exact for the contiguous rows of a whole-tensor tile). Returns how many engines it
+// booked.
 size_t DmaSystem::book_group(size_t e, double horizon_ns, double now) {
     m_group.resize(1);
     const Engine& leader = m_engines[e];
@@ -154,20 +160,25 @@ size_t DmaSystem::book_group(size_t e, double horizon_ns, double now) {
             follower.next_ns != leader.next_ns)
             break;
         const Slice& slice = follower.queues[lead.queue].front();
-        if (slice.transfer != lead.transfer || slice.end - slice.next != lead_slice.end - lead_slice.next) break;
+        if (slice.transfer != lead.transfer ||
+            slice.end - slice.next != lead_slice.end - lead_slice.next)
+            break;
         Run run = lead;
         run.first = slice.next;
         run.end = slice.next + (lead.end - lead.first);
-        if (run.transfer->descriptor_size(run.first) != run.transfer->descriptor_size(lead.first)) break;
+        if (run.transfer->descriptor_size(run.first) != run.transfer->descriptor_size(lead.first))
+            break;
         m_group.push_back(run);
     }
     const DmaTransfer& t = *lead.transfer;
     const uint64_t bytes = lead.bytes * m_group.size();
     const uint32_t descriptors = uint32_t((lead.end - lead.first) * m_group.size());
     double done = 0, served = lead.start;
-    for (const auto& [side, cmd] : {std::pair{&t.src, tlm::TLM_READ_COMMAND}, std::pair{&t.dst, tlm::TLM_WRITE_COMMAND}}) {
+    for (const auto& [side, cmd] :
+         {std::pair{&t.src, tlm::TLM_READ_COMMAND}, std::pair{&t.dst, tlm::TLM_WRITE_COMMAND}}) {
         if (!side->used) continue;
-        const auto [end, service] = access(cmd, t.descriptor_address(*side, lead.first), bytes, descriptors, lead.start, now);
+        const auto [end, service] = access(cmd, t.descriptor_address(*side, lead.first), bytes,
+                                           descriptors, lead.start, now);
         done = std::max(done, end);
         served = std::max(served, service);
     }
@@ -178,7 +189,8 @@ size_t DmaSystem::book_group(size_t e, double horizon_ns, double now) {
 double DmaSystem::next_candidate_ns(const Engine& engine) const {
     double ready = kNever;
     for (uint32_t q = 0; q < engine.queues.size(); ++q)
-        if (engine.active >> q & 1) ready = std::min(ready, engine.queues[q].front().transfer->ready_ns);
+        if (engine.active >> q & 1)
+            ready = std::min(ready, engine.queues[q].front().transfer->ready_ns);
     return std::max(engine.next_ns, ready);
 }
 
@@ -197,7 +209,8 @@ void DmaSystem::schedule() {
     double next = kNever;
     for (const auto& e : m_engines)
         if (e.active) next = std::min(next, next_candidate_ns(e));
-    if (next < kNever) m_wake.notify(ns_from_now(std::max(next - kBookingQuantumNs, now + kTimeEpsilonNs)));
+    if (next < kNever)
+        m_wake.notify(ns_from_now(std::max(next - kBookingQuantumNs, now + kTimeEpsilonNs)));
 }
 
 // Transfers of a queue complete in order: a fully booked transfer waits for those ahead of it.
@@ -209,7 +222,8 @@ void DmaSystem::release(uint32_t queue) {
         t->done_ns = std::max(t->done_ns, m_queue_done_ns[queue]);
         m_queue_done_ns[queue] = t->done_ns;
         m_data_intervals.emplace_back(t->start_ns, t->done_ns);
-        if (m_due.empty() || t->done_ns < m_due.front()->done_ns) m_next_completion.notify(ns_from_now(t->done_ns));
+        if (m_due.empty() || t->done_ns < m_due.front()->done_ns)
+            m_next_completion.notify(ns_from_now(t->done_ns));
         m_due.push_back(t);
         std::push_heap(m_due.begin(), m_due.end(), later);
     }
@@ -219,7 +233,8 @@ void DmaSystem::complete_due() {
     const double now = now_ns();
     while (!m_due.empty() && m_due.front()->done_ns <= now + kTimeEpsilonNs) {
         std::pop_heap(m_due.begin(), m_due.end(), later);
-        DmaTransfer t = std::move(*m_due.back());  // out of the live list first: the core asks idle()
+        DmaTransfer t =
+            std::move(*m_due.back());  // out of the live list first: the core asks idle()
         m_live.erase(m_due.back());
         m_due.pop_back();
         m_on_complete(t);
@@ -232,8 +247,10 @@ DmaReport DmaSystem::take_report() {
     std::sort(iv.begin(), iv.end());
     double busy = 0, end = -kNever;
     for (const auto& [s, e] : iv) {
-        if (s > end) busy += e - s, end = e;
-        else if (e > end) busy += e - end, end = e;
+        if (s > end)
+            busy += e - s, end = e;
+        else if (e > end)
+            busy += e - end, end = e;
     }
     iv.clear();
     DmaReport r = m_report;

@@ -21,8 +21,9 @@
 #include <list>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
+
+#include <tlm_utils/simple_initiator_socket.h>
 
 #include "isa/instruction.h"
 #include "sim/config/chip_config.h"
@@ -44,12 +45,13 @@ public:
     tlm_utils::simple_initiator_socket<DmaSystem> memory;
 
     // Device-memory tensors of `hbm` sit at `hbm_base` in the chip's address space.
-    DmaSystem(sc_core::sc_module_name name, const ChipConfig& chip, const DeviceMemory& hbm, uint64_t hbm_base,
-              CompletionFn on_complete);
+    DmaSystem(sc_core::sc_module_name name, const ChipConfig& chip, const DeviceMemory& hbm,
+              uint64_t hbm_base, CompletionFn on_complete);
     ~DmaSystem() override { m_payload.clear_extension(&m_request); }  // the payload would free it
 
     // Queues a transfer of `inst` issued now; `on_complete` runs at its simulated completion.
-    void issue(size_t index, const isa::Instruction& inst, isa::Engine issuer, const VectorClock& clock);
+    void issue(size_t index, const isa::Instruction& inst, isa::Engine issuer,
+               const VectorClock& clock);
 
     bool idle() const { return m_live.empty(); }
     // The report since the last call (one per program), and a fresh start.
@@ -82,8 +84,8 @@ private:
     size_t book_group(size_t first_engine, double horizon_ns, double now_ns);
     double next_candidate_ns(const Engine& engine) const;
     // One device-memory access presented at `at_ns`; returns its completion and service start.
-    std::pair<double, double> access(tlm::tlm_command cmd, uint64_t address, uint64_t bytes, uint32_t descriptors,
-                                     double at_ns, double now_ns);
+    std::pair<double, double> access(tlm::tlm_command cmd, uint64_t address, uint64_t bytes,
+                                     uint32_t descriptors, double at_ns, double now_ns);
     void release(uint32_t queue);
     void complete_due();
 
@@ -98,12 +100,12 @@ private:
     CompletionFn m_on_complete;
     double m_engine_ns_per_byte;
     std::vector<Engine> m_engines;
-    std::vector<Run> m_group;  // scratch of book_group
-    size_t m_next_engine = 0;  // where the next transfer's first descriptor goes
-    std::list<DmaTransfer> m_live;  // issued, not yet completed
+    std::vector<Run> m_group;                     // scratch of book_group
+    size_t m_next_engine = 0;                     // where the next transfer's first descriptor goes
+    std::list<DmaTransfer> m_live;                // issued, not yet completed
     std::vector<std::deque<Live>> m_queue_order;  // per queue, transfers not yet released
-    std::vector<double> m_queue_done_ns;  // per queue, the last released completion
-    std::vector<Live> m_due;              // released, a min-heap on completion time
+    std::vector<double> m_queue_done_ns;          // per queue, the last released completion
+    std::vector<Live> m_due;                      // released, a min-heap on completion time
     std::vector<std::pair<double, double>> m_data_intervals;
     sc_core::sc_event m_wake, m_next_completion;
     tlm::tlm_generic_payload m_payload;

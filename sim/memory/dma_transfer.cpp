@@ -15,8 +15,10 @@ HbmSide hbm_side(const AccessPattern& ap, const DeviceMemory& hbm, uint64_t hbm_
     side.used = true;
     // A descriptor's bytes are taken as contiguous from its row's first element: strided HBM
     // patterns are not split into more descriptors (a simplification).
-    const int64_t first = std::max<int64_t>(0, int64_t(ap.byte_offset) + ap.min_element() * isa::dtype_size(ap.dtype));
-    side.base = hbm_base + hbm.address(ap.tensor) + uint64_t(ap.start_partition) * ap.partition_stride_bytes + uint64_t(first);
+    const int64_t first = std::max<int64_t>(
+        0, int64_t(ap.byte_offset) + ap.min_element() * isa::dtype_size(ap.dtype));
+    side.base = hbm_base + hbm.address(ap.tensor) +
+                uint64_t(ap.start_partition) * ap.partition_stride_bytes + uint64_t(first);
     side.row_stride = ap.partition_stride_bytes;
     side.tensor_rows = ap.num_partitions;
     return side;
@@ -24,8 +26,8 @@ HbmSide hbm_side(const AccessPattern& ap, const DeviceMemory& hbm, uint64_t hbm_
 
 }  // namespace
 
-void plan_transfer(DmaTransfer& t, const isa::Instruction& inst, const DeviceMemory& hbm, uint64_t hbm_base,
-                   uint64_t descriptor_bytes) {
+void plan_transfer(DmaTransfer& t, const isa::Instruction& inst, const DeviceMemory& hbm,
+                   uint64_t hbm_base, uint64_t descriptor_bytes) {
     const AccessPattern& src = *inst.ap("src");
     const AccessPattern& dst = *inst.ap("dst");
     const uint64_t elem_bytes = std::max(isa::dtype_size(src.dtype), isa::dtype_size(dst.dtype));

@@ -7,18 +7,20 @@
 #include <limits>
 
 #include "isa/instruction.h"
-#include "sim/semantics/core_state.h"
 #include "sim/checks/vector_clock.h"
+#include "sim/semantics/core_state.h"
 
 namespace nsim::sim {
 
 // The device-memory side of a transfer: where each row of the sliced side lives.
 struct HbmSide {
     bool used = false;
-    uint64_t base = 0;          // chip address of the row the first descriptor touches
-    uint64_t row_stride = 0;    // bytes between consecutive rows of the tensor
-    uint32_t tensor_rows = 0;   // rows of the access pattern (partitions of the HBM side)
-    uint64_t row_address(uint64_t row, uint64_t rows) const { return base + row * tensor_rows / rows * row_stride; }
+    uint64_t base = 0;         // chip address of the row the first descriptor touches
+    uint64_t row_stride = 0;   // bytes between consecutive rows of the tensor
+    uint32_t tensor_rows = 0;  // rows of the access pattern (partitions of the HBM side)
+    uint64_t row_address(uint64_t row, uint64_t rows) const {
+        return base + row * tensor_rows / rows * row_stride;
+    }
 };
 
 struct DmaTransfer {
@@ -49,7 +51,7 @@ struct DmaTransfer {
 
 // Fills in the descriptors and device-memory addresses of `inst` (a dma_copy); device-memory
 // tensors are at `hbm_base` + their address in `hbm`.
-void plan_transfer(DmaTransfer& t, const isa::Instruction& inst, const DeviceMemory& hbm, uint64_t hbm_base,
-                   uint64_t descriptor_bytes);
+void plan_transfer(DmaTransfer& t, const isa::Instruction& inst, const DeviceMemory& hbm,
+                   uint64_t hbm_base, uint64_t descriptor_bytes);
 
 }  // namespace nsim::sim

@@ -30,7 +30,9 @@ struct MemoryReport {
     uint64_t bytes_written = 0;
     double time_ns = 0;  // the run's simulated time
     std::vector<ChannelReport> channels;
-    double achieved_gbps() const { return time_ns > 0 ? double(bytes_read + bytes_written) / time_ns : 0; }
+    double achieved_gbps() const {
+        return time_ns > 0 ? double(bytes_read + bytes_written) / time_ns : 0;
+    }
 };
 
 }  // namespace nsim::sim

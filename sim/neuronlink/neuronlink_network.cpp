@@ -1,9 +1,9 @@
 // NeuronLink network: chunked, round-robin booking of transfers on the links of their routes.
 #include "sim/neuronlink/neuronlink_network.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 #include "isa/error.h"
 
@@ -11,33 +11,44 @@ namespace nsim::sim {
 
 LinkParams link_params(const InstanceConfig& instance) {
     LinkParams p;
-    p.port_bytes_per_ns = instance.link_ports ? instance.link_bandwidth_gbps / instance.link_ports : 1;
+    p.port_bytes_per_ns =
+        instance.link_ports ? instance.link_bandwidth_gbps / instance.link_ports : 1;
     p.latency_ns = instance.link_latency_ns;
     p.chunk_bytes = instance.chip.dma.descriptor_bytes;
     const auto& chip = instance.chip;
-    p.local_bytes_per_ns = std::min(chip.cores * chip.dma.engines_per_core * chip.dma.engine_bandwidth_gbps,
-                                    chip.device_memory.bandwidth_gbps / 2);
+    p.local_bytes_per_ns =
+        std::min(chip.cores * chip.dma.engines_per_core * chip.dma.engine_bandwidth_gbps,
+                 chip.device_memory.bandwidth_gbps / 2);
     return p;
 }
 
 LinkNetwork::LinkNetwork(LinkTopology topology, LinkParams params)
     : m_topology(std::move(topology)), m_params(params) {
-    if (!(m_params.port_bytes_per_ns > 0) || m_params.chunk_bytes == 0 || m_params.round_chunks == 0)
+    if (!(m_params.port_bytes_per_ns > 0) || m_params.chunk_bytes == 0 ||
+        m_params.round_chunks == 0)
         throw SimError("NeuronLink: link bandwidth, chunk size and round length must be positive");
     double slowest = 0;
     for (const auto& l : m_topology.links()) {
         m_links.push_back({l.ports * m_params.port_bytes_per_ns, m_params.latency_ns});
-        slowest = slowest == 0 ? m_links.back().bytes_per_ns : std::min(slowest, m_links.back().bytes_per_ns);
+        slowest = slowest == 0 ? m_links.back().bytes_per_ns
+                               : std::min(slowest, m_links.back().bytes_per_ns);
     }
     if (m_params.local_bytes_per_ns > 0)
-        for (uint32_t chip = 0; chip < m_topology.chips(); ++chip) m_links.push_back({m_params.local_bytes_per_ns, 0});
-    m_round_ns = m_params.round_chunks * double(m_params.chunk_bytes) / (slowest > 0 ? slowest : m_params.port_bytes_per_ns);
+        for (uint32_t chip = 0; chip < m_topology.chips(); ++chip)
+            m_links.push_back({m_params.local_bytes_per_ns, 0});
+    m_round_ns = m_params.round_chunks * double(m_params.chunk_bytes) /
+                 (slowest > 0 ? slowest : m_params.port_bytes_per_ns);
 }
 
-uint64_t LinkNetwork::start(double now_ns, uint32_t src, uint32_t dst, uint64_t bytes, Callback on_done) {
+uint64_t LinkNetwork::start(double now_ns, uint32_t src, uint32_t dst, uint64_t bytes,
+                            Callback on_done) {
     if (now_ns + 1e-9 < m_now_ns)
-        throw SimError(fmt::format("NeuronLink: a transfer started at {} ns, before the network's time {} ns", now_ns, m_now_ns));
-    if (!m_dispatching) process(now_ns, /*inclusive=*/false);  // events before now happen first; a round due now includes this transfer
+        throw SimError(
+            fmt::format("NeuronLink: a transfer started at {} ns, before the network's time {} ns",
+                        now_ns, m_now_ns));
+    if (!m_dispatching)
+        process(now_ns, /*inclusive=*/false);  // events before now happen first; a round due now
+                                               // includes this transfer
     m_now_ns = std::max(m_now_ns, now_ns);
     auto route = this->route(src, dst);  // throws for a bad chip or a missing route
     const uint64_t id = m_transfers.size();
@@ -48,8 +59,7 @@ uint64_t LinkNetwork::start(double now_ns, uint32_t src, uint32_t dst, uint64_t 
         return id;
     }
     m_booking.push_back(id);
-    if (m_now_ns < m_round_end_ns)
-        book_until_round_end();  // join the round under way
+    if (m_now_ns < m_round_end_ns) book_until_round_end();  // join the round under way
     if (!m_booking.empty() && !m_round_pending) {
         schedule(std::max(m_now_ns, m_round_end_ns), kNoTransfer);
         m_round_pending = true;
@@ -75,7 +85,9 @@ uint32_t LinkNetwork::local_link(uint32_t chip) const {
     return uint32_t(m_topology.links().size()) + chip;
 }
 
-void LinkNetwork::schedule(double at_ns, uint64_t transfer) { m_events.push({at_ns, m_seq++, transfer}); }
+void LinkNetwork::schedule(double at_ns, uint64_t transfer) {
+    m_events.push({at_ns, m_seq++, transfer});
+}
 
 std::optional<double> LinkNetwork::next_event_ns() const {
     if (m_events.empty()) return std::nullopt;
@@ -87,7 +99,8 @@ void LinkNetwork::advance_to(double t_ns) { process(t_ns, /*inclusive=*/true); }
 void LinkNetwork::process(double t_ns, bool inclusive) {
     const bool outer = !m_dispatching;
     m_dispatching = true;
-    while (!m_events.empty() && (m_events.top().at_ns < t_ns || (inclusive && m_events.top().at_ns == t_ns))) {
+    while (!m_events.empty() &&
+           (m_events.top().at_ns < t_ns || (inclusive && m_events.top().at_ns == t_ns))) {
         const Event e = m_events.top();
         m_events.pop();
         m_now_ns = std::max(m_now_ns, e.at_ns);
@@ -115,7 +128,8 @@ void LinkNetwork::run_round() {
     m_round_end_ns = m_now_ns + m_round_ns;
     book_until_round_end();
     if (!m_booking.empty()) {
-        std::rotate(m_booking.begin(), m_booking.begin() + 1, m_booking.end());  // a fair first pick
+        std::rotate(m_booking.begin(), m_booking.begin() + 1,
+                    m_booking.end());  // a fair first pick
         schedule(m_round_end_ns, kNoTransfer);
         m_round_pending = true;
     }
@@ -135,7 +149,8 @@ void LinkNetwork::book_until_round_end() {
                 ++i;
                 continue;
             }
-            schedule(std::max(t.arrival_ns, m_now_ns), m_booking[i]);  // fully booked: its end is known
+            schedule(std::max(t.arrival_ns, m_now_ns),
+                     m_booking[i]);  // fully booked: its end is known
             m_booking.erase(m_booking.begin() + long(i));
         }
     }
@@ -144,7 +159,8 @@ void LinkNetwork::book_until_round_end() {
 bool LinkNetwork::book_chunk(Transfer& t) {
     // The chunk's slot on each hop. Where it queues behind other chunks, the slot must start within
     // the round, so the transfers meeting on a link take turns there, whichever hop of their routes
-    // it is; where the link is idle when the chunk arrives, nobody waits for it and the slot is taken.
+    // it is; where the link is idle when the chunk arrives, nobody waits for it and the slot is
+    // taken.
     const uint64_t bytes = std::min<uint64_t>(m_params.chunk_bytes, t.unbooked);
     double at = t.start_ns;
     m_slots.clear();

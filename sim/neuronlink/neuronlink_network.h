@@ -1,5 +1,6 @@
 // NeuronLink network: chip-to-chip transfers routed hop by hop over contended links. Pure C++ with
-// its own event queue, so it runs alone (tests, `nsim collective`) or under SystemC (ScLinkNetwork).
+// its own event queue, so it runs alone (tests, `nsim collective`) or under SystemC
+// (ScLinkNetwork).
 #pragma once
 
 #include <cstdint>
@@ -38,7 +39,8 @@ LinkParams link_params(const InstanceConfig& instance);
 // next chip one hop latency after leaving a link. Uncontended, N bytes over H hops take
 //   H x latency + N / bandwidth + (H - 1) x chunk / bandwidth   (the last term: pipeline fill).
 // Transfers sharing a link are interleaved chunk by chunk, round-robin, so k transfers on one link
-// each see about 1/k of its bandwidth. Receivers are assumed to have buffer space (no backpressure).
+// each see about 1/k of its bandwidth. Receivers are assumed to have buffer space (no
+// backpressure).
 class LinkNetwork {
 public:
     using Callback = std::function<void(double done_ns)>;
@@ -93,9 +95,11 @@ private:
     };
     struct Event {
         double at_ns;
-        uint64_t seq;  // ties run in the order they were scheduled
+        uint64_t seq;       // ties run in the order they were scheduled
         uint64_t transfer;  // kNoTransfer for a round
-        bool operator>(const Event& o) const { return at_ns != o.at_ns ? at_ns > o.at_ns : seq > o.seq; }
+        bool operator>(const Event& o) const {
+            return at_ns != o.at_ns ? at_ns > o.at_ns : seq > o.seq;
+        }
     };
     static constexpr uint64_t kNoTransfer = ~uint64_t(0);
 
@@ -103,7 +107,8 @@ private:
     // Runs the events before `t_ns` (and those at it when `inclusive`).
     void process(double t_ns, bool inclusive);
     void run_round();
-    // Books chunks of the transfers waiting for link time until none can start before m_round_end_ns.
+    // Books chunks of the transfers waiting for link time until none can start before
+    // m_round_end_ns.
     void book_until_round_end();
     // Books one chunk of `t` if it can cross every hop of its route within the round.
     bool book_chunk(Transfer& t);
@@ -120,7 +125,8 @@ private:
     double m_now_ns = 0;
     double m_round_end_ns = -1;  // < m_now_ns when no round is under way
     bool m_round_pending = false;
-    bool m_dispatching = false;  // inside advance_to (callbacks start transfers at the current time)
+    bool m_dispatching =
+        false;  // inside advance_to (callbacks start transfers at the current time)
     size_t m_in_flight = 0;
 };
 

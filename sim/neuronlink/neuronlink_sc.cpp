@@ -13,7 +13,8 @@ ScLinkNetwork::ScLinkNetwork(sc_core::sc_module_name name, LinkTopology topology
     dont_initialize();
 }
 
-uint64_t ScLinkNetwork::start(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes, LinkNetwork::Callback on_done) {
+uint64_t ScLinkNetwork::start(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes,
+                              LinkNetwork::Callback on_done) {
     const uint64_t id = m_network.start(now_ns(), src_chip, dst_chip, bytes, std::move(on_done));
     rearm();
     return id;

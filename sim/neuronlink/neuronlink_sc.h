@@ -1,5 +1,5 @@
-// NeuronLink under SystemC: a module that advances a LinkNetwork with SystemC time, so processes can
-// start chip-to-chip transfers and wait for them (one SystemC event per network event).
+// NeuronLink under SystemC: a module that advances a LinkNetwork with SystemC time, so processes
+// can start chip-to-chip transfers and wait for them (one SystemC event per network event).
 #pragma once
 
 #include <systemc>
@@ -15,7 +15,8 @@ public:
     ScLinkNetwork(sc_core::sc_module_name name, LinkTopology topology, LinkParams params);
 
     // Starts a transfer now (from any SystemC process); `on_done(t)` runs at its completion time.
-    uint64_t start(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes, LinkNetwork::Callback on_done);
+    uint64_t start(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes,
+                   LinkNetwork::Callback on_done);
     // Moves `bytes` from chip to chip and returns when they have arrived (call from an SC_THREAD).
     void transfer(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes);
 

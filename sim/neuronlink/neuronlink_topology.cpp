@@ -10,7 +10,8 @@ namespace nsim::sim {
 LinkTopology::LinkTopology(const InstanceConfig& instance)
     : LinkTopology(instance.topology, instance.chips, instance.torus_dims, instance.link_ports) {}
 
-LinkTopology::LinkTopology(std::string topology, uint32_t chips, std::vector<uint32_t> torus_dims, uint32_t link_ports)
+LinkTopology::LinkTopology(std::string topology, uint32_t chips, std::vector<uint32_t> torus_dims,
+                           uint32_t link_ports)
     : m_kind(std::move(topology)), m_chips(chips) {
     if (m_kind == "none") {
         m_dims = {1};
@@ -19,15 +20,19 @@ LinkTopology::LinkTopology(std::string topology, uint32_t chips, std::vector<uin
     m_dims = m_kind == "torus2d" ? torus_dims : std::vector<uint32_t>{chips};
     const uint32_t directions = neighbour_directions(m_kind);
     if (directions == 0 || link_ports == 0 || link_ports % directions != 0)
-        throw SimError(fmt::format("NeuronLink topology {}: {} link ports do not deal evenly over {} neighbour directions",
-                                   m_kind, link_ports, directions));
-    if ((m_kind == "torus2d" && (m_dims.size() != 2 || uint64_t(m_dims[0]) * m_dims[1] != chips)) || chips < 2)
-        throw SimError(fmt::format("NeuronLink topology {}: {} chips do not fit the dims", m_kind, chips));
+        throw SimError(fmt::format(
+            "NeuronLink topology {}: {} link ports do not deal evenly over {} neighbour directions",
+            m_kind, link_ports, directions));
+    if ((m_kind == "torus2d" && (m_dims.size() != 2 || uint64_t(m_dims[0]) * m_dims[1] != chips)) ||
+        chips < 2)
+        throw SimError(
+            fmt::format("NeuronLink topology {}: {} chips do not fit the dims", m_kind, chips));
     const uint32_t ports_per_direction = link_ports / directions;
     for (uint32_t chip = 0; chip < chips; ++chip)
         for (uint32_t dim = 0; dim < dims(); ++dim)
             if (dim_size(dim) > 1)
-                for (int direction : {+1, -1}) add_link(chip, neighbour(chip, dim, direction), ports_per_direction);
+                for (int direction : {+1, -1})
+                    add_link(chip, neighbour(chip, dim, direction), ports_per_direction);
 }
 
 void LinkTopology::add_link(uint32_t from, uint32_t to, uint32_t ports) {
@@ -52,19 +57,22 @@ uint32_t LinkTopology::neighbour(uint32_t chip, uint32_t dim, int direction) con
 uint32_t LinkTopology::link_index(uint32_t from, uint32_t to) const {
     for (uint32_t i = 0; i < m_links.size(); ++i)
         if (m_links[i].from == from && m_links[i].to == to) return i;
-    throw SimError(fmt::format("NeuronLink: chips {} and {} are not neighbours in the {} topology", from, to, m_kind));
+    throw SimError(fmt::format("NeuronLink: chips {} and {} are not neighbours in the {} topology",
+                               from, to, m_kind));
 }
 
 void LinkTopology::check_chip(uint32_t chip, const char* role) const {
     if (chip >= m_chips)
-        throw SimError(fmt::format("NeuronLink: {} chip {} does not exist; the instance has chips 0..{}", role, chip,
-                                   m_chips - 1));
+        throw SimError(
+            fmt::format("NeuronLink: {} chip {} does not exist; the instance has chips 0..{}", role,
+                        chip, m_chips - 1));
 }
 
 std::vector<uint32_t> LinkTopology::route(uint32_t src, uint32_t dst) const {
     if (m_kind == "none" && src != dst)
-        throw SimError(fmt::format("NeuronLink: no route from chip {} to chip {}: topology none has no chip-to-chip links",
-                                   src, dst));
+        throw SimError(fmt::format(
+            "NeuronLink: no route from chip {} to chip {}: topology none has no chip-to-chip links",
+            src, dst));
     check_chip(src, "source");
     check_chip(dst, "destination");
     std::vector<uint32_t> out;

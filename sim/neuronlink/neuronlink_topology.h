@@ -29,7 +29,8 @@ struct DirectedLink {
 class LinkTopology {
 public:
     explicit LinkTopology(const InstanceConfig& instance);
-    LinkTopology(std::string topology, uint32_t chips, std::vector<uint32_t> torus_dims, uint32_t link_ports);
+    LinkTopology(std::string topology, uint32_t chips, std::vector<uint32_t> torus_dims,
+                 uint32_t link_ports);
 
     uint32_t chips() const { return m_chips; }
     const std::string& kind() const { return m_kind; }

@@ -14,9 +14,9 @@ namespace nsim::sim {
 // unpublished. Bit-vector operators are not fp32 operations: use alu_bits.
 float alu(isa::AluOp op, float x, float y);
 
-// A bit-vector operator (bitwise and/or/xor/not, shifts) on the raw bits of dtype `t`; shifts by the
-// integer value of y, zero-filling (logical right shift: arithmetic shift is not supported, §6.2);
-// a shift by the width or more gives 0.
+// A bit-vector operator (bitwise and/or/xor/not, shifts) on the raw bits of dtype `t`; shifts by
+// the integer value of y, zero-filling (logical right shift: arithmetic shift is not supported,
+// §6.2); a shift by the width or more gives 0.
 uint32_t alu_bits(isa::AluOp op, uint32_t x, uint32_t y, isa::DType t);
 
 // The identity of a reducible operator: 0 for add/subtract/or/xor, 1 for multiply and logical and,

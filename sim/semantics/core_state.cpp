@@ -8,7 +8,8 @@ namespace nsim::sim {
 using isa::AccessPattern;
 using isa::MemSpace;
 
-OnChipMemory::OnChipMemory(MemSpace space, uint32_t partitions, uint64_t partition_bytes, bool with_data)
+OnChipMemory::OnChipMemory(MemSpace space, uint32_t partitions, uint64_t partition_bytes,
+                           bool with_data)
     : m_space(space),
       m_partitions(partitions),
       m_partition_bytes(partition_bytes),
@@ -16,10 +17,12 @@ OnChipMemory::OnChipMemory(MemSpace space, uint32_t partitions, uint64_t partiti
 
 DeviceMemory::Tensor& DeviceMemory::place(const isa::TensorDecl& t, bool replace) {
     auto [it, added] = m_tensors.try_emplace(t.name);
-    const bool other = !added && (it->second.decl.shape != t.shape || it->second.decl.dtype != t.dtype);
+    const bool other =
+        !added && (it->second.decl.shape != t.shape || it->second.decl.dtype != t.dtype);
     if (other && !replace)
-        throw std::invalid_argument("device memory: tensor '" + t.name +
-                                    "' is declared again with another shape or dtype than the one it holds");
+        throw std::invalid_argument(
+            "device memory: tensor '" + t.name +
+            "' is declared again with another shape or dtype than the one it holds");
     if (added || other) {  // a replaced tensor moves to fresh space
         it->second.address = m_extent;
         m_extent += (t.size_bytes() + kAlignment - 1) / kAlignment * kAlignment;
@@ -44,8 +47,9 @@ void DeviceMemory::set_values(const std::string& name, const std::vector<float>&
     Tensor& t = m_tensors.at(name);
     const unsigned size = isa::dtype_size(t.decl.dtype);
     if (t.data.size() != values.size() * size)
-        throw std::invalid_argument("tensor '" + name + "' has " + std::to_string(t.data.size() / size) +
-                                    " elements, not the " + std::to_string(values.size()) + " values given");
+        throw std::invalid_argument("tensor '" + name + "' has " +
+                                    std::to_string(t.data.size() / size) + " elements, not the " +
+                                    std::to_string(values.size()) + " values given");
     for (size_t i = 0; i < values.size(); ++i) {
         const uint32_t bits = isa::encode(t.decl.dtype, values[i]);
         std::memcpy(&t.data[i * size], &bits, size);
@@ -60,7 +64,8 @@ void DeviceMemory::declare(const std::vector<isa::TensorDecl>& tensors) {
     for (const auto& t : tensors) place(t, false);
 }
 
-CoreState::CoreState(const isa::TargetLimits& limits, DeviceMemory& device, uint64_t seed, bool with_data)
+CoreState::CoreState(const isa::TargetLimits& limits, DeviceMemory& device, uint64_t seed,
+                     bool with_data)
     : sbuf(MemSpace::sbuf, limits.partitions, limits.sbuf_partition_bytes, with_data),
       psum(MemSpace::psum, limits.partitions, limits.psum_partition_bytes, with_data),
       hbm(device),
@@ -77,9 +82,15 @@ void visit(const CoreState& cs, const AccessPattern& ap, F&& f) {
         const uint32_t part = ap.start_partition + w;
         uint8_t* base = nullptr;
         switch (ap.space) {
-            case MemSpace::sbuf: base = s.sbuf.at(part, 0); break;
-            case MemSpace::psum: base = s.psum.at(part, 0); break;
-            case MemSpace::hbm: base = s.hbm.bytes(ap.tensor).data() + uint64_t(part) * ap.partition_stride_bytes; break;
+            case MemSpace::sbuf:
+                base = s.sbuf.at(part, 0);
+                break;
+            case MemSpace::psum:
+                base = s.psum.at(part, 0);
+                break;
+            case MemSpace::hbm:
+                base = s.hbm.bytes(ap.tensor).data() + uint64_t(part) * ap.partition_stride_bytes;
+                break;
         }
         ap.for_each_byte_offset([&](uint64_t off) { f(index++, base + off); });
     }
@@ -98,7 +109,9 @@ void store_bits(uint8_t* p, uint32_t v, unsigned size) { std::memcpy(p, &v, size
 Tile read_tile(const CoreState& s, const AccessPattern& ap) {
     Tile t{ap.num_partitions, ap.free_size(), std::vector<float>(ap.num_elements())};
     const unsigned size = isa::dtype_size(ap.dtype);
-    visit(s, ap, [&](uint64_t i, const uint8_t* p) { t.values[i] = isa::decode(ap.dtype, load_bits(p, size)); });
+    visit(s, ap, [&](uint64_t i, const uint8_t* p) {
+        t.values[i] = isa::decode(ap.dtype, load_bits(p, size));
+    });
     return t;
 }
 

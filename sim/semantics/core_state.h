@@ -23,17 +23,24 @@ namespace nsim::sim {
 class OnChipMemory {
 public:
     // Without `with_data` only the written-bytes record is kept (timing-only runs read no values).
-    OnChipMemory(isa::MemSpace space, uint32_t partitions, uint64_t partition_bytes, bool with_data);
+    OnChipMemory(isa::MemSpace space, uint32_t partitions, uint64_t partition_bytes,
+                 bool with_data);
 
     isa::MemSpace space() const { return m_space; }
     uint32_t partitions() const { return m_partitions; }
     uint64_t partition_bytes() const { return m_partition_bytes; }
-    uint8_t* at(uint32_t partition, uint64_t byte) { return &m_data[partition * m_partition_bytes + byte]; }
-    const uint8_t* at(uint32_t partition, uint64_t byte) const { return &m_data[partition * m_partition_bytes + byte]; }
+    uint8_t* at(uint32_t partition, uint64_t byte) {
+        return &m_data[partition * m_partition_bytes + byte];
+    }
+    const uint8_t* at(uint32_t partition, uint64_t byte) const {
+        return &m_data[partition * m_partition_bytes + byte];
+    }
 
     void mark_written(const isa::Footprint& fp) { m_written.mark(fp); }
     // The first bytes of `fp` never written, if any.
-    std::optional<isa::Overlap> first_unwritten(const isa::Footprint& fp) const { return m_written.first_unwritten(fp); }
+    std::optional<isa::Overlap> first_unwritten(const isa::Footprint& fp) const {
+        return m_written.first_unwritten(fp);
+    }
 
 private:
     isa::MemSpace m_space;
@@ -49,8 +56,8 @@ private:
 class DeviceMemory {
 public:
     static constexpr uint64_t kAlignment = 4096;  // assumption: page-aligned allocations
-    // Allocates every tensor of the program, zero-filled (a tensor already placed with the same shape
-    // keeps its address; one with another shape is replaced).
+    // Allocates every tensor of the program, zero-filled (a tensor already placed with the same
+    // shape keeps its address; one with another shape is replaced).
     void allocate(const std::vector<isa::TensorDecl>& tensors);
     // Gives an address to every tensor not yet placed, without its bytes (timing-only runs). Throws
     // std::invalid_argument when a tensor is already placed with another shape or dtype.
@@ -60,9 +67,12 @@ public:
     uint64_t address(const std::string& name) const { return m_tensors.at(name).address; }
     uint64_t extent() const { return m_extent; }  // one past the last placed byte
     std::vector<uint8_t>& bytes(const std::string& name) { return m_tensors.at(name).data; }
-    const std::vector<uint8_t>& bytes(const std::string& name) const { return m_tensors.at(name).data; }
-    // The tensor's elements decoded to fp32, and fp32 values encoded into its dtype (round to nearest
-    // even); set_values throws std::invalid_argument when the count differs from the tensor's.
+    const std::vector<uint8_t>& bytes(const std::string& name) const {
+        return m_tensors.at(name).data;
+    }
+    // The tensor's elements decoded to fp32, and fp32 values encoded into its dtype (round to
+    // nearest even); set_values throws std::invalid_argument when the count differs from the
+    // tensor's.
     std::vector<float> values(const std::string& name) const;
     void set_values(const std::string& name, const std::vector<float>& values);
 
@@ -79,14 +89,15 @@ private:
 
 // Everything an instruction's semantics reads and writes.
 struct CoreState {
-    CoreState(const isa::TargetLimits& limits, DeviceMemory& hbm, uint64_t seed, bool with_data = true);
+    CoreState(const isa::TargetLimits& limits, DeviceMemory& hbm, uint64_t seed,
+              bool with_data = true);
 
     OnChipMemory sbuf;
     OnChipMemory psum;
     DeviceMemory& hbm;
     std::array<float, 128> scalar_acc{};  // ScalarE accumulator per lane (§7)
     std::array<float, 128> vector_acc{};  // VectorE accumulator per lane (§7)
-    isa::RandomBits rng;                   // stochastic rounding and random instructions
+    isa::RandomBits rng;                  // stochastic rounding and random instructions
 };
 
 // A tile of values as the engines compute on them: P partitions x F elements, partition-major.

@@ -2,22 +2,24 @@
 //
 // Adding an operator: build a registry (builtin_custom_ops() or an empty CustomOpRegistry) and call
 //   registry.add("my_op", {"one-line summary",
-//                          [](CustomOpCall& call) { /* read call.srcs / call.imms, fill call.dst */ },
-//                          [](const isa::Instruction& inst) -> uint64_t { return /* GpSimd cycles */; }});
-// then pass the registry to the simulation; a kernel calls it as `custom_op name=my_op dst=... src0=...`.
-// compute() receives fp32 values (sources decoded, dst pre-loaded with its current contents) and
-// must leave call.dst with dst's shape; nsim rounds it into dst's dtype with the instruction's
-// rounding mode. Throw SimError from compute() for operands the operator cannot handle. Adding a
-// name that exists replaces that operator (so a user may override a builtin).
+//                          [](CustomOpCall& call) { /* read call.srcs / call.imms, fill call.dst */
+//                          },
+//                          [](const isa::Instruction& inst) -> uint64_t { return /* GpSimd cycles
+//                          */; }});
+// then pass the registry to the simulation; a kernel calls it as `custom_op name=my_op dst=...
+// src0=...`. compute() receives fp32 values (sources decoded, dst pre-loaded with its current
+// contents) and must leave call.dst with dst's shape; nsim rounds it into dst's dtype with the
+// instruction's rounding mode. Throw SimError from compute() for operands the operator cannot
+// handle. Adding a name that exists replaces that operator (so a user may override a builtin).
 #include "sim/semantics/custom_ops.h"
 
 #include <cmath>
 #include <string>
 #include <utility>
 
+#include "isa/error.h"
 #include "sim/semantics/semantics_operands.h"
 #include "sim/semantics/semantics_ops.h"
-#include "isa/error.h"
 
 namespace nsim::sim {
 
@@ -70,18 +72,21 @@ CustomOpRegistry builtin_custom_ops() {
     r.add("softsign", {"dst = src0 / (1 + |src0|), fp32",
                        elementwise("softsign", [](float x) { return x / (1.0f + std::fabs(x)); }),
                        linear_cost(150, 2)});
-    r.add("cumsum", {"dst[p][f] = src0[p][0] + ... + src0[p][f] (inclusive, flattened free axis, fp32 left to right)",
+    r.add("cumsum", {"dst[p][f] = src0[p][0] + ... + src0[p][f] (inclusive, flattened free axis, "
+                     "fp32 left to right)",
                      [](CustomOpCall& call) {
                          const Tile& s = source0(call, "cumsum");
                          for (uint32_t p = 0; p < s.partitions; ++p) {
                              float sum = 0.0f;
-                             for (uint64_t f = 0; f < s.free; ++f) call.dst.at(p, f) = sum += s.at(p, f);
+                             for (uint64_t f = 0; f < s.free; ++f)
+                                 call.dst.at(p, f) = sum += s.at(p, f);
                          }
                      },
                      linear_cost(150, 4)});
     r.add("clip", {"dst = min(max(src0, imm0), imm1); NaN stays NaN",
                    [](CustomOpCall& call) {
-                       if (!call.imms[0] || !call.imms[1]) throw SimError("custom_op clip: needs imm0 (low) and imm1 (high)");
+                       if (!call.imms[0] || !call.imms[1])
+                           throw SimError("custom_op clip: needs imm0 (low) and imm1 (high)");
                        const float lo = *call.imms[0], hi = *call.imms[1];
                        elementwise("clip", [lo, hi](float x) {
                            return x < lo ? lo : (x > hi ? hi : x);
@@ -101,16 +106,18 @@ void custom_op(Context& c) {
     if (!op) {
         std::string known;
         for (const auto& n : c.custom_ops.names()) known += (known.empty() ? "" : ", ") + n;
-        throw SimError("custom_op: no operator named '" + name + "' is registered (registered: " +
-                       (known.empty() ? "none" : known) + ")");
+        throw SimError("custom_op: no operator named '" + name +
+                       "' is registered (registered: " + (known.empty() ? "none" : known) + ")");
     }
     const auto& dst = ap_operand(c.inst, "dst");
     CustomOpCall call;
     for (const char* src : {"src0", "src1", "src2", "src3"})
-        if (const isa::AccessPattern* ap = c.inst.ap(src)) call.srcs.push_back(read_tile(c.state, *ap));
+        if (const isa::AccessPattern* ap = c.inst.ap(src))
+            call.srcs.push_back(read_tile(c.state, *ap));
     const char* imm_names[] = {"imm0", "imm1", "imm2", "imm3"};
     for (size_t i = 0; i < call.imms.size(); ++i)
-        if (const double* v = std::get_if<double>(&c.inst.arg(imm_names[i]))) call.imms[i] = float(*v);
+        if (const double* v = std::get_if<double>(&c.inst.arg(imm_names[i])))
+            call.imms[i] = float(*v);
     call.dst = read_tile(c.state, dst);
     op->compute(call);
     if (call.dst.partitions != dst.num_partitions || call.dst.free != dst.free_size() ||

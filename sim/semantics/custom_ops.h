@@ -18,8 +18,8 @@ namespace nsim::sim {
 // What a custom operator receives: its source tiles and immediates (decoded to fp32), and the
 // destination tile to fill (pre-loaded with dst's current values).
 struct CustomOpCall {
-    std::vector<Tile> srcs;                      // src0..src3 that are given, in order
-    std::array<std::optional<float>, 4> imms;    // imm0..imm3
+    std::vector<Tile> srcs;                    // src0..src3 that are given, in order
+    std::array<std::optional<float>, 4> imms;  // imm0..imm3
     Tile dst;
 };
 

@@ -11,6 +11,7 @@ namespace nsim::sim {
 
 // Applies `inst` to `state`. Assumes the program passed the verifier. Throws SimError for what only
 // shows at run time (an unregistered custom operator, ...).
-void execute(const isa::Instruction& inst, isa::Generation gen, CoreState& state, const CustomOpRegistry& ops);
+void execute(const isa::Instruction& inst, isa::Generation gen, CoreState& state,
+             const CustomOpRegistry& ops);
 
 }  // namespace nsim::sim

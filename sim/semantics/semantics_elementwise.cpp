@@ -45,12 +45,14 @@ std::vector<T> generate(const AccessPattern& dst, Fn&& fn) {
 
 template <class Fn>
 void write_values(Context& c, const AccessPattern& dst, Fn&& fn) {
-    write_tile(c.state, dst, Tile{dst.num_partitions, dst.free_size(), generate<float>(dst, fn)}, c.inst.rounding);
+    write_tile(c.state, dst, Tile{dst.num_partitions, dst.free_size(), generate<float>(dst, fn)},
+               c.inst.rounding);
 }
 
 template <class Fn>
 void write_bits(Context& c, const AccessPattern& dst, Fn&& fn) {
-    write_raw(c.state, dst, RawTile{dst.num_partitions, dst.free_size(), generate<uint32_t>(dst, fn)});
+    write_raw(c.state, dst,
+              RawTile{dst.num_partitions, dst.free_size(), generate<uint32_t>(dst, fn)});
 }
 
 uint32_t raw_at(const RawTile& t, uint32_t p, uint64_t f) { return t.bits[p * t.free + f]; }
@@ -64,20 +66,22 @@ uint32_t integer_bits(double v) {
 }
 
 // Bit-vector operands (§6.2, §5.2) are computed in the integer width of dst. An operand of dst's
-// dtype keeps its raw bits; an integer operand of another dtype is sign/zero-extended (or truncated)
-// to dst's width; a float operand contributes its value rounded to an integer. [policy: the
-// reference only says bitvec ops need integer types and use raw bits]
+// dtype keeps its raw bits; an integer operand of another dtype is sign/zero-extended (or
+// truncated) to dst's width; a float operand contributes its value rounded to an integer. [policy:
+// the reference only says bitvec ops need integer types and use raw bits]
 uint32_t bitvec_operand(DType from, uint32_t bits, DType to) {
     if (from == to) return bits;
     if (!isa::is_integer(from)) return integer_bits(isa::decode(from, bits));
     const unsigned width = 8 * isa::dtype_size(from);
-    if (width < 32 && isa::is_signed_integer(from) && ((bits >> (width - 1)) & 1u)) bits |= ~0u << width;
+    if (width < 32 && isa::is_signed_integer(from) && ((bits >> (width - 1)) & 1u))
+        bits |= ~0u << width;
     return bits;
 }
 
 // §10.1 scale/bias, §11.2 operand0/operand1: an fp32 immediate broadcast over the partitions or a
 // [P, 1] tile read per partition; `absent` when the operand is not given.
-std::vector<float> per_partition(const CoreState& s, const isa::ArgValue& v, uint32_t partitions, float absent) {
+std::vector<float> per_partition(const CoreState& s, const isa::ArgValue& v, uint32_t partitions,
+                                 float absent) {
     if (const auto* ap = std::get_if<AccessPattern>(&v)) {
         const Tile t = read_tile(s, *ap);
         std::vector<float> out(partitions);
@@ -89,11 +93,13 @@ std::vector<float> per_partition(const CoreState& s, const isa::ArgValue& v, uin
 }
 
 // The same for a bitvec operator: integer bits in dst's width (an immediate by its integer value).
-std::vector<uint32_t> per_partition_bits(const CoreState& s, const isa::ArgValue& v, uint32_t partitions, DType to) {
+std::vector<uint32_t> per_partition_bits(const CoreState& s, const isa::ArgValue& v,
+                                         uint32_t partitions, DType to) {
     if (const auto* ap = std::get_if<AccessPattern>(&v)) {
         const RawTile t = read_raw(s, *ap);
         std::vector<uint32_t> out(partitions);
-        for (uint32_t p = 0; p < partitions; ++p) out[p] = bitvec_operand(ap->dtype, raw_at(t, p, 0), to);
+        for (uint32_t p = 0; p < partitions; ++p)
+            out[p] = bitvec_operand(ap->dtype, raw_at(t, p, 0), to);
         return out;
     }
     const double* imm = std::get_if<double>(&v);
@@ -102,9 +108,10 @@ std::vector<uint32_t> per_partition_bits(const CoreState& s, const isa::ArgValue
 
 // §7 / §10.1: the ScalarE accumulator after an activation whose pre-cast fp32 outputs are `out`.
 // Lane = absolute partition of `data`. Per lane the instruction's outputs are first folded
-// sequentially in f (s = ((ident op out[0]) op out[1]) ...), then acc = acc op s (the legacy formula
-// acc = reduce_op(acc, reduce_op(out over free axes))). load_reduce has no init-value operand here
-// and acts as reset_reduce. Then reduce_res[p] = acc, rounded into its dtype, whatever the command.
+// sequentially in f (s = ((ident op out[0]) op out[1]) ...), then acc = acc op s (the legacy
+// formula acc = reduce_op(acc, reduce_op(out over free axes))). load_reduce has no init-value
+// operand here and acts as reset_reduce. Then reduce_res[p] = acc, rounded into its dtype, whatever
+// the command.
 void update_scalar_accumulator(Context& c, const Tile& out, uint32_t first_lane) {
     const auto cmd = enum_arg<isa::ReduceCmd>(c.inst, "reduce_cmd").value_or(isa::ReduceCmd::idle);
     const AluOp op = enum_arg<AluOp>(c.inst, "reduce_op").value_or(AluOp::add);  // v2: add only
@@ -112,8 +119,9 @@ void update_scalar_accumulator(Context& c, const Tile& out, uint32_t first_lane)
     for (uint32_t p = 0; p < out.partitions; ++p) {
         float& a = acc[first_lane + p];
         if (cmd == isa::ReduceCmd::idle) continue;
-        if (cmd != isa::ReduceCmd::reduce) a = alu_identity(op);  // reset, reset_reduce, load_reduce
-        if (cmd == isa::ReduceCmd::reset) continue;                // data not folded in
+        if (cmd != isa::ReduceCmd::reduce)
+            a = alu_identity(op);                    // reset, reset_reduce, load_reduce
+        if (cmd == isa::ReduceCmd::reset) continue;  // data not folded in
         float s = alu_identity(op);
         for (uint64_t f = 0; f < out.free; ++f) s = alu(op, s, out.at(p, f));
         a = alu(op, a, s);
@@ -133,7 +141,9 @@ T stage(AluOp op, T x, T s, bool reverse, Apply&& apply) {
 bool is_32bit_int(DType t) { return t == DType::int32 || t == DType::uint32; }
 
 // §5.2 / §11.1: GpSimd's exact 32-bit integer add/subtract/multiply (two's complement wrap).
-bool has_int32_arith(AluOp op) { return op == AluOp::add || op == AluOp::subtract || op == AluOp::multiply; }
+bool has_int32_arith(AluOp op) {
+    return op == AluOp::add || op == AluOp::subtract || op == AluOp::multiply;
+}
 
 uint32_t int32_arith(AluOp op, uint32_t x, uint32_t y) {
     if (op == AluOp::add) return x + y;
@@ -151,7 +161,8 @@ void activation(Context& c) {
     const AccessPattern& data = *c.inst.ap("data");
     const auto func = *enum_arg<isa::ActFunc>(c.inst, "op");
     const Tile x = read_tile(c.state, data);
-    const std::vector<float> scale = per_partition(c.state, c.inst.arg("scale"), x.partitions, 1.0f);
+    const std::vector<float> scale =
+        per_partition(c.state, c.inst.arg("scale"), x.partitions, 1.0f);
     const bool has_bias = c.inst.has("bias");
     const std::vector<float> bias = per_partition(c.state, c.inst.arg("bias"), x.partitions, 0.0f);
 
@@ -174,7 +185,8 @@ void tensor_tensor(Context& c) {
     const auto op = *enum_arg<AluOp>(c.inst, "op");
 
     const bool exact_int = c.inst.engine == isa::Engine::gpsimd && has_int32_arith(op) &&
-                           is_32bit_int(a.dtype) && is_32bit_int(b.dtype) && is_32bit_int(dst.dtype);
+                           is_32bit_int(a.dtype) && is_32bit_int(b.dtype) &&
+                           is_32bit_int(dst.dtype);
     if (exact_int || is_bitvec(op)) {
         const RawTile x = read_raw(c.state, a);
         const RawTile y = read_raw(c.state, b);
@@ -205,9 +217,12 @@ void tensor_scalar(Context& c) {
         const RawTile x = read_raw(c.state, data);
         const auto s0 = per_partition_bits(c.state, c.inst.arg("operand0"), parts, dst.dtype);
         const auto s1 = per_partition_bits(c.state, c.inst.arg("operand1"), parts, dst.dtype);
-        const auto apply = [&](AluOp op, uint32_t u, uint32_t v) { return alu_bits(op, u, v, dst.dtype); };
+        const auto apply = [&](AluOp op, uint32_t u, uint32_t v) {
+            return alu_bits(op, u, v, dst.dtype);
+        };
         write_bits(c, dst, [&](uint32_t p, uint64_t f) {
-            const uint32_t r = stage(op0, bitvec_operand(data.dtype, raw_at(x, p, f), dst.dtype), s0[p], rev0, apply);
+            const uint32_t r = stage(op0, bitvec_operand(data.dtype, raw_at(x, p, f), dst.dtype),
+                                     s0[p], rev0, apply);
             return op1 ? stage(*op1, r, s1[p], rev1, apply) : r;
         });
         return;

@@ -9,8 +9,8 @@
 #include <variant>
 #include <vector>
 
-#include "isa/instruction.h"
 #include "isa/error.h"
+#include "isa/instruction.h"
 
 namespace nsim::sim::ops {
 
@@ -38,7 +38,8 @@ inline bool flag_operand(const isa::Instruction& inst, std::string_view name) {
     return operand_or<bool>(inst, name, false);
 }
 
-inline int64_t int_operand(const isa::Instruction& inst, std::string_view name, int64_t fallback = 0) {
+inline int64_t int_operand(const isa::Instruction& inst, std::string_view name,
+                           int64_t fallback = 0) {
     return operand_or<int64_t>(inst, name, fallback);
 }
 

@@ -17,15 +17,18 @@ using isa::AluOp;
 namespace {
 
 // Throws unless dst has data's partitions and `free` elements in each.
-void check_dst(const isa::Instruction& inst, const AccessPattern& dst, const AccessPattern& data, uint64_t free) {
+void check_dst(const isa::Instruction& inst, const AccessPattern& dst, const AccessPattern& data,
+               uint64_t free) {
     if (dst.num_partitions != data.num_partitions || dst.free_size() != free)
-        operand_error(inst, "dst must be [" + std::to_string(data.num_partitions) + "," + std::to_string(free) +
-                                "], is [" + std::to_string(dst.num_partitions) + "," +
+        operand_error(inst, "dst must be [" + std::to_string(data.num_partitions) + "," +
+                                std::to_string(free) + "], is [" +
+                                std::to_string(dst.num_partitions) + "," +
                                 std::to_string(dst.free_size()) + "]");
 }
 
 // count, mean and M2 of the elements f = first, first+2, ... < n of row `x` (§12.3), fp32:
-//   sum = ((x0 + x2) + x4) + ...;  mean = sum / count;  M2 = ((d0*d0) + d2*d2) + ...,  d = x - mean.
+//   sum = ((x0 + x2) + x4) + ...;  mean = sum / count;  M2 = ((d0*d0) + d2*d2) + ...,  d = x -
+//   mean.
 // An empty half (a row of one element has no odd elements) gives count 0, mean 0, M2 0.
 void half_stats(const float* x, uint64_t n, uint64_t first, float* out) {
     out[0] = out[1] = out[2] = 0.0f;
@@ -50,11 +53,11 @@ void half_stats(const float* x, uint64_t n, uint64_t first, float* out) {
 
 // §12.1: out[p][k] = fold(op) over the free dims from `axis` (tile dim, partition = 0) to the last,
 // k over the kept leading dims. The fold runs left to right in row-major order starting from the
-// first element: r = x0; r = op(r, x1); ... (so `subtract` is x0 - x1 - x2 - ...). Logical ops start
-// from (x0 != 0) so that the result is always 0 or 1, as op(identity, x0) would give. Bit-vector ops
-// fold the raw bits (alu_bits) and are copied raw into a dst of the same dtype (else converted
-// through fp32); negate applies to every fp32 operator (arithmetic and logical) and is ignored for
-// bit-vector ones, whose result is raw bits.
+// first element: r = x0; r = op(r, x1); ... (so `subtract` is x0 - x1 - x2 - ...). Logical ops
+// start from (x0 != 0) so that the result is always 0 or 1, as op(identity, x0) would give.
+// Bit-vector ops fold the raw bits (alu_bits) and are copied raw into a dst of the same dtype (else
+// converted through fp32); negate applies to every fp32 operator (arithmetic and logical) and is
+// ignored for bit-vector ones, whose result is raw bits.
 void tensor_reduce(Context& c) {
     const auto& dst = ap_operand(c.inst, "dst");
     const auto& data = ap_operand(c.inst, "data");
@@ -63,7 +66,8 @@ void tensor_reduce(Context& c) {
     if (shape.empty()) shape = {1};
     const int64_t axis = std::get<int64_t>(c.inst.arg("axis"));
     if (axis < 1 || axis > int64_t(shape.size()))
-        operand_error(c.inst, "axis " + std::to_string(axis) + " is not a free dimension of data (1.." +
+        operand_error(c.inst, "axis " + std::to_string(axis) +
+                                  " is not a free dimension of data (1.." +
                                   std::to_string(shape.size()) + ")");
     if (data.free_size() == 0) operand_error(c.inst, "data has no elements");
     uint64_t kept = 1;
@@ -83,7 +87,8 @@ void tensor_reduce(Context& c) {
         }
         if (dst.dtype == data.dtype) return write_raw(c.state, dst, out);
         Tile t{out.partitions, out.free, std::vector<float>(out.bits.size())};
-        for (size_t i = 0; i < t.values.size(); ++i) t.values[i] = isa::decode(data.dtype, out.bits[i]);
+        for (size_t i = 0; i < t.values.size(); ++i)
+            t.values[i] = isa::decode(data.dtype, out.bits[i]);
         return write_tile(c.state, dst, t, c.inst.rounding);
     }
 

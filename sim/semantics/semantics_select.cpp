@@ -35,8 +35,9 @@ std::function<bool(uint32_t, uint64_t)> mask_keep(const Mask& m, uint64_t free, 
 void check_same_size(const isa::Instruction& inst, const AccessPattern& a, const AccessPattern& b) {
     if (a.num_partitions != b.num_partitions || a.free_size() != b.free_size())
         operand_error(inst, "operand shapes differ ([" + std::to_string(a.num_partitions) + "," +
-                                std::to_string(a.free_size()) + "] vs [" + std::to_string(b.num_partitions) +
-                                "," + std::to_string(b.free_size()) + "])");
+                                std::to_string(a.free_size()) + "] vs [" +
+                                std::to_string(b.num_partitions) + "," +
+                                std::to_string(b.free_size()) + "])");
 }
 
 // dst[e] = src[e] where m[e]; elsewhere dst keeps its bytes. Same dtype: raw bits (§11.11 "no
@@ -57,7 +58,8 @@ void copy_where(CoreState& s, const AccessPattern& dst, const AccessPattern& src
 // dst[e] = cvt(value) where m[e] == where; elsewhere dst keeps its bytes.
 void fill_where(CoreState& s, const AccessPattern& dst, float value, const Mask& m, bool where,
                 isa::Rounding r) {
-    const Tile t{dst.num_partitions, dst.free_size(), std::vector<float>(dst.num_elements(), value)};
+    const Tile t{dst.num_partitions, dst.free_size(),
+                 std::vector<float>(dst.num_elements(), value)};
     write_tile(s, dst, t, r, mask_keep(m, dst.free_size(), where));
 }
 
@@ -69,12 +71,14 @@ std::vector<int32_t> affine_values(const isa::Instruction& inst, const AccessPat
                                    int64_t channel_multiplier) {
     const std::vector<int64_t> sums = pattern_index_sums(pattern);
     if (sums.size() != dst.free_size())
-        operand_error(inst, "pattern has " + std::to_string(sums.size()) + " elements per partition, dst has " +
+        operand_error(inst, "pattern has " + std::to_string(sums.size()) +
+                                " elements per partition, dst has " +
                                 std::to_string(dst.free_size()));
     std::vector<int32_t> v;
     v.reserve(dst.num_elements());
     for (uint32_t ch = 0; ch < dst.num_partitions; ++ch)
-        for (int64_t sum : sums) v.push_back(wrap_int32(offset + int64_t(ch) * channel_multiplier + sum));
+        for (int64_t sum : sums)
+            v.push_back(wrap_int32(offset + int64_t(ch) * channel_multiplier + sum));
     return v;
 }
 
@@ -90,7 +94,8 @@ void tensor_copy_predicated(Context& c) {
         check_same_size(c.inst, dst, *src);
         copy_where(c.state, dst, *src, take, c.inst.rounding);
     } else {
-        fill_where(c.state, dst, float(std::get<double>(c.inst.arg("src"))), take, true, c.inst.rounding);
+        fill_where(c.state, dst, float(std::get<double>(c.inst.arg("src"))), take, true,
+                   c.inst.rounding);
     }
 }
 
@@ -108,11 +113,13 @@ void select_reduce(Context& c) {
     Tile v = read_tile(c.state, on_true_ap);
     std::vector<float> on_false(dst.num_partitions);
     if (const AccessPattern* f = c.inst.ap("on_false")) {  // [P,1]: element 0 of each partition
-        if (f->num_partitions != dst.num_partitions) operand_error(c.inst, "on_false spans other partitions than dst");
+        if (f->num_partitions != dst.num_partitions)
+            operand_error(c.inst, "on_false spans other partitions than dst");
         const Tile t = read_tile(c.state, *f);
         for (uint32_t p = 0; p < dst.num_partitions; ++p) on_false[p] = t.at(p, 0);
     } else {
-        std::fill(on_false.begin(), on_false.end(), float(std::get<double>(c.inst.arg("on_false"))));
+        std::fill(on_false.begin(), on_false.end(),
+                  float(std::get<double>(c.inst.arg("on_false"))));
     }
     for (uint32_t p = 0; p < v.partitions; ++p)
         for (uint64_t f = 0; f < v.free; ++f)
@@ -124,12 +131,15 @@ void select_reduce(Context& c) {
     auto& acc = c.state.vector_acc;
     for (uint32_t p = 0; p < v.partitions; ++p) {
         float& a = acc[dst.start_partition + p];
-        if (cmd == ReduceCmd::reset || cmd == ReduceCmd::reset_reduce) a = -std::numeric_limits<float>::infinity();
-        if (cmd == ReduceCmd::reduce || cmd == ReduceCmd::reset_reduce || cmd == ReduceCmd::load_reduce)
+        if (cmd == ReduceCmd::reset || cmd == ReduceCmd::reset_reduce)
+            a = -std::numeric_limits<float>::infinity();
+        if (cmd == ReduceCmd::reduce || cmd == ReduceCmd::reset_reduce ||
+            cmd == ReduceCmd::load_reduce)
             for (uint64_t f = 0; f < v.free; ++f) a = alu(isa::AluOp::maximum, a, v.at(p, f));
     }
     if (const AccessPattern* res = c.inst.ap("reduce_res")) {
-        if (res->num_partitions != dst.num_partitions) operand_error(c.inst, "reduce_res spans other partitions than dst");
+        if (res->num_partitions != dst.num_partitions)
+            operand_error(c.inst, "reduce_res spans other partitions than dst");
         Tile r{res->num_partitions, res->free_size(), std::vector<float>(res->num_elements())};
         for (uint32_t p = 0; p < r.partitions; ++p)
             for (uint64_t f = 0; f < r.free; ++f) r.at(p, f) = acc[dst.start_partition + p];

@@ -11,10 +11,11 @@ using isa::AccessPattern;
 namespace {
 
 // §9.1: sum_k fp32(a[k][i]) * fp32(b[k][j]) inside the PE array. The summation order is
-// undocumented; we fix it as sequential in ascending k starting from s = +0. Each product is rounded
-// to fp32 before the add (exact for inputs of at most 16 bits; the internal product precision of
-// fp32/tf32 inputs is undocumented, §20.10); the build disables FMA contraction (-ffp-contract=off).
-// `a` and `b` hold their columns contiguously (K values each), so the loop walks memory in order.
+// undocumented; we fix it as sequential in ascending k starting from s = +0. Each product is
+// rounded to fp32 before the add (exact for inputs of at most 16 bits; the internal product
+// precision of fp32/tf32 inputs is undocumented, §20.10); the build disables FMA contraction
+// (-ffp-contract=off). `a` and `b` hold their columns contiguously (K values each), so the loop
+// walks memory in order.
 float column_dot(const float* a, const float* b, uint32_t k_size) {
     float s = 0.0f;
     for (uint32_t k = 0; k < k_size; ++k) {
@@ -54,7 +55,8 @@ void nc_matmul(Context& c) {
     const bool accumulate = flag && *flag;
 
     Tile out = accumulate ? read_tile(c.state, dst)
-                          : Tile{dst.num_partitions, dst.free_size(), std::vector<float>(dst.num_elements())};
+                          : Tile{dst.num_partitions, dst.free_size(),
+                                 std::vector<float>(dst.num_elements())};
     // Every output's sum runs in ascending k as column_dot's does; the loop goes over n innermost
     // so that the N independent sums advance together through contiguous memory.
     std::vector<float> sums(out.free);
@@ -68,7 +70,8 @@ void nc_matmul(Context& c) {
                 sums[n] = sums[n] + product;
             }
         }
-        for (uint64_t n = 0; n < out.free; ++n) out.at(m, n) = accumulate ? out.at(m, n) + sums[n] : sums[n];
+        for (uint64_t n = 0; n < out.free; ++n)
+            out.at(m, n) = accumulate ? out.at(m, n) + sums[n] : sums[n];
     }
     write_tile(c.state, dst, out, c.inst.rounding);
 }
@@ -87,7 +90,8 @@ void nc_transpose(Context& c) {
 
     if (!arithmetic && dst.dtype == data.dtype) {
         const RawTile in = read_raw(c.state, data);
-        const RawTile out{uint32_t(in.free), in.partitions, transposed(in.bits, in.partitions, in.free)};
+        const RawTile out{uint32_t(in.free), in.partitions,
+                          transposed(in.bits, in.partitions, in.free)};
         write_raw(c.state, dst, out);
         return;
     }
@@ -99,7 +103,8 @@ void nc_transpose(Context& c) {
         out.values.resize(in.values.size());
         for (uint64_t f = 0; f < in.free; ++f)
             for (uint32_t p = 0; p < in.partitions; ++p)
-                out.at(uint32_t(f), p) = column_dot(&columns[f * in.partitions], &eye.values[p * in.partitions], in.partitions);
+                out.at(uint32_t(f), p) = column_dot(&columns[f * in.partitions],
+                                                    &eye.values[p * in.partitions], in.partitions);
     } else {
         out.values = transposed(in.values, in.partitions, in.free);
     }

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "sim/config/chip_config.h"
+#include "sim/core/neuron_core.h"
 #include "sim/memory/device_memory_model.h"
 #include "sim/memory/memory_fabric.h"
-#include "sim/core/neuron_core.h"
 
 namespace nsim::sim {
 
@@ -31,7 +31,9 @@ public:
 
     NeuronCore& core(size_t slot) { return *m_cores[slot]; }
     // Where other initiators (the collective engines) reach this chip's device memory.
-    tlm_utils::multi_passthrough_target_socket<MemoryFabric>& memory_port() { return m_fabric.from_cores; }
+    tlm_utils::multi_passthrough_target_socket<MemoryFabric>& memory_port() {
+        return m_fabric.from_cores;
+    }
     // The device memory's figures over a run of `time_ns`.
     MemoryReport memory_report(double time_ns) const;
 

@@ -16,7 +16,8 @@ RunResult run_kernel(const isa::Program& program, const ChipConfig& chip, Device
         DeviceMemory& from;
         ~Restore() { to = std::move(from); }
     } restore{hbm, memories[0]};
-    SystemRunResult r = run_system(chip, 1, {CorePlacement{0, 0, {&program}}}, memories, ops, options);
+    SystemRunResult r =
+        run_system(chip, 1, {CorePlacement{0, 0, {&program}}}, memories, ops, options);
     RunResult result = std::move(r.cores[0][0]);
     result.host_seconds = r.host_seconds;
     return result;

@@ -7,21 +7,21 @@
 #include <vector>
 
 #include "isa/program.h"
+#include "sim/checks/race_detector.h"
 #include "sim/config/chip_config.h"
+#include "sim/memory/memory_report.h"
 #include "sim/semantics/core_state.h"
 #include "sim/semantics/custom_ops.h"
-#include "sim/memory/memory_report.h"
-#include "sim/checks/race_detector.h"
 
 namespace nsim::sim {
 
 enum class RaceMode : uint8_t { error, warn, off };
 
 struct RunOptions {
-    bool timing_only = false;          // skip the semantics: timing, races and checks only
+    bool timing_only = false;  // skip the semantics: timing, races and checks only
     RaceMode races = RaceMode::error;
-    uint64_t seed = 1;                 // stochastic rounding
-    bool trace = false;                // record the timeline
+    uint64_t seed = 1;   // stochastic rounding
+    bool trace = false;  // record the timeline
 };
 
 struct EngineReport {
@@ -48,12 +48,14 @@ struct TraceEvent {
 };
 
 struct RunResult {
-    double time_ns = 0;  // simulated time from the program's start until its last engine and transfer finished
-    double start_ns = 0, end_ns = 0;  // when the program started and finished (0 and time_ns for run_kernel)
+    double time_ns =
+        0;  // simulated time from the program's start until its last engine and transfer finished
+    double start_ns = 0,
+           end_ns = 0;  // when the program started and finished (0 and time_ns for run_kernel)
     uint64_t instructions = 0;
     std::array<EngineReport, isa::kEngineCount> engines{};
     DmaReport dma;
-    OnChipTraffic compute;  // the engines' own SBUF/PSUM traffic
+    OnChipTraffic compute;    // the engines' own SBUF/PSUM traffic
     std::vector<Race> races;  // the first ones found
     size_t race_count = 0;
     std::vector<std::string> uninitialized_reads;  // the first ones found

@@ -7,10 +7,10 @@
 
 #include "isa/program.h"
 #include "sim/config/chip_config.h"
-#include "sim/semantics/core_state.h"
 #include "sim/config/instance_config.h"
-#include "sim/semantics/custom_ops.h"
 #include "sim/memory/memory_report.h"
+#include "sim/semantics/core_state.h"
+#include "sim/semantics/custom_ops.h"
 #include "sim/system/run_kernel.h"
 
 namespace nsim::sim {
@@ -28,7 +28,7 @@ struct SystemRunResult {
     std::vector<std::vector<RunResult>> cores;  // per placement, per program (start_ns/end_ns set)
     std::vector<MemoryReport> chips;            // per chip: device-memory bytes, busy, bandwidth
     double time_ns = 0;                         // until the last program of any core finished
-    double host_seconds = 0;                    // host time of the simulation (elaboration to report)
+    double host_seconds = 0;  // host time of the simulation (elaboration to report)
 };
 
 // Simulates every placement concurrently. `hbm` has one DeviceMemory per placement: its own
@@ -48,8 +48,9 @@ struct SystemRunResult {
 // Throws SimError for a bad placement (chip or core out of range, a core used twice, no program),
 // tensors that exceed their share of device memory, a deadlock or an error inside a core, and
 // collectives across several chips without an instance.
-SystemRunResult run_system(const ChipConfig& chip, uint32_t chips, const std::vector<CorePlacement>& placements,
-                           std::vector<DeviceMemory>& hbm, const CustomOpRegistry& ops, const RunOptions& options,
-                           const InstanceConfig* instance = nullptr);
+SystemRunResult run_system(const ChipConfig& chip, uint32_t chips,
+                           const std::vector<CorePlacement>& placements,
+                           std::vector<DeviceMemory>& hbm, const CustomOpRegistry& ops,
+                           const RunOptions& options, const InstanceConfig* instance = nullptr);
 
 }  // namespace nsim::sim

@@ -1,9 +1,9 @@
 // Collective instructions of a SystemC system: rendezvous, engine, links and device-memory traffic.
 #include "sim/system/system_collectives.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 #include "sim/core/sim_time.h"
 
@@ -20,13 +20,17 @@ SystemCollectives::SystemCollectives(sc_core::sc_module_name name, const Instanc
     m_payload.set_streaming_width(0);
     m_payload.set_data_ptr(nullptr);  // timing transactions (device_memory_model.h)
     m_payload.set_extension(&m_request);
-    m_engine.set_step_memory(
-        [this](uint32_t src, uint32_t dst, uint64_t bytes, double start_ns) { return book_step(src, dst, bytes, start_ns); });
+    m_engine.set_step_memory([this](uint32_t src, uint32_t dst, uint64_t bytes, double start_ns) {
+        return book_step(src, dst, bytes, start_ns);
+    });
 }
 
-SystemCollectives::~SystemCollectives() { m_payload.clear_extension(&m_request); }  // the payload would free it
+SystemCollectives::~SystemCollectives() {
+    m_payload.clear_extension(&m_request);
+}  // the payload would free it
 
-void SystemCollectives::issue(uint32_t rank, const isa::Instruction& inst, CollectiveRendezvous::Done on_done) {
+void SystemCollectives::issue(uint32_t rank, const isa::Instruction& inst,
+                              CollectiveRendezvous::Done on_done) {
     m_rendezvous.issue(rank, inst, now_ns(), std::move(on_done));
     m_links.rearm();
 }
@@ -37,7 +41,8 @@ void SystemCollectives::issue(uint32_t rank, const isa::Instruction& inst, std::
     m_links.rearm();
 }
 
-double SystemCollectives::book_step(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes, double start_ns) {
+double SystemCollectives::book_step(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes,
+                                    double start_ns) {
     const double read = book(src_chip, tlm::TLM_READ_COMMAND, bytes, start_ns);
     const double written = book(dst_chip, tlm::TLM_WRITE_COMMAND, bytes, start_ns);
     return std::max(read, written);
@@ -46,7 +51,8 @@ double SystemCollectives::book_step(uint32_t src_chip, uint32_t dst_chip, uint64
 // Timing transactions of `bytes` in descriptor-sized requests, from address 0 (a step's part is
 // large enough to spread over every channel; where the buffer lies is not tracked here), at most
 // 1 GiB each (a transaction's length is 32 bits).
-double SystemCollectives::book(uint32_t chip, tlm::tlm_command command, uint64_t bytes, double start_ns) {
+double SystemCollectives::book(uint32_t chip, tlm::tlm_command command, uint64_t bytes,
+                               double start_ns) {
     constexpr uint64_t kMaxTransaction = uint64_t(1) << 30;
     const double now = now_ns();
     const uint64_t descriptor = std::max<uint64_t>(1, m_instance.chip.dma.descriptor_bytes);

@@ -8,13 +8,14 @@
 #include <memory>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
+
+#include <tlm_utils/simple_initiator_socket.h>
 
 #include "sim/collective/collective_engine.h"
 #include "sim/collective/collective_rendezvous.h"
-#include "sim/memory/device_memory_model.h"
 #include "sim/config/instance_config.h"
+#include "sim/memory/device_memory_model.h"
 #include "sim/neuronlink/neuronlink_sc.h"
 
 namespace nsim::sim {
@@ -34,7 +35,8 @@ public:
     // Rank `rank` issues collective instruction `inst` now (from any SystemC process); see
     // CollectiveRendezvous::issue. `on_done` runs in the network's process at completion.
     void issue(uint32_t rank, const isa::Instruction& inst, CollectiveRendezvous::Done on_done);
-    void issue(uint32_t rank, const isa::Instruction& inst, std::vector<float> input, CollectiveRendezvous::DataDone on_done);
+    void issue(uint32_t rank, const isa::Instruction& inst, std::vector<float> input,
+               CollectiveRendezvous::DataDone on_done);
 
     // After the simulation: a SimError naming the ranks of each collective that never finished.
     void check_finished() const { m_engine.check_finished(); }

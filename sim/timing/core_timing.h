@@ -15,20 +15,24 @@ struct CoreTiming {
     double gpsimd_clock_ghz = 1.4;
 
     // Published cost constants (§8, [L-ISA] "Estimated instruction cost").
-    uint32_t min_ii_cycles = 64;            // MIN_II: floor for Vector/Scalar/GpSimd instructions
-    uint32_t gpsimd_start_cycles = 150;     // GPSIMD_START: iota, affine_select start-up
-    uint32_t matmul_min_cycles = 64;        // MM_INIT_LATENCY: min II between MultiplyMoving ([A-v2])
-    uint32_t fp32_matmul_factor = 4;        // fp32 matmul inputs cost 4x ([L-ISA] nc_matmul)
-    uint32_t load_stationary_speedup = 4;   // LoadStationary up to 4x faster than MM of equal free size ([A-v2])
+    uint32_t min_ii_cycles = 64;         // MIN_II: floor for Vector/Scalar/GpSimd instructions
+    uint32_t gpsimd_start_cycles = 150;  // GPSIMD_START: iota, affine_select start-up
+    uint32_t matmul_min_cycles = 64;     // MM_INIT_LATENCY: min II between MultiplyMoving ([A-v2])
+    uint32_t fp32_matmul_factor = 4;     // fp32 matmul inputs cost 4x ([L-ISA] nc_matmul)
+    uint32_t load_stationary_speedup =
+        4;  // LoadStationary up to 4x faster than MM of equal free size ([A-v2])
     uint32_t read_accumulator_cycles = 64;  // ScalarE ActReadAccumulator ([A-v2])
     uint32_t reciprocal_factor = 8;         // Vector reciprocal 8N ([C-SH] engine selection)
-    uint32_t access_overhead_cycles = 60;   // SBUF/PSUM access start-up after a dependency stall ([A-v2])
-    uint32_t vector_dependent_overhead_cycles = 100;  // Vector static overhead on dependent instructions ([A-v2])
-    uint32_t strided_access_factor = 2;     // innermost stride > 16 B halves bandwidth on v2 ([A-v2])
+    uint32_t access_overhead_cycles =
+        60;  // SBUF/PSUM access start-up after a dependency stall ([A-v2])
+    uint32_t vector_dependent_overhead_cycles =
+        100;  // Vector static overhead on dependent instructions ([A-v2])
+    uint32_t strided_access_factor = 2;  // innermost stride > 16 B halves bandwidth on v2 ([A-v2])
     uint32_t strided_access_limit_bytes = 16;
 
     // v3 Vector performance mode ([A-v3]): tensor_copy/tensor_scalar 4x on bf16/fp16 SBUF with unit
-    // inner stride (2x when partly qualifying), tensor_tensor 2x on bf16/fp16 SBUF inputs. 1 = off (v2).
+    // inner stride (2x when partly qualifying), tensor_tensor 2x on bf16/fp16 SBUF inputs. 1 = off
+    // (v2).
     uint32_t vector_perf_mode_factor = 1;
 
     // v2: Vector and GpSimd cannot access SBUF at the same time, Vector and Scalar cannot access

@@ -11,9 +11,9 @@ namespace nsim::sim {
 
 // The cost of one instruction on its engine, in that engine's cycles.
 struct InstructionCost {
-    uint64_t cycles = 0;                   // initiation interval when instructions run back to back
-    uint64_t load_stationary_cycles = 0;   // nc_matmul only: LoadStationary, hidden behind the
-                                           // previous MultiplyMoving when back to back
+    uint64_t cycles = 0;                  // initiation interval when instructions run back to back
+    uint64_t load_stationary_cycles = 0;  // nc_matmul only: LoadStationary, hidden behind the
+                                          // previous MultiplyMoving when back to back
 };
 
 // The published formula for `inst` (a dma_copy costs 0 here: the DMA model times it; a custom_op

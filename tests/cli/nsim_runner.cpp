@@ -1,11 +1,11 @@
 #include "tests/cli/nsim_runner.h"
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+
+#include <sys/wait.h>
 
 #include "tests/example_kernels.h"  // read_file
 
@@ -22,7 +22,8 @@ std::string shell_quote(const std::string& s) {
 }  // namespace
 
 ScratchDir::ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "nsim-cli-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "nsim-cli-test-XXXXXX").string();
     if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
     m_path = pattern;
 }

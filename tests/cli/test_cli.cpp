@@ -1,16 +1,15 @@
 // The nsim command as a user meets it: exit codes, output, and one clear message per mistake.
-#include <catch2/catch.hpp>
-
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sim/io/npy.h"
 #include "tests/cli/nsim_runner.h"
 #include "tests/example_kernels.h"
-#include "sim/io/npy.h"
 
 using Catch::Contains;
 using nsim::test::ended_cleanly;
@@ -76,13 +75,17 @@ TEST_CASE("cli: fmt -o writes the canonical form to the file instead of stdout",
     CHECK(read_file(out) == read_file(example("matmul_bf16_512.nki")));
 }
 
-TEST_CASE("cli: without a command nsim checks the built-in example and serves BERT-base on inf1.xlarge", "[cli][sim]") {
+TEST_CASE(
+    "cli: without a command nsim checks the built-in example and serves BERT-base on inf1.xlarge",
+    "[cli][sim]") {
     const auto r = run_nsim({});
     INFO("stderr: " << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("kernel      softmax_rows"));
     CHECK_THAT(r.out, Contains("verifier    ok"));
-    CHECK_THAT(r.out, Contains("bert-base-uncased on inf1.xlarge: data parallel, batch 1, 4 copies x 1 core"));
+    CHECK_THAT(
+        r.out,
+        Contains("bert-base-uncased on inf1.xlarge: data parallel, batch 1, 4 copies x 1 core"));
     CHECK_THAT(r.out, Contains("chip0/core3"));
     // `demo` is the same job: the same output but for the host time it took.
     const auto without_host_time = [](const std::string& text) {
@@ -139,28 +142,34 @@ TEST_CASE("cli: check --target v1 rejects the GpSimd instructions of a v2 kernel
 TEST_CASE("cli: --help, --version and COMMAND --help describe the commands and flags", "[cli]") {
     const auto help = run_nsim({"--help"});
     CHECK(help.exit_code == 0);
-    for (const char* word : {"check", "fmt", "demo", "--version"}) CHECK_THAT(help.out, Contains(word));
+    for (const char* word : {"check", "fmt", "demo", "--version"})
+        CHECK_THAT(help.out, Contains(word));
     const auto check = run_nsim({"check", "--help"});
     CHECK(check.exit_code == 0);
-    for (const char* word : {"KERNEL", "--target", "v1", "v3", "Exit codes",
-                             "nc_matmul dst stationary moving [accumulate]  (engine tensor)",
-                             "dma_copy dst src [queue]  (engine tensor|vector|scalar|gpsimd|sync, default sync)"})
+    for (const char* word :
+         {"KERNEL", "--target", "v1", "v3", "Exit codes",
+          "nc_matmul dst stationary moving [accumulate]  (engine tensor)",
+          "dma_copy dst src [queue]  (engine tensor|vector|scalar|gpsimd|sync, default sync)"})
         CHECK_THAT(check.out, Contains(word));
     const auto fmt = run_nsim({"fmt", "--help"});
     CHECK(fmt.exit_code == 0);
-    for (const char* word : {"KERNEL", "-o,--output", "--check"}) CHECK_THAT(fmt.out, Contains(word));
+    for (const char* word : {"KERNEL", "-o,--output", "--check"})
+        CHECK_THAT(fmt.out, Contains(word));
     const auto version = run_nsim({"--version"});
     CHECK(version.exit_code == 0);
     CHECK_THAT(version.out, Catch::Matches("nsim [0-9]+\\.[0-9]+\\.[0-9]+\\s*"));
 }
 
 TEST_CASE("cli: an unknown flag is named", "[cli]") {
-    require_usage_error(run_nsim({"check", "--frobnicate", example("softmax_rows.nki")}), {"--frobnicate"});
+    require_usage_error(run_nsim({"check", "--frobnicate", example("softmax_rows.nki")}),
+                        {"--frobnicate"});
 }
 
 TEST_CASE("cli: a missing kernel file is named", "[cli]") {
-    require_usage_error(run_nsim({"check", "no_such_kernel.nki"}), {"no_such_kernel.nki", "does not exist"});
-    require_usage_error(run_nsim({"fmt", "no_such_kernel.nki"}), {"no_such_kernel.nki", "does not exist"});
+    require_usage_error(run_nsim({"check", "no_such_kernel.nki"}),
+                        {"no_such_kernel.nki", "does not exist"});
+    require_usage_error(run_nsim({"fmt", "no_such_kernel.nki"}),
+                        {"no_such_kernel.nki", "does not exist"});
 }
 
 TEST_CASE("cli: a bad --target value names the flag and the choices", "[cli]") {
@@ -245,10 +254,13 @@ TEST_CASE("cli: fmt --check on a file that is not canonical names the line, exit
     CHECK(r.out.empty());
 }
 
-TEST_CASE("cli: an empty or binary kernel file is an error with the file's name, not a crash", "[cli]") {
+TEST_CASE("cli: an empty or binary kernel file is an error with the file's name, not a crash",
+          "[cli]") {
     const ScratchDir scratch;
     const std::string empty = scratch.write("empty.nki", "");
-    const std::string binary = scratch.write("binary.nki", std::string("\x7f" "ELF\0\x01\xff\xfe\n\n\x80", 11));
+    const std::string binary = scratch.write("binary.nki", std::string("\x7f"
+                                                                       "ELF\0\x01\xff\xfe\n\n\x80",
+                                                                       11));
     for (const std::string& file : {empty, binary})
         for (const char* command : {"check", "fmt"}) {
             const auto r = run_nsim({command, file});
@@ -261,8 +273,9 @@ TEST_CASE("cli: an empty or binary kernel file is an error with the file's name,
 
 TEST_CASE("cli: run reports a kernel that waits forever as a deadlock, exit 1", "[cli][sim]") {
     const ScratchDir scratch;
-    const std::string file = scratch.write(
-        "stuck.nki", "kernel stuck\ntarget v2\n\nstream vector\nmemset dst=sbuf[0:128]@0.f32[4] value=0 wait=s0>=1\n");
+    const std::string file = scratch.write("stuck.nki",
+                                           "kernel stuck\ntarget v2\n\nstream vector\nmemset "
+                                           "dst=sbuf[0:128]@0.f32[4] value=0 wait=s0>=1\n");
     const auto r = run_nsim({"run", file});
     INFO("stderr: " << r.err);
     REQUIRE(ended_cleanly(r));
@@ -276,30 +289,41 @@ TEST_CASE("cli: run reports the deliberately racy kernel's race and exits 1", "[
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
     REQUIRE(ended_cleanly(r));
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.out, Contains("race: line 10 (activation) on scalar reads and line 8 (memset) on vector writes "
-                               "bytes [0, 256) of sbuf partition 0"));
+    CHECK_THAT(
+        r.out,
+        Contains("race: line 10 (activation) on scalar reads and line 8 (memset) on vector writes "
+                 "bytes [0, 256) of sbuf partition 0"));
     CHECK_THAT(r.err, Contains("1 race(s)"));
-    const auto warned = run_nsim({"run", NSIM_SOURCE_DIR "/tests/kernels/racy.nki", "--races", "warn"});
+    const auto warned =
+        run_nsim({"run", NSIM_SOURCE_DIR "/tests/kernels/racy.nki", "--races", "warn"});
     CHECK(warned.exit_code == 0);
 }
 
-TEST_CASE("cli: run reports the deliberately deadlocked kernel's waiting engines and exits 1", "[cli][sim]") {
+TEST_CASE("cli: run reports the deliberately deadlocked kernel's waiting engines and exits 1",
+          "[cli][sim]") {
     const auto r = run_nsim({"run", NSIM_SOURCE_DIR "/tests/kernels/deadlock.nki"});
     INFO("stderr: " << r.err);
     REQUIRE(ended_cleanly(r));
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Contains("deadlock at 0.0 ns"));
-    CHECK_THAT(r.err, Contains("vector engine waits at line 8 (memset) for semaphore s1 >= 1 (it holds 0)"));
-    CHECK_THAT(r.err, Contains("scalar engine waits at line 10 (activation) for semaphore s0 >= 1 (it holds 0)"));
+    CHECK_THAT(
+        r.err,
+        Contains("vector engine waits at line 8 (memset) for semaphore s1 >= 1 (it holds 0)"));
+    CHECK_THAT(
+        r.err,
+        Contains("scalar engine waits at line 10 (activation) for semaphore s0 >= 1 (it holds 0)"));
 }
 
-TEST_CASE("cli: run computes the softmax example's outputs, writes them as .npy, a report and a trace", "[cli][sim]") {
+TEST_CASE(
+    "cli: run computes the softmax example's outputs, writes them as .npy, a report and a trace",
+    "[cli][sim]") {
     const ScratchDir scratch;
     const std::string out = (scratch.path() / "out").string();
     const std::string report = (scratch.path() / "report.json").string();
     const std::string trace = (scratch.path() / "trace.json").string();
-    const auto r = run_nsim({"run", NSIM_SOURCE_DIR "/examples/kernels/softmax_rows.nki", "--output-dir", out,
-                             "--report", report, "--trace", trace, "--seed", "7"});
+    const auto r =
+        run_nsim({"run", NSIM_SOURCE_DIR "/examples/kernels/softmax_rows.nki", "--output-dir", out,
+                  "--report", report, "--trace", trace, "--seed", "7"});
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
     REQUIRE(r.exit_code == 0);
     const auto y = nsim::sim::read_npy(out + "/y.npy");
@@ -315,8 +339,8 @@ TEST_CASE("cli: run computes the softmax example's outputs, writes them as .npy,
         CHECK(sum == Approx(1.0).epsilon(1e-5));
     }
     const std::string report_text = read_file(report);
-    for (const char* key : {"\"time_ns\"", "\"instructions\"", "\"busy_ns\"", "\"utilization\"", "\"semaphore_wait_ns\"",
-                            "\"dma\"", "\"host_seconds\""})
+    for (const char* key : {"\"time_ns\"", "\"instructions\"", "\"busy_ns\"", "\"utilization\"",
+                            "\"semaphore_wait_ns\"", "\"dma\"", "\"host_seconds\""})
         CHECK_THAT(report_text, Contains(key));
     const std::string trace_text = read_file(trace);
     CHECK_THAT(trace_text, Contains("\"traceEvents\""));
@@ -324,11 +348,17 @@ TEST_CASE("cli: run computes the softmax example's outputs, writes them as .npy,
     CHECK_THAT(trace_text, Contains("dma q0"));
 }
 
-TEST_CASE("cli: run --cores N runs the kernel on N cores sharing the chip's device memory, reported per core", "[cli][sim]") {
+TEST_CASE(
+    "cli: run --cores N runs the kernel on N cores sharing the chip's device memory, reported per "
+    "core",
+    "[cli][sim]") {
     const ScratchDir scratch;
-    // 128 partitions x 64 KiB from DDR: 4 inf1 cores x 3 engines want more than the chip's 53.7 GB/s.
-    const std::string kernel = scratch.write("load.nki", "kernel load\ntarget v1\ntensor x [128,16384] f32 input\n\n"
-                                                         "dma_copy dst=sbuf[0:128]@0.f32[16384] src=x[0:128]@0.f32[16384]\n");
+    // 128 partitions x 64 KiB from DDR: 4 inf1 cores x 3 engines want more than the chip's 53.7
+    // GB/s.
+    const std::string kernel =
+        scratch.write("load.nki",
+                      "kernel load\ntarget v1\ntensor x [128,16384] f32 input\n\n"
+                      "dma_copy dst=sbuf[0:128]@0.f32[16384] src=x[0:128]@0.f32[16384]\n");
     const std::string report = (scratch.path() / "report.json").string();
     const auto r = run_nsim({"run", kernel, "--cores", "4", "--timing-only", "--report", report});
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
@@ -351,14 +381,16 @@ TEST_CASE("cli: run --cores N runs the kernel on N cores sharing the chip's devi
 TEST_CASE("cli: run reports the engines' SBUF/PSUM traffic apart from the DMA's", "[cli][sim]") {
     const ScratchDir scratch;
     const std::string report = (scratch.path() / "report.json").string();
-    const auto r = run_nsim({"run", NSIM_SOURCE_DIR "/examples/kernels/softmax_rows.nki", "--timing-only", "--report", report});
+    const auto r = run_nsim({"run", NSIM_SOURCE_DIR "/examples/kernels/softmax_rows.nki",
+                             "--timing-only", "--report", report});
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("traffic: DMA 0.50 MiB"));
     const auto j = nlohmann::json::parse(read_file(report));
     CHECK(j["dma"]["bytes"] == 2 * 128 * 512 * 4);  // one load, one store
     CHECK(j["dma"]["device_read_bytes"] == 128 * 512 * 4);
     CHECK(j["dma"]["device_write_bytes"] == 128 * 512 * 4);
-    CHECK(j["compute_traffic"]["sbuf_read_bytes"].get<uint64_t>() > 128 * 512 * 4);  // the engines read the tile more than once
+    CHECK(j["compute_traffic"]["sbuf_read_bytes"].get<uint64_t>() >
+          128 * 512 * 4);  // the engines read the tile more than once
     CHECK(j["device_memory"]["bytes_read"] == 128 * 512 * 4);
 }
 
@@ -410,7 +442,9 @@ static int sourced_values(const std::string& described) {
     return values;
 }
 
-TEST_CASE("cli: describe shows every chip value with its source or assumption; list names the chips", "[cli]") {
+TEST_CASE(
+    "cli: describe shows every chip value with its source or assumption; list names the chips",
+    "[cli]") {
     const auto listed = run_nsim({"list"});
     REQUIRE(listed.exit_code == 0);
     for (const char* chip : {"inf1", "inf2", "trn1", "trn2"}) {
@@ -430,15 +464,19 @@ TEST_CASE("cli: describe shows every chip value with its source or assumption; l
     CHECK_THAT(bad.err, Contains("unknown instance 'trn9'"));  // says both kinds were looked for
 }
 
-TEST_CASE("cli: describe shows an instance's values and its chip's, each with a source; list names the instances", "[cli]") {
+TEST_CASE(
+    "cli: describe shows an instance's values and its chip's, each with a source; list names the "
+    "instances",
+    "[cli]") {
     const auto listed = run_nsim({"list"});
     REQUIRE(listed.exit_code == 0);
     CHECK_THAT(listed.out, Contains("trn1.32xlarge   16 x trn1  torus2d 4x4  $21.50/h"));
     CHECK_THAT(listed.out, Contains("inf2.48xlarge   12 x inf2  ring"));
     CHECK_THAT(listed.out, Contains("inf1.xlarge      1 x inf1  none"));
-    for (const char* instance : {"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge", "inf2.xlarge",
-                                 "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge", "trn1.2xlarge", "trn1.32xlarge",
-                                 "trn1n.32xlarge", "trn2.48xlarge"}) {
+    for (const char* instance :
+         {"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge", "inf2.xlarge",
+          "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge", "trn1.2xlarge", "trn1.32xlarge",
+          "trn1n.32xlarge", "trn2.48xlarge"}) {
         CHECK_THAT(listed.out, Contains(instance));
         const auto r = run_nsim({"describe", instance});
         INFO(instance << " stderr: " << r.err);
@@ -454,12 +492,14 @@ TEST_CASE("cli: describe shows an instance's values and its chip's, each with a 
     CHECK(set.exit_code == 0);
     CHECK_THAT(set.out, Contains("link_latency_ns = 800"));
     CHECK_THAT(set.out, Contains("chip.dma.engine_bandwidth_gbps = 34"));
-    const auto reshape = run_nsim({"describe", "trn1.32xlarge", "--set", "chips=8", "--set", "torus_dims=[2,4]"});
+    const auto reshape =
+        run_nsim({"describe", "trn1.32xlarge", "--set", "chips=8", "--set", "torus_dims=[2,4]"});
     CHECK_THAT(reshape.out, Contains("torus_dims = 2x4"));
     const auto mismatch = run_nsim({"describe", "trn1.32xlarge", "--set", "chips=8"});
     CHECK(mismatch.exit_code == 2);
     CHECK_THAT(mismatch.err, Contains("torus_dims: 4x4 = 16 positions, expected the chip count 8"));
-    const auto file = run_nsim({"describe", std::string(NSIM_SOURCE_DIR) + "/configs/instances/inf2.24xlarge.json"});
+    const auto file = run_nsim(
+        {"describe", std::string(NSIM_SOURCE_DIR) + "/configs/instances/inf2.24xlarge.json"});
     CHECK(file.exit_code == 0);
     CHECK_THAT(file.out, Contains("instance inf2.24xlarge (6 x inf2)"));
 }

@@ -1,13 +1,12 @@
-// `nsim model` and `nsim sweep` as a user meets them: reports, figures, and one clear message per mistake.
-#include <catch2/catch.hpp>
-
+// `nsim model` and `nsim sweep` as a user meets them: reports, figures, and one clear message per
+// mistake.
 #include <algorithm>
-
 #include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -38,7 +37,8 @@ nlohmann::json run_report(const std::vector<std::string>& args, const ScratchDir
 
 }  // namespace
 
-TEST_CASE("cli: model rejects a batch of 0, unknown names, long pipelines and too large models", "[cli]") {
+TEST_CASE("cli: model rejects a batch of 0, unknown names, long pipelines and too large models",
+          "[cli]") {
     struct Case {
         std::vector<std::string> args;
         const char* message;
@@ -47,11 +47,13 @@ TEST_CASE("cli: model rejects a batch of 0, unknown names, long pipelines and to
         {{"model", kOneLayer, "--instance", "inf1.xlarge", "--batch", "0"}, "--batch 0"},
         {{"model", "bert-huge", "--instance", "inf1.xlarge"}, "unknown model 'bert-huge'"},
         {{"model", kOneLayer, "--instance", "inf9.xlarge"}, "unknown instance 'inf9.xlarge'"},
-        {{"model", kOneLayer, "--instance", "inf1.xlarge", "--parallel", "pipeline", "--pipeline-cores", "5"},
+        {{"model", kOneLayer, "--instance", "inf1.xlarge", "--parallel", "pipeline",
+          "--pipeline-cores", "5"},
          "inf1.xlarge has only 4 NeuronCores"},
         {{"model", kOneLayer, "--instance", "inf1.xlarge", "--models", "5"}, "need 5 NeuronCores"},
         {{"model", kOneLayer, "--instance", "inf1.xlarge", "--parallel", "sideways"}, "--parallel"},
-        {{"model", "bert-large-uncased", "--instance", "inf1.xlarge", "--set", "chip.device_memory.size_bytes=100000000"},
+        {{"model", "bert-large-uncased", "--instance", "inf1.xlarge", "--set",
+          "chip.device_memory.size_bytes=100000000"},
          "device memory"},
     };
     for (const auto& c : cases) {
@@ -63,11 +65,13 @@ TEST_CASE("cli: model rejects a batch of 0, unknown names, long pipelines and to
     }
 }
 
-TEST_CASE("cli: model reports throughput, percentiles, cost, a per-core table and a trace", "[cli][sim]") {
+TEST_CASE("cli: model reports throughput, percentiles, cost, a per-core table and a trace",
+          "[cli][sim]") {
     const ScratchDir scratch;
     const std::string trace = (scratch.path() / "trace.json").string();
-    const auto r = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--batch", "2", "--requests", "20",
-                               "--trace", trace}, scratch);
+    const auto r = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--batch", "2",
+                               "--requests", "20", "--trace", trace},
+                              scratch);
     CHECK(r["cores_used"] == 4);
     CHECK(r["throughput_per_s"].get<double>() > 0);
     const auto& l = r["latency_ms"];
@@ -87,7 +91,8 @@ TEST_CASE("cli: model reports throughput, percentiles, cost, a per-core table an
     CHECK(r["simulated_ns"].get<double>() > 0);
     // Bandwidth used: the chip's DDR by the four copies, the PCIe link by inputs and outputs.
     CHECK(r["bandwidth"]["device_memory_gbps"][0].get<double>() > 0);
-    CHECK(r["bandwidth"]["device_memory_gbps"][0].get<double>() <= r["bandwidth"]["device_memory_peak_gbps"].get<double>());
+    CHECK(r["bandwidth"]["device_memory_gbps"][0].get<double>() <=
+          r["bandwidth"]["device_memory_peak_gbps"].get<double>());
     CHECK(r["bandwidth"]["host_link_gbps"]["chip0->host"].get<double>() > 0);
     CHECK(r["bandwidth"]["neuronlink_gbps"].empty());  // one chip: no links
     // One process per simulated core, a bar per instruction.
@@ -100,29 +105,38 @@ TEST_CASE("cli: model reports throughput, percentiles, cost, a per-core table an
 
 TEST_CASE("cli: data parallel throughput grows with the chips used, latency stays", "[cli][sim]") {
     const ScratchDir scratch;
-    const auto one = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--models", "1", "--requests", "20"}, scratch);
-    const auto chip = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--requests", "40"}, scratch);
-    const auto four_chips = run_report({"model", kOneLayer, "--instance", "inf1.6xlarge", "--requests", "160"}, scratch);
-    const double t1 = one["throughput_per_s"], t4 = chip["throughput_per_s"], t16 = four_chips["throughput_per_s"];
+    const auto one = run_report(
+        {"model", kOneLayer, "--instance", "inf1.xlarge", "--models", "1", "--requests", "20"},
+        scratch);
+    const auto chip =
+        run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--requests", "40"}, scratch);
+    const auto four_chips = run_report(
+        {"model", kOneLayer, "--instance", "inf1.6xlarge", "--requests", "160"}, scratch);
+    const double t1 = one["throughput_per_s"], t4 = chip["throughput_per_s"],
+                 t16 = four_chips["throughput_per_s"];
     // The four cores of a chip share its DRAM: more than one core's throughput, at most four times.
     CHECK(t4 > 1.2 * t1);
     CHECK(t4 <= 4.0001 * t1);
     // Chips share nothing: four chips serve four times as much at the same latency.
     CHECK(t16 == Approx(4 * t4).epsilon(0.02));
-    CHECK(four_chips["latency_ms"]["p50"].get<double>() == Approx(chip["latency_ms"]["p50"].get<double>()).epsilon(0.02));
+    CHECK(four_chips["latency_ms"]["p50"].get<double>() ==
+          Approx(chip["latency_ms"]["p50"].get<double>()).epsilon(0.02));
 }
 
-TEST_CASE("cli: a one-layer BERT-base runs functionally and matches the fp32 reference", "[cli][sim]") {
+TEST_CASE("cli: a one-layer BERT-base runs functionally and matches the fp32 reference",
+          "[cli][sim]") {
     const ScratchDir scratch;
-    const auto r = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--models", "1", "--requests", "5",
-                               "--functional"}, scratch);
+    const auto r = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--models", "1",
+                               "--requests", "5", "--functional"},
+                              scratch);
     REQUIRE(r.contains("functional"));
     INFO(r["functional"].dump());
     // bf16 matmul inputs (8 significant bits) over hidden states of order 1 after layernorm.
     CHECK(r["functional"]["max_abs_error"].get<double>() < 0.1);
 }
 
-TEST_CASE("cli: sweep runs a study's points and writes the CSV, the JSON and the figures", "[cli][sim]") {
+TEST_CASE("cli: sweep runs a study's points and writes the CSV, the JSON and the figures",
+          "[cli][sim]") {
     const ScratchDir scratch;
     const std::string study = scratch.write("study.json", R"({
       "name": "one layer", "models": [")" + kOneLayer + R"("], "instances": ["inf1.xlarge"],
@@ -142,7 +156,8 @@ TEST_CASE("cli: sweep runs a study's points and writes the CSV, the JSON and the
     CHECK(std::filesystem::exists(out + "/study.svg"));
 }
 
-TEST_CASE("cli: sweep rejects a study with an unknown key, a wrong type or an empty list", "[cli]") {
+TEST_CASE("cli: sweep rejects a study with an unknown key, a wrong type or an empty list",
+          "[cli]") {
     const ScratchDir scratch;
     struct Case {
         std::string text;

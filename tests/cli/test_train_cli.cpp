@@ -1,10 +1,9 @@
 // `nsim train` as a user meets it: the step's figures, its report and trace, and one clear message
 // per mistake.
-#include <catch2/catch.hpp>
-
 #include <fstream>
 #include <set>
 
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -25,31 +24,38 @@ json read_json(const std::filesystem::path& path) {
 }
 
 // A training step of BERT-base, 1 sequence per core; returns its report.
-json train_report(const std::string& instance, const ScratchDir& dir, std::vector<std::string> extra = {}) {
+json train_report(const std::string& instance, const ScratchDir& dir,
+                  std::vector<std::string> extra = {}) {
     const auto report = (dir.path() / (instance + ".json")).string();
-    std::vector<std::string> args = {"train", "bert-base-uncased", "--instance", instance, "--batch", "1",
-                                     "--report", report};
+    std::vector<std::string> args = {
+        "train", "bert-base-uncased", "--instance", instance, "--batch", "1", "--report", report};
     args.insert(args.end(), extra.begin(), extra.end());
     const auto r = run_nsim(args);
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
     REQUIRE(ended_cleanly(r));
     REQUIRE(r.exit_code == 0);
-    CHECK_THAT(r.out, Contains("step time") && Contains("exposed communication") && Contains("overlap"));
+    CHECK_THAT(r.out,
+               Contains("step time") && Contains("exposed communication") && Contains("overlap"));
     return read_json(report);
 }
 
 }  // namespace
 
-TEST_CASE("cli: train reports a step whose parts add up, and a trace with compute and collective rows", "[cli][sim]") {
+TEST_CASE(
+    "cli: train reports a step whose parts add up, and a trace with compute and collective rows",
+    "[cli][sim]") {
     const ScratchDir dir;
     const auto trace = (dir.path() / "trace.json").string();
     const json r = train_report("trn1.32xlarge", dir, {"--trace", trace});
     CHECK(r["ranks"] == 32);
     CHECK(r["global_batch"] == 32);
-    CHECK(r["parameters"] == 109483778);  // Hugging Face BertForSequenceClassification, bert-base-uncased, 2 labels
-    const double step = r["step_time_ns"], compute = r["compute_time_ns"], optimizer = r["optimizer_time_ns"],
-                 comm = r["communication_time_ns"], exposed = r["exposed_communication_ns"];
-    CHECK(compute == Approx(12 * (double(r["layer_forward"]["time_ns"]) + double(r["layer_backward"]["time_ns"]))));
+    CHECK(r["parameters"] ==
+          109483778);  // Hugging Face BertForSequenceClassification, bert-base-uncased, 2 labels
+    const double step = r["step_time_ns"], compute = r["compute_time_ns"],
+                 optimizer = r["optimizer_time_ns"], comm = r["communication_time_ns"],
+                 exposed = r["exposed_communication_ns"];
+    CHECK(compute == Approx(12 * (double(r["layer_forward"]["time_ns"]) +
+                                  double(r["layer_backward"]["time_ns"]))));
     CHECK(step == Approx(compute + exposed + optimizer));
     CHECK(exposed > 0);
     CHECK(exposed < comm);
@@ -85,9 +91,11 @@ TEST_CASE("cli: train reports a step whose parts add up, and a trace with comput
     CHECK(holds(all_reduces.back(), "embeddings.word"));
 }
 
-TEST_CASE("cli: train on trn1n.32xlarge (twice the NeuronLink bandwidth) communicates faster", "[cli][sim]") {
+TEST_CASE("cli: train on trn1n.32xlarge (twice the NeuronLink bandwidth) communicates faster",
+          "[cli][sim]") {
     const ScratchDir dir;
-    const json trn1 = train_report("trn1.32xlarge", dir), trn1n = train_report("trn1n.32xlarge", dir);
+    const json trn1 = train_report("trn1.32xlarge", dir),
+               trn1n = train_report("trn1n.32xlarge", dir);
     CHECK(trn1n["compute_time_ns"] == trn1["compute_time_ns"]);
     CHECK(double(trn1n["communication_time_ns"]) < 0.7 * double(trn1["communication_time_ns"]));
     CHECK(double(trn1n["step_time_ns"]) < double(trn1["step_time_ns"]));
@@ -109,11 +117,15 @@ TEST_CASE("cli: train refuses bad input with one clear message", "[cli]") {
     const std::string model = "bert-base-uncased", trn1 = "trn1.2xlarge";
     const std::vector<Case> cases = {
         {{"train", model, "--instance", trn1, "--batch", "0"}, {"--batch 0", "at least 1"}},
-        {{"train", model, "--instance", trn1, "--batch", "1", "--bucket-bytes", "0"}, {"--bucket-bytes 0"}},
-        {{"train", "bert-huge", "--instance", trn1, "--batch", "1"}, {"bert-huge", "bert-base-uncased"}},
+        {{"train", model, "--instance", trn1, "--batch", "1", "--bucket-bytes", "0"},
+         {"--bucket-bytes 0"}},
+        {{"train", "bert-huge", "--instance", trn1, "--batch", "1"},
+         {"bert-huge", "bert-base-uncased"}},
         {{"train", model, "--instance", "trn9.xlarge", "--batch", "1"}, {"trn9.xlarge"}},
-        {{"train", model, "--instance", "inf1.6xlarge", "--batch", "1"}, {"inf1.6xlarge", "no collective engine"}},
-        {{"train", model, "--instance", trn1, "--batch", "1", "--set", "link_bandwith_gbps=1"}, {"link_bandwith_gbps"}},
+        {{"train", model, "--instance", "inf1.6xlarge", "--batch", "1"},
+         {"inf1.6xlarge", "no collective engine"}},
+        {{"train", model, "--instance", trn1, "--batch", "1", "--set", "link_bandwith_gbps=1"},
+         {"link_bandwith_gbps"}},
         {{"train", model, "--batch", "1"}, {"--instance"}},
     };
     for (const auto& c : cases) {

@@ -11,7 +11,8 @@
 
 namespace nsim::test {
 
-// f32 elements [offset/4, offset/4 + count*step) by `step` in partitions [start, start+count) of SBUF.
+// f32 elements [offset/4, offset/4 + count*step) by `step` in partitions [start, start+count) of
+// SBUF.
 inline isa::AccessPattern sbuf(uint32_t start, uint32_t partitions, uint64_t offset, uint32_t count,
                                int32_t step = 1, isa::MemSpace space = isa::MemSpace::sbuf) {
     isa::AccessPattern ap;
@@ -24,14 +25,16 @@ inline isa::AccessPattern sbuf(uint32_t start, uint32_t partitions, uint64_t off
     return ap;
 }
 
-inline isa::AccessPattern psum(uint32_t start, uint32_t partitions, uint64_t offset, uint32_t count) {
+inline isa::AccessPattern psum(uint32_t start, uint32_t partitions, uint64_t offset,
+                               uint32_t count) {
     return sbuf(start, partitions, offset, count, 1, isa::MemSpace::psum);
 }
 
-// Rows [row, row+rows) of an HBM tensor, `count` contiguous f32 elements from byte `offset` of each.
-// The row stride is left 0 on purpose: the sync pass must place rows by the tensor's declaration.
-inline isa::AccessPattern hbm(const std::string& tensor, uint32_t row, uint32_t rows, uint64_t offset,
-                              uint32_t count) {
+// Rows [row, row+rows) of an HBM tensor, `count` contiguous f32 elements from byte `offset` of
+// each. The row stride is left 0 on purpose: the sync pass must place rows by the tensor's
+// declaration.
+inline isa::AccessPattern hbm(const std::string& tensor, uint32_t row, uint32_t rows,
+                              uint64_t offset, uint32_t count) {
     isa::AccessPattern ap = sbuf(row, rows, offset, count, 1, isa::MemSpace::hbm);
     ap.tensor = tensor;
     return ap;
@@ -51,11 +54,13 @@ using Operands = std::initializer_list<std::pair<const char*, isa::ArgValue>>;
 inline isa::Instruction make(isa::Opcode op, isa::Engine engine, Operands operands) {
     auto inst = isa::Instruction::make(op);
     inst.engine = engine;
-    for (const auto& [name, value] : operands) inst.args.at(size_t(isa::arg_index(op, name))) = value;
+    for (const auto& [name, value] : operands)
+        inst.args.at(size_t(isa::arg_index(op, name))) = value;
     return inst;
 }
 
-inline isa::Instruction copy(isa::Engine engine, const isa::AccessPattern& dst, const isa::AccessPattern& src) {
+inline isa::Instruction copy(isa::Engine engine, const isa::AccessPattern& dst,
+                             const isa::AccessPattern& src) {
     return make(isa::Opcode::tensor_copy, engine, {{"dst", dst}, {"src", src}});
 }
 

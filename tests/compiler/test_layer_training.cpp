@@ -1,8 +1,8 @@
 // One encoder layer's training kernels: the backward pass has the real backward matmuls (twice the
 // forward's multiply-adds) and both passes lower for the BERT models.
-#include <catch2/catch.hpp>
-
 #include <map>
+
+#include <catch2/catch.hpp>
 
 #include "compiler/kernel_context.h"
 #include "compiler/layer_training.h"
@@ -27,7 +27,8 @@ uint64_t matmul_multiply_adds(const std::vector<BackwardStep>& steps) {
 
 }  // namespace
 
-TEST_CASE("layer training: the backward matmuls do twice the forward's multiply-adds", "[compiler]") {
+TEST_CASE("layer training: the backward matmuls do twice the forward's multiply-adds",
+          "[compiler]") {
     for (const char* name : {"bert-base-uncased", "bert-large-uncased"}) {
         const ModelSpec spec = model(name);
         uint64_t forward = 0;
@@ -36,12 +37,14 @@ TEST_CASE("layer training: the backward matmuls do twice the forward's multiply-
     }
 }
 
-TEST_CASE("layer training: y = x W gives dX = dY W^T and dW = X^T dY, attention four per head", "[compiler]") {
+TEST_CASE("layer training: y = x W gives dX = dY W^T and dW = X^T dY, attention four per head",
+          "[compiler]") {
     const ModelSpec spec = model("bert-base-uncased");  // H 768, I 3072, 12 heads of 64, S 128
     std::map<std::string, MatmulShape> by_name;
     for (const auto& s : layer_backward_steps(spec, 2))
         if (s.is_matmul) by_name[s.matmul.name] = s.matmul;
-    const auto is = [&](const std::string& n, uint32_t k, uint32_t m, uint32_t cols, uint32_t count) {
+    const auto is = [&](const std::string& n, uint32_t k, uint32_t m, uint32_t cols,
+                        uint32_t count) {
         INFO(n);
         REQUIRE(by_name.count(n));
         const MatmulShape& s = by_name[n];
@@ -64,14 +67,16 @@ TEST_CASE("layer training: both passes lower to verified programs for BERT-large
     const LayerTrainingPrograms p = lower_layer_training(spec, 4, isa::Generation::v2, limits);
     for (const isa::Program* program : {&p.forward, &p.backward}) {
         std::string found;
-        for (const auto& d : isa::verify(*program, limits)) found += isa::format_diagnostic(program->name, d) + "\n";
+        for (const auto& d : isa::verify(*program, limits))
+            found += isa::format_diagnostic(program->name, d) + "\n";
         CHECK(found == "");
     }
     CHECK(p.backward.instructions.size() > p.forward.instructions.size());
     CHECK_THROWS_AS(lower_layer_training(spec, 0, isa::Generation::v2, limits), LoweringError);
 }
 
-TEST_CASE("layer training: dW over more than 2048 tokens is split into token groups", "[compiler]") {
+TEST_CASE("layer training: dW over more than 2048 tokens is split into token groups",
+          "[compiler]") {
     const ModelSpec spec = model("bert-base-uncased");
     uint64_t forward = 0;
     for (const auto& m : layer_forward_matmuls(spec, 40)) forward += m.multiply_adds();
@@ -79,6 +84,7 @@ TEST_CASE("layer training: dW over more than 2048 tokens is split into token gro
     CHECK(matmul_multiply_adds(steps) == 2 * forward);
     std::vector<uint32_t> groups;
     for (const auto& s : steps)
-        if (s.is_matmul && s.matmul.name.rfind("ffn.output.dW", 0) == 0) groups.push_back(s.matmul.k);
+        if (s.is_matmul && s.matmul.name.rfind("ffn.output.dW", 0) == 0)
+            groups.push_back(s.matmul.k);
     CHECK(groups == std::vector<uint32_t>{2048, 2048, 1024});
 }

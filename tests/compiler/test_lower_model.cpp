@@ -26,7 +26,8 @@ compiler::ModelSpec small_model() {
 
 const isa::TargetLimits kInf1 = isa::default_limits(isa::Generation::v1);
 
-compiler::LoweredModel lower(const compiler::ModelSpec& spec, uint32_t batch, const PartitionPlan& plan) {
+compiler::LoweredModel lower(const compiler::ModelSpec& spec, uint32_t batch,
+                             const PartitionPlan& plan) {
     return compiler::lower_model(spec, batch, isa::Generation::v1, kInf1, plan);
 }
 
@@ -48,7 +49,10 @@ size_t errors_of(const isa::Program& p) {
 
 }  // namespace
 
-TEST_CASE("lowering: one BERT-base layer on one inf1 core gives verified programs that stream every weight", "[compiler]") {
+TEST_CASE(
+    "lowering: one BERT-base layer on one inf1 core gives verified programs that stream every "
+    "weight",
+    "[compiler]") {
     auto spec = model("bert-base-uncased");
     spec.layers = 1;
     const auto m = lower(spec, 2, PartitionPlan::data_parallel());
@@ -62,16 +66,21 @@ TEST_CASE("lowering: one BERT-base layer on one inf1 core gives verified program
     CHECK(st.input_bytes == 2 * 128 * (4 + 4));  // input_ids + attention_mask
 }
 
-TEST_CASE("lowering: BERT-base batch 64 on one inf1 core stays within a few hundred thousand instructions", "[compiler]") {
+TEST_CASE(
+    "lowering: BERT-base batch 64 on one inf1 core stays within a few hundred thousand "
+    "instructions",
+    "[compiler]") {
     const auto m = lower(model("bert-base-uncased"), 64, PartitionPlan::data_parallel());
     const size_t n = m.stages[0].infer.instructions.size();
     WARN("BERT-base batch 64 infer: " << n << " instructions");
     CHECK(n < 400'000);
-    CHECK(m.stages[0].seqs_per_group == 6);  // the most sequences whose activations fit 12 MiB next to the weight staging
+    CHECK(m.stages[0].seqs_per_group ==
+          6);  // the most sequences whose activations fit 12 MiB next to the weight staging
     CHECK(m.stages[0].sbuf_bytes_per_partition <= kInf1.sbuf_partition_bytes);
 }
 
-TEST_CASE("lowering: each pipeline stage's output is the next stage's input, same name and shape", "[compiler]") {
+TEST_CASE("lowering: each pipeline stage's output is the next stage's input, same name and shape",
+          "[compiler]") {
     const auto m = lower(small_model(), 3, PartitionPlan::pipeline(4));
     REQUIRE(m.stages.size() == 4);
     for (size_t s = 0; s + 1 < m.stages.size(); ++s) {
@@ -91,25 +100,36 @@ TEST_CASE("lowering: each pipeline stage's output is the next stage's input, sam
 }
 
 TEST_CASE("lowering: batch 0 is an error", "[compiler]") {
-    CHECK_THAT(error_of(small_model(), 0, PartitionPlan::data_parallel()), Catch::Contains("batch 0, expected a batch of at least 1"));
+    CHECK_THAT(error_of(small_model(), 0, PartitionPlan::data_parallel()),
+               Catch::Contains("batch 0, expected a batch of at least 1"));
 }
 
-TEST_CASE("lowering: a pipeline with more stages than attention and feed-forward blocks is an error", "[compiler]") {
+TEST_CASE(
+    "lowering: a pipeline with more stages than attention and feed-forward blocks is an error",
+    "[compiler]") {
     CHECK_THAT(error_of(small_model(), 1, PartitionPlan::pipeline(5)),
                Catch::Contains("a pipeline of 5 stages, expected 1 to 4"));
-    CHECK_THAT(error_of(small_model(), 1, PartitionPlan::pipeline(0)), Catch::Contains("a pipeline of 0 stages"));
+    CHECK_THAT(error_of(small_model(), 1, PartitionPlan::pipeline(0)),
+               Catch::Contains("a pipeline of 0 stages"));
 }
 
-TEST_CASE("lowering: a pipeline stage whose weights do not fit SBUF is an error naming the stage and sizes", "[compiler]") {
+TEST_CASE(
+    "lowering: a pipeline stage whose weights do not fit SBUF is an error naming the stage and "
+    "sizes",
+    "[compiler]") {
     const auto e = error_of(model("bert-base-uncased"), 1, PartitionPlan::pipeline(4));
     CHECK_THAT(e, Catch::Contains("pipeline stage 0 of 4 (embeddings, layer0.attention"));
-    CHECK_THAT(e, Catch::Contains("need 332760 bytes per SBUF partition (40.62 MiB per core), expected at most 98304 (12.00 MiB"));
+    CHECK_THAT(e, Catch::Contains("need 332760 bytes per SBUF partition (40.62 MiB per core), "
+                                  "expected at most 98304 (12.00 MiB"));
 }
 
-TEST_CASE("lowering: a stage whose working set does not fit next to its weights is an error naming it", "[compiler]") {
+TEST_CASE(
+    "lowering: a stage whose working set does not fit next to its weights is an error naming it",
+    "[compiler]") {
     auto limits = kInf1;
     auto spec = small_model();
-    limits.sbuf_partition_bytes = 12 * 1024;  // the weights fit, the activations of a sequence do not
+    limits.sbuf_partition_bytes =
+        12 * 1024;  // the weights fit, the activations of a sequence do not
     try {
         compiler::lower_model(spec, 1, isa::Generation::v1, limits, PartitionPlan::pipeline(4));
         FAIL("no lowering error");
@@ -123,11 +143,13 @@ TEST_CASE("lowering: token ids outside the vocabulary are an error", "[compiler]
     compiler::LowerOptions options;
     options.token_ids.assign(128, 5);
     options.token_ids[17] = 1000;
-    CHECK_THROWS_WITH(compiler::lower_model(small_model(), 1, isa::Generation::v1, kInf1, PartitionPlan::data_parallel(), options),
+    CHECK_THROWS_WITH(compiler::lower_model(small_model(), 1, isa::Generation::v1, kInf1,
+                                            PartitionPlan::data_parallel(), options),
                       Catch::Contains("token id 1000 at position 17, expected 0 to 999"));
 }
 
-TEST_CASE("lowering: the pipeline split balances BERT-base's blocks and reports their SBUF needs", "[compiler]") {
+TEST_CASE("lowering: the pipeline split balances BERT-base's blocks and reports their SBUF needs",
+          "[compiler]") {
     const auto plans = compiler::plan_pipeline(model("bert-base-uncased"), 1, 16);
     REQUIRE(plans.size() == 16);
     size_t units = 0;
@@ -137,17 +159,22 @@ TEST_CASE("lowering: the pipeline split balances BERT-base's blocks and reports 
         CHECK(p.units.size() <= 3);
     }
     CHECK(units == 1 + 24 + 1);
-    const auto [lo, hi] = std::minmax_element(plans.begin(), plans.end(), [](auto& a, auto& b) { return a.cost < b.cost; });
+    const auto [lo, hi] = std::minmax_element(plans.begin(), plans.end(),
+                                              [](auto& a, auto& b) { return a.cost < b.cost; });
     CHECK(hi->cost < 2.5 * lo->cost);
 }
 
-TEST_CASE("lowering: with streaming allowed, a stage too big for SBUF keeps what fits resident and streams the rest", "[compiler]") {
+TEST_CASE(
+    "lowering: with streaming allowed, a stage too big for SBUF keeps what fits resident and "
+    "streams the rest",
+    "[compiler]") {
     auto plan = PartitionPlan::pipeline(4);
     plan.stream_weights_that_do_not_fit = true;
     const auto m = lower(model("bert-base-uncased"), 1, plan);
     REQUIRE(m.stages.size() == 4);
     for (const auto& st : m.stages) {
-        CHECK(st.resident_weight_bytes > 4'700'000);   // at least an attention block's four 1.2 MB matrices
+        CHECK(st.resident_weight_bytes >
+              4'700'000);  // at least an attention block's four 1.2 MB matrices
         CHECK(st.resident_weight_bytes < 12'600'000);  // at most the 12 MiB SBUF
         CHECK(st.streamed_weight_bytes > 0);
         CHECK(st.sbuf_bytes_per_partition <= kInf1.sbuf_partition_bytes);

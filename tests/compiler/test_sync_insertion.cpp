@@ -71,13 +71,14 @@ TEST_CASE("sync: a chain on one engine needs no waits", "[compiler]") {
 TEST_CASE("sync: compute after a DMA load waits on the DMA's counter", "[compiler]") {
     const auto a = tensor("a", 128, 64);
     SECTION("issued by the sync engine") {
-        const auto r = sync(sequential({dma(X, hbm("a", 0, 128, 0, 64)), copy(Engine::vector, Y, X)}, {a}));
+        const auto r =
+            sync(sequential({dma(X, hbm("a", 0, 128, 0, 64)), copy(Engine::vector, Y, X)}, {a}));
         CHECK(r[0].incs == Incs{{0, 1}});
         CHECK(r[1].waits == Waits{{0, 1}});
     }
     SECTION("even on the issuing engine, which does not wait for its transfers") {
-        const auto r = sync(sequential({dma(X, hbm("a", 0, 128, 0, 64), Engine::vector),
-                                        copy(Engine::vector, Y, X)}, {a}));
+        const auto r = sync(sequential(
+            {dma(X, hbm("a", 0, 128, 0, 64), Engine::vector), copy(Engine::vector, Y, X)}, {a}));
         CHECK(r[1].waits == Waits{{0, 1}});
     }
 }
@@ -85,12 +86,13 @@ TEST_CASE("sync: compute after a DMA load waits on the DMA's counter", "[compile
 TEST_CASE("sync: a DMA store after compute on its issuing engine needs no wait", "[compiler]") {
     const auto a = tensor("a", 128, 64);
     SECTION("same engine") {
-        const auto r = sync(sequential({memset(Engine::vector, X), dma(hbm("a", 0, 128, 0, 64), X, Engine::vector)},
-                                       {a}));
+        const auto r = sync(sequential(
+            {memset(Engine::vector, X), dma(hbm("a", 0, 128, 0, 64), X, Engine::vector)}, {a}));
         CHECK(wait_count(r) == 0);
     }
     SECTION("another engine") {
-        const auto r = sync(sequential({memset(Engine::vector, X), dma(hbm("a", 0, 128, 0, 64), X)}, {a}));
+        const auto r =
+            sync(sequential({memset(Engine::vector, X), dma(hbm("a", 0, 128, 0, 64), X)}, {a}));
         CHECK(r[1].waits == Waits{{0, 1}});
     }
 }
@@ -105,9 +107,10 @@ TEST_CASE("sync: a wait another wait implies is not repeated", "[compiler]") {
     CHECK(wait_count(r) == 2);
 }
 
-TEST_CASE("sync: a later instruction of the same engine inherits its waits' knowledge", "[compiler]") {
-    const auto r = sync(sequential({memset(Engine::vector, X), copy(Engine::scalar, Y, X),
-                                    copy(Engine::scalar, Z, X)}));
+TEST_CASE("sync: a later instruction of the same engine inherits its waits' knowledge",
+          "[compiler]") {
+    const auto r = sync(sequential(
+        {memset(Engine::vector, X), copy(Engine::scalar, Y, X), copy(Engine::scalar, Z, X)}));
     CHECK(r[1].waits == Waits{{0, 1}});
     CHECK(r[2].waits.empty());
 }
@@ -121,31 +124,38 @@ TEST_CASE("sync: DMAs from one engine on one queue are FIFO, other queues are no
         CHECK(wait_count(r) == 0);
     }
     SECTION("another queue") {
-        const auto r = sync(sequential({load, dma(hbm("b", 0, 128, 0, 64), X, Engine::sync, 1)}, {a, b}));
+        const auto r =
+            sync(sequential({load, dma(hbm("b", 0, 128, 0, 64), X, Engine::sync, 1)}, {a, b}));
         CHECK(r[1].waits == Waits{{0, 1}});
     }
     SECTION("same queue, another issuing engine") {
-        const auto r = sync(sequential({load, dma(hbm("b", 0, 128, 0, 64), X, Engine::gpsimd)}, {a, b}));
+        const auto r =
+            sync(sequential({load, dma(hbm("b", 0, 128, 0, 64), X, Engine::gpsimd)}, {a, b}));
         CHECK(r[1].waits == Waits{{0, 1}});
     }
 }
 
-TEST_CASE("sync: partially overlapping bytes conflict, disjoint partitions or bytes do not", "[compiler]") {
+TEST_CASE("sync: partially overlapping bytes conflict, disjoint partitions or bytes do not",
+          "[compiler]") {
     const auto w = sbuf(0, 32, 0, 4);  // bytes 0..15 of partitions 0..31
     SECTION("one shared byte range") {
-        const auto r = sync(sequential({memset(Engine::vector, w), copy(Engine::scalar, Y, sbuf(0, 32, 12, 4))}));
+        const auto r = sync(
+            sequential({memset(Engine::vector, w), copy(Engine::scalar, Y, sbuf(0, 32, 12, 4))}));
         CHECK(r[1].waits.size() == 1);
     }
     SECTION("one shared partition") {
-        const auto r = sync(sequential({memset(Engine::vector, w), copy(Engine::scalar, Y, sbuf(31, 2, 0, 4))}));
+        const auto r = sync(
+            sequential({memset(Engine::vector, w), copy(Engine::scalar, Y, sbuf(31, 2, 0, 4))}));
         CHECK(r[1].waits.size() == 1);
     }
     SECTION("disjoint partitions") {
-        const auto r = sync(sequential({memset(Engine::vector, w), copy(Engine::scalar, Y, sbuf(32, 32, 0, 4))}));
+        const auto r = sync(
+            sequential({memset(Engine::vector, w), copy(Engine::scalar, Y, sbuf(32, 32, 0, 4))}));
         CHECK(r[1].waits.empty());
     }
     SECTION("adjacent bytes") {
-        const auto r = sync(sequential({memset(Engine::vector, w), copy(Engine::scalar, Y, sbuf(0, 32, 16, 4))}));
+        const auto r = sync(
+            sequential({memset(Engine::vector, w), copy(Engine::scalar, Y, sbuf(0, 32, 16, 4))}));
         CHECK(r[1].waits.empty());
     }
     SECTION("interleaved strides") {
@@ -155,7 +165,8 @@ TEST_CASE("sync: partially overlapping bytes conflict, disjoint partitions or by
         CHECK(r[1].waits.empty());
     }
     SECTION("SBUF and PSUM are different memories") {
-        const auto r = sync(sequential({memset(Engine::vector, w), copy(Engine::scalar, Y, psum(0, 32, 0, 4))}));
+        const auto r = sync(
+            sequential({memset(Engine::vector, w), copy(Engine::scalar, Y, psum(0, 32, 0, 4))}));
         CHECK(r[1].waits.empty());
     }
 }
@@ -177,13 +188,14 @@ TEST_CASE("sync: HBM accesses conflict by tensor name and rows", "[compiler]") {
     }
 }
 
-TEST_CASE("sync: only instructions someone waits for increment, and counts skip the others", "[compiler]") {
+TEST_CASE("sync: only instructions someone waits for increment, and counts skip the others",
+          "[compiler]") {
     const auto r = sync(sequential({
-        memset(Engine::vector, X),        // 0: awaited by 2 -> count 1
-        memset(Engine::vector, Z),        // 1: nobody reads Z on another engine
-        copy(Engine::scalar, Y, X),       // 2: waits s0>=1
-        memset(Engine::vector, sbuf(0, 128, 4096, 4)),  // 3: awaited by 4 -> count 2
-        copy(Engine::scalar, Y, sbuf(0, 128, 4096, 4)), // 4: waits s0>=2
+        memset(Engine::vector, X),                       // 0: awaited by 2 -> count 1
+        memset(Engine::vector, Z),                       // 1: nobody reads Z on another engine
+        copy(Engine::scalar, Y, X),                      // 2: waits s0>=1
+        memset(Engine::vector, sbuf(0, 128, 4096, 4)),   // 3: awaited by 4 -> count 2
+        copy(Engine::scalar, Y, sbuf(0, 128, 4096, 4)),  // 4: waits s0>=2
     }));
     CHECK(r[0].incs == Incs{{0, 1}});
     CHECK(r[1].incs.empty());
@@ -196,20 +208,23 @@ TEST_CASE("sync: only instructions someone waits for increment, and counts skip 
 
 TEST_CASE("sync: semaphores are numbered from 0 in order of first use", "[compiler]") {
     const auto a = tensor("a", 128, 64);
-    const auto r = sync(sequential({
-        memset(Engine::gpsimd, Z),             // unused by others: no semaphore
-        dma(X, hbm("a", 0, 128, 0, 64)),       // first awaited stream: s0
-        memset(Engine::vector, Y),             // second: s1
-        make(isa::Opcode::tensor_tensor, Engine::gpsimd, {{"dst", Z}, {"data1", X}, {"data2", Y}}),
-    }, {a}));
+    const auto r = sync(sequential(
+        {
+            memset(Engine::gpsimd, Z),        // unused by others: no semaphore
+            dma(X, hbm("a", 0, 128, 0, 64)),  // first awaited stream: s0
+            memset(Engine::vector, Y),        // second: s1
+            make(isa::Opcode::tensor_tensor, Engine::gpsimd,
+                 {{"dst", Z}, {"data1", X}, {"data2", Y}}),
+        },
+        {a}));
     CHECK(r[1].incs == Incs{{0, 1}});
     CHECK(r[2].incs == Incs{{1, 1}});
     CHECK(r[3].waits == Waits{{0, 1}, {1, 1}});
 }
 
 TEST_CASE("sync: the result is in streams form, grouped by engine in engine order", "[compiler]") {
-    auto p = sequential({memset(Engine::gpsimd, Z), memset(Engine::vector, X), copy(Engine::scalar, Y, X),
-                         memset(Engine::vector, Y)});
+    auto p = sequential({memset(Engine::gpsimd, Z), memset(Engine::vector, X),
+                         copy(Engine::scalar, Y, X), memset(Engine::vector, Y)});
     p.instructions[2].comments = {" scale"};
     const auto out = compiler::insert_sync(p, kLimits, "test.nki");
     CHECK(out.form == isa::ProgramForm::streams);
@@ -230,7 +245,8 @@ TEST_CASE("sync: a streams program is returned unchanged", "[compiler]") {
     CHECK(compiler::insert_sync(p, kLimits, "test.nki") == p);
 }
 
-TEST_CASE("sync: a sequential program with waits or incs is rejected at the instruction", "[compiler]") {
+TEST_CASE("sync: a sequential program with waits or incs is rejected at the instruction",
+          "[compiler]") {
     auto p = sequential({memset(Engine::vector, X), copy(Engine::scalar, Y, X)});
     p.instructions[1].waits = {{0, 1}};
     p.instructions[1].loc = {3, 1};
@@ -245,7 +261,8 @@ TEST_CASE("sync: a sequential program with waits or incs is rejected at the inst
     }
 }
 
-TEST_CASE("sync: needing more semaphores than the target has is an error naming the limit", "[compiler]") {
+TEST_CASE("sync: needing more semaphores than the target has is an error naming the limit",
+          "[compiler]") {
     // The scalar activation reads X as data and part of Y as its bias (an AP in an ap_or_imm slot).
     const auto p = sequential({memset(Engine::vector, X), memset(Engine::gpsimd, Y),
                                make(isa::Opcode::activation, Engine::scalar,
@@ -256,6 +273,7 @@ TEST_CASE("sync: needing more semaphores than the target has is an error naming 
     CHECK_NOTHROW(compiler::insert_sync(p, limits, "k.nki"));
     limits.semaphores = 1;
     CHECK_THROWS_WITH(compiler::insert_sync(p, limits, "k.nki"),
-                      Catch::Contains("needs 2 semaphores") && Catch::Contains("limits.semaphores") &&
+                      Catch::Contains("needs 2 semaphores") &&
+                          Catch::Contains("limits.semaphores") &&
                           Catch::Contains("at most the target's 1"));
 }

@@ -1,12 +1,12 @@
 // The sync pass against an independent checker on random programs: every dependent pair must be
 // ordered under any timing, and no wait may be dropped or weakened without breaking one.
-#include <catch2/catch.hpp>
-
 #include <bitset>
 #include <map>
 #include <random>
 #include <set>
 #include <tuple>
+
+#include <catch2/catch.hpp>
 
 #include "compiler/sync_insertion.h"
 #include "sync_test_programs.h"
@@ -25,8 +25,9 @@ using Words = std::set<Word>;
 // The words an operand touches, enumerated from its definition (not through isa's footprints).
 Words words_of(const isa::AccessPattern& ap) {
     Words out;
-    const std::string space = ap.space == isa::MemSpace::hbm ? ap.tensor
-                              : ap.space == isa::MemSpace::sbuf ? "sbuf" : "psum";
+    const std::string space = ap.space == isa::MemSpace::hbm    ? ap.tensor
+                              : ap.space == isa::MemSpace::sbuf ? "sbuf"
+                                                                : "psum";
     for (uint32_t p = ap.start_partition; p < ap.start_partition + ap.num_partitions; ++p)
         for (uint32_t k = 0; k < ap.dims.at(0).num; ++k)
             out.insert({space, p, int64_t(ap.byte_offset / 4) + int64_t(k) * ap.dims[0].step});
@@ -70,11 +71,13 @@ private:
         return sbuf(uint32_t(32 * pick(0, 2)), uint32_t(32 * pick(1, 2)), uint64_t(4 * pick(0, 15)),
                     uint32_t(pick(1, 6)), pick(1, 2));
     }
-    isa::AccessPattern any_psum() { return psum(0, 32, uint64_t(4 * pick(0, 8)), uint32_t(pick(1, 4))); }
+    isa::AccessPattern any_psum() {
+        return psum(0, 32, uint64_t(4 * pick(0, 8)), uint32_t(pick(1, 4)));
+    }
     isa::AccessPattern any_hbm() {
         const int row = pick(0, 3);
-        return hbm(pick(0, 1) ? "a" : "b", uint32_t(row), uint32_t(pick(1, 4 - row)), uint64_t(4 * pick(0, 12)),
-                   uint32_t(pick(1, 4)));
+        return hbm(pick(0, 1) ? "a" : "b", uint32_t(row), uint32_t(pick(1, 4 - row)),
+                   uint64_t(4 * pick(0, 12)), uint32_t(pick(1, 4)));
     }
 
     Generated make_generated(isa::Instruction inst, std::vector<isa::AccessPattern> reads,
@@ -101,9 +104,9 @@ private:
         }
         if (kind == 4) {
             const auto dst = any_psum(), st = any_sbuf(), mv = any_sbuf();
-            return make_generated(
-                make(Opcode::nc_matmul, Engine::tensor, {{"dst", dst}, {"stationary", st}, {"moving", mv}}),
-                {st, mv}, dst);
+            return make_generated(make(Opcode::nc_matmul, Engine::tensor,
+                                       {{"dst", dst}, {"stationary", st}, {"moving", mv}}),
+                                  {st, mv}, dst);
         }
         if (kind == 5) {
             const auto dst = any_sbuf(), src = any_psum();
@@ -115,14 +118,17 @@ private:
         }
         const auto dst = any_sbuf(), a = any_sbuf(), b = any_sbuf();
         if (kind == 8)
-            return make_generated(make(Opcode::tensor_tensor, pick(0, 1) ? Engine::vector : Engine::gpsimd,
-                                       {{"dst", dst}, {"data1", a}, {"data2", b}}),
-                                  {a, b}, dst);
+            return make_generated(
+                make(Opcode::tensor_tensor, pick(0, 1) ? Engine::vector : Engine::gpsimd,
+                     {{"dst", dst}, {"data1", a}, {"data2", b}}),
+                {a, b}, dst);
         if (pick(0, 1))  // bias as an immediate: only `data` is read
-            return make_generated(make(Opcode::activation, Engine::scalar, {{"dst", dst}, {"data", a}, {"bias", 1.0}}),
+            return make_generated(make(Opcode::activation, Engine::scalar,
+                                       {{"dst", dst}, {"data", a}, {"bias", 1.0}}),
                                   {a}, dst);
-        return make_generated(make(Opcode::activation, Engine::scalar, {{"dst", dst}, {"data", a}, {"bias", b}}),
-                              {a, b}, dst);
+        return make_generated(
+            make(Opcode::activation, Engine::scalar, {{"dst", dst}, {"data", a}, {"bias", b}}),
+            {a, b}, dst);
     }
 
     std::mt19937 m_rng;
@@ -147,7 +153,8 @@ public:
             edge(data(x), finish(x));
             // In order per engine: after a compute instruction completes, after a DMA is issued.
             if (const auto it = last_on_engine.find(inst.engine); it != last_on_engine.end())
-                edge(is_dma(streams[it->second]) ? start(it->second) : finish(it->second), start(x));
+                edge(is_dma(streams[it->second]) ? start(it->second) : finish(it->second),
+                     start(x));
             last_on_engine[inst.engine] = x;
             if (is_dma(inst)) {  // one queue moves its transfers one after the other
                 const auto key = std::make_pair(inst.engine, std::get<int64_t>(inst.arg("queue")));
@@ -223,7 +230,8 @@ private:
 // Every dependent pair (in sequential indices) that `streams` leaves unordered.
 std::vector<std::pair<size_t, size_t>> unordered(const std::vector<isa::Instruction>& streams,
                                                  const std::vector<std::pair<size_t, size_t>>& deps,
-                                                 const std::vector<size_t>& position, std::string* error = nullptr) {
+                                                 const std::vector<size_t>& position,
+                                                 std::string* error = nullptr) {
     const HappensBefore hb(streams);
     if (error) *error = hb.error;
     std::vector<std::pair<size_t, size_t>> out;
@@ -234,7 +242,8 @@ std::vector<std::pair<size_t, size_t>> unordered(const std::vector<isa::Instruct
 
 }  // namespace
 
-TEST_CASE("sync: random programs are ordered under any timing, with no wait to spare", "[compiler]") {
+TEST_CASE("sync: random programs are ordered under any timing, with no wait to spare",
+          "[compiler]") {
     const auto limits = isa::default_limits(isa::Generation::v2);
     const std::vector<isa::TensorDecl> tensors = {tensor("a", 4, 16), tensor("b", 4, 16)};
     size_t total_waits = 0, total_cross_deps = 0;
@@ -248,7 +257,8 @@ TEST_CASE("sync: random programs are ordered under any timing, with no wait to s
         REQUIRE(out.form == isa::ProgramForm::streams);
         REQUIRE(out.instructions.size() == seq.instructions.size());
 
-        // Where each sequential instruction landed: the k-th of its engine, engines grouped in order.
+        // Where each sequential instruction landed: the k-th of its engine, engines grouped in
+        // order.
         std::vector<size_t> position(seq.instructions.size());
         std::vector<size_t> rank(isa::kEngineCount, 0);
         for (size_t i = 0; i < seq.instructions.size(); ++i) {
@@ -272,7 +282,8 @@ TEST_CASE("sync: random programs are ordered under any timing, with no wait to s
         std::string error;
         const auto missing = unordered(out.instructions, deps, position, &error);
         REQUIRE(error.empty());
-        for (const auto& [i, j] : missing) FAIL_CHECK("dependency " << i << " -> " << j << " is not ordered");
+        for (const auto& [i, j] : missing)
+            FAIL_CHECK("dependency " << i << " -> " << j << " is not ordered");
 
         // No more than needed: dropping any wait, or waiting for one increment fewer, breaks one.
         std::map<uint32_t, std::set<uint32_t>> awaited;
@@ -287,7 +298,8 @@ TEST_CASE("sync: random programs are ordered under any timing, with no wait to s
                 weaker[y].waits.erase(weaker[y].waits.begin() + long(w));
                 CHECK_FALSE(unordered(weaker, deps, position).empty());
             }
-        // Increments only where a wait needs them: the k-th increment of a semaphore is awaited as k.
+        // Increments only where a wait needs them: the k-th increment of a semaphore is awaited as
+        // k.
         std::map<uint32_t, uint32_t> count;
         for (const auto& inst : out.instructions)
             for (const auto& inc : inst.incs) CHECK(awaited[inc.sem].count(++count[inc.sem]) == 1);

@@ -242,7 +242,8 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
     b.all_gather(d, a, group);
     g.emit(Opcode::all_gather, {{"dst", d}, {"src", a}, {"group", group}});
     b.reduce_scatter(d, a, group, AluOp::maximum);
-    g.emit(Opcode::reduce_scatter, {{"dst", d}, {"src", a}, {"group", group}, {"op", AluOp::maximum}});
+    g.emit(Opcode::reduce_scatter,
+           {{"dst", d}, {"src", a}, {"group", group}, {"op", AluOp::maximum}});
     b.send(a, 3);
     g.emit(Opcode::send, {{"src", a}, {"peer", 3}});
     b.recv(d, 2);

@@ -6,7 +6,8 @@
 using namespace nsim::isa;
 
 // The softmax example written with the builder is the program the parser reads from its file.
-TEST_CASE("builder and parser agree: the softmax example built in C++ equals its kernel file", "[isa]") {
+TEST_CASE("builder and parser agree: the softmax example built in C++ equals its kernel file",
+          "[isa]") {
     KernelBuilder b("softmax_rows", Generation::v2);
     b.tensor("x", {128, 512}, DType::float32, TensorRole::input);
     b.tensor("y", {128, 512}, DType::float32, TensorRole::output);

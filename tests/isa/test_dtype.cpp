@@ -1,6 +1,4 @@
 // Tests of the fp32 <-> storage type conversions (isa/dtype.h) against independent references.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -10,6 +8,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "isa/dtype.h"
 
@@ -62,7 +62,7 @@ struct Fmt {
     uint32_t sign_bit() const { return uint32_t(1) << (exp_bits + man_bits); }
     uint32_t max_finite() const {
         if (!ieee) return (uint32_t(1) << (exp_bits + man_bits)) - 2;  // S.1111.110
-        return (((uint32_t(1) << exp_bits) - 1) << man_bits) - 1;     // below the infinity
+        return (((uint32_t(1) << exp_bits) - 1) << man_bits) - 1;      // below the infinity
     }
     uint32_t overflow() const { return ieee ? max_finite() + 1 : max_finite(); }
 };
@@ -273,7 +273,8 @@ TEST_CASE("dtype: narrow floats round to nearest, ties to even, at every pair of
     }
 }
 
-TEST_CASE("dtype: narrow floats match a table-search RNE reference on random fp32 values", "[isa]") {
+TEST_CASE("dtype: narrow floats match a table-search RNE reference on random fp32 values",
+          "[isa]") {
     std::mt19937 rng(12345);
     for (const Fmt& f : kNarrowFloats) {
         const std::vector<double> values = positive_values(f);
@@ -301,21 +302,23 @@ TEST_CASE("dtype: tf32 rounds to 10 mantissa bits, nearest even, on sampled fp32
     for (int i = 0; i < 300000; ++i) {
         uint32_t x = rng();
         if (i % 4 == 0) x = (x & 0xffffe000u) | 0x1000u;  // force exact ties
-        if ((x & 0x7f800000u) == 0x7f800000u) continue;  // inf/NaN are tested elsewhere
+        if ((x & 0x7f800000u) == 0x7f800000u) continue;   // inf/NaN are tested elsewhere
         const uint32_t sign = x & 0x80000000u;
         const uint32_t lo_bits = x & 0x7fffe000u;
         const uint32_t hi_bits = lo_bits + 0x2000u;
         const double a = std::fabs(double(float_of(x)));
         const double lo = double(float_of(lo_bits));
         const double hi = hi_bits == 0x7f800000u ? std::ldexp(1.0, 128) : double(float_of(hi_bits));
-        uint32_t want = a - lo < hi - a ? lo_bits : a - lo > hi - a ? hi_bits
-                        : (lo_bits & 0x2000u) ? hi_bits : lo_bits;
+        uint32_t want = a - lo < hi - a       ? lo_bits
+                        : a - lo > hi - a     ? hi_bits
+                        : (lo_bits & 0x2000u) ? hi_bits
+                                              : lo_bits;
         want |= sign;
         const uint32_t got = encode(DType::tfloat32, float_of(x));
         if (got != want) bad.add(hex(x) + " -> " + hex(got) + " want " + hex(want));
     }
     CHECK_NO_MISMATCHES(bad);
-    CHECK(encode(DType::tfloat32, 1.0f + 0x1p-11f) == 0x3f800000u);        // tie, even is down
+    CHECK(encode(DType::tfloat32, 1.0f + 0x1p-11f) == 0x3f800000u);      // tie, even is down
     CHECK(encode(DType::tfloat32, 1.0f + 3 * 0x1p-11f) == 0x3f804000u);  // tie, up
     CHECK(encode(DType::tfloat32, std::numeric_limits<float>::max()) == 0x7f800000u);
 }
@@ -328,11 +331,11 @@ TEST_CASE("dtype: bf16 rounds ties to even", "[isa]") {
 }
 
 TEST_CASE("dtype: f16 rounds subnormals and the subnormal boundary to nearest even", "[isa]") {
-    CHECK(encode(DType::float16, 0x1p-24f) == 0x0001);         // min subnormal
-    CHECK(encode(DType::float16, 0x1p-25f) == 0x0000);         // half of it: tie to zero
-    CHECK(encode(DType::float16, 0x1.000002p-25f) == 0x0001);  // just above the tie
-    CHECK(encode(DType::float16, 1.5f * 0x1p-24f) == 0x0002);  // tie 1|2 -> 2
-    CHECK(encode(DType::float16, 2.5f * 0x1p-24f) == 0x0002);  // tie 2|3 -> 2
+    CHECK(encode(DType::float16, 0x1p-24f) == 0x0001);             // min subnormal
+    CHECK(encode(DType::float16, 0x1p-25f) == 0x0000);             // half of it: tie to zero
+    CHECK(encode(DType::float16, 0x1.000002p-25f) == 0x0001);      // just above the tie
+    CHECK(encode(DType::float16, 1.5f * 0x1p-24f) == 0x0002);      // tie 1|2 -> 2
+    CHECK(encode(DType::float16, 2.5f * 0x1p-24f) == 0x0002);      // tie 2|3 -> 2
     CHECK(encode(DType::float16, 0x1p-14f - 0x1p-25f) == 0x0400);  // tie 0x3ff|0x400 -> normal
     CHECK(encode(DType::float16, -0x1p-30f) == 0x8000);
 }
@@ -385,8 +388,8 @@ TEST_CASE("dtype: bf16 overflows to inf", "[isa]") {
 
 TEST_CASE("dtype: NaN stays NaN in every float type, even with payload only in dropped bits",
           "[isa]") {
-    const uint32_t nans[] = {0x7fc00000u, 0xffc00000u, 0x7f800001u, 0xff800001u, 0x7fbfffffu,
-                             0x7f801000u, 0x7fffffffu};
+    const uint32_t nans[] = {0x7fc00000u, 0xffc00000u, 0x7f800001u, 0xff800001u,
+                             0x7fbfffffu, 0x7f801000u, 0x7fffffffu};
     for (uint32_t n : nans) {
         const float v = float_of(n);
         for (Rounding r : {Rounding::nearest_even, Rounding::stochastic}) {
@@ -438,8 +441,8 @@ TEST_CASE("dtype: integers saturate at the type's range and NaN becomes 0", "[is
     CHECK(encode(DType::uint32, 4294967040.0f) == 4294967040u);  // largest float below 2^32
     CHECK(encode(DType::uint32, -1.0f) == 0);
     CHECK(encode(DType::uint32, inf, Rounding::stochastic, 0xffffffffu) == 0xffffffffu);
-    for (DType t : {DType::int8, DType::uint8, DType::int16, DType::uint16, DType::int32,
-                    DType::uint32}) {
+    for (DType t :
+         {DType::int8, DType::uint8, DType::int16, DType::uint16, DType::int32, DType::uint32}) {
         CHECK(encode(t, nan) == 0);
         CHECK(encode(t, -nan, Rounding::stochastic, 0xffffffffu) == 0);
         CHECK(encode(t, -0.0f) == 0);
@@ -483,12 +486,13 @@ TEST_CASE("dtype: random bits are reproducible per seed (splitmix64 high half)",
 TEST_CASE("dtype: stochastic rounding rounds up for exactly the cut-off fraction of random inputs",
           "[isa]") {
     // bf16 drops 16 bits of a normal fp32: every 16-bit prefix of the random bits is one outcome.
-    for (uint32_t x : {0x3f800001u, 0x3f804000u, 0x3f808000u, 0x3f80ffffu, 0xc0123456u,
-                       0x00012345u}) {
+    for (uint32_t x :
+         {0x3f800001u, 0x3f804000u, 0x3f808000u, 0x3f80ffffu, 0xc0123456u, 0x00012345u}) {
         const uint32_t dropped = x & 0xffffu;
         uint32_t ups = 0, others = 0;
         for (uint32_t t = 0; t < 65536; ++t) {
-            const uint32_t got = encode(DType::bfloat16, float_of(x), Rounding::stochastic, t << 16);
+            const uint32_t got =
+                encode(DType::bfloat16, float_of(x), Rounding::stochastic, t << 16);
             ups += got == (x >> 16) + 1;
             others += got != x >> 16 && got != (x >> 16) + 1;
         }

@@ -1,10 +1,10 @@
 // The example kernels of examples/kernels/ as the library sees them: valid, canonical, documented,
 // and together a tour of the whole instruction set.
-#include <catch2/catch.hpp>
-
 #include <set>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "isa/kernel_text.h"
 #include "isa/verifier.h"
@@ -34,7 +34,8 @@ TEST_CASE("examples: each kernel starts with comment lines saying what it comput
     }
 }
 
-TEST_CASE("examples: together they use every opcode, every engine and both program forms", "[isa]") {
+TEST_CASE("examples: together they use every opcode, every engine and both program forms",
+          "[isa]") {
     std::set<Opcode> opcodes;
     std::set<Engine> engines;
     std::set<ProgramForm> forms;

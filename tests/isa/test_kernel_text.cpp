@@ -1,12 +1,12 @@
 // Tests of the kernel text format: round trips for every opcode of the table, the features of the
 // format, one test per syntax rule for malformed kernels, and robustness against garbage.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "isa/kernel_text.h"
 
@@ -38,21 +38,30 @@ AccessPattern sample_ap(SpaceSet spaces, const Program& p, bool strided) {
 // A valid value of every operand kind, so new table rows are covered without new test code.
 ArgValue sample_value(const ArgSpec& spec, const Program& p, bool full, bool immediates) {
     switch (spec.kind) {
-        case ArgKind::ap: return sample_ap(spec.spaces, p, full);
+        case ArgKind::ap:
+            return sample_ap(spec.spaces, p, full);
         case ArgKind::ap_or_imm: {
             if (immediates) return double(-0.1f);
             AccessPattern scalar = sample_ap(spec.spaces, p, false);
             scalar.dims = {{1, 1}};
             return scalar;
         }
-        case ArgKind::imm: return double(0.1f);
-        case ArgKind::integer: return int64_t(full ? -4 : 3);
-        case ArgKind::boolean: return full;
-        case ArgKind::alu_op: return int64_t(AluOp::maximum);
-        case ArgKind::act_func: return int64_t(ActFunc::gelu);
-        case ArgKind::reduce_cmd: return int64_t(ReduceCmd::reset_reduce);
-        case ArgKind::pattern: return std::vector<FreeDim>{{1, 512}, {0, 4}};
-        case ArgKind::name: return std::string("my_op");
+        case ArgKind::imm:
+            return double(0.1f);
+        case ArgKind::integer:
+            return int64_t(full ? -4 : 3);
+        case ArgKind::boolean:
+            return full;
+        case ArgKind::alu_op:
+            return int64_t(AluOp::maximum);
+        case ArgKind::act_func:
+            return int64_t(ActFunc::gelu);
+        case ArgKind::reduce_cmd:
+            return int64_t(ReduceCmd::reset_reduce);
+        case ArgKind::pattern:
+            return std::vector<FreeDim>{{1, 512}, {0, 4}};
+        case ArgKind::name:
+            return std::string("my_op");
     }
     return {};
 }
@@ -568,9 +577,15 @@ TEST_CASE("kernel text: garbage input either parses or throws KernelError", "[is
             for (size_t k = mutate ? pick(6) : 0; k-- > 0 && !s.empty();) {
                 const size_t at = pick(s.size());
                 switch (pick(3)) {
-                    case 0: s.erase(at, 1 + pick(4)); break;
-                    case 1: s.insert(at, fragments[pick(fragments.size())]); break;
-                    default: s[at] = char(pick(256)); break;
+                    case 0:
+                        s.erase(at, 1 + pick(4));
+                        break;
+                    case 1:
+                        s.insert(at, fragments[pick(fragments.size())]);
+                        break;
+                    default:
+                        s[at] = char(pick(256));
+                        break;
                 }
             }
         }
@@ -585,8 +600,7 @@ TEST_CASE("kernel text: garbage input either parses or throws KernelError", "[is
             const std::string printed = print_kernel(p);
             INFO(input);
             REQUIRE(print_kernel(parse_kernel(printed, "printed")) == printed);
-        } catch (const KernelError&) {
-        }
+        } catch (const KernelError&) {}
     }
     CHECK(parsed > 0);
 }

@@ -160,16 +160,21 @@ TEST_CASE("robustness: random nonsense programs never crash the verifier", "[isa
     };
     auto random_value = [&]() -> ArgValue {
         switch (rng() % 7) {
-            case 0: return std::monostate{};
-            case 1: return random_ap();
-            case 2: return pick(0.0, 2.5, -1.0, 1e30);
+            case 0:
+                return std::monostate{};
+            case 1:
+                return random_ap();
+            case 2:
+                return pick(0.0, 2.5, -1.0, 1e30);
             case 3:
                 return pick(int64_t(-1), int64_t(0), int64_t(1), int64_t(3), int64_t(40),
                             std::numeric_limits<int64_t>::max());
-            case 4: return rng() % 2 == 0;
+            case 4:
+                return rng() % 2 == 0;
             case 5:
                 return std::vector<FreeDim>(rng() % 6, FreeDim{pick(-1, 1), pick(0u, 4u, kU32Max)});
-            default: return std::string(rng() % 2, 'f');
+            default:
+                return std::string(rng() % 2, 'f');
         }
     };
     for (int n = 0; n < 3000; ++n) {

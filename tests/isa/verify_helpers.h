@@ -1,10 +1,11 @@
 // Shared helpers of the verifier tests: build a kernel, verify it, and read the messages.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "isa/kernel_builder.h"
 #include "isa/verifier.h"

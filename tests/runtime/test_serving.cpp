@@ -1,7 +1,7 @@
 // The request-level serving loop: closed-loop workers, FIFO cores, pipelined stages, shared links.
-#include <catch2/catch.hpp>
-
 #include <stdexcept>
+
+#include <catch2/catch.hpp>
 
 #include "runtime/serving.h"
 
@@ -53,7 +53,8 @@ TEST_CASE("serving: two workers keep a core busy and wait for each other", "[sim
     CHECK(r.latency_ms.p50 == Approx(2000e-6).epsilon(0.1));
 }
 
-TEST_CASE("serving: a pipeline of four stages with five requests in flight runs at the stage rate", "[sim]") {
+TEST_CASE("serving: a pipeline of four stages with five requests in flight runs at the stage rate",
+          "[sim]") {
     ServingSetup s = pipeline(1, 4, 1000.0);
     // A request alone takes 4500 ns (4 stages, 5 transfer latencies): by Little's law 4.5 requests
     // in flight keep every stage busy; four would give 4/4500 per ns.

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+
 #include <unistd.h>
 
 #include "isa/error.h"
@@ -13,7 +14,8 @@ namespace nsim::test {
 // Writes `body` to a file named after `stem` in the temp dir and returns its path.
 inline std::string write_temp_json(const std::string& stem, const std::string& body) {
     // The process id keeps test cases that run in parallel (and other checkouts' runs) apart.
-    const std::string path = std::string(P_tmpdir) + "/nsim_test_" + std::to_string(::getpid()) + "_" + stem + ".json";
+    const std::string path =
+        std::string(P_tmpdir) + "/nsim_test_" + std::to_string(::getpid()) + "_" + stem + ".json";
     std::ofstream(path) << body;
     return path;
 }

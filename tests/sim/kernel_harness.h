@@ -22,19 +22,23 @@ inline std::vector<float> random_values(const std::string& name, size_t n, float
 
 class KernelHarness {
 public:
-    KernelHarness() : m_chip(sim::load_chip("inf1")), m_builder("kernel", isa::Generation::v1), m_ctx(m_builder, m_chip.limits, "kernel test") {}
+    KernelHarness()
+        : m_chip(sim::load_chip("inf1")),
+          m_builder("kernel", isa::Generation::v1),
+          m_ctx(m_builder, m_chip.limits, "kernel test") {}
 
     compiler::KernelContext& ctx() { return m_ctx; }
     isa::KernelBuilder& b() { return m_builder; }
 
     // An HBM tensor with values (row-major), declared as an input.
-    void input(const std::string& name, std::vector<uint64_t> shape, isa::DType dtype, std::vector<float> values) {
+    void input(const std::string& name, std::vector<uint64_t> shape, isa::DType dtype,
+               std::vector<float> values) {
         m_builder.tensor(name, shape, dtype, isa::TensorRole::input);
         m_values[name] = std::move(values);
     }
     // [features, tokens] values loaded into feature-major tiles of `dtype` (the DMA converts).
-    compiler::FeatureTiles features(const std::string& name, uint32_t features, uint32_t tokens, isa::DType dtype,
-                                    const std::vector<float>& values) {
+    compiler::FeatureTiles features(const std::string& name, uint32_t features, uint32_t tokens,
+                                    isa::DType dtype, const std::vector<float>& values) {
         input(name, {features, tokens}, isa::DType::float32, values);
         const auto t = m_ctx.alloc_features(features, tokens, dtype, name);
         for (uint32_t k = 0; k < t.tiles; ++k) {
@@ -47,15 +51,17 @@ public:
     compiler::VectorWeight vector(const std::string& name, const std::vector<float>& logical) {
         compiler::VectorWeight v{name, uint32_t(logical.size()), 0};
         std::vector<float> hbm(128 * v.tiles(), 0.0f);
-        for (size_t f = 0; f < logical.size(); ++f) hbm[(f % 128) * v.tiles() + f / 128] = logical[f];
+        for (size_t f = 0; f < logical.size(); ++f)
+            hbm[(f % 128) * v.tiles() + f / 128] = logical[f];
         input(name, {128, v.tiles()}, isa::DType::float32, hbm);
         v.offset = m_ctx.sbuf().alloc(v.sbuf_bytes(), name);
         v.emit_load(m_ctx);
         return v;
     }
     // A [rows, cols] matrix in HBM in `dtype`, resident (loaded now) or streamed.
-    compiler::MatrixWeight matrix(const std::string& name, uint32_t rows, uint32_t cols, isa::DType dtype,
-                                  const std::vector<float>& values, bool resident) {
+    compiler::MatrixWeight matrix(const std::string& name, uint32_t rows, uint32_t cols,
+                                  isa::DType dtype, const std::vector<float>& values,
+                                  bool resident) {
         input(name, {rows, cols}, dtype, values);
         compiler::MatrixWeight w{name, rows, cols, dtype, resident, 0};
         if (resident) {
@@ -69,7 +75,8 @@ public:
         m_builder.tensor(name, {features, t.tokens}, isa::DType::float32, isa::TensorRole::output);
         for (uint32_t k = 0; k < t.tiles; ++k) {
             const uint32_t rows = std::min(128u, features - k * 128);
-            m_ctx.dma(m_builder.hbm(name, k * 128, rows, 0, {t.tokens}), t.ap(k, 0, t.tokens, 0, rows));
+            m_ctx.dma(m_builder.hbm(name, k * 128, rows, 0, {t.tokens}),
+                      t.ap(k, 0, t.tokens, 0, rows));
         }
     }
 

@@ -12,8 +12,6 @@
 // the simulator's walker with the walker itself.
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -24,14 +22,16 @@
 #include <variant>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "isa/instruction.h"
 #include "isa/kernel_builder.h"
 #include "isa/program.h"
 #include "isa/target.h"
 #include "sim/semantics/core_state.h"
 #include "sim/semantics/custom_ops.h"
-#include "sim/system/run_kernel.h"
 #include "sim/semantics/semantics_ops.h"
+#include "sim/system/run_kernel.h"
 
 namespace nsim::test {
 
@@ -73,10 +73,12 @@ struct Core {
 
 // Rows [first_row, first_row + count) of an HBM tensor; `dims` walk within a row (default: the
 // whole row as one dim).
-inline AccessPattern hbm(const TensorDecl& t, uint32_t first_row, uint32_t count, std::vector<FreeDim> dims = {},
-                         uint64_t byte_offset = 0) {
+inline AccessPattern hbm(const TensorDecl& t, uint32_t first_row, uint32_t count,
+                         std::vector<FreeDim> dims = {}, uint64_t byte_offset = 0) {
     AccessPattern ap = rows(whole_tensor(t), first_row, count);
-    ap.dims = dims.empty() ? std::vector<FreeDim>{{1, uint32_t(t.row_bytes() / dtype_size(t.dtype))}} : std::move(dims);
+    ap.dims = dims.empty()
+                  ? std::vector<FreeDim>{{1, uint32_t(t.row_bytes() / dtype_size(t.dtype))}}
+                  : std::move(dims);
     ap.byte_offset = byte_offset;
     return ap;
 }
@@ -84,7 +86,8 @@ inline AccessPattern hbm(const TensorDecl& t, uint32_t first_row, uint32_t count
 // An instruction with the named operands set (and semaphores, if any), on the opcode's default
 // engine (see on()).
 inline Instruction make(Opcode op, std::initializer_list<std::pair<const char*, ArgValue>> args,
-                        std::initializer_list<SemWait> waits = {}, std::initializer_list<SemInc> incs = {}) {
+                        std::initializer_list<SemWait> waits = {},
+                        std::initializer_list<SemInc> incs = {}) {
     Instruction inst = Instruction::make(op);
     for (const auto& [name, value] : args) {
         const int i = arg_index(op, name);
@@ -98,7 +101,8 @@ inline Instruction make(Opcode op, std::initializer_list<std::pair<const char*, 
 
 // Sets an optional operand when `v` holds one.
 inline void set_arg(Instruction& i, const char* name, ArgValue v) {
-    if (!std::holds_alternative<std::monostate>(v)) i.args[size_t(arg_index(i.op, name))] = std::move(v);
+    if (!std::holds_alternative<std::monostate>(v))
+        i.args[size_t(arg_index(i.op, name))] = std::move(v);
 }
 
 inline ArgValue alu_arg(AluOp op) { return int64_t(op); }
@@ -143,9 +147,10 @@ inline std::vector<uint8_t*> element_addresses(Core& core, const AccessPattern& 
     const size_t nd = ap.dims.size();
     for (uint32_t w = 0; w < ap.num_partitions; ++w) {
         const uint32_t part = ap.start_partition + w;
-        uint8_t* base = ap.space == MemSpace::sbuf   ? s.sbuf.at(part, 0)
-                        : ap.space == MemSpace::psum ? s.psum.at(part, 0)
-                                                     : s.hbm.bytes(ap.tensor).data() + part * ap.partition_stride_bytes;
+        uint8_t* base = ap.space == MemSpace::sbuf ? s.sbuf.at(part, 0)
+                        : ap.space == MemSpace::psum
+                            ? s.psum.at(part, 0)
+                            : s.hbm.bytes(ap.tensor).data() + part * ap.partition_stride_bytes;
         std::vector<uint32_t> idx(nd, 0);
         while (true) {
             int64_t e = 0;
@@ -220,16 +225,18 @@ inline RawTile fill_bits(Core& core, const AccessPattern& a, std::mt19937& rng) 
 }
 
 // dst holds exactly the expected raw bits; reports the first mismatch.
-inline void require_bits(Core& core, const AccessPattern& dst, const std::vector<uint32_t>& expected) {
+inline void require_bits(Core& core, const AccessPattern& dst,
+                         const std::vector<uint32_t>& expected) {
     const std::vector<uint32_t> got = get_bits(core, dst);
     REQUIRE(got.size() == expected.size());
     size_t mismatches = 0, first = 0;
     for (size_t i = 0; i < expected.size(); ++i)
         if (got[i] != expected[i] && mismatches++ == 0) first = i;
     if (mismatches) {
-        INFO("element " << first << " (p " << first / dst.free_size() << ", f " << first % dst.free_size()
-                        << "): got 0x" << std::hex << got[first] << " expected 0x" << expected[first]
-                        << std::dec << "; " << mismatches << " mismatches in " << dtype_name(dst.dtype));
+        INFO("element " << first << " (p " << first / dst.free_size() << ", f "
+                        << first % dst.free_size() << "): got 0x" << std::hex << got[first]
+                        << " expected 0x" << expected[first] << std::dec << "; " << mismatches
+                        << " mismatches in " << dtype_name(dst.dtype));
         CHECK(mismatches == 0);
     }
 }

@@ -1,13 +1,13 @@
 // The collective engine: right data for every op, algorithm, rank count and dtype; time against the
 // analytic bound; contention between collectives; CC-core limits; deadlocks and bad requests.
-#include <catch2/catch.hpp>
-
 #include <optional>
 
+#include <catch2/catch.hpp>
+
 #include "sim/collective/collective_engine.h"
-#include "sim/neuronlink/neuronlink_sc.h"
-#include "sim/core/sim_time.h"
 #include "sim/config/instance_config.h"
+#include "sim/core/sim_time.h"
+#include "sim/neuronlink/neuronlink_sc.h"
 
 using namespace nsim::sim;
 
@@ -19,7 +19,9 @@ struct Rig {
     LinkNetwork net;
     CollectiveEngine engine;
     explicit Rig(const std::string& name, const std::vector<std::string>& overrides = {})
-        : inst(load(name, overrides)), net(LinkTopology(inst), link_params(inst)), engine(inst, net) {}
+        : inst(load(name, overrides)),
+          net(LinkTopology(inst), link_params(inst)),
+          engine(inst, net) {}
     static InstanceConfig load(const std::string& name, const std::vector<std::string>& overrides) {
         auto i = load_instance(name);
         if (!overrides.empty()) apply_overrides(i, overrides);
@@ -40,7 +42,8 @@ struct Rig {
     }
 };
 
-CollectiveRequest request(CollectiveOp op, CollectiveAlgo algo, CollectiveDType dtype, uint32_t ranks, uint64_t bytes) {
+CollectiveRequest request(CollectiveOp op, CollectiveAlgo algo, CollectiveDType dtype,
+                          uint32_t ranks, uint64_t bytes) {
     CollectiveRequest r;
     r.op = op;
     r.algo = algo;
@@ -50,50 +53,66 @@ CollectiveRequest request(CollectiveOp op, CollectiveAlgo algo, CollectiveDType 
     return r;
 }
 
-const CollectiveOp kOps[] = {CollectiveOp::all_reduce, CollectiveOp::all_gather, CollectiveOp::reduce_scatter};
+const CollectiveOp kOps[] = {CollectiveOp::all_reduce, CollectiveOp::all_gather,
+                             CollectiveOp::reduce_scatter};
 const CollectiveDType kDTypes[] = {CollectiveDType::float32, CollectiveDType::bfloat16};
 
 // Uneven blocks on purpose: (37 n + 5) elements.
-uint64_t odd_bytes(uint32_t ranks, CollectiveDType dtype) { return uint64_t(37 * ranks + 5) * dtype_bytes(dtype); }
+uint64_t odd_bytes(uint32_t ranks, CollectiveDType dtype) {
+    return uint64_t(37 * ranks + 5) * dtype_bytes(dtype);
+}
 
 }  // namespace
 
-TEST_CASE("collective: ring gives the reference result on 2, 4, 8, 16 and 32 ranks, fp32 and bf16", "[sim]") {
+TEST_CASE("collective: ring gives the reference result on 2, 4, 8, 16 and 32 ranks, fp32 and bf16",
+          "[sim]") {
     for (uint32_t ranks : {2u, 4u, 8u, 16u, 32u})
         for (auto op : kOps)
             for (auto dtype : kDTypes) {
                 INFO(ranks << " ranks, " << name(op) << ", " << name(dtype));
                 Rig rig("trn1.32xlarge");
-                CHECK(rig.run(request(op, CollectiveAlgo::ring, dtype, ranks, odd_bytes(ranks, dtype))) > 0);
+                CHECK(rig.run(request(op, CollectiveAlgo::ring, dtype, ranks,
+                                      odd_bytes(ranks, dtype))) > 0);
             }
 }
 
-TEST_CASE("collective: torus2d and hier give the reference result on 4, 8, 16 and 32 ranks, fp32 and bf16", "[sim]") {
+TEST_CASE(
+    "collective: torus2d and hier give the reference result on 4, 8, 16 and 32 ranks, fp32 and "
+    "bf16",
+    "[sim]") {
     // chips x 2 cores on tori of 2x1, 2x2, 4x2 and 4x4 chips.
-    const std::vector<std::vector<std::string>> shapes = {{"chips=2", "torus_dims=[2,1]"}, {"chips=4", "torus_dims=[2,2]"},
-                                                          {"chips=8", "torus_dims=[4,2]"}, {}};
+    const std::vector<std::vector<std::string>> shapes = {{"chips=2", "torus_dims=[2,1]"},
+                                                          {"chips=4", "torus_dims=[2,2]"},
+                                                          {"chips=8", "torus_dims=[4,2]"},
+                                                          {}};
     for (const auto& shape : shapes)
         for (auto algo : {CollectiveAlgo::torus2d, CollectiveAlgo::hier})
             for (auto op : kOps)
                 for (auto dtype : kDTypes) {
                     Rig rig("trn1.32xlarge", shape);
                     const uint32_t ranks = rig.inst.chips * 2;
-                    INFO(ranks << " ranks, " << name(algo) << ", " << name(op) << ", " << name(dtype));
+                    INFO(ranks << " ranks, " << name(algo) << ", " << name(op) << ", "
+                               << name(dtype));
                     CHECK(rig.run(request(op, algo, dtype, ranks, odd_bytes(ranks, dtype))) > 0);
                 }
 }
 
-TEST_CASE("collective: the two cores of one chip reduce through the chip's memory (trn1.2xlarge)", "[sim]") {
+TEST_CASE("collective: the two cores of one chip reduce through the chip's memory (trn1.2xlarge)",
+          "[sim]") {
     for (auto algo : {CollectiveAlgo::ring, CollectiveAlgo::hier, CollectiveAlgo::automatic})
         for (auto op : kOps) {
             Rig rig("trn1.2xlarge");
-            CHECK(rig.run(request(op, algo, CollectiveDType::bfloat16, 2, odd_bytes(2, CollectiveDType::bfloat16))) > 0);
+            CHECK(rig.run(request(op, algo, CollectiveDType::bfloat16, 2,
+                                  odd_bytes(2, CollectiveDType::bfloat16))) > 0);
         }
 }
 
-TEST_CASE("collective: a step ends when both its link transfer and its device-memory traffic are done", "[sim]") {
+TEST_CASE(
+    "collective: a step ends when both its link transfer and its device-memory traffic are done",
+    "[sim]") {
     // 2 ranks on one chip: a ring all-reduce of two steps, each moving half the message.
-    const auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 2, 1 << 20);
+    const auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring,
+                             CollectiveDType::float32, 2, 1 << 20);
     Rig fast("trn1.2xlarge");
     const double link_only = fast.run(req);
     Rig slow("trn1.2xlarge");
@@ -113,7 +132,8 @@ TEST_CASE("collective: a step ends when both its link transfer and its device-me
 TEST_CASE("collective: max and min reductions give the reference result", "[sim]") {
     for (auto reduce : {ReduceOp::max, ReduceOp::min}) {
         Rig rig("trn1.32xlarge");
-        auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::torus2d, CollectiveDType::float32, 32, odd_bytes(32, CollectiveDType::float32));
+        auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::torus2d,
+                           CollectiveDType::float32, 32, odd_bytes(32, CollectiveDType::float32));
         req.reduce = reduce;
         CHECK(rig.run(req) > 0);
     }
@@ -122,7 +142,8 @@ TEST_CASE("collective: max and min reductions give the reference result", "[sim]
 TEST_CASE("collective: a large ring all-reduce takes within 10% of the analytic bound", "[sim]") {
     Rig rig("trn1.32xlarge");
     const uint64_t bytes = 256ull << 20;
-    const auto plan = rig.engine.plan(request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 32, bytes));
+    const auto plan = rig.engine.plan(request(CollectiveOp::all_reduce, CollectiveAlgo::ring,
+                                              CollectiveDType::float32, 32, bytes));
     const double bound = rig.engine.bound_ns(plan);
     // 2(n-1) steps, each: DMA start 1300 ns + one hop 500 ns + a 1/32 part over a 96 GB/s link.
     CHECK(bound == Approx(62 * (1300 + 500 + bytes / 32 / 96.0)));
@@ -133,11 +154,13 @@ TEST_CASE("collective: a large ring all-reduce takes within 10% of the analytic 
 
 TEST_CASE("collective: two all-reduces sharing links slow each other down", "[sim]") {
     const uint64_t bytes = 64ull << 20;
-    const auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 32, bytes);
+    const auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring,
+                             CollectiveDType::float32, 32, bytes);
     Rig alone("trn1.32xlarge");
     const double t1 = alone.run(req, false);
     Rig both("trn1.32xlarge");
-    const uint32_t a = both.engine.launch(both.engine.plan(req)), b = both.engine.launch(both.engine.plan(req));
+    const uint32_t a = both.engine.launch(both.engine.plan(req)),
+                   b = both.engine.launch(both.engine.plan(req));
     both.engine.arrive_all(a, 0);
     both.engine.arrive_all(b, 0);
     both.net.run();
@@ -147,11 +170,14 @@ TEST_CASE("collective: two all-reduces sharing links slow each other down", "[si
     CHECK(std::max(both.engine.finish_ns(a), both.engine.finish_ns(b)) < 2.2 * t1);
 }
 
-TEST_CASE("collective: with one CC core per chip, a second collective waits for the first", "[sim]") {
+TEST_CASE("collective: with one CC core per chip, a second collective waits for the first",
+          "[sim]") {
     const uint64_t bytes = 16ull << 20;
-    const auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 32, bytes);
+    const auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring,
+                             CollectiveDType::float32, 32, bytes);
     Rig rig("trn1.32xlarge", {"chip.collective.cc_cores=1"});
-    const uint32_t a = rig.engine.launch(rig.engine.plan(req)), b = rig.engine.launch(rig.engine.plan(req));
+    const uint32_t a = rig.engine.launch(rig.engine.plan(req)),
+                   b = rig.engine.launch(rig.engine.plan(req));
     rig.engine.arrive_all(a, 0);
     rig.engine.arrive_all(b, 0);
     rig.net.run();
@@ -162,51 +188,76 @@ TEST_CASE("collective: with one CC core per chip, a second collective waits for 
     CHECK(rig.engine.finish_ns(b) > 1.8 * t1);
 }
 
-TEST_CASE("collective: a collective whose ranks never all arrive is a deadlock naming the missing ranks", "[sim]") {
+TEST_CASE(
+    "collective: a collective whose ranks never all arrive is a deadlock naming the missing ranks",
+    "[sim]") {
     Rig rig("trn1.32xlarge");
-    const auto plan = rig.engine.plan(request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 32, 1 << 20));
+    const auto plan = rig.engine.plan(request(CollectiveOp::all_reduce, CollectiveAlgo::ring,
+                                              CollectiveDType::float32, 32, 1 << 20));
     const uint32_t id = rig.engine.launch(plan);
     for (uint32_t r = 0; r < 32; ++r)
         if (r != 3 && r != 17) rig.engine.arrive(id, r, 100.0 * r, plan.request.bytes);
     rig.net.run();  // runs dry: nothing more can happen
     CHECK_FALSE(rig.engine.finished(id));
-    CHECK_THROWS_WITH(rig.engine.check_finished(), Catch::Contains("deadlock at") && Catch::Contains("collective #0 (all_reduce ring, 32 ranks) never finished: ranks never arrived: 3, 17"));
+    CHECK_THROWS_WITH(rig.engine.check_finished(),
+                      Catch::Contains("deadlock at") &&
+                          Catch::Contains("collective #0 (all_reduce ring, 32 ranks) never "
+                                          "finished: ranks never arrived: 3, 17"));
 }
 
 TEST_CASE("collective: bad requests are clear errors", "[sim]") {
     Rig rig("trn1.32xlarge");
-    auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 4, 1024);
+    auto req =
+        request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 4, 1024);
     req.group = {0, 1, 40};
-    CHECK_THROWS_WITH(rig.engine.plan(req), Catch::Contains("the replica group names rank 40, but trn1.32xlarge has ranks 0..31 (16 chips x 2 cores)"));
+    CHECK_THROWS_WITH(rig.engine.plan(req),
+                      Catch::Contains("the replica group names rank 40, but trn1.32xlarge has "
+                                      "ranks 0..31 (16 chips x 2 cores)"));
     req.group = {0, 1, 1};
     CHECK_THROWS_WITH(rig.engine.plan(req), Catch::Contains("names rank 1 twice"));
     req.group = {};
     req.bytes = 1023;
-    CHECK_THROWS_WITH(rig.engine.plan(req), Catch::Contains("1023 bytes is not a whole number of float32 elements"));
+    CHECK_THROWS_WITH(rig.engine.plan(req),
+                      Catch::Contains("1023 bytes is not a whole number of float32 elements"));
     req.bytes = 64ull << 30;
-    CHECK_THROWS_WITH(rig.engine.plan(req), Catch::Contains("a 68719476736-byte message does not fit a chip's device memory (34359738368 bytes"));
+    CHECK_THROWS_WITH(
+        rig.engine.plan(req),
+        Catch::Contains(
+            "a 68719476736-byte message does not fit a chip's device memory (34359738368 bytes"));
     req.bytes = 1024;
     const uint32_t id = rig.engine.launch(rig.engine.plan(req));
-    CHECK_THROWS_WITH(rig.engine.arrive(id, 5, 0, 2048), Catch::Contains("rank 5 gives a buffer of 2048 bytes, but the replica group's message is 1024 bytes"));
+    CHECK_THROWS_WITH(
+        rig.engine.arrive(id, 5, 0, 2048),
+        Catch::Contains(
+            "rank 5 gives a buffer of 2048 bytes, but the replica group's message is 1024 bytes"));
     req.algo = CollectiveAlgo::torus2d;
     req.group = {0, 1, 2, 3};
-    CHECK_THROWS_WITH(rig.engine.plan(req), Catch::Contains("torus2d needs every chip of the torus in the replica group; it has 2 of 16"));
+    CHECK_THROWS_WITH(
+        rig.engine.plan(req),
+        Catch::Contains(
+            "torus2d needs every chip of the torus in the replica group; it has 2 of 16"));
     req.group = {0, 1, 2};
     req.algo = CollectiveAlgo::hier;
-    CHECK_THROWS_WITH(rig.engine.plan(req), Catch::Contains("hier needs the same number of ranks on every chip"));
+    CHECK_THROWS_WITH(rig.engine.plan(req),
+                      Catch::Contains("hier needs the same number of ranks on every chip"));
     Rig inf2("inf2.24xlarge");
     req.algo = CollectiveAlgo::torus2d;
     req.group = {};
-    CHECK_THROWS_WITH(inf2.engine.plan(req), Catch::Contains("torus2d needs a torus2d instance; inf2.24xlarge is a ring"));
+    CHECK_THROWS_WITH(inf2.engine.plan(req),
+                      Catch::Contains("torus2d needs a torus2d instance; inf2.24xlarge is a ring"));
     Rig inf1("inf1.6xlarge");
     req.algo = CollectiveAlgo::ring;
-    CHECK_THROWS_WITH(inf1.engine.plan(req), Catch::Contains("inf1.6xlarge has no collective engine (chip inf1: collective.cc_cores = 0)"));
+    CHECK_THROWS_WITH(
+        inf1.engine.plan(req),
+        Catch::Contains(
+            "inf1.6xlarge has no collective engine (chip inf1: collective.cc_cores = 0)"));
 }
 
 TEST_CASE("collective: auto picks the algorithm with the smallest bound", "[sim]") {
     Rig rig("trn1.32xlarge");
     for (uint64_t bytes : {uint64_t(4096), uint64_t(256) << 20}) {
-        auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::automatic, CollectiveDType::float32, 32, bytes);
+        auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::automatic,
+                           CollectiveDType::float32, 32, bytes);
         const auto chosen = rig.engine.plan(req);
         CHECK(chosen.request.algo != CollectiveAlgo::automatic);
         for (auto algo : {CollectiveAlgo::ring, CollectiveAlgo::torus2d, CollectiveAlgo::hier}) {
@@ -215,15 +266,21 @@ TEST_CASE("collective: auto picks the algorithm with the smallest bound", "[sim]
         }
     }
     // Small messages are latency bound: the torus's 14 steps beat the ring's 62.
-    CHECK(rig.engine.plan(request(CollectiveOp::all_reduce, CollectiveAlgo::automatic, CollectiveDType::float32, 32, 4096)).request.algo == CollectiveAlgo::torus2d);
+    CHECK(rig.engine
+              .plan(request(CollectiveOp::all_reduce, CollectiveAlgo::automatic,
+                            CollectiveDType::float32, 32, 4096))
+              .request.algo == CollectiveAlgo::torus2d);
 }
 
-TEST_CASE("collective: a send moves bytes chip to chip in the DMA start latency plus the link time", "[sim]") {
+TEST_CASE("collective: a send moves bytes chip to chip in the DMA start latency plus the link time",
+          "[sim]") {
     Rig rig("trn1.32xlarge");
     double done_src = -1, done_dst = -1;
-    const uint32_t id = rig.engine.launch_send(0, 2, 1 << 20, [&](uint32_t rank, double t) { (rank == 0 ? done_src : done_dst) = t; });
+    const uint32_t id = rig.engine.launch_send(
+        0, 2, 1 << 20, [&](uint32_t rank, double t) { (rank == 0 ? done_src : done_dst) = t; });
     rig.engine.arrive(id, 2, 0, 1 << 20);
-    rig.engine.arrive(id, 0, 1000, 1 << 20);  // the receiver posted first; the sender starts at 1 us
+    rig.engine.arrive(id, 0, 1000,
+                      1 << 20);  // the receiver posted first; the sender starts at 1 us
     rig.net.run();
     rig.engine.check_finished();
     const double expected = 1000 + 1300 + rig.net.uncontended_ns(0, 1, 1 << 20);
@@ -243,7 +300,8 @@ struct TwoRanks : sc_core::sc_module {
     sc_core::sc_event done[2];
     double finished[2] = {-1, -1};
     SC_HAS_PROCESS(TwoRanks);
-    TwoRanks(sc_core::sc_module_name n, ScLinkNetwork& l, CollectiveEngine& e, uint32_t i, uint64_t b)
+    TwoRanks(sc_core::sc_module_name n, ScLinkNetwork& l, CollectiveEngine& e, uint32_t i,
+             uint64_t b)
         : sc_core::sc_module(n), links(l), engine(e), id(i), bytes(b) {
         SC_THREAD(rank0);
         SC_THREAD(rank1);
@@ -261,20 +319,26 @@ struct TwoRanks : sc_core::sc_module {
 
 }  // namespace
 
-TEST_CASE("collective: under SystemC, ranks arrive from their processes and are woken at completion", "[sim]") {
+TEST_CASE(
+    "collective: under SystemC, ranks arrive from their processes and are woken at completion",
+    "[sim]") {
     const auto inst = load_instance("trn1.32xlarge");
     ScLinkNetwork links("links", LinkTopology(inst), link_params(inst));
     CollectiveEngine engine(inst, links.network());
-    auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 0, 1 << 20);
+    auto req = request(CollectiveOp::all_reduce, CollectiveAlgo::ring, CollectiveDType::float32, 0,
+                       1 << 20);
     req.group = {0, 2};
     const auto plan = engine.plan(req);
     TwoRanks* ranks = nullptr;
-    const uint32_t id = engine.launch(plan, [&](uint32_t rank, double) { ranks->done[rank == 0 ? 0 : 1].notify(sc_core::SC_ZERO_TIME); });
+    const uint32_t id = engine.launch(plan, [&](uint32_t rank, double) {
+        ranks->done[rank == 0 ? 0 : 1].notify(sc_core::SC_ZERO_TIME);
+    });
     TwoRanks two("ranks", links, engine, id, 1 << 20);
     ranks = &two;
     sc_core::sc_start();
     engine.check_finished();
-    // Nothing moves before the second rank arrives at 5 us; then two steps (reduce-scatter, all-gather).
+    // Nothing moves before the second rank arrives at 5 us; then two steps (reduce-scatter,
+    // all-gather).
     const double step = 1300 + links.network().uncontended_ns(0, 1, 1 << 19);
     CHECK(two.finished[0] == Approx(5000 + 2 * step).epsilon(1e-6));
     CHECK(two.finished[1] == Approx(5000 + 2 * step).epsilon(1e-6));
@@ -283,11 +347,13 @@ TEST_CASE("collective: under SystemC, ranks arrive from their processes and are 
 TEST_CASE("collective: bf16 reductions add in fp32 and round to bf16 once per add", "[sim]") {
     Rig rig("trn1.2xlarge");
     for (auto dtype : kDTypes) {
-        const auto plan = rig.engine.plan(request(CollectiveOp::all_reduce, CollectiveAlgo::ring, dtype, 2, 2 * dtype_bytes(dtype)));
+        const auto plan = rig.engine.plan(request(CollectiveOp::all_reduce, CollectiveAlgo::ring,
+                                                  dtype, 2, 2 * dtype_bytes(dtype)));
         CollectiveData data(plan);
         data.write(0, {0}, {256.0f}, /*reduce=*/false);
-        data.write(0, {0}, {1.0f}, /*reduce=*/true);   // 257 needs 9 significant bits: bf16 rounds to even, 256
-        data.write(0, {0}, {1.5f}, /*reduce=*/true);   // 257.5: bf16 258, fp32 exact
+        data.write(0, {0}, {1.0f},
+                   /*reduce=*/true);  // 257 needs 9 significant bits: bf16 rounds to even, 256
+        data.write(0, {0}, {1.5f}, /*reduce=*/true);  // 257.5: bf16 258, fp32 exact
         CHECK(data.value(0, 0) == (dtype == CollectiveDType::bfloat16 ? 258.0f : 258.5f));
     }
 }

@@ -1,13 +1,12 @@
-#include <catch2/catch.hpp>
-
-#include "config_test_util.h"
-
 #include <cstdio>
 #include <fstream>
 #include <string>
 
-#include "sim/config/chip_config.h"
+#include <catch2/catch.hpp>
+
+#include "config_test_util.h"
 #include "isa/error.h"
+#include "sim/config/chip_config.h"
 #include "sim/config/config_files.h"
 
 using namespace nsim::sim;
@@ -56,7 +55,9 @@ TEST_CASE("config: chips carry the published core facts", "[sim]") {
 }
 
 TEST_CASE("config: a typo'd key is rejected with the file and JSON path", "[sim]") {
-    auto path = write_chip("typo", R"({"name": "x", "base": "trn1", "timing": {"tensor_clok_ghz": {"value": 3, "source": "s"}}})");
+    auto path = write_chip(
+        "typo",
+        R"({"name": "x", "base": "trn1", "timing": {"tensor_clok_ghz": {"value": 3, "source": "s"}}})");
     const auto msg = load_error(path);
     CHECK_THAT(msg, Catch::Contains(path));
     CHECK_THAT(msg, Catch::Contains("/timing/tensor_clok_ghz"));
@@ -64,19 +65,26 @@ TEST_CASE("config: a typo'd key is rejected with the file and JSON path", "[sim]
 }
 
 TEST_CASE("config: a wrong type is rejected", "[sim]") {
-    auto path = write_chip("type", R"({"name": "x", "base": "trn1", "cores": {"value": "two", "source": "s"}})");
+    auto path = write_chip(
+        "type", R"({"name": "x", "base": "trn1", "cores": {"value": "two", "source": "s"}})");
     CHECK_THAT(load_error(path), Catch::Contains("/cores/value: expected a number"));
-    path = write_chip("frac", R"({"name": "x", "base": "trn1", "cores": {"value": 2.5, "source": "s"}})");
+    path = write_chip("frac",
+                      R"({"name": "x", "base": "trn1", "cores": {"value": 2.5, "source": "s"}})");
     CHECK_THAT(load_error(path), Catch::Contains("expected a whole number"));
 }
 
 TEST_CASE("config: a negative bandwidth is rejected", "[sim]") {
-    auto path = write_chip("neg", R"({"name": "x", "base": "trn1", "dma": {"engine_bandwidth_gbps": {"value": -1, "source": "s"}}})");
-    CHECK_THAT(load_error(path), Catch::Contains("/dma/engine_bandwidth_gbps/value: found -1, expected a positive number"));
+    auto path = write_chip(
+        "neg",
+        R"({"name": "x", "base": "trn1", "dma": {"engine_bandwidth_gbps": {"value": -1, "source": "s"}}})");
+    CHECK_THAT(
+        load_error(path),
+        Catch::Contains("/dma/engine_bandwidth_gbps/value: found -1, expected a positive number"));
 }
 
 TEST_CASE("config: chips carry their device-memory channels and DMA descriptor overhead", "[sim]") {
-    const auto inf1 = load_chip("inf1"), trn1 = load_chip("trn1"), trn2 = load_chip("trn2"), inf2 = load_chip("inf2");
+    const auto inf1 = load_chip("inf1"), trn1 = load_chip("trn1"), trn2 = load_chip("trn2"),
+               inf2 = load_chip("inf2");
     CHECK(inf1.device_memory.channels == 2);  // 2 DDR channels x 4 GiB
     CHECK(trn1.device_memory.channels == 2);  // 2 HBM stacks
     CHECK(inf2.device_memory.channels == 2);
@@ -84,25 +92,44 @@ TEST_CASE("config: chips carry their device-memory channels and DMA descriptor o
     CHECK(trn2.device_memory.interleave_bytes == trn1.device_memory.interleave_bytes);
     CHECK(trn1.sources.at("device_memory.access_latency_ns").assumption);
     CHECK_FALSE(trn2.sources.at("device_memory.channels").assumption);
-    // 256 B at the engine bandwidth (neuron-hardware.md §2.5: <256 B per partition is overhead-bound).
+    // 256 B at the engine bandwidth (neuron-hardware.md §2.5: <256 B per partition is
+    // overhead-bound).
     CHECK(trn1.dma.descriptor_overhead_ns == Approx(256 / 17.0).epsilon(0.01));
     CHECK(trn2.dma.descriptor_overhead_ns == Approx(256 / 23.0).epsilon(0.01));
 }
 
-TEST_CASE("config: bad device-memory and DMA values are rejected with file, path and expectation", "[sim]") {
-    auto path = write_chip("dmtypo", R"({"name": "x", "base": "trn1", "device_memory": {"interleave_byte": {"value": 4096, "source": "s"}}})");
+TEST_CASE("config: bad device-memory and DMA values are rejected with file, path and expectation",
+          "[sim]") {
+    auto path = write_chip(
+        "dmtypo",
+        R"({"name": "x", "base": "trn1", "device_memory": {"interleave_byte": {"value": 4096, "source": "s"}}})");
     auto msg = load_error(path);
     CHECK_THAT(msg, Catch::Contains(path));
     CHECK_THAT(msg, Catch::Contains("/device_memory/interleave_byte"));
     CHECK_THAT(msg, Catch::Contains("interleave_bytes"));
-    path = write_chip("dmtype", R"({"name": "x", "base": "trn1", "device_memory": {"channels": {"value": "two", "source": "s"}}})");
-    CHECK_THAT(load_error(path), Catch::Contains("/device_memory/channels/value: expected a number"));
-    path = write_chip("dmzero", R"({"name": "x", "base": "trn1", "device_memory": {"channels": {"value": 0, "source": "s"}}})");
-    CHECK_THAT(load_error(path), Catch::Contains("/device_memory/channels/value: found 0, expected a positive number"));
-    path = write_chip("dmneg", R"({"name": "x", "base": "trn1", "device_memory": {"access_latency_ns": {"value": -5, "source": "s"}}})");
-    CHECK_THAT(load_error(path), Catch::Contains("/device_memory/access_latency_ns/value: found -5, expected a number >= 0"));
-    path = write_chip("ovneg", R"({"name": "x", "base": "trn1", "dma": {"descriptor_overhead_ns": {"value": -1, "assumption": "a"}}})");
-    CHECK_THAT(load_error(path), Catch::Contains("/dma/descriptor_overhead_ns/value: found -1, expected a number >= 0"));
+    path = write_chip(
+        "dmtype",
+        R"({"name": "x", "base": "trn1", "device_memory": {"channels": {"value": "two", "source": "s"}}})");
+    CHECK_THAT(load_error(path),
+               Catch::Contains("/device_memory/channels/value: expected a number"));
+    path = write_chip(
+        "dmzero",
+        R"({"name": "x", "base": "trn1", "device_memory": {"channels": {"value": 0, "source": "s"}}})");
+    CHECK_THAT(
+        load_error(path),
+        Catch::Contains("/device_memory/channels/value: found 0, expected a positive number"));
+    path = write_chip(
+        "dmneg",
+        R"({"name": "x", "base": "trn1", "device_memory": {"access_latency_ns": {"value": -5, "source": "s"}}})");
+    CHECK_THAT(load_error(path),
+               Catch::Contains(
+                   "/device_memory/access_latency_ns/value: found -5, expected a number >= 0"));
+    path = write_chip(
+        "ovneg",
+        R"({"name": "x", "base": "trn1", "dma": {"descriptor_overhead_ns": {"value": -1, "assumption": "a"}}})");
+    CHECK_THAT(
+        load_error(path),
+        Catch::Contains("/dma/descriptor_overhead_ns/value: found -1, expected a number >= 0"));
 }
 
 TEST_CASE("config: a value without a source or assumption is rejected", "[sim]") {
@@ -113,7 +140,8 @@ TEST_CASE("config: a value without a source or assumption is rejected", "[sim]")
 }
 
 TEST_CASE("config: a file without a base must give every value", "[sim]") {
-    auto path = write_chip("partial", R"({"name": "x", "generation": "v2", "cores": {"value": 2, "source": "s"}})");
+    auto path = write_chip(
+        "partial", R"({"name": "x", "generation": "v2", "cores": {"value": 2, "source": "s"}})");
     CHECK_THAT(load_error(path), Catch::Contains("missing value"));
 }
 
@@ -131,8 +159,10 @@ TEST_CASE("config: --set overrides a value and records the command line as its s
     CHECK(chip.sources.at("timing.tensor_clock_ghz").text == "--set on the command line");
     apply_override(chip, "limits.has_gpsimd=false");
     CHECK_FALSE(chip.limits.has_gpsimd);
-    CHECK_THROWS_WITH(apply_override(chip, "timing.tensr_clock_ghz=3"), Catch::Contains("unknown parameter"));
-    CHECK_THROWS_WITH(apply_override(chip, "dma.engine_bandwidth_gbps=-2"), Catch::Contains("positive"));
+    CHECK_THROWS_WITH(apply_override(chip, "timing.tensr_clock_ghz=3"),
+                      Catch::Contains("unknown parameter"));
+    CHECK_THROWS_WITH(apply_override(chip, "dma.engine_bandwidth_gbps=-2"),
+                      Catch::Contains("positive"));
     CHECK_THROWS_WITH(apply_override(chip, "cores=abc"), Catch::Contains("not a number"));
     CHECK_THROWS_WITH(apply_override(chip, "cores"), Catch::Contains("PATH=VALUE"));
 }

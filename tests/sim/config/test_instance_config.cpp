@@ -1,13 +1,12 @@
 // Instance configurations: every shipped one loads with sources, and each kind of mistake in a file
 // or a --set is rejected with the file, the JSON path and the expectation.
-#include <catch2/catch.hpp>
-
-#include "config_test_util.h"
-
 #include <cstdio>
 #include <fstream>
 #include <string>
 
+#include <catch2/catch.hpp>
+
+#include "config_test_util.h"
 #include "isa/error.h"
 #include "sim/config/config_files.h"
 #include "sim/config/instance_config.h"
@@ -52,7 +51,8 @@ std::string load_error(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("instance: every shipped instance loads with a source or assumption on every value", "[sim]") {
+TEST_CASE("instance: every shipped instance loads with a source or assumption on every value",
+          "[sim]") {
     const auto names = list_configs("instances");
     REQUIRE(names.size() >= 12);
     for (const auto& name : names) {
@@ -81,7 +81,7 @@ TEST_CASE("instance: the shipped instances carry the published sizes, links and 
     CHECK(trn1.sources.at("link_latency_ns").assumption);
     const auto trn2 = load_instance("trn2.48xlarge");
     CHECK(trn2.chip.cores == 8);
-    CHECK_FALSE(trn2.sources.at("torus_dims").assumption);  // 4x4 is published for trn2
+    CHECK_FALSE(trn2.sources.at("torus_dims").assumption);    // 4x4 is published for trn2
     CHECK(trn2.sources.at("price_per_hour_usd").assumption);  // no trn2 price in the reference
     const auto inf2 = load_instance("inf2.48xlarge");
     CHECK(inf2.chips == 12);
@@ -101,27 +101,36 @@ TEST_CASE("instance: the test instance itself is valid", "[sim]") {
 }
 
 TEST_CASE("instance: a typo'd key is rejected with the file and JSON path", "[sim]") {
-    const auto path = write_instance("typo", ring_instance("vcpus", R"("vcpu": {"value": 8, "source": "s"})"));
+    const auto path =
+        write_instance("typo", ring_instance("vcpus", R"("vcpu": {"value": 8, "source": "s"})"));
     const auto msg = load_error(path);
     CHECK_THAT(msg, Catch::Contains(path));
     CHECK_THAT(msg, Catch::Contains("/vcpu: unknown key"));
     CHECK_THAT(msg, Catch::Contains("vcpus"));  // lists what was expected
-    const auto leaf = write_instance("leaf", ring_instance("vcpus", R"("vcpus": {"value": 8, "sauce": "s"})"));
+    const auto leaf =
+        write_instance("leaf", ring_instance("vcpus", R"("vcpus": {"value": 8, "sauce": "s"})"));
     CHECK_THAT(load_error(leaf), Catch::Contains("/vcpus/sauce: unexpected key"));
 }
 
 TEST_CASE("instance: a wrong type is rejected", "[sim]") {
-    auto path = write_instance("type", ring_instance("chips", R"("chips": {"value": "two", "source": "s"})"));
+    auto path = write_instance(
+        "type", ring_instance("chips", R"("chips": {"value": "two", "source": "s"})"));
     CHECK_THAT(load_error(path), Catch::Contains("/chips/value: expected a number"));
-    path = write_instance("toptype", ring_instance("topology", R"("topology": {"value": 2, "source": "s"})"));
-    CHECK_THAT(load_error(path), Catch::Contains("/topology/value: found 2, expected one of: none, ring, torus2d"));
+    path = write_instance("toptype",
+                          ring_instance("topology", R"("topology": {"value": 2, "source": "s"})"));
+    CHECK_THAT(load_error(path),
+               Catch::Contains("/topology/value: found 2, expected one of: none, ring, torus2d"));
     path = write_instance("chiptype", R"({"name": "x", "chip": 1})");
     CHECK_THAT(load_error(path), Catch::Contains("/chip: expected a string"));
 }
 
 TEST_CASE("instance: a negative bandwidth is rejected", "[sim]") {
-    const auto path = write_instance("neg", ring_instance("link_bandwidth_gbps", R"("link_bandwidth_gbps": {"value": -1, "source": "s"})"));
-    CHECK_THAT(load_error(path), Catch::Contains(path + ": /link_bandwidth_gbps/value: found -1, expected a number >= 0"));
+    const auto path = write_instance(
+        "neg", ring_instance("link_bandwidth_gbps",
+                             R"("link_bandwidth_gbps": {"value": -1, "source": "s"})"));
+    CHECK_THAT(
+        load_error(path),
+        Catch::Contains(path + ": /link_bandwidth_gbps/value: found -1, expected a number >= 0"));
 }
 
 TEST_CASE("instance: a value without a source or assumption is rejected", "[sim]") {
@@ -131,41 +140,80 @@ TEST_CASE("instance: a value without a source or assumption is rejected", "[sim]
     CHECK_THAT(load_error(path), Catch::Contains("/unused: unknown key"));
     auto body = ring_instance();
     body.erase(body.find("\"vcpus\""), body.find("\"host_memory_gib\"") - body.find("\"vcpus\""));
-    CHECK_THAT(load_error(write_instance("absent", body)), Catch::Contains("/vcpus: missing value"));
+    CHECK_THAT(load_error(write_instance("absent", body)),
+               Catch::Contains("/vcpus: missing value"));
 }
 
 TEST_CASE("instance: an unknown topology is rejected with the known ones", "[sim]") {
-    const auto path = write_instance("topo", ring_instance("topology", R"("topology": {"value": "mesh", "source": "s"})"));
-    CHECK_THAT(load_error(path), Catch::Contains(path + ": /topology/value: found \"mesh\", expected one of: none, ring, torus2d"));
+    const auto path = write_instance(
+        "topo", ring_instance("topology", R"("topology": {"value": "mesh", "source": "s"})"));
+    CHECK_THAT(
+        load_error(path),
+        Catch::Contains(path +
+                        ": /topology/value: found \"mesh\", expected one of: none, ring, torus2d"));
 }
 
 TEST_CASE("instance: torus dims must multiply to the chip count", "[sim]") {
-    const std::string torus = R"("topology": {"value": "torus2d", "source": "s"}, "torus_dims": {"value": [2, 2], "source": "s"})";
+    const std::string torus =
+        R"("topology": {"value": "torus2d", "source": "s"}, "torus_dims": {"value": [2, 2], "source": "s"})";
     auto path = write_instance("dims", ring_instance("topology", torus));
-    CHECK_THAT(load_error(path), Catch::Contains(path + ": /torus_dims/value: 2x2 = 4 positions, expected the chip count 2"));
+    CHECK_THAT(load_error(path),
+               Catch::Contains(
+                   path + ": /torus_dims/value: 2x2 = 4 positions, expected the chip count 2"));
     const std::string four_ports = R"("link_ports": {"value": 4, "source": "s"})";
-    path = write_instance("dims_ok", ring_instance("topology", R"("topology": {"value": "torus2d", "source": "s"}, "torus_dims": {"value": [1, 2], "source": "s"})",
-                                                   "link_ports", four_ports));
+    path = write_instance(
+        "dims_ok",
+        ring_instance(
+            "topology",
+            R"("topology": {"value": "torus2d", "source": "s"}, "torus_dims": {"value": [1, 2], "source": "s"})",
+            "link_ports", four_ports));
     CHECK(load_instance(path).torus_dims == std::vector<uint32_t>{1, 2});
-    path = write_instance("nodims", ring_instance("topology", R"("topology": {"value": "torus2d", "source": "s"})"));
-    CHECK_THAT(load_error(path), Catch::Contains("/torus_dims/value: topology torus2d needs two dims"));
-    path = write_instance("zerodim", ring_instance("topology", R"("topology": {"value": "torus2d", "source": "s"}, "torus_dims": {"value": [0, 2], "source": "s"})"));
-    CHECK_THAT(load_error(path), Catch::Contains("/torus_dims/value: found [0,2], expected a non-empty list of positive whole numbers"));
-    path = write_instance("ringdims", ring_instance("topology", R"("topology": {"value": "ring", "source": "s"}, "torus_dims": {"value": [1, 2], "source": "s"})"));
-    CHECK_THAT(load_error(path), Catch::Contains("/torus_dims: only meaningful with topology torus2d"));
+    path = write_instance(
+        "nodims", ring_instance("topology", R"("topology": {"value": "torus2d", "source": "s"})"));
+    CHECK_THAT(load_error(path),
+               Catch::Contains("/torus_dims/value: topology torus2d needs two dims"));
+    path = write_instance(
+        "zerodim",
+        ring_instance(
+            "topology",
+            R"("topology": {"value": "torus2d", "source": "s"}, "torus_dims": {"value": [0, 2], "source": "s"})"));
+    CHECK_THAT(
+        load_error(path),
+        Catch::Contains(
+            "/torus_dims/value: found [0,2], expected a non-empty list of positive whole numbers"));
+    path = write_instance(
+        "ringdims",
+        ring_instance(
+            "topology",
+            R"("topology": {"value": "ring", "source": "s"}, "torus_dims": {"value": [1, 2], "source": "s"})"));
+    CHECK_THAT(load_error(path),
+               Catch::Contains("/torus_dims: only meaningful with topology torus2d"));
 }
 
 TEST_CASE("instance: links must agree with the topology", "[sim]") {
-    auto path = write_instance("nolink", ring_instance("link_bandwidth_gbps", R"("link_bandwidth_gbps": {"value": 0, "source": "s"})"));
-    CHECK_THAT(load_error(path), Catch::Contains("/link_bandwidth_gbps/value: expected a positive number with topology ring"));
-    path = write_instance("onechip", ring_instance("chips", R"("chips": {"value": 1, "source": "s"})"));
+    auto path = write_instance(
+        "nolink", ring_instance("link_bandwidth_gbps",
+                                R"("link_bandwidth_gbps": {"value": 0, "source": "s"})"));
+    CHECK_THAT(load_error(path),
+               Catch::Contains(
+                   "/link_bandwidth_gbps/value: expected a positive number with topology ring"));
+    path = write_instance("onechip",
+                          ring_instance("chips", R"("chips": {"value": 1, "source": "s"})"));
     CHECK_THAT(load_error(path), Catch::Contains("/topology/value: a ring needs at least 2 chips"));
-    path = write_instance("none", ring_instance("topology", R"("topology": {"value": "none", "source": "s"})"));
-    CHECK_THAT(load_error(path), Catch::Contains("/link_bandwidth_gbps/value: found 100, expected 0 with topology none"));
-    path = write_instance("ports", ring_instance("link_ports", R"("link_ports": {"value": 3, "source": "s"})"));
-    CHECK_THAT(load_error(path), Catch::Contains("/link_ports/value: found 3, expected a positive multiple of 2 (the neighbour directions of a ring)"));
-    path = write_instance("noports", ring_instance("link_ports", R"("link_ports": {"value": 0, "source": "s"})"));
-    CHECK_THAT(load_error(path), Catch::Contains("/link_ports/value: found 0, expected a positive multiple of 2"));
+    path = write_instance(
+        "none", ring_instance("topology", R"("topology": {"value": "none", "source": "s"})"));
+    CHECK_THAT(
+        load_error(path),
+        Catch::Contains("/link_bandwidth_gbps/value: found 100, expected 0 with topology none"));
+    path = write_instance(
+        "ports", ring_instance("link_ports", R"("link_ports": {"value": 3, "source": "s"})"));
+    CHECK_THAT(load_error(path),
+               Catch::Contains("/link_ports/value: found 3, expected a positive multiple of 2 (the "
+                               "neighbour directions of a ring)"));
+    path = write_instance(
+        "noports", ring_instance("link_ports", R"("link_ports": {"value": 0, "source": "s"})"));
+    CHECK_THAT(load_error(path),
+               Catch::Contains("/link_ports/value: found 0, expected a positive multiple of 2"));
 }
 
 TEST_CASE("instance: an unknown chip or name is a clear error", "[sim]") {
@@ -185,21 +233,26 @@ TEST_CASE("instance: --set overrides an instance value and forwards chip. to the
     CHECK(inst.chip.sources.at("timing.tensor_clock_ghz").text == "--set on the command line");
     apply_override(inst, "topology=ring");  // a bare word is a topology name
     CHECK(inst.topology == "ring");
-    CHECK_THROWS_WITH(apply_override(inst, "topology=mesh"), Catch::Contains("expected one of: none, ring, torus2d"));
+    CHECK_THROWS_WITH(apply_override(inst, "topology=mesh"),
+                      Catch::Contains("expected one of: none, ring, torus2d"));
     CHECK_THROWS_WITH(apply_override(inst, "link_bandwidth_gbps=-2"), Catch::Contains(">= 0"));
-    CHECK_THROWS_WITH(apply_override(inst, "chip.timing.tensr_clock_ghz=3"), Catch::Contains("unknown parameter 'timing.tensr_clock_ghz'"));
+    CHECK_THROWS_WITH(apply_override(inst, "chip.timing.tensr_clock_ghz=3"),
+                      Catch::Contains("unknown parameter 'timing.tensr_clock_ghz'"));
     CHECK_THROWS_WITH(apply_override(inst, "vcpu=3"), Catch::Contains("unknown parameter 'vcpu'"));
-    CHECK_THROWS_WITH(apply_override(inst, "topology=none"), Catch::Contains("expected 0 with topology none"));
+    CHECK_THROWS_WITH(apply_override(inst, "topology=none"),
+                      Catch::Contains("expected 0 with topology none"));
     CHECK(inst.topology == "ring");  // a rejected override changes nothing
 }
 
 TEST_CASE("instance: overrides that must agree are applied together, then checked", "[sim]") {
     auto inst = load_instance("trn1.32xlarge");
-    CHECK_THROWS_WITH(apply_override(inst, "chips=8"), Catch::Contains("torus_dims: 4x4 = 16 positions, expected the chip count 8"));
+    CHECK_THROWS_WITH(apply_override(inst, "chips=8"),
+                      Catch::Contains("torus_dims: 4x4 = 16 positions, expected the chip count 8"));
     apply_overrides(inst, {"chips=8", "torus_dims=[2,4]"});
     CHECK(inst.chips == 8);
     CHECK(inst.torus_dims == std::vector<uint32_t>{2, 4});
     apply_overrides(inst, {"chips=1", "topology=none", "link_bandwidth_gbps=0"});
     CHECK(inst.topology == "none");
-    for (const auto& p : describe(inst)) CHECK(p.path != "torus_dims");  // meaningless without a torus
+    for (const auto& p : describe(inst))
+        CHECK(p.path != "torus_dims");  // meaningless without a torus
 }

@@ -6,9 +6,9 @@
 // checked per element, a bound rather than a guess. Kernels without bf16 inputs (LayerNorm,
 // softmax, embeddings: fp32 throughout) are held to 1e-4 (fp32 rounding and the Scalar engine's
 // exp/rsqrt). Attention and the model tests use measured-margin tolerances, stated there.
-#include <catch2/catch.hpp>
-
 #include <cmath>
+
+#include <catch2/catch.hpp>
 
 #include "compiler/kernel_attention.h"
 #include "compiler/kernel_embedding.h"
@@ -50,11 +50,13 @@ void check_linear(const LinearCase& c, Eviction eviction) {
     if (eviction == Eviction::residual) {
         y = h.features("r", c.M, c.T, DType::float32, rv);
         const uint64_t scratch = h.ctx().sbuf().alloc(512 * 4, "scratch");
-        compiler::linear(h.ctx(), w, staging, compiler::moving_of(x), c.T, compiler::evict_bias_residual(h.ctx(), bias, y, scratch));
+        compiler::linear(h.ctx(), w, staging, compiler::moving_of(x), c.T,
+                         compiler::evict_bias_residual(h.ctx(), bias, y, scratch));
     } else {
         y = h.ctx().alloc_features(c.M, c.T, DType::float32, "y");
         const auto f = eviction == Eviction::gelu ? isa::ActFunc::gelu : isa::ActFunc::copy;
-        compiler::linear(h.ctx(), w, staging, compiler::moving_of(x), c.T, compiler::evict_bias(h.ctx(), bias, y, f));
+        compiler::linear(h.ctx(), w, staging, compiler::moving_of(x), c.T,
+                         compiler::evict_bias(h.ctx(), bias, y, f));
     }
     h.store("y", y, c.M);
     const auto r = h.run();
@@ -71,7 +73,8 @@ void check_linear(const LinearCase& c, Eviction eviction) {
                 magnitude += std::abs(p);
             }
             double bound = kBf16Products * magnitude + 1e-5 * (1 + std::abs(ref));
-            if (eviction == Eviction::gelu) ref = gelu(float(ref)), bound *= 1.13;  // GELU's slope is at most 1.13
+            if (eviction == Eviction::gelu)
+                ref = gelu(float(ref)), bound *= 1.13;  // GELU's slope is at most 1.13
             if (eviction == Eviction::residual) ref += rv[size_t(m) * c.T + t];
             const double err = std::abs(got[size_t(m) * c.T + t] - ref);
             worst = std::max(worst, err / bound);
@@ -84,7 +87,10 @@ void check_linear(const LinearCase& c, Eviction eviction) {
 
 }  // namespace
 
-TEST_CASE("kernels: tiled matmul with bias splits K over PSUM accumulation and stays within the bf16 bound", "[sim]") {
+TEST_CASE(
+    "kernels: tiled matmul with bias splits K over PSUM accumulation and stays within the bf16 "
+    "bound",
+    "[sim]") {
     // K = 3 partition tiles, M = 2.5 output tiles, T = 512 + 128 columns; weights streamed.
     check_linear({384, 320, 640, false}, Eviction::bias);
 }
@@ -124,7 +130,8 @@ TEST_CASE("kernels: feature-major LayerNorm matches the fp32 reference", "[sim]"
         m /= F;
         for (uint32_t f = 0; f < F; ++f) v += std::pow(xv[size_t(f) * T + t] - m, 2);
         const double rstd = 1 / std::sqrt(v / F + 1e-12);
-        for (uint32_t f = 0; f < F; ++f) ref[size_t(f) * T + t] = float((xv[size_t(f) * T + t] - m) * rstd * gamma[f] + bv[f]);
+        for (uint32_t f = 0; f < F; ++f)
+            ref[size_t(f) * T + t] = float((xv[size_t(f) * T + t] - m) * rstd * gamma[f] + bv[f]);
     }
     CHECK(test::max_abs_diff(got, ref) < 1e-4);
 }
@@ -137,12 +144,14 @@ TEST_CASE("kernels: masked softmax gives padded keys zero weight and rows that s
     for (uint32_t k = 80; k < S; ++k) mask[k] = 0;
     h.input("scores", {S, S}, DType::float32, sv);
     h.input("mask", {1, S}, DType::float32, mask);
-    const uint64_t s_at = h.ctx().sbuf().alloc(S * 4, "scores"), m_at = h.ctx().sbuf().alloc(S * 4, "mask bias"),
+    const uint64_t s_at = h.ctx().sbuf().alloc(S * 4, "scores"),
+                   m_at = h.ctx().sbuf().alloc(S * 4, "mask bias"),
                    p_at = h.ctx().sbuf().alloc(S * 4, "probs");
     const auto tile = [&](uint64_t at) { return isa::sbuf(0, S, at, DType::float32, {S}); };
     h.ctx().dma(tile(s_at), h.b().hbm("scores", 0, S, 0, {S}));
     compiler::emit_mask_bias(h.ctx(), "mask", 0, S, m_at);
-    compiler::masked_softmax(h.ctx(), tile(s_at), tile(m_at), tile(p_at), compiler::SoftmaxScratch::allocate(h.ctx(), S));
+    compiler::masked_softmax(h.ctx(), tile(s_at), tile(m_at), tile(p_at),
+                             compiler::SoftmaxScratch::allocate(h.ctx(), S));
     h.b().tensor("p", {S, S}, DType::float32, isa::TensorRole::output);
     h.ctx().dma(h.b().hbm("p", 0, S, 0, {S}), tile(p_at));
     CHECK(h.run().race_count == 0);
@@ -150,9 +159,12 @@ TEST_CASE("kernels: masked softmax gives padded keys zero weight and rows that s
     std::vector<float> ref(got.size());
     for (uint32_t q = 0; q < S; ++q) {
         double mx = -1e30, sum = 0;
-        for (uint32_t k = 0; k < S; ++k) mx = std::max(mx, double(sv[q * S + k]) + (mask[k] - 1) * 10000);
-        for (uint32_t k = 0; k < S; ++k) sum += std::exp(sv[q * S + k] + (mask[k] - 1) * 10000 - mx);
-        for (uint32_t k = 0; k < S; ++k) ref[q * S + k] = float(std::exp(sv[q * S + k] + (mask[k] - 1) * 10000 - mx) / sum);
+        for (uint32_t k = 0; k < S; ++k)
+            mx = std::max(mx, double(sv[q * S + k]) + (mask[k] - 1) * 10000);
+        for (uint32_t k = 0; k < S; ++k)
+            sum += std::exp(sv[q * S + k] + (mask[k] - 1) * 10000 - mx);
+        for (uint32_t k = 0; k < S; ++k)
+            ref[q * S + k] = float(std::exp(sv[q * S + k] + (mask[k] - 1) * 10000 - mx) / sum);
     }
     CHECK(test::max_abs_diff(got, ref) < 1e-5);
     for (uint32_t k = 80; k < S; ++k) CHECK(got[5 * S + k] == 0.0f);
@@ -161,13 +173,15 @@ TEST_CASE("kernels: masked softmax gives padded keys zero weight and rows that s
 TEST_CASE("kernels: the embedding gather sums word, position and type rows per token id", "[sim]") {
     const uint32_t H = 256, S = 64, V = 50, seqs = 2;
     test::KernelHarness h;
-    const auto word = test::random_values("word", size_t(V) * H), pos = test::random_values("pos", size_t(S + 8) * H),
+    const auto word = test::random_values("word", size_t(V) * H),
+               pos = test::random_values("pos", size_t(S + 8) * H),
                type = test::random_values("type", 2 * H);
     h.input("word", {V, H}, DType::float32, word);
     h.input("pos", {S + 8, H}, DType::float32, pos);
     h.input("type", {2, H}, DType::float32, type);
     std::vector<int32_t> ids(size_t(seqs) * S);
-    for (size_t i = 0; i < ids.size(); ++i) ids[i] = int32_t((i / 5 * 7) % V);  // runs of 5 equal ids
+    for (size_t i = 0; i < ids.size(); ++i)
+        ids[i] = int32_t((i / 5 * 7) % V);  // runs of 5 equal ids
     const FeatureTiles x = h.ctx().alloc_features(H, seqs * S, DType::float32, "x");
     compiler::embedding(h.ctx(), {"word", "pos", "type", H}, ids, S, 0, x);
     h.store("x", x, H);
@@ -176,7 +190,8 @@ TEST_CASE("kernels: the embedding gather sums word, position and type rows per t
     std::vector<float> ref(got.size());
     for (uint32_t t = 0; t < seqs * S; ++t)
         for (uint32_t f = 0; f < H; ++f)
-            ref[size_t(f) * seqs * S + t] = word[size_t(ids[t]) * H + f] + pos[size_t(t % S) * H + f] + type[f];
+            ref[size_t(f) * seqs * S + t] =
+                word[size_t(ids[t]) * H + f] + pos[size_t(t % S) * H + f] + type[f];
     CHECK(test::max_abs_diff(got, ref) < 1e-5);
 }
 
@@ -184,19 +199,24 @@ TEST_CASE("kernels: multi-head attention matches softmax(QK^T + mask) V + bv", "
     // Two sequences of 128 tokens, 4 heads of 64 (two per partition tile), bf16 operands.
     const uint32_t H = 256, S = 128, seqs = 2, heads = 4, hd = 64, T = seqs * S;
     test::KernelHarness h;
-    const auto qv = test::random_values("q", size_t(H) * T, 0.5f), kv = test::random_values("k", size_t(H) * T),
-               vv = test::random_values("v", size_t(T) * H), bvv = test::random_values("bv", H, 0.5f);
+    const auto qv = test::random_values("q", size_t(H) * T, 0.5f),
+               kv = test::random_values("k", size_t(H) * T),
+               vv = test::random_values("v", size_t(T) * H),
+               bvv = test::random_values("bv", H, 0.5f);
     std::vector<float> mask(size_t(seqs) * S, 1.0f);
     for (uint32_t k = 100; k < S; ++k) mask[S + k] = 0;  // the second sequence is padded
-    const FeatureTiles q = h.features("q", H, T, DType::bfloat16, qv), k = h.features("k", H, T, DType::bfloat16, kv);
+    const FeatureTiles q = h.features("q", H, T, DType::bfloat16, qv),
+                       k = h.features("k", H, T, DType::bfloat16, kv);
     // Token-major values: sequence s at v + s * H * 2 ([token partition][feature]).
     h.input("v", {T, H}, DType::float32, vv);
     const uint64_t v = h.ctx().sbuf().alloc(uint64_t(seqs) * H * 2, "values");
     for (uint32_t s = 0; s < seqs; ++s)
-        h.ctx().dma(isa::sbuf(0, S, v + uint64_t(s) * H * 2, DType::bfloat16, {H}), h.b().hbm("v", s * S, S, 0, {H}));
+        h.ctx().dma(isa::sbuf(0, S, v + uint64_t(s) * H * 2, DType::bfloat16, {H}),
+                    h.b().hbm("v", s * S, S, 0, {H}));
     h.input("mask", {seqs, S}, DType::float32, mask);
     const uint64_t masks = h.ctx().sbuf().alloc(uint64_t(seqs) * S * 4, "masks");
-    for (uint32_t s = 0; s < seqs; ++s) compiler::emit_mask_bias(h.ctx(), "mask", s, S, masks + uint64_t(s) * S * 4);
+    for (uint32_t s = 0; s < seqs; ++s)
+        compiler::emit_mask_bias(h.ctx(), "mask", s, S, masks + uint64_t(s) * S * 4);
     const auto bv = h.vector("bv", bvv);
     const FeatureTiles out = h.ctx().alloc_features(H, T, DType::float32, "context");
     compiler::attention(h.ctx(), {heads, hd, S, seqs}, q, k, v, uint64_t(H) * 2, masks, bv, out);
@@ -212,14 +232,16 @@ TEST_CASE("kernels: multi-head attention matches softmax(QK^T + mask) V + bv", "
                 for (uint32_t ki = 0; ki < S; ++ki) {
                     double dot = 0;
                     for (uint32_t d = 0; d < hd; ++d)
-                        dot += double(qv[size_t(hh * hd + d) * T + s * S + qi]) * kv[size_t(hh * hd + d) * T + s * S + ki];
+                        dot += double(qv[size_t(hh * hd + d) * T + s * S + qi]) *
+                               kv[size_t(hh * hd + d) * T + s * S + ki];
                     p[ki] = dot + (mask[s * S + ki] - 1) * 10000;
                     mx = std::max(mx, p[ki]);
                 }
                 for (auto& e : p) sum += (e = std::exp(e - mx));
                 for (uint32_t d = 0; d < hd; ++d) {
                     double c = bvv[hh * hd + d];
-                    for (uint32_t ki = 0; ki < S; ++ki) c += p[ki] / sum * vv[size_t(s * S + ki) * H + hh * hd + d];
+                    for (uint32_t ki = 0; ki < S; ++ki)
+                        c += p[ki] / sum * vv[size_t(s * S + ki) * H + hh * hd + d];
                     ref[size_t(hh * hd + d) * T + s * S + qi] = float(c);
                 }
             }

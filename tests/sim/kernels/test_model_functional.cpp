@@ -3,9 +3,10 @@
 // Tolerance: matmul inputs are rounded to bf16 (8 significant bits, relative error <= 2^-9), as
 // neuron-cc's default auto-cast does; PSUM accumulates in fp32. Each output of a K-long dot product
 // then carries a random error of about 2^-9 * sqrt(K) * |x||w| ~ 0.3% of its spread; through the
-// LayerNorm-ed activations (magnitude ~1-4) of a layer the measured max absolute error is 0.01-0.02,
-// so 0.05 passes bf16 rounding and catches any wrong index or missing term (errors of order 1).
-// With fp32 matmuls the same programs agree to 1e-4 (measured 2.4e-6): the gap is bf16 alone.
+// LayerNorm-ed activations (magnitude ~1-4) of a layer the measured max absolute error is
+// 0.01-0.02, so 0.05 passes bf16 rounding and catches any wrong index or missing term (errors of
+// order 1). With fp32 matmuls the same programs agree to 1e-4 (measured 2.4e-6): the gap is bf16
+// alone.
 #include <catch2/catch.hpp>
 
 #include "compiler/model_reference.h"
@@ -45,13 +46,15 @@ std::vector<float> padded_mask(uint32_t batch, uint32_t seq) {
 
 std::vector<int32_t> some_ids(uint32_t batch, uint32_t seq) {
     std::vector<int32_t> ids(size_t(batch) * seq);
-    for (size_t i = 0; i < ids.size(); ++i) ids[i] = int32_t((i / 3) * 37 % 1000);  // runs of 3 equal ids
+    for (size_t i = 0; i < ids.size(); ++i)
+        ids[i] = int32_t((i / 3) * 37 % 1000);  // runs of 3 equal ids
     return ids;
 }
 
 // Lowers `spec`, runs every stage's load then infer in one program, compares with the reference.
-void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch, const compiler::PartitionPlan& plan,
-                             double tolerance = kTolerance, const std::string& chip_name = "inf1") {
+void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch,
+                             const compiler::PartitionPlan& plan, double tolerance = kTolerance,
+                             const std::string& chip_name = "inf1") {
     const auto chip = sim::load_chip(chip_name);
     compiler::LowerOptions options;
     options.token_ids = some_ids(batch, spec.sequence_length);
@@ -73,12 +76,16 @@ void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch, co
     CHECK(r.uninitialized_reads.empty());
     const auto ref = compiler::reference_forward(spec, batch, kSeed, options.token_ids, mask);
     const size_t tokens = size_t(batch) * spec.sequence_length;
-    const double err = compiler::max_error_feature_major(hbm.values("hidden_states"), ref.hidden, spec.hidden, tokens);
-    WARN("max |hidden - reference| = " << err << " over " << tokens << " tokens, simulated " << r.time_ns / 1e3 << " us");
+    const double err = compiler::max_error_feature_major(hbm.values("hidden_states"), ref.hidden,
+                                                         spec.hidden, tokens);
+    WARN("max |hidden - reference| = " << err << " over " << tokens << " tokens, simulated "
+                                       << r.time_ns / 1e3 << " us");
     CHECK(err < tolerance);
     if (spec.pooler) {
-        const double perr = compiler::max_error_feature_major(hbm.values("pooled_output"), ref.pooled, spec.hidden, batch);
-        const double lerr = compiler::max_error_feature_major(hbm.values("logits"), ref.logits, spec.num_labels, batch);
+        const double perr = compiler::max_error_feature_major(hbm.values("pooled_output"),
+                                                              ref.pooled, spec.hidden, batch);
+        const double lerr = compiler::max_error_feature_major(hbm.values("logits"), ref.logits,
+                                                              spec.num_labels, batch);
         WARN("max |pooled - reference| = " << perr << ", max |logits - reference| = " << lerr);
         CHECK(perr < tolerance);
         CHECK(lerr < tolerance);
@@ -87,27 +94,35 @@ void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch, co
 
 }  // namespace
 
-TEST_CASE("model: one BERT-base layer on one inf1 core matches the fp32 reference within bf16 tolerance", "[sim]") {
+TEST_CASE(
+    "model: one BERT-base layer on one inf1 core matches the fp32 reference within bf16 tolerance",
+    "[sim]") {
     check_against_reference(one_layer_bert_base(), 1, compiler::PartitionPlan::data_parallel());
 }
 
-TEST_CASE("model: a tiny 2-stage pipeline run stage after stage matches the fp32 reference", "[sim]") {
+TEST_CASE("model: a tiny 2-stage pipeline run stage after stage matches the fp32 reference",
+          "[sim]") {
     check_against_reference(tiny_bert(2), 2, compiler::PartitionPlan::pipeline(2));
 }
 
-TEST_CASE("model: with fp32 matmuls the simulated layer matches the reference to fp32 rounding", "[sim]") {
+TEST_CASE("model: with fp32 matmuls the simulated layer matches the reference to fp32 rounding",
+          "[sim]") {
     auto spec = tiny_bert(1);
     spec.matmul_dtype = isa::DType::float32;
     check_against_reference(spec, 1, compiler::PartitionPlan::data_parallel(), 1e-4);
 }
 
-TEST_CASE("model: a tiny BERT pipeline on trn1 cores (NeuronCore-v2) matches the fp32 reference", "[sim]") {
-    check_against_reference(tiny_bert(2), 3, compiler::PartitionPlan::pipeline(3), kTolerance, "trn1");
+TEST_CASE("model: a tiny BERT pipeline on trn1 cores (NeuronCore-v2) matches the fp32 reference",
+          "[sim]") {
+    check_against_reference(tiny_bert(2), 3, compiler::PartitionPlan::pipeline(3), kTolerance,
+                            "trn1");
 }
 
 // Hidden from ctest ([.]): about 20 s alone. Run it with nsim_sim_tests "[slow]". The bf16 error
 // grows with depth: measured 0.033 after 12 layers, held to 0.1.
-TEST_CASE("model: the full 12-layer BERT-base on one inf1 core matches the fp32 reference", "[sim][slow][.]") {
-    check_against_reference(compiler::load_model(NSIM_SOURCE_DIR "/examples/models/bert-base-uncased.json"), 1,
-                            compiler::PartitionPlan::data_parallel(), 0.1);
+TEST_CASE("model: the full 12-layer BERT-base on one inf1 core matches the fp32 reference",
+          "[sim][slow][.]") {
+    check_against_reference(
+        compiler::load_model(NSIM_SOURCE_DIR "/examples/models/bert-base-uncased.json"), 1,
+        compiler::PartitionPlan::data_parallel(), 0.1);
 }

@@ -1,15 +1,15 @@
 // The memory system: DMA engines and queues, device-memory channels, several cores and chips
 // contending for them (issue 4). Each test case is its own process (one simulation each).
-#include <catch2/catch.hpp>
-
 #include <cmath>
 
-#include "sim_test_util.h"
-#include "sim/memory/channel_server.h"
+#include <catch2/catch.hpp>
+
+#include "isa/error.h"
 #include "sim/config/chip_config.h"
+#include "sim/memory/channel_server.h"
 #include "sim/memory/dma_system.h"
 #include "sim/system/run_system.h"
-#include "isa/error.h"
+#include "sim_test_util.h"
 
 using namespace nsim;
 using namespace nsim::test;
@@ -27,25 +27,28 @@ isa::TensorDecl tensor(const std::string& name, uint32_t rows, uint64_t row_byte
 
 // A dma_copy of the whole tensor `t` into SBUF partitions [0, rows) at `sbuf_offset`, on `queue`.
 isa::Instruction load(const isa::TensorDecl& t, uint64_t sbuf_offset, int64_t queue,
-                      std::initializer_list<isa::SemWait> waits = {}, std::initializer_list<isa::SemInc> incs = {}) {
-    auto inst = make(Opcode::dma_copy,
-                     {{"dst", sbuf(0, uint32_t(t.shape[0]), sbuf_offset, DType::float32, {t.shape[1]})},
-                      {"src", isa::whole_tensor(t)},
-                      {"queue", queue}},
-                     waits, incs);
+                      std::initializer_list<isa::SemWait> waits = {},
+                      std::initializer_list<isa::SemInc> incs = {}) {
+    auto inst =
+        make(Opcode::dma_copy,
+             {{"dst", sbuf(0, uint32_t(t.shape[0]), sbuf_offset, DType::float32, {t.shape[1]})},
+              {"src", isa::whole_tensor(t)},
+              {"queue", queue}},
+             waits, incs);
     return on(Engine::sync, inst);
 }
 
 // A program that loads `rows` x `row_bytes` from HBM into SBUF with one transfer.
-isa::Program stream_program(uint32_t rows, uint64_t row_bytes, isa::Generation g = isa::Generation::v2) {
+isa::Program stream_program(uint32_t rows, uint64_t row_bytes,
+                            isa::Generation g = isa::Generation::v2) {
     auto t = tensor("x", rows, row_bytes);
     auto p = streams({load(t, 0, 0)}, g);
     p.tensors.push_back(t);
     return p;
 }
 
-sim::SystemRunResult run_on(const sim::ChipConfig& chip, uint32_t chips, const std::vector<sim::CorePlacement>& placements,
-                            bool trace = false) {
+sim::SystemRunResult run_on(const sim::ChipConfig& chip, uint32_t chips,
+                            const std::vector<sim::CorePlacement>& placements, bool trace = false) {
     std::vector<sim::DeviceMemory> hbm(placements.size());
     sim::RunOptions opt;
     opt.timing_only = true;
@@ -70,7 +73,9 @@ std::vector<sim::TraceEvent> dma_bars(const sim::RunResult& r) {
 
 }  // namespace
 
-TEST_CASE("dma: one engine streaming a large HBM->SBUF copy reaches its configured bandwidth within 5%", "[sim]") {
+TEST_CASE(
+    "dma: one engine streaming a large HBM->SBUF copy reaches its configured bandwidth within 5%",
+    "[sim]") {
     auto chip = sim::load_chip("trn1");
     sim::apply_override(chip, "dma.engines_per_core=1");
     const auto p = stream_program(128, 64 * KiB);  // 8 MiB in 128 descriptors of 64 KiB
@@ -79,13 +84,18 @@ TEST_CASE("dma: one engine streaming a large HBM->SBUF copy reaches its configur
     CHECK(gbps <= chip.dma.engine_bandwidth_gbps);
 }
 
-TEST_CASE("dma: all engines of a core saturate at the sum of their bandwidths when device memory has room", "[sim]") {
+TEST_CASE(
+    "dma: all engines of a core saturate at the sum of their bandwidths when device memory has "
+    "room",
+    "[sim]") {
     const auto chip = sim::load_chip("trn2");  // 16 x 23 GB/s = 368 GB/s < 2.9 TB/s
     const double gbps = dma_gbps(run_one(stream_program(128, 64 * KiB, isa::Generation::v3), chip));
     CHECK(gbps == Approx(16 * chip.dma.engine_bandwidth_gbps).epsilon(0.05));
 }
 
-TEST_CASE("dma: all engines of a core saturate at the device memory's bandwidth when it is the narrower", "[sim]") {
+TEST_CASE(
+    "dma: all engines of a core saturate at the device memory's bandwidth when it is the narrower",
+    "[sim]") {
     auto chip = sim::load_chip("trn1");
     sim::apply_override(chip, "device_memory.bandwidth_gbps=100");  // below 16 x 17 GB/s
     const auto p = stream_program(128, 64 * KiB);
@@ -103,23 +113,29 @@ TEST_CASE("dram: the four cores of an inf1 chip streaming at once share the 50 G
     const double quarter = chip.device_memory.bandwidth_gbps / 4;
     for (const auto& core : r.cores) {
         CHECK(dma_gbps(core[0]) == Approx(quarter).epsilon(0.05));
-        CHECK(core[0].time_ns == Approx(r.cores[0][0].time_ns).epsilon(0.02));  // fair: they end together
+        CHECK(core[0].time_ns ==
+              Approx(r.cores[0][0].time_ns).epsilon(0.02));  // fair: they end together
     }
     CHECK(r.chips[0].achieved_gbps() == Approx(chip.device_memory.bandwidth_gbps).epsilon(0.05));
     CHECK(r.chips[0].achieved_gbps() <= chip.device_memory.bandwidth_gbps);
 }
 
 TEST_CASE("dram: cores on different chips do not share device memory", "[sim]") {
-    const auto chip = sim::load_chip("inf1");  // one core's 3 engines (51 GB/s) fit in a chip's 53.7 GB/s
+    const auto chip =
+        sim::load_chip("inf1");  // one core's 3 engines (51 GB/s) fit in a chip's 53.7 GB/s
     const auto p = stream_program(128, 64 * KiB, isa::Generation::v1);
     const auto r = run_on(chip, 2, {{0, 0, {&p}}, {1, 0, {&p}}});
-    for (const auto& core : r.cores) CHECK(dma_gbps(core[0]) == Approx(3 * chip.dma.engine_bandwidth_gbps).epsilon(0.05));
+    for (const auto& core : r.cores)
+        CHECK(dma_gbps(core[0]) == Approx(3 * chip.dma.engine_bandwidth_gbps).epsilon(0.05));
     REQUIRE(r.chips.size() == 2);
     CHECK(r.chips[0].bytes_read == r.chips[1].bytes_read);
 }
 
-TEST_CASE("dram: cores that together stay under the device memory's bandwidth do not slow each other", "[sim]") {
-    const auto chip = sim::load_chip("trn1");  // 2 x 16 engines, small transfers: far below 820 GB/s
+TEST_CASE(
+    "dram: cores that together stay under the device memory's bandwidth do not slow each other",
+    "[sim]") {
+    const auto chip =
+        sim::load_chip("trn1");  // 2 x 16 engines, small transfers: far below 820 GB/s
     std::vector<isa::Instruction> loads;
     auto x = tensor("x", 64 * 128, 64);
     for (uint32_t k = 0; k < 64; ++k) {
@@ -141,7 +157,9 @@ TEST_CASE("dram: cores that together stay under the device memory's bandwidth do
     CHECK(r.cores[2][0].time_ns == Approx(alone).epsilon(0.02));
 }
 
-TEST_CASE("dma: small transfers are overhead-bound, 4 KiB per partition nearly saturates the engines", "[sim]") {
+TEST_CASE(
+    "dma: small transfers are overhead-bound, 4 KiB per partition nearly saturates the engines",
+    "[sim]") {
     const auto chip = sim::load_chip("trn1");
     auto small = tensor("small", 128, 64), large = tensor("large", 128, 4 * KiB);
     auto p = streams({load(small, 0, 0, {}, {{0, 1}}), load(large, 64, 0, {{0, 1}})});
@@ -160,11 +178,13 @@ TEST_CASE("dma: two transfers issued together on different queues finish togethe
     p.tensors = {a, b};
     const auto bars = dma_bars(run_one(p, chip, true));
     REQUIRE(bars.size() == 2);
-    const double end_a = bars[0].start_ns + bars[0].duration_ns, end_b = bars[1].start_ns + bars[1].duration_ns;
+    const double end_a = bars[0].start_ns + bars[0].duration_ns,
+                 end_b = bars[1].start_ns + bars[1].duration_ns;
     // Round-robin: each engine alternates between the queues in runs of at most a booking quantum
     // (or one descriptor if longer), so they end at most one run apart; one after the other, the
     // first would end when half the work is done.
-    const double descriptor_ns = chip.dma.descriptor_overhead_ns + 16 * KiB / chip.dma.engine_bandwidth_gbps;
+    const double descriptor_ns =
+        chip.dma.descriptor_overhead_ns + 16 * KiB / chip.dma.engine_bandwidth_gbps;
     const double run_ns = std::max(descriptor_ns, sim::DmaSystem::kBookingQuantumNs);
     CHECK(std::abs(end_a - end_b) <= run_ns + 1e-6);
     const double both_ns = 2 * 8 * descriptor_ns;  // each engine: 8 descriptors of each transfer
@@ -183,10 +203,11 @@ TEST_CASE("dram: interleaving spreads a transfer evenly over the channels", "[si
     }
 }
 
-TEST_CASE("dram: a channel serves an early request in its idle time before work booked for later", "[sim]") {
-    sim::ChannelServer channel(1.0);  // 1 byte per ns
+TEST_CASE("dram: a channel serves an early request in its idle time before work booked for later",
+          "[sim]") {
+    sim::ChannelServer channel(1.0);                                          // 1 byte per ns
     CHECK(channel.serve(100, 10, 0) == std::pair<double, double>{100, 110});  // booked ahead
-    CHECK(channel.serve(0, 50, 0) == std::pair<double, double>{0, 50});      // fits the gap before it
+    CHECK(channel.serve(0, 50, 0) == std::pair<double, double>{0, 50});  // fits the gap before it
     // 60 ns of work from 40: 50 in the gap before the next booking, the rest after it.
     CHECK(channel.serve(40, 60, 0) == std::pair<double, double>{50, 120});
     CHECK(channel.busy_ns() == Approx(120));
@@ -194,19 +215,22 @@ TEST_CASE("dram: a channel serves an early request in its idle time before work 
     CHECK(channel.serve(0, 5, 200) == std::pair<double, double>{200, 205});
 }
 
-TEST_CASE("system: a core runs its programs one after another and keeps its memory between them", "[sim]") {
+TEST_CASE("system: a core runs its programs one after another and keeps its memory between them",
+          "[sim]") {
     const auto chip = sim::load_chip("trn1");
     auto x = tensor("x", 128, 256), y = tensor("y", 128, 256);
     y.role = isa::TensorRole::output;
     auto first = streams({load(x, 0, 0)});
     first.tensors = {x};
-    auto store = make(Opcode::dma_copy, {{"dst", isa::whole_tensor(y)}, {"src", sbuf(0, 128, 0, DType::float32, {64})}});
+    auto store = make(Opcode::dma_copy, {{"dst", isa::whole_tensor(y)},
+                                         {"src", sbuf(0, 128, 0, DType::float32, {64})}});
     auto second = streams({on(Engine::sync, store)});
     second.tensors = {y};
     std::vector<sim::DeviceMemory> hbm(1);
     hbm[0].allocate({x});
     for (size_t i = 0; i < hbm[0].bytes("x").size(); ++i) hbm[0].bytes("x")[i] = uint8_t(i * 7);
-    const auto r = sim::run_system(chip, 1, {{0, 1, {&first, &second}}}, hbm, sim::builtin_custom_ops(), {});
+    const auto r =
+        sim::run_system(chip, 1, {{0, 1, {&first, &second}}}, hbm, sim::builtin_custom_ops(), {});
     REQUIRE(r.cores[0].size() == 2);
     CHECK(r.cores[0][0].start_ns == 0);
     CHECK(r.cores[0][1].start_ns == r.cores[0][0].end_ns);
@@ -216,29 +240,34 @@ TEST_CASE("system: a core runs its programs one after another and keeps its memo
     CHECK(hbm[0].address("y") >= hbm[0].address("x") + 128 * 256);
 }
 
-TEST_CASE("system: tensors larger than a placement's share of device memory are rejected", "[sim]") {
+TEST_CASE("system: tensors larger than a placement's share of device memory are rejected",
+          "[sim]") {
     auto chip = sim::load_chip("trn1");
     sim::apply_override(chip, "device_memory.size_bytes=1048576");  // 1 MiB: 512 KiB per core
-    const auto p = stream_program(128, 8 * KiB);                      // a 1 MiB tensor
+    const auto p = stream_program(128, 8 * KiB);                    // a 1 MiB tensor
     std::vector<sim::DeviceMemory> hbm(2);
     sim::RunOptions opt;
     opt.timing_only = true;
-    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&p}}, {0, 1, {&p}}}, hbm, sim::builtin_custom_ops(), opt),
-                      Catch::Contains("placement 0 (chip 0 core 0): its tensors need 1048576 bytes of device memory, "
-                                      "its share of the chip's 1048576 bytes is 524288"));
+    CHECK_THROWS_WITH(
+        sim::run_system(chip, 1, {{0, 0, {&p}}, {0, 1, {&p}}}, hbm, sim::builtin_custom_ops(), opt),
+        Catch::Contains(
+            "placement 0 (chip 0 core 0): its tensors need 1048576 bytes of device memory, "
+            "its share of the chip's 1048576 bytes is 524288"));
 }
 
 TEST_CASE("system: a deadlock on one of several cores names the core", "[sim]") {
     const auto chip = sim::load_chip("trn1");
     const auto fine = stream_program(1, 256);
-    auto stuck = streams({on(Engine::sync, make(Opcode::dma_copy, {{"dst", sbuf(0, 1, 0, DType::float32, {64})},
-                                                                   {"src", isa::whole_tensor(tensor("x", 1, 256))}},
-                                                  {{0, 1}}))});
+    auto stuck = streams({on(Engine::sync, make(Opcode::dma_copy,
+                                                {{"dst", sbuf(0, 1, 0, DType::float32, {64})},
+                                                 {"src", isa::whole_tensor(tensor("x", 1, 256))}},
+                                                {{0, 1}}))});
     stuck.tensors.push_back(tensor("x", 1, 256));
     std::vector<sim::DeviceMemory> hbm(2);
     sim::RunOptions opt;
     opt.timing_only = true;
-    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&fine}}, {0, 1, {&stuck}}}, hbm, sim::builtin_custom_ops(), opt),
+    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&fine}}, {0, 1, {&stuck}}}, hbm,
+                                      sim::builtin_custom_ops(), opt),
                       Catch::Contains("chip 0 core 1: deadlock") && Catch::Contains("waits") &&
                           !Catch::Contains("chip 0 core 0"));
 }
@@ -247,15 +276,17 @@ TEST_CASE("system: a placement on a core that does not exist is rejected", "[sim
     const auto chip = sim::load_chip("trn1");
     const auto p = stream_program(1, 256);
     std::vector<sim::DeviceMemory> hbm(1);
-    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 5, {&p}}}, hbm, sim::builtin_custom_ops(), {}),
-                      Catch::Contains("chip 0 core 5 does not exist, expected chip < 1 and core < 2"));
+    CHECK_THROWS_WITH(
+        sim::run_system(chip, 1, {{0, 5, {&p}}}, hbm, sim::builtin_custom_ops(), {}),
+        Catch::Contains("chip 0 core 5 does not exist, expected chip < 1 and core < 2"));
     std::vector<sim::DeviceMemory> two(2);
-    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 1, {&p}}, {0, 1, {&p}}}, two, sim::builtin_custom_ops(), {}),
-                      Catch::Contains("placement 1: chip 0 core 1 is already placed"));
+    CHECK_THROWS_WITH(
+        sim::run_system(chip, 1, {{0, 1, {&p}}, {0, 1, {&p}}}, two, sim::builtin_custom_ops(), {}),
+        Catch::Contains("placement 1: chip 0 core 1 is already placed"));
     CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&p}}}, two, sim::builtin_custom_ops(), {}),
                       Catch::Contains("2 device memories for 1 placements"));
     const auto v3 = stream_program(1, 256, isa::Generation::v3);
-    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&v3}}}, hbm, sim::builtin_custom_ops(), {}),
-                      Catch::Contains("placement 0: kernel test targets v3 but chip trn1 is NeuronCore-v2"));
+    CHECK_THROWS_WITH(
+        sim::run_system(chip, 1, {{0, 0, {&v3}}}, hbm, sim::builtin_custom_ops(), {}),
+        Catch::Contains("placement 0: kernel test targets v3 but chip trn1 is NeuronCore-v2"));
 }
-

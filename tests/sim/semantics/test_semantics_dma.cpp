@@ -1,10 +1,10 @@
 // Tests of dma_copy's data movement: raw round trips, casts through fp32, and reshaping copies.
-#include <catch2/catch.hpp>
-
 #include <cstring>
 
-#include "sim/semantics/semantics_ops.h"
+#include <catch2/catch.hpp>
+
 #include "isa/error.h"
+#include "sim/semantics/semantics_ops.h"
 #include "sim_test_util.h"
 
 using namespace nsim::isa;
@@ -17,7 +17,8 @@ Instruction dma(const AccessPattern& dst, const AccessPattern& src) {
     return make(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }
 
-// fp32 bits -> bf16 bits, round to nearest even, for finite values (a reference independent of encode).
+// fp32 bits -> bf16 bits, round to nearest even, for finite values (a reference independent of
+// encode).
 uint32_t bf16_rne(uint32_t f32) { return (f32 + 0x7fffu + ((f32 >> 16) & 1u)) >> 16; }
 
 std::vector<uint32_t> as_words(const std::vector<uint8_t>& bytes) {
@@ -28,7 +29,8 @@ std::vector<uint32_t> as_words(const std::vector<uint8_t>& bytes) {
 
 }  // namespace
 
-TEST_CASE("dma_copy: an HBM -> SBUF -> HBM round trip copies raw bits (NaN payloads included)", "[sim]") {
+TEST_CASE("dma_copy: an HBM -> SBUF -> HBM round trip copies raw bits (NaN payloads included)",
+          "[sim]") {
     Core fx;
     std::mt19937 rng(31);
     const auto& in = fx.tensor("in", {64, 96}, DType::float32);
@@ -43,7 +45,8 @@ TEST_CASE("dma_copy: an HBM -> SBUF -> HBM round trip copies raw bits (NaN paylo
     CHECK(fx.hbm.bytes("out") == fx.hbm.bytes("in"));
 }
 
-TEST_CASE("dma_copy: different dtypes cast through fp32, f32 -> bf16 rounding to nearest even", "[sim]") {
+TEST_CASE("dma_copy: different dtypes cast through fp32, f32 -> bf16 rounding to nearest even",
+          "[sim]") {
     Core fx;
     std::mt19937 rng(32);
     const auto& src = fx.tensor("x", {16, 40}, DType::float32);
@@ -66,12 +69,15 @@ TEST_CASE("dma_copy: different dtypes cast through fp32, f32 -> bf16 rounding to
     for (size_t i = 0; i < bits.size(); ++i) REQUIRE(wide[i] == bf16_rne(bits[i]) << 16);
 }
 
-TEST_CASE("dma_copy: shapes may differ; element k of src goes to element k of dst in row-major order", "[sim]") {
+TEST_CASE(
+    "dma_copy: shapes may differ; element k of src goes to element k of dst in row-major order",
+    "[sim]") {
     Core fx;
     std::mt19937 rng(33);
     SECTION("SBUF [4, 4x6 strided] -> HBM [8, 12]") {
         const auto& t = fx.tensor("t", {8, 12}, DType::float32);
-        const auto src = sbuf_pattern(8, 4, 64, DType::float32, {{10, 4}, {-1, 6}});  // negative inner step
+        const auto src =
+            sbuf_pattern(8, 4, 64, DType::float32, {{10, 4}, {-1, 6}});  // negative inner step
         const auto v = random_values(rng, 96, DType::float32, -1, 1);
         put_values(fx, src, v);
         fx.run(ops::dma_copy, dma(hbm(t, 0, 8), src));
@@ -107,7 +113,8 @@ TEST_CASE("dma_copy: shapes may differ; element k of src goes to element k of ds
         put_bits(fx, src, bits);
         fx.run(ops::dma_copy, dma(dst, src));
         const auto got = get_values(fx, dst);
-        for (size_t i = 0; i < 24; ++i) REQUIRE(got[i] == float(bits[i]));  // integers < 2048: exact in f16
+        for (size_t i = 0; i < 24; ++i)
+            REQUIRE(got[i] == float(bits[i]));  // integers < 2048: exact in f16
     }
 }
 

@@ -1,8 +1,8 @@
-// Tests of tensor_reduce, bn_stats and bn_aggr against index-loop references (fp32 bit-exact for the
-// documented evaluation order, and double-precision statistics within a stated tolerance).
-#include <catch2/catch.hpp>
-
+// Tests of tensor_reduce, bn_stats and bn_aggr against index-loop references (fp32 bit-exact for
+// the documented evaluation order, and double-precision statistics within a stated tolerance).
 #include <cmath>
+
+#include <catch2/catch.hpp>
 
 #include "sim/semantics/semantics_ops.h"
 #include "sim_test_util.h"
@@ -16,15 +16,25 @@ namespace {
 // Reference binary operators of the fp32 reducible ALU ops (§6.2), written out independently.
 float ref_op(AluOp op, float a, float b) {
     switch (op) {
-        case AluOp::add: return a + b;
-        case AluOp::subtract: return a - b;
-        case AluOp::multiply: return a * b;
-        case AluOp::maximum: return a > b ? a : b;
-        case AluOp::minimum: return a < b ? a : b;
-        case AluOp::logical_and: return (a != 0 && b != 0) ? 1.0f : 0.0f;
-        case AluOp::logical_or: return (a != 0 || b != 0) ? 1.0f : 0.0f;
-        case AluOp::logical_xor: return ((a != 0) != (b != 0)) ? 1.0f : 0.0f;
-        default: FAIL("not an fp32 reducible op"); return 0;
+        case AluOp::add:
+            return a + b;
+        case AluOp::subtract:
+            return a - b;
+        case AluOp::multiply:
+            return a * b;
+        case AluOp::maximum:
+            return a > b ? a : b;
+        case AluOp::minimum:
+            return a < b ? a : b;
+        case AluOp::logical_and:
+            return (a != 0 && b != 0) ? 1.0f : 0.0f;
+        case AluOp::logical_or:
+            return (a != 0 || b != 0) ? 1.0f : 0.0f;
+        case AluOp::logical_xor:
+            return ((a != 0) != (b != 0)) ? 1.0f : 0.0f;
+        default:
+            FAIL("not an fp32 reducible op");
+            return 0;
     }
 }
 
@@ -35,9 +45,11 @@ float ref_fold(AluOp op, const float* x, size_t n, bool logical) {
     return r;
 }
 
-Instruction reduce(const AccessPattern& dst, AluOp op, const AccessPattern& data, int64_t axis, bool negate = false) {
-    return make(Opcode::tensor_reduce,
-                {{"dst", dst}, {"op", alu_arg(op)}, {"data", data}, {"axis", axis}, {"negate", negate}});
+Instruction reduce(const AccessPattern& dst, AluOp op, const AccessPattern& data, int64_t axis,
+                   bool negate = false) {
+    return make(
+        Opcode::tensor_reduce,
+        {{"dst", dst}, {"op", alu_arg(op)}, {"data", data}, {"axis", axis}, {"negate", negate}});
 }
 
 // The bn_stats algorithm documented in semantics_reduce.cpp, in the test's own words.
@@ -51,10 +63,13 @@ void ref_half(const std::vector<float>& x, size_t first, float* out) {
 
 }  // namespace
 
-TEST_CASE("tensor_reduce: every fp32 reducible op folds left to right from the first element; negate", "[sim]") {
+TEST_CASE(
+    "tensor_reduce: every fp32 reducible op folds left to right from the first element; negate",
+    "[sim]") {
     std::mt19937 rng(21);
     const uint32_t P = 32;
-    const auto data = psum_pattern(0, P, 0, DType::float32, {{8, 4}, {1, 8}});  // [P, 4, 8], reduce axis 2
+    const auto data =
+        psum_pattern(0, P, 0, DType::float32, {{8, 4}, {1, 8}});  // [P, 4, 8], reduce axis 2
     for (AluOp op : {AluOp::add, AluOp::subtract, AluOp::multiply, AluOp::maximum, AluOp::minimum,
                      AluOp::logical_and, AluOp::logical_or, AluOp::logical_xor})
         for (bool negate : {false, true})
@@ -76,10 +91,13 @@ TEST_CASE("tensor_reduce: every fp32 reducible op folds left to right from the f
             }
 }
 
-TEST_CASE("tensor_reduce: axis picks the reduced suffix of a 3-D tile (strided, partial partitions)", "[sim]") {
+TEST_CASE(
+    "tensor_reduce: axis picks the reduced suffix of a 3-D tile (strided, partial partitions)",
+    "[sim]") {
     std::mt19937 rng(22);
     const uint32_t P = 16, start = 96;
-    const auto data = sbuf_pattern(start, P, 4, DType::bfloat16, {{40, 3}, {10, 4}, {2, 5}});  // [P, 3, 4, 5]
+    const auto data =
+        sbuf_pattern(start, P, 4, DType::bfloat16, {{40, 3}, {10, 4}, {2, 5}});  // [P, 3, 4, 5]
     Core fx;
     const auto x = random_values(rng, P * 60, DType::bfloat16, -10, 10);
     put_values(fx, data, x);
@@ -92,7 +110,8 @@ TEST_CASE("tensor_reduce: axis picks the reduced suffix of a 3-D tile (strided, 
             const auto out = get_values(fx, dst);
             for (uint32_t w = 0; w < P; ++w)
                 for (uint32_t k = 0; k < kept; ++k)
-                    REQUIRE(out[w * kept + k] == ref_fold(op, &x[w * 60 + k * reduced], reduced, false));
+                    REQUIRE(out[w * kept + k] ==
+                            ref_fold(op, &x[w * 60 + k * reduced], reduced, false));
         }
 }
 
@@ -107,14 +126,16 @@ TEST_CASE("tensor_reduce: subtract is the left fold x0 - x1 - x2 - ...", "[sim]"
     CHECK(get_values(fx, dst)[0] == -4.0f);
 }
 
-TEST_CASE("tensor_reduce: bitvec ops fold the raw bits of integer data; negate does not apply", "[sim]") {
+TEST_CASE("tensor_reduce: bitvec ops fold the raw bits of integer data; negate does not apply",
+          "[sim]") {
     std::mt19937 rng(23);
     const uint32_t P = 8;
     for (DType dt : {DType::int32, DType::uint32, DType::int16, DType::uint8})
         for (AluOp op : {AluOp::bitwise_and, AluOp::bitwise_or, AluOp::bitwise_xor}) {
             CAPTURE(dtype_name(dt), alu_op_name(op));
             Core fx;
-            const auto data = sbuf_pattern(0, P, 0, dt, {{5, 3}, {1, 5}});  // [P, 3, 5], reduce axis 2
+            const auto data =
+                sbuf_pattern(0, P, 0, dt, {{5, 3}, {1, 5}});  // [P, 3, 5], reduce axis 2
             const auto dst = sbuf_pattern(0, P, 128, dt, {{1, 3}});
             // Sparse bits for or/xor (so results are not all ones), dense bits for and.
             auto x = random_bits(rng, P * 15, dt);
@@ -126,7 +147,9 @@ TEST_CASE("tensor_reduce: bitvec ops fold the raw bits of integer data; negate d
             for (size_t row = 0; row < P * 3; ++row) {
                 uint32_t r = x[row * 5];
                 for (size_t j = 1; j < 5; ++j)
-                    r = op == AluOp::bitwise_and ? r & x[row * 5 + j] : op == AluOp::bitwise_or ? r | x[row * 5 + j] : r ^ x[row * 5 + j];
+                    r = op == AluOp::bitwise_and  ? r & x[row * 5 + j]
+                        : op == AluOp::bitwise_or ? r | x[row * 5 + j]
+                                                  : r ^ x[row * 5 + j];
                 REQUIRE(out[row] == r);
             }
         }
@@ -139,15 +162,17 @@ TEST_CASE("tensor_reduce: bitvec ops fold the raw bits of integer data; negate d
     CHECK(get_values(fx, dst)[0] == -16.0f);
 }
 
-TEST_CASE("bn_stats: count, mean and M2 of even and odd elements, fp32 sequential; empty half is 0,0,0", "[sim]") {
+TEST_CASE(
+    "bn_stats: count, mean and M2 of even and odd elements, fp32 sequential; empty half is 0,0,0",
+    "[sim]") {
     std::mt19937 rng(24);
     const uint32_t P = 64;
     for (DType dt : {DType::float32, DType::bfloat16})
         for (uint32_t F : {1u, 2u, 7u, 512u}) {
             CAPTURE(dtype_name(dt), F);
             Core fx;
-            const auto data =
-                dt == DType::float32 ? sbuf_pattern(0, P, 0, dt, {{1, F}}) : psum_pattern(0, P, 0, dt, {{1, F}});
+            const auto data = dt == DType::float32 ? sbuf_pattern(0, P, 0, dt, {{1, F}})
+                                                   : psum_pattern(0, P, 0, dt, {{1, F}});
             const auto dst = sbuf_pattern(0, P, 4096, DType::float32, {{1, 6}});
             const auto x = random_values(rng, P * F, dt, 90, 110);
             put_values(fx, data, x);
@@ -160,7 +185,8 @@ TEST_CASE("bn_stats: count, mean and M2 of even and odd elements, fp32 sequentia
                 ref_half(row, 1, want + 3);
                 for (int half = 0; half < 2; ++half) {
                     // Bit-exact against the documented fp32 algorithm...
-                    for (int j = 0; j < 3; ++j) REQUIRE(out[p * 6 + half * 3 + j] == want[half * 3 + j]);
+                    for (int j = 0; j < 3; ++j)
+                        REQUIRE(out[p * 6 + half * 3 + j] == want[half * 3 + j]);
                     // ...and within 1e-5 (mean) / 1e-4 (M2) relative of double precision.
                     double n = 0, s = 0, m2 = 0;
                     for (size_t f = half; f < F; f += 2) s += row[f], n += 1;
@@ -174,7 +200,10 @@ TEST_CASE("bn_stats: count, mean and M2 of even and odd elements, fp32 sequentia
         }
 }
 
-TEST_CASE("bn_aggr: chunked layernorm statistics (bn_stats per chunk, one bn_aggr) give mean and population variance", "[sim]") {
+TEST_CASE(
+    "bn_aggr: chunked layernorm statistics (bn_stats per chunk, one bn_aggr) give mean and "
+    "population variance",
+    "[sim]") {
     std::mt19937 rng(25);
     const uint32_t P = 128, H = 1000;
     const uint32_t chunks[] = {512, 487, 1};  // the last chunk has an empty odd half
@@ -186,8 +215,9 @@ TEST_CASE("bn_aggr: chunked layernorm statistics (bn_stats per chunk, one bn_agg
     uint32_t at = 0;
     for (int j = 0; j < 3; ++j) {
         fx.run(ops::bn_stats,
-               make(Opcode::bn_stats, {{"dst", sbuf_pattern(0, P, 8192 + 24 * j, DType::float32, {{1, 6}})},
-                                       {"data", sbuf_pattern(0, P, 4 * at, DType::float32, {{1, chunks[j]}})}}));
+               make(Opcode::bn_stats,
+                    {{"dst", sbuf_pattern(0, P, 8192 + 24 * j, DType::float32, {{1, 6}})},
+                     {"data", sbuf_pattern(0, P, 4 * at, DType::float32, {{1, chunks[j]}})}}));
         at += chunks[j];
     }
     const auto dst = psum_pattern(0, P, 0, DType::float32, {{1, 2}});
@@ -202,7 +232,8 @@ TEST_CASE("bn_aggr: chunked layernorm statistics (bn_stats per chunk, one bn_agg
             if (t[3 * i] != 0) n += t[3 * i], wsum += t[3 * i] * t[3 * i + 1];
         const float mean = wsum / n;
         for (int i = 0; i < 6; ++i)
-            if (t[3 * i] != 0) m2 += t[3 * i + 2] + (t[3 * i] * (t[3 * i + 1] - mean)) * (t[3 * i + 1] - mean);
+            if (t[3 * i] != 0)
+                m2 += t[3 * i + 2] + (t[3 * i] * (t[3 * i + 1] - mean)) * (t[3 * i + 1] - mean);
         REQUIRE(out[p * 2] == mean);
         REQUIRE(out[p * 2 + 1] == m2 / n);
         // ...and within 1e-5 absolute (mean, values in [-3, 5]) / 1e-5 relative (variance) of
@@ -220,7 +251,7 @@ TEST_CASE("bn_aggr: a row whose counts are all zero gives mean 0 and variance 0"
     Core fx;
     const auto data = sbuf_pattern(0, 2, 0, DType::float32, {{1, 6}});
     const auto dst = sbuf_pattern(0, 2, 64, DType::bfloat16, {{1, 2}});
-    put_values(fx, data, {0, 7, 3, 0, -1, 2,  /* row 1: */ 2, 1, 0.5f, 0, 9, 9});
+    put_values(fx, data, {0, 7, 3, 0, -1, 2, /* row 1: */ 2, 1, 0.5f, 0, 9, 9});
     fx.run(ops::bn_aggr, make(Opcode::bn_aggr, {{"dst", dst}, {"data", data}}));
     CHECK(get_values(fx, dst) == std::vector<float>{0, 0, 1, 0.25f});
 }

@@ -1,9 +1,10 @@
-// Tests of tensor_copy_predicated, select_reduce, iota and affine_select against index-loop references.
-#include <catch2/catch.hpp>
-
+// Tests of tensor_copy_predicated, select_reduce, iota and affine_select against index-loop
+// references.
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include <catch2/catch.hpp>
 
 #include "sim/semantics/semantics_ops.h"
 #include "sim_test_util.h"
@@ -19,20 +20,30 @@ const float kFp32Min = -std::numeric_limits<float>::max();
 // Reference int -> integer dtype conversion: clamp to the type's range (bool: non-zero -> 1).
 uint32_t int_to_bits(DType t, int64_t v) {
     switch (t) {
-        case DType::bool_: return v != 0;
-        case DType::int8: return uint32_t(std::clamp<int64_t>(v, -128, 127)) & 0xff;
-        case DType::uint8: return uint32_t(std::clamp<int64_t>(v, 0, 255));
-        case DType::int16: return uint32_t(std::clamp<int64_t>(v, -32768, 32767)) & 0xffff;
-        case DType::uint16: return uint32_t(std::clamp<int64_t>(v, 0, 65535));
-        case DType::uint32: return uint32_t(std::max<int64_t>(v, 0));
-        default: return uint32_t(v);  // int32
+        case DType::bool_:
+            return v != 0;
+        case DType::int8:
+            return uint32_t(std::clamp<int64_t>(v, -128, 127)) & 0xff;
+        case DType::uint8:
+            return uint32_t(std::clamp<int64_t>(v, 0, 255));
+        case DType::int16:
+            return uint32_t(std::clamp<int64_t>(v, -32768, 32767)) & 0xffff;
+        case DType::uint16:
+            return uint32_t(std::clamp<int64_t>(v, 0, 65535));
+        case DType::uint32:
+            return uint32_t(std::max<int64_t>(v, 0));
+        default:
+            return uint32_t(v);  // int32
     }
 }
 
 }  // namespace
 
-TEST_CASE("tensor_copy_predicated: where predicate != 0 dst takes src's raw bits, elsewhere dst is kept", "[sim]") {
-    for (DType dt : {DType::float32, DType::bfloat16, DType::int32, DType::uint8, DType::float8_e4m3}) {
+TEST_CASE(
+    "tensor_copy_predicated: where predicate != 0 dst takes src's raw bits, elsewhere dst is kept",
+    "[sim]") {
+    for (DType dt :
+         {DType::float32, DType::bfloat16, DType::int32, DType::uint8, DType::float8_e4m3}) {
         CAPTURE(dtype_name(dt));
         Core fx;
         std::mt19937 rng(11);
@@ -48,13 +59,19 @@ TEST_CASE("tensor_copy_predicated: where predicate != 0 dst takes src's raw bits
         put_bits(fx, dst, old_bits);
         put_bits(fx, pred, p);
 
-        fx.run(ops::tensor_copy_predicated, make(Opcode::tensor_copy_predicated, {{"dst", dst}, {"src", src}, {"predicate", pred}}));
+        fx.run(ops::tensor_copy_predicated,
+               make(Opcode::tensor_copy_predicated,
+                    {{"dst", dst}, {"src", src}, {"predicate", pred}}));
         const auto out = get_bits(fx, dst);
-        for (size_t i = 0; i < out.size(); ++i) REQUIRE(out[i] == (p[i] != 0 ? src_bits[i] : old_bits[i]));
+        for (size_t i = 0; i < out.size(); ++i)
+            REQUIRE(out[i] == (p[i] != 0 ? src_bits[i] : old_bits[i]));
     }
 }
 
-TEST_CASE("tensor_copy_predicated: reverse_pred flips the predicate and an immediate src is rounded into dst", "[sim]") {
+TEST_CASE(
+    "tensor_copy_predicated: reverse_pred flips the predicate and an immediate src is rounded into "
+    "dst",
+    "[sim]") {
     Core fx;
     std::mt19937 rng(12);
     const auto dst = sbuf_pattern(0, 8, 0, DType::bfloat16, {{2, 4}, {1, 2}});
@@ -66,21 +83,27 @@ TEST_CASE("tensor_copy_predicated: reverse_pred flips the predicate and an immed
     put_bits(fx, pred, p);
 
     fx.run(ops::tensor_copy_predicated,
-           make(Opcode::tensor_copy_predicated, {{"dst", dst}, {"src", 2.7}, {"predicate", pred}, {"reverse_pred", true}}));
+           make(Opcode::tensor_copy_predicated,
+                {{"dst", dst}, {"src", 2.7}, {"predicate", pred}, {"reverse_pred", true}}));
     const auto out = get_bits(fx, dst);
     for (size_t i = 0; i < out.size(); ++i)
-        REQUIRE(out[i] == (p[i] == 0 ? encode(DType::bfloat16, 2.7f) : encode(DType::bfloat16, old[i])));
+        REQUIRE(out[i] ==
+                (p[i] == 0 ? encode(DType::bfloat16, 2.7f) : encode(DType::bfloat16, old[i])));
 
     // Decision: a float predicate is tested on its value (-0 is zero, NaN is not).
     const auto fpred = sbuf_pattern(0, 1, 1024, DType::float32, {{1, 4}});
     const auto fdst = sbuf_pattern(0, 1, 2048, DType::float32, {{1, 4}});
     put_values(fx, fpred, {-0.0f, std::nanf(""), 0.0f, 1.5f});
     put_values(fx, fdst, {1, 1, 1, 1});
-    fx.run(ops::tensor_copy_predicated, make(Opcode::tensor_copy_predicated, {{"dst", fdst}, {"src", 5.0}, {"predicate", fpred}}));
+    fx.run(ops::tensor_copy_predicated, make(Opcode::tensor_copy_predicated,
+                                             {{"dst", fdst}, {"src", 5.0}, {"predicate", fpred}}));
     CHECK(get_values(fx, fdst) == std::vector<float>{1, 5, 1, 5});
 }
 
-TEST_CASE("select_reduce: dst = pred ? on_true : on_false and the VectorE accumulator keeps the running max", "[sim]") {
+TEST_CASE(
+    "select_reduce: dst = pred ? on_true : on_false and the VectorE accumulator keeps the running "
+    "max",
+    "[sim]") {
     Core fx;
     std::mt19937 rng(13);
     const uint32_t P = 16, start = 64, F = 12;
@@ -96,9 +119,13 @@ TEST_CASE("select_reduce: dst = pred ? on_true : on_false and the VectorE accumu
     std::vector<float> acc(P, -std::numeric_limits<float>::infinity());
 
     // 1: reset_reduce, immediate on_false.
-    fx.run(ops::select_reduce, make(Opcode::select_reduce, {{"dst", dst}, {"predicate", pred}, {"on_true", on_true},
-                                                            {"on_false", -1.5}, {"reduce_res", res},
-                                                            {"reduce_cmd", int64_t(ReduceCmd::reset_reduce)}}));
+    fx.run(ops::select_reduce,
+           make(Opcode::select_reduce, {{"dst", dst},
+                                        {"predicate", pred},
+                                        {"on_true", on_true},
+                                        {"on_false", -1.5},
+                                        {"reduce_res", res},
+                                        {"reduce_cmd", int64_t(ReduceCmd::reset_reduce)}}));
     auto out = get_values(fx, dst);
     for (uint32_t w = 0; w < P; ++w)
         for (uint32_t f = 0; f < F; ++f) {
@@ -117,10 +144,14 @@ TEST_CASE("select_reduce: dst = pred ? on_true : on_false and the VectorE accumu
     const auto fv = random_values(rng, P, DType::float32, -5, 15);
     put_values(fx, on_true32, tv32);
     put_values(fx, on_false, fv);
-    fx.run(ops::select_reduce, make(Opcode::select_reduce, {{"dst", dst16}, {"predicate", pred}, {"on_true", on_true32},
-                                                            {"on_false", on_false}, {"reduce_res", res16},
-                                                            {"reduce_cmd", int64_t(ReduceCmd::reduce)},
-                                                            {"reverse_pred", true}}));
+    fx.run(ops::select_reduce,
+           make(Opcode::select_reduce, {{"dst", dst16},
+                                        {"predicate", pred},
+                                        {"on_true", on_true32},
+                                        {"on_false", on_false},
+                                        {"reduce_res", res16},
+                                        {"reduce_cmd", int64_t(ReduceCmd::reduce)},
+                                        {"reverse_pred", true}}));
     const auto out16 = get_bits(fx, dst16);
     for (uint32_t w = 0; w < P; ++w)
         for (uint32_t f = 0; f < F; ++f) {
@@ -135,19 +166,28 @@ TEST_CASE("select_reduce: dst = pred ? on_true : on_false and the VectorE accumu
     }
 
     // 3: idle leaves the accumulator as it was; reduce_res still reads it.
-    fx.run(ops::select_reduce, make(Opcode::select_reduce, {{"dst", dst}, {"predicate", pred}, {"on_true", on_true},
-                                                            {"on_false", 1e6}, {"reduce_res", res}}));
+    fx.run(ops::select_reduce, make(Opcode::select_reduce, {{"dst", dst},
+                                                            {"predicate", pred},
+                                                            {"on_true", on_true},
+                                                            {"on_false", 1e6},
+                                                            {"reduce_res", res}}));
     CHECK(get_values(fx, res) == acc);
 }
 
-TEST_CASE("iota: offset + p*channel_multiplier + pattern index sum, int32 exact and converted to other dtypes", "[sim]") {
+TEST_CASE(
+    "iota: offset + p*channel_multiplier + pattern index sum, int32 exact and converted to other "
+    "dtypes",
+    "[sim]") {
     const std::vector<FreeDim> pattern = {{100, 3}, {-7, 4}, {1, 5}};  // 60 elements, x fastest
     const int64_t offset = -40000, cm = 1000;
-    for (DType dt : {DType::int32, DType::float32, DType::bfloat16, DType::int16, DType::uint8, DType::uint32}) {
+    for (DType dt : {DType::int32, DType::float32, DType::bfloat16, DType::int16, DType::uint8,
+                     DType::uint32}) {
         CAPTURE(dtype_name(dt));
         Core fx;
         const auto dst = sbuf_pattern(0, 128, 16, dt, {{8, 12}, {1, 5}});  // 60 elements with gaps
-        fx.run(ops::iota, make(Opcode::iota, {{"dst", dst}, {"pattern", pattern}, {"offset", offset},
+        fx.run(ops::iota, make(Opcode::iota, {{"dst", dst},
+                                              {"pattern", pattern},
+                                              {"offset", offset},
                                               {"channel_multiplier", cm}}));
         const auto out = get_bits(fx, dst);
         size_t i = 0;
@@ -156,20 +196,28 @@ TEST_CASE("iota: offset + p*channel_multiplier + pattern index sum, int32 exact 
                 for (int64_t y = 0; y < 4; ++y)
                     for (int64_t x = 0; x < 5; ++x, ++i) {
                         const int64_t v = offset + p * cm + 100 * w - 7 * y + x;
-                        const uint32_t want = is_float(dt) ? encode(dt, float(v)) : int_to_bits(dt, v);
+                        const uint32_t want =
+                            is_float(dt) ? encode(dt, float(v)) : int_to_bits(dt, v);
                         REQUIRE(out[i] == want);
                     }
     }
 }
 
-TEST_CASE("iota: values beyond 2^24 are exact in int32 and rounded to nearest even in f32", "[sim]") {
+TEST_CASE("iota: values beyond 2^24 are exact in int32 and rounded to nearest even in f32",
+          "[sim]") {
     Core fx;
     const auto d32 = sbuf_pattern(32, 32, 0, DType::int32, {{1, 6}});
     const auto df = sbuf_pattern(32, 32, 64, DType::float32, {{1, 6}});
     const int64_t offset = (int64_t(1) << 24) + 1;
     const std::vector<FreeDim> pattern = {{3, 6}};
-    fx.run(ops::iota, make(Opcode::iota, {{"dst", d32}, {"pattern", pattern}, {"offset", offset}, {"channel_multiplier", int64_t(5)}}));
-    fx.run(ops::iota, make(Opcode::iota, {{"dst", df}, {"pattern", pattern}, {"offset", offset}, {"channel_multiplier", int64_t(5)}}));
+    fx.run(ops::iota, make(Opcode::iota, {{"dst", d32},
+                                          {"pattern", pattern},
+                                          {"offset", offset},
+                                          {"channel_multiplier", int64_t(5)}}));
+    fx.run(ops::iota, make(Opcode::iota, {{"dst", df},
+                                          {"pattern", pattern},
+                                          {"offset", offset},
+                                          {"channel_multiplier", int64_t(5)}}));
     const auto bi = get_bits(fx, d32);
     const auto bf = get_values(fx, df);
     for (int64_t p = 0; p < 32; ++p)
@@ -193,9 +241,12 @@ TEST_CASE("affine_select: causal mask keeps k <= q and writes on_false_value els
     const auto scores = random_values(rng, P * F, DType::float32, -8, 8);
     put_values(fx, on_true, scores);
     fx.run(ops::affine_select,
-           make(Opcode::affine_select, {{"dst", dst}, {"pattern", std::vector<FreeDim>{{-1, F}}},
-                                        {"channel_multiplier", int64_t(1)}, {"on_true_tile", on_true},
-                                        {"on_false_value", double(kFp32Min)}, {"cmp_op", alu_arg(AluOp::greater_equal)},
+           make(Opcode::affine_select, {{"dst", dst},
+                                        {"pattern", std::vector<FreeDim>{{-1, F}}},
+                                        {"channel_multiplier", int64_t(1)},
+                                        {"on_true_tile", on_true},
+                                        {"on_false_value", double(kFp32Min)},
+                                        {"cmp_op", alu_arg(AluOp::greater_equal)},
                                         {"offset", q0 - k0}}));
     const auto out = get_values(fx, dst);
     for (int64_t ch = 0; ch < P; ++ch)
@@ -203,7 +254,10 @@ TEST_CASE("affine_select: causal mask keeps k <= q and writes on_false_value els
             REQUIRE(out[ch * F + x] == (k0 + x <= q0 + ch ? scores[ch * F + x] : kFp32Min));
 }
 
-TEST_CASE("affine_select: default cmp_op is equal; other dtypes pass through fp32, equal dtypes copy raw bits", "[sim]") {
+TEST_CASE(
+    "affine_select: default cmp_op is equal; other dtypes pass through fp32, equal dtypes copy raw "
+    "bits",
+    "[sim]") {
     Core fx;
     std::mt19937 rng(15);
     const uint32_t P = 32;
@@ -214,9 +268,11 @@ TEST_CASE("affine_select: default cmp_op is equal; other dtypes pass through fp3
     for (DType dt : {DType::float32, DType::bfloat16}) {
         CAPTURE(dtype_name(dt));
         const auto dst = sbuf_pattern(32, P, 1024, dt, {{1, 12}});
-        fx.run(ops::affine_select, make(Opcode::affine_select, {{"dst", dst}, {"pattern", pattern},
+        fx.run(ops::affine_select, make(Opcode::affine_select, {{"dst", dst},
+                                                                {"pattern", pattern},
                                                                 {"channel_multiplier", int64_t(-3)},
-                                                                {"on_true_tile", on_true}, {"on_false_value", 0.1},
+                                                                {"on_true_tile", on_true},
+                                                                {"on_false_value", 0.1},
                                                                 {"offset", int64_t(2)}}));
         const auto out = get_bits(fx, dst);
         for (int64_t ch = 0; ch < P; ++ch)
@@ -225,7 +281,9 @@ TEST_CASE("affine_select: default cmp_op is equal; other dtypes pass through fp3
                     const size_t i = size_t(ch * 12 + y * 4 + x);
                     const bool keep = 2 - 3 * ch + 4 * y + x == 0;
                     const float t = decode(DType::bfloat16, bits[i]);
-                    const uint32_t want = !keep ? encode(dt, 0.1f) : dt == DType::bfloat16 ? bits[i] : encode(dt, t);
+                    const uint32_t want = !keep                   ? encode(dt, 0.1f)
+                                          : dt == DType::bfloat16 ? bits[i]
+                                                                  : encode(dt, t);
                     if (keep && std::isnan(t) && dt == DType::float32)
                         REQUIRE(std::isnan(decode(dt, out[i])));
                     else

@@ -1,8 +1,8 @@
 // Tests of the Tensor Engine semantics (nc_matmul, nc_transpose) against plain-loop references.
-#include "sim_test_util.h"
-
 #include <cmath>
 #include <limits>
+
+#include "sim_test_util.h"
 
 using namespace nsim::test;
 namespace ops = nsim::sim::ops;
@@ -26,7 +26,8 @@ Instruction matmul(const AccessPattern& dst, const AccessPattern& st, const Acce
     return make(Opcode::nc_matmul, {{"dst", dst}, {"stationary", st}, {"moving", mv}});
 }
 
-Instruction matmul(const AccessPattern& dst, const AccessPattern& st, const AccessPattern& mv, bool accumulate) {
+Instruction matmul(const AccessPattern& dst, const AccessPattern& st, const AccessPattern& mv,
+                   bool accumulate) {
     Instruction i = matmul(dst, st, mv);
     i.args[size_t(arg_index(Opcode::nc_matmul, "accumulate"))] = accumulate;
     return i;
@@ -38,10 +39,11 @@ Instruction transpose(const AccessPattern& dst, const AccessPattern& data, Engin
 
 }  // namespace
 
-TEST_CASE("semantics: matmul is stationary^T . moving with fp32 products summed in ascending k", "[sim]") {
+TEST_CASE("semantics: matmul is stationary^T . moving with fp32 products summed in ascending k",
+          "[sim]") {
     const std::pair<DType, DType> types[] = {
-        {DType::float32, DType::float32},     {DType::tfloat32, DType::tfloat32},
-        {DType::bfloat16, DType::bfloat16},   {DType::float16, DType::float16},
+        {DType::float32, DType::float32},         {DType::tfloat32, DType::tfloat32},
+        {DType::bfloat16, DType::bfloat16},       {DType::float16, DType::float16},
         {DType::float8_e4m3, DType::float8_e4m3}, {DType::float8_e5m2, DType::float8_e4m3},
         {DType::bfloat16, DType::float8_e4m3},
     };
@@ -58,9 +60,11 @@ TEST_CASE("semantics: matmul is stationary^T . moving with fp32 products summed 
             const Tile m = fill(core, mv, rng, -2.0f, 2.0f);
             core.run(ops::nc_matmul, matmul(dst, st, mv));
 
-            const auto ref = reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s, i, m, j); });
+            const auto ref =
+                reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s, i, m, j); });
             require_values(core, dst, ref);
-            // Sanity of the reference itself: within the recursive-summation bound of the exact sum.
+            // Sanity of the reference itself: within the recursive-summation bound of the exact
+            // sum.
             for (uint32_t i = 0; i < 64; i += 9)
                 for (uint64_t j = 0; j < 40; j += 7) {
                     double exact = 0, mag = 0;
@@ -98,26 +102,33 @@ TEST_CASE("semantics: matmul accumulates in fp32 PSUM across 4 K tiles", "[sim]"
 
     SECTION("accumulate = false overwrites the group's sum") {
         core.run(ops::nc_matmul, matmul(dst, st[2], mv[2], false));
-        require_values(core, dst, reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s[2], i, m[2], j); }));
+        require_values(core, dst, reference(dst, [&](uint32_t i, uint64_t j) {
+                           return ref_dot(s[2], i, m[2], j);
+                       }));
     }
     SECTION("an absent accumulate overwrites") {
         core.run(ops::nc_matmul, matmul(dst, st[3], mv[3]));
-        require_values(core, dst, reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s[3], i, m[3], j); }));
+        require_values(core, dst, reference(dst, [&](uint32_t i, uint64_t j) {
+                           return ref_dot(s[3], i, m[3], j);
+                       }));
     }
 }
 
-TEST_CASE("semantics: matmul contracts partitions 64..127 into PSUM partitions 32..63 only", "[sim]") {
+TEST_CASE("semantics: matmul contracts partitions 64..127 into PSUM partitions 32..63 only",
+          "[sim]") {
     Core core;
     std::mt19937 rng(5);
     const auto st = sbuf_pattern(64, 64, 0, DType::float16, {{1, 32}});
-    const auto mv = sbuf_pattern(64, 64, 512, DType::float16, {{4, 2}, {1, 4}, {8, 2}});  // N = 16, 3-D
+    const auto mv =
+        sbuf_pattern(64, 64, 512, DType::float16, {{4, 2}, {1, 4}, {8, 2}});  // N = 16, 3-D
     const auto dst = psum_pattern(32, 32, 0, DType::float32, {{1, 16}});
     const auto below = psum_pattern(0, 32, 0, DType::float32, {{1, 16}});
     const Tile s = fill(core, st, rng, -4.0f, 4.0f);
     const Tile m = fill(core, mv, rng, -4.0f, 4.0f);
     const Tile untouched = fill(core, below, rng, -1.0f, 1.0f);
     core.run(ops::nc_matmul, matmul(dst, st, mv, false));
-    require_values(core, dst, reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s, i, m, j); }));
+    require_values(core, dst,
+                   reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s, i, m, j); }));
     require_values(core, below, untouched.values);
 }
 
@@ -163,7 +174,7 @@ TEST_CASE("semantics: v2 tensor-engine transpose is an fp32 matmul with the iden
             const Tile out = nsim::sim::read_tile(core.state, dst);
             CHECK(out.at(1, 0) == d.at(0, 1));
             CHECK(!std::signbit(out.at(7, 5)));  // -0 comes out as +0
-            if (t != DType::float8_e4m3) {  // f8e4m3 has no inf: the input saturated to 448
+            if (t != DType::float8_e4m3) {       // f8e4m3 has no inf: the input saturated to 448
                 CHECK(out.at(5, 3) == kInf);
                 CHECK(std::isnan(out.at(5, 4)));  // 0 * inf spreads over the row
             }
@@ -172,13 +183,16 @@ TEST_CASE("semantics: v2 tensor-engine transpose is an fp32 matmul with the iden
     }
 }
 
-TEST_CASE("semantics: v3 tensor-engine and vector-engine transposes are bit-exact copies", "[sim]") {
-    const auto check_copy = [](Core& core, const AccessPattern& data, const AccessPattern& dst, Engine e) {
+TEST_CASE("semantics: v3 tensor-engine and vector-engine transposes are bit-exact copies",
+          "[sim]") {
+    const auto check_copy = [](Core& core, const AccessPattern& data, const AccessPattern& dst,
+                               Engine e) {
         std::mt19937 rng(17);
         const RawTile d = fill_bits(core, data, rng);  // NaN payloads, -0, subnormals included
         core.run(ops::nc_transpose, transpose(dst, data, e));
-        require_bits(core, dst,
-                     reference<uint32_t>(dst, [&](uint32_t f, uint64_t p) { return d.bits[p * d.free + f]; }));
+        require_bits(core, dst, reference<uint32_t>(dst, [&](uint32_t f, uint64_t p) {
+                         return d.bits[p * d.free + f];
+                     }));
     };
     SECTION("v3 tensor engine, bf16 [128, 2x64] -> [128, 128] PSUM") {
         Core core(Generation::v3);
@@ -197,6 +211,8 @@ TEST_CASE("semantics: v3 tensor-engine and vector-engine transposes are bit-exac
         const auto dst = sbuf_pattern(32, 16, 64, DType::bfloat16, {{1, 32}});
         const Tile d = fill(core, data, rng, -100.0f, 100.0f);
         core.run(ops::nc_transpose, transpose(dst, data, Engine::vector));
-        require_values(core, dst, reference(dst, [&](uint32_t f, uint64_t p) { return d.at(uint32_t(p), f); }));
+        require_values(core, dst, reference(dst, [&](uint32_t f, uint64_t p) {
+                           return d.at(uint32_t(p), f);
+                       }));
     }
 }

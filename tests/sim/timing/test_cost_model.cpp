@@ -7,7 +7,8 @@ using namespace nsim::sim;
 
 namespace {
 
-AccessPattern tile(MemSpace space, uint32_t partitions, DType dtype, uint32_t free, int32_t step = 1) {
+AccessPattern tile(MemSpace space, uint32_t partitions, DType dtype, uint32_t free,
+                   int32_t step = 1) {
     AccessPattern ap;
     ap.space = space;
     ap.num_partitions = partitions;
@@ -29,7 +30,8 @@ Instruction matmul(DType dtype, uint32_t k, uint32_t m, uint32_t n) {
 }
 
 Instruction tensor_tensor(AccessPattern a, AccessPattern b, AccessPattern dst, AluOp op) {
-    return make(Opcode::tensor_tensor, {{"dst", dst}, {"data1", a}, {"data2", b}, {"op", int64_t(op)}});
+    return make(Opcode::tensor_tensor,
+                {{"dst", dst}, {"data1", a}, {"data2", b}, {"op", int64_t(op)}});
 }
 
 const CoreTiming v2;
@@ -74,16 +76,20 @@ TEST_CASE("cost: small tiles are floored at MIN_II", "[sim]") {
 TEST_CASE("cost: an inner stride above 16 bytes halves bandwidth", "[sim]") {
     auto strided = tile(MemSpace::sbuf, 128, DType::float32, 512, 8);  // 32-byte stride
     auto dst = tile(MemSpace::sbuf, 128, DType::float32, 512);
-    CHECK(instruction_cost(make(Opcode::tensor_copy, {{"dst", dst}, {"src", strided}}), v2).cycles == 1024);
+    CHECK(
+        instruction_cost(make(Opcode::tensor_copy, {{"dst", dst}, {"src", strided}}), v2).cycles ==
+        1024);
     auto mild = tile(MemSpace::sbuf, 128, DType::float32, 512, 4);  // 16-byte stride: full speed
-    CHECK(instruction_cost(make(Opcode::tensor_copy, {{"dst", dst}, {"src", mild}}), v2).cycles == 512);
+    CHECK(instruction_cost(make(Opcode::tensor_copy, {{"dst", dst}, {"src", mild}}), v2).cycles ==
+          512);
 }
 
 TEST_CASE("cost: activation costs N, plus the accumulator read-out with reduce_res", "[sim]") {
     auto s = tile(MemSpace::sbuf, 128, DType::float32, 512);
     auto inst = make(Opcode::activation, {{"dst", s}, {"op", int64_t(ActFunc::exp)}, {"data", s}});
     CHECK(instruction_cost(inst, v2).cycles == 512);
-    inst.args[size_t(arg_index(Opcode::activation, "reduce_res"))] = tile(MemSpace::sbuf, 128, DType::float32, 1);
+    inst.args[size_t(arg_index(Opcode::activation, "reduce_res"))] =
+        tile(MemSpace::sbuf, 128, DType::float32, 1);
     CHECK(instruction_cost(inst, v2).cycles == 512 + 64);
 }
 
@@ -95,7 +101,9 @@ TEST_CASE("cost: vector reciprocal costs 8N", "[sim]") {
 TEST_CASE("cost: tensor_reduce halves for bf16 add/max", "[sim]") {
     auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
     auto out = tile(MemSpace::sbuf, 128, DType::bfloat16, 1);
-    auto inst = make(Opcode::tensor_reduce, {{"dst", out}, {"op", int64_t(AluOp::maximum)}, {"data", b}, {"axis", int64_t(1)}});
+    auto inst =
+        make(Opcode::tensor_reduce,
+             {{"dst", out}, {"op", int64_t(AluOp::maximum)}, {"data", b}, {"axis", int64_t(1)}});
     CHECK(instruction_cost(inst, v2).cycles == 256);
     inst.args[size_t(arg_index(Opcode::tensor_reduce, "op"))] = int64_t(AluOp::multiply);
     CHECK(instruction_cost(inst, v2).cycles == 512);
@@ -109,8 +117,11 @@ TEST_CASE("cost: iota and affine_select pay the GpSimd start-up", "[sim]") {
 
 TEST_CASE("cost: bn_aggr costs 13N/3, memset of bf16 zero N/2", "[sim]") {
     auto s = tile(MemSpace::sbuf, 128, DType::float32, 384);
-    CHECK(instruction_cost(make(Opcode::bn_aggr, {{"dst", tile(MemSpace::sbuf, 128, DType::float32, 2)}, {"data", s}}), v2)
-              .cycles == 13 * 128);
+    CHECK(
+        instruction_cost(make(Opcode::bn_aggr,
+                              {{"dst", tile(MemSpace::sbuf, 128, DType::float32, 2)}, {"data", s}}),
+                         v2)
+            .cycles == 13 * 128);
     auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
     CHECK(instruction_cost(make(Opcode::memset, {{"dst", b}, {"value", 0.0}}), v2).cycles == 256);
     CHECK(instruction_cost(make(Opcode::memset, {{"dst", b}, {"value", 1.0}}), v2).cycles == 512);
@@ -118,7 +129,8 @@ TEST_CASE("cost: bn_aggr costs 13N/3, memset of bf16 zero N/2", "[sim]") {
 
 TEST_CASE("cost: tensor-engine transpose costs max(P, min(64, F))", "[sim]") {
     auto in = tile(MemSpace::sbuf, 128, DType::bfloat16, 32);
-    auto inst = make(Opcode::nc_transpose, {{"dst", tile(MemSpace::psum, 32, DType::float32, 128)}, {"data", in}});
+    auto inst = make(Opcode::nc_transpose,
+                     {{"dst", tile(MemSpace::psum, 32, DType::float32, 128)}, {"data", in}});
     CHECK(instruction_cost(inst, v2).cycles == 128);
 }
 
