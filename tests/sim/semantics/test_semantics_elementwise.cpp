@@ -191,8 +191,9 @@ TEST_CASE("alu: fp32 overflow gives inf, 0/0 and inf-inf give NaN, x/0 gives sig
     CHECK(std::isnan(run_fp32(AluOp::subtract, {inf}, {inf})[0]));
 }
 
-TEST_CASE("alu: comparisons and logical operators give 1.0 or 0.0; NaN is unequal to everything",
-          "[sim]") {
+TEST_CASE(
+    "alu: comparisons and logical operators give 1.0 or 0.0, and NaN is unequal to everything",
+    "[sim]") {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     const std::vector<float> x{1.0f, 2.0f, 3.0f, nan, -0.0f}, y{2.0f, 2.0f, 2.0f, nan, 0.0f};
     CHECK(run_fp32(AluOp::equal, x, y) == std::vector<float>{0, 1, 0, 0, 1});  // -0 == +0

@@ -64,7 +64,7 @@ void ref_half(const std::vector<float>& x, size_t first, float* out) {
 }  // namespace
 
 TEST_CASE(
-    "tensor_reduce: every fp32 reducible op folds left to right from the first element; negate",
+    "tensor_reduce: every fp32 reducible op folds left to right from the first element, and negate",
     "[sim]") {
     std::mt19937 rng(21);
     const uint32_t P = 32;
@@ -126,7 +126,7 @@ TEST_CASE("tensor_reduce: subtract is the left fold x0 - x1 - x2 - ...", "[sim]"
     CHECK(get_values(fx, dst)[0] == -4.0f);
 }
 
-TEST_CASE("tensor_reduce: bitvec ops fold the raw bits of integer data; negate does not apply",
+TEST_CASE("tensor_reduce: bitvec ops fold the raw bits of integer data, and negate does not apply",
           "[sim]") {
     std::mt19937 rng(23);
     const uint32_t P = 8;
@@ -163,7 +163,8 @@ TEST_CASE("tensor_reduce: bitvec ops fold the raw bits of integer data; negate d
 }
 
 TEST_CASE(
-    "bn_stats: count, mean and M2 of even and odd elements, fp32 sequential; empty half is 0,0,0",
+    "bn_stats: count, mean and M2 of even and odd elements, fp32 sequential, and an empty half is "
+    "0,0,0",
     "[sim]") {
     std::mt19937 rng(24);
     const uint32_t P = 64;
