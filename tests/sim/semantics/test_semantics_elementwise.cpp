@@ -567,3 +567,32 @@ TEST_CASE("semantics: stochastic rounding writes are reproducible with the seed"
     }
     CHECK(differ > got.size() / 8);
 }
+
+TEST_CASE(
+    "alu: stochastic rounding is unbiased: 1 + 2^-10 into bf16 rounds up for about 1/8 of the "
+    "elements",
+    "[sim]") {
+    // §5.4: round up or down with probability proportional to the distance. 1 + 2^-10 lies 1/8 of
+    // the way from bf16 1.0 (0x3f80) to 1 + 2^-7 (0x3f81): of 4096 elements about 512 round up;
+    // the binomial standard deviation is sqrt(4096 * 1/8 * 7/8) = 21.2, and 5 of them are allowed.
+    const auto a = sbuf_pattern(0, 128, 0, DType::float32, {{1, 32}}),
+               b = sbuf_pattern(0, 128, 128, DType::float32, {{1, 32}});
+    const auto dst = sbuf_pattern(0, 128, 256, DType::bfloat16, {{1, 32}});
+    for (uint64_t seed : {1u, 2u, 3u}) {
+        INFO("seed " << seed);
+        Core core(Generation::v2, seed);
+        put(core, a, std::vector<float>(4096, 1.0f));
+        put(core, b, std::vector<float>(4096, std::ldexp(1.0f, -10)));
+        Instruction i = tensor_tensor(dst, a, b, AluOp::add);
+        i.rounding = Rounding::stochastic;
+        core.run(ops::tensor_tensor, i);
+        size_t up = 0, other = 0;
+        for (uint32_t v : get_bits(core, dst)) {
+            up += v == 0x3f81u;
+            other += v != 0x3f80u && v != 0x3f81u;
+        }
+        CHECK(other == 0);
+        CHECK(up >= 512 - 106);
+        CHECK(up <= 512 + 106);
+    }
+}
