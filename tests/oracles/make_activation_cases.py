@@ -32,6 +32,8 @@ import sys
 
 import numpy as np
 
+from oracle_header import write_or_check
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "activation_cases.h")
 rng = np.random.default_rng(20261207)
 f32 = np.float32
@@ -185,11 +187,4 @@ def emit():
 
 
 if __name__ == "__main__":
-    text = emit()
-    if sys.argv[1:] == ["--check"]:  # the committed header is what this script writes
-        with open(OUT) as fh:
-            if fh.read() != text:
-                sys.exit("%s is stale: rerun %s" % (OUT, os.path.basename(__file__)))
-    else:
-        with open(OUT, "w") as fh:
-            fh.write(text)
+    write_or_check(OUT, emit(), __file__)

@@ -7,31 +7,14 @@
 #include <string>
 
 #include "oracles/activation_cases.h"
+#include "oracles/oracle_match.h"
 #include "sim_test_util.h"
 
 using namespace nsim::test;
 namespace ops = nsim::sim::ops;
 namespace o = nsim::oracles;
 
-namespace {
-
-// Whether `got` (dst's raw bits) is the oracle's fp32 `want` rounded into dst's dtype, allowing
-// `ulps` fp32 ulps either side before the rounding and either zero sign when `zero_sign_free`; a
-// NaN oracle accepts any NaN.
-bool accepts(DType dt, uint32_t got, float want, int ulps, bool zero_sign_free) {
-    if (std::isnan(want)) return std::isnan(decode(dt, got));
-    if (got == encode(dt, want)) return true;
-    if (zero_sign_free && want == 0.0f && got == encode(dt, -want)) return true;
-    float lo = want, hi = want;
-    for (int i = 0; i < ulps; ++i) {
-        lo = std::nextafter(lo, -std::numeric_limits<float>::infinity());
-        hi = std::nextafter(hi, std::numeric_limits<float>::infinity());
-        if (got == encode(dt, lo) || got == encode(dt, hi)) return true;
-    }
-    return false;
-}
-
-}  // namespace
+using nsim::oracles::accepts;
 
 TEST_CASE(
     "activation: op(x * scale + bias) matches NumPy for every function (exactly rounded ones "

@@ -8,12 +8,15 @@
 #include <string>
 
 #include "oracles/alu_cases.h"
+#include "oracles/oracle_match.h"
 #include "sim_test_util.h"
 
 using namespace nsim::test;
 namespace ops = nsim::sim::ops;
 using nsim::oracles::AluInputSet;
 using nsim::oracles::AluOpExpected;
+
+using nsim::oracles::accepts;
 
 namespace {
 
@@ -27,22 +30,6 @@ DType dtype_named(const char* name) {
     const auto t = parse_dtype(name);
     REQUIRE(t.has_value());
     return *t;
-}
-
-// Whether `got` (raw bits in dst's dtype) is the oracle's fp32 value `want` rounded into `dt`,
-// allowing `ulps` fp32 ulps on either side of `want` before the rounding, and either zero sign
-// when `zero_sign_free`. A NaN oracle accepts any NaN of a float dtype (payloads are unpublished).
-bool accepts(DType dt, uint32_t got, float want, int ulps, bool zero_sign_free) {
-    if (std::isnan(want) && is_float(dt)) return std::isnan(decode(dt, got));
-    if (got == encode(dt, want)) return true;
-    if (zero_sign_free && want == 0.0f && got == encode(dt, -want)) return true;
-    float lo = want, hi = want;
-    for (int i = 0; i < ulps; ++i) {
-        lo = std::nextafter(lo, -std::numeric_limits<float>::infinity());
-        hi = std::nextafter(hi, std::numeric_limits<float>::infinity());
-        if (got == encode(dt, lo) || got == encode(dt, hi)) return true;
-    }
-    return false;
 }
 
 // Checks every element of dst against the oracle: element i of dst expects `want(i)`.
