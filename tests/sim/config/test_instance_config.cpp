@@ -82,7 +82,7 @@ TEST_CASE("instance: the shipped instances carry the published sizes, links and 
     const auto trn2 = load_instance("trn2.48xlarge");
     CHECK(trn2.chip.cores == 8);
     CHECK_FALSE(trn2.sources.at("torus_dims").assumption);    // 4x4 is published for trn2
-    CHECK(trn2.sources.at("price_per_hour_usd").assumption);  // no trn2 price in the reference
+    CHECK(trn2.sources.at("price_per_hour_usd").assumption);  // no trn2 price in [src:ec2-pricing]
     const auto inf2 = load_instance("inf2.48xlarge");
     CHECK(inf2.chips == 12);
     CHECK(inf2.topology == "ring");

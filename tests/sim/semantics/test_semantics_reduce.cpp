@@ -13,7 +13,7 @@ using namespace nsim::test;
 
 namespace {
 
-// Reference binary operators of the fp32 reducible ALU ops (§6.2), written out independently.
+// Reference binary operators of the fp32 reducible ALU ops [src:nki-shared], written here.
 float ref_op(AluOp op, float a, float b) {
     switch (op) {
         case AluOp::add:
