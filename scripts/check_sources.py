@@ -55,8 +55,11 @@ def load_sources():
 
 
 def repo_files():
-    out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
-    files = set(out.stdout.split())
+    try:
+        out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+        files = set(out.stdout.split()) if out.returncode == 0 else set()
+    except OSError:  # no git: the walk below finds the files
+        files = set()
     for dirpath, dirs, names in os.walk(ROOT):  # new, not yet added files count too
         dirs[:] = [d for d in dirs if not d.startswith((".", "build"))]
         for n in names:
