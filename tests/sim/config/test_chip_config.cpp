@@ -92,7 +92,7 @@ TEST_CASE("config: chips carry their device-memory channels and DMA descriptor o
     CHECK(trn2.device_memory.interleave_bytes == trn1.device_memory.interleave_bytes);
     CHECK(trn1.sources.at("device_memory.access_latency_ns").assumption);
     CHECK_FALSE(trn2.sources.at("device_memory.channels").assumption);
-    // 256 B at the engine bandwidth ([src:nki-dma-bw]: <256 B per partition is
+    // 256 B at the engine bandwidth (neuron-hardware.md §2.5: <256 B per partition is
     // overhead-bound).
     CHECK(trn1.dma.descriptor_overhead_ns == Approx(256 / 17.0).epsilon(0.01));
     CHECK(trn2.dma.descriptor_overhead_ns == Approx(256 / 23.0).epsilon(0.01));

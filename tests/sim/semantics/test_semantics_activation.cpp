@@ -1,5 +1,5 @@
 // Tests of the ScalarE activation semantics (function, scale, bias, accumulator) against
-// double-precision references written here from [src:nki-isa, activation] [src:nki-shared].
+// double-precision references written here from nki-isa-semantics.md §6.3, §7, §10.1.
 #include <cmath>
 
 #include "sim_test_util.h"
@@ -9,7 +9,7 @@ namespace ops = nsim::sim::ops;
 
 namespace {
 
-// The functions' standard definitions [src:nki-shared] in double precision.
+// §6.3's standard definitions in double precision.
 double ref_act(ActFunc f, double x) {
     const double pi = 3.14159265358979323846;
     switch (f) {

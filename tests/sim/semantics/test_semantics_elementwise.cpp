@@ -1,5 +1,5 @@
 // Tests of the element-wise semantics (tensor_tensor, tensor_scalar, tensor_copy, reciprocal,
-// memset) against plain-loop references written here from [src:nki-shared].
+// memset) against plain-loop references written here from nki-isa-semantics.md §6.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,7 +11,7 @@ namespace ops = nsim::sim::ops;
 
 namespace {
 
-// [src:nki-shared] in fp32 (independent of sim/alu.cpp); rsqrt in double, rounded once.
+// §6.2 in fp32 (independent of sim/alu.cpp); rsqrt in double, rounded once.
 float ref_alu(AluOp op, float x, float y) {
     switch (op) {
         case AluOp::add:
