@@ -11,6 +11,7 @@
 #include "cli/file_io.h"
 #include "cli/run_report.h"
 #include "compiler/sync_insertion.h"
+#include "isa/error.h"
 #include "isa/kernel_text.h"
 #include "isa/verifier.h"
 #include "sim/config/chip_config.h"
@@ -38,15 +39,14 @@ std::map<std::string, std::string> input_files(const isa::Program& p, const RunO
     for (const auto& spec : o.inputs) {
         const auto eq = spec.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
-            throw std::runtime_error(fmt::format("--input {}: expected NAME=FILE.npy", spec));
+            throw nsim::UsageError(fmt::format("--input {}: expected NAME=FILE.npy", spec));
         const std::string name = spec.substr(0, eq);
         const isa::TensorDecl* t = p.find_tensor(name);
         if (!t)
-            throw std::runtime_error(
+            throw nsim::UsageError(
                 fmt::format("--input {}: the kernel declares no tensor '{}'", spec, name));
         if (t->role == isa::TensorRole::output)
-            throw std::runtime_error(
-                fmt::format("--input {}: tensor '{}' is an output", spec, name));
+            throw nsim::UsageError(fmt::format("--input {}: tensor '{}' is an output", spec, name));
         files[name] = spec.substr(eq + 1);
     }
     return files;
@@ -67,7 +67,7 @@ void save_outputs(const sim::DeviceMemory& hbm, const isa::Program& p, const std
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec)
-        throw std::runtime_error(
+        throw nsim::UsageError(
             fmt::format("--output-dir {}: cannot create it: {}", dir, ec.message()));
     for (const auto& t : p.tensors)
         if (t.role == isa::TensorRole::output) {
@@ -85,18 +85,17 @@ int run_command(const RunOptions& o) {
         sim::load_chip(o.chip.empty() ? kDefaultChip[size_t(program.target)] : o.chip);
     for (const auto& s : o.sets) sim::apply_override(chip, s);
     if (program.target != chip.generation)
-        throw std::runtime_error(
-            fmt::format("{}: the kernel targets {} but chip {} is NeuronCore-{}", o.kernel,
-                        isa::generation_name(program.target), chip.name,
-                        isa::generation_name(chip.generation)));
+        throw nsim::UsageError(fmt::format("{}: the kernel targets {} but chip {} is NeuronCore-{}",
+                                           o.kernel, isa::generation_name(program.target),
+                                           chip.name, isa::generation_name(chip.generation)));
     if (auto diags = isa::verify(program, chip.limits); !diags.empty())
         throw isa::KernelError(o.kernel, diags);
     if (program.form == isa::ProgramForm::sequential)
         program = compiler::insert_sync(program, chip.limits, o.kernel);
 
     if (o.cores > chip.cores)
-        throw std::runtime_error(fmt::format("--cores {}: chip {} has {} cores, expected 1 to {}",
-                                             o.cores, chip.name, chip.cores, chip.cores));
+        throw nsim::UsageError(fmt::format("--cores {}: chip {} has {} cores, expected 1 to {}",
+                                           o.cores, chip.name, chip.cores, chip.cores));
     // Each core runs its own copy of the kernel on its own copy of the tensors.
     std::vector<sim::DeviceMemory> hbm(o.cores);
     std::vector<sim::CorePlacement> placements;

@@ -11,6 +11,7 @@
 #include "cli/file_io.h"
 #include "cli/study.h"
 #include "cli/study_output.h"
+#include "isa/error.h"
 
 namespace nsim::cli {
 
@@ -34,8 +35,7 @@ int sweep_command(const SweepOptions& o) {
     std::error_code ec;
     std::filesystem::create_directories(o.out, ec);
     if (ec)
-        throw std::runtime_error(
-            fmt::format("--out {}: cannot create it: {}", o.out, ec.message()));
+        throw nsim::UsageError(fmt::format("--out {}: cannot create it: {}", o.out, ec.message()));
 
     const unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<PointResult> results(study.points.size());

@@ -20,6 +20,12 @@ public:
     using InputError::InputError;
 };
 
+// A stage whose resident weights alone exceed SBUF: no smaller group of sequences can fix it.
+class ResidentWeightsError : public LoweringError {
+public:
+    using LoweringError::LoweringError;
+};
+
 // Hands out SBUF byte ranges, the same in every partition, bump-style. mark()/release() free the
 // temporaries of a kernel for the next one (the sync pass orders the reuse).
 class SbufAllocator {

@@ -135,11 +135,11 @@ private:
             }
             const uint64_t capacity = m_ctx.sbuf().capacity();
             if (bytes > capacity)
-                throw LoweringError(m_req.label + ": resident weights of " + units + " need " +
-                                    std::to_string(bytes) + " bytes per SBUF partition (" +
-                                    mib(bytes * 128) + " per core), expected at most " +
-                                    std::to_string(capacity) + " (" + mib(capacity * 128) +
-                                    ", the target's SBUF)");
+                throw ResidentWeightsError(
+                    m_req.label + ": resident weights of " + units + " need " +
+                    std::to_string(bytes) + " bytes per SBUF partition (" + mib(bytes * 128) +
+                    " per core), expected at most " + std::to_string(capacity) + " (" +
+                    mib(capacity * 128) + ", the target's SBUF)");
         }
         bool streamed = !m_req.resident;
         size_t index = 0;
@@ -379,8 +379,9 @@ StagePrograms lower_stage(const ModelSpec& spec, uint32_t batch, isa::Generation
                 StageEmitter(spec, batch, target, limits, request, token_ids, group, !out).run();
             if (out) *out = std::move(p);
             return true;
+        } catch (const ResidentWeightsError&) {
+            throw;
         } catch (const LoweringError& e) {
-            if (std::string(e.what()).find("resident weights of") != std::string::npos) throw;
             if (group == 1)
                 throw LoweringError(std::string(e.what()) + " (with one sequence per group)");
             return false;

@@ -38,6 +38,12 @@ public:
     explicit ConfigError(const std::string& message) : Error(ErrorKind::config, message) {}
 };
 
+// A flag or argument the command cannot take: names the flag and what it expects.
+class UsageError : public Error {
+public:
+    explicit UsageError(const std::string& message) : Error(ErrorKind::usage, message) {}
+};
+
 // Bad input other than kernels and configs: names the file, flag or value and the expectation.
 class InputError : public Error {
 public:

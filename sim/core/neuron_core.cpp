@@ -40,7 +40,7 @@ void place_tensors(DeviceMemory& hbm, const std::vector<const isa::Program*>& pr
                     hbm.allocate({t});
                 else
                     hbm.declare({t});
-            } catch (const std::invalid_argument& e) {
+            } catch (const InputError& e) {
                 throw SimError(fmt::format("kernel {}: {}", p->name, e.what()));
             }
         }

@@ -118,11 +118,11 @@ std::string descr_text(const NpyScalar& s) {
 template <class Memory>
 auto& tensor_bytes(Memory& hbm, const isa::TensorDecl& decl) {
     if (!hbm.has(decl.name))
-        throw std::invalid_argument("tensor '" + decl.name + "' is not allocated in device memory");
+        throw InputError("tensor '" + decl.name + "' is not allocated in device memory");
     auto& bytes = hbm.bytes(decl.name);
     if (bytes.size() != decl.size_bytes())
-        throw std::invalid_argument("tensor '" + decl.name +
-                                    "' is allocated with a different size than declared");
+        throw InputError("tensor '" + decl.name +
+                         "' is allocated with a different size than declared");
     return bytes;
 }
 

@@ -1,7 +1,8 @@
 #include "sim/semantics/core_state.h"
 
 #include <cstring>
-#include <stdexcept>
+
+#include "isa/error.h"
 
 namespace nsim::sim {
 
@@ -20,9 +21,8 @@ DeviceMemory::Tensor& DeviceMemory::place(const isa::TensorDecl& t, bool replace
     const bool other =
         !added && (it->second.decl.shape != t.shape || it->second.decl.dtype != t.dtype);
     if (other && !replace)
-        throw std::invalid_argument(
-            "device memory: tensor '" + t.name +
-            "' is declared again with another shape or dtype than the one it holds");
+        throw InputError("device memory: tensor '" + t.name +
+                         "' is declared again with another shape or dtype than the one it holds");
     if (added || other) {  // a replaced tensor moves to fresh space
         it->second.address = m_extent;
         m_extent += (t.size_bytes() + kAlignment - 1) / kAlignment * kAlignment;
@@ -47,9 +47,8 @@ void DeviceMemory::set_values(const std::string& name, const std::vector<float>&
     Tensor& t = m_tensors.at(name);
     const unsigned size = isa::dtype_size(t.decl.dtype);
     if (t.data.size() != values.size() * size)
-        throw std::invalid_argument("tensor '" + name + "' has " +
-                                    std::to_string(t.data.size() / size) + " elements, not the " +
-                                    std::to_string(values.size()) + " values given");
+        throw InputError("tensor '" + name + "' has " + std::to_string(t.data.size() / size) +
+                         " elements, not the " + std::to_string(values.size()) + " values given");
     for (size_t i = 0; i < values.size(); ++i) {
         const uint32_t bits = isa::encode(t.decl.dtype, values[i]);
         std::memcpy(&t.data[i * size], &bits, size);

@@ -71,7 +71,7 @@ public:
         return m_tensors.at(name).data;
     }
     // The tensor's elements decoded to fp32, and fp32 values encoded into its dtype (round to
-    // nearest even); set_values throws std::invalid_argument when the count differs from the
+    // nearest even); set_values throws nsim::InputError when the count differs from the
     // tensor's.
     std::vector<float> values(const std::string& name) const;
     void set_values(const std::string& name, const std::vector<float>& values);

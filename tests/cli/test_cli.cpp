@@ -441,7 +441,7 @@ static int sourced_values(const std::string& described) {
 }
 
 TEST_CASE(
-    "cli: describe shows every chip value with its source or assumption; list names the chips",
+    "cli: describe shows every chip value with its source or assumption, and list names the chips",
     "[cli]") {
     const auto listed = run_nsim({"list"});
     REQUIRE(listed.exit_code == 0);
@@ -463,7 +463,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "cli: describe shows an instance's values and its chip's, each with a source; list names the "
+    "cli: describe shows an instance's values and its chip's, each with a source, and list names "
+    "the "
     "instances",
     "[cli]") {
     const auto listed = run_nsim({"list"});

@@ -47,7 +47,7 @@ TEST_CASE("sync: collectives of one engine may complete out of order, so a depen
     CHECK(r[1].waits == Waits{{r[0].incs[0].sem, 1}});
 }
 
-TEST_CASE("sync: an engine goes on after issuing a collective; independent work does not wait",
+TEST_CASE("sync: an engine goes on after issuing a collective, and independent work does not wait",
           "[compiler]") {
     const auto r = sync(
         "all_reduce dst=sum src=grad group=[[1,32]]\n"

@@ -163,7 +163,7 @@ TEST_CASE(
                Contains("found (add, multiply), expected"));
 }
 
-TEST_CASE("tensor_copy: dst and src have equal P and F; any compute engine may copy", "[isa]") {
+TEST_CASE("tensor_copy: dst and src have equal P and F, and any compute engine may copy", "[isa]") {
     CHECK(messages_of([](KernelBuilder& b) {
               b.tensor_copy(tile(0, 8, bf16), psum(0, 128, 0, f32, {2, 4})).engine(Engine::scalar);
           }) == "");

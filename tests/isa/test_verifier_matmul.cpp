@@ -179,7 +179,7 @@ TEST_CASE("activation: scale is an immediate or a [P,1] fp32 vector", "[isa]") {
                                                   "expected a per-partition vector [P,1]"));
 }
 
-TEST_CASE("activation: a scalar bias needs v3; a bias vector is not tf32", "[isa]") {
+TEST_CASE("activation: a scalar bias needs v3, and a bias vector is not tf32", "[isa]") {
     auto with_bias = [](Operand bias, Generation g) {
         return messages_of(
             [&](KernelBuilder& b) {

@@ -75,7 +75,7 @@ TEST_CASE("rendezvous: a send meets the matching recv on the peer", "[sim]") {
 }
 
 TEST_CASE(
-    "rendezvous: a rank missing its part is a deadlock; a rank giving another size is an error",
+    "rendezvous: a rank missing its part is a deadlock, and a rank giving another size is an error",
     "[sim]") {
     Rig rig;
     const auto ar = instruction("all_reduce dst=s src=g group=[[1,4]]");

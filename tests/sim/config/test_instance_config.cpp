@@ -2,6 +2,7 @@
 // or a --set is rejected with the file, the JSON path and the expectation.
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -255,4 +256,55 @@ TEST_CASE("instance: overrides that must agree are applied together, then checke
     CHECK(inst.topology == "none");
     for (const auto& p : describe(inst))
         CHECK(p.path != "torus_dims");  // meaningless without a torus
+}
+
+TEST_CASE(
+    "instance: chips x the chip's cores, device memory and bandwidth give the published instance "
+    "totals",
+    "[sim]") {
+    // neuron-hardware.md §2.3 (instance table [HW *-arch.rst]), written out here: cores, device
+    // memory in GiB and device-memory bandwidth per instance. inf1 rows are in GiB/s; the others
+    // say 820 per chip, which the sources give both as GB/s and GiB/s, so either reading passes.
+    struct Row {
+        const char* name;
+        uint32_t cores;
+        double memory_gib, bandwidth;
+        bool gib_per_s;
+    };
+    const Row rows[] = {
+        {"inf1.xlarge", 4, 8, 50, true},           {"inf1.2xlarge", 4, 8, 50, true},
+        {"inf1.6xlarge", 16, 32, 200, true},       {"inf1.24xlarge", 64, 128, 800, true},
+        {"inf2.xlarge", 2, 32, 820, false},        {"inf2.8xlarge", 2, 32, 820, false},
+        {"inf2.24xlarge", 12, 192, 4920, false},   {"inf2.48xlarge", 24, 384, 9840, false},
+        {"trn1.2xlarge", 2, 32, 820, false},       {"trn1.32xlarge", 32, 512, 13120, false},
+        {"trn1n.32xlarge", 32, 512, 13120, false}, {"trn2.48xlarge", 128, 1536, 46400, false},
+    };
+    const double gib = 1024.0 * 1024 * 1024;
+    for (const Row& r : rows) {
+        INFO(r.name);
+        const auto inst = load_instance(r.name);
+        CHECK(inst.chips * inst.chip.cores == r.cores);
+        CHECK(double(inst.chips * inst.chip.device_memory.size_bytes) == r.memory_gib * gib);
+        const double gbps = inst.chips * inst.chip.device_memory.bandwidth_gbps;
+        if (r.gib_per_s) {
+            CHECK(gbps == Approx(r.bandwidth * gib / 1e9).epsilon(0.001));
+        } else {
+            CHECK(gbps >= r.bandwidth * 0.999);
+            CHECK(gbps <= r.bandwidth * gib / 1e9);
+        }
+    }
+    // The shipped list is the table: a new instance needs a row here.
+    CHECK(list_configs("instances").size() == std::size(rows));
+}
+
+TEST_CASE("instance: trn1.32xlarge's 16 chips give the published 3,040 bf16 TFLOPS within 5%",
+          "[sim]") {
+    // neuron-hardware.md §2.3 note: 3,040 FP8/FP16/BF16/TF32 TFLOPS, 760 FP32 for the 32xl. By
+    // hand: 16 chips x 2 cores x 128 x 128 PEs x 2 FLOP x 2.8 GHz = 2,936 TFLOPS (3.4% below: the
+    // per-chip figure of 190 rounds up 183.5); fp32 is a quarter (§9.1: fp32 costs 4x).
+    const auto inst = load_instance("trn1.32xlarge");
+    const double tflops =
+        inst.chips * inst.chip.cores * 128.0 * 128 * 2 * inst.chip.timing.tensor_clock_ghz / 1000.0;
+    CHECK(tflops == Approx(3040).epsilon(0.05));
+    CHECK(tflops / inst.chip.timing.fp32_matmul_factor == Approx(760).epsilon(0.05));
 }

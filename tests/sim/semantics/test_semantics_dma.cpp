@@ -70,7 +70,7 @@ TEST_CASE("dma_copy: different dtypes cast through fp32, f32 -> bf16 rounding to
 }
 
 TEST_CASE(
-    "dma_copy: shapes may differ; element k of src goes to element k of dst in row-major order",
+    "dma_copy: shapes may differ, and element k of src goes to element k of dst in row-major order",
     "[sim]") {
     Core fx;
     std::mt19937 rng(33);

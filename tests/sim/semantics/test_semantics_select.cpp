@@ -255,7 +255,7 @@ TEST_CASE("affine_select: causal mask keeps k <= q and writes on_false_value els
 }
 
 TEST_CASE(
-    "affine_select: default cmp_op is equal; other dtypes pass through fp32, equal dtypes copy raw "
+    "affine_select: default cmp_op is equal, other dtypes pass through fp32, equal dtypes copy raw "
     "bits",
     "[sim]") {
     Core fx;

@@ -1,3 +1,6 @@
+#include <utility>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "sim/timing/cost_model.h"
@@ -142,4 +145,88 @@ TEST_CASE("cost: v3 vector perf mode speeds bf16 SBUF copies 4x", "[sim]") {
     CHECK(instruction_cost(inst, v3).cycles == 256);
     auto p = tile(MemSpace::psum, 128, DType::bfloat16, 1024);
     CHECK(instruction_cost(make(Opcode::tensor_copy, {{"dst", b}, {"src", p}}), v3).cycles == 512);
+}
+
+// -------------------------------------------------------------------------------------------------
+// Invariants over many shapes, not single hand-worked values.
+
+namespace {
+
+// One instruction of each kind on [P, N] tiles (inputs in SBUF, one in PSUM where there are two).
+std::vector<std::pair<const char*, Instruction>> instructions_of(uint32_t p, uint32_t n) {
+    const auto s = tile(MemSpace::sbuf, p, DType::float32, n);
+    const auto b = tile(MemSpace::sbuf, p, DType::bfloat16, n);
+    const auto ps = tile(MemSpace::psum, p, DType::float32, n);
+    const auto col = tile(MemSpace::sbuf, p, DType::float32, 1);
+    return {
+        {"tensor_copy", make(Opcode::tensor_copy, {{"dst", s}, {"src", s}})},
+        {"tensor_tensor sbuf+psum", tensor_tensor(s, ps, s, AluOp::add)},
+        {"tensor_tensor sbuf+sbuf", tensor_tensor(s, s, s, AluOp::multiply)},
+        {"tensor_tensor bf16", tensor_tensor(b, b, b, AluOp::add)},
+        {"tensor_scalar",
+         make(Opcode::tensor_scalar,
+              {{"dst", s}, {"data", s}, {"op0", int64_t(AluOp::add)}, {"operand0", 1.0}})},
+        {"activation",
+         make(Opcode::activation, {{"dst", s}, {"op", int64_t(ActFunc::exp)}, {"data", ps}})},
+        {"reciprocal", make(Opcode::reciprocal, {{"dst", s}, {"data", s}})},
+        {"tensor_reduce",
+         make(Opcode::tensor_reduce,
+              {{"dst", col}, {"op", int64_t(AluOp::add)}, {"data", b}, {"axis", int64_t(1)}})},
+        {"memset", make(Opcode::memset, {{"dst", b}, {"value", 0.0}})},
+        {"iota", make(Opcode::iota, {{"dst", tile(MemSpace::sbuf, p, DType::int32, n)},
+                                     {"pattern", std::vector<FreeDim>{{1, n}}}})},
+    };
+}
+
+}  // namespace
+
+TEST_CASE("cost: an engine instruction costs the same on 1, 32, 64 or 128 partitions", "[sim]") {
+    // §1.1: the partition axis is the parallel axis; using fewer than 128 partitions does not
+    // make an instruction faster (nor slower).
+    for (uint32_t n : {1u, 63u, 64u, 500u, 2048u}) {
+        const auto full = instructions_of(128, n);
+        for (uint32_t p : {1u, 32u, 64u}) {
+            const auto part = instructions_of(p, n);
+            for (size_t i = 0; i < full.size(); ++i) {
+                INFO(full[i].first << " N " << n << " P " << p);
+                CHECK(instruction_cost(part[i].second, v2).cycles ==
+                      instruction_cost(full[i].second, v2).cycles);
+            }
+        }
+    }
+}
+
+TEST_CASE("cost: no instruction gets cheaper as its free size grows", "[sim]") {
+    std::vector<uint64_t> last(instructions_of(128, 1).size(), 0);
+    for (uint32_t n = 1; n <= 1100; ++n) {
+        const auto now = instructions_of(128, n);
+        for (size_t i = 0; i < now.size(); ++i) {
+            const uint64_t c = instruction_cost(now[i].second, v2).cycles;
+            if (c < last[i]) {
+                INFO(now[i].first << " at N " << n << ": " << c << " < " << last[i]);
+                CHECK(c >= last[i]);
+            }
+            last[i] = c;
+        }
+    }
+}
+
+TEST_CASE(
+    "cost: a matmul's cost grows with neither K nor M past 64, never falls with N, and is 4x "
+    "for fp32",
+    "[sim]") {
+    // §9.1: max(min(64, N_stationary), N_moving), x4 for fp32 inputs; K does not appear.
+    for (uint32_t m : {1u, 16u, 64u, 100u, 128u}) {
+        uint64_t last = 0;
+        for (uint32_t n = 1; n <= 512; ++n) {
+            const uint64_t c = instruction_cost(matmul(DType::bfloat16, 128, m, n), v2).cycles;
+            CHECK(c >= last);
+            last = c;
+            CHECK(instruction_cost(matmul(DType::float32, 128, m, n), v2).cycles == 4 * c);
+            CHECK(instruction_cost(matmul(DType::bfloat16, 7, m, n), v2).cycles == c);
+            if (m >= 64) {
+                CHECK(instruction_cost(matmul(DType::bfloat16, 128, 64, n), v2).cycles == c);
+            }
+        }
+    }
 }
