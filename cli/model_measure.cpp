@@ -145,7 +145,7 @@ std::string measure_function(const compiler::LoweredModel& lowered,
         if (hbm[0].has(w.name)) hbm[0].set_values(w.name, compiler::weight_values(w, seed));
     const uint64_t tokens = uint64_t(lowered.batch) * lowered.spec.sequence_length;
     const std::vector<int32_t> ids(tokens,
-                                   0);  // neuronperf feeds zero input_ids (prices-and-method.md §4)
+                                   0);  // neuronperf feeds zero input_ids [src:neuronperf]
     const std::vector<float> mask(tokens, 1.0f);
     hbm[0].set_values("attention_mask", mask);
     sim::RunOptions options;

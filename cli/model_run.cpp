@@ -77,7 +77,7 @@ json bandwidth_json(const sim::InstanceConfig& instance, const sim::ServingSetup
     return out;
 }
 
-// neuronperf runs a pipeline with its optimal worker count only (prices-and-method.md §4): the
+// neuronperf runs a pipeline with its optimal worker count only [src:neuronperf]: the
 // fewest closed-loop workers that reach the highest throughput (more only queue and add latency).
 template <typename Serve>
 uint32_t optimal_workers(Serve&& serve, uint32_t stages) {
@@ -133,7 +133,7 @@ json run_model(const ModelRequest& request) {
     };
     uint32_t workers = request.workers_per_model;
     if (workers == 0 && !pipeline)
-        workers = 2;  // neuronperf's best practice for throughput (prices-and-method.md §4)
+        workers = 2;  // neuronperf's best practice for throughput [src:neuronperf]
     if (workers == 0) workers = optimal_workers(serve, stages);
     const sim::ServingResult served = serve(workers);
 

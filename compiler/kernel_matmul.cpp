@@ -7,7 +7,7 @@ namespace nsim::compiler {
 using isa::DType;
 
 namespace {
-constexpr uint32_t kMovingMax = 512;  // fp32 columns per PSUM bank (2 KiB), nki-isa-semantics §9.1
+constexpr uint32_t kMovingMax = 512;  // fp32 columns per PSUM bank (2 KiB) [src:nki-isa, nc_matmul]
 }
 
 MovingFn moving_of(const FeatureTiles& x) {

@@ -15,7 +15,7 @@ using isa::DType;
 
 namespace {
 
-constexpr uint32_t kChunk = 512;  // fp32 columns of one PSUM bank (nki-isa-semantics §9.1)
+constexpr uint32_t kChunk = 512;  // fp32 columns of one PSUM bank [src:nki-isa, nc_matmul]
 constexpr uint64_t kMovingBytes = 48 * 1024;  // per partition: the moving operand of a matmul step
 
 BackwardStep mm(std::string name, uint32_t k, uint32_t m, uint32_t n, uint32_t count = 1) {

@@ -25,7 +25,7 @@ std::vector<std::string> unit_vectors(const ModelSpec& spec, const Unit& u);
 // SBUF bytes per partition the unit's weights take when resident.
 uint64_t unit_weight_bytes(const ModelSpec& spec, const Unit& u);
 // Tensor-engine cycles of the unit for `seqs` sequences: matmuls cost max(64, N) cycles
-// (nki-isa-semantics §9.1) with N <= 512 columns, x4 for fp32 (the LayerNorm statistics).
+// [src:nki-isa-cost, nc_matmul] with N <= 512 columns, x4 for fp32 (the LayerNorm statistics).
 double unit_cost(const ModelSpec& spec, const Unit& u, uint32_t seqs);
 
 // Splits `costs` into `parts` contiguous non-empty groups minimising the largest group's sum;

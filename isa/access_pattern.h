@@ -32,7 +32,7 @@ struct ByteRange {
     bool operator==(const ByteRange& o) const { return begin == o.begin && end == o.end; }
 };
 
-// An operand (nki-isa-semantics.md §4.1): partitions [start_partition, +num_partitions) of SBUF or
+// An operand [src:nki-aps]: partitions [start_partition, +num_partitions) of SBUF or
 // PSUM, each visited with the same free pattern starting `byte_offset` bytes into the partition.
 // Element (w, i1..i4) lives in partition start+w at byte
 //   byte_offset + (i1*step1 + ... + i4*step4) * dtype_size.
@@ -66,8 +66,8 @@ struct AccessPattern {
     bool operator!=(const AccessPattern& o) const { return !(*this == o); }
 };
 
-// Hardware start-partition rule for compute-engine operands (§4.2): 65-128 partitions start at 0;
-// 33-64 at 0 or 64; 1-32 at 0, 32, 64 or 96.
+// Hardware start-partition rule for compute-engine operands [src:nki-arch-v2]: 65-128 partitions
+// start at 0; 33-64 at 0 or 64; 1-32 at 0, 32, 64 or 96.
 bool valid_start_partition(uint32_t start, uint32_t count);
 
 // The exact set of bytes an access pattern touches: for SBUF/PSUM the partitions

@@ -7,7 +7,7 @@
 
 namespace nsim::isa {
 
-// The element types an access pattern may carry (NKI names; see nki-isa-semantics.md §5.1).
+// The element types an access pattern may carry (NKI names, [src:nki-shared, data types]).
 enum class DType : uint8_t {
     float32,
     tfloat32,  // 1/8/10 bits in a 32-bit container; the low 13 mantissa bits are zero

@@ -8,8 +8,8 @@
 
 namespace nsim::isa {
 
-// The engines with their own instruction stream (§1.1). Sync has a sequencer and no data path;
-// it is the usual trigger of DMA transfers.
+// The engines with their own instruction stream [src:nki-isa, engine]. Sync has a sequencer and
+// no data path; it is the usual trigger of DMA transfers.
 enum class Engine : uint8_t { tensor, vector, scalar, gpsimd, sync };
 inline constexpr int kEngineCount = 5;
 std::string_view engine_name(Engine e);
@@ -26,7 +26,7 @@ enum class Generation : uint8_t { v1, v2, v3 };
 std::string_view generation_name(Generation g);
 std::optional<Generation> parse_generation(std::string_view s);
 
-// ALU operators of tensor_tensor, tensor_scalar, tensor_reduce, ... (§6.2).
+// ALU operators of tensor_tensor, tensor_scalar, tensor_reduce, ... [src:nki-shared].
 enum class AluOp : uint8_t {
     add,
     subtract,
@@ -70,7 +70,7 @@ inline std::string_view alu_op_name(AluOp op) { return alu_op_info(op).name; }
 std::optional<AluOp> parse_alu_op(std::string_view s);
 inline constexpr int kAluOpCount = int(AluOp::bypass) + 1;
 
-// Scalar-engine activation functions (§6.3).
+// Scalar-engine activation functions [src:nki-shared].
 enum class ActFunc : uint8_t {
     copy,
     relu,
@@ -94,7 +94,7 @@ std::string_view act_func_name(ActFunc f);
 std::optional<ActFunc> parse_act_func(std::string_view s);  // also accepts NKI's "gelu_apprx_tanh"
 inline constexpr int kActFuncCount = int(ActFunc::softplus) + 1;
 
-// Engine accumulator commands (§7).
+// Engine accumulator commands [src:nki-isa, reduce_cmd].
 enum class ReduceCmd : uint8_t { idle, reset, reduce, reset_reduce, load_reduce };
 std::string_view reduce_cmd_name(ReduceCmd c);
 std::optional<ReduceCmd> parse_reduce_cmd(std::string_view s);

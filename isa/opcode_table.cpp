@@ -13,7 +13,7 @@ using K = ArgKind;
 constexpr Access R = Access::read, W = Access::write, RW = Access::read_write;
 constexpr bool req = true, opt = false;
 
-// Operand lists follow the current NKI signatures (nki-isa-semantics.md §9-§14), dst first.
+// Operand lists follow the current NKI signatures [src:nki-isa], dst first.
 const std::array<OpcodeInfo, kOpcodeCount>& table() {
     static const std::array<OpcodeInfo, kOpcodeCount> t = {{
         {Opcode::nc_matmul,

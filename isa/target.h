@@ -18,8 +18,8 @@ struct TargetLimits {
     bool has_gpsimd = true;     // NeuronCore-v1 has no GpSimd engine
 };
 
-// v2: 192 KiB SBUF per partition, 256 semaphores (neuron-hardware.md §2.1, [A2], [DRV]).
-// v3: 224 KiB per partition ([A3]). v1: 32 semaphores, no GpSimd ([DRV], [HW]); its SBUF size is
+// v2: 192 KiB SBUF per partition, 256 semaphores [src:nki-arch-v2] [src:neuron-driver].
+// v3: 224 KiB [src:nki-arch-v3]. v1: 32 semaphores, no GpSimd [src:neuron-driver]; its SBUF size is
 // unpublished: 96 KiB per partition (12 MiB) is an ASSUMPTION sized so that a core holds its share
 // of the published pipeline heuristic (4 cores per 2e7 weights: 5e6 bf16 weights = 9.5 MiB) plus
 // activations.

@@ -15,7 +15,7 @@ using detail::Checker;
 
 using detail::Int128;
 
-// §4.2's start-partition rule and the uint16/int16 pattern encoding (§4.1) bind the compute
+// The start-partition rule and uint16/int16 pattern encoding [src:nki-aps] bind the compute
 // engines' access patterns; a DMA queue addresses memory through its own descriptors.
 bool is_dma(Opcode op) { return op == Opcode::dma_copy; }
 

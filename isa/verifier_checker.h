@@ -73,14 +73,14 @@ public:
     const std::vector<FreeDim>* pattern(std::string_view name) const;
 
     // Shared rules; each does nothing when an operand it needs is unusable.
-    // §4.7: equal P and equal F (not necessarily equal free shapes).
+    // Equal P and equal F, not necessarily equal free shapes [src:nki-isa].
     void same_shape(std::string_view operand, std::string_view reference);
     void same_partitions(std::string_view operand, std::string_view reference);
-    // A per-partition vector: [P,1] with the P of `reference` (§10.1, §11.2, §11.13).
+    // A per-partition vector: [P,1] with the P of `reference` [src:nki-isa].
     void partition_vector(std::string_view operand, std::string_view reference);
     void free_size_is(std::string_view operand, uint64_t expected, std::string_view why);
     void free_size_at_most(std::string_view operand, uint64_t limit, std::string_view why);
-    // §20.1: no instruction reads two tensor inputs both in PSUM.
+    // No instruction reads two tensor inputs both in PSUM [src:nki-isa, tensor_tensor].
     void not_both_psum(std::string_view a, std::string_view b);
     void dtype_in(std::string_view operand, std::initializer_list<DType> allowed,
                   std::string_view why);
@@ -99,13 +99,13 @@ private:
     std::vector<Diagnostic> m_diags;
 };
 
-// The per-opcode rules of §9-§14 for the current instruction (verifier_rules.cpp).
+// The per-opcode rules [src:nki-isa] for the current instruction (verifier_rules.cpp).
 void check_opcode_rules(Checker& c);
 // The rules of the collective instructions (verifier_collective.cpp).
 void check_collective(Checker& c);
 
 // Whether an `ap_or_imm` operand, given as an access pattern, is a full tile of the instruction's
-// shape rather than a [P,1] per-partition vector (tensor_copy_predicated's `src`, §11.11).
+// shape rather than a [P,1] per-partition vector (tensor_copy_predicated's `src`, [src:nki-isa]).
 bool is_tile_operand(Opcode op, std::string_view operand);
 
 }  // namespace nsim::isa::detail

@@ -1,4 +1,4 @@
-// The per-opcode rules of the instruction set (nki-isa-semantics.md §9-§14): the shape, dtype,
+// The per-opcode rules of the instruction set [src:nki-isa]: the shape, dtype,
 // engine and generation constraints the table-driven generic rules cannot express.
 #include <cmath>
 
@@ -10,20 +10,20 @@ namespace nsim::isa::detail {
 
 namespace {
 
-constexpr uint32_t kPeArraySize = 128;        // §9.1: a 128x128 systolic array
-constexpr uint32_t kVectorTransposeMax = 32;  // §9.3: one 32x32 reshape bank
-constexpr uint64_t kBnStatsFmax = 512;        // §12.3: nl.tile_size.bn_stats_fmax
+constexpr uint32_t kPeArraySize = 128;        // a 128x128 systolic array [src:nki-isa, nc_matmul]
+constexpr uint32_t kVectorTransposeMax = 32;  // one 32x32 reshape bank [src:nki-isa, nc_transpose]
+constexpr uint64_t kBnStatsFmax = 512;        // [src:nki-tile-size, bn_stats_fmax]
 
 bool is_bitvec(std::optional<AluOp> op) { return op && alu_op_info(*op).cls == AluClass::bitvec; }
 
-// §5.2: bitvec operators run on Vector only and work on the raw bits of integer types.
+// Bitvec operators [src:nki-shared] run on Vector only and work on the raw bits of integer types.
 void bitvec_rules(Checker& c, std::initializer_list<std::string_view> operands) {
     c.on_engines(engine_bit(Engine::vector),
                  "bitvec operators run on the Vector engine only, §5.2");
     c.integer_dtypes(operands, "bitvec operators work on integer bits, §5.2");
 }
 
-// An operator that needs its operand (not unary) must be given one (§11.2).
+// An operator that needs its operand (not unary) must be given one [src:nki-isa, tensor_scalar].
 void binary_needs_operand(Checker& c, std::optional<AluOp> op, std::string_view operand) {
     if (op && !alu_op_info(*op).unary && !c.given(operand))
         c.error(operand,
@@ -39,7 +39,7 @@ uint64_t pattern_size(const std::vector<FreeDim>& pattern) {
     return n;
 }
 
-// §13.1, §13.2: the pattern enumerates exactly the destination's elements of each partition.
+// iota, affine_select: the pattern enumerates exactly the destination's elements of each partition.
 void pattern_fills_dst(Checker& c, std::string_view section) {
     if (const auto* pattern = c.pattern("pattern"))
         c.free_size_is("dst", pattern_size(*pattern),
@@ -79,7 +79,7 @@ void check_nc_matmul(Checker& c) {
                                    "'stationary', §9.1)",
                                    dst->num_partitions, st->free_size()));
     if (dst && bank > 0) {
-        // §3: on v2/v3 one matmul writes at most one bank per partition.
+        // On v2/v3 one matmul writes at most one bank per partition.
         const ByteSpan span = touched_span(*dst);
         const Int128 b = Int128(bank);
         if (span.begin >= 0 && span.end > span.begin && span.begin / b != (span.end - 1) / b)
@@ -181,7 +181,7 @@ void check_tensor_scalar(Checker& c) {
                                    alu_op_name(*op1), alu_op_name(*op0)));
     if (is_bitvec(op0) || is_bitvec(op1)) bitvec_rules(c, {"dst", "data", "operand0", "operand1"});
     if (c.inst().engine != Engine::scalar) return;
-    // §11.2: Scalar has add and multiply only from v3, in these combinations.
+    // Scalar has add and multiply only from v3, in these combinations.
     c.from_generation(Generation::v3, "tensor_scalar on the Scalar engine (§11.2)");
     const bool no_op1 = !c.given("op1");
     const bool combo =
@@ -244,7 +244,7 @@ void check_select_reduce(Checker& c) {
                                           dtype_name(r->dtype)));
 }
 
-// §11.12: an integer destination takes an integer literal that its type can hold.
+// memset: an integer destination takes an integer literal that its type can hold.
 void check_memset(Checker& c) {
     const AccessPattern* dst = c.ap("dst");
     const auto value = c.imm("value");
@@ -335,7 +335,7 @@ void check_opcode_rules(Checker& c) {
             break;
         case Opcode::tensor_copy:
             c.same_shape("src", "dst");
-            break;  // §11.9
+            break;  // [src:nki-isa, tensor_copy]
         case Opcode::tensor_copy_predicated:
             check_tensor_copy_predicated(c);
             break;
@@ -359,7 +359,7 @@ void check_opcode_rules(Checker& c) {
             break;
         case Opcode::reciprocal:
             c.same_shape("data", "dst");
-            break;  // §11.7
+            break;  // [src:nki-isa, reciprocal]
         case Opcode::dma_copy:
             check_dma_copy(c);
             break;

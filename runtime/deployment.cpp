@@ -57,8 +57,8 @@ public:
                  m_instance.host_link_latency_ns}};
     }
 
-    // The sending core's DMA engines move the activations (DMA start latency, neuron-hardware.md
-    // §2.5); between chips they then cross each NeuronLink of the route.
+    // The sending core's DMA engines move the activations (DMA start latency
+    // [src:nki-dma-bw]); between chips they then cross each NeuronLink of the route.
     TransferPath between(CoreId from, CoreId to) {
         const DmaParams& dma = m_instance.chip.dma;
         TransferPath path = {

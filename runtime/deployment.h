@@ -18,7 +18,7 @@ struct CoreId {
 };
 
 // copies x stages cores, consecutive: copy c's stage s on global core c * stages + s (chip-major,
-// as the Neuron runtime loads models into consecutive groups of cores, neuron-hardware.md §3).
+// as the Neuron runtime loads models into consecutive groups of cores, [src:parallel-ncgs]).
 // Throws std::invalid_argument when the instance has fewer cores, or copies or stages is 0.
 std::vector<std::vector<CoreId>> place_copies(const InstanceConfig& instance, uint32_t copies,
                                               uint32_t stages);

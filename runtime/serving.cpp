@@ -173,8 +173,8 @@ LatencySummary summarize_latencies(std::vector<double> v) {
     LatencySummary s;
     if (v.empty()) return s;
     std::sort(v.begin(), v.end());
-    // Linear interpolation between the closest ranks (numpy's default method; prices-and-method.md
-    // §4 names neuronperf's percentiles but not how it interpolates).
+    // Linear interpolation between the closest ranks (numpy's default method;
+    // [src:neuronperf] names the percentiles but not how it interpolates).
     auto pct = [&](double p) {
         const double rank = p / 100.0 * double(v.size() - 1);
         const size_t lo = size_t(std::floor(rank)), hi = std::min(lo + 1, v.size() - 1);

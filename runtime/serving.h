@@ -1,5 +1,5 @@
 // The request stream of a served model, simulated request by request: closed-loop workers (as
-// neuronperf drives a model, prices-and-method.md §4) send batches to model copies; a batch crosses
+// neuronperf drives a model, [src:neuronperf]) send batches to model copies; a batch crosses
 // the host link, runs through the copy's stages (each a NeuronCore serving one batch at a time, its
 // service time measured by simulating the stage's kernel on the chip), crosses the links between
 // stages, and comes back. Plain C++: one event per step of a request.

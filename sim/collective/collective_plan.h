@@ -86,7 +86,7 @@ double collective_bound_ns(const CollectivePlan& plan, const LinkNetwork& networ
                            double step_overhead_ns);
 
 // The per-step overhead of the collective engine: the DMA semaphore-to-start latency (assumption:
-// each step is a DMA ring the CC core triggers, neuron-hardware.md §2.4, §2.5).
+// each step is a DMA ring the CC core triggers, [src:rt-cc-overlap]).
 double collective_step_overhead_ns(const InstanceConfig& instance);
 
 RankPlacement rank_placement(const InstanceConfig& instance);

@@ -14,14 +14,14 @@
 
 namespace nsim::sim {
 
-// DMA engines and queues of one core (neuron-hardware.md §2.5).
+// DMA engines and queues of one core [src:nki-dma].
 struct DmaParams {
     uint32_t engines_per_core = 16;       // the queues per engine are limits.dma_queues
     double engine_bandwidth_gbps = 27.2;  // GB/s per engine
     double start_latency_ns = 1300;       // semaphore-to-start latency of a transfer
     uint64_t descriptor_bytes = 65536;    // largest descriptor; transfers are split into these
     // Engine time each descriptor costs besides its bytes: 256 B at the engine bandwidth, so that
-    // <256 B per partition is overhead-bound and >=4 KiB runs at 94% (neuron-hardware.md §2.5).
+    // <256 B per partition is overhead-bound and >=4 KiB runs at 94% [src:nki-dma-bw].
     double descriptor_overhead_ns = 15.06;
 };
 
@@ -35,7 +35,7 @@ struct DeviceMemoryParams {
     uint64_t request_overhead_bytes = 64;  // channel time each request costs besides its bytes
 };
 
-// The chip's collective engine (neuron-hardware.md §2.2, §2.4).
+// The chip's collective engine [src:rt-cc-overlap].
 struct CollectiveParams {
     uint32_t cc_cores = 0;  // CC cores; 0 = no collective engine (inf1)
 };

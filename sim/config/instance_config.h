@@ -12,7 +12,7 @@
 
 namespace nsim::sim {
 
-// The chip-to-chip topology names a file may give (neuron-hardware.md §2.4).
+// The chip-to-chip topology names a file may give [src:trn1-arch].
 inline const std::vector<std::string> kTopologies = {"none", "ring", "torus2d"};
 
 // The neighbour directions of a chip in a topology (ring: 2, torus2d: 4; none: 0).

@@ -37,14 +37,14 @@ double EngineModule::duration_ns(size_t index, bool stalled) const {
     const auto& info = m_core.info(index);
     const auto& timing = m_core.chip().timing;
     uint64_t cycles = info.cost.cycles;
-    // A dependency pays the SBUF/PSUM access start-up again ([A-v2]): after a semaphore stall, or
+    // A dependency pays the access start-up again [src:nki-arch-v2]: after a semaphore stall, or
     // when a Vector/Scalar/GpSimd instruction reads what the one before it wrote (the Tensor engine
-    // accumulates into PSUM near memory, back to back). Vector adds its static overhead ([A-v2]).
+    // accumulates into PSUM near memory, back to back). Vector adds its static overhead.
     const bool dependent = m_id != isa::Engine::tensor && info.reads_previous_result;
     if (stalled || dependent) cycles += timing.access_overhead_cycles;
     if (dependent && m_id == isa::Engine::vector) cycles += timing.vector_dependent_overhead_cycles;
     // LoadStationary runs in the background of the previous MultiplyMoving only when they run back
-    // to back ([A-v2]); otherwise it is exposed.
+    // to back [src:nki-arch-v2]; otherwise it is exposed.
     if (m_core.program().instructions[index].op == Opcode::nc_matmul &&
         (stalled || now_ns() > m_last_matmul_end_ns + kTimeEpsilonNs))
         cycles += info.cost.load_stationary_cycles;

@@ -118,7 +118,7 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) c
         if (specs[k].access != Access::read)
             (sbuf ? info.traffic.sbuf_write_bytes : info.traffic.psum_write_bytes) += bytes;
     }
-    // An accumulating matmul reads the PSUM it adds to (§3: undefined where nothing was written).
+    // An accumulating matmul reads the PSUM it adds to (undefined where unwritten, [src:nki-isa]).
     if (inst.op == isa::Opcode::nc_matmul && inst.has("accumulate") &&
         std::get<bool>(inst.arg("accumulate")))
         info.reads.push_back(info.writes.front());
@@ -304,7 +304,7 @@ void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock,
 double NeuronCore::reserve_ports(Engine e, const InstructionInfo& info, double earliest_ns,
                                  double duration_ns) {
     if (!m_chip.timing.shared_sbuf_psum_ports) return earliest_ns;
-    // v2: Vector and GpSimd take turns on SBUF, Vector and Scalar on PSUM (§2.3).
+    // v2: Vector and GpSimd take turns on SBUF, Vector and Scalar on PSUM [src:nki-arch-v2].
     const bool sbuf = info.touches_sbuf && (e == Engine::vector || e == Engine::gpsimd);
     const bool psum = info.touches_psum && (e == Engine::vector || e == Engine::scalar);
     double start = earliest_ns;

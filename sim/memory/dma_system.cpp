@@ -54,7 +54,7 @@ void DmaSystem::issue(size_t index, const isa::Instruction& inst, isa::Engine is
     t->issue_ns = now_ns();
     t->ready_ns = t->issue_ns + m_chip.dma.start_latency_ns;
     plan_transfer(*t, inst, m_hbm, m_hbm_base, m_chip.dma.descriptor_bytes);
-    // Each engine takes a contiguous share of the descriptors (neuron-hardware.md §2.5: an engine
+    // Each engine takes a contiguous share of the descriptors ([src:nki-dma]: an engine
     // usually covers 8 of the 128 partitions); a transfer with fewer descriptors than engines
     // starts where the last one ended, so consecutive small transfers use different engines.
     const uint64_t engines = m_engines.size(), n = t->descriptors;

@@ -1,4 +1,4 @@
-// The DMA of one core (neuron-hardware.md §2.5): a transfer's descriptors are spread round-robin
+// The DMA of one core [src:nki-dma]: a transfer's descriptors are spread round-robin
 // over the core's engines; each engine has 16 FIFO queues served round-robin, moves a descriptor
 // in (descriptor overhead + bytes / engine bandwidth), and reaches device memory through a TLM
 // initiator socket bound to the chip's memory target.

@@ -31,8 +31,8 @@ void plan_transfer(DmaTransfer& t, const isa::Instruction& inst, const DeviceMem
     const AccessPattern& src = *inst.ap("src");
     const AccessPattern& dst = *inst.ap("dst");
     const uint64_t elem_bytes = std::max(isa::dtype_size(src.dtype), isa::dtype_size(dst.dtype));
-    // Each partition slice of the on-chip side is its own descriptor buffer ([DMA]); HBM to HBM
-    // goes by the destination's rows.
+    // Each partition slice of the on-chip side is its own descriptor buffer [src:nki-dma]; HBM to
+    // HBM goes by the destination's rows.
     const AccessPattern& sliced = src.space != MemSpace::hbm ? src : dst;
     t.rows = sliced.num_partitions;
     t.row_bytes = sliced.free_size() * elem_bytes;

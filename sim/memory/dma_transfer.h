@@ -1,5 +1,5 @@
 // One DMA transfer as the DMA engines see it: its descriptors (one per partition slice of the
-// on-chip side, at most descriptor_bytes each; neuron-hardware.md §2.5) and the device-memory
+// on-chip side, at most descriptor_bytes each [src:neuron-driver]) and the device-memory
 // address each descriptor reads or writes.
 #pragma once
 

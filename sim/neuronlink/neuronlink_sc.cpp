@@ -37,8 +37,8 @@ void ScLinkNetwork::on_wake() {
 }
 
 void ScLinkNetwork::rearm() {
-    // An earlier notification replaces a later pending one (IEEE 1666 §5.10.8), so this only ever
-    // brings the wake-up forward.
+    // An earlier notification replaces a later pending one [src:ieee-1666, 5.10.8], so this only
+    // ever brings the wake-up forward.
     if (auto next = m_network.next_event_ns()) m_wake.notify(ns_from_now(*next));
 }
 

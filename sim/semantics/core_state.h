@@ -95,8 +95,8 @@ struct CoreState {
     OnChipMemory sbuf;
     OnChipMemory psum;
     DeviceMemory& hbm;
-    std::array<float, 128> scalar_acc{};  // ScalarE accumulator per lane (§7)
-    std::array<float, 128> vector_acc{};  // VectorE accumulator per lane (§7)
+    std::array<float, 128> scalar_acc{};  // ScalarE accumulator per lane [src:nki-isa]
+    std::array<float, 128> vector_acc{};  // VectorE accumulator per lane [src:nki-isa]
     isa::RandomBits rng;                  // stochastic rounding and random instructions
 };
 
@@ -116,7 +116,7 @@ struct RawTile {
     std::vector<uint32_t> bits;
 };
 
-// Reads an operand, decoding each element to fp32 (§5.2: engines compute in fp32).
+// Reads an operand, decoding each element to fp32 (engines compute in fp32, [src:nki-arch-v2]).
 Tile read_tile(const CoreState& s, const isa::AccessPattern& ap);
 RawTile read_raw(const CoreState& s, const isa::AccessPattern& ap);
 // Writes fp32 values into an operand, rounding each into its dtype. `keep(p, f)` false leaves an

@@ -47,7 +47,7 @@ const Tile& source0(const CustomOpCall& call, const char* op_name) {
     return s;
 }
 
-// A cost of `base + per_element * N` GpSimd cycles, N = elements per partition of dst (§8).
+// A cost of `base + per_element * N` GpSimd cycles, N = elements per partition of dst.
 std::function<uint64_t(const isa::Instruction&)> linear_cost(uint64_t base, uint64_t per_element) {
     return [base, per_element](const isa::Instruction& inst) {
         const isa::AccessPattern* dst = inst.ap("dst");
@@ -66,7 +66,7 @@ std::function<void(CustomOpCall&)> elementwise(const char* op_name, F f) {
 
 }  // namespace
 
-// GPSIMD_START (150 cycles, §8) plus a per-element charge that grows with the work per element.
+// GPSIMD_START (150 cycles [src:nki-isa-cost]) plus a per-element charge growing with the work.
 CustomOpRegistry builtin_custom_ops() {
     CustomOpRegistry r;
     r.add("softsign", {"dst = src0 / (1 + |src0|), fp32",

@@ -1,5 +1,5 @@
 // The exact result of every instruction (plain C++, no SystemC): what it reads and writes in a
-// core's state, in the hardware's arithmetic (§5.2: fp32 inside Vector/Scalar/GpSimd with casts on
+// core's state, in the hardware's arithmetic (fp32 inside Vector/Scalar/GpSimd with casts on
 // read and write, fp32 accumulation in PSUM, matmul inputs in their declared dtypes).
 #pragma once
 

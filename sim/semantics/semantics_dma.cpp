@@ -1,4 +1,4 @@
-// Semantics of dma_copy's data movement (§14.2); when the transfer happens is the DMA model's job.
+// Semantics of dma_copy's data movement [src:nki-isa]; the DMA model decides when it happens.
 #include <string>
 #include <vector>
 
@@ -7,7 +7,7 @@
 
 namespace nsim::sim::ops {
 
-// §14.2: element k of src (row-major: partitions/rows outermost, then the free dims, last fastest)
+// Element k of src (row-major: partitions/rows outermost, then the free dims, last fastest)
 // goes to element k of dst; the shapes may differ when the element counts are equal. Equal dtypes
 // copy the raw bits; otherwise src -> fp32 -> dst with inst.rounding. Works between any of HBM and
 // SBUF (read_raw/read_tile resolve HBM rows). The whole source is read before anything is written,

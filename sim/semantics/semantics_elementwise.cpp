@@ -1,5 +1,5 @@
 // Element-wise semantics of the Vector/Scalar/GpSimd engines: activation, tensor_tensor,
-// tensor_scalar, tensor_copy, reciprocal, memset (nki-isa-semantics.md §5, §6, §7, §10.1, §11).
+// tensor_scalar, tensor_copy, reciprocal, memset, as their pages say [src:nki-isa].
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -65,10 +65,10 @@ uint32_t integer_bits(double v) {
     return uint32_t(uint64_t(int64_t(r)));
 }
 
-// Bit-vector operands (§6.2, §5.2) are computed in the integer width of dst. An operand of dst's
+// Bit-vector operands are computed in the integer width of dst. An operand of dst's
 // dtype keeps its raw bits; an integer operand of another dtype is sign/zero-extended (or
 // truncated) to dst's width; a float operand contributes its value rounded to an integer. [policy:
-// the reference only says bitvec ops need integer types and use raw bits]
+// [src:nki-shared] only says bitvec ops need integer types and use raw bits]
 uint32_t bitvec_operand(DType from, uint32_t bits, DType to) {
     if (from == to) return bits;
     if (!isa::is_integer(from)) return integer_bits(isa::decode(from, bits));
@@ -78,7 +78,7 @@ uint32_t bitvec_operand(DType from, uint32_t bits, DType to) {
     return bits;
 }
 
-// §10.1 scale/bias, §11.2 operand0/operand1: an fp32 immediate broadcast over the partitions or a
+// Activation scale/bias, tensor_scalar operands: fp32 immediate broadcast over the partitions or a
 // [P, 1] tile read per partition; `absent` when the operand is not given.
 std::vector<float> per_partition(const CoreState& s, const isa::ArgValue& v, uint32_t partitions,
                                  float absent) {
@@ -106,7 +106,7 @@ std::vector<uint32_t> per_partition_bits(const CoreState& s, const isa::ArgValue
     return std::vector<uint32_t>(partitions, imm ? integer_bits(*imm) : 0u);
 }
 
-// §7 / §10.1: the ScalarE accumulator after an activation whose pre-cast fp32 outputs are `out`.
+// The ScalarE accumulator after an activation whose pre-cast fp32 outputs are `out`.
 // Lane = absolute partition of `data`. Per lane the instruction's outputs are first folded
 // sequentially in f (s = ((ident op out[0]) op out[1]) ...), then acc = acc op s (the legacy
 // formula acc = reduce_op(acc, reduce_op(out over free axes))). load_reduce has no init-value
@@ -130,7 +130,7 @@ void update_scalar_accumulator(Context& c, const Tile& out, uint32_t first_lane)
         write_values(c, *res, [&](uint32_t p, uint64_t) { return acc[first_lane + p]; });
 }
 
-// §11.2: one stage of tensor_scalar, `x op s` or `s op x` when reversed; a unary operator ignores
+// One stage of tensor_scalar, `x op s` or `s op x` when reversed; a unary operator ignores
 // the scalar (and the reverse flag).
 template <class T, class Apply>
 T stage(AluOp op, T x, T s, bool reverse, Apply&& apply) {
@@ -140,7 +140,7 @@ T stage(AluOp op, T x, T s, bool reverse, Apply&& apply) {
 
 bool is_32bit_int(DType t) { return t == DType::int32 || t == DType::uint32; }
 
-// §5.2 / §11.1: GpSimd's exact 32-bit integer add/subtract/multiply (two's complement wrap).
+// GpSimd's exact 32-bit integer add/subtract/multiply (two's complement wrap).
 bool has_int32_arith(AluOp op) {
     return op == AluOp::add || op == AluOp::subtract || op == AluOp::multiply;
 }
@@ -153,9 +153,9 @@ uint32_t int32_arith(AluOp op, uint32_t x, uint32_t y) {
 
 }  // namespace
 
-// §10.1: y = x * scale then + bias (two fp32 roundings, "multiply first, then add"); out = op(y)
-// (activation_function, §6.3); dst = cvt(out). scale defaults to 1.0; an absent bias adds nothing
-// (so -0 stays -0). Then the accumulator (§7).
+// y = x * scale then + bias (two fp32 roundings, "multiply first, then add"); out = op(y)
+// (activation_function); dst = cvt(out). scale defaults to 1.0; an absent bias adds nothing
+// (so -0 stays -0). Then the accumulator.
 void activation(Context& c) {
     const AccessPattern& dst = *c.inst.ap("dst");
     const AccessPattern& data = *c.inst.ap("data");
@@ -175,9 +175,9 @@ void activation(Context& c) {
     update_scalar_accumulator(c, out, data.start_partition);
 }
 
-// §11.1: dst = op(data1, data2). Arithmetic/comparison/logical/unary operators in fp32 (alu());
+// dst = op(data1, data2). Arithmetic/comparison/logical/unary operators in fp32 (alu());
 // bitvec operators on integer bits in dst's width (alu_bits()); on GpSimd with every operand
-// int32/uint32, add/subtract/multiply are exact 32-bit integer arithmetic (§5.2).
+// int32/uint32, add/subtract/multiply are exact 32-bit integer arithmetic.
 void tensor_tensor(Context& c) {
     const AccessPattern& dst = *c.inst.ap("dst");
     const AccessPattern& a = *c.inst.ap("data1");
@@ -202,7 +202,7 @@ void tensor_tensor(Context& c) {
     write_values(c, dst, [&](uint32_t p, uint64_t f) { return alu(op, x.at(p, f), y.at(p, f)); });
 }
 
-// §11.2: r = (data op0 operand0) op1 operand1, with reverse0/reverse1 swapping each stage's
+// r = (data op0 operand0) op1 operand1, with reverse0/reverse1 swapping each stage's
 // operands; op1 absent = one stage. Bitvec operators (op0 and op1 are both bitvec or both not) run
 // on integer bits in dst's width, an immediate operand counting by its integer value.
 void tensor_scalar(Context& c) {
@@ -237,7 +237,7 @@ void tensor_scalar(Context& c) {
     });
 }
 
-// §11.9 / §5.3: a bit-exact copy when the dtypes match, except on the v1/v2 Scalar Engine, which
+// A bit-exact copy when the dtypes match, except on the v1/v2 Scalar Engine, which
 // always goes through fp32 (int32 beyond 2^24 loses precision); different dtypes go through fp32
 // and are rounded into dst's dtype.
 void tensor_copy(Context& c) {
@@ -250,14 +250,14 @@ void tensor_copy(Context& c) {
         write_tile(c.state, dst, read_tile(c.state, src), c.inst.rounding);
 }
 
-// §11.7: dst = cvt(1.0f / fp32(data)) on the Vector Engine.
+// dst = cvt(1.0f / fp32(data)) on the Vector Engine.
 void reciprocal(Context& c) {
     const AccessPattern& dst = *c.inst.ap("dst");
     const Tile x = read_tile(c.state, *c.inst.ap("data"));
     write_values(c, dst, [&](uint32_t p, uint64_t f) { return 1.0f / x.at(p, f); });
 }
 
-// §11.12: every element of dst = value. A float dtype gets fp32(value) rounded to nearest even (a
+// Every element of dst = value. A float dtype gets fp32(value) rounded to nearest even (a
 // compile-time constant: not stochastically rounded); an integer dtype gets the integer value of
 // the immediate itself (exact beyond 2^24), ties to even, saturated at the type's range; bool: 1 if
 // non-zero. [policy: the current API requires the value to match dst's dtype, making these moot]

@@ -50,7 +50,7 @@ E enum_operand(const isa::Instruction& inst, std::string_view name, E fallback) 
 }
 
 // The sum i_1*step_1 + ... + i_n*step_n of an iota/affine_select pattern for every index tuple,
-// row-major (last entry fastest; §13.1). An empty pattern has one element, 0.
+// row-major (last entry fastest; [src:nki-isa, iota]). An empty pattern has one element, 0.
 inline std::vector<int64_t> pattern_index_sums(const std::vector<isa::FreeDim>& pattern) {
     std::vector<int64_t> sums{0};
     for (const isa::FreeDim& d : pattern) {

@@ -1,5 +1,5 @@
-// Semantics of the free-axis reductions and statistics: tensor_reduce (§12.1), bn_stats (§12.3)
-// and bn_aggr (§12.4). All arithmetic is fp32 in a fixed sequential order (documented per op), so
+// Semantics of the free-axis reductions and statistics [src:nki-isa]: tensor_reduce, bn_stats
+// and bn_aggr. All arithmetic is fp32 in a fixed sequential order (documented per op), so
 // results are reproducible bit for bit.
 #include <string>
 #include <vector>
@@ -26,7 +26,7 @@ void check_dst(const isa::Instruction& inst, const AccessPattern& dst, const Acc
                                 std::to_string(dst.free_size()) + "]");
 }
 
-// count, mean and M2 of the elements f = first, first+2, ... < n of row `x` (§12.3), fp32:
+// count, mean and M2 of the elements f = first, first+2, ... < n of row `x` (bn_stats), fp32:
 //   sum = ((x0 + x2) + x4) + ...;  mean = sum / count;  M2 = ((d0*d0) + d2*d2) + ...,  d = x -
 //   mean.
 // An empty half (a row of one element has no odd elements) gives count 0, mean 0, M2 0.
@@ -51,7 +51,7 @@ void half_stats(const float* x, uint64_t n, uint64_t first, float* out) {
 
 }  // namespace
 
-// §12.1: out[p][k] = fold(op) over the free dims from `axis` (tile dim, partition = 0) to the last,
+// out[p][k] = fold(op) over the free dims from `axis` (tile dim, partition = 0) to the last,
 // k over the kept leading dims. The fold runs left to right in row-major order starting from the
 // first element: r = x0; r = op(r, x1); ... (so `subtract` is x0 - x1 - x2 - ...). Logical ops
 // start from (x0 != 0) so that the result is always 0 or 1, as op(identity, x0) would give.
@@ -104,7 +104,7 @@ void tensor_reduce(Context& c) {
     write_tile(c.state, dst, out, c.inst.rounding);
 }
 
-// §12.3: dst[p] = [count, mean, M2] of the even-indexed then of the odd-indexed elements of the
+// dst[p] = [count, mean, M2] of the even-indexed then of the odd-indexed elements of the
 // flattened row (algorithm at half_stats), converted into dst's dtype.
 void bn_stats(Context& c) {
     const auto& dst = ap_operand(c.inst, "dst");
@@ -120,7 +120,7 @@ void bn_stats(Context& c) {
     write_tile(c.state, dst, out, c.inst.rounding);
 }
 
-// §12.4: merges the k tuples (n_i, mu_i, M2_i) of each row into [mean, population variance], fp32,
+// Merges the k tuples (n_i, mu_i, M2_i) of each row into [mean, population variance], fp32,
 // tuples in order, those with n_i == 0 skipped (their mean and M2 are ignored):
 //   n = ((n_0 + n_1) + ...);  mu = ((n_0*mu_0) + n_1*mu_1 + ...) / n;
 //   var = (((M2_0 + (n_0*d_0)*d_0) + (M2_1 + (n_1*d_1)*d_1)) + ...) / n,  d_i = mu_i - mu.

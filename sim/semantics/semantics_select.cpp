@@ -1,5 +1,5 @@
-// Semantics of the select and index-pattern instructions: tensor_copy_predicated (§11.11),
-// select_reduce (§11.13), iota (§13.1) and affine_select (§13.2).
+// Semantics of the select and index-pattern instructions: tensor_copy_predicated,
+// select_reduce, iota and affine_select, as their pages say [src:nki-isa].
 #include <algorithm>
 #include <functional>
 #include <limits>
@@ -20,7 +20,7 @@ namespace {
 using Mask = std::vector<char>;  // one flag per element, partition-major like Tile::values
 
 // A predicate operand as a mask: element != 0 (its value read through fp32, so -0.0 counts as
-// zero and NaN as non-zero), flipped by `reverse` (§11.11, §11.13).
+// zero and NaN as non-zero), flipped by `reverse`.
 Mask predicate_mask(const CoreState& s, const AccessPattern& pred, bool reverse) {
     const Tile t = read_tile(s, pred);
     Mask m(t.values.size());
@@ -40,8 +40,8 @@ void check_same_size(const isa::Instruction& inst, const AccessPattern& a, const
                                 std::to_string(b.free_size()) + "])");
 }
 
-// dst[e] = src[e] where m[e]; elsewhere dst keeps its bytes. Same dtype: raw bits (§11.11 "no
-// conversion", §13.2); different dtypes: src -> fp32 -> dst with `r` (§13.2).
+// dst[e] = src[e] where m[e]; elsewhere dst keeps its bytes. Same dtype: raw bits ("no
+// conversion"); different dtypes: src -> fp32 -> dst with `r`.
 void copy_where(CoreState& s, const AccessPattern& dst, const AccessPattern& src, const Mask& m,
                 isa::Rounding r) {
     if (src.dtype == dst.dtype) {
@@ -64,7 +64,7 @@ void fill_where(CoreState& s, const AccessPattern& dst, float value, const Mask&
 }
 
 // The int32 affine value offset + ch*channel_multiplier + pattern index sum of every element of a
-// [P, pattern size] tile, partition-major (§13.1, §13.2). `ch` counts the operand's partitions from
+// [P, pattern size] tile, partition-major. `ch` counts the operand's partitions from
 // 0 (the NKI tile's partition index), not the absolute SBUF partition. int32 arithmetic wraps.
 std::vector<int32_t> affine_values(const isa::Instruction& inst, const AccessPattern& dst,
                                    const std::vector<isa::FreeDim>& pattern, int64_t offset,
@@ -84,7 +84,7 @@ std::vector<int32_t> affine_values(const isa::Instruction& inst, const AccessPat
 
 }  // namespace
 
-// §11.11: take = (predicate != 0) xor reverse_pred; take -> dst = src (tile or immediate).
+// take = (predicate != 0) xor reverse_pred; take -> dst = src (tile or immediate).
 void tensor_copy_predicated(Context& c) {
     const auto& dst = ap_operand(c.inst, "dst");
     const auto& predicate = ap_operand(c.inst, "predicate");
@@ -99,8 +99,8 @@ void tensor_copy_predicated(Context& c) {
     }
 }
 
-// §11.13: v = pred ? fp32(on_true) : on_false; dst = cvt(v); the VectorE accumulator of each lane
-// (the absolute partition of dst's row, §7) takes the running maximum of v under reduce_cmd.
+// v = pred ? fp32(on_true) : on_false; dst = cvt(v); the VectorE accumulator of each lane
+// (the absolute partition of dst's row) takes the running maximum of v under reduce_cmd.
 // load_reduce has no init operand here and acts as reduce; idle and reset fold nothing (reset sets
 // -inf). reduce_res, when given, receives cvt(acc) whatever the command.
 void select_reduce(Context& c) {
@@ -147,7 +147,7 @@ void select_reduce(Context& c) {
     }
 }
 
-// §13.1: dst[ch][e] = cvt(int32 offset + ch*channel_multiplier + pattern index sum). Float dsts:
+// dst[ch][e] = cvt(int32 offset + ch*channel_multiplier + pattern index sum). Float dsts:
 // int32 -> fp32 (nearest even beyond 2^24) -> dst with inst.rounding. int32 dsts: the exact value;
 // uint32 dsts: the exact value, negatives saturate to 0 (as every other int conversion saturates);
 // narrower integer and bool dsts: encode of the fp32 value (exact below 2^24, saturating above).
@@ -168,7 +168,7 @@ void iota(Context& c) {
     write_tile(c.state, dst, t, c.inst.rounding);
 }
 
-// §13.2: keep = cmp_op(a, 0) on the value a (alu() comparison, default equal); kept elements take
+// keep = cmp_op(a, 0) on the value a (alu() comparison, default equal); kept elements take
 // on_true_tile (raw bits when its dtype equals dst's, else through fp32), the others
 // cvt(on_false_value).
 void affine_select(Context& c) {

@@ -1,4 +1,4 @@
-// Tensor Engine semantics: nc_matmul and nc_transpose (nki-isa-semantics.md §3, §9.1, §9.3).
+// Tensor Engine semantics: nc_matmul and nc_transpose, as their pages say [src:nki-isa].
 #include <algorithm>
 #include <variant>
 
@@ -10,10 +10,10 @@ using isa::AccessPattern;
 
 namespace {
 
-// §9.1: sum_k fp32(a[k][i]) * fp32(b[k][j]) inside the PE array. The summation order is
+// sum_k fp32(a[k][i]) * fp32(b[k][j]) inside the PE array. The summation order is
 // undocumented; we fix it as sequential in ascending k starting from s = +0. Each product is
 // rounded to fp32 before the add (exact for inputs of at most 16 bits; the internal product
-// precision of fp32/tf32 inputs is undocumented, §20.10); the build disables FMA contraction
+// precision of fp32/tf32 inputs is undocumented); the build disables FMA contraction
 // (-ffp-contract=off). `a` and `b` hold their columns contiguously (K values each), so the loop
 // walks memory in order.
 float column_dot(const float* a, const float* b, uint32_t k_size) {
@@ -25,7 +25,7 @@ float column_dot(const float* a, const float* b, uint32_t k_size) {
     return s;
 }
 
-// The identity matrix the Tensor Engine multiplies by for a v2 transpose (§9.3), as a [P, P] tile.
+// The identity matrix the Tensor Engine multiplies by for a v2 transpose, as a [P, P] tile.
 Tile identity(uint32_t n) {
     Tile t{n, n, std::vector<float>(size_t(n) * n, 0.0f)};
     for (uint32_t i = 0; i < n; ++i) t.at(i, i) = 1.0f;
@@ -43,7 +43,7 @@ std::vector<T> transposed(const std::vector<T>& in, uint32_t partitions, uint64_
 
 }  // namespace
 
-// §9.1 / §3: dst[m][n] = s(m, n) (overwrite) or fp32(dst[m][n]) + s(m, n) (accumulate = true:
+// dst[m][n] = s(m, n) (overwrite) or fp32(dst[m][n]) + s(m, n) (accumulate = true:
 // PSUM near-memory read-add-write), rounded into dst's dtype (fp32 on v2/v3: exact). An absent
 // `accumulate` overwrites (the compiler's "first write overwrites" choice is made before us).
 // dst has M = stationary's free size partitions and N = moving's flattened free size per partition.
@@ -76,9 +76,9 @@ void nc_matmul(Context& c) {
     write_tile(c.state, dst, out, c.inst.rounding);
 }
 
-// §9.3 / §5.3: dst[f][p] = data[p][f] on the flattened free index.
+// dst[f][p] = data[p][f] on the flattened free index.
 // - Tensor Engine on v1/v2: a matmul of `data` (stationary) with an identity (moving), i.e.
-//   out[f][p] = sum_k data[k][f] * I[k][p] in fp32 with the §9.1 order, so NaN/Inf in data[k][f]
+//   out[f][p] = sum_k data[k][f] * I[k][p] in fp32 with nc_matmul's order, so NaN/Inf in data[k][f]
 //   spread over the whole output row f (0 * inf = NaN) and -0 becomes +0.
 // - Tensor Engine from v3 (transpose mode) and the Vector Engine: a bit-exact copy when the dtypes
 //   match; otherwise through fp32, rounded into dst's dtype. (The v3 quirk of fp8 input giving

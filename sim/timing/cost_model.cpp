@@ -32,7 +32,7 @@ bool strided_beyond_limit(const AccessPattern& ap, const CoreTiming& t) {
 }
 
 // N grows by the strided-access factor when any on-chip operand walks its innermost dim with a
-// stride above the limit ([A-v2] "Access pattern": half bandwidth).
+// stride above the limit [src:nki-arch-v2, access pattern: half bandwidth].
 uint64_t stream_elements(const Instruction& inst, uint64_t n, const CoreTiming& t) {
     for (const auto& a : inst.args)
         if (const auto* ap = std::get_if<AccessPattern>(&a))
@@ -50,8 +50,8 @@ bool all_in(const std::initializer_list<const AccessPattern*>& aps, MemSpace s) 
                        [&](const AccessPattern* a) { return a && a->space == s; });
 }
 
-// Vector perf mode (v3, [A-v3]): full speed-up when in and out are 16-bit floats in SBUF with a
-// unit inner stride; half of it when only the types qualify.
+// Vector perf mode (v3, [src:nki-arch-v3]): full speed-up when in and out are 16-bit floats in
+// SBUF with a unit inner stride; half of it when only the types qualify.
 uint64_t vector_perf_mode(uint64_t cycles, const AccessPattern* in, const AccessPattern* out,
                           const CoreTiming& t) {
     if (t.vector_perf_mode_factor <= 1 || !in || !out) return cycles;
@@ -99,7 +99,7 @@ uint64_t tensor_tensor_cycles(const Instruction& inst, const CoreTiming& t) {
     if (t.vector_perf_mode_factor > 1 && all_in({d1, d2}, MemSpace::sbuf) &&
         is_16bit_float(d1->dtype) && is_16bit_float(d2->dtype))
         cycles =
-            std::max<uint64_t>(1, cycles / 2);  // [A-v3]: tensor_tensor 2x in bf16/fp16 from SBUF
+            std::max<uint64_t>(1, cycles / 2);  // tensor_tensor 2x in bf16/fp16 [src:nki-arch-v3]
     return cycles;
 }
 

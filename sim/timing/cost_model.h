@@ -1,5 +1,5 @@
 // The cost model: how many engine cycles an instruction occupies its engine, from the published
-// NKI cost formulas (nki-isa-semantics.md §19). Plain C++: no SystemC, unit-tested alone.
+// NKI cost formulas [src:nki-isa-cost]. Plain C++: no SystemC, unit-tested alone.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
-// Tests of the verifier's per-opcode rules for the element-wise, copy and select instructions
-// (§11): tensor_tensor, tensor_scalar, tensor_copy, tensor_copy_predicated, select_reduce, memset,
-// reciprocal.
+// Tests of the verifier's per-opcode rules for the element-wise, copy and select instructions:
+// tensor_tensor, tensor_scalar, tensor_copy, tensor_copy_predicated, select_reduce, memset,
+// reciprocal [src:nki-isa].
 #include "verify_helpers.h"
 
 using namespace nsim::isa;

@@ -1,5 +1,5 @@
-// Tests of the verifier's per-opcode rules for the Tensor and Scalar engines: nc_matmul (§9.1),
-// nc_transpose (§9.3) and activation (§10.1).
+// Tests of the verifier's per-opcode rules for the Tensor and Scalar engines: nc_matmul,
+// nc_transpose and activation [src:nki-isa].
 #include "verify_helpers.h"
 
 using namespace nsim::isa;

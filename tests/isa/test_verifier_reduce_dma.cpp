@@ -1,5 +1,5 @@
-// Tests of the verifier's per-opcode rules for reductions and statistics (§12), the GpSimd pattern
-// instructions (§13), DMA (§14) and custom operators.
+// Tests of the verifier's per-opcode rules for reductions and statistics, the GpSimd pattern
+// instructions, DMA [src:nki-isa] and custom operators.
 #include "verify_helpers.h"
 
 using namespace nsim::isa;

@@ -160,7 +160,7 @@ TEST_CASE("config: --set overrides a value and records the command line as its s
 
 // -------------------------------------------------------------------------------------------------
 // Derived quantities against published figures: each expected number below is worked out by hand
-// from the public sources (neuron-hardware.md, nki-isa-semantics.md), not read from the chip files.
+// from the public sources (docs/sources.md), not read from the chip files.
 
 namespace {
 
@@ -193,7 +193,7 @@ TEST_CASE(
     "figures",
     "[sim]") {
     using nsim::isa::DType;
-    // nki-isa-semantics.md §1.2 [A-v2, A-v3]: v2 TensorE 92 TFLOPS bf16, 23 fp32; v3 79 bf16, 20
+    // [src:nki-arch-v2] [src:nki-arch-v3]: v2 TensorE 92 TFLOPS bf16, 23 fp32; v3 79 bf16, 20
     // fp32. By hand: 128*128*2*2.8 GHz = 91.75 TFLOPS, /4 = 22.9; 128*128*2*2.4 = 78.6, /4 = 19.7.
     // The published figures are rounded to whole TFLOPS, hence the 2% tolerance.
     const auto trn1 = load_chip("trn1"), inf2 = load_chip("inf2"), trn2 = load_chip("trn2");
@@ -202,7 +202,7 @@ TEST_CASE(
     CHECK(matmul_tflops(inf2, DType::bfloat16) == Approx(92).epsilon(0.02));
     CHECK(matmul_tflops(trn2, DType::bfloat16) == Approx(79).epsilon(0.02));
     CHECK(matmul_tflops(trn2, DType::float32) == Approx(20).epsilon(0.02));
-    // Per chip (neuron-hardware.md §2.2 [HW]): inf2/trn1 190 bf16 and 47.5 fp32 TFLOPS for two
+    // Per chip ([src:inferentia2] [src:trainium]): inf2/trn1 190 bf16 and 47.5 fp32 TFLOPS for two
     // cores (2 x 91.75 = 183.5: the chip page rounds up, so 5%); inf1 64 fp16/bf16 TFLOPS for four
     // NeuronCore-v1 (the inf1 clock is an assumption derived from this figure, so it must hold).
     CHECK(trn1.cores * matmul_tflops(trn1, DType::bfloat16) == Approx(190).epsilon(0.05));
@@ -212,8 +212,8 @@ TEST_CASE(
 }
 
 TEST_CASE("config: on-chip memory sizes multiply out to the published capacities", "[sim]") {
-    // neuron-hardware.md §1.4 [A2, A3]: SBUF 24 MiB (v2), 28 MiB (v3); PSUM 2 MiB of 8 banks of
-    // 2 KiB per partition, a bank holding 512 fp32 (the N <= 512 matmul limit, §3).
+    // [src:nki-arch-v2] [src:nki-arch-v3]: SBUF 24 MiB (v2), 28 MiB (v3); PSUM 2 MiB of 8 banks of
+    // 2 KiB per partition, a bank holding 512 fp32 (the N <= 512 matmul limit).
     const auto sbuf = [](const ChipConfig& c) {
         return c.limits.partitions * c.limits.sbuf_partition_bytes;
     };
@@ -241,9 +241,9 @@ TEST_CASE(
     const double GiB = 1024.0 * 1024 * 1024;
     const auto inf1 = load_chip("inf1"), trn1 = load_chip("trn1"), inf2 = load_chip("inf2"),
                trn2 = load_chip("trn2");
-    // neuron-hardware.md §2.2: inf1 8 GiB DRAM at 50 GiB/s in 2 channels of 4 GiB; trn1/inf2
-    // 32 GiB HBM in 2 stacks at 820 GB/s (GiB/s in [HW]: either reading is accepted); trn2 96 GiB
-    // in 4 stacks of 24 GiB at 2.9 TB/s [HW] (3 TB/s in [A3]).
+    // [src:inferentia]: inf1 8 GiB DRAM at 50 GiB/s in 2 channels of 4 GiB; trn1/inf2
+    // 32 GiB HBM in 2 stacks at 820 GB/s (GiB/s elsewhere: either reading is accepted); trn2 96 GiB
+    // in 4 stacks of 24 GiB at 2.9 TB/s [src:trainium2] (3 TB/s in [src:nki-arch-v3]).
     CHECK(inf1.device_memory.size_bytes == 8 * uint64_t(GiB));
     CHECK(inf1.device_memory.bandwidth_gbps == Approx(50 * GiB / 1e9).epsilon(0.001));
     CHECK(inf1.device_memory.size_bytes / inf1.device_memory.channels == 4 * uint64_t(GiB));
@@ -258,7 +258,7 @@ TEST_CASE(
     CHECK(trn2.device_memory.size_bytes / trn2.device_memory.channels == 24 * uint64_t(GiB));
     CHECK(trn2.device_memory.bandwidth_gbps >= 2900);
     CHECK(trn2.device_memory.bandwidth_gbps <= 3000);
-    // DMA per core (neuron-hardware.md §2.1 DMA table): 16 engines x 17 B/ns = 272 GB/s (v2),
+    // DMA per core ([src:nki-dma-bw, bandwidth table]): 16 engines x 17 B/ns = 272 GB/s (v2),
     // 16 x 23 = 368 GB/s (v3).
     const auto per_core = [](const ChipConfig& c) {
         return c.dma.engines_per_core * c.dma.engine_bandwidth_gbps;
@@ -266,7 +266,7 @@ TEST_CASE(
     CHECK(per_core(trn1) == Approx(272));
     CHECK(per_core(trn2) == Approx(368));
     // The descriptor overhead is the time of 256 B at the engine bandwidth (the assumption in the
-    // files, neuron-hardware.md §2.5): so 256 B runs at 50% and 4 KiB at 94% of the engine rate.
+    // files, [src:nki-dma-bw]): so 256 B runs at 50% and 4 KiB at 94% of the engine rate.
     for (const auto& name : list_configs("chips")) {
         INFO(name);
         const auto c = load_chip(name);
@@ -281,7 +281,7 @@ TEST_CASE(
 
 TEST_CASE("config: the published ScalarE example II of 189 ns = 264 cycles implies trn1's clock",
           "[sim]") {
-    // neuron-hardware.md §1.1 (nki_perf_guide): 264 ScalarE cycles took 189 ns on NC-v2.
+    // [src:nki-perf-guide]: 264 ScalarE cycles took 189 ns on NC-v2.
     CHECK(264 / 189.0 == Approx(load_chip("trn1").timing.scalar_clock_ghz).epsilon(0.01));
 }
 

@@ -83,7 +83,7 @@ TEST_CASE("instance: the shipped instances carry the published sizes, links and 
     const auto trn2 = load_instance("trn2.48xlarge");
     CHECK(trn2.chip.cores == 8);
     CHECK_FALSE(trn2.sources.at("torus_dims").assumption);    // 4x4 is published for trn2
-    CHECK(trn2.sources.at("price_per_hour_usd").assumption);  // no trn2 price in the reference
+    CHECK(trn2.sources.at("price_per_hour_usd").assumption);  // no trn2 price in [src:ec2-pricing]
     const auto inf2 = load_instance("inf2.48xlarge");
     CHECK(inf2.chips == 12);
     CHECK(inf2.topology == "ring");
@@ -262,7 +262,7 @@ TEST_CASE(
     "instance: chips x the chip's cores, device memory and bandwidth give the published instance "
     "totals",
     "[sim]") {
-    // neuron-hardware.md §2.3 (instance table [HW *-arch.rst]), written out here: cores, device
+    // The instance tables ([src:inf1-arch], [src:inf2-arch], ...), written out here: cores, device
     // memory in GiB and device-memory bandwidth per instance. inf1 rows are in GiB/s; the others
     // say 820 per chip, which the sources give both as GB/s and GiB/s, so either reading passes.
     struct Row {
@@ -299,9 +299,9 @@ TEST_CASE(
 
 TEST_CASE("instance: trn1.32xlarge's 16 chips give the published 3,040 bf16 TFLOPS within 5%",
           "[sim]") {
-    // neuron-hardware.md §2.3 note: 3,040 FP8/FP16/BF16/TF32 TFLOPS, 760 FP32 for the 32xl. By
+    // [src:trn1-arch]: 3,040 FP8/FP16/BF16/TF32 TFLOPS, 760 FP32 for the 32xl. By
     // hand: 16 chips x 2 cores x 128 x 128 PEs x 2 FLOP x 2.8 GHz = 2,936 TFLOPS (3.4% below: the
-    // per-chip figure of 190 rounds up 183.5); fp32 is a quarter (§9.1: fp32 costs 4x).
+    // per-chip figure of 190 rounds up 183.5); fp32 is a quarter ([src:nki-isa-cost]: fp32 4x).
     const auto inst = load_instance("trn1.32xlarge");
     const double tflops =
         inst.chips * inst.chip.cores * 128.0 * 128 * 2 * inst.chip.timing.tensor_clock_ghz / 1000.0;

@@ -1,7 +1,7 @@
 // Tests of tensor_reduce, bn_stats and bn_aggr: tensor_reduce against index-loop folds (fp32
-// bit-exact for the left-to-right order the simulator documents; §20 leaves the order open),
+// bit-exact for the left-to-right order the simulator documents; the sources leave it open),
 // bn_stats/bn_aggr against the statistics in double precision within a stated tolerance and
-// hand-worked exact rows (§12.3, §12.4 define the results, not the fp32 algorithm).
+// hand-worked exact rows ([src:nki-isa] defines the results, not the fp32 algorithm).
 #include <cmath>
 
 #include <catch2/catch.hpp>
@@ -15,7 +15,7 @@ using namespace nsim::test;
 
 namespace {
 
-// Reference binary operators of the fp32 reducible ALU ops (§6.2), written out independently.
+// Reference binary operators of the fp32 reducible ALU ops [src:nki-shared], written here.
 float ref_op(AluOp op, float a, float b) {
     switch (op) {
         case AluOp::add:
@@ -159,7 +159,7 @@ TEST_CASE(
     "bn_stats: count, mean and M2 of the even and odd elements within fp32 rounding of double "
     "precision, and an empty half is 0,0,0",
     "[sim]") {
-    // §12.3 defines the statistics, not the fp32 algorithm, so the reference is the exact value
+    // The statistics are defined, not the fp32 algorithm, so the reference is the exact value
     // (in double): counts exact, means within 1e-5 relative, M2 within 1e-4 relative.
     std::mt19937 rng(24);
     const uint32_t P = 64;
@@ -238,7 +238,7 @@ TEST_CASE(
     const auto out = get_values(fx, dst);
     for (uint32_t p = 0; p < P; ++p) {
         // Within 1e-5 absolute (mean, values in [-3, 5]) / 1e-5 relative (variance) of np.mean /
-        // np.var in double precision (§12.4: the merge formula is unpublished, the result is not).
+        // np.var in double precision (the merge formula is unpublished, the result is not).
         double s = 0, v = 0;
         for (uint32_t f = 0; f < H; ++f) s += x[p * H + f];
         const double dmean = s / H;

@@ -12,7 +12,7 @@ namespace {
 const float kInf = std::numeric_limits<float>::infinity();
 
 // Reference dot product of column m of `st` and column n of `mv` over the partitions (k ascending
-// from +0, each product rounded to fp32, then added in fp32): §9.1's order.
+// from +0, each product rounded to fp32, then added in fp32): nc_matmul's order.
 float ref_dot(const Tile& st, uint64_t m, const Tile& mv, uint64_t n) {
     float s = 0.0f;
     for (uint32_t k = 0; k < st.partitions; ++k) {
@@ -93,7 +93,7 @@ TEST_CASE("semantics: matmul accumulates in fp32 PSUM across 4 K tiles", "[sim]"
     }
     for (size_t t = 0; t < 4; ++t) core.run(ops::nc_matmul, matmul(dst, st[t], mv[t], t > 0));
 
-    // §3: the first overwrites, the others do dst = fp32(dst) + s in fp32.
+    // [src:nki-isa, nc_matmul]: the first overwrites, the others do dst = fp32(dst) + s in fp32.
     require_values(core, dst, reference(dst, [&](uint32_t i, uint64_t j) {
                        float acc = ref_dot(s[0], i, m[0], j);
                        for (size_t t = 1; t < 4; ++t) acc = acc + ref_dot(s[t], i, m[t], j);
