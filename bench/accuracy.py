@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""nsim against the published NeuronCore-v2 timing facts (neuron-hardware.md, nki-isa-semantics.md).
+"""nsim against the published NeuronCore-v2 timing facts (docs/sources.md: [src:nki-isa-cost], [src:nki-dma], [src:nki-perf-guide]).
 
 Each case is a small kernel run with `nsim run --timing-only --chip trn1`; the measured figure is
 read from the JSON report and set beside the published one. Prints a markdown table.
@@ -35,15 +35,15 @@ def scalar_chain(n):
 CASES = [
     # (what, published value, unit, source, kernel text, figure from the report)
     ("bf16 nc_matmul 128x128x512, back to back", 512, "PE cycles",
-     "[L-ISA] max(min(64, 128), 512)", matmuls("bf16", 64),
+     "[src:nki-isa-cost] max(min(64, 128), 512)", matmuls("bf16", 64),
      lambda r: r["engines"]["tensor"]["busy_ns"] * 2.8 / 64),
     ("fp32 nc_matmul 128x128x512, back to back", 2048, "PE cycles",
-     "[L-ISA] 4x the bf16 cost", matmuls("f32", 64),
+     "[src:nki-isa-cost] 4x the bf16 cost", matmuls("f32", 64),
      lambda r: r["engines"]["tensor"]["busy_ns"] * 2.8 / 64),
     ("32 KiB HBM->SBUF dma_copy (128 partitions x 256 B)", 1416, "ns",
-     "[nki-dma-overview] profile example", dma_32k(), lambda r: r["time_ns"]),
+     "[src:nki-dma] profile example", dma_32k(), lambda r: r["time_ns"]),
     ("tiny dependent ScalarE activations, interval", 189, "ns",
-     "[nki_perf_guide] observed II 189 ns", scalar_chain(64),
+     "[src:nki-perf-guide] observed II 189 ns", scalar_chain(64),
      lambda r: r["engines"]["scalar"]["busy_ns"] / 64),
 ]
 

@@ -10,7 +10,7 @@ SBUF bytes on purpose) and reads the JSON report.
 
 A transfer of S bytes covers max(64 B, S / 128) bytes in each of S / that partitions, so the bytes
 per partition (= per descriptor, up to 64 KiB) grow with S: the small-transfer knee of
-neuron-hardware.md §2.5 shows against S. SBUF is enlarged with --set limits.sbuf_partition_bytes
+[src:nki-dma-bw] shows against S. SBUF is enlarged with --set limits.sbuf_partition_bytes
 so that one 64 MiB transfer fits (512 KiB per partition); that changes no timing.
 
 Figures: per core, DMA bytes / the time its DMA was moving data; per chip, the sum over cores of
