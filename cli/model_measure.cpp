@@ -44,7 +44,7 @@ uint64_t stage_device_bytes(const compiler::LoweredStage& stage) {
 
 // A model that does not fit its chips' device memory is rejected before anything is simulated.
 void check_device_memory(const compiler::LoweredModel& lowered, const sim::InstanceConfig& instance,
-                         const std::vector<std::vector<sim::CoreId>>& placement,
+                         const std::vector<std::vector<runtime::CoreId>>& placement,
                          const std::string& model) {
     std::vector<uint64_t> need(instance.chips, 0);
     for (const auto& copy : placement)
@@ -65,7 +65,7 @@ void check_device_memory(const compiler::LoweredModel& lowered, const sim::Insta
 // copies on the first chip, since chips share no memory and identical copies on other chips run
 // the same way.
 size_t simulated_copies(const ModelRequest& request,
-                        const std::vector<std::vector<sim::CoreId>>& placement) {
+                        const std::vector<std::vector<runtime::CoreId>>& placement) {
     if (request.parallel != "data") return placement.size();
     size_t n = 0;
     while (n < placement.size() && placement[n].front().chip == 0) ++n;
@@ -82,8 +82,8 @@ std::vector<const isa::Program*> stage_programs(const compiler::LoweredStage& st
 // Child process: every simulated stage on its core at once, timing only; per stage its figures.
 std::string measure_timing(const compiler::LoweredModel& lowered,
                            const sim::InstanceConfig& instance,
-                           const std::vector<std::vector<sim::CoreId>>& placement, size_t copies,
-                           const std::string& trace_file) {
+                           const std::vector<std::vector<runtime::CoreId>>& placement,
+                           size_t copies, const std::string& trace_file) {
     std::vector<sim::CorePlacement> placements;
     uint32_t chips = 0;  // only the chips that run a simulated stage
     for (size_t c = 0; c < copies; ++c)
@@ -167,7 +167,7 @@ std::string measure_function(const compiler::LoweredModel& lowered,
 }  // namespace
 
 MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConfig& instance,
-                            const std::vector<std::vector<sim::CoreId>>& placement) {
+                            const std::vector<std::vector<runtime::CoreId>>& placement) {
     const compiler::ModelSpec spec = compiler::load_model(resolve_model(request.model));
     const uint32_t stages = uint32_t(placement.front().size());
     const compiler::LoweredModel lowered =

@@ -35,6 +35,6 @@ struct MeasuredModel {
 };
 
 MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConfig& instance,
-                            const std::vector<std::vector<sim::CoreId>>& placement);
+                            const std::vector<std::vector<runtime::CoreId>>& placement);
 
 }  // namespace nsim::cli

@@ -18,15 +18,15 @@ namespace {
 
 using nlohmann::json;
 
-json latency_json(const sim::LatencySummary& l) {
+json latency_json(const runtime::LatencySummary& l) {
     return {{"p0", l.p0},   {"p50", l.p50},   {"p90", l.p90},  {"p95", l.p95},
             {"p99", l.p99}, {"p100", l.p100}, {"mean", l.mean}};
 }
 
 // Per core: which copy and stage it runs, how busy it is, and each engine's share of the time.
-json core_table(const sim::ServingSetup& setup, const sim::ServingResult& served,
+json core_table(const runtime::ServingSetup& setup, const runtime::ServingResult& served,
                 const MeasuredModel& measured,
-                const std::vector<std::vector<sim::CoreId>>& placement, bool has_gpsimd) {
+                const std::vector<std::vector<runtime::CoreId>>& placement, bool has_gpsimd) {
     json cores = json::array();
     for (size_t c = 0; c < placement.size(); ++c)
         for (size_t s = 0; s < placement[c].size(); ++s) {
@@ -55,8 +55,8 @@ json core_table(const sim::ServingSetup& setup, const sim::ServingResult& served
 }
 
 // Bandwidth used per chip (device memory) and per transfer resource (host links, NeuronLink).
-json bandwidth_json(const sim::InstanceConfig& instance, const sim::ServingSetup& setup,
-                    const sim::ServingResult& served, const json& cores) {
+json bandwidth_json(const sim::InstanceConfig& instance, const runtime::ServingSetup& setup,
+                    const runtime::ServingResult& served, const json& cores) {
     std::vector<double> dram(instance.chips, 0.0);
     for (const auto& core : cores)
         dram[core["chip"].get<uint32_t>()] += core["dram_gbps"].get<double>();
@@ -67,9 +67,9 @@ json bandwidth_json(const sim::InstanceConfig& instance, const sim::ServingSetup
         const std::string& name = setup.resources[r].name;
         const double gbps =
             served.resource_bytes_per_s.empty() ? 0 : served.resource_bytes_per_s[r] * 1e-9;
-        if (setup.resources[r].kind == sim::ResourceKind::neuronlink)
+        if (setup.resources[r].kind == runtime::ResourceKind::neuronlink)
             links[name] = gbps;
-        else if (setup.resources[r].kind == sim::ResourceKind::host_link)
+        else if (setup.resources[r].kind == runtime::ResourceKind::host_link)
             host[name] = gbps;
     }
     out["neuronlink_gbps"] = links;
@@ -111,16 +111,16 @@ json run_model(const ModelRequest& request) {
         throw std::invalid_argument(fmt::format("--pipeline-cores {}: {} has only {} NeuronCores",
                                                 stages, instance.name, total));
     const uint32_t copies = request.models > 0 ? request.models : total / stages;
-    const auto placement = sim::place_copies(instance, copies, stages);
+    const auto placement = runtime::place_copies(instance, copies, stages);
 
     const MeasuredModel measured = measure_model(request, instance, placement);
-    std::vector<std::vector<sim::StageFigures>> figures;
+    std::vector<std::vector<runtime::StageFigures>> figures;
     for (const auto& copy : measured.copies) {
         figures.emplace_back();
         for (const auto& s : copy)
             figures.back().push_back({s.service_ns, s.input_bytes, s.output_bytes});
     }
-    sim::ServingSetup setup = sim::deployment_setup(instance, placement, figures);
+    runtime::ServingSetup setup = runtime::deployment_setup(instance, placement, figures);
     setup.batch = request.batch;
     auto serve = [&](uint32_t workers) {
         // Whole rounds of requests (one per worker of every copy): identical copies complete in
@@ -129,13 +129,13 @@ json run_model(const ModelRequest& request) {
         setup.workers_per_copy = workers;
         setup.warmup_requests = 2 * round;
         setup.measured_requests = (request.requests + round - 1) / round * round;
-        return sim::simulate_serving(setup);
+        return runtime::simulate_serving(setup);
     };
     uint32_t workers = request.workers_per_model;
     if (workers == 0 && !pipeline)
         workers = 2;  // neuronperf's best practice for throughput (prices-and-method.md §4)
     if (workers == 0) workers = optimal_workers(serve, stages);
-    const sim::ServingResult served = serve(workers);
+    const runtime::ServingResult served = serve(workers);
 
     const double cost_per_hour = instance.price_per_hour_usd;
     json cores = core_table(setup, served, measured, placement, instance.chip.limits.has_gpsimd);

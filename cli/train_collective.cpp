@@ -35,7 +35,7 @@ double simulate_all_reduce(const sim::InstanceConfig& instance, uint64_t bytes) 
 
 }  // namespace
 
-sim::AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance) {
+runtime::AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance) {
     if (instance.chip.collective.cc_cores == 0)
         throw std::runtime_error(
             fmt::format("instance {}: its {} chips have no collective engine (collective.cc_cores "

@@ -13,7 +13,7 @@ namespace nsim::cli {
 // (algorithm chosen automatically by message size), the links otherwise idle. Throws
 // std::runtime_error naming the instance when it cannot run collectives (no CC cores, as on
 // Inferentia, or a single NeuronCore).
-sim::AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance);
+runtime::AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance);
 
 // A sentence saying how the time is obtained (and the algorithm chosen for `bytes`), for reports.
 std::string all_reduce_method(const sim::InstanceConfig& instance, uint64_t bytes);

@@ -79,8 +79,9 @@ uint64_t parameter_count(const compiler::WeightTensor& w) {
 // the backward pass produces them (a layer's tensors in reverse, as DDP registers its hooks), the
 // head's with the last layer's and the embeddings' with the first layer's (their own compute is
 // small and not simulated).
-sim::StepPlan step_plan(const TrainStudy& s, const std::vector<compiler::WeightTensor>& weights) {
-    sim::StepPlan plan;
+runtime::StepPlan step_plan(const TrainStudy& s,
+                            const std::vector<compiler::WeightTensor>& weights) {
+    runtime::StepPlan plan;
     const uint32_t L = s.spec.layers;
     for (uint32_t l = 0; l < L; ++l)
         plan.compute.push_back({fmt::format("forward layer{}", l), s.forward.time_ns});
@@ -118,7 +119,7 @@ TrainStudy run_train_study(const TrainOptions& o) {
     s.spec = compiler::load_model(resolve_model(o.model));
     s.instance = sim::load_instance(o.instance);
     sim::apply_overrides(s.instance, o.sets);
-    const sim::AllReduceTime all_reduce = gradient_all_reduce(s.instance);
+    const runtime::AllReduceTime all_reduce = gradient_all_reduce(s.instance);
     s.batch = o.batch;
     s.ranks = s.instance.chips * s.instance.chip.cores;
     s.bucket_bytes = o.bucket_bytes;
@@ -133,7 +134,7 @@ TrainStudy run_train_study(const TrainOptions& o) {
         if (auto diags = isa::verify(*p, chip.limits); !diags.empty())
             throw isa::KernelError(p->name, diags);
     std::tie(s.forward, s.backward) = simulate_layer(programs, chip);
-    s.timeline = sim::schedule_step(step_plan(s, weights), all_reduce);
+    s.timeline = runtime::schedule_step(step_plan(s, weights), all_reduce);
     s.all_reduce_method = all_reduce_method(s.instance, s.timeline.buckets.front().bytes);
     s.host_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();

@@ -17,7 +17,7 @@ struct TrainOptions {
     std::string model;     // built-in name (examples/models/) or JSON file
     std::string instance;  // built-in name (configs/instances/) or JSON file
     uint32_t batch = 0;    // sequences per NeuronCore (per replica)
-    uint64_t bucket_bytes = sim::kDefaultBucketBytes;
+    uint64_t bucket_bytes = runtime::kDefaultBucketBytes;
     std::vector<std::string> sets;  // instance overrides PATH=VALUE ("chip.PATH" for the chip)
 };
 
@@ -43,7 +43,7 @@ struct TrainStudy {
     uint64_t gradient_bytes = 0;   // fp32 gradients, all-reduced every step
     PassTiming forward, backward;  // one layer
     std::string all_reduce_method;
-    sim::StepTimeline timeline;
+    runtime::StepTimeline timeline;
     double host_seconds = 0;
 
     double samples_per_second() const {

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <queue>
-#include <stdexcept>
 
-namespace nsim::sim {
+#include "isa/error.h"
+
+namespace nsim::runtime {
 
 namespace {
 
@@ -35,25 +36,24 @@ double overlap(const Interval& i, double from, double to) {
 }
 
 void check(const ServingSetup& s) {
-    if (s.copies.empty()) throw std::invalid_argument("serving: no model copy to send requests to");
-    if (s.workers_per_copy == 0)
-        throw std::invalid_argument("serving: workers per model must be at least 1");
+    if (s.copies.empty()) throw InputError("serving: no model copy to send requests to");
+    if (s.workers_per_copy == 0) throw InputError("serving: workers per model must be at least 1");
     if (s.measured_requests == 0)
-        throw std::invalid_argument("serving: at least one measured request is needed");
+        throw InputError("serving: at least one measured request is needed");
     auto check_path = [&](const TransferPath& path) {
         for (const Hop& h : path)
             if (h.resource >= s.resources.size())
-                throw std::invalid_argument("serving: a transfer names an unknown resource");
+                throw InputError("serving: a transfer names an unknown resource");
     };
     for (const auto& r : s.resources)
         if (!(r.bandwidth_gbps > 0))
-            throw std::invalid_argument("serving: resource " + r.name + " has no bandwidth");
+            throw InputError("serving: resource " + r.name + " has no bandwidth");
     for (const auto& c : s.copies) {
-        if (c.stages.empty()) throw std::invalid_argument("serving: a model copy has no stage");
+        if (c.stages.empty()) throw InputError("serving: a model copy has no stage");
         check_path(c.input_path);
         for (const auto& st : c.stages) {
             if (st.core >= s.cores.size())
-                throw std::invalid_argument("serving: a stage names an unknown core");
+                throw InputError("serving: a stage names an unknown core");
             check_path(st.output_path);
         }
     }
@@ -197,4 +197,4 @@ ServingResult simulate_serving(const ServingSetup& setup) {
     return ServingLoop(setup).run();
 }
 
-}  // namespace nsim::sim
+}  // namespace nsim::runtime
