@@ -1,4 +1,4 @@
-#include "cli/child_process.h"
+#include "runtime/child_process.h"
 
 #include <cerrno>
 #include <csignal>
@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 namespace {
 
@@ -98,4 +98,4 @@ std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children) {
     }
 }
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

@@ -9,7 +9,7 @@
 
 #include <sys/types.h>
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 // A forked child computing a text result; started by start_child, collected by wait_any.
 struct Child {
@@ -30,4 +30,4 @@ Child start_child(const std::function<std::string()>& work);
 // Waits until one of `children` ends, removes it from the list and returns its index and outcome.
 std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children);
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime
