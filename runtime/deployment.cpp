@@ -13,7 +13,9 @@ std::vector<std::vector<CoreId>> place_copies(const sim::InstanceConfig& instanc
                                               uint32_t stages) {
     const uint32_t per_chip = instance.chip.cores, total = instance.chips * per_chip;
     if (copies == 0 || stages == 0)
-        throw InputError("a deployment needs at least one copy of one stage");
+        throw InputError(fmt::format(
+            "deployment: {} copies of {} stages; expected at least one copy of one stage", copies,
+            stages));
     if (uint64_t(copies) * stages > total)
         throw InputError(fmt::format("{} cop{} of {} core{} need {} NeuronCores but {} has {}",
                                      copies, copies == 1 ? "y" : "ies", stages,
@@ -97,12 +99,19 @@ ServingSetup deployment_setup(const sim::InstanceConfig& instance,
                               const std::vector<std::vector<CoreId>>& placement,
                               const std::vector<std::vector<StageFigures>>& stages) {
     if (placement.size() != stages.size())
-        throw InputError("deployment: one list of stage figures per copy");
+        throw InputError(
+            fmt::format("deployment: {} lists of stage figures for {} copies; "
+                        "expected one per copy",
+                        stages.size(), placement.size()));
     ServingSetup setup;
     SetupBuilder build(instance, setup);
     for (size_t c = 0; c < placement.size(); ++c) {
         const auto& cores = placement[c];
-        if (cores.size() != stages[c].size()) throw InputError("deployment: one figure per stage");
+        if (cores.empty() || cores.size() != stages[c].size())
+            throw InputError(
+                fmt::format("deployment: copy {} has {} cores and {} stage figures; "
+                            "expected one figure per core, at least one",
+                            c, cores.size(), stages[c].size()));
         ServedCopy copy;
         copy.input_bytes = stages[c].front().input_bytes;
         copy.input_path = build.from_host(cores.front().chip);

@@ -4,26 +4,16 @@
 
 namespace nsim::runtime {
 
-namespace {
-
 using nlohmann::json;
 
-json latency_json(const LatencySummary& l) {
-    return {{"p0", l.p0},   {"p50", l.p50},   {"p90", l.p90},  {"p95", l.p95},
-            {"p99", l.p99}, {"p100", l.p100}, {"mean", l.mean}};
-}
+// The structs whose members carry their JSON names; in nsim::runtime itself, where nlohmann finds
+// them by argument-dependent lookup.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LatencySummary, p0, p50, p90, p95, p99, p100, mean)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BandwidthUse, device_memory_gbps, device_memory_peak_gbps,
+                                   host_link_gbps, neuronlink_gbps)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FunctionalCheck, max_abs_error, note)
 
-LatencySummary latency_from(const json& j) {
-    LatencySummary l;
-    l.p0 = j.at("p0");
-    l.p50 = j.at("p50");
-    l.p90 = j.at("p90");
-    l.p95 = j.at("p95");
-    l.p99 = j.at("p99");
-    l.p100 = j.at("p100");
-    l.mean = j.at("mean");
-    return l;
-}
+namespace {
 
 // Only the engines the chip has appear, by name.
 json core_json(const CoreUsage& u) {
@@ -66,22 +56,6 @@ CoreUsage core_from(const json& j) {
     return u;
 }
 
-json bandwidth_json(const BandwidthUse& b) {
-    return {{"device_memory_gbps", b.device_memory_gbps},
-            {"device_memory_peak_gbps", b.device_memory_peak_gbps},
-            {"host_link_gbps", b.host_link_gbps},
-            {"neuronlink_gbps", b.neuronlink_gbps}};
-}
-
-BandwidthUse bandwidth_from(const json& j) {
-    BandwidthUse b;
-    b.device_memory_gbps = j.at("device_memory_gbps").get<std::vector<double>>();
-    b.device_memory_peak_gbps = j.at("device_memory_peak_gbps");
-    b.host_link_gbps = j.at("host_link_gbps").get<std::map<std::string, double>>();
-    b.neuronlink_gbps = j.at("neuronlink_gbps").get<std::map<std::string, double>>();
-    return b;
-}
-
 }  // namespace
 
 void to_json(json& j, const ModelRunResult& r) {
@@ -97,20 +71,18 @@ void to_json(json& j, const ModelRunResult& r) {
          {"requests", r.requests},
          {"warmup_requests", r.warmup_requests},
          {"throughput_per_s", r.throughput_per_s},
-         {"latency_ms", latency_json(r.latency_ms)},
+         {"latency_ms", r.latency_ms},
          {"cost_per_hour_usd", r.cost_per_hour_usd},
          {"cost_per_1m_usd", r.cost_per_1m_usd},
          {"cores_used", r.cores_used},
          {"cores", cores},
-         {"bandwidth", bandwidth_json(r.bandwidth)},
+         {"bandwidth", r.bandwidth},
          {"stage_ms_max", r.stage_ms_max},
          {"served_window_ms", r.served_window_ms},
          {"simulated_ns", r.simulated_ns},
          {"simulation_host_seconds", r.simulation_host_seconds},
          {"host_seconds", r.host_seconds}};
-    if (r.functional)
-        j["functional"] = {{"max_abs_error", r.functional->max_abs_error},
-                           {"note", r.functional->note}};
+    if (r.functional) j["functional"] = *r.functional;
 }
 
 void from_json(const json& j, ModelRunResult& r) {
@@ -126,22 +98,20 @@ void from_json(const json& j, ModelRunResult& r) {
     r.requests = j.at("requests");
     r.warmup_requests = j.at("warmup_requests");
     r.throughput_per_s = j.at("throughput_per_s");
-    r.latency_ms = latency_from(j.at("latency_ms"));
+    r.latency_ms = j.at("latency_ms");
     r.cost_per_hour_usd = j.at("cost_per_hour_usd");
     r.cost_per_1m_usd = j.at("cost_per_1m_usd");
     r.cores_used = j.at("cores_used");
     r.cores.clear();
     for (const auto& c : j.at("cores")) r.cores.push_back(core_from(c));
-    r.bandwidth = bandwidth_from(j.at("bandwidth"));
+    r.bandwidth = j.at("bandwidth");
     r.stage_ms_max = j.at("stage_ms_max");
     r.served_window_ms = j.at("served_window_ms");
     r.simulated_ns = j.at("simulated_ns");
     r.simulation_host_seconds = j.at("simulation_host_seconds");
     r.host_seconds = j.at("host_seconds");
     r.functional.reset();
-    if (j.contains("functional"))
-        r.functional =
-            FunctionalCheck{j["functional"].at("max_abs_error"), j["functional"].at("note")};
+    if (j.contains("functional")) r.functional = j["functional"].get<FunctionalCheck>();
 }
 
 }  // namespace nsim::runtime

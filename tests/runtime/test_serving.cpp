@@ -101,6 +101,9 @@ TEST_CASE("serving: an empty setup, zero workers or an unknown core are rejected
     s = pipeline(1, 1, 1000.0);
     s.copies[0].stages[0].core = 7;
     CHECK_THROWS_AS(simulate_serving(s), nsim::InputError);
+    CHECK_THROWS_WITH(
+        simulate_serving(s),
+        Catch::Contains("copy 0 stage 0 runs on core 7; expected one of the 1 cores"));
     s = pipeline(1, 1, 1000.0);
     s.measured_requests = 0;
     CHECK_THROWS_AS(simulate_serving(s), nsim::InputError);
