@@ -1,5 +1,6 @@
 #include "runtime/child_process.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -13,6 +14,13 @@
 namespace nsim::runtime {
 
 namespace {
+
+// A forked child computing a result; started by start_child, collected by wait_any.
+struct Child {
+    pid_t pid = -1;
+    int output_fd = -1;
+    std::string received;  // what the child has sent so far
+};
 
 // The child's first byte says whether the rest is a result ('R') or an error message ('E').
 void write_all(int fd, const std::string& text) {
@@ -52,9 +60,8 @@ ChildOutcome finish(Child& child) {
     return {false, "the simulation process ended without a result"};
 }
 
-}  // namespace
-
-Child start_child(const std::function<std::string()>& work) {
+// Forks; the child runs `work` and sends back its text, or the message of the exception it threw.
+Child start_child(const ChildWork& work) {
     int fds[2];
     if (::pipe(fds) != 0)
         throw std::runtime_error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
@@ -79,6 +86,7 @@ Child start_child(const std::function<std::string()>& work) {
     return {pid, fds[0], {}};
 }
 
+// Waits until one of `children` ends, removes it from the list and returns its index and outcome.
 std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children) {
     if (children.empty()) throw std::logic_error("wait_any: no child to wait for");
     std::vector<pollfd> fds(children.size());
@@ -96,6 +104,29 @@ std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children) {
             return {i, std::move(outcome)};
         }
     }
+}
+
+}  // namespace
+
+std::vector<ChildOutcome> run_children(const std::vector<ChildWork>& works, size_t jobs,
+                                       const ChildDone& done) {
+    jobs = std::max<size_t>(1, jobs);
+    std::vector<ChildOutcome> outcomes(works.size());
+    std::vector<Child> running;
+    std::vector<size_t> running_works;  // the work of each running child
+    size_t next = 0;
+    while (next < works.size() || !running.empty()) {
+        while (running.size() < jobs && next < works.size()) {
+            running.push_back(start_child(works[next]));
+            running_works.push_back(next++);
+        }
+        auto [slot, outcome] = wait_any(running);
+        const size_t work = running_works[slot];
+        running_works.erase(running_works.begin() + long(slot));
+        outcomes[work] = std::move(outcome);
+        if (done) done(work, outcomes[work]);
+    }
+    return outcomes;
 }
 
 }  // namespace nsim::runtime

@@ -4,19 +4,9 @@
 
 #include <functional>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include <sys/types.h>
-
 namespace nsim::runtime {
-
-// A forked child computing a text result; started by start_child, collected by wait_any.
-struct Child {
-    pid_t pid = -1;
-    int output_fd = -1;
-    std::string received;  // what the child has sent so far
-};
 
 // What a child ended with: its text, or the error it threw (or how it died).
 struct ChildOutcome {
@@ -24,10 +14,14 @@ struct ChildOutcome {
     std::string text;  // the result, or the error message
 };
 
-// Forks; the child runs `work` and sends back its text, or the message of the exception it threw.
-Child start_child(const std::function<std::string()>& work);
+// Work for a child: runs in the forked process and returns its result as bytes.
+using ChildWork = std::function<std::string()>;
+// Told as each child ends (in the order they end): the index of its work and its outcome.
+using ChildDone = std::function<void(size_t work, const ChildOutcome& outcome)>;
 
-// Waits until one of `children` ends, removes it from the list and returns its index and outcome.
-std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children);
+// Runs each of `works` in a forked child of its own, at most `jobs` (at least 1) at a time, and
+// returns their outcomes in the order of `works`. Every child is waited for, whatever its outcome.
+std::vector<ChildOutcome> run_children(const std::vector<ChildWork>& works, size_t jobs,
+                                       const ChildDone& done = {});
 
 }  // namespace nsim::runtime

@@ -186,19 +186,11 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
     const uint64_t seed = 1;
 
     // Both simulations at once, each in its own process (one SystemC elaboration per process).
-    std::vector<Child> running = {start_child(
-        [&] { return measure_timing(lowered, instance, placement, copies, write_trace); })};
-    std::vector<size_t> roles = {0};  // 0 timing, 1 function
-    if (request.functional) {
-        running.push_back(start_child([&] { return measure_function(lowered, instance, seed); }));
-        roles.push_back(1);
-    }
-    std::vector<ChildOutcome> outcomes(roles.size());
-    while (!running.empty()) {
-        auto [slot, outcome] = wait_any(running);
-        outcomes[roles[slot]] = std::move(outcome);
-        roles.erase(roles.begin() + long(slot));
-    }
+    std::vector<ChildWork> works = {
+        [&] { return measure_timing(lowered, instance, placement, copies, write_trace); }};
+    if (request.functional)
+        works.push_back([&] { return measure_function(lowered, instance, seed); });
+    const std::vector<ChildOutcome> outcomes = run_children(works, works.size());
     for (const auto& o : outcomes)
         if (!o.ok) throw std::runtime_error(o.text);
     const auto [totals, timings] = unpack_records<TimingTotals, StageTiming>(outcomes[0].text);

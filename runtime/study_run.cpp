@@ -1,7 +1,5 @@
 #include "runtime/study_run.h"
 
-#include <algorithm>
-
 #include "runtime/child_process.h"
 #include "runtime/model_run.h"
 #include "runtime/model_run_json.h"
@@ -9,30 +7,20 @@
 namespace nsim::runtime {
 
 std::vector<PointResult> run_study(const Study& study, unsigned jobs, const PointDone& done) {
-    jobs = std::max(1u, jobs);
+    std::vector<ChildWork> works;
+    for (const StudyPoint& point : study.points)
+        works.push_back([&point] { return nlohmann::json(run_model(point.request)).dump(); });
     std::vector<PointResult> results(study.points.size());
-    std::vector<Child> running;
-    std::vector<size_t> running_points;
-    size_t next = 0, finished = 0;
-    while (finished < study.points.size()) {
-        while (running.size() < jobs && next < study.points.size()) {
-            const ModelRequest request = study.points[next].request;
-            running.push_back(
-                start_child([request] { return nlohmann::json(run_model(request)).dump(); }));
-            running_points.push_back(next++);
-        }
-        auto [slot, outcome] = wait_any(running);
-        const size_t point = running_points[slot];
-        running_points.erase(running_points.begin() + long(slot));
+    size_t finished = 0;
+    run_children(works, jobs, [&](size_t point, const ChildOutcome& outcome) {
         PointResult& r = results[point];
         r.point = &study.points[point];
         if (outcome.ok)
             r.result = nlohmann::json::parse(outcome.text).get<ModelRunResult>();
         else
             r.error = outcome.text;
-        ++finished;
-        if (done) done(r, finished);
-    }
+        if (done) done(r, ++finished);
+    });
     return results;
 }
 

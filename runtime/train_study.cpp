@@ -42,24 +42,15 @@ std::string simulate(const isa::Program& program, const sim::ChipConfig& chip) {
 // waited for before a failure is reported.
 std::pair<PassTiming, PassTiming> simulate_layer(const compiler::LayerTrainingPrograms& p,
                                                  const sim::ChipConfig& chip) {
-    std::vector<Child> children;
-    children.push_back(start_child([&] { return simulate(p.forward, chip); }));
-    children.push_back(start_child([&] { return simulate(p.backward, chip); }));
-    std::vector<size_t> pass = {0, 1};  // of each child still running: 0 forward, 1 backward
-    PassTiming t[2];
-    std::string failure;
-    while (!children.empty()) {
-        auto [index, outcome] = wait_any(children);
-        const size_t which = pass[index];
-        pass.erase(pass.begin() + long(index));
-        if (outcome.ok)
-            t[which] = unpack_records<PassTiming>(outcome.text).first;
-        else if (failure.empty())
-            failure = fmt::format("simulating one layer's {} pass: {}",
-                                  which ? "backward" : "forward", outcome.text);
-    }
-    if (!failure.empty()) throw std::runtime_error(failure);
-    return {t[0], t[1]};
+    const std::vector<ChildOutcome> outcomes = run_children(
+        {[&] { return simulate(p.forward, chip); }, [&] { return simulate(p.backward, chip); }}, 2);
+    for (size_t pass = 0; pass < outcomes.size(); ++pass)
+        if (!outcomes[pass].ok)
+            throw std::runtime_error(fmt::format("simulating one layer's {} pass: {}",
+                                                 pass ? "backward" : "forward",
+                                                 outcomes[pass].text));
+    return {unpack_records<PassTiming>(outcomes[0].text).first,
+            unpack_records<PassTiming>(outcomes[1].text).first};
 }
 
 // The tensor's parameters: a per-feature vector's logical length, without the padding of its
