@@ -2,6 +2,27 @@
 
 #include "isa/error.h"
 
+// A core's engine utilisation as an object of the engines it has, by name.
+template <>
+struct nlohmann::adl_serializer<nsim::runtime::EngineShares> {
+    static void to_json(json& j, const nsim::runtime::EngineShares& shares) {
+        j = json::object();
+        for (int e = 0; e < nsim::isa::kEngineCount; ++e)
+            if (const auto& share = shares[size_t(e)])
+                j[std::string(nsim::isa::engine_name(nsim::isa::Engine(e)))] = *share;
+    }
+    static void from_json(const json& j, nsim::runtime::EngineShares& shares) {
+        shares = {};
+        for (const auto& [name, share] : j.items()) {
+            const auto engine = nsim::isa::parse_engine(name);
+            if (!engine)
+                throw nsim::InputError("model report: engine_utilisation/" + name +
+                                       ": expected an engine name");
+            shares[size_t(*engine)] = share.get<double>();
+        }
+    }
+};
+
 namespace nsim::runtime {
 
 using nlohmann::json;
@@ -12,55 +33,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LatencySummary, p0, p50, p90, p95, p99, p100,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BandwidthUse, device_memory_gbps, device_memory_peak_gbps,
                                    host_link_gbps, neuronlink_gbps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FunctionalCheck, max_abs_error, note)
-
-namespace {
-
-// Only the engines the chip has appear, by name.
-json core_json(const CoreUsage& u) {
-    json engines = json::object();
-    for (int e = 0; e < isa::kEngineCount; ++e)
-        if (const auto& busy = u.engine_utilisation[size_t(e)])
-            engines[std::string(isa::engine_name(isa::Engine(e)))] = *busy;
-    return {{"core", u.core},
-            {"chip", u.chip},
-            {"copy", u.copy},
-            {"stage", u.stage},
-            {"busy", u.busy},
-            {"stage_ms", u.stage_ms},
-            {"engine_utilisation", engines},
-            {"dram_gbps", u.dram_gbps},
-            {"resident_weight_bytes", u.resident_weight_bytes},
-            {"streamed_weight_bytes", u.streamed_weight_bytes},
-            {"instructions_per_batch", u.instructions_per_batch}};
-}
-
-CoreUsage core_from(const json& j) {
-    CoreUsage u;
-    u.core = j.at("core");
-    u.chip = j.at("chip");
-    u.copy = j.at("copy");
-    u.stage = j.at("stage");
-    u.busy = j.at("busy");
-    u.stage_ms = j.at("stage_ms");
-    for (const auto& [name, busy] : j.at("engine_utilisation").items()) {
-        const auto engine = isa::parse_engine(name);
-        if (!engine)
-            throw InputError("model report: /cores/engine_utilisation/" + name +
-                             ": expected an engine name");
-        u.engine_utilisation[size_t(*engine)] = busy.get<double>();
-    }
-    u.dram_gbps = j.at("dram_gbps");
-    u.resident_weight_bytes = j.at("resident_weight_bytes");
-    u.streamed_weight_bytes = j.at("streamed_weight_bytes");
-    u.instructions_per_batch = j.at("instructions_per_batch");
-    return u;
-}
-
-}  // namespace
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoreUsage, core, chip, copy, stage, busy, stage_ms,
+                                   engine_utilisation, dram_gbps, resident_weight_bytes,
+                                   streamed_weight_bytes, instructions_per_batch)
 
 void to_json(json& j, const ModelRunResult& r) {
-    json cores = json::array();
-    for (const auto& c : r.cores) cores.push_back(core_json(c));
     j = {{"model", r.model},
          {"instance", r.instance},
          {"parallel", std::string(parallelism_name(r.parallel))},
@@ -75,7 +52,7 @@ void to_json(json& j, const ModelRunResult& r) {
          {"cost_per_hour_usd", r.cost_per_hour_usd},
          {"cost_per_1m_usd", r.cost_per_1m_usd},
          {"cores_used", r.cores_used},
-         {"cores", cores},
+         {"cores", r.cores},
          {"bandwidth", r.bandwidth},
          {"stage_ms_max", r.stage_ms_max},
          {"served_window_ms", r.served_window_ms},
@@ -102,8 +79,7 @@ void from_json(const json& j, ModelRunResult& r) {
     r.cost_per_hour_usd = j.at("cost_per_hour_usd");
     r.cost_per_1m_usd = j.at("cost_per_1m_usd");
     r.cores_used = j.at("cores_used");
-    r.cores.clear();
-    for (const auto& c : j.at("cores")) r.cores.push_back(core_from(c));
+    r.cores = j.at("cores").get<std::vector<CoreUsage>>();
     r.bandwidth = j.at("bandwidth");
     r.stage_ms_max = j.at("stage_ms_max");
     r.served_window_ms = j.at("served_window_ms");

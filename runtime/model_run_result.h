@@ -15,6 +15,10 @@
 
 namespace nsim::runtime {
 
+// Per engine (indexed by isa::Engine), its busy fraction of a window; empty for an engine the chip
+// does not have.
+using EngineShares = std::array<std::optional<double>, isa::kEngineCount>;
+
 // One NeuronCore of a served model: the stage it runs and how busy it and its engines were.
 struct CoreUsage {
     std::string core;  // "chip0/core1"
@@ -23,8 +27,7 @@ struct CoreUsage {
     size_t stage = 0;
     double busy = 0;      // fraction of the measured window
     double stage_ms = 0;  // one batch through the stage
-    // Per engine, its busy fraction of the window; empty for an engine the chip does not have.
-    std::array<std::optional<double>, isa::kEngineCount> engine_utilisation{};
+    EngineShares engine_utilisation{};
     double dram_gbps = 0;  // device-memory traffic of the stage at the rate it was served
     uint64_t resident_weight_bytes = 0;  // held in SBUF
     uint64_t streamed_weight_bytes = 0;  // read from device memory per batch
