@@ -22,7 +22,8 @@ struct Child {
     std::string received;  // what the child has sent so far
 };
 
-// The child's first byte says whether the rest is a result ('R') or an error message ('E').
+// The child's first byte says what the rest is: a result ('R'), the message of an nsim::Error
+// ('E', then its kind as one digit) or of another exception ('X').
 void write_all(int fd, const std::string& text) {
     size_t done = 0;
     while (done < text.size()) {
@@ -52,12 +53,16 @@ ChildOutcome finish(Child& child) {
     while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {}
     const std::string& text = child.received;
     if (!text.empty() && text[0] == 'R' && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return {true, text.substr(1)};
-    if (!text.empty() && text[0] == 'E') return {false, text.substr(1)};
+        return {true, text.substr(1), std::nullopt};
+    if (text.size() >= 2 && text[0] == 'E')
+        return {false, text.substr(2), ErrorKind(text[1] - '0')};
+    if (!text.empty() && text[0] == 'X') return {false, text.substr(1), std::nullopt};
     if (WIFSIGNALED(status))
-        return {false, fmt::format("the simulation process died of signal {} ({})",
-                                   WTERMSIG(status), strsignal(WTERMSIG(status)))};
-    return {false, "the simulation process ended without a result"};
+        return {false,
+                fmt::format("the simulation process died of signal {} ({})", WTERMSIG(status),
+                            strsignal(WTERMSIG(status))),
+                std::nullopt};
+    return {false, "the simulation process ended without a result", std::nullopt};
 }
 
 // Forks; the child runs `work` and sends back its text, or the message of the exception it threw.
@@ -72,11 +77,14 @@ Child start_child(const ChildWork& work) {
         int code = 0;
         try {
             write_all(fds[1], "R" + work());
+        } catch (const Error& e) {
+            write_all(fds[1], std::string("E") + char('0' + int(e.kind())) + e.what());
+            code = 1;
         } catch (const std::exception& e) {
-            write_all(fds[1], std::string("E") + e.what());
+            write_all(fds[1], std::string("X") + e.what());
             code = 1;
         } catch (...) {
-            write_all(fds[1], "Eunexpected failure");
+            write_all(fds[1], "Xunexpected failure");
             code = 1;
         }
         ::close(fds[1]);
@@ -107,6 +115,21 @@ std::pair<size_t, ChildOutcome> wait_any(std::vector<Child>& children) {
 }
 
 }  // namespace
+
+void throw_failure(const ChildOutcome& outcome, const std::string& context) {
+    const std::string message = context + outcome.text;
+    if (!outcome.kind) throw std::runtime_error(message);
+    switch (*outcome.kind) {
+        case ErrorKind::config:
+            throw ConfigError(message);
+        case ErrorKind::input:
+            throw InputError(message);
+        case ErrorKind::simulation:
+            throw SimError(message);
+        default:
+            throw Error(*outcome.kind, message);
+    }
+}
 
 std::vector<ChildOutcome> run_children(const std::vector<ChildWork>& works, size_t jobs,
                                        const ChildDone& done) {

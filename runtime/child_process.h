@@ -3,16 +3,25 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "isa/error.h"
 
 namespace nsim::runtime {
 
 // What a child ended with: its text, or the error it threw (or how it died).
 struct ChildOutcome {
     bool ok = false;
-    std::string text;  // the result, or the error message
+    std::string text;               // the result, or the error message
+    std::optional<ErrorKind> kind;  // the kind of the nsim::Error the child threw
 };
+
+// Throws what the failed child threw, as far as it crossed the pipe: an nsim::Error of its kind
+// (ConfigError, InputError, SimError, or the base class for the other kinds), otherwise
+// std::runtime_error; `context` is put before the message.
+[[noreturn]] void throw_failure(const ChildOutcome& outcome, const std::string& context = "");
 
 // Work for a child: runs in the forked process and returns its result as bytes.
 using ChildWork = std::function<std::string()>;

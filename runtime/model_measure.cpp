@@ -192,7 +192,7 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
         works.push_back([&] { return measure_function(lowered, instance, seed); });
     const std::vector<ChildOutcome> outcomes = run_children(works, works.size());
     for (const auto& o : outcomes)
-        if (!o.ok) throw std::runtime_error(o.text);
+        if (!o.ok) throw_failure(o);
     const auto [totals, timings] = unpack_records<TimingTotals, StageTiming>(outcomes[0].text);
 
     MeasuredModel m;

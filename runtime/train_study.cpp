@@ -46,9 +46,8 @@ std::pair<PassTiming, PassTiming> simulate_layer(const compiler::LayerTrainingPr
         {[&] { return simulate(p.forward, chip); }, [&] { return simulate(p.backward, chip); }}, 2);
     for (size_t pass = 0; pass < outcomes.size(); ++pass)
         if (!outcomes[pass].ok)
-            throw std::runtime_error(fmt::format("simulating one layer's {} pass: {}",
-                                                 pass ? "backward" : "forward",
-                                                 outcomes[pass].text));
+            throw_failure(outcomes[pass], fmt::format("simulating one layer's {} pass: ",
+                                                      pass ? "backward" : "forward"));
     return {unpack_records<PassTiming>(outcomes[0].text).first,
             unpack_records<PassTiming>(outcomes[1].text).first};
 }
