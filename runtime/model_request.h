@@ -18,7 +18,7 @@ enum class Parallelism {
 std::string_view parallelism_name(Parallelism parallelism);  // "data" or "pipeline"
 std::optional<Parallelism> parse_parallelism(std::string_view name);
 
-// One configuration to serve; the defaults are neuronperf's (prices-and-method.md §4).
+// One configuration to serve, with the defaults of `nsim model`.
 struct ModelRequest {
     std::string model;     // built-in name (examples/models/) or JSON file
     std::string instance;  // built-in name (configs/instances/) or JSON file
