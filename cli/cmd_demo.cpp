@@ -4,7 +4,8 @@
 
 #include "cli/command.h"
 #include "cli/default_kernel.h"
-#include "cli/model_run.h"
+#include "cli/model_summary.h"
+#include "runtime/model_run.h"
 
 namespace nsim::cli {
 
@@ -18,14 +19,14 @@ int run_demo() {
         NSIM_VERSION, file, file);
     check_kernel(kDefaultKernelText, file, std::nullopt);
     // The founding question: BERT-base (seq 128) served on inf1.xlarge, a copy per NeuronCore.
-    ModelRequest request;
+    runtime::ModelRequest request;
     request.model = "bert-base-uncased";
     request.instance = "inf1.xlarge";
     fmt::print(
         "\nserving {} on {} (`nsim model {} --instance {}` does the same; see `nsim model "
         "--help`)\n\n",
         request.model, request.instance, request.model, request.instance);
-    print_model_summary(run_model(request));
+    print_model_summary(runtime::run_model(request));
     return kExitOk;
 }
 

@@ -4,66 +4,36 @@
 
 #include <fmt/format.h>
 
+#include "cli/chrome_trace.h"
 #include "cli/command.h"
 #include "cli/file_io.h"
-#include "cli/model_run.h"
+#include "cli/model_summary.h"
+#include "runtime/model_run.h"
+#include "runtime/model_run_json.h"
 
 namespace nsim::cli {
 
 namespace {
 
 struct ModelOptions {
-    ModelRequest request;
+    runtime::ModelRequest request;
+    std::string parallel = "data";
     std::string report;
+    std::string trace;
 };
 
-}  // namespace
-
-void print_model_summary(const nlohmann::json& r) {
-    fmt::print("{} on {}: {} parallel, batch {}, {} cop{} x {} core{}, {} worker{} per copy\n",
-               r["model"].get<std::string>(), r["instance"].get<std::string>(),
-               r["parallel"].get<std::string>(), r["batch"].get<uint32_t>(),
-               r["models"].get<uint32_t>(), r["models"] == 1 ? "y" : "ies",
-               r["pipeline_cores"].get<uint32_t>(), r["pipeline_cores"] == 1 ? "" : "s",
-               r["workers_per_model"].get<uint32_t>(), r["workers_per_model"] == 1 ? "" : "s");
-    const auto& l = r["latency_ms"];
-    fmt::print("  throughput   {:.1f} inferences/s ({} requests measured after {} warm-up)\n",
-               r["throughput_per_s"].get<double>(), r["requests"].get<uint64_t>(),
-               r["warmup_requests"].get<uint64_t>());
-    fmt::print(
-        "  latency ms   p0 {:.3f}  p50 {:.3f}  p90 {:.3f}  p95 {:.3f}  p99 {:.3f}  p100 {:.3f}  "
-        "mean {:.3f}\n",
-        l["p0"].get<double>(), l["p50"].get<double>(), l["p90"].get<double>(),
-        l["p95"].get<double>(), l["p99"].get<double>(), l["p100"].get<double>(),
-        l["mean"].get<double>());
-    fmt::print("  cost         ${:.3f} per hour, ${:.4f} per 1M inferences\n",
-               r["cost_per_hour_usd"].get<double>(), r["cost_per_1m_usd"].get<double>());
-    if (r.contains("functional"))
-        fmt::print("  functional   max |error| {:.3g} against the fp32 reference ({})\n",
-                   r["functional"]["max_abs_error"].get<double>(),
-                   r["functional"]["note"].get<std::string>());
-    fmt::print("  simulated    {:.3f} ms of chip time in {:.1f} s of host time\n",
-               r["simulated_ns"].get<double>() * 1e-6, r["host_seconds"].get<double>());
-    fmt::print("\n{:<14} {:>4} {:>5} {:>9} {:>6} {:>7} {:>7} {:>7} {:>7} {:>9}\n", "core", "copy",
-               "stage", "stage ms", "busy", "tensor", "vector", "scalar", "gpsimd", "dram GB/s");
-    for (const auto& c : r["cores"]) {
-        const auto& e = c["engine_utilisation"];
-        auto pct = [&](const char* name) {
-            return e.contains(name) ? fmt::format("{:.0f}%", 100 * e[name].get<double>()) : "-";
+int model_command(ModelOptions o) {
+    o.request.parallel = *runtime::parse_parallelism(o.parallel);  // CLI11 checked the name
+    runtime::StageTraceWriter write_trace;
+    if (!o.trace.empty())
+        write_trace = [&o](const std::vector<runtime::TracedStage>& stages) {
+            std::vector<TracedCore> cores;
+            for (const auto& s : stages) cores.push_back({s.name, "", s.run});
+            write_text_file(o.trace, chrome_trace_json(cores));
         };
-        fmt::print("{:<14} {:>4} {:>5} {:>9.3f} {:>5.0f}% {:>7} {:>7} {:>7} {:>7} {:>9.1f}\n",
-                   c["core"].get<std::string>(), c["copy"].get<size_t>(), c["stage"].get<size_t>(),
-                   c["stage_ms"].get<double>(), 100 * c["busy"].get<double>(), pct("tensor"),
-                   pct("vector"), pct("scalar"), pct("gpsimd"), c["dram_gbps"].get<double>());
-    }
-}
-
-namespace {
-
-int model_command(const ModelOptions& o) {
-    const nlohmann::json report = run_model(o.request);
-    print_model_summary(report);
-    if (!o.report.empty()) write_text_file(o.report, report.dump(2) + "\n");
+    const runtime::ModelRunResult result = runtime::run_model(o.request, write_trace);
+    print_model_summary(result);
+    if (!o.report.empty()) write_text_file(o.report, nlohmann::json(result).dump(2) + "\n");
     return kExitOk;
 }
 
@@ -71,7 +41,7 @@ int model_command(const ModelOptions& o) {
 
 Command add_model_command(CLI::App& app) {
     auto o = std::make_shared<ModelOptions>();
-    ModelRequest& q = o->request;
+    runtime::ModelRequest& q = o->request;
     CLI::App* sub = app.add_subcommand(
         "model", "Serve a model on a simulated instance: throughput, latency, cost");
     sub->add_option("MODEL", q.model,
@@ -82,7 +52,7 @@ Command add_model_command(CLI::App& app) {
         ->required();
     sub->add_option("--batch", q.batch, "Inferences per request (the compiled batch size)")
         ->capture_default_str();
-    sub->add_option("--parallel", q.parallel,
+    sub->add_option("--parallel", o->parallel,
                     "data: a copy per core; pipeline: layers sharded over cores")
         ->check(CLI::IsMember({"data", "pipeline"}))
         ->capture_default_str();
@@ -99,7 +69,7 @@ Command add_model_command(CLI::App& app) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     sub->add_option("--report", o->report, "Write the JSON report there");
-    sub->add_option("--trace", q.trace,
+    sub->add_option("--trace", o->trace,
                     "Write a Chrome trace of one batch through every measured stage there");
     sub->add_flag(
         "--functional", q.functional,

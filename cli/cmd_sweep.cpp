@@ -6,12 +6,12 @@
 
 #include <fmt/format.h>
 
-#include "cli/child_process.h"
 #include "cli/command.h"
 #include "cli/file_io.h"
-#include "cli/study.h"
 #include "cli/study_output.h"
 #include "isa/error.h"
+#include "runtime/study.h"
+#include "runtime/study_run.h"
 
 namespace nsim::cli {
 
@@ -24,13 +24,14 @@ struct SweepOptions {
     bool figures = true;
 };
 
-std::string describe_point(const StudyPoint& p) {
-    return fmt::format("{} {} {} batch {}{}", p.request.model, p.request.instance, p.mode,
-                       p.request.batch, p.override == "default" ? "" : " [" + p.override + "]");
+std::string describe_point(const runtime::StudyPoint& p) {
+    return fmt::format("{} {} {} batch {}{}", p.request.model, p.request.instance,
+                       runtime::mode_label(p.request), p.request.batch,
+                       p.override == "default" ? "" : " [" + p.override + "]");
 }
 
 int sweep_command(const SweepOptions& o) {
-    const Study study = load_study(o.study);
+    const runtime::Study study = runtime::load_study(o.study);
     for (const auto& s : study.skipped) fmt::print(stderr, "nsim sweep: skipped {}\n", s);
     std::error_code ec;
     std::filesystem::create_directories(o.out, ec);
@@ -38,27 +39,15 @@ int sweep_command(const SweepOptions& o) {
         throw nsim::UsageError(fmt::format("--out {}: cannot create it: {}", o.out, ec.message()));
 
     const unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-    std::vector<PointResult> results(study.points.size());
-    std::vector<Child> running;
-    std::vector<size_t> running_points;
-    size_t next = 0, finished = 0, failed = 0;
     fmt::print(stderr, "nsim sweep: {} points of {}, {} at a time\n", study.points.size(),
                study.name, jobs);
-    while (finished < study.points.size()) {
-        while (running.size() < jobs && next < study.points.size()) {
-            const ModelRequest request = study.points[next].request;
-            running.push_back(start_child([request] { return run_model(request).dump(); }));
-            running_points.push_back(next++);
-        }
-        auto [slot, outcome] = wait_any(running);
-        const size_t point = running_points[slot];
-        running_points.erase(running_points.begin() + long(slot));
-        results[point] = PointResult{&study.points[point], outcome.ok, outcome.text};
-        ++finished;
-        failed += !outcome.ok;
-        fmt::print(stderr, "[{}/{}] {}: {}\n", finished, study.points.size(),
-                   describe_point(study.points[point]), point_progress(results[point]));
-    }
+    size_t failed = 0;
+    const std::vector<runtime::PointResult> results =
+        runtime::run_study(study, jobs, [&](const runtime::PointResult& r, size_t finished) {
+            failed += !r.result;
+            fmt::print(stderr, "[{}/{}] {}: {}\n", finished, study.points.size(),
+                       describe_point(*r.point), point_progress(r));
+        });
     const std::string dir = o.out;
     write_text_file(dir + "/results.json", results_json(study, results));
     write_text_file(dir + "/results.csv", results_csv(results));

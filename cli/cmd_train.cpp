@@ -7,12 +7,12 @@
 #include "cli/command.h"
 #include "cli/file_io.h"
 #include "cli/train_report.h"
-#include "cli/train_study.h"
+#include "runtime/train_study.h"
 
 namespace nsim::cli {
 
 Command add_train_command(CLI::App& app) {
-    auto o = std::make_shared<TrainOptions>();
+    auto o = std::make_shared<runtime::TrainRequest>();
     auto report = std::make_shared<std::string>(), trace = std::make_shared<std::string>();
     CLI::App* sub =
         app.add_subcommand("train",
@@ -43,7 +43,7 @@ Command add_train_command(CLI::App& app) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     sub->footer("Exit codes: 0 ran, 2 bad command line, model, instance or override.");
     return {sub, [o, report, trace] {
-                const TrainStudy s = run_train_study(*o);
+                const runtime::TrainStudy s = runtime::run_train_study(*o);
                 fmt::print("{}", train_summary(s));
                 if (!report->empty()) write_text_file(*report, train_report_json(s));
                 if (!trace->empty()) write_text_file(*trace, train_trace_json(s));

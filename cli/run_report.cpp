@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/chrome_trace.h"
+#include "sim/checks/race_description.h"
 
 namespace nsim::cli {
 
@@ -13,30 +14,9 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string site(const sim::AccessSite& s) {
-    const std::string op(isa::opcode_info(s.inst->op).name);
-    return s.inst->loc.line ? fmt::format("line {} ({}) on {}", s.inst->loc.line, op, s.agent)
-                            : fmt::format("{} on {}", op, s.agent);
-}
-
 double utilization(const sim::EngineReport& e, double time_ns) {
     return time_ns > 0 ? e.busy_ns / time_ns : 0;
 }
-
-}  // namespace
-
-std::string describe_race(const sim::Race& race) {
-    const std::string memory =
-        race.space == isa::MemSpace::hbm
-            ? fmt::format("hbm tensor '{}'", race.tensor)
-            : fmt::format("{} partition {}", isa::mem_space_name(race.space), race.where.partition);
-    return fmt::format("race: {} {} and {} {} bytes [{}, {}) of {} with no semaphore ordering them",
-                       site(race.first), race.first_writes ? "writes" : "reads", site(race.second),
-                       race.second_writes ? "writes" : "reads", race.where.bytes.begin,
-                       race.where.bytes.end, memory);
-}
-
-namespace {
 
 double mib(uint64_t bytes) { return double(bytes) / (1 << 20); }
 
@@ -99,7 +79,7 @@ json core_json(const sim::RunResult& r) {
                             {"psum_read_bytes", r.compute.psum_read_bytes},
                             {"psum_write_bytes", r.compute.psum_write_bytes}};
     j["races"] = json::array();
-    for (const auto& race : r.races) j["races"].push_back(describe_race(race));
+    for (const auto& race : r.races) j["races"].push_back(sim::describe_race(race));
     j["race_count"] = r.race_count;
     j["uninitialized_reads"] = r.uninitialized_reads;
     return j;
@@ -156,7 +136,7 @@ std::string run_summary(const RunContext& ctx, const sim::SystemRunResult& s) {
         out += fmt::format(" {:.1f}%", m.time_ns > 0 ? 100 * c.busy_ns / m.time_ns : 0.0);
     out += "\n";
     // Every core runs the same kernel: core 0's findings stand for all.
-    for (const auto& race : r.races) out += describe_race(race) + "\n";
+    for (const auto& race : r.races) out += sim::describe_race(race) + "\n";
     if (r.race_count > r.races.size()) out += fmt::format("... {} races in all\n", r.race_count);
     for (const auto& u : r.uninitialized_reads) out += "warning: " + u + "\n";
     return out;

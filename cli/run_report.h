@@ -26,7 +26,5 @@ std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& r
 // Chrome trace JSON (loads in Perfetto and chrome://tracing): a process per core, a row per engine
 // and per DMA queue.
 std::string chrome_trace_json(const RunContext& ctx, const sim::SystemRunResult& r);
-// One line per race, naming both instructions, their agents and the bytes.
-std::string describe_race(const sim::Race& race);
 
 }  // namespace nsim::cli

@@ -7,13 +7,16 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/model_run_json.h"
+
 namespace nsim::cli {
 
 namespace {
 
 using nlohmann::json;
 
-// The report values a CSV row carries, by JSON pointer, under their column names.
+// The report values a CSV row carries, by JSON pointer into the point's report, under their
+// column names.
 const std::vector<std::pair<std::string, std::string>> kReportColumns = {
     {"throughput_per_s", "/throughput_per_s"},
     {"latency_ms_p50", "/latency_ms/p50"},
@@ -63,52 +66,51 @@ std::string shell_quote(const std::string& s) {
 
 }  // namespace
 
-std::string point_progress(const PointResult& r) {
-    if (!r.ok) return "FAILED: " + r.text;
-    const json report = json::parse(r.text);
-    return fmt::format(
-        "{:.1f} inferences/s, p50 {:.2f} ms, ${:.3f} per 1M ({:.1f} s)",
-        report["throughput_per_s"].get<double>(), report["latency_ms"]["p50"].get<double>(),
-        report["cost_per_1m_usd"].get<double>(), report["host_seconds"].get<double>());
+std::string point_progress(const runtime::PointResult& r) {
+    if (!r.result) return "FAILED: " + r.error;
+    return fmt::format("{:.1f} inferences/s, p50 {:.2f} ms, ${:.3f} per 1M ({:.1f} s)",
+                       r.result->throughput_per_s, r.result->latency_ms.p50,
+                       r.result->cost_per_1m_usd, r.result->host_seconds);
 }
 
-std::string results_json(const Study& study, const std::vector<PointResult>& results) {
+std::string results_json(const runtime::Study& study,
+                         const std::vector<runtime::PointResult>& results) {
     json out = {{"study", study.name},
                 {"file", study.file},
                 {"skipped", study.skipped},
                 {"points", json::array()}};
     for (const auto& r : results) {
-        const ModelRequest& q = r.point->request;
+        const runtime::ModelRequest& q = r.point->request;
         json p = {{"model", q.model},
                   {"instance", q.instance},
-                  {"mode", r.point->mode},
-                  {"parallel", q.parallel},
+                  {"mode", runtime::mode_label(q)},
+                  {"parallel", std::string(runtime::parallelism_name(q.parallel))},
                   {"batch", q.batch},
                   {"override", r.point->override},
-                  {"ok", r.ok}};
-        if (r.ok)
-            p["report"] = json::parse(r.text);
+                  {"ok", r.result.has_value()}};
+        if (r.result)
+            p["report"] = *r.result;
         else
-            p["error"] = r.text;
+            p["error"] = r.error;
         out["points"].push_back(p);
     }
     return out.dump(2) + "\n";
 }
 
-std::string results_csv(const std::vector<PointResult>& results) {
+std::string results_csv(const std::vector<runtime::PointResult>& results) {
     std::string csv = "model,instance,mode,batch,override";
     for (const auto& [name, pointer] : kReportColumns) csv += "," + name;
     csv += ",error\n";
     for (const auto& r : results) {
-        const ModelRequest& q = r.point->request;
+        const runtime::ModelRequest& q = r.point->request;
         csv += fmt::format("{},{},{},{},{}", csv_field(q.model), csv_field(q.instance),
-                           r.point->mode, q.batch, csv_field(r.point->override));
-        const json report = r.ok ? json::parse(r.text) : json::object();
+                           runtime::mode_label(q), q.batch, csv_field(r.point->override));
+        const json report = r.result ? json(*r.result) : json::object();
         for (const auto& [name, pointer] : kReportColumns) {
             const json::json_pointer at(pointer);
             csv += "," + (report.contains(at) ? csv_value(report[at]) : std::string());
         }
-        csv += "," + (r.ok ? std::string() : csv_field(r.text)) + "\n";
+        csv += "," + (r.result ? std::string() : csv_field(r.error)) + "\n";
     }
     return csv;
 }

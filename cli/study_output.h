@@ -5,21 +5,18 @@
 #include <string>
 #include <vector>
 
-#include "cli/study.h"
+#include "runtime/study.h"
+#include "runtime/study_run.h"
 
 namespace nsim::cli {
 
-struct PointResult {
-    const StudyPoint* point = nullptr;
-    bool ok = false;
-    std::string text;  // the report JSON, or the error message
-};
-
 // One line for the progress on stderr: throughput and p50 latency, or the error.
-std::string point_progress(const PointResult& r);
+std::string point_progress(const runtime::PointResult& r);
 
-std::string results_json(const Study& study, const std::vector<PointResult>& results);
-std::string results_csv(const std::vector<PointResult>& results);
+// Each point with its report (runtime/model_run_json.h) or its error.
+std::string results_json(const runtime::Study& study,
+                         const std::vector<runtime::PointResult>& results);
+std::string results_csv(const std::vector<runtime::PointResult>& results);
 
 // Runs the plotting script on DIR/results.csv; throws if it is missing or fails.
 void draw_figures(const std::string& dir, const std::string& title);

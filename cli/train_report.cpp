@@ -13,7 +13,7 @@ double ms(double ns) { return ns / 1e6; }
 double mib(uint64_t bytes) { return double(bytes) / (1024.0 * 1024.0); }
 
 // What the study assumes, stated in every report.
-json assumptions(const TrainStudy& s) {
+json assumptions(const runtime::TrainStudy& s) {
     return {
         "data parallel: every NeuronCore holds the whole model and --batch sequences; the global "
         "batch is batch x ranks",
@@ -29,7 +29,7 @@ json assumptions(const TrainStudy& s) {
         "bucket_cap_mb), one bucket at a time in the order the backward pass makes them ready",
         fmt::format("AdamW: {} bytes of HBM traffic per parameter at the core's share of HBM "
                     "bandwidth ({:.0f} GB/s)",
-                    kAdamWBytesPerParameter,
+                    runtime::kAdamWBytesPerParameter,
                     s.instance.chip.device_memory.bandwidth_gbps / s.instance.chip.cores),
         "all-reduce: " + s.all_reduce_method,
     };
@@ -37,7 +37,7 @@ json assumptions(const TrainStudy& s) {
 
 }  // namespace
 
-std::string train_summary(const TrainStudy& s) {
+std::string train_summary(const runtime::TrainStudy& s) {
     const auto& t = s.timeline;
     std::string out = fmt::format(
         "{} on {} ({} NeuronCores, data parallel), {} sequences per core (global batch {}), {} "
@@ -62,7 +62,7 @@ std::string train_summary(const TrainStudy& s) {
     return out;
 }
 
-std::string train_report_json(const TrainStudy& s) {
+std::string train_report_json(const runtime::TrainStudy& s) {
     const auto& t = s.timeline;
     json buckets = json::array();
     for (const auto& b : t.buckets)
@@ -98,7 +98,7 @@ std::string train_report_json(const TrainStudy& s) {
     return r.dump(2) + "\n";
 }
 
-std::string train_trace_json(const TrainStudy& s) {
+std::string train_trace_json(const runtime::TrainStudy& s) {
     json events = json::array();
     const auto bar = [&](int tid, const std::string& name, double start, double end, json args) {
         events.push_back({{"name", name},

@@ -4,12 +4,12 @@
 
 #include <string>
 
-#include "cli/train_study.h"
+#include "runtime/train_study.h"
 
 namespace nsim::cli {
 
-std::string train_summary(const TrainStudy& s);
-std::string train_report_json(const TrainStudy& s);
-std::string train_trace_json(const TrainStudy& s);
+std::string train_summary(const runtime::TrainStudy& s);
+std::string train_report_json(const runtime::TrainStudy& s);
+std::string train_trace_json(const runtime::TrainStudy& s);
 
 }  // namespace nsim::cli

@@ -1,24 +1,26 @@
 #include "runtime/deployment.h"
 
 #include <map>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "isa/error.h"
 #include "sim/neuronlink/neuronlink_network.h"
 
-namespace nsim::sim {
+namespace nsim::runtime {
 
-std::vector<std::vector<CoreId>> place_copies(const InstanceConfig& instance, uint32_t copies,
+std::vector<std::vector<CoreId>> place_copies(const sim::InstanceConfig& instance, uint32_t copies,
                                               uint32_t stages) {
     const uint32_t per_chip = instance.chip.cores, total = instance.chips * per_chip;
     if (copies == 0 || stages == 0)
-        throw std::invalid_argument("a deployment needs at least one copy of one stage");
+        throw InputError(fmt::format(
+            "deployment: {} copies of {} stages; expected at least one copy of one stage", copies,
+            stages));
     if (uint64_t(copies) * stages > total)
-        throw std::invalid_argument(
-            fmt::format("{} cop{} of {} core{} need {} NeuronCores but {} has {}", copies,
-                        copies == 1 ? "y" : "ies", stages, stages == 1 ? "" : "s",
-                        uint64_t(copies) * stages, instance.name, total));
+        throw InputError(fmt::format("{} cop{} of {} core{} need {} NeuronCores but {} has {}",
+                                     copies, copies == 1 ? "y" : "ies", stages,
+                                     stages == 1 ? "" : "s", uint64_t(copies) * stages,
+                                     instance.name, total));
     std::vector<std::vector<CoreId>> placement(copies);
     for (uint32_t c = 0; c < copies; ++c)
         for (uint32_t s = 0; s < stages; ++s) {
@@ -33,11 +35,11 @@ namespace {
 // Builds the resources as paths first need them, each once.
 class SetupBuilder {
 public:
-    SetupBuilder(const InstanceConfig& instance, ServingSetup& setup)
+    SetupBuilder(const sim::InstanceConfig& instance, ServingSetup& setup)
         : m_instance(instance),
           m_setup(setup),
           m_topology(instance),
-          m_links(link_params(instance)) {}
+          m_links(sim::link_params(instance)) {}
 
     size_t core(CoreId id) {
         const auto key = std::make_pair(id.chip, id.core);
@@ -60,14 +62,14 @@ public:
     // The sending core's DMA engines move the activations (DMA start latency
     // [src:nki-dma-bw]); between chips they then cross each NeuronLink of the route.
     TransferPath between(CoreId from, CoreId to) {
-        const DmaParams& dma = m_instance.chip.dma;
+        const sim::DmaParams& dma = m_instance.chip.dma;
         TransferPath path = {
             {resource(fmt::format("chip{}/core{} dma", from.chip, from.core),
                       dma.engines_per_core * dma.engine_bandwidth_gbps, ResourceKind::dma),
              dma.start_latency_ns}};
         if (from.chip == to.chip) return path;
         for (uint32_t index : m_topology.route(from.chip, to.chip)) {
-            const DirectedLink& link = m_topology.links()[index];
+            const sim::DirectedLink& link = m_topology.links()[index];
             path.push_back(
                 {resource(fmt::format("link chip{}->chip{}", link.from, link.to),
                           m_links.port_bytes_per_ns * link.ports, ResourceKind::neuronlink),
@@ -83,27 +85,33 @@ private:
         return m_resources[name] = m_setup.resources.size() - 1;
     }
 
-    const InstanceConfig& m_instance;
+    const sim::InstanceConfig& m_instance;
     ServingSetup& m_setup;
-    LinkTopology m_topology;
-    LinkParams m_links;
+    sim::LinkTopology m_topology;
+    sim::LinkParams m_links;
     std::map<std::pair<uint32_t, uint32_t>, size_t> m_cores;
     std::map<std::string, size_t> m_resources;
 };
 
 }  // namespace
 
-ServingSetup deployment_setup(const InstanceConfig& instance,
+ServingSetup deployment_setup(const sim::InstanceConfig& instance,
                               const std::vector<std::vector<CoreId>>& placement,
                               const std::vector<std::vector<StageFigures>>& stages) {
     if (placement.size() != stages.size())
-        throw std::invalid_argument("deployment: one list of stage figures per copy");
+        throw InputError(
+            fmt::format("deployment: {} lists of stage figures for {} copies; "
+                        "expected one per copy",
+                        stages.size(), placement.size()));
     ServingSetup setup;
     SetupBuilder build(instance, setup);
     for (size_t c = 0; c < placement.size(); ++c) {
         const auto& cores = placement[c];
-        if (cores.size() != stages[c].size())
-            throw std::invalid_argument("deployment: one figure per stage");
+        if (cores.empty() || cores.size() != stages[c].size())
+            throw InputError(
+                fmt::format("deployment: copy {} has {} cores and {} stage figures; "
+                            "expected one figure per core, at least one",
+                            c, cores.size(), stages[c].size()));
         ServedCopy copy;
         copy.input_bytes = stages[c].front().input_bytes;
         copy.input_path = build.from_host(cores.front().chip);
@@ -122,4 +130,4 @@ ServingSetup deployment_setup(const InstanceConfig& instance,
     return setup;
 }
 
-}  // namespace nsim::sim
+}  // namespace nsim::runtime

@@ -9,7 +9,7 @@
 #include "runtime/serving.h"
 #include "sim/config/instance_config.h"
 
-namespace nsim::sim {
+namespace nsim::runtime {
 
 struct CoreId {
     uint32_t chip = 0;
@@ -19,8 +19,8 @@ struct CoreId {
 
 // copies x stages cores, consecutive: copy c's stage s on global core c * stages + s (chip-major,
 // as the Neuron runtime loads models into consecutive groups of cores, [src:parallel-ncgs]).
-// Throws std::invalid_argument when the instance has fewer cores, or copies or stages is 0.
-std::vector<std::vector<CoreId>> place_copies(const InstanceConfig& instance, uint32_t copies,
+// Throws nsim::InputError when the instance has fewer cores, or copies or stages is 0.
+std::vector<std::vector<CoreId>> place_copies(const sim::InstanceConfig& instance, uint32_t copies,
                                               uint32_t stages);
 
 // What the request loop needs of one stage of a copy.
@@ -33,8 +33,8 @@ struct StageFigures {
 // The serving setup of `placement` (from place_copies) with each copy's stage figures
 // (`stages[copy][stage]`): host link per chip and direction, each core's DMA for core-to-core
 // activations on a chip, NeuronLink directions along the topology's routes between chips.
-ServingSetup deployment_setup(const InstanceConfig& instance,
+ServingSetup deployment_setup(const sim::InstanceConfig& instance,
                               const std::vector<std::vector<CoreId>>& placement,
                               const std::vector<std::vector<StageFigures>>& stages);
 
-}  // namespace nsim::sim
+}  // namespace nsim::runtime

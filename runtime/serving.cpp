@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <queue>
-#include <stdexcept>
 
-namespace nsim::sim {
+#include <fmt/format.h>
+
+#include "isa/error.h"
+
+namespace nsim::runtime {
 
 namespace {
 
@@ -35,26 +38,36 @@ double overlap(const Interval& i, double from, double to) {
 }
 
 void check(const ServingSetup& s) {
-    if (s.copies.empty()) throw std::invalid_argument("serving: no model copy to send requests to");
+    if (s.copies.empty()) throw InputError("serving setup: no model copy; expected at least one");
     if (s.workers_per_copy == 0)
-        throw std::invalid_argument("serving: workers per model must be at least 1");
+        throw InputError("serving setup: 0 workers per copy; expected at least 1");
     if (s.measured_requests == 0)
-        throw std::invalid_argument("serving: at least one measured request is needed");
-    auto check_path = [&](const TransferPath& path) {
-        for (const Hop& h : path)
-            if (h.resource >= s.resources.size())
-                throw std::invalid_argument("serving: a transfer names an unknown resource");
-    };
+        throw InputError("serving setup: 0 measured requests; expected at least 1");
     for (const auto& r : s.resources)
         if (!(r.bandwidth_gbps > 0))
-            throw std::invalid_argument("serving: resource " + r.name + " has no bandwidth");
-    for (const auto& c : s.copies) {
-        if (c.stages.empty()) throw std::invalid_argument("serving: a model copy has no stage");
-        check_path(c.input_path);
-        for (const auto& st : c.stages) {
-            if (st.core >= s.cores.size())
-                throw std::invalid_argument("serving: a stage names an unknown core");
-            check_path(st.output_path);
+            throw InputError(
+                fmt::format("serving setup: resource {} has {} GB/s; expected more "
+                            "than 0",
+                            r.name, r.bandwidth_gbps));
+    auto check_path = [&](const TransferPath& path, const std::string& where) {
+        for (const Hop& h : path)
+            if (h.resource >= s.resources.size())
+                throw InputError(fmt::format(
+                    "serving setup: {} crosses resource {}; expected one of the {} resources",
+                    where, h.resource, s.resources.size()));
+    };
+    for (size_t c = 0; c < s.copies.size(); ++c) {
+        const ServedCopy& copy = s.copies[c];
+        if (copy.stages.empty())
+            throw InputError(
+                fmt::format("serving setup: copy {} has no stage; expected at least one", c));
+        check_path(copy.input_path, fmt::format("copy {}'s input", c));
+        for (size_t k = 0; k < copy.stages.size(); ++k) {
+            if (copy.stages[k].core >= s.cores.size())
+                throw InputError(fmt::format(
+                    "serving setup: copy {} stage {} runs on core {}; expected one of the {} cores",
+                    c, k, copy.stages[k].core, s.cores.size()));
+            check_path(copy.stages[k].output_path, fmt::format("copy {} stage {}'s output", c, k));
         }
     }
 }
@@ -197,4 +210,4 @@ ServingResult simulate_serving(const ServingSetup& setup) {
     return ServingLoop(setup).run();
 }
 
-}  // namespace nsim::sim
+}  // namespace nsim::runtime

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace nsim::sim {
+namespace nsim::runtime {
 
 // A resource a transfer crosses: a host link direction, a core's DMA, a NeuronLink direction.
 enum class ResourceKind : uint8_t { host_link, dma, neuronlink };
@@ -69,11 +69,11 @@ struct ServingResult {
 };
 
 // Runs the closed loop until warmup + measured requests have completed. Throws
-// std::invalid_argument on an empty setup, a stage naming a core or resource that is not there, or
+// nsim::InputError on an empty setup, a stage naming a core or resource that is not there, or
 // zero requests.
 ServingResult simulate_serving(const ServingSetup& setup);
 
 // Percentiles the way neuronperf reports them (nearest rank), in the unit of the input.
 LatencySummary summarize_latencies(std::vector<double> values);
 
-}  // namespace nsim::sim
+}  // namespace nsim::runtime

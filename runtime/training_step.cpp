@@ -1,9 +1,10 @@
 #include "runtime/training_step.h"
 
 #include <algorithm>
-#include <stdexcept>
 
-namespace nsim::sim {
+#include "isa/error.h"
+
+namespace nsim::runtime {
 
 double StepTimeline::overlap_percent() const {
     if (communication_ns <= 0) return 100.0;
@@ -19,8 +20,7 @@ double StepTimeline::bus_bandwidth_gbps() const {
 
 std::vector<GradientBucket> form_buckets(const std::vector<GradientTensor>& gradients,
                                          uint64_t bucket_bytes) {
-    if (bucket_bytes == 0)
-        throw std::invalid_argument("bucket size: expected at least 1 byte, got 0");
+    if (bucket_bytes == 0) throw InputError("bucket size: expected at least 1 byte, got 0");
     std::vector<GradientBucket> buckets;
     bool open = false;
     for (const auto& g : gradients) {
@@ -39,7 +39,7 @@ StepTimeline schedule_step(const StepPlan& plan, const AllReduceTime& all_reduce
     double now = 0;
     for (const auto& task : plan.compute) {
         if (task.duration_ns < 0)
-            throw std::invalid_argument("compute task '" + task.name + "': negative duration");
+            throw InputError("compute task '" + task.name + "': negative duration");
         t.compute.push_back({task.name, now, now + task.duration_ns});
         now += task.duration_ns;
         task_end.push_back(now);
@@ -49,12 +49,12 @@ StepTimeline schedule_step(const StepPlan& plan, const AllReduceTime& all_reduce
     size_t last_ready = 0;
     for (const auto& g : plan.gradients) {
         if (g.ready_after >= task_end.size())
-            throw std::invalid_argument("gradient '" + g.name + "': ready after compute task " +
-                                        std::to_string(g.ready_after) + ", expected one of the " +
-                                        std::to_string(task_end.size()) + " tasks");
+            throw InputError("gradient '" + g.name + "': ready after compute task " +
+                             std::to_string(g.ready_after) + ", expected one of the " +
+                             std::to_string(task_end.size()) + " tasks");
         if (g.ready_after < last_ready)
-            throw std::invalid_argument("gradient '" + g.name +
-                                        "': listed after gradients that are ready later");
+            throw InputError("gradient '" + g.name +
+                             "': listed after gradients that are ready later");
         last_ready = g.ready_after;
     }
     double comm_free = 0;
@@ -67,8 +67,8 @@ StepTimeline schedule_step(const StepPlan& plan, const AllReduceTime& all_reduce
             b.start_ns = std::max(b.ready_ns, comm_free);
             const double d = all_reduce_ns(b.bytes);
             if (d < 0)
-                throw std::invalid_argument("all-reduce time: negative for " +
-                                            std::to_string(b.bytes) + " bytes");
+                throw InputError("all-reduce time: negative for " + std::to_string(b.bytes) +
+                                 " bytes");
             b.end_ns = b.start_ns + d;
             comm_free = b.end_ns;
             t.communication_ns += d;
@@ -84,4 +84,4 @@ StepTimeline schedule_step(const StepPlan& plan, const AllReduceTime& all_reduce
     return t;
 }
 
-}  // namespace nsim::sim
+}  // namespace nsim::runtime

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace nsim::sim {
+namespace nsim::runtime {
 
 // PyTorch DistributedDataParallel's default bucket_cap_mb (25 MiB).
 inline constexpr uint64_t kDefaultBucketBytes = 25ull << 20;
@@ -75,13 +75,13 @@ struct StepTimeline {
 };
 
 // Cuts `gradients` (in ready order) into buckets: a bucket takes tensors until it holds at least
-// `bucket_bytes` (a tensor larger than that ends up alone). Throws std::invalid_argument for
+// `bucket_bytes` (a tensor larger than that ends up alone). Throws nsim::InputError for
 // bucket_bytes 0.
 std::vector<GradientBucket> form_buckets(const std::vector<GradientTensor>& gradients,
                                          uint64_t bucket_bytes);
 
-// Schedules the step. Throws std::invalid_argument for a gradient ready after a task that does not
+// Schedules the step. Throws nsim::InputError for a gradient ready after a task that does not
 // exist, gradients out of ready order, or a negative duration.
 StepTimeline schedule_step(const StepPlan& plan, const AllReduceTime& all_reduce_ns);
 
-}  // namespace nsim::sim
+}  // namespace nsim::runtime

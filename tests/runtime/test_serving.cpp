@@ -1,11 +1,11 @@
 // The request-level serving loop: closed-loop workers, FIFO cores, pipelined stages, shared links.
-#include <stdexcept>
 
 #include <catch2/catch.hpp>
 
+#include "isa/error.h"
 #include "runtime/serving.h"
 
-using namespace nsim::sim;
+using namespace nsim::runtime;
 
 namespace {
 
@@ -94,14 +94,17 @@ TEST_CASE("serving: percentiles interpolate between ranks", "[sim]") {
 }
 
 TEST_CASE("serving: an empty setup, zero workers or an unknown core are rejected", "[sim]") {
-    CHECK_THROWS_AS(simulate_serving(ServingSetup{}), std::invalid_argument);
+    CHECK_THROWS_AS(simulate_serving(ServingSetup{}), nsim::InputError);
     ServingSetup s = pipeline(1, 1, 1000.0);
     s.workers_per_copy = 0;
-    CHECK_THROWS_AS(simulate_serving(s), std::invalid_argument);
+    CHECK_THROWS_AS(simulate_serving(s), nsim::InputError);
     s = pipeline(1, 1, 1000.0);
     s.copies[0].stages[0].core = 7;
-    CHECK_THROWS_AS(simulate_serving(s), std::invalid_argument);
+    CHECK_THROWS_AS(simulate_serving(s), nsim::InputError);
+    CHECK_THROWS_WITH(
+        simulate_serving(s),
+        Catch::Contains("copy 0 stage 0 runs on core 7; expected one of the 1 cores"));
     s = pipeline(1, 1, 1000.0);
     s.measured_requests = 0;
-    CHECK_THROWS_AS(simulate_serving(s), std::invalid_argument);
+    CHECK_THROWS_AS(simulate_serving(s), nsim::InputError);
 }

@@ -1,12 +1,12 @@
 // The training-step scheduler alone: buckets formed in ready order, all-reduces one at a time, each
 // after its bucket is ready, hidden under compute when they fit and exposed when they do not.
-#include <stdexcept>
 
 #include <catch2/catch.hpp>
 
+#include "isa/error.h"
 #include "runtime/training_step.h"
 
-using namespace nsim::sim;
+using namespace nsim::runtime;
 
 namespace {
 

@@ -1,14 +1,14 @@
-#include "cli/train_collective.h"
+#include "runtime/train_collective.h"
 
 #include <map>
 #include <memory>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "isa/error.h"
 #include "sim/collective/collective_engine.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 namespace {
 
@@ -35,14 +35,14 @@ double simulate_all_reduce(const sim::InstanceConfig& instance, uint64_t bytes) 
 
 }  // namespace
 
-sim::AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance) {
+AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance) {
     if (instance.chip.collective.cc_cores == 0)
-        throw std::runtime_error(
+        throw InputError(
             fmt::format("instance {}: its {} chips have no collective engine (collective.cc_cores "
                         "is 0); expected an instance whose chips run collectives (trn1, trn2)",
                         instance.name, instance.chip.name));
     if (sim::rank_placement(instance).ranks() < 2)
-        throw std::runtime_error(
+        throw InputError(
             fmt::format("instance {}: one NeuronCore, nothing to all-reduce; expected at least 2",
                         instance.name));
     // Buckets are reduced one at a time, so each is timed alone; equal sizes are simulated once.
@@ -66,4 +66,4 @@ std::string all_reduce_method(const sim::InstanceConfig& instance, uint64_t byte
         plan.members(), sim::name(plan.request.algo), bytes);
 }
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

@@ -5,16 +5,20 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "cli/model_run.h"
 #include "isa/enums.h"
 #include "runtime/deployment.h"
+#include "runtime/model_request.h"
+#include "runtime/model_run_result.h"
+#include "sim/system/run_kernel.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
+// What one stage's kernel did for one batch on its core, and what the stage holds and passes on.
 struct MeasuredStage {
     double service_ns = 0;  // one batch through the stage's inference kernel
     uint64_t input_bytes = 0, output_bytes = 0;
@@ -25,16 +29,31 @@ struct MeasuredStage {
     uint64_t streamed_weight_bytes = 0;  // read from device memory per batch
 };
 
+// Every stage of every copy of a placement, measured.
 struct MeasuredModel {
     std::string model;                               // the model's name
     std::vector<std::vector<MeasuredStage>> copies;  // per copy of the placement, per stage
     double simulated_ns = 0;                         // simulated time of the measuring run
     double host_seconds = 0;                         // host time of the simulations
-    std::optional<double> max_abs_error;             // --functional: against the fp32 reference
-    std::string functional_note;                     // what was compared, and the tolerance
+    std::optional<FunctionalCheck> functional;       // ModelRequest::functional
 };
 
-MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConfig& instance,
-                            const std::vector<std::vector<sim::CoreId>>& placement);
+// One measured stage kernel's run, with the trace it recorded, under a name such as
+// "chip0/core1 stage 0 infer".
+struct TracedStage {
+    std::string name;
+    const sim::RunResult* run = nullptr;
+};
 
-}  // namespace nsim::cli
+// Takes the traced runs of the measurement (in the process that simulated them) and writes them
+// where the caller wants; the runtime does not choose a trace format.
+using StageTraceWriter = std::function<void(const std::vector<TracedStage>& stages)>;
+
+// Measures the stages of `request`'s model on `placement` (from place_copies); with
+// `write_trace`, records the timeline and hands it over. Throws nsim::InputError when the model
+// does not fit the chips' device memory, std::runtime_error when a simulation fails.
+MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConfig& instance,
+                            const std::vector<std::vector<CoreId>>& placement,
+                            const StageTraceWriter& write_trace = {});
+
+}  // namespace nsim::runtime

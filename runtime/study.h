@@ -5,16 +5,17 @@
 #include <string>
 #include <vector>
 
-#include "cli/model_run.h"
+#include "runtime/model_request.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
+// One configuration of a study.
 struct StudyPoint {
     ModelRequest request;
-    std::string mode;      // "data" or "pipeline-N" (N cores per copy)
     std::string override;  // the override set's label ("default" without overrides)
 };
 
+// The points of a study file, in the order they are run and reported.
 struct Study {
     std::string name;
     std::string file;
@@ -22,9 +23,12 @@ struct Study {
     std::vector<std::string> skipped;  // points the instance cannot run, with the reason
 };
 
+// A point's mode as the results name it: "data" or "pipeline-N" (N cores per copy).
+std::string mode_label(const ModelRequest& request);
+
 // Reads and checks a study file; pipeline modes longer than an instance's cores are skipped (and
 // listed), duplicates dropped. Throws nsim::ConfigError naming the file, the JSON path and the
 // expectation for an unknown key, a wrong type or an empty list.
 Study load_study(const std::string& path);
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

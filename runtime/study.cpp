@@ -1,6 +1,7 @@
-#include "cli/study.h"
+#include "runtime/study.h"
 
 #include <fstream>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -11,7 +12,7 @@
 #include "isa/error.h"
 #include "sim/config/instance_config.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 namespace {
 
@@ -51,7 +52,7 @@ struct StudyReader {
 };
 
 struct Mode {
-    std::string parallel;
+    Parallelism parallel = Parallelism::data;
     bool all_cores = false;
     uint32_t pipeline_cores = 0;
 };
@@ -68,12 +69,14 @@ std::vector<Mode> read_modes(const StudyReader& r, const json& doc) {
         for (const auto& [key, value] : v[i].items())
             if (key != "parallel" && key != "pipeline_cores")
                 r.fail(where + "/" + key, "unknown key: expected parallel or pipeline_cores");
+        const std::optional<Parallelism> parallel =
+            v[i].contains("parallel") && v[i]["parallel"].is_string()
+                ? parse_parallelism(v[i]["parallel"].get<std::string>())
+                : std::nullopt;
+        if (!parallel) r.fail(where + "/parallel", "expected \"data\" or \"pipeline\"");
         Mode m;
-        if (!v[i].contains("parallel") || !v[i]["parallel"].is_string() ||
-            (v[i]["parallel"] != "data" && v[i]["parallel"] != "pipeline"))
-            r.fail(where + "/parallel", "expected \"data\" or \"pipeline\"");
-        m.parallel = v[i]["parallel"];
-        if (m.parallel == "pipeline") {
+        m.parallel = *parallel;
+        if (m.parallel == Parallelism::pipeline) {
             if (!v[i].contains("pipeline_cores"))
                 r.fail(where + "/pipeline_cores", "missing: expected a number of cores or \"all\"");
             const json& cores = v[i]["pipeline_cores"];
@@ -113,6 +116,12 @@ std::vector<std::pair<std::string, std::vector<std::string>>> read_overrides(con
 
 }  // namespace
 
+std::string mode_label(const ModelRequest& request) {
+    return request.parallel == Parallelism::pipeline
+               ? fmt::format("pipeline-{}", request.pipeline_cores)
+               : "data";
+}
+
 Study load_study(const std::string& path) {
     StudyReader r{path};
     std::ifstream in(path);
@@ -144,7 +153,7 @@ Study load_study(const std::string& path) {
     if (doc.contains("workers_per_model"))
         base.workers_per_model = r.positive(doc["workers_per_model"], "/workers_per_model");
 
-    std::set<std::tuple<std::string, std::string, std::string, uint32_t, uint32_t, std::string>>
+    std::set<std::tuple<std::string, std::string, Parallelism, uint32_t, uint32_t, std::string>>
         seen;
     for (const auto& instance : instances) {
         const uint32_t cores = [&] {
@@ -154,7 +163,8 @@ Study load_study(const std::string& path) {
         for (const auto& model : models)
             for (const auto& mode : modes) {
                 const uint32_t pipeline = mode.all_cores ? cores : mode.pipeline_cores;
-                if (mode.parallel == "pipeline" && pipeline > cores) {
+                const bool is_pipeline = mode.parallel == Parallelism::pipeline;
+                if (is_pipeline && pipeline > cores) {
                     study.skipped.push_back(fmt::format(
                         "{} on {}: a {}-core pipeline needs more than the instance's {} cores",
                         model, instance, pipeline, cores));
@@ -165,15 +175,11 @@ Study load_study(const std::string& path) {
                         if (!seen.insert({model, instance, mode.parallel, pipeline, batch, label})
                                  .second)
                             continue;
-                        StudyPoint p{base,
-                                     mode.parallel == "pipeline"
-                                         ? fmt::format("pipeline-{}", pipeline)
-                                         : "data",
-                                     label};
+                        StudyPoint p{base, label};
                         p.request.model = model;
                         p.request.instance = instance;
                         p.request.parallel = mode.parallel;
-                        p.request.pipeline_cores = mode.parallel == "pipeline" ? pipeline : 0;
+                        p.request.pipeline_cores = is_pipeline ? pipeline : 0;
                         p.request.batch = batch;
                         p.request.sets = sets;
                         study.points.push_back(std::move(p));
@@ -183,4 +189,4 @@ Study load_study(const std::string& path) {
     return study;
 }
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

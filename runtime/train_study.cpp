@@ -1,23 +1,24 @@
-#include "cli/train_study.h"
+#include "runtime/train_study.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <sstream>
 #include <stdexcept>
 #include <tuple>
 
 #include <fmt/format.h>
 
-#include "cli/child_process.h"
-#include "cli/model_files.h"
-#include "cli/train_collective.h"
 #include "compiler/layer_training.h"
 #include "compiler/model_weights.h"
+#include "isa/error.h"
 #include "isa/verifier.h"
+#include "runtime/child_process.h"
+#include "runtime/model_files.h"
+#include "runtime/record_bytes.h"
+#include "runtime/train_collective.h"
 #include "sim/system/run_system.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 namespace {
 
@@ -34,39 +35,21 @@ std::string simulate(const isa::Program& program, const sim::ChipConfig& chip) {
         sim::run_system(chip, 1, placements, hbm, sim::builtin_custom_ops(), options);
     double time_ns = 0;
     for (const auto& core : r.cores) time_ns = std::max(time_ns, core.front().time_ns);
-    return fmt::format("{} {} {}", time_ns, r.cores.front().front().instructions, r.host_seconds);
-}
-
-PassTiming parse_timing(const std::string& text) {
-    PassTiming t;
-    std::istringstream in(text);
-    if (!(in >> t.time_ns >> t.instructions >> t.host_seconds))
-        throw std::runtime_error("a layer simulation returned '" + text + "', expected its timing");
-    return t;
+    return pack_records(PassTiming{time_ns, r.cores.front().front().instructions, r.host_seconds});
 }
 
 // Both passes at once, each in a child (SystemC elaborates once per process). Every child is
 // waited for before a failure is reported.
 std::pair<PassTiming, PassTiming> simulate_layer(const compiler::LayerTrainingPrograms& p,
                                                  const sim::ChipConfig& chip) {
-    std::vector<Child> children;
-    children.push_back(start_child([&] { return simulate(p.forward, chip); }));
-    children.push_back(start_child([&] { return simulate(p.backward, chip); }));
-    std::vector<size_t> pass = {0, 1};  // of each child still running: 0 forward, 1 backward
-    PassTiming t[2];
-    std::string failure;
-    while (!children.empty()) {
-        auto [index, outcome] = wait_any(children);
-        const size_t which = pass[index];
-        pass.erase(pass.begin() + long(index));
-        if (outcome.ok)
-            t[which] = parse_timing(outcome.text);
-        else if (failure.empty())
-            failure = fmt::format("simulating one layer's {} pass: {}",
-                                  which ? "backward" : "forward", outcome.text);
-    }
-    if (!failure.empty()) throw std::runtime_error(failure);
-    return {t[0], t[1]};
+    const std::vector<ChildOutcome> outcomes = run_children(
+        {[&] { return simulate(p.forward, chip); }, [&] { return simulate(p.backward, chip); }}, 2);
+    for (size_t pass = 0; pass < outcomes.size(); ++pass)
+        if (!outcomes[pass].ok)
+            throw_failure(outcomes[pass], fmt::format("simulating one layer's {} pass: ",
+                                                      pass ? "backward" : "forward"));
+    return {unpack_records<PassTiming>(outcomes[0].text).first,
+            unpack_records<PassTiming>(outcomes[1].text).first};
 }
 
 // The tensor's parameters: a per-feature vector's logical length, without the padding of its
@@ -79,8 +62,8 @@ uint64_t parameter_count(const compiler::WeightTensor& w) {
 // the backward pass produces them (a layer's tensors in reverse, as DDP registers its hooks), the
 // head's with the last layer's and the embeddings' with the first layer's (their own compute is
 // small and not simulated).
-sim::StepPlan step_plan(const TrainStudy& s, const std::vector<compiler::WeightTensor>& weights) {
-    sim::StepPlan plan;
+StepPlan step_plan(const TrainStudy& s, const std::vector<compiler::WeightTensor>& weights) {
+    StepPlan plan;
     const uint32_t L = s.spec.layers;
     for (uint32_t l = 0; l < L; ++l)
         plan.compute.push_back({fmt::format("forward layer{}", l), s.forward.time_ns});
@@ -109,35 +92,35 @@ sim::StepPlan step_plan(const TrainStudy& s, const std::vector<compiler::WeightT
 
 }  // namespace
 
-TrainStudy run_train_study(const TrainOptions& o) {
+TrainStudy run_train_study(const TrainRequest& request) {
     const auto host_start = std::chrono::steady_clock::now();
-    if (o.batch == 0)
-        throw std::runtime_error("--batch 0: expected at least 1 sequence per NeuronCore");
-    if (o.bucket_bytes == 0) throw std::runtime_error("--bucket-bytes 0: expected at least 1 byte");
+    if (request.batch == 0)
+        throw InputError("--batch 0: expected at least 1 sequence per NeuronCore");
+    if (request.bucket_bytes == 0) throw InputError("--bucket-bytes 0: expected at least 1 byte");
     TrainStudy s;
-    s.spec = compiler::load_model(resolve_model(o.model));
-    s.instance = sim::load_instance(o.instance);
-    sim::apply_overrides(s.instance, o.sets);
-    const sim::AllReduceTime all_reduce = gradient_all_reduce(s.instance);
-    s.batch = o.batch;
+    s.spec = compiler::load_model(resolve_model(request.model));
+    s.instance = sim::load_instance(request.instance);
+    sim::apply_overrides(s.instance, request.sets);
+    const AllReduceTime all_reduce = gradient_all_reduce(s.instance);
+    s.batch = request.batch;
     s.ranks = s.instance.chips * s.instance.chip.cores;
-    s.bucket_bytes = o.bucket_bytes;
+    s.bucket_bytes = request.bucket_bytes;
     const auto weights = compiler::model_weight_tensors(s.spec);
     for (const auto& w : weights) s.parameters += parameter_count(w);
     s.gradient_bytes = s.parameters * 4;
 
     const sim::ChipConfig& chip = s.instance.chip;
     const auto programs =
-        compiler::lower_layer_training(s.spec, o.batch, chip.generation, chip.limits);
+        compiler::lower_layer_training(s.spec, request.batch, chip.generation, chip.limits);
     for (const isa::Program* p : {&programs.forward, &programs.backward})
         if (auto diags = isa::verify(*p, chip.limits); !diags.empty())
             throw isa::KernelError(p->name, diags);
     std::tie(s.forward, s.backward) = simulate_layer(programs, chip);
-    s.timeline = sim::schedule_step(step_plan(s, weights), all_reduce);
+    s.timeline = schedule_step(step_plan(s, weights), all_reduce);
     s.all_reduce_method = all_reduce_method(s.instance, s.timeline.buckets.front().bytes);
     s.host_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
     return s;
 }
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

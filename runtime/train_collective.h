@@ -7,15 +7,15 @@
 #include "runtime/training_step.h"
 #include "sim/config/instance_config.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 // Each all-reduce is simulated by the collective engine over the instance's NeuronLink network
 // (algorithm chosen automatically by message size), the links otherwise idle. Throws
-// std::runtime_error naming the instance when it cannot run collectives (no CC cores, as on
+// nsim::InputError naming the instance when it cannot run collectives (no CC cores, as on
 // Inferentia, or a single NeuronCore).
-sim::AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance);
+AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance);
 
 // A sentence saying how the time is obtained (and the algorithm chosen for `bytes`), for reports.
 std::string all_reduce_method(const sim::InstanceConfig& instance, uint64_t bytes);
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

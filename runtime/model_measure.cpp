@@ -1,30 +1,27 @@
-#include "cli/model_measure.h"
+#include "runtime/model_measure.h"
 
 #include <algorithm>
 #include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
-#include "cli/child_process.h"
-#include "cli/chrome_trace.h"
-#include "cli/file_io.h"
-#include "cli/model_files.h"
-#include "cli/run_report.h"
 #include "compiler/lower_model.h"
 #include "compiler/model_reference.h"
 #include "compiler/model_weights.h"
+#include "isa/error.h"
+#include "runtime/child_process.h"
+#include "runtime/model_files.h"
+#include "runtime/record_bytes.h"
+#include "sim/checks/race_description.h"
 #include "sim/system/run_system.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 namespace {
 
-using nlohmann::json;
-
 compiler::PartitionPlan partition_plan(const ModelRequest& request, uint32_t stages) {
-    if (request.parallel == "data") return compiler::PartitionPlan::data_parallel();
+    if (request.parallel == Parallelism::data) return compiler::PartitionPlan::data_parallel();
     compiler::PartitionPlan plan = compiler::PartitionPlan::pipeline(stages);
     // A stage whose weights do not all fit its SBUF keeps what fits resident and streams the rest
     // from device memory each batch, instead of failing: the hardware can run that deployment.
@@ -44,7 +41,7 @@ uint64_t stage_device_bytes(const compiler::LoweredStage& stage) {
 
 // A model that does not fit its chips' device memory is rejected before anything is simulated.
 void check_device_memory(const compiler::LoweredModel& lowered, const sim::InstanceConfig& instance,
-                         const std::vector<std::vector<sim::CoreId>>& placement,
+                         const std::vector<std::vector<CoreId>>& placement,
                          const std::string& model) {
     std::vector<uint64_t> need(instance.chips, 0);
     for (const auto& copy : placement)
@@ -53,7 +50,7 @@ void check_device_memory(const compiler::LoweredModel& lowered, const sim::Insta
     const uint64_t have = instance.chip.device_memory.size_bytes;
     for (uint32_t chip = 0; chip < instance.chips; ++chip)
         if (need[chip] > have)
-            throw std::runtime_error(
+            throw InputError(
                 fmt::format("{} at batch {} does not fit {}: chip {} needs {:.2f} GiB of device "
                             "memory for its copies and stages, "
                             "the chip has {:.2f} GiB",
@@ -65,8 +62,8 @@ void check_device_memory(const compiler::LoweredModel& lowered, const sim::Insta
 // copies on the first chip, since chips share no memory and identical copies on other chips run
 // the same way.
 size_t simulated_copies(const ModelRequest& request,
-                        const std::vector<std::vector<sim::CoreId>>& placement) {
-    if (request.parallel != "data") return placement.size();
+                        const std::vector<std::vector<CoreId>>& placement) {
+    if (request.parallel != Parallelism::data) return placement.size();
     size_t n = 0;
     while (n < placement.size() && placement[n].front().chip == 0) ++n;
     return n;
@@ -79,11 +76,23 @@ std::vector<const isa::Program*> stage_programs(const compiler::LoweredStage& st
     return programs;
 }
 
+// What the timing run sends back: the run's totals, then a StageTiming per simulated stage.
+struct TimingTotals {
+    double simulated_ns = 0;
+    double host_seconds = 0;
+};
+struct StageTiming {
+    double service_ns = 0;
+    std::array<double, isa::kEngineCount> engine_busy_ns{};
+    uint64_t instructions = 0;
+    uint64_t dram_bytes = 0;
+};
+
 // Child process: every simulated stage on its core at once, timing only; per stage its figures.
 std::string measure_timing(const compiler::LoweredModel& lowered,
                            const sim::InstanceConfig& instance,
-                           const std::vector<std::vector<sim::CoreId>>& placement, size_t copies,
-                           const std::string& trace_file) {
+                           const std::vector<std::vector<CoreId>>& placement, size_t copies,
+                           const StageTraceWriter& write_trace) {
     std::vector<sim::CorePlacement> placements;
     uint32_t chips = 0;  // only the chips that run a simulated stage
     for (size_t c = 0; c < copies; ++c)
@@ -97,33 +106,31 @@ std::string measure_timing(const compiler::LoweredModel& lowered,
     options.timing_only = true;
     options.races =
         sim::RaceMode::off;  // the lowering's sync is checked by the functional run and the tests
-    options.trace = !trace_file.empty();
+    options.trace = bool(write_trace);
     const sim::SystemRunResult run =
         sim::run_system(instance.chip, chips, placements, hbm, sim::builtin_custom_ops(), options);
-    if (options.trace) {
-        std::vector<TracedCore> traced;
+    if (write_trace) {
+        std::vector<TracedStage> traced;
         for (size_t i = 0; i < placements.size(); ++i)
             for (size_t k = 0; k < run.cores[i].size(); ++k)
                 traced.push_back({fmt::format("chip{}/core{} stage {} {}", placements[i].chip,
                                               placements[i].core, i % lowered.stages.size(),
                                               k + 1 == run.cores[i].size() ? "infer" : "load"),
-                                  "", &run.cores[i][k]});
-        write_text_file(trace_file, chrome_trace_json(traced));
+                                  &run.cores[i][k]});
+        write_trace(traced);
     }
-    json stages = json::array();
+    std::vector<StageTiming> stages;
     for (const auto& programs : run.cores) {
         const sim::RunResult& infer = programs.back();
-        json busy = json::array();
-        for (const auto& e : infer.engines) busy.push_back(e.busy_ns);
-        stages.push_back(
-            {{"service_ns", infer.end_ns - infer.start_ns},
-             {"engine_busy_ns", busy},
-             {"instructions", infer.instructions},
-             {"dram_bytes", infer.dma.device_read_bytes + infer.dma.device_write_bytes}});
+        StageTiming t;
+        t.service_ns = infer.end_ns - infer.start_ns;
+        for (size_t e = 0; e < t.engine_busy_ns.size(); ++e)
+            t.engine_busy_ns[e] = infer.engines[e].busy_ns;
+        t.instructions = infer.instructions;
+        t.dram_bytes = infer.dma.device_read_bytes + infer.dma.device_write_bytes;
+        stages.push_back(t);
     }
-    return json{
-        {"stages", stages}, {"simulated_ns", run.time_ns}, {"host_seconds", run.host_seconds}}
-        .dump();
+    return pack_records(TimingTotals{run.time_ns, run.host_seconds}, stages);
 }
 
 // Child process: the stages one after another on one core with real arithmetic, the model's
@@ -154,20 +161,21 @@ std::string measure_function(const compiler::LoweredModel& lowered,
                                                      sim::builtin_custom_ops(), options);
     for (const sim::RunResult& r : run.cores.front())  // the compiler's synchronisation, checked
         if (r.race_count > 0)
-            throw std::runtime_error(fmt::format("the lowered kernels race ({} races), e.g. {}",
-                                                 r.race_count, describe_race(r.races.front())));
+            throw SimError(fmt::format("the lowered kernels race ({} races), e.g. {}", r.race_count,
+                                       sim::describe_race(r.races.front())));
 
     const compiler::ReferenceOutputs ref =
         compiler::reference_forward(lowered.spec, lowered.batch, seed, ids, mask);
     const double max_error = compiler::max_error_feature_major(
         hbm[0].values("hidden_states"), ref.hidden, lowered.spec.hidden, tokens);
-    return json{{"max_abs_error", max_error}}.dump();
+    return pack_records(max_error);
 }
 
 }  // namespace
 
 MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConfig& instance,
-                            const std::vector<std::vector<sim::CoreId>>& placement) {
+                            const std::vector<std::vector<CoreId>>& placement,
+                            const StageTraceWriter& write_trace) {
     const compiler::ModelSpec spec = compiler::load_model(resolve_model(request.model));
     const uint32_t stages = uint32_t(placement.front().size());
     const compiler::LoweredModel lowered =
@@ -178,38 +186,29 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
     const uint64_t seed = 1;
 
     // Both simulations at once, each in its own process (one SystemC elaboration per process).
-    std::vector<Child> running = {start_child(
-        [&] { return measure_timing(lowered, instance, placement, copies, request.trace); })};
-    std::vector<size_t> roles = {0};  // 0 timing, 1 function
-    if (request.functional) {
-        running.push_back(start_child([&] { return measure_function(lowered, instance, seed); }));
-        roles.push_back(1);
-    }
-    std::vector<ChildOutcome> outcomes(roles.size());
-    while (!running.empty()) {
-        auto [slot, outcome] = wait_any(running);
-        outcomes[roles[slot]] = std::move(outcome);
-        roles.erase(roles.begin() + long(slot));
-    }
+    std::vector<ChildWork> works = {
+        [&] { return measure_timing(lowered, instance, placement, copies, write_trace); }};
+    if (request.functional)
+        works.push_back([&] { return measure_function(lowered, instance, seed); });
+    const std::vector<ChildOutcome> outcomes = run_children(works, works.size());
     for (const auto& o : outcomes)
-        if (!o.ok) throw std::runtime_error(o.text);
-    const json measured = json::parse(outcomes[0].text);
+        if (!o.ok) throw_failure(o);
+    const auto [totals, timings] = unpack_records<TimingTotals, StageTiming>(outcomes[0].text);
 
     MeasuredModel m;
     m.model = spec.name;
-    m.simulated_ns = measured["simulated_ns"];
-    m.host_seconds = measured["host_seconds"];
+    m.simulated_ns = totals.simulated_ns;
+    m.host_seconds = totals.host_seconds;
     for (size_t c = 0; c < placement.size(); ++c) {
         m.copies.emplace_back();
         for (size_t s = 0; s < stages; ++s) {
-            const json& j = measured["stages"][(c % copies) * stages + s];
+            const StageTiming& timing = timings.at((c % copies) * stages + s);
             const compiler::LoweredStage& stage = lowered.stages[s];
             MeasuredStage ms;
-            ms.service_ns = j["service_ns"];
-            for (size_t e = 0; e < ms.engine_busy_ns.size(); ++e)
-                ms.engine_busy_ns[e] = j["engine_busy_ns"][e];
-            ms.instructions = j["instructions"];
-            ms.dram_bytes = j["dram_bytes"];
+            ms.service_ns = timing.service_ns;
+            ms.engine_busy_ns = timing.engine_busy_ns;
+            ms.instructions = timing.instructions;
+            ms.dram_bytes = timing.dram_bytes;
             ms.input_bytes = stage.input_bytes;
             ms.output_bytes = stage.output_bytes;
             ms.resident_weight_bytes = stage.resident_weight_bytes;
@@ -218,14 +217,16 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
         }
     }
     if (request.functional) {
-        m.max_abs_error = json::parse(outcomes[1].text)["max_abs_error"].get<double>();
-        m.functional_note = fmt::format(
+        FunctionalCheck check;
+        check.max_abs_error = unpack_records<double>(outcomes[1].text).first;
+        check.note = fmt::format(
             "final hidden states; {}; matmul inputs in {}",
             stages == 1 ? "the model on one core"
                         : fmt::format("its {} stages one after another on one core", stages),
             isa::dtype_name(spec.matmul_dtype));
+        m.functional = check;
     }
     return m;
 }
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

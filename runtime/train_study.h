@@ -11,13 +11,14 @@
 #include "runtime/training_step.h"
 #include "sim/config/instance_config.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
-struct TrainOptions {
+// One training step to simulate: the model, the instance and the data-parallel batch.
+struct TrainRequest {
     std::string model;     // built-in name (examples/models/) or JSON file
     std::string instance;  // built-in name (configs/instances/) or JSON file
     uint32_t batch = 0;    // sequences per NeuronCore (per replica)
-    uint64_t bucket_bytes = sim::kDefaultBucketBytes;
+    uint64_t bucket_bytes = kDefaultBucketBytes;
     std::vector<std::string> sets;  // instance overrides PATH=VALUE ("chip.PATH" for the chip)
 };
 
@@ -33,6 +34,7 @@ struct PassTiming {
 // few Vector-engine operations per element are assumed hidden under the memory traffic).
 inline constexpr double kAdamWBytesPerParameter = 28;
 
+// The step's figures and timeline, with what they were computed from.
 struct TrainStudy {
     compiler::ModelSpec spec;
     sim::InstanceConfig instance;
@@ -43,7 +45,7 @@ struct TrainStudy {
     uint64_t gradient_bytes = 0;   // fp32 gradients, all-reduced every step
     PassTiming forward, backward;  // one layer
     std::string all_reduce_method;
-    sim::StepTimeline timeline;
+    StepTimeline timeline;
     double host_seconds = 0;
 
     double samples_per_second() const {
@@ -51,8 +53,8 @@ struct TrainStudy {
     }
 };
 
-// Throws std::runtime_error (or the library's errors) naming the bad input: batch 0, an unknown
-// model or instance, an instance without collectives, a bad override.
-TrainStudy run_train_study(const TrainOptions& options);
+// Throws nsim::InputError (or the library's config and kernel errors) naming the bad input: batch
+// 0, an unknown model or instance, an instance without collectives, a bad override.
+TrainStudy run_train_study(const TrainRequest& request);
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

@@ -1,0 +1,156 @@
+#include "runtime/model_run.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "isa/error.h"
+#include "runtime/deployment.h"
+#include "runtime/model_files.h"
+#include "runtime/serving.h"
+#include "sim/config/instance_config.h"
+
+namespace nsim::runtime {
+
+namespace {
+
+// Per core: which copy and stage it runs, how busy it is, and each engine's share of the time.
+std::vector<CoreUsage> core_usage(const ServingSetup& setup, const ServingResult& served,
+                                  const MeasuredModel& measured,
+                                  const std::vector<std::vector<CoreId>>& placement,
+                                  bool has_gpsimd) {
+    std::vector<CoreUsage> cores;
+    for (size_t c = 0; c < placement.size(); ++c)
+        for (size_t s = 0; s < placement[c].size(); ++s) {
+            const MeasuredStage& m = measured.copies[c][s];
+            const size_t index = setup.copies[c].stages[s].core;
+            CoreUsage u;
+            u.core = setup.cores[index];
+            u.chip = placement[c][s].chip;
+            u.copy = c;
+            u.stage = s;
+            u.busy = served.core_busy_fraction.at(index);
+            u.stage_ms = m.service_ns * 1e-6;
+            for (int e = 0; e < isa::kEngineCount; ++e)
+                if (m.service_ns > 0 && (has_gpsimd || isa::Engine(e) != isa::Engine::gpsimd))
+                    u.engine_utilisation[size_t(e)] =
+                        u.busy * m.engine_busy_ns[size_t(e)] / m.service_ns;
+            const double batches_per_s = m.service_ns > 0 ? u.busy / (m.service_ns * 1e-9) : 0;
+            u.dram_gbps = double(m.dram_bytes) * batches_per_s * 1e-9;
+            u.resident_weight_bytes = m.resident_weight_bytes;
+            u.streamed_weight_bytes = m.streamed_weight_bytes;
+            u.instructions_per_batch = m.instructions;
+            cores.push_back(std::move(u));
+        }
+    return cores;
+}
+
+// Bandwidth used per chip (device memory) and per transfer resource (host links, NeuronLink).
+BandwidthUse bandwidth_use(const sim::InstanceConfig& instance, const ServingSetup& setup,
+                           const ServingResult& served, const std::vector<CoreUsage>& cores) {
+    BandwidthUse use;
+    use.device_memory_gbps.assign(instance.chips, 0.0);
+    for (const auto& core : cores) use.device_memory_gbps[core.chip] += core.dram_gbps;
+    use.device_memory_peak_gbps = instance.chip.device_memory.bandwidth_gbps;
+    for (size_t r = 0; r < setup.resources.size(); ++r) {
+        const std::string& name = setup.resources[r].name;
+        const double gbps =
+            served.resource_bytes_per_s.empty() ? 0 : served.resource_bytes_per_s[r] * 1e-9;
+        if (setup.resources[r].kind == ResourceKind::neuronlink)
+            use.neuronlink_gbps[name] = gbps;
+        else if (setup.resources[r].kind == ResourceKind::host_link)
+            use.host_link_gbps[name] = gbps;
+    }
+    return use;
+}
+
+// neuronperf runs a pipeline with its optimal worker count only ([src:neuronperf]): the
+// fewest closed-loop workers that reach the highest throughput (more only queue and add latency).
+template <typename Serve>
+uint32_t optimal_workers(Serve&& serve, uint32_t stages) {
+    std::vector<double> throughput;
+    for (uint32_t w = 1; w <= stages + 1; ++w) throughput.push_back(serve(w).throughput_per_s);
+    const double best = *std::max_element(throughput.begin(), throughput.end());
+    uint32_t w = 1;
+    while (throughput[w - 1] < 0.99 * best) ++w;
+    return w;
+}
+
+}  // namespace
+
+ModelRunResult run_model(const ModelRequest& request, const StageTraceWriter& write_trace) {
+    const auto host_start = std::chrono::steady_clock::now();
+    if (request.batch == 0) throw InputError("--batch 0: expected a batch of at least 1");
+    resolve_model(request.model);  // an unknown model is named before anything is simulated
+    sim::InstanceConfig instance = sim::load_instance(request.instance);
+    sim::apply_overrides(instance, request.sets);
+    const uint32_t total = instance.chips * instance.chip.cores;
+    const bool pipeline = request.parallel == Parallelism::pipeline;
+    if (!pipeline && request.pipeline_cores > 1)
+        throw InputError("--pipeline-cores needs --parallel pipeline");
+    const uint32_t stages =
+        pipeline ? (request.pipeline_cores > 0 ? request.pipeline_cores : total) : 1;
+    if (stages > total)
+        throw InputError(fmt::format("--pipeline-cores {}: {} has only {} NeuronCores", stages,
+                                     instance.name, total));
+    const uint32_t copies = request.models > 0 ? request.models : total / stages;
+    const auto placement = place_copies(instance, copies, stages);
+
+    const MeasuredModel measured = measure_model(request, instance, placement, write_trace);
+    std::vector<std::vector<StageFigures>> figures;
+    for (const auto& copy : measured.copies) {
+        figures.emplace_back();
+        for (const auto& s : copy)
+            figures.back().push_back({s.service_ns, s.input_bytes, s.output_bytes});
+    }
+    ServingSetup setup = deployment_setup(instance, placement, figures);
+    setup.batch = request.batch;
+    auto serve = [&](uint32_t workers) {
+        // Whole rounds of requests (one per worker of every copy): identical copies complete in
+        // step, and a window cut inside a round would over- or under-count it.
+        const uint32_t round = copies * workers;
+        setup.workers_per_copy = workers;
+        setup.warmup_requests = 2 * round;
+        setup.measured_requests = (request.requests + round - 1) / round * round;
+        return simulate_serving(setup);
+    };
+    uint32_t workers = request.workers_per_model;
+    if (workers == 0 && !pipeline)
+        workers = 2;  // neuronperf's best practice for throughput ([src:neuronperf])
+    if (workers == 0) workers = optimal_workers(serve, stages);
+    const ServingResult served = serve(workers);
+
+    ModelRunResult r;
+    r.model = measured.model;
+    r.instance = instance.name;
+    r.parallel = request.parallel;
+    r.batch = request.batch;
+    r.copies = copies;
+    r.pipeline_cores = stages;
+    r.workers_per_model = workers;
+    r.requests = served.completed;
+    r.warmup_requests = setup.warmup_requests;
+    r.throughput_per_s = served.throughput_per_s;
+    r.latency_ms = served.latency_ms;
+    r.cost_per_hour_usd = instance.price_per_hour_usd;
+    r.cost_per_1m_usd = served.throughput_per_s > 0
+                            ? r.cost_per_hour_usd * 1e6 / (3600 * served.throughput_per_s)
+                            : 0.0;
+    r.cores_used = copies * stages;
+    r.cores = core_usage(setup, served, measured, placement, instance.chip.limits.has_gpsimd);
+    r.bandwidth = bandwidth_use(instance, setup, served, r.cores);
+    double stage_max = 0;
+    for (const auto& copy : measured.copies)
+        for (const auto& s : copy) stage_max = std::max(stage_max, s.service_ns);
+    r.stage_ms_max = stage_max * 1e-6;
+    r.served_window_ms = served.window_ns * 1e-6;
+    r.simulated_ns = measured.simulated_ns;
+    r.simulation_host_seconds = measured.host_seconds;
+    r.functional = measured.functional;
+    r.host_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+    return r;
+}
+
+}  // namespace nsim::runtime
