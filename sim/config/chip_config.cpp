@@ -43,6 +43,8 @@ ParamList params(ChipConfig& c) {
         {"dma.start_latency_ns", Range::non_negative, &c.dma.start_latency_ns},
         {"dma.descriptor_bytes", Range::positive, &c.dma.descriptor_bytes},
         {"dma.descriptor_overhead_ns", Range::non_negative, &c.dma.descriptor_overhead_ns},
+        {"device_memory.model", Range::word, &c.device_memory.model, kDeviceMemoryModels,
+         /*optional=*/true},
         {"device_memory.size_bytes", Range::positive, &c.device_memory.size_bytes},
         {"device_memory.bandwidth_gbps", Range::positive, &c.device_memory.bandwidth_gbps},
         {"device_memory.channels", Range::positive, &c.device_memory.channels},

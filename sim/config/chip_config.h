@@ -25,8 +25,13 @@ struct DmaParams {
     double descriptor_overhead_ns = 15.06;
 };
 
+// The device-memory models a chip file may choose (device_memory.model): "channels" is
+// ChannelMemoryModel, "simple" SimpleMemoryModel (sim/memory/device_memory_factory.cpp).
+inline const std::vector<std::string> kDeviceMemoryModels = {"channels", "simple"};
+
 // The chip's device memory (HBM, or DDR on inf1).
 struct DeviceMemoryParams {
+    std::string model = "channels";  // one of kDeviceMemoryModels; optional in a chip file
     uint64_t size_bytes = 32ull << 30;
     double bandwidth_gbps = 820;       // GB/s for the whole chip, split evenly over the channels
     uint32_t channels = 2;             // DDR channels (inf1) or HBM stacks, each its own queue

@@ -30,7 +30,7 @@ DmaSystem::DmaSystem(sc_core::sc_module_name name, const ChipConfig& chip, const
       m_queue_done_ns(chip.limits.dma_queues, 0.0) {
     for (auto& e : m_engines) e.queues.resize(chip.limits.dma_queues);
     m_payload.set_streaming_width(0);
-    m_payload.set_data_ptr(nullptr);  // timing transactions (device_memory_model.h)
+    m_payload.set_data_ptr(nullptr);  // timing transactions (memory_protocol.h)
     m_payload.set_extension(&m_request);
     if (chip.limits.dma_queues > 32)  // one bit per queue
         throw SimError(fmt::format(

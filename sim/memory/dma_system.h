@@ -27,8 +27,8 @@
 
 #include "isa/instruction.h"
 #include "sim/config/chip_config.h"
-#include "sim/memory/device_memory_model.h"
 #include "sim/memory/dma_transfer.h"
+#include "sim/memory/memory_protocol.h"
 #include "sim/memory/memory_report.h"
 
 namespace nsim::sim {
@@ -109,7 +109,7 @@ private:
     std::vector<std::pair<double, double>> m_data_intervals;
     sc_core::sc_event m_wake, m_next_completion;
     tlm::tlm_generic_payload m_payload;
-    DmaRequestExtension m_request;
+    MemoryRequestExtension m_request;
     uint64_t m_sequence = 0;
     DmaReport m_report;
 };

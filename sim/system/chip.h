@@ -1,6 +1,6 @@
-// One chip in SystemC: its device memory (a TLM target), the fabric every core's DMA reaches it
-// through, and the NeuronCores that run programs on it. All cores of a chip contend for the same
-// DRAM/HBM channels.
+// One chip in SystemC: its device memory (a TLM target chosen by the chip config), the fabric every
+// core's DMA reaches it through, and the NeuronCores that run programs on it. All cores of a chip
+// contend for the same DRAM/HBM channels.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 #include "sim/config/chip_config.h"
 #include "sim/core/neuron_core.h"
-#include "sim/memory/device_memory_model.h"
+#include "sim/memory/device_memory_target.h"
 #include "sim/memory/memory_fabric.h"
 
 namespace nsim::sim {
@@ -38,7 +38,7 @@ public:
     MemoryReport memory_report(double time_ns) const;
 
 private:
-    DeviceMemoryModel m_memory;
+    std::unique_ptr<DeviceMemoryTarget> m_memory;
     MemoryFabric m_fabric;
     std::vector<std::unique_ptr<NeuronCore>> m_cores;
 };

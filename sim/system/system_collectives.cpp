@@ -18,7 +18,7 @@ SystemCollectives::SystemCollectives(sc_core::sc_module_name name, const Instanc
     for (uint32_t c = 0; c < m_instance.chips; ++c)
         m_memory.push_back(std::make_unique<Socket>(fmt::format("memory{}", c).c_str()));
     m_payload.set_streaming_width(0);
-    m_payload.set_data_ptr(nullptr);  // timing transactions (device_memory_model.h)
+    m_payload.set_data_ptr(nullptr);  // timing transactions (memory_protocol.h)
     m_payload.set_extension(&m_request);
     m_engine.set_step_memory([this](uint32_t src, uint32_t dst, uint64_t bytes, double start_ns) {
         return book_step(src, dst, bytes, start_ns);

@@ -15,7 +15,7 @@
 #include "sim/collective/collective_engine.h"
 #include "sim/collective/collective_rendezvous.h"
 #include "sim/config/instance_config.h"
-#include "sim/memory/device_memory_model.h"
+#include "sim/memory/memory_protocol.h"
 #include "sim/neuronlink/neuronlink_sc.h"
 
 namespace nsim::sim {
@@ -52,7 +52,7 @@ private:
     CollectiveRendezvous m_rendezvous;
     std::vector<std::unique_ptr<Socket>> m_memory;  // per chip
     tlm::tlm_generic_payload m_payload;
-    DmaRequestExtension m_request;
+    MemoryRequestExtension m_request;
 };
 
 }  // namespace nsim::sim

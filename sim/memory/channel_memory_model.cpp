@@ -1,4 +1,4 @@
-#include "sim/memory/device_memory_model.h"
+#include "sim/memory/channel_memory_model.h"
 
 #include <algorithm>
 
@@ -6,25 +6,24 @@
 
 namespace nsim::sim {
 
-DeviceMemoryModel::DeviceMemoryModel(sc_core::sc_module_name name, const DeviceMemoryParams& params)
-    : sc_module(name),
-      socket("socket"),
+ChannelMemoryModel::ChannelMemoryModel(sc_core::sc_module_name name,
+                                       const DeviceMemoryParams& params)
+    : DeviceMemoryTarget(name),
       m_params(params),
       // GB/s = bytes per ns; the chip's bandwidth is split evenly over its channels.
       m_channels(params.channels, ChannelServer(params.bandwidth_gbps / params.channels)),
       m_pending_bytes(params.channels, 0) {
     m_report.channels.resize(params.channels);
-    socket.register_b_transport(this, &DeviceMemoryModel::b_transport);
 }
 
-uint32_t DeviceMemoryModel::channel_of(uint64_t address) const {
+uint32_t ChannelMemoryModel::channel_of(uint64_t address) const {
     return uint32_t((address / m_params.interleave_bytes) % m_params.channels);
 }
 
-void DeviceMemoryModel::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void ChannelMemoryModel::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     const double now = ns_of(sc_core::sc_time_stamp()), at_ns = now + ns_of(delay);
     const uint64_t begin = trans.get_address(), end = begin + trans.get_data_length();
-    auto* dma = trans.get_extension<DmaRequestExtension>();
+    auto* dma = trans.get_extension<MemoryRequestExtension>();
     const uint64_t requests = dma ? dma->descriptors : 1;
     // The request's bytes per channel, one interleave granule at a time, whole rounds over all
     // channels at once.
