@@ -257,48 +257,69 @@ void NeuronCore::start_program() {
 
 void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock,
                           std::string_view agent_name) {
-    const auto& inst = program().instructions[index];
     const InstructionInfo& info = this->info(index);
     RunResult& result = m_results[m_current];
-    result.compute.sbuf_read_bytes += info.traffic.sbuf_read_bytes;
-    result.compute.sbuf_write_bytes += info.traffic.sbuf_write_bytes;
-    result.compute.psum_read_bytes += info.traffic.psum_read_bytes;
-    result.compute.psum_write_bytes += info.traffic.psum_write_bytes;
-    for (const auto& fp : info.reads) {
-        if (fp.space == MemSpace::hbm ||
-            result.uninitialized_reads.size() >= kMaxUninitializedReports)
-            continue;
+    count_traffic(info, result.compute);
+    check_unwritten_reads(index, agent_name, result.uninitialized_reads);
+    apply_semantics(index, agent_name);
+    mark_written(info);
+    ++result.instructions;
+    if (!tracks_races()) return;
+    record_accesses(index, agent, clock, agent_name);
+}
+
+void NeuronCore::count_traffic(const InstructionInfo& info, OnChipTraffic& traffic) {
+    traffic.sbuf_read_bytes += info.traffic.sbuf_read_bytes;
+    traffic.sbuf_write_bytes += info.traffic.sbuf_write_bytes;
+    traffic.psum_read_bytes += info.traffic.psum_read_bytes;
+    traffic.psum_write_bytes += info.traffic.psum_write_bytes;
+}
+
+// Runs before mark_written: an instruction's reads see only what earlier ones wrote.
+void NeuronCore::check_unwritten_reads(size_t index, std::string_view agent_name,
+                                       std::vector<std::string>& reports) const {
+    for (const auto& fp : info(index).reads) {
+        if (fp.space == MemSpace::hbm || reports.size() >= kMaxUninitializedReports) continue;
         const OnChipMemory& mem = fp.space == MemSpace::sbuf ? m_state.sbuf : m_state.psum;
         if (auto hole = mem.first_unwritten(fp))
-            result.uninitialized_reads.push_back(
+            reports.push_back(
                 fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written",
                             describe(index), agent_name, isa::mem_space_name(fp.space),
                             hole->partition, hole->bytes.begin, hole->bytes.end));
     }
-    if (!m_options.timing_only &&
-        !isa::is_collective(inst.op)) {  // the collective engine moved its data
-        try {
-            execute(inst, program().target, m_state, m_ops);
-        } catch (const std::exception& e) {
-            throw SimError(fmt::format("{} on {}: {}", describe(index), agent_name, e.what()));
-        }
+}
+
+void NeuronCore::apply_semantics(size_t index, std::string_view agent_name) {
+    const auto& inst = program().instructions[index];
+    // A collective's data was moved by the collective engine.
+    if (m_options.timing_only || isa::is_collective(inst.op)) return;
+    try {
+        execute(inst, program().target, m_state, m_ops);
+    } catch (const std::exception& e) {
+        throw SimError(fmt::format("{} on {}: {}", describe(index), agent_name, e.what()));
     }
+}
+
+void NeuronCore::mark_written(const InstructionInfo& info) {
     for (const auto& fp : info.writes) {
         if (fp.space == MemSpace::sbuf) m_state.sbuf.mark_written(fp);
         if (fp.space == MemSpace::psum) m_state.psum.mark_written(fp);
     }
-    ++result.instructions;
-    if (!tracks_races()) return;
-    const AccessSite site{&inst, agent_name};
+}
+
+void NeuronCore::record_accesses(size_t index, size_t agent, const VectorClock& clock,
+                                 std::string_view agent_name) {
+    const InstructionInfo& info = this->info(index);
+    const AccessSite site{&program().instructions[index], agent_name};
     for (const auto& fp : info.reads) m_races.access(agent, clock, fp, false, site);
     for (const auto& fp : info.writes) m_races.access(agent, clock, fp, true, site);
-    if ((m_accesses_since_prune += 1) >= kPruneEvery) {
-        m_accesses_since_prune = 0;
-        std::vector<const VectorClock*> live = m_dma.inflight_clocks();
-        for (const auto& e : m_engines)
-            if (!e->finished()) live.push_back(&e->clock());
-        m_races.prune(live);
-    }
+    if ((m_accesses_since_prune += 1) < kPruneEvery) return;
+    // Forget the history no live agent can still race with.
+    m_accesses_since_prune = 0;
+    std::vector<const VectorClock*> live = m_dma.inflight_clocks();
+    for (const auto& e : m_engines)
+        if (!e->finished()) live.push_back(&e->clock());
+    m_races.prune(live);
 }
 
 double NeuronCore::reserve_ports(Engine e, const InstructionInfo& info, double earliest_ns,

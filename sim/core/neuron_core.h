@@ -100,6 +100,15 @@ public:
     void fail(const std::string& message);
 
 private:
+    // The steps of complete(), in order.
+    static void count_traffic(const InstructionInfo& info, OnChipTraffic& traffic);
+    void check_unwritten_reads(size_t index, std::string_view agent_name,
+                               std::vector<std::string>& reports) const;
+    void apply_semantics(size_t index, std::string_view agent_name);
+    void mark_written(const InstructionInfo& info);
+    void record_accesses(size_t index, size_t agent, const VectorClock& clock,
+                         std::string_view agent_name);
+
     void finish_transfer(DmaTransfer& t);
     // A collective completed with `output` (its dst values; empty for timing only or a send).
     void finish_collective(size_t index, double issued_ns, const VectorClock& clock,
