@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "isa/error.h"
+#include "sim/semantics/semantics_families.h"
 #include "sim/semantics/semantics_operands.h"
 #include "sim/semantics/semantics_ops.h"
 
@@ -127,4 +128,9 @@ void custom_op(Context& c) {
 }
 
 }  // namespace ops
+
+std::vector<OpcodeSemantics> custom_semantics() {
+    return {{isa::Opcode::custom_op, ops::custom_op}};
+}
+
 }  // namespace nsim::sim

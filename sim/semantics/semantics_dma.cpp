@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/semantics/semantics_families.h"
 #include "sim/semantics/semantics_operands.h"
 #include "sim/semantics/semantics_ops.h"
 
@@ -30,3 +31,12 @@ void dma_copy(Context& c) {
 }
 
 }  // namespace nsim::sim::ops
+
+namespace nsim::sim {
+
+std::vector<OpcodeSemantics> dma_semantics() {
+    using isa::Opcode;
+    return {{Opcode::dma_copy, ops::dma_copy}};
+}
+
+}  // namespace nsim::sim

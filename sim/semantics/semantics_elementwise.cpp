@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "sim/semantics/alu.h"
+#include "sim/semantics/semantics_families.h"
 #include "sim/semantics/semantics_ops.h"
 
 namespace nsim::sim::ops {
@@ -280,3 +281,15 @@ void memset(Context& c) {
 }
 
 }  // namespace nsim::sim::ops
+
+namespace nsim::sim {
+
+std::vector<OpcodeSemantics> elementwise_semantics() {
+    using isa::Opcode;
+    return {
+        {Opcode::activation, ops::activation},       {Opcode::tensor_tensor, ops::tensor_tensor},
+        {Opcode::tensor_scalar, ops::tensor_scalar}, {Opcode::tensor_copy, ops::tensor_copy},
+        {Opcode::reciprocal, ops::reciprocal},       {Opcode::memset, ops::memset}};
+}
+
+}  // namespace nsim::sim

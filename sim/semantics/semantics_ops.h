@@ -1,4 +1,5 @@
-// One function per opcode (internal to the semantics; execute() dispatches on the opcode).
+// One function per opcode (internal to the semantics; execute() dispatches through the
+// instruction registry, which the families fill: semantics_families.h).
 #pragma once
 
 #include "isa/instruction.h"

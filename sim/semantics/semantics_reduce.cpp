@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/semantics/alu.h"
+#include "sim/semantics/semantics_families.h"
 #include "sim/semantics/semantics_operands.h"
 #include "sim/semantics/semantics_ops.h"
 
@@ -158,3 +159,14 @@ void bn_aggr(Context& c) {
 }
 
 }  // namespace nsim::sim::ops
+
+namespace nsim::sim {
+
+std::vector<OpcodeSemantics> reduce_semantics() {
+    using isa::Opcode;
+    return {{Opcode::tensor_reduce, ops::tensor_reduce},
+            {Opcode::bn_stats, ops::bn_stats},
+            {Opcode::bn_aggr, ops::bn_aggr}};
+}
+
+}  // namespace nsim::sim

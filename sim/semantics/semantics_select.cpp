@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/semantics/alu.h"
+#include "sim/semantics/semantics_families.h"
 #include "sim/semantics/semantics_operands.h"
 #include "sim/semantics/semantics_ops.h"
 
@@ -187,3 +188,15 @@ void affine_select(Context& c) {
 }
 
 }  // namespace nsim::sim::ops
+
+namespace nsim::sim {
+
+std::vector<OpcodeSemantics> select_semantics() {
+    using isa::Opcode;
+    return {{Opcode::tensor_copy_predicated, ops::tensor_copy_predicated},
+            {Opcode::select_reduce, ops::select_reduce},
+            {Opcode::iota, ops::iota},
+            {Opcode::affine_select, ops::affine_select}};
+}
+
+}  // namespace nsim::sim

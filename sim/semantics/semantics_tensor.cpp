@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <variant>
 
+#include "sim/semantics/semantics_families.h"
 #include "sim/semantics/semantics_ops.h"
 
 namespace nsim::sim::ops {
@@ -112,3 +113,12 @@ void nc_transpose(Context& c) {
 }
 
 }  // namespace nsim::sim::ops
+
+namespace nsim::sim {
+
+std::vector<OpcodeSemantics> tensor_semantics() {
+    using isa::Opcode;
+    return {{Opcode::nc_matmul, ops::nc_matmul}, {Opcode::nc_transpose, ops::nc_transpose}};
+}
+
+}  // namespace nsim::sim

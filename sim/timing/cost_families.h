@@ -1,0 +1,17 @@
+// The cost functions of each instruction family (sim/timing/cost_<family>.cpp), for the
+// instruction registry. The families follow the semantics files' (semantics_families.h).
+#pragma once
+
+#include <vector>
+
+#include "sim/core/instruction_registry.h"
+
+namespace nsim::sim {
+
+std::vector<OpcodeCost> tensor_costs();       // nc_matmul, nc_transpose
+std::vector<OpcodeCost> elementwise_costs();  // activation, tensor_tensor, tensor_scalar, ...
+std::vector<OpcodeCost> reduce_costs();       // tensor_reduce, bn_stats, bn_aggr
+std::vector<OpcodeCost> select_costs();       // predicated copies, iota, affine_select
+std::vector<OpcodeCost> offloaded_costs();    // dma_copy, collectives, custom_op: timed elsewhere
+
+}  // namespace nsim::sim
