@@ -78,6 +78,8 @@ ChipConfig load_chip_file(const std::string& file, int depth) {
         auto g = isa::parse_generation(*gen);
         if (!g) doc.fail("/generation", "found \"" + *gen + "\", expected v1, v2 or v3");
         chip.generation = *g;
+    } else if (!doc.text("base")) {
+        doc.fail("/generation", "missing, expected v1, v2 or v3 (or name a \"base\" chip)");
     }
     doc.load(params(chip), chip.sources);
     if (chip.name.empty()) doc.fail("/name", "missing the chip's name");
