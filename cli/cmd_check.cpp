@@ -1,4 +1,5 @@
-// `nsim check KERNEL`: parse and verify a kernel file, print its summary.
+// `nsim check KERNEL`: parse and verify a kernel file (for its generation or a given chip), print
+// its summary.
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/file_io.h"
+#include "cli/kernel_chip.h"
 #include "cli/kernel_summary.h"
 #include "isa/kernel_text.h"
 #include "isa/verifier.h"
@@ -19,6 +21,7 @@ namespace {
 struct CheckOptions {
     std::string kernel;
     std::string target;  // empty: the file's own target line
+    ChipChoice chip;     // none given: the target generation's default limits
 };
 
 // The instruction set as `check --help` lists it, from the opcode table: each opcode with its
@@ -49,11 +52,14 @@ std::string instruction_reference() {
 }  // namespace
 
 isa::Program check_kernel(std::string_view text, const std::string& file,
-                          std::optional<isa::Generation> target) {
+                          std::optional<isa::Generation> target, const ChipChoice& chip) {
     isa::Program p = isa::parse_kernel(text, file);
     if (target) p.target = *target;
-    isa::verify_or_throw(p, file);
-    fmt::print("{}", kernel_summary(p, file, isa::default_limits(p.target)));
+    const isa::TargetLimits limits =
+        chip.given() ? kernel_chip(p, file, chip).limits : isa::default_limits(p.target);
+    if (auto diags = isa::verify(p, limits); !diags.empty())
+        throw isa::KernelError(file, std::move(diags));
+    fmt::print("{}", kernel_summary(p, file, limits));
     return p;
 }
 
@@ -68,6 +74,14 @@ Command add_check_command(CLI::App& app) {
                     "Verify for this NeuronCore generation instead of the file's `target` line: "
                     "v1 = inf1, v2 = trn1/inf2, v3 = trn2")
         ->check(CLI::IsMember({"v1", "v2", "v3"}));
+    sub->add_option("--chip", opts->chip.chip,
+                    "Verify against this chip's limits (a name, see configs/chips/, or a chip JSON "
+                    "file such as a what-if variant) instead of the generation's defaults");
+    sub->add_option("--set", opts->chip.sets,
+                    "PATH=VALUE: override a limit of the chip, e.g. limits.partitions=256 "
+                    "(repeatable; `nsim describe CHIP` lists them)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     sub->footer(
         "Errors are printed as FILE:LINE:COLUMN: error: MESSAGE, one per line, on stderr.\n"
         "Exit codes: 0 valid, 1 invalid kernel, 2 bad command line or unreadable file.\n\n" +
@@ -75,7 +89,7 @@ Command add_check_command(CLI::App& app) {
     return {sub, [opts] {
                 std::optional<isa::Generation> target;
                 if (!opts->target.empty()) target = isa::parse_generation(opts->target);
-                check_kernel(read_text_file(opts->kernel), opts->kernel, target);
+                check_kernel(read_text_file(opts->kernel), opts->kernel, target, opts->chip);
                 return kExitOk;
             }};
 }

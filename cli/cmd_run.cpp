@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/file_io.h"
+#include "cli/kernel_chip.h"
 #include "cli/run_report.h"
 #include "compiler/sync_insertion.h"
 #include "isa/error.h"
@@ -24,9 +25,8 @@ namespace {
 
 struct RunOptions {
     std::string kernel;
-    std::string chip;                 // empty: the kernel target's usual chip
+    ChipChoice chip;
     std::vector<std::string> inputs;  // NAME=FILE.npy
-    std::vector<std::string> sets;    // PATH=VALUE
     std::string output_dir, report, trace, races = "error";
     bool timing_only = false;
     uint64_t seed = 1;
@@ -80,14 +80,7 @@ void save_outputs(const sim::DeviceMemory& hbm, const isa::Program& p, const std
 int run_command(const RunOptions& o) {
     const auto host_start = std::chrono::steady_clock::now();
     isa::Program program = isa::parse_kernel(read_text_file(o.kernel), o.kernel);
-    static const char* const kDefaultChip[] = {"inf1", "trn1", "trn2"};  // by generation v1, v2, v3
-    sim::ChipConfig chip =
-        sim::load_chip(o.chip.empty() ? kDefaultChip[size_t(program.target)] : o.chip);
-    for (const auto& s : o.sets) sim::apply_override(chip, s);
-    if (program.target != chip.generation)
-        throw nsim::UsageError(fmt::format("{}: the kernel targets {} but chip {} is NeuronCore-{}",
-                                           o.kernel, isa::generation_name(program.target),
-                                           chip.name, isa::generation_name(chip.generation)));
+    const sim::ChipConfig chip = kernel_chip(program, o.kernel, o.chip);
     if (auto diags = isa::verify(program, chip.limits); !diags.empty())
         throw isa::KernelError(o.kernel, diags);
     if (program.form == isa::ProgramForm::sequential)
@@ -148,7 +141,7 @@ Command add_run_command(CLI::App& app) {
         ->required()
         ->check(CLI::ExistingFile);
     sub->add_option(
-        "--chip", o->chip,
+        "--chip", o->chip.chip,
         "Chip name (see configs/chips/) or a chip JSON file; default: inf1, trn1 or trn2 for a "
         "v1, v2 or v3 kernel");
     sub->add_option("--input", o->inputs,
@@ -172,7 +165,7 @@ Command add_run_command(CLI::App& app) {
                     "copy of the tensors, all sharing the chip's device memory (outputs: core 0's)")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    sub->add_option("--set", o->sets,
+    sub->add_option("--set", o->chip.sets,
                     "PATH=VALUE: override a chip parameter, e.g. timing.tensor_clock_ghz=3.0 "
                     "(repeatable; `nsim describe CHIP` lists them)")
         ->expected(1)

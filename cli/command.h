@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/kernel_chip.h"
 #include "isa/program.h"
 
 namespace nsim::cli {
@@ -37,9 +38,9 @@ Command add_collective_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 
 // Parses and verifies kernel text and prints its summary to stdout; `target`, when set, replaces
-// the file's target (limits and generation rules). A bad kernel throws isa::KernelError, which
-// main reports. Shared by `check` and the default job.
+// the file's target (limits and generation rules); a `chip`, when given, supplies the limits. A
+// bad kernel throws isa::KernelError, which main reports. Shared by `check` and the default job.
 isa::Program check_kernel(std::string_view text, const std::string& file,
-                          std::optional<isa::Generation> target);
+                          std::optional<isa::Generation> target, const ChipChoice& chip = {});
 
 }  // namespace nsim::cli

@@ -63,8 +63,8 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
     for (uint32_t s = 0; s < shape.seqs; ++s) {
         const auto mask = isa::sbuf(0, S, mask_offset + uint64_t(s) * S * 4, DType::float32, {S});
         for (uint32_t h = 0; h < shape.heads; ++h) {
-            const uint32_t tile = h * hd / 128, p0 = h * hd % 128;
-            const uint32_t rows = std::min(128u, out.tiles * 128 - tile * 128);
+            const uint32_t tile = h * hd / kCompilerPartitions, p0 = h * hd % kCompilerPartitions;
+            const uint32_t rows = tile_rows(out.tiles * kCompilerPartitions, tile);
             const auto probs = isa::sbuf(0, S, probs_at[h % 2], dt, {S});
             const auto probs_t = isa::sbuf(0, S, probs_t_at[h % 2], dt, {S});
             const auto scores = isa::psum(0, S, ctx.next_psum_bank(), DType::float32, {S});
@@ -76,7 +76,8 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
             // All `rows` features of the head's tile come out; the head's own hd rows are kept.
             const uint64_t acc_at = ctx.next_psum_bank();
             const auto v_tile = isa::sbuf(
-                0, S, v_offset + s * v_seq_bytes + uint64_t(tile) * 128 * esize, dt, {rows});
+                0, S, v_offset + s * v_seq_bytes + uint64_t(tile) * kCompilerPartitions * esize, dt,
+                {rows});
             b.nc_matmul(isa::psum(0, rows, acc_at, DType::float32, {S}), v_tile, probs_t);
             b.tensor_scalar(out.ap(tile, s * S, S, p0, hd),
                             isa::psum(p0, hd, acc_at, DType::float32, {S}), AluOp::add,

@@ -1,5 +1,7 @@
 #include "compiler/kernel_context.h"
 
+#include <string>
+
 namespace nsim::compiler {
 
 uint64_t SbufAllocator::alloc(uint64_t bytes, const std::string& what) {
@@ -20,14 +22,30 @@ isa::AccessPattern FeatureTiles::ap(uint32_t tile, uint32_t col, uint32_t count,
                      dtype, {count});
 }
 
+namespace {
+
+// The limits, once checked to be a target the kernels are written for.
+const isa::TargetLimits& supported(const isa::TargetLimits& limits, const std::string& owner) {
+    if (limits.partitions != kCompilerPartitions)
+        throw LoweringError(owner + ": the target has " + std::to_string(limits.partitions) +
+                            " partitions (limits.partitions), expected " +
+                            std::to_string(kCompilerPartitions) +
+                            ": the compiler's kernels are written for that many");
+    return limits;
+}
+
+}  // namespace
+
 KernelContext::KernelContext(isa::KernelBuilder& builder, const isa::TargetLimits& limits,
                              std::string owner)
-    : m_builder(builder), m_limits(limits), m_sbuf(limits.sbuf_partition_bytes, std::move(owner)) {}
+    : m_builder(builder),
+      m_limits(supported(limits, owner)),
+      m_sbuf(limits.sbuf_partition_bytes, std::move(owner)) {}
 
 FeatureTiles KernelContext::alloc_features(uint32_t features, uint32_t tokens, isa::DType dtype,
                                            const std::string& what) {
     FeatureTiles t;
-    t.tiles = (features + m_limits.partitions - 1) / m_limits.partitions;
+    t.tiles = partition_tiles(features);
     t.tokens = tokens;
     t.dtype = dtype;
     t.offset = m_sbuf.alloc(t.bytes_per_partition(), what);

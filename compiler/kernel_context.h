@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/partitions.h"
 #include "isa/error.h"
 #include "isa/kernel_builder.h"
 #include "isa/target.h"
@@ -61,11 +62,13 @@ struct FeatureTiles {
     }
     // Columns [col, col+count) of tile `tile`, partitions [p0, p0+np).
     isa::AccessPattern ap(uint32_t tile, uint32_t col, uint32_t count, uint32_t p0 = 0,
-                          uint32_t np = 128) const;
+                          uint32_t np = kCompilerPartitions) const;
 };
 
 class KernelContext {
 public:
+    // Throws LoweringError naming limits.partitions when the target's partitions are not
+    // kCompilerPartitions.
     KernelContext(isa::KernelBuilder& builder, const isa::TargetLimits& limits, std::string owner);
 
     isa::KernelBuilder& b() { return m_builder; }

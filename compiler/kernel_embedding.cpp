@@ -40,10 +40,10 @@ void embedding(KernelContext& ctx, const EmbeddingTables& tables,
         }
         b.tensor_tensor(rows_tile(word), rows_tile(word), rows_tile(pos), AluOp::add);
         for (uint32_t k = 0; k < out.tiles; ++k) {
-            const uint32_t rows = std::min(128u, H - k * 128);
+            const uint32_t rows = tile_rows(H, k);
             const auto t = isa::psum(0, rows, ctx.next_psum_bank(), DType::float32, {S});
-            b.nc_transpose(t,
-                           isa::sbuf(0, S, word + uint64_t(k) * 128 * 4, DType::float32, {rows}));
+            b.nc_transpose(t, isa::sbuf(0, S, word + uint64_t(k) * kCompilerPartitions * 4,
+                                        DType::float32, {rows}));
             b.tensor_copy(out.ap(k, s * S, S, 0, rows), t);
         }
     }

@@ -8,8 +8,9 @@ using isa::AluOp;
 using isa::DType;
 
 uint64_t emit_mean_matrix(KernelContext& ctx, uint32_t features) {
-    const uint64_t offset = ctx.sbuf().alloc(128 * 4, "LayerNorm mean matrix");
-    ctx.b().memset(isa::sbuf(0, 128, offset, DType::float32, {128}), 1.0 / features);
+    const uint64_t offset = ctx.sbuf().alloc(kCompilerPartitions * 4, "LayerNorm mean matrix");
+    ctx.b().memset(isa::sbuf(0, kCompilerPartitions, offset, DType::float32, {kCompilerPartitions}),
+                   1.0 / features);
     return offset;
 }
 
@@ -26,17 +27,23 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
                    var = scratch("variance");
     for (uint32_t n0 = 0; n0 < x.tokens; n0 += chunk) {
         const uint32_t n = std::min(chunk, x.tokens - n0);
-        const auto tile = [&](uint64_t off) { return isa::sbuf(0, 128, off, DType::float32, {n}); };
-        const auto sum = isa::psum(0, 128, ctx.next_psum_bank(), DType::float32, {n});
-        const auto sumsq = isa::psum(0, 128, ctx.next_psum_bank(), DType::float32, {n});
+        const auto tile = [&](uint64_t off) {
+            return isa::sbuf(0, kCompilerPartitions, off, DType::float32, {n});
+        };
+        const auto sum =
+            isa::psum(0, kCompilerPartitions, ctx.next_psum_bank(), DType::float32, {n});
+        const auto sumsq =
+            isa::psum(0, kCompilerPartitions, ctx.next_psum_bank(), DType::float32, {n});
         for (uint32_t k = 0; k < x.tiles; ++k) {
-            const uint32_t rows = std::min(128u, features - k * 128);
+            const uint32_t rows = tile_rows(features, k);
             const auto xs = x.ap(k, n0, n, 0, rows);
             const auto sq = isa::sbuf(0, rows, k % 2 ? sq1 : sq0, DType::float32, {n});
-            b.nc_matmul(sum, isa::sbuf(0, rows, mean_matrix, DType::float32, {128}), xs)
+            b.nc_matmul(sum, isa::sbuf(0, rows, mean_matrix, DType::float32, {kCompilerPartitions}),
+                        xs)
                 .arg("accumulate", k > 0);
             b.tensor_tensor(sq, xs, xs, AluOp::multiply);
-            b.nc_matmul(sumsq, isa::sbuf(0, rows, mean_matrix, DType::float32, {128}), sq)
+            b.nc_matmul(sumsq,
+                        isa::sbuf(0, rows, mean_matrix, DType::float32, {kCompilerPartitions}), sq)
                 .arg("accumulate", k > 0);
         }
         b.tensor_copy(tile(mean), sum);
@@ -46,7 +53,7 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
         b.tensor_scalar(tile(var), tile(var), AluOp::add, double(eps));
         b.activation(tile(var), isa::ActFunc::rsqrt, tile(var));
         for (uint32_t k = 0; k < x.tiles; ++k) {
-            const uint32_t rows = std::min(128u, features - k * 128);
+            const uint32_t rows = tile_rows(features, k);
             const auto xs = x.ap(k, n0, n, 0, rows);
             const auto part = [&](uint64_t off) {
                 return isa::sbuf(0, rows, off, DType::float32, {n});

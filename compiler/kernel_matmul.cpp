@@ -21,14 +21,14 @@ void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
         const MatrixBlock block = staging.fetch(ctx, w, c0);
         for (uint32_t n0 = 0; n0 < tokens; n0 += kMovingMax) {
             const uint32_t n = std::min(kMovingMax, tokens - n0);
-            for (uint32_t m0 = c0; m0 < c0 + block.width; m0 += 128) {
-                const uint32_t rows = std::min(128u, w.cols - m0);
+            for (uint32_t m0 = c0; m0 < c0 + block.width; m0 += kCompilerPartitions) {
+                const uint32_t rows = std::min(kCompilerPartitions, w.cols - m0);
                 const auto acc = isa::psum(0, rows, ctx.next_psum_bank(), DType::float32, {n});
                 for (uint32_t k = 0; k < w.k_tiles(); ++k)
                     ctx.b()
                         .nc_matmul(acc, block.ap(k, m0, rows), moving(k, n0, n))
                         .arg("accumulate", k > 0);
-                evict(m0 / 128, acc, n0, n);
+                evict(m0 / kCompilerPartitions, acc, n0, n);
             }
         }
     }

@@ -6,22 +6,18 @@ namespace nsim::compiler {
 
 using isa::DType;
 
-namespace {
-uint32_t k_rows(uint32_t rows, uint32_t k) { return std::min(128u, rows - k * 128); }
-}  // namespace
-
 void MatrixWeight::emit_load(KernelContext& ctx) const {
     for (uint32_t k = 0; k < k_tiles(); ++k) {
-        const uint32_t n = k_rows(rows, k);
+        const uint32_t n = tile_rows(rows, k);
         ctx.dma(
             isa::sbuf(0, n, offset + uint64_t(k) * cols * isa::dtype_size(dtype), dtype, {cols}),
-            ctx.b().hbm(name, k * 128, n, 0, {cols}));
+            ctx.b().hbm(name, k * kCompilerPartitions, n, 0, {cols}));
     }
 }
 
 void VectorWeight::emit_load(KernelContext& ctx) const {
-    ctx.dma(isa::sbuf(0, 128, offset, DType::float32, {tiles()}),
-            ctx.b().hbm(name, 0, 128, 0, {tiles()}));
+    ctx.dma(isa::sbuf(0, kCompilerPartitions, offset, DType::float32, {tiles()}),
+            ctx.b().hbm(name, 0, kCompilerPartitions, 0, {tiles()}));
 }
 
 isa::AccessPattern VectorWeight::ap(uint32_t tile, uint32_t p0, uint32_t np) const {
@@ -30,7 +26,8 @@ isa::AccessPattern VectorWeight::ap(uint32_t tile, uint32_t p0, uint32_t np) con
 
 isa::AccessPattern MatrixBlock::ap(uint32_t k, uint32_t col, uint32_t count) const {
     const uint64_t element = uint64_t(k) * row_elems + (col - origin_col);
-    return isa::sbuf(0, k_rows(rows, k), base + element * isa::dtype_size(dtype), dtype, {count});
+    return isa::sbuf(0, tile_rows(rows, k), base + element * isa::dtype_size(dtype), dtype,
+                     {count});
 }
 
 void WeightStaging::allocate(KernelContext& ctx) {
@@ -42,11 +39,14 @@ void WeightStaging::allocate(KernelContext& ctx) {
 uint32_t WeightStaging::block_width(const MatrixWeight& w) const {
     if (w.resident) return std::min(w.cols, 512u);
     const uint64_t fit = kSlotBytes / (uint64_t(w.k_tiles()) * isa::dtype_size(w.dtype));
-    if (fit < 128 && fit < w.cols)
-        throw LoweringError("matrix " + w.name + " has " + std::to_string(w.rows) +
-                            " rows: a 128-column block does not fit a weight staging slot of " +
+    if (fit < kCompilerPartitions && fit < w.cols)
+        throw LoweringError("matrix " + w.name + " has " + std::to_string(w.rows) + " rows: a " +
+                            std::to_string(kCompilerPartitions) +
+                            "-column block does not fit a weight staging slot of " +
                             std::to_string(kSlotBytes) + " bytes per partition");
-    return uint32_t(std::min<uint64_t>({w.cols, 512, fit >= 128 ? fit / 128 * 128 : fit}));
+    return uint32_t(std::min<uint64_t>(
+        {w.cols, 512,
+         fit >= kCompilerPartitions ? fit / kCompilerPartitions * kCompilerPartitions : fit}));
 }
 
 MatrixBlock WeightStaging::fetch(KernelContext& ctx, const MatrixWeight& w, uint32_t col0) {
@@ -66,10 +66,10 @@ MatrixBlock WeightStaging::fetch(KernelContext& ctx, const MatrixWeight& w, uint
     b.row_elems = b.width;
     b.origin_col = col0;
     for (uint32_t k = 0; k < w.k_tiles(); ++k) {
-        const uint32_t n = k_rows(w.rows, k);
+        const uint32_t n = tile_rows(w.rows, k);
         ctx.dma(isa::sbuf(0, n, b.base + uint64_t(k) * b.width * isa::dtype_size(w.dtype), w.dtype,
                           {b.width}),
-                ctx.b().hbm(w.name, k * 128, n, col0, {b.width}));
+                ctx.b().hbm(w.name, k * kCompilerPartitions, n, col0, {b.width}));
     }
     return b;
 }

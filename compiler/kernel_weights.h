@@ -20,7 +20,7 @@ struct MatrixWeight {
     bool resident = false;
     uint64_t offset = 0;
 
-    uint32_t k_tiles() const { return (rows + 127) / 128; }
+    uint32_t k_tiles() const { return partition_tiles(rows); }
     uint64_t sbuf_bytes() const { return uint64_t(k_tiles()) * cols * isa::dtype_size(dtype); }
     // The load program's DMAs of the whole matrix into `offset`, one per K tile.
     void emit_load(KernelContext& ctx) const;
@@ -33,12 +33,12 @@ struct VectorWeight {
     uint32_t size = 0;
     uint64_t offset = 0;  // SBUF, when loaded
 
-    uint32_t tiles() const { return (size + 127) / 128; }
+    uint32_t tiles() const { return partition_tiles(size); }
     uint64_t sbuf_bytes() const { return uint64_t(tiles()) * 4; }
     // Loads the vector to `offset` (one DMA).
     void emit_load(KernelContext& ctx) const;
     // Features [tile*128 + p0, +np) as a per-partition scalar operand.
-    isa::AccessPattern ap(uint32_t tile, uint32_t p0 = 0, uint32_t np = 128) const;
+    isa::AccessPattern ap(uint32_t tile, uint32_t p0 = 0, uint32_t np = kCompilerPartitions) const;
 };
 
 // A column block of a matrix available in SBUF: columns [col0, col0+width) of every K tile. K tile

@@ -58,7 +58,8 @@ public:
         m_evict[1] = m_ctx.sbuf().alloc(kChunk * 4, "matmul eviction 1");
         m_reduced = m_ctx.sbuf().alloc(64, "reduction");
         for (uint64_t slot : m_slots)
-            m_builder.memset(isa::sbuf(0, 128, slot, DType::float32, {kChunk}), 0.0);
+            m_builder.memset(isa::sbuf(0, kCompilerPartitions, slot, DType::float32, {kChunk}),
+                             0.0);
         for (const auto& s : steps) s.is_matmul ? matmul(s.matmul) : elementwise(s.elementwise);
         return m_builder.build();
     }
@@ -77,7 +78,7 @@ private:
             a.offset = m_ctx.sbuf().alloc(a.sbuf_bytes(), "stationary operand of " + s.name);
             a.emit_load(m_ctx);
         }
-        const uint32_t k_tiles = (s.k + 127) / 128;
+        const uint32_t k_tiles = partition_tiles(s.k);
         const uint64_t fit = kMovingBytes / (uint64_t(k_tiles) * isa::dtype_size(dt));
         const uint32_t chunk =
             uint32_t(std::min<uint64_t>(s.n, fit >= kChunk ? fit / kChunk * kChunk : fit));
@@ -88,9 +89,9 @@ private:
             const uint64_t inner = m_ctx.sbuf().mark();
             const FeatureTiles b = m_ctx.alloc_features(s.k, n, dt, "moving operand of " + s.name);
             for (uint32_t k = 0; k < k_tiles; ++k) {
-                const uint32_t rows = std::min(128u, s.k - k * 128);
+                const uint32_t rows = tile_rows(s.k, k);
                 m_ctx.dma(b.ap(k, 0, n, 0, rows),
-                          m_builder.hbm(s.name + ".b", k * 128, rows, c0, {n}));
+                          m_builder.hbm(s.name + ".b", k * kCompilerPartitions, rows, c0, {n}));
             }
             const EvictFn evict = [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0,
                                       uint32_t cols) {
@@ -98,13 +99,12 @@ private:
                                             DType::float32, {cols});
                 m_builder.activation(slot, isa::ActFunc::copy, acc);
                 if (store)
-                    m_ctx.dma(
-                        m_builder.hbm(s.name + ".c", m * 128, acc.num_partitions, c0 + n0, {cols}),
-                        slot);
+                    m_ctx.dma(m_builder.hbm(s.name + ".c", m * kCompilerPartitions,
+                                            acc.num_partitions, c0 + n0, {cols}),
+                              slot);
             };
             const MovingFn moving = [&](uint32_t k, uint32_t n0, uint32_t cols) {
-                return b.ap(k, n0, cols, 0,
-                            std::min(128u, s.k - k * 128));  // K may be below 128 (a head)
+                return b.ap(k, n0, cols, 0, tile_rows(s.k, k));  // K may be below 128 (a head)
             };
             for (uint32_t r = 0; r < s.count; ++r) linear(m_ctx, a, m_staging, moving, n, evict);
             m_ctx.sbuf().release(inner);
@@ -121,9 +121,9 @@ private:
                              isa::TensorRole::output);
         uint32_t parity = 0;
         for (uint32_t r = 0; r < p.count; ++r)
-            for (uint32_t f0 = 0; f0 < p.features; f0 += 128)
+            for (uint32_t f0 = 0; f0 < p.features; f0 += kCompilerPartitions)
                 for (uint32_t n0 = 0; n0 < p.tokens; n0 += kChunk, parity ^= 1)
-                    elementwise_tile(p, f0, std::min(128u, p.features - f0), n0,
+                    elementwise_tile(p, f0, std::min(kCompilerPartitions, p.features - f0), n0,
                                      std::min(kChunk, p.tokens - n0), parity);
     }
 
@@ -139,8 +139,10 @@ private:
             m_builder.activation(slot(2), i % 2 ? isa::ActFunc::exp : isa::ActFunc::erf,
                                  slot(i % 2));
         for (uint32_t i = 0; i < p.feature_sums; ++i) {
-            const auto sum = isa::psum(0, 128, m_ctx.next_psum_bank(), DType::float32, {n});
-            m_builder.nc_matmul(sum, isa::sbuf(0, rows, m_mean, DType::float32, {128}),
+            const auto sum =
+                isa::psum(0, kCompilerPartitions, m_ctx.next_psum_bank(), DType::float32, {n});
+            m_builder.nc_matmul(sum,
+                                isa::sbuf(0, rows, m_mean, DType::float32, {kCompilerPartitions}),
                                 slot(i % 2));
             m_builder.tensor_tensor(slot(2), slot(2), isa::rows(sum, 0, rows), AluOp::subtract);
         }

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "compiler/model_units.h"
+#include "compiler/partitions.h"
 #include "compiler/stage_lowering.h"
 #include "compiler/sync_insertion.h"
 #include "isa/kernel_text.h"
@@ -23,16 +24,17 @@ void check_supported(const ModelSpec& spec, uint32_t batch, const PartitionPlan&
                      const std::vector<int32_t>& ids) {
     const std::string m = "model " + spec.name + ": ";
     if (batch == 0) throw LoweringError(m + "batch 0, expected a batch of at least 1 sequence");
-    if (spec.hidden % 128 || spec.intermediate % 128)
+    if (spec.hidden % kCompilerPartitions || spec.intermediate % kCompilerPartitions)
         throw LoweringError(m + "hidden_size " + std::to_string(spec.hidden) +
                             " and intermediate_size " + std::to_string(spec.intermediate) +
-                            ": the kernels expect multiples of 128 (partition tiles)");
-    if (spec.sequence_length > 128)
-        throw LoweringError(
-            m + "sequence_length " + std::to_string(spec.sequence_length) +
-            ": the attention kernel expects at most 128 (one partition tile of keys)");
+                            ": the kernels expect multiples of " +
+                            std::to_string(kCompilerPartitions) + " (partition tiles)");
+    if (spec.sequence_length > kCompilerPartitions)
+        throw LoweringError(m + "sequence_length " + std::to_string(spec.sequence_length) +
+                            ": the attention kernel expects at most " +
+                            std::to_string(kCompilerPartitions) + " (one partition tile of keys)");
     const uint32_t hd = spec.head_dim();
-    if (hd > 128 || 128 % hd || (hd < 32 && hd != 0))
+    if (hd > kCompilerPartitions || kCompilerPartitions % hd || (hd < 32 && hd != 0))
         throw LoweringError(m + "head dimension " + std::to_string(hd) +
                             ": the attention kernel expects 32, 64 or 128 (partition quadrants)");
     if (plan.kind == PartitionPlan::Kind::pipeline &&

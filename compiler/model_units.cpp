@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "compiler/model_weights.h"
+#include "compiler/partitions.h"
 
 namespace nsim::compiler {
 
@@ -70,7 +71,7 @@ uint64_t unit_weight_bytes(const ModelSpec& spec, const Unit& u) {
     uint64_t bytes = 0;
     for (const auto& m : unit_matrices(spec, u)) {
         const auto& w = find_weight(all, m);
-        bytes += (w.shape[0] + 127) / 128 * w.shape[1] * isa::dtype_size(w.dtype);
+        bytes += partition_tiles(w.shape[0]) * w.shape[1] * isa::dtype_size(w.dtype);
     }
     for (const auto& v : unit_vectors(spec, u)) bytes += find_weight(all, v).shape[1] * 4;
     return bytes;
@@ -78,7 +79,7 @@ uint64_t unit_weight_bytes(const ModelSpec& spec, const Unit& u) {
 
 double unit_cost(const ModelSpec& spec, const Unit& u, uint32_t seqs) {
     const double S = spec.sequence_length, T = S * seqs;
-    const double Ht = (spec.hidden + 127) / 128, It = (spec.intermediate + 127) / 128;
+    const double Ht = partition_tiles(spec.hidden), It = partition_tiles(spec.intermediate);
     const double chunks = std::ceil(T / 512), n = std::max(64.0, std::min(512.0, T));
     const double layernorm = 2 * Ht * 4 * n * chunks;
     switch (u.kind) {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "compiler/partitions.h"
+
 namespace nsim::compiler {
 
 using isa::DType;
@@ -33,7 +35,9 @@ WeightTensor matrix(const std::string& name, uint32_t in, uint32_t out, DType dt
     return {name, {in, out}, dtype, 0, float(std::sqrt(3.0 / in)), 0};
 }
 WeightTensor vec(const std::string& name, uint32_t features, float scale, float offset) {
-    return {name, {128, (features + 127) / 128}, DType::float32, features, scale, offset};
+    return {name,           {kCompilerPartitions, partition_tiles(features)},
+            DType::float32, features,
+            scale,          offset};
 }
 
 }  // namespace
@@ -99,7 +103,8 @@ std::vector<float> logical_values(const WeightTensor& w, uint64_t seed) {
     if (!w.features) return hbm;
     const uint64_t tiles = w.shape[1];
     std::vector<float> v(w.features);
-    for (uint32_t f = 0; f < w.features; ++f) v[f] = hbm[(f % 128) * tiles + f / 128];
+    for (uint32_t f = 0; f < w.features; ++f)
+        v[f] = hbm[(f % kCompilerPartitions) * tiles + f / kCompilerPartitions];
     return v;
 }
 

@@ -137,9 +137,10 @@ private:
             if (bytes > capacity)
                 throw ResidentWeightsError(
                     m_req.label + ": resident weights of " + units + " need " +
-                    std::to_string(bytes) + " bytes per SBUF partition (" + mib(bytes * 128) +
-                    " per core), expected at most " + std::to_string(capacity) + " (" +
-                    mib(capacity * 128) + ", the target's SBUF)");
+                    std::to_string(bytes) + " bytes per SBUF partition (" +
+                    mib(bytes * kCompilerPartitions) + " per core), expected at most " +
+                    std::to_string(capacity) + " (" + mib(capacity * kCompilerPartitions) +
+                    ", the target's SBUF)");
         }
         bool streamed = !m_req.resident;
         size_t index = 0;
@@ -206,9 +207,9 @@ private:
                       m_ids, S(), g0, m_x);
         } else {
             for (uint32_t k = 0; k < m_x.tiles; ++k) {
-                const uint32_t rows = std::min(128u, H() - k * 128);
-                m_ctx.dma(m_x.ap(k, 0, T, 0, rows),
-                          b.hbm(m_req.input, k * 128, rows, uint64_t(g0) * S(), {T}));
+                const uint32_t rows = tile_rows(H(), k);
+                m_ctx.dma(m_x.ap(k, 0, T, 0, rows), b.hbm(m_req.input, k * kCompilerPartitions,
+                                                          rows, uint64_t(g0) * S(), {T}));
                 b.activation(m_xb.ap(k, 0, T, 0, rows), isa::ActFunc::copy,
                              m_x.ap(k, 0, T, 0, rows));
             }
@@ -230,8 +231,9 @@ private:
         }
         const std::string out = m_req.output.empty() ? "hidden_states" : m_req.output;
         for (uint32_t k = 0; k < m_x.tiles; ++k) {
-            const uint32_t rows = std::min(128u, H() - k * 128);
-            m_ctx.dma(b.hbm(out, k * 128, rows, uint64_t(g0) * S(), {T}), m_x.ap(k, 0, T, 0, rows));
+            const uint32_t rows = tile_rows(H(), k);
+            m_ctx.dma(b.hbm(out, k * kCompilerPartitions, rows, uint64_t(g0) * S(), {T}),
+                      m_x.ap(k, 0, T, 0, rows));
         }
         if (has(UnitKind::head)) emit_head(g0);
         m_ctx.sbuf().release(mark);
@@ -311,7 +313,7 @@ private:
         const MovingFn cls = [xb, seq](uint32_t k, uint32_t n0, uint32_t n) {
             const uint64_t at = xb.offset + (uint64_t(k) * xb.tokens + uint64_t(n0) * seq) *
                                                 isa::dtype_size(xb.dtype);
-            return isa::sbuf_pattern(0, 128, at, xb.dtype, {{int32_t(seq), n}});
+            return isa::sbuf_pattern(0, kCompilerPartitions, at, xb.dtype, {{int32_t(seq), n}});
         };
         linear(m_ctx, m_matrices.at("pooler.weight"), m_staging, cls, m_seqs,
                [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
@@ -321,8 +323,8 @@ private:
                    b.tensor_copy(pooled_mm.ap(m, n0, n, 0, rows), pooled.ap(m, n0, n, 0, rows));
                });
         for (uint32_t k = 0; k < pooled.tiles; ++k) {
-            const uint32_t rows = std::min(128u, H() - k * 128);
-            m_ctx.dma(b.hbm("pooled_output", k * 128, rows, g0, {m_seqs}),
+            const uint32_t rows = tile_rows(H(), k);
+            m_ctx.dma(b.hbm("pooled_output", k * kCompilerPartitions, rows, g0, {m_seqs}),
                       pooled.ap(k, 0, m_seqs, 0, rows));
         }
         if (m_spec.num_labels) {

@@ -79,11 +79,16 @@ bool AccessPattern::operator==(const AccessPattern& o) const {
            dims == o.dims && partition_stride_bytes == o.partition_stride_bytes;
 }
 
-bool valid_start_partition(uint32_t start, uint32_t count) {
-    if (count == 0 || count > 128) return false;
-    if (count > 64) return start == 0;
-    if (count > 32) return start == 0 || start == 64;
-    return start % 32 == 0 && start < 128;
+uint64_t start_partition_alignment(uint32_t count) {
+    uint64_t block = 32;  // one quadrant of the array [src:nki-arch-v2]
+    while (block < count) block *= 2;
+    return block;
+}
+
+bool valid_start_partition(uint32_t start, uint32_t count, uint32_t partitions) {
+    if (count == 0 || count > partitions) return false;
+    const uint64_t align = start_partition_alignment(count);
+    return start % align == 0 && start + align <= partitions;
 }
 
 Footprint footprint(const AccessPattern& ap) {

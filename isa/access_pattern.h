@@ -66,9 +66,13 @@ struct AccessPattern {
     bool operator!=(const AccessPattern& o) const { return !(*this == o); }
 };
 
-// Hardware start-partition rule for compute-engine operands [src:nki-arch-v2]: 65-128 partitions
-// start at 0; 33-64 at 0 or 64; 1-32 at 0, 32, 64 or 96.
-bool valid_start_partition(uint32_t start, uint32_t count);
+// Hardware start-partition rule for compute-engine operands [src:nki-arch-v2], for 128 partitions:
+// 65-128 partitions start at 0; 33-64 at 0 or 64; 1-32 at 0, 32, 64 or 96. That is, an operand
+// occupies an aligned block of quadrants (32 partitions), the smallest power of two holding it;
+// the same rule serves any power-of-two array of `partitions` (a what-if variant's).
+bool valid_start_partition(uint32_t start, uint32_t count, uint32_t partitions);
+// The alignment of that block for `count` partitions: a power of two, at least 32.
+uint64_t start_partition_alignment(uint32_t count);
 
 // The exact set of bytes an access pattern touches: for SBUF/PSUM the partitions
 // [partition_begin, partition_end) each at `ranges`; for HBM absolute byte ranges in `tensor`.

@@ -30,7 +30,7 @@ const std::array<OpcodeInfo, kOpcodeCount>& table() {
          T | V,
          Engine::tensor,
          {{"dst", K::ap, req, W, kOnChip}, {"data", K::ap, req, R, kOnChip}},
-         "dst[F,P] = data[P,F] (tensor: <=128x128 SBUF->PSUM; vector: <=32x32)"},
+         "dst[F,P] = data[P,F] (tensor: <=PxP for P partitions, SBUF->PSUM; vector: <=32x32)"},
         {Opcode::activation,
          "activation",
          S,

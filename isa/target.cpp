@@ -4,6 +4,12 @@ namespace nsim::isa {
 
 TargetLimits default_limits(Generation g) {
     TargetLimits t;
+    t.partitions = 128;
+    t.psum_partition_bytes = 16 * 1024;
+    t.psum_banks = 8;
+    t.semaphores = 256;
+    t.dma_queues = 16;
+    t.has_gpsimd = true;
     switch (g) {
         case Generation::v1:
             t.sbuf_partition_bytes = 96 * 1024;

@@ -226,6 +226,20 @@ bool check_pattern_encoding(Checker& c, std::string_view name, const AccessPatte
     return ok;
 }
 
+// The starts the start-partition rule allows for `count` of `partitions` partitions, as text:
+// "0", "0 or 64", "0, 32, 64 or 96", or for long lists "a multiple of 32 up to 480".
+std::string valid_starts_text(uint32_t count, uint32_t partitions) {
+    const uint64_t align = start_partition_alignment(count);
+    if (align > partitions)
+        return fmt::format("none: {} partitions hold no aligned block of {}", partitions, align);
+    const uint64_t last = partitions - align;
+    if (last / align >= 4) return fmt::format("a multiple of {} up to {}", align, last);
+    std::string text = "0";
+    for (uint64_t s = align; s <= last; s += align)
+        text += fmt::format("{}{}", s == last ? " or " : ", ", s);
+    return text;
+}
+
 void check_on_chip_bounds(Checker& c, std::string_view name, const AccessPattern& ap) {
     const TargetLimits& lim = c.limits();
     const uint64_t end_partition = uint64_t(ap.start_partition) + ap.num_partitions;
@@ -237,13 +251,12 @@ void check_on_chip_bounds(Checker& c, std::string_view name, const AccessPattern
                 fmt::format("partitions [{}, {}) end past the last partition, expected an end "
                             "of at most {}",
                             ap.start_partition, end_partition, lim.partitions));
-    else if (!is_dma(c.inst().op) && !valid_start_partition(ap.start_partition, ap.num_partitions))
-        c.error(name,
-                fmt::format("start partition {} for {} partitions, expected a start of {} (§4.2)",
-                            ap.start_partition, ap.num_partitions,
-                            ap.num_partitions > 64   ? "0"
-                            : ap.num_partitions > 32 ? "0 or 64"
-                                                     : "0, 32, 64 or 96"));
+    else if (!is_dma(c.inst().op) &&
+             !valid_start_partition(ap.start_partition, ap.num_partitions, lim.partitions))
+        c.error(name, fmt::format("start partition {} for {} partitions, expected a start of {} "
+                                  "(§4.2)",
+                                  ap.start_partition, ap.num_partitions,
+                                  valid_starts_text(ap.num_partitions, lim.partitions)));
     const bool sbuf = ap.space == MemSpace::sbuf;
     const uint64_t capacity = sbuf ? lim.sbuf_partition_bytes : lim.psum_partition_bytes;
     const detail::ByteSpan span = detail::touched_span(ap);

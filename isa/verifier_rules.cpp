@@ -10,9 +10,12 @@ namespace nsim::isa::detail {
 
 namespace {
 
-constexpr uint32_t kPeArraySize = 128;        // a 128x128 systolic array [src:nki-isa, nc_matmul]
 constexpr uint32_t kVectorTransposeMax = 32;  // one 32x32 reshape bank [src:nki-isa, nc_transpose]
 constexpr uint64_t kBnStatsFmax = 512;        // [src:nki-tile-size, bn_stats_fmax]
+
+// The Tensor Engine's systolic array is partitions x partitions: 128x128 on v1-v3
+// [src:nki-isa, nc_matmul], one row per SBUF partition, so a what-if array follows the partitions.
+uint32_t pe_array_size(const TargetLimits& limits) { return limits.partitions; }
 
 bool is_bitvec(std::optional<AluOp> op) { return op && alu_op_info(*op).cls == AluClass::bitvec; }
 
@@ -58,12 +61,13 @@ void check_nc_matmul(Checker& c) {
     const AccessPattern* st = c.ap("stationary");
     const AccessPattern* mv = c.ap("moving");
     const AccessPattern* dst = c.ap("dst");
-    if (st && st->num_partitions > kPeArraySize)
+    const TargetLimits& lim = c.limits();
+    const uint32_t pe_array = pe_array_size(lim);
+    if (st && st->num_partitions > pe_array)
         c.error("stationary", fmt::format("K={} partitions exceeds the limit, expected at most {} "
                                           "(the PE array's rows, §9.1)",
-                                          st->num_partitions, kPeArraySize));
-    c.free_size_at_most("stationary", kPeArraySize, "M: the PE array's columns, §9.1");
-    const TargetLimits& lim = c.limits();
+                                          st->num_partitions, pe_array));
+    c.free_size_at_most("stationary", pe_array, "M: the PE array's columns, §9.1");
     const uint64_t bank = lim.psum_banks ? lim.psum_partition_bytes / lim.psum_banks : 0;
     c.free_size_at_most("moving", bank / dtype_size(DType::float32), "one PSUM bank of fp32, §3");
     if (st && mv) {
@@ -91,7 +95,7 @@ void check_nc_matmul(Checker& c) {
 
 void check_nc_transpose(Checker& c) {
     const bool tensor = c.inst().engine == Engine::tensor;
-    const uint32_t max = tensor ? kPeArraySize : kVectorTransposeMax;
+    const uint32_t max = tensor ? pe_array_size(c.limits()) : kVectorTransposeMax;
     const AccessPattern* data = c.ap("data");
     const AccessPattern* dst = c.ap("dst");
     if (tensor && data && data->space != MemSpace::sbuf)

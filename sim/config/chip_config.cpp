@@ -7,17 +7,28 @@ namespace nsim::sim {
 
 namespace {
 
+// The values a chip can have. Partitions: whole quadrants of 32 (the start-partition rule of
+// [src:nki-arch-v2] splits the array into them) in a power-of-two array, up to 4x trn1's 128; an
+// ASSUMPTION bounding what-if variants to arrays whose start rule generalises. PSUM banks up to 64
+// and semaphores up to 4096: ASSUMPTIONS, 8x and 16x the largest published values (8 banks, 256
+// semaphores [src:nki-arch-v2] [src:neuron-driver]), room for what-if studies but not nonsense.
+// DMA queues: 16 per engine on every generation [src:nki-dma] [src:neuron-driver].
+constexpr Bounds kPartitionBounds{32, 512, /*power_of_two=*/true};
+constexpr Bounds kPsumBankBounds{1, 64};
+constexpr Bounds kSemaphoreBounds{1, 4096};
+constexpr Bounds kDmaQueueBounds{1, 16};
+
 // The chip's parameters, bound to `c`'s fields. The same table drives loading, the rejection of
 // unknown keys, `--set` and `nsim describe`.
 ParamList params(ChipConfig& c) {
     return {
         {"cores", Range::positive, &c.cores},
-        {"limits.partitions", Range::positive, &c.limits.partitions},
+        bounded("limits.partitions", &c.limits.partitions, kPartitionBounds),
         {"limits.sbuf_partition_bytes", Range::positive, &c.limits.sbuf_partition_bytes},
         {"limits.psum_partition_bytes", Range::positive, &c.limits.psum_partition_bytes},
-        {"limits.psum_banks", Range::positive, &c.limits.psum_banks},
-        {"limits.semaphores", Range::positive, &c.limits.semaphores},
-        {"limits.dma_queues", Range::positive, &c.limits.dma_queues},
+        bounded("limits.psum_banks", &c.limits.psum_banks, kPsumBankBounds),
+        bounded("limits.semaphores", &c.limits.semaphores, kSemaphoreBounds),
+        bounded("limits.dma_queues", &c.limits.dma_queues, kDmaQueueBounds),
         {"limits.has_gpsimd", Range::flag, &c.limits.has_gpsimd},
         {"timing.tensor_clock_ghz", Range::positive, &c.timing.tensor_clock_ghz},
         {"timing.vector_clock_ghz", Range::positive, &c.timing.vector_clock_ghz},
@@ -69,6 +80,8 @@ ChipConfig load_chip_file(const std::string& file, int depth) {
         auto g = isa::parse_generation(*gen);
         if (!g) doc.fail("/generation", "found \"" + *gen + "\", expected v1, v2 or v3");
         chip.generation = *g;
+    } else if (!doc.text("base")) {
+        doc.fail("/generation", "missing, expected v1, v2 or v3 (or name a \"base\" chip)");
     }
     doc.load(params(chip), chip.sources);
     if (chip.name.empty()) doc.fail("/name", "missing the chip's name");

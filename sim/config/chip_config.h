@@ -14,15 +14,18 @@
 
 namespace nsim::sim {
 
+// The parameter structs below are zero until loaded: every value comes from the chip file, which
+// must give it (or inherit it from its base), with its source beside it.
+
 // DMA engines and queues of one core [src:nki-dma].
 struct DmaParams {
-    uint32_t engines_per_core = 16;       // the queues per engine are limits.dma_queues
-    double engine_bandwidth_gbps = 27.2;  // GB/s per engine
-    double start_latency_ns = 1300;       // semaphore-to-start latency of a transfer
-    uint64_t descriptor_bytes = 65536;    // largest descriptor; transfers are split into these
-    // Engine time each descriptor costs besides its bytes: 256 B at the engine bandwidth, so that
-    // <256 B per partition is overhead-bound and >=4 KiB runs at 94% [src:nki-dma-bw].
-    double descriptor_overhead_ns = 15.06;
+    uint32_t engines_per_core = 0;     // the queues per engine are limits.dma_queues
+    double engine_bandwidth_gbps = 0;  // GB/s per engine
+    double start_latency_ns = 0;       // semaphore-to-start latency of a transfer
+    uint64_t descriptor_bytes = 0;     // largest descriptor; transfers are split into these
+    // Engine time each descriptor costs besides its bytes (the per-descriptor overhead that makes
+    // small transfers overhead-bound [src:nki-dma-bw]).
+    double descriptor_overhead_ns = 0;
 };
 
 // The device-memory models a chip file may choose (device_memory.model): "channels" is
@@ -32,12 +35,12 @@ inline const std::vector<std::string> kDeviceMemoryModels = {"channels", "simple
 // The chip's device memory (HBM, or DDR on inf1).
 struct DeviceMemoryParams {
     std::string model = "channels";  // one of kDeviceMemoryModels; optional in a chip file
-    uint64_t size_bytes = 32ull << 30;
-    double bandwidth_gbps = 820;       // GB/s for the whole chip, split evenly over the channels
-    uint32_t channels = 2;             // DDR channels (inf1) or HBM stacks, each its own queue
-    uint64_t interleave_bytes = 4096;  // consecutive addresses change channel every this many bytes
-    double access_latency_ns = 100;    // from a request's service to its data at the DMA engine
-    uint64_t request_overhead_bytes = 64;  // channel time each request costs besides its bytes
+    uint64_t size_bytes = 0;
+    double bandwidth_gbps = 0;      // GB/s for the whole chip, split evenly over the channels
+    uint32_t channels = 0;          // DDR channels (inf1) or HBM stacks, each its own queue
+    uint64_t interleave_bytes = 0;  // consecutive addresses change channel every this many bytes
+    double access_latency_ns = 0;   // from a request's service to its data at the DMA engine
+    uint64_t request_overhead_bytes = 0;  // channel time each request costs besides its bytes
 };
 
 // The chip's collective engine [src:rt-cc-overlap].
@@ -49,8 +52,8 @@ struct ChipConfig {
     std::string name;
     std::string file;  // the file it was loaded from
     isa::Generation generation = isa::Generation::v2;
-    uint32_t cores = 2;
-    isa::TargetLimits limits = isa::default_limits(isa::Generation::v2);
+    uint32_t cores = 0;
+    isa::TargetLimits limits;
     CoreTiming timing;
     DmaParams dma;
     DeviceMemoryParams device_memory;

@@ -32,8 +32,8 @@ struct InstanceConfig {
     // directions (ring 2, torus2d 4). Ignored without links.
     uint32_t link_ports = 0;
     double price_per_hour_usd = 0;  // on-demand
-    uint32_t vcpus = 1;
-    double host_memory_gib = 1;
+    uint32_t vcpus = 0;
+    double host_memory_gib = 0;
     double host_link_bandwidth_gbps = 0;  // PCIe GB/s per chip, each direction
     double host_link_latency_ns = 0;
     SourceMap sources;  // by parameter path; the chip's own are in chip.sources

@@ -33,6 +33,20 @@ std::optional<std::string> to_u32(const json& value, uint32_t& out) {
     return std::nullopt;
 }
 
+// Why a number is outside the bounds, if it is.
+std::optional<std::string> outside(const Bounds& b, const json& value) {
+    const std::string expected =
+        fmt::format("expected {} from {} to {}",
+                    b.power_of_two ? "a power of two" : "a whole number", b.min, b.max);
+    if (!value.is_number_integer() || value.get<double>() < double(b.min) ||
+        value.get<double>() > double(b.max))
+        return fmt::format("found {}, {}", value.dump(), expected);
+    const auto v = value.get<uint64_t>();
+    if (b.power_of_two && (v & (v - 1)) != 0)
+        return fmt::format("found {}, {}", value.dump(), expected);
+    return std::nullopt;
+}
+
 // Stores `value` into the parameter, or explains why it cannot be stored.
 std::optional<std::string> assign(const BoundParam& def, const json& value) {
     if (auto* b = std::get_if<bool*>(&def.ref)) {
@@ -64,6 +78,8 @@ std::optional<std::string> assign(const BoundParam& def, const json& value) {
         return std::nullopt;
     }
     if (!value.is_number()) return "expected a number";
+    if (def.bounds)
+        if (auto err = outside(*def.bounds, value)) return err;
     const double v = value.get<double>();
     if (def.range == Range::positive && !(v > 0))
         return fmt::format("found {}, expected a positive number", value.dump());
@@ -202,6 +218,12 @@ void ConfigDocument::require_all(const ParamList& params, const SourceMap& sourc
     for (const auto& p : params)
         if (!p.optional && !sources.count(p.path))
             fail(json_pointer(p.path), "missing value (" + hint + ")");
+}
+
+BoundParam bounded(std::string path, uint32_t* field, Bounds bounds) {
+    BoundParam p{std::move(path), Range::positive, field};
+    p.bounds = bounds;
+    return p;
 }
 
 std::string json_pointer(const std::string& path) {

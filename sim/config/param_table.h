@@ -29,6 +29,14 @@ struct DescribedParam {
 // list of positive whole numbers.
 enum class Range : uint8_t { positive, non_negative, flag, word, dims };
 
+// The whole numbers a parameter may hold beyond its Range: [min, max], and optionally only powers
+// of two. Checked on load and on `--set`, so an impossible value fails at the config's key.
+struct Bounds {
+    uint64_t min = 0;
+    uint64_t max = 0;
+    bool power_of_two = false;
+};
+
 using ParamRef =
     std::variant<double*, uint32_t*, uint64_t*, bool*, std::string*, std::vector<uint32_t>*>;
 
@@ -40,8 +48,12 @@ struct BoundParam {
     ParamRef ref;
     std::vector<std::string> choices = {};  // the allowed words of a Range::word parameter
     bool optional = false;                  // may be absent from a complete file
+    std::optional<Bounds> bounds = std::nullopt;
 };
 using ParamList = std::vector<BoundParam>;
+
+// A required whole-number parameter that must lie within `bounds`.
+BoundParam bounded(std::string path, uint32_t* field, Bounds bounds);
 using SourceMap = std::map<std::string, ParamSource>;
 
 // A configuration file read as JSON: the caller's own string keys (name, base, ...) and the

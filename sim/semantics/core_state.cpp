@@ -68,6 +68,8 @@ CoreState::CoreState(const isa::TargetLimits& limits, DeviceMemory& device, uint
     : sbuf(MemSpace::sbuf, limits.partitions, limits.sbuf_partition_bytes, with_data),
       psum(MemSpace::psum, limits.partitions, limits.psum_partition_bytes, with_data),
       hbm(device),
+      scalar_acc(limits.partitions, 0.0f),
+      vector_acc(limits.partitions, 0.0f),
       rng(seed) {}
 
 namespace {

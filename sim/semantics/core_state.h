@@ -2,7 +2,6 @@
 // HBM, which of them were ever written, and the engines' accumulator registers.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -95,9 +94,9 @@ struct CoreState {
     OnChipMemory sbuf;
     OnChipMemory psum;
     DeviceMemory& hbm;
-    std::array<float, 128> scalar_acc{};  // ScalarE accumulator per lane [src:nki-isa]
-    std::array<float, 128> vector_acc{};  // VectorE accumulator per lane [src:nki-isa]
-    isa::RandomBits rng;                  // stochastic rounding and random instructions
+    std::vector<float> scalar_acc;  // ScalarE accumulator per lane (partition) [src:nki-isa]
+    std::vector<float> vector_acc;  // VectorE accumulator per lane (partition) [src:nki-isa]
+    isa::RandomBits rng;            // stochastic rounding and random instructions
 };
 
 // A tile of values as the engines compute on them: P partitions x F elements, partition-major.

@@ -181,3 +181,19 @@ TEST_CASE(
         CHECK(!st.load.instructions.empty());
     }
 }
+
+TEST_CASE(
+    "lowering: a target whose partitions are not the kernels' 128 is an error naming the limit",
+    "[compiler]") {
+    auto limits = kInf1;
+    limits.partitions = 256;  // a what-if array: the model kernels are written for 128
+    try {
+        compiler::lower_model(small_model(), 1, isa::Generation::v1, limits,
+                              PartitionPlan::data_parallel());
+        FAIL("no lowering error");
+    } catch (const compiler::LoweringError& e) {
+        CHECK_THAT(std::string(e.what()),
+                   Catch::Contains("the target has 256 partitions (limits.partitions), expected "
+                                   "128"));
+    }
+}

@@ -39,13 +39,27 @@ TEST_CASE("access pattern: negative steps walk backwards from the offset", "[isa
 }
 
 TEST_CASE("access pattern: start-partition rule follows the partition count", "[isa]") {
-    CHECK(valid_start_partition(0, 128));
-    CHECK_FALSE(valid_start_partition(32, 96));
-    CHECK(valid_start_partition(64, 64));
-    CHECK_FALSE(valid_start_partition(32, 64));
-    CHECK(valid_start_partition(96, 32));
-    CHECK_FALSE(valid_start_partition(16, 16));
-    CHECK_FALSE(valid_start_partition(0, 129));
+    CHECK(valid_start_partition(0, 128, 128));
+    CHECK_FALSE(valid_start_partition(32, 96, 128));
+    CHECK(valid_start_partition(64, 64, 128));
+    CHECK_FALSE(valid_start_partition(32, 64, 128));
+    CHECK(valid_start_partition(96, 32, 128));
+    CHECK_FALSE(valid_start_partition(16, 16, 128));
+    CHECK_FALSE(valid_start_partition(0, 129, 128));
+}
+
+TEST_CASE("access pattern: a 256-partition array keeps aligned blocks of quadrants", "[isa]") {
+    CHECK(valid_start_partition(0, 256, 256));
+    CHECK(valid_start_partition(0, 129, 256));
+    CHECK_FALSE(valid_start_partition(128, 129, 256));
+    CHECK(valid_start_partition(128, 128, 256));
+    CHECK_FALSE(valid_start_partition(64, 128, 256));
+    CHECK(valid_start_partition(192, 64, 256));
+    CHECK(valid_start_partition(224, 32, 256));
+    CHECK_FALSE(valid_start_partition(240, 16, 256));
+    CHECK_FALSE(valid_start_partition(0, 257, 256));
+    CHECK(valid_start_partition(0, 32, 32));
+    CHECK_FALSE(valid_start_partition(32, 32, 32));
 }
 
 TEST_CASE("access pattern: footprints overlap only on shared partitions and bytes", "[isa]") {

@@ -181,6 +181,24 @@ TEST_CASE("verifier: compute-engine operands obey the start-partition rule", "[i
                         "0, 32, 64 or 96"));
 }
 
+TEST_CASE("verifier: the start-partition rule scales to a 256-partition array", "[isa]") {
+    TargetLimits wide = default_limits(Generation::v2);
+    wide.partitions = 256;
+    const auto verify_copy = [&](AccessPattern dst, AccessPattern src) {
+        KernelBuilder b("k", Generation::v2);
+        copy(b, dst, src);
+        return messages(verify(b.build(), wide));
+    };
+    CHECK(verify_copy(sbuf(0, 256, 0, f32, {8}), sbuf(0, 256, 64, f32, {8})) == "");
+    CHECK(verify_copy(sbuf(128, 128, 0, f32, {8}), sbuf(0, 128, 64, f32, {8})) == "");
+    CHECK_THAT(verify_copy(sbuf(64, 128, 0, f32, {8}), sbuf(0, 128, 64, f32, {8})),
+               Contains("operand 'dst': start partition 64 for 128 partitions, expected a start "
+                        "of 0 or 128"));
+    CHECK_THAT(verify_copy(sbuf(16, 16, 0, f32, {8}), sbuf(0, 16, 64, f32, {8})),
+               Contains("operand 'dst': start partition 16 for 16 partitions, expected a start "
+                        "of a multiple of 32 up to 224"));
+}
+
 TEST_CASE("verifier: DMA operands may start at any partition", "[isa]") {
     CHECK(messages_of([](KernelBuilder& b) {
               b.dma_copy(sbuf(16, 16, 0, f32, {8}), sbuf(3, 16, 0, f32, {8}));

@@ -30,15 +30,26 @@ TEST_CASE("nc_matmul: stationary and moving share the contraction dim K", "[isa]
                         "'stationary'"));
 }
 
-TEST_CASE("nc_matmul: K is at most 128, the PE array's rows", "[isa]") {
+TEST_CASE("nc_matmul: K is at most the partitions, the PE array's rows", "[isa]") {
     KernelBuilder b("k", Generation::v2);
     b.nc_matmul(psum(0, 128, 0, f32, {512}), sbuf(0, 200, 0, bf16, {128}),
                 sbuf(0, 200, 256, bf16, {512}));
-    TargetLimits wide = default_limits(Generation::v2);
-    wide.partitions = 256;  // a chip config with more partitions still has a 128-row PE array
-    CHECK_THAT(messages(verify(b.build(), wide)),
+    const Program program = b.build();
+    CHECK_THAT(messages(verify(program, default_limits(Generation::v2))),
                Contains("nc_matmul operand 'stationary': K=200 partitions exceeds the limit, "
                         "expected at most 128"));
+    TargetLimits wide = default_limits(Generation::v2);
+    wide.partitions = 256;  // a what-if chip: its PE array is 256x256
+    CHECK(messages(verify(program, wide)) == "");
+}
+
+TEST_CASE("nc_matmul: a 256-partition array takes M up to 256", "[isa]") {
+    KernelBuilder b("k", Generation::v2);
+    b.nc_matmul(psum(0, 256, 0, f32, {512}), sbuf(0, 256, 0, bf16, {256}),
+                sbuf(0, 256, 512, bf16, {512}));
+    TargetLimits wide = default_limits(Generation::v2);
+    wide.partitions = 256;
+    CHECK(messages(verify(b.build(), wide)) == "");
 }
 
 TEST_CASE("nc_matmul: M, the stationary free size, is at most 128", "[isa]") {

@@ -136,6 +136,23 @@ TEST_CASE("config: a file without a base must give every value", "[sim]") {
     CHECK_THAT(load_error(path), Catch::Contains("missing value"));
 }
 
+TEST_CASE("config: a file without a base must name its generation", "[sim]") {
+    auto path = write_chip("nogen", R"({"name": "x", "cores": {"value": 2, "source": "s"}})");
+    CHECK_THAT(load_error(path), Catch::Contains("/generation: missing, expected v1, v2 or v3"));
+}
+
+TEST_CASE("config: the parameter structs hold no values of their own, only the chip file's",
+          "[sim]") {
+    // Zero until loaded, so that no header default can disagree with configs/chips/*.json.
+    const ChipConfig blank;
+    CHECK(blank.cores == 0);
+    CHECK(blank.limits.partitions == 0);
+    CHECK(blank.timing.tensor_clock_ghz == 0);
+    CHECK(blank.dma.engine_bandwidth_gbps == 0);
+    CHECK(blank.device_memory.bandwidth_gbps == 0);
+    for (const auto& p : describe(load_chip("trn1"))) CHECK_FALSE(p.source.text.empty());
+}
+
 TEST_CASE("config: malformed JSON and unknown names are clear errors", "[sim]") {
     auto path = write_chip("broken", "{\"name\": ");
     CHECK_THAT(load_error(path), Catch::Contains("not valid JSON"));

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "sim/config/chip_config.h"
 #include "sim/timing/cost_model.h"
 
 using namespace nsim::isa;
@@ -37,7 +38,7 @@ Instruction tensor_tensor(AccessPattern a, AccessPattern b, AccessPattern dst, A
                 {{"dst", dst}, {"data1", a}, {"data2", b}, {"op", int64_t(op)}});
 }
 
-const CoreTiming v2;
+const CoreTiming v2 = load_chip("trn1").timing;  // NeuronCore-v2 as the chip file gives it
 
 }  // namespace
 
