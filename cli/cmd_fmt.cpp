@@ -1,6 +1,7 @@
 // `nsim fmt KERNEL`: print a kernel file in canonical form, or check that it already is.
 #include <memory>
 #include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -42,6 +43,23 @@ LineDiff first_difference(std::string_view found, std::string_view expected) {
     }
 }
 
+// A line as the message shows it: control characters written as escapes, so that a CR LF line end
+// or a tab is seen (they are the difference more often than not).
+std::string visible(std::string_view line) {
+    std::string out;
+    for (const char c : line) {
+        if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        else
+            out += c;
+    }
+    return out;
+}
+
 int run_fmt(const FmtOptions& opts) {
     const std::string text = read_text_file(opts.kernel);
     const std::string canonical = isa::print_kernel(isa::parse_kernel(text, opts.kernel));
@@ -51,7 +69,8 @@ int run_fmt(const FmtOptions& opts) {
         fmt::print(stderr,
                    "{}:{}: error: not in canonical form (run `nsim fmt {} -o {}` to fix)\n"
                    "  found:     {}\n  canonical: {}\n",
-                   opts.kernel, d.line, opts.kernel, opts.kernel, d.found, d.expected);
+                   opts.kernel, d.line, opts.kernel, opts.kernel, visible(d.found),
+                   visible(d.expected));
         return kExitKernelError;
     }
     if (opts.output.empty())

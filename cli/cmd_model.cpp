@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/file_io.h"
 #include "cli/model_summary.h"
+#include "cli/number_arg.h"
 #include "runtime/model_run.h"
 #include "runtime/model_run_json.h"
 
@@ -51,22 +52,26 @@ Command add_model_command(CLI::App& app) {
                     "Instance name (configs/instances/) or an instance JSON file")
         ->required();
     sub->add_option("--batch", q.batch, "Inferences per request (the compiled batch size)")
+        ->check(whole_number(1, UINT32_MAX))
         ->capture_default_str();
     sub->add_option("--parallel", o->parallel,
                     "data: a copy per core; pipeline: layers sharded over cores")
         ->check(CLI::IsMember({"data", "pipeline"}))
         ->capture_default_str();
     sub->add_option("--pipeline-cores", q.pipeline_cores,
-                    "Cores one pipeline copy spans (default: all)");
-    sub->add_option("--models", q.models, "Model copies (default: as many as the cores hold)");
+                    "Cores one pipeline copy spans (default: all)")
+        ->check(whole_number(1, UINT32_MAX));
+    sub->add_option("--models", q.models, "Model copies (default: as many as the cores hold)")
+        ->check(whole_number(1, UINT32_MAX));
     sub->add_option("--workers-per-model", q.workers_per_model,
                     "Closed-loop workers per copy (default: 2 for data parallel; for a pipeline "
                     "the fewest that reach its "
-                    "highest throughput, as neuronperf runs the optimal count)");
+                    "highest throughput, as neuronperf runs the optimal count)")
+        ->check(whole_number(1, UINT32_MAX));
     sub->add_option("--requests", q.requests,
                     "Measured requests (rounded up to whole rounds of every worker), after a "
                     "warm-up of 2 per worker")
-        ->check(CLI::PositiveNumber)
+        ->check(whole_number(1, runtime::kMaxRequests))
         ->capture_default_str();
     sub->add_option("--report", o->report, "Write the JSON report there");
     sub->add_option("--trace", o->trace,

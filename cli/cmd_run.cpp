@@ -10,12 +10,14 @@
 #include "cli/command.h"
 #include "cli/file_io.h"
 #include "cli/kernel_chip.h"
+#include "cli/number_arg.h"
 #include "cli/run_report.h"
 #include "compiler/sync_insertion.h"
 #include "isa/error.h"
 #include "isa/kernel_text.h"
 #include "isa/verifier.h"
 #include "sim/config/chip_config.h"
+#include "sim/core/sim_time.h"
 #include "sim/io/npy.h"
 #include "sim/system/run_system.h"
 
@@ -31,6 +33,7 @@ struct RunOptions {
     bool timing_only = false;
     uint64_t seed = 1;
     uint32_t cores = 1;  // run the kernel on this many cores of the chip at once
+    double max_sim_time_s = sim::kDefaultMaxSimTimeNs * 1e-9;
 };
 
 // The --input NAME=FILE pairs, checked against the kernel's tensors.
@@ -47,7 +50,11 @@ std::map<std::string, std::string> input_files(const isa::Program& p, const RunO
                 fmt::format("--input {}: the kernel declares no tensor '{}'", spec, name));
         if (t->role == isa::TensorRole::output)
             throw nsim::UsageError(fmt::format("--input {}: tensor '{}' is an output", spec, name));
-        files[name] = spec.substr(eq + 1);
+        if (!files.emplace(name, spec.substr(eq + 1)).second)
+            throw nsim::UsageError(fmt::format(
+                "--input {}: tensor '{}' has an --input already, expected one", spec, name));
+        // Read and checked now, also with --timing-only: a bad file is an error either way.
+        if (o.timing_only) sim::read_tensor_file(*t, files[name]);
     }
     return files;
 }
@@ -103,6 +110,7 @@ int run_command(const RunOptions& o) {
     sim::RunOptions sim_options;
     sim_options.timing_only = o.timing_only;
     sim_options.seed = o.seed;
+    sim_options.max_sim_time_ns = o.max_sim_time_s * 1e9;
     sim_options.trace = !o.trace.empty();
     sim_options.races = o.races == "off"    ? sim::RaceMode::off
                         : o.races == "warn" ? sim::RaceMode::warn
@@ -155,6 +163,7 @@ Command add_run_command(CLI::App& app) {
     sub->add_flag("--timing-only", o->timing_only,
                   "Skip the arithmetic: timing, races and checks only (much faster)");
     sub->add_option("--seed", o->seed, "Seed of the generated inputs and of stochastic rounding")
+        ->check(whole_number(0))
         ->capture_default_str();
     sub->add_option("--races", o->races,
                     "What a race is: error (exit 1), warn, or off (not tracked)")
@@ -163,7 +172,11 @@ Command add_run_command(CLI::App& app) {
     sub->add_option("--cores", o->cores,
                     "Run the kernel on this many cores of the chip at once, each with its own "
                     "copy of the tensors, all sharing the chip's device memory (outputs: core 0's)")
-        ->check(CLI::PositiveNumber)
+        ->check(whole_number(1, UINT32_MAX))
+        ->capture_default_str();
+    sub->add_option("--max-sim-time", o->max_sim_time_s,
+                    "Stop with an error once this many seconds of simulated time pass")
+        ->check(CLI::Range(1e-6, sim::kLatestTimeNs * 1e-9))
         ->capture_default_str();
     sub->add_option("--set", o->chip.sets,
                     "PATH=VALUE: override a chip parameter, e.g. timing.tensor_clock_ghz=3.0 "

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/file_io.h"
+#include "cli/number_arg.h"
 #include "cli/study_output.h"
 #include "isa/error.h"
 #include "runtime/study.h"
@@ -72,7 +73,8 @@ Command add_sweep_command(CLI::App& app) {
         ->check(CLI::ExistingFile);
     sub->add_option("--out", o->out, "Directory for results.csv, results.json and the figures")
         ->required();
-    sub->add_option("--jobs", o->jobs, "Points simulated at once (default: the host's cores)");
+    sub->add_option("--jobs", o->jobs, "Points simulated at once (default: the host's cores)")
+        ->check(whole_number(1, 1024));
     sub->add_flag("!--no-figures", o->figures, "Write the tables only");
     sub->footer(
         "Progress goes to stderr. Exit codes: 0 all points ran, 1 some point failed, 2 bad study "

@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/file_io.h"
+#include "cli/number_arg.h"
 #include "cli/train_report.h"
 #include "runtime/train_study.h"
 
@@ -26,10 +27,12 @@ Command add_train_command(CLI::App& app) {
         ->required();
     sub->add_option("--batch", o->batch,
                     "Sequences per NeuronCore (the global batch is this x the cores)")
+        ->check(whole_number(1, UINT32_MAX))
         ->required();
     sub->add_option(
            "--bucket-bytes", o->bucket_bytes,
            "Gradient bucket size in bytes (default 26214400 = 25 MiB, PyTorch DDP's bucket_cap_mb)")
+        ->check(whole_number(1))
         ->capture_default_str();
     sub->add_option("--report", *report, "Write the JSON report there");
     sub->add_option(

@@ -6,10 +6,11 @@
 
 namespace nsim::cli {
 
-// The whole file; throws std::runtime_error "cannot read 'PATH': REASON".
+// The whole file, a regular one of at most kMaxKernelFileBytes (isa/input_limits.h); throws
+// InputError "PATH: cannot read the file: REASON".
 std::string read_text_file(const std::string& path);
 
-// Replaces the file's content; throws std::runtime_error "cannot write 'PATH': REASON".
+// Replaces the file's content; throws InputError "cannot write 'PATH': REASON".
 void write_text_file(const std::string& path, std::string_view text);
 
 }  // namespace nsim::cli

@@ -1,6 +1,7 @@
 // nsim: the command line. Parses flags with CLI11, runs one command, and turns every failure into
 // a message on stderr and a non-zero exit code (see cli/command.h for the codes).
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,11 @@ int main(int argc, char** argv) {
     } catch (const nsim::Error& e) {
         fmt::print(stderr, "nsim: error: {}\n", e.what());
         return nsim::exit_code(e.kind());
+    } catch (const std::bad_alloc&) {
+        // The limits on inputs should have refused the work first: report, never abort.
+        fmt::print(stderr,
+                   "nsim: error: out of host memory: the sizes given need more memory than this "
+                   "machine has\n");
     } catch (const std::exception& e) {
         fmt::print(stderr, "nsim: error: {}\n", e.what());
     } catch (...) {

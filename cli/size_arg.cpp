@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/number_arg.h"
+
 namespace nsim::cli {
 
 uint64_t parse_size(const std::string& text, const std::string& flag) {
@@ -25,8 +27,14 @@ uint64_t parse_size(const std::string& text, const std::string& flag) {
     while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
     const std::string suffix = text.substr(digits);
     for (const auto& [word, scale] : kSuffixes) {
-        if (digits == 0 || digits > 15 || suffix != word) continue;
-        return std::stoull(text.substr(0, digits)) * scale;
+        if (digits == 0 || suffix != word) continue;
+        const std::optional<uint64_t> number =
+            digits_value(std::string_view(text).substr(0, digits));
+        if (!number || *number > UINT64_MAX / scale)
+            throw CLI::ValidationError(
+                flag,
+                fmt::format("'{}' is too large: expected at most {} bytes", text, UINT64_MAX));
+        return *number * scale;
     }
     throw CLI::ValidationError(
         flag, fmt::format("'{}' is not a size: expected a whole number with an optional suffix "

@@ -1,10 +1,11 @@
 #include "compiler/model_spec.h"
 
-#include <fstream>
+#include <cmath>
 #include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "isa/input_limits.h"
 
 namespace nsim::compiler {
 
@@ -17,6 +18,9 @@ using Json = nlohmann::json;
 class Reader {
 public:
     Reader(const Json& j, std::string file) : m_j(j), m_file(std::move(file)) {}
+
+    // A value as the message quotes it: a long one is cut.
+    static std::string shown(const Json& v) { return abbreviate(v.dump()); }
 
     [[noreturn]] void fail(const std::string& key, const std::string& expectation) const {
         throw ModelError(m_file + ": $." + key + ": " + expectation);
@@ -37,24 +41,29 @@ public:
         const Json* v = find(key, required);
         if (!v) return;
         const std::string want = allow_zero ? "a non-negative integer" : "a positive integer";
-        if (!v->is_number_integer()) fail(key, "found " + v->dump() + ", expected " + want);
-        const int64_t x = v->get<int64_t>();
-        if (x < (allow_zero ? 0 : 1) || x > int64_t(UINT32_MAX))
-            fail(key, "found " + v->dump() + ", expected " + want);
-        out = uint32_t(x);
+        // 1e12 is a whole number too, written as a float: say what is wrong with it.
+        const bool whole =
+            v->is_number_integer() ||
+            (v->is_number_float() && std::trunc(v->get<double>()) == v->get<double>());
+        if (!whole || v->get<double>() < (allow_zero ? 0 : 1))
+            fail(key, "found " + shown(*v) + ", expected " + want);
+        if (!v->is_number_integer() || v->get<double>() > double(UINT32_MAX))
+            fail(key, "found " + shown(*v) + ", expected " + want + " written as one, at most " +
+                          std::to_string(UINT32_MAX));
+        out = v->get<uint32_t>();
     }
 
     void string(const std::string& key, std::string& out, bool required) {
         const Json* v = find(key, required);
         if (!v) return;
-        if (!v->is_string()) fail(key, "found " + v->dump() + ", expected a string");
+        if (!v->is_string()) fail(key, "found " + shown(*v) + ", expected a string");
         out = v->get<std::string>();
     }
 
     void boolean(const std::string& key, bool& out) {
         const Json* v = find(key, false);
         if (!v) return;
-        if (!v->is_boolean()) fail(key, "found " + v->dump() + ", expected true or false");
+        if (!v->is_boolean()) fail(key, "found " + shown(*v) + ", expected true or false");
         out = v->get<bool>();
     }
 
@@ -62,7 +71,7 @@ public:
         const Json* v = find(key, false);
         if (!v) return;
         if (!v->is_number() || v->get<double>() <= 0)
-            fail(key, "found " + v->dump() + ", expected a positive number");
+            fail(key, "found " + shown(*v) + ", expected a positive number");
         out = v->get<float>();
     }
 
@@ -87,10 +96,11 @@ private:
 }  // namespace
 
 ModelSpec parse_model(const std::string& json_text, const std::string& file) {
+    check_json_shape(json_text, file, ErrorKind::input);
     Json j;
     try {
         j = Json::parse(json_text);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // a syntax error, or a number past a double (1e999)
         throw ModelError(file + ": invalid JSON: " + e.what());
     }
     if (!j.is_object()) throw ModelError(file + ": $: expected a JSON object describing a model");
@@ -134,11 +144,7 @@ ModelSpec parse_model(const std::string& json_text, const std::string& file) {
 }
 
 ModelSpec load_model(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ModelError(path + ": cannot read the model file");
-    std::stringstream text;
-    text << in.rdbuf();
-    return parse_model(text.str(), path);
+    return parse_model(read_bounded_file(path, kMaxJsonFileBytes, ErrorKind::input), path);
 }
 
 }  // namespace nsim::compiler

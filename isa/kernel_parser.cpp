@@ -2,13 +2,10 @@
 // comments, and the collection of every line's error.
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <memory>
 
 #include <fmt/format.h>
 
+#include "isa/input_limits.h"
 #include "isa/kernel_operands.h"
 #include "isa/kernel_text.h"
 
@@ -372,17 +369,12 @@ Program parse_kernel(std::string_view text, const std::string& file) {
 }
 
 Program parse_kernel_file(const std::string& path) {
-    // stdio rather than ifstream: reading a directory or a failing device sets an error flag here.
-    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"),
-                                                            &std::fclose);
-    if (!f)
-        throw KernelError(path, {{{}, fmt::format("cannot read file: {}", std::strerror(errno))}});
     std::string text;
-    char buffer[1 << 16];
-    size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) text.append(buffer, n);
-    if (std::ferror(f.get()))
-        throw KernelError(path, {{{}, fmt::format("cannot read file: {}", std::strerror(errno))}});
+    try {
+        text = read_bounded_file(path, kMaxKernelFileBytes, ErrorKind::kernel);
+    } catch (const FileReadError& e) {
+        throw KernelError(path, {{{}, "cannot read file: " + e.reason()}});
+    }
     return parse_kernel(text, path);
 }
 

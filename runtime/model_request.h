@@ -18,6 +18,10 @@ enum class Parallelism {
 std::string_view parallelism_name(Parallelism parallelism);  // "data" or "pipeline"
 std::optional<Parallelism> parse_parallelism(std::string_view name);
 
+// The most measured requests one run serves: each keeps its latency for the percentiles, and a
+// million leave a thousand samples beyond p99.9.
+inline constexpr uint32_t kMaxRequests = 1'000'000;
+
 // One configuration to serve, with the defaults of `nsim model`.
 struct ModelRequest {
     std::string model;     // built-in name (examples/models/) or JSON file

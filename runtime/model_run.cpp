@@ -82,6 +82,9 @@ uint32_t optimal_workers(Serve&& serve, uint32_t stages) {
 ModelRunResult run_model(const ModelRequest& request, const StageTraceWriter& write_trace) {
     const auto host_start = std::chrono::steady_clock::now();
     if (request.batch == 0) throw InputError("--batch 0: expected a batch of at least 1");
+    if (request.requests == 0 || request.requests > kMaxRequests)
+        throw InputError(
+            fmt::format("--requests {}: expected 1 to {}", request.requests, kMaxRequests));
     resolve_model(request.model);  // an unknown model is named before anything is simulated
     sim::InstanceConfig instance = sim::load_instance(request.instance);
     sim::apply_overrides(instance, request.sets);

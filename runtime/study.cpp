@@ -1,6 +1,5 @@
 #include "runtime/study.h"
 
-#include <fstream>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "isa/error.h"
+#include "isa/input_limits.h"
 #include "sim/config/instance_config.h"
 
 namespace nsim::runtime {
@@ -124,12 +124,11 @@ std::string mode_label(const ModelRequest& request) {
 
 Study load_study(const std::string& path) {
     StudyReader r{path};
-    std::ifstream in(path);
-    if (!in) throw nsim::ConfigError(fmt::format("cannot read study '{}'", path));
+    const std::string text = read_json_file(path, ErrorKind::config);
     json doc;
     try {
-        doc = json::parse(in);
-    } catch (const json::parse_error& e) {
+        doc = json::parse(text);
+    } catch (const json::exception& e) {  // a syntax error, or a number past a double (1e999)
         throw nsim::ConfigError(fmt::format("{}: not valid JSON: {}", path, e.what()));
     }
     if (!doc.is_object()) r.fail("/", "expected an object");

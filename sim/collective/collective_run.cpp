@@ -1,6 +1,7 @@
 // Running one collective: timing at full size, function at full size or on a small stand-in.
 #include "sim/collective/collective_run.h"
 
+#include <algorithm>
 #include <optional>
 
 #include <fmt/format.h>
@@ -37,6 +38,13 @@ CollectiveRunResult run_collective(const InstanceConfig& instance, const Collect
         out.plan = plan_collective(instance, network, request);
     }
     const auto& plan = out.plan;
+    for (const auto& [rank, bytes] : options.rank_bytes)
+        if (std::find(plan.request.group.begin(), plan.request.group.end(), rank) ==
+            plan.request.group.end())
+            throw InputError(
+                fmt::format("--rank-bytes {}={}: rank {} is not in the collective "
+                            "({} ranks)",
+                            rank, bytes, rank, plan.members()));
     const uint64_t host_bytes = uint64_t(plan.members()) * plan.elements * sizeof(float);
     std::optional<CollectiveData> data;
     if (host_bytes <= options.verify_cap_bytes) data.emplace(plan);

@@ -2,7 +2,6 @@
 #include "sim/config/param_table.h"
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <limits>
 
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "isa/error.h"
+#include "isa/input_limits.h"
 
 namespace nsim::sim {
 
@@ -26,9 +26,9 @@ std::string join(const std::vector<std::string>& words) {
 // Checks a whole number and stores it in a uint32_t (dims entries, uint32_t params).
 std::optional<std::string> to_u32(const json& value, uint32_t& out) {
     if (!value.is_number_integer())
-        return fmt::format("found {}, expected a whole number", value.dump());
+        return fmt::format("found {}, expected a whole number", abbreviate(value.dump()));
     if (value.get<double>() > double(std::numeric_limits<uint32_t>::max()))
-        return fmt::format("found {}, expected at most 2^32-1", value.dump());
+        return fmt::format("found {}, expected at most 2^32-1", abbreviate(value.dump()));
     out = value.get<uint32_t>();
     return std::nullopt;
 }
@@ -56,7 +56,8 @@ std::optional<std::string> assign(const BoundParam& def, const json& value) {
     }
     if (auto* s = std::get_if<std::string*>(&def.ref)) {
         const std::string expected = "expected one of: " + join(def.choices);
-        if (!value.is_string()) return fmt::format("found {}, {}", value.dump(), expected);
+        if (!value.is_string())
+            return fmt::format("found {}, {}", abbreviate(value.dump()), expected);
         const auto word = value.get<std::string>();
         if (std::find(def.choices.begin(), def.choices.end(), word) == def.choices.end())
             return fmt::format("found \"{}\", {}", word, expected);
@@ -66,12 +67,12 @@ std::optional<std::string> assign(const BoundParam& def, const json& value) {
     if (auto* d = std::get_if<std::vector<uint32_t>*>(&def.ref)) {
         const auto expected = "expected a non-empty list of positive whole numbers, e.g. [4, 4]";
         if (!value.is_array() || value.empty())
-            return fmt::format("found {}, {}", value.dump(), expected);
+            return fmt::format("found {}, {}", abbreviate(value.dump()), expected);
         std::vector<uint32_t> dims;
         for (const auto& v : value) {
             uint32_t n = 0;
             if (!v.is_number() || !(v.get<double>() > 0) || to_u32(v, n))
-                return fmt::format("found {}, {}", value.dump(), expected);
+                return fmt::format("found {}, {}", abbreviate(value.dump()), expected);
             dims.push_back(n);
         }
         **d = dims;
@@ -82,15 +83,15 @@ std::optional<std::string> assign(const BoundParam& def, const json& value) {
         if (auto err = outside(*def.bounds, value)) return err;
     const double v = value.get<double>();
     if (def.range == Range::positive && !(v > 0))
-        return fmt::format("found {}, expected a positive number", value.dump());
-    if (!(v >= 0)) return fmt::format("found {}, expected a number >= 0", value.dump());
+        return fmt::format("found {}, expected a positive number", abbreviate(value.dump()));
+    if (!(v >= 0)) return fmt::format("found {}, expected a number >= 0", abbreviate(value.dump()));
     if (auto* dp = std::get_if<double*>(&def.ref)) {
         **dp = v;
         return std::nullopt;
     }
     if (auto* u = std::get_if<uint32_t*>(&def.ref)) return to_u32(value, **u);
     if (!value.is_number_integer())
-        return fmt::format("found {}, expected a whole number", value.dump());
+        return fmt::format("found {}, expected a whole number", abbreviate(value.dump()));
     **std::get_if<uint64_t*>(&def.ref) = value.get<uint64_t>();
     return std::nullopt;
 }
@@ -131,11 +132,10 @@ struct ConfigDocument::Json {
 
 ConfigDocument::ConfigDocument(std::string file, std::vector<std::string> own_keys)
     : m_file(std::move(file)), m_own_keys(std::move(own_keys)), m_doc(std::make_unique<Json>()) {
-    std::ifstream in(m_file);
-    if (!in) throw ConfigError(m_file + ": cannot read the file");
+    const std::string text = read_json_file(m_file, ErrorKind::config);
     try {
-        m_doc->doc = json::parse(in);
-    } catch (const json::parse_error& e) {
+        m_doc->doc = json::parse(text);
+    } catch (const json::exception& e) {  // a syntax error, or a number past a double (1e999)
         throw ConfigError(fmt::format("{}: not valid JSON: {}", m_file, e.what()));
     }
     if (!m_doc->doc.is_object()) fail("", "expected a JSON object");
@@ -256,6 +256,8 @@ void apply_assignment(const ParamList& params, SourceMap& sources, const std::st
     json value;
     try {
         value = json::parse(text);
+    } catch (const json::out_of_range&) {
+        throw ConfigError("--set " + assignment + ": the number is too large for a double");
     } catch (const json::parse_error&) {
         // A bare word (topology=ring) is taken as a string; anything else is not a value.
         if (def->range != Range::word)

@@ -154,9 +154,8 @@ void write_npy(const std::string& path, const NpyArray& a) {
     if (!out) throw NpyError(where + "write error (disk full?)");
 }
 
-void load_tensor(DeviceMemory& hbm, const isa::TensorDecl& decl, const std::string& path) {
-    auto& bytes = tensor_bytes(hbm, decl);
-    const NpyArray a = read_npy_file(path, fmt::format("{}: tensor '{}': ", path, decl.name));
+NpyArray read_tensor_file(const isa::TensorDecl& decl, const std::string& path) {
+    NpyArray a = read_npy_file(path, fmt::format("{}: tensor '{}': ", path, decl.name));
     const NpyScalar want = file_scalar(decl.dtype);
     const NpyScalar found = parse_npy_descr(a.descr, path + ": ");
     if (found.kind != want.kind || found.size != want.size || a.shape != decl.shape)
@@ -165,6 +164,12 @@ void load_tensor(DeviceMemory& hbm, const isa::TensorDecl& decl, const std::stri
                         path, decl.name, isa::dtype_name(decl.dtype), fmt::join(decl.shape, ", "),
                         npy_type_name(want)[0] == 'i' ? "an" : "a", npy_type_name(want),
                         npy_shape_text(decl.shape), npy_type_name(found), npy_shape_text(a.shape)));
+    return a;
+}
+
+void load_tensor(DeviceMemory& hbm, const isa::TensorDecl& decl, const std::string& path) {
+    auto& bytes = tensor_bytes(hbm, decl);
+    const NpyArray a = read_tensor_file(decl, path);
     if (decl.dtype == isa::DType::bool_) {
         // numpy writes 0/1, but any other byte means true; nsim stores bools as exactly 0 or 1.
         for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = a.data[i] != 0;

@@ -31,6 +31,9 @@ NpyArray read_npy(const std::string& path);
 // Writes the bytes np.save would: format 1.0 (2.0 only if the header needs it), data 64-aligned.
 void write_npy(const std::string& path, const NpyArray& a);
 
+// The file's array, checked against the declaration (dtype and shape, as load_tensor says): what
+// `run --timing-only` does with an --input, so a bad file is an error whether or not it is used.
+NpyArray read_tensor_file(const isa::TensorDecl& decl, const std::string& path);
 // Fills a declared tensor from a file. float32/float16/int8/uint8/int16/uint16/int32/uint32/bool
 // arrays map to the same nsim dtype; bf16, tf32 and fp8 tensors are read from float32 arrays and
 // rounded to nearest even. The shape must equal the declaration exactly.

@@ -17,8 +17,14 @@ namespace nsim::sim {
 
 enum class RaceMode : uint8_t { error, warn, off };
 
+// The default budget of simulated time: a kernel, a model stage or a training step takes
+// milliseconds; 1000 s means a parameter far outside the hardware's range, not a long kernel.
+inline constexpr double kDefaultMaxSimTimeNs = 1e12;
+
 struct RunOptions {
     bool timing_only = false;  // skip the semantics: timing, races and checks only
+    // The run stops with an error past this simulated time (at most kLatestTimeNs, sim_time.h).
+    double max_sim_time_ns = kDefaultMaxSimTimeNs;
     RaceMode races = RaceMode::error;
     uint64_t seed = 1;   // stochastic rounding
     bool trace = false;  // record the timeline

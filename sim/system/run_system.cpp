@@ -139,7 +139,18 @@ SystemRunResult run_system(const ChipConfig& chip, uint32_t chips,
                 "its share of the chip's {} bytes is {}",
                 i, placements[i].chip, placements[i].core, hbm[i].extent(),
                 chip.device_memory.size_bytes, share[placements[i].chip]));
-    sc_core::sc_start();
+    if (!(options.max_sim_time_ns > 0 && options.max_sim_time_ns <= kLatestTimeNs))
+        throw UsageError(
+            fmt::format("a simulated-time budget of {} ns: expected more than 0 and "
+                        "at most {} ns",
+                        options.max_sim_time_ns, kLatestTimeNs));
+    sc_core::sc_start(time_from_ns(options.max_sim_time_ns), sc_core::SC_EXIT_ON_STARVATION);
+    if (sc_core::sc_pending_activity())
+        throw SimError(fmt::format(
+            "the run passed its budget of {} s of simulated time with work still pending: a "
+            "parameter far outside the hardware's range (a latency, a bandwidth)? The budget is "
+            "raised with --max-sim-time SECONDS",
+            options.max_sim_time_ns * 1e-9));
 
     SystemRunResult result;
     std::string errors;

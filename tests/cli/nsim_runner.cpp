@@ -1,5 +1,6 @@
 #include "tests/cli/nsim_runner.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -42,16 +43,19 @@ std::string ScratchDir::write(const std::string& name, const std::string& conten
 NsimRun run_nsim(const std::vector<std::string>& args) {
     const ScratchDir scratch;
     const auto err_file = scratch.path() / "stderr";
-    std::string command = shell_quote(NSIM_BINARY);
+    std::string command =
+        "timeout -k 5 " + std::to_string(kNsimTimeoutSeconds) + " " + shell_quote(NSIM_BINARY);
     for (const auto& a : args) command += " " + shell_quote(a);
     command += " </dev/null 2>" + shell_quote(err_file.string());
 
+    const auto start = std::chrono::steady_clock::now();
     FILE* pipe = popen(command.c_str(), "r");
     if (!pipe) throw std::runtime_error("popen failed: " + command);
     NsimRun run;
     char buffer[4096];
     for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) run.out.append(buffer, n);
     const int status = pclose(pipe);
+    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // The shell reports a child killed by signal N as exit code 128 + N.
     run.signaled = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) > 128);
     if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
@@ -62,7 +66,7 @@ NsimRun run_nsim(const std::vector<std::string>& args) {
 bool ended_cleanly(const NsimRun& r) {
     for (const char* sign : {"Sanitizer", "runtime error:", "terminate called"})
         if (r.err.find(sign) != std::string::npos) return false;
-    return !r.signaled && r.exit_code >= 0;
+    return !r.signaled && r.exit_code >= 0 && r.exit_code != 124;  // 124: `timeout` killed it
 }
 
 }  // namespace nsim::test

@@ -1,0 +1,47 @@
+// Bounds on what nsim reads before it reads it: file kinds and sizes, JSON nesting and duplicate
+// keys. A file or document past a bound is refused with a message naming it, never read into
+// memory first (`nsim check /dev/zero` must not read until the host runs out of memory).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "isa/error.h"
+
+namespace nsim {
+
+// The largest files nsim reads. A 200,000-instruction kernel is about 10 MiB of text; the largest
+// chip, instance, model or study file in the repository is under 64 KiB.
+inline constexpr uint64_t kMaxKernelFileBytes = 64ull << 20;
+inline constexpr uint64_t kMaxJsonFileBytes = 16ull << 20;
+// Deeper than any config, model or study nsim defines (they nest at most 5 levels).
+inline constexpr unsigned kMaxJsonDepth = 64;
+
+// A file that cannot be read: "PATH: cannot read the file: REASON"; reason() is REASON alone.
+class FileReadError : public Error {
+public:
+    FileReadError(ErrorKind kind, const std::string& path, std::string reason);
+    const std::string& reason() const { return m_reason; }
+
+private:
+    std::string m_reason;
+};
+
+// The whole content of a regular file of at most `max_bytes` bytes. Anything else (a missing file,
+// a directory, a device, a FIFO, a larger file) throws FileReadError(kind, ...).
+std::string read_bounded_file(const std::string& path, uint64_t max_bytes, ErrorKind kind);
+
+// Checks the shape of JSON text before a parser builds it: nesting at most kMaxJsonDepth deep, no
+// object with the same key twice (a JSON parser silently keeps the last). Throws Error(kind)
+// "WHERE: ..." naming the line. Does not validate the rest of the syntax: the parser does that.
+void check_json_shape(std::string_view text, const std::string& where, ErrorKind kind);
+
+// A value quoted in a message: at most `max_chars` characters, a longer one cut with "...".
+std::string abbreviate(std::string text, size_t max_chars = 80);
+
+// read_bounded_file(path, kMaxJsonFileBytes, kind), then check_json_shape on it: the text of a JSON
+// file, ready for the parser.
+std::string read_json_file(const std::string& path, ErrorKind kind);
+
+}  // namespace nsim
