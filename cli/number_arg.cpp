@@ -17,7 +17,8 @@ std::optional<uint64_t> digits_value(std::string_view digits) {
 }
 
 CLI::Validator whole_number(uint64_t min, uint64_t max) {
-    const std::string range = max == std::numeric_limits<uint64_t>::max()
+    // A uint32_t's or uint64_t's own maximum is no limit worth naming.
+    const std::string range = max >= std::numeric_limits<uint32_t>::max()
                                   ? fmt::format("at least {}", min)
                                   : fmt::format("from {} to {}", min, max);
     return CLI::Validator(
@@ -26,9 +27,9 @@ CLI::Validator whole_number(uint64_t min, uint64_t max) {
                 return fmt::format("'{}' is not a whole number: expected digits only, {}", text,
                                    range);
             const std::optional<uint64_t> value = digits_value(text);
-            if (!value) return fmt::format("{} is too large: expected {}", text, range);
-            if (*value < min || *value > max)
-                return fmt::format("{} is out of range: expected {}", text, range);
+            if (!value || *value > max)
+                return fmt::format("{} is too large: expected at most {}", text, max);
+            if (*value < min) return fmt::format("{} is too small: expected {}", text, range);
             return {};
         },
         "NUMBER " + range);

@@ -96,7 +96,7 @@ private:
 }  // namespace
 
 ModelSpec parse_model(const std::string& json_text, const std::string& file) {
-    check_json_shape(json_text, file, ErrorKind::input);
+    if (auto problem = json_shape_problem(json_text)) throw ModelError(file + ":" + *problem);
     Json j;
     try {
         j = Json::parse(json_text);

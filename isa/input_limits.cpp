@@ -24,8 +24,7 @@ std::string read_bounded_file(const std::string& path, uint64_t max_bytes, Error
     if (S_ISDIR(st.st_mode)) throw fail("it is a directory");
     if (!S_ISREG(st.st_mode)) throw fail("expected a regular file (not a device, pipe or socket)");
     if (uint64_t(st.st_size) > max_bytes)
-        throw fail(
-            fmt::format("it has {} bytes, expected at most {} MiB", st.st_size, max_bytes >> 20));
+        throw fail(fmt::format("it has {} bytes, expected at most {}", st.st_size, max_bytes));
     const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"),
                                                             &std::fclose);
     if (!f) throw fail(std::strerror(errno));
@@ -42,18 +41,17 @@ namespace {
 // object, the keys seen so far.
 class JsonShapeScanner {
 public:
-    JsonShapeScanner(std::string_view text, const std::string& where, ErrorKind kind)
-        : m_text(text), m_where(where), m_kind(kind) {}
+    explicit JsonShapeScanner(std::string_view text) : m_text(text) {}
 
-    void scan() {
+    std::optional<std::string> problem() {
         for (m_pos = 0; m_pos < m_text.size(); ++m_pos) {
             const char c = m_text[m_pos];
             if (c == '\n') ++m_line;
             if (c == '"') {
-                on_string(read_string());
+                if (auto duplicate = on_string(read_string())) return duplicate;
             } else if (c == '{' || c == '[') {
                 if (m_open.size() >= kMaxJsonDepth)
-                    fail(fmt::format("nested deeper than {} levels", kMaxJsonDepth));
+                    return at_line(fmt::format("nested deeper than {} levels", kMaxJsonDepth));
                 m_open.push_back({c == '{', {}, c == '{'});
             } else if (c == '}' || c == ']') {
                 if (!m_open.empty()) m_open.pop_back();
@@ -61,6 +59,7 @@ public:
                 m_open.back().expect_key = true;
             }
         }
+        return std::nullopt;
     }
 
 private:
@@ -82,21 +81,22 @@ private:
         return std::string(m_text.substr(start, m_pos - start));
     }
 
-    void on_string(std::string text) {
-        if (m_open.empty() || !m_open.back().is_object || !m_open.back().expect_key) return;
+    // A key seen the second time in its object is the problem.
+    std::optional<std::string> on_string(std::string text) {
+        if (m_open.empty() || !m_open.back().is_object || !m_open.back().expect_key)
+            return std::nullopt;
         m_open.back().expect_key = false;
-        if (!m_open.back().keys.insert(text).second)
-            fail(fmt::format("the key \"{}\" appears twice in one object, expected each key once",
-                             text));
+        if (m_open.back().keys.insert(text).second) return std::nullopt;
+        return at_line(
+            fmt::format("the key \"{}\" appears twice in one object, expected each key once",
+                        abbreviate(text)));
     }
 
-    [[noreturn]] void fail(const std::string& what) const {
-        throw Error(m_kind, fmt::format("{}:{}: {}", m_where, m_line, what));
+    std::string at_line(const std::string& what) const {
+        return fmt::format("{}: {}", m_line, what);
     }
 
     std::string_view m_text;
-    const std::string& m_where;
-    ErrorKind m_kind;
     size_t m_pos = 0;
     unsigned m_line = 1;
     std::vector<Container> m_open;
@@ -104,8 +104,8 @@ private:
 
 }  // namespace
 
-void check_json_shape(std::string_view text, const std::string& where, ErrorKind kind) {
-    JsonShapeScanner(text, where, kind).scan();
+std::optional<std::string> json_shape_problem(std::string_view text) {
+    return JsonShapeScanner(text).problem();
 }
 
 std::string abbreviate(std::string text, size_t max_chars) {
@@ -115,7 +115,7 @@ std::string abbreviate(std::string text, size_t max_chars) {
 
 std::string read_json_file(const std::string& path, ErrorKind kind) {
     std::string text = read_bounded_file(path, kMaxJsonFileBytes, kind);
-    check_json_shape(text, path, kind);
+    if (auto problem = json_shape_problem(text)) throw Error(kind, path + ":" + *problem);
     return text;
 }
 

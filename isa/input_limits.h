@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,16 +33,16 @@ private:
 // a directory, a device, a FIFO, a larger file) throws FileReadError(kind, ...).
 std::string read_bounded_file(const std::string& path, uint64_t max_bytes, ErrorKind kind);
 
-// Checks the shape of JSON text before a parser builds it: nesting at most kMaxJsonDepth deep, no
-// object with the same key twice (a JSON parser silently keeps the last). Throws Error(kind)
-// "WHERE: ..." naming the line. Does not validate the rest of the syntax: the parser does that.
-void check_json_shape(std::string_view text, const std::string& where, ErrorKind kind);
+// What is wrong with the shape of JSON text, checked before a parser builds it: nesting deeper than
+// kMaxJsonDepth, or an object with the same key twice (a JSON parser silently keeps the last).
+// "LINE: what" or nothing. The rest of the syntax is the parser's to check.
+std::optional<std::string> json_shape_problem(std::string_view text);
 
 // A value quoted in a message: at most `max_chars` characters, a longer one cut with "...".
 std::string abbreviate(std::string text, size_t max_chars = 80);
 
-// read_bounded_file(path, kMaxJsonFileBytes, kind), then check_json_shape on it: the text of a JSON
-// file, ready for the parser.
+// read_bounded_file(path, kMaxJsonFileBytes, kind), then json_shape_problem on it (an Error(kind)
+// "PATH:LINE: what"): the text of a JSON file, ready for the parser.
 std::string read_json_file(const std::string& path, ErrorKind kind);
 
 }  // namespace nsim

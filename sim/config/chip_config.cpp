@@ -17,15 +17,28 @@ constexpr Bounds kPartitionBounds{32, 512, /*power_of_two=*/true};
 constexpr Bounds kPsumBankBounds{1, 64};
 constexpr Bounds kSemaphoreBounds{1, 4096};
 constexpr Bounds kDmaQueueBounds{1, 16};
+// Sizes and counts bounded so that a what-if chip stays a chip and its host images fit in memory:
+// ASSUMPTIONS, each well above the largest published value. Cores: 8x trn2's 8 per chip
+// [src:trainium2]. SBUF: 1 MiB per partition, 5x trn2's 192 KiB, at most 512 MiB of host image per
+// core; PSUM: 16x the 16 KiB of [src:nki-arch-v2]. Channels: 16x trn2's 4 HBM stacks. A descriptor,
+// an interleave or a request overhead past 1 GiB has no meaning in a device memory of tens of GiB.
+constexpr Bounds kCoreBounds{1, 64};
+constexpr Bounds kSbufPartitionBounds{1, 1ull << 20};
+constexpr Bounds kPsumPartitionBounds{1, 256ull << 10};
+constexpr Bounds kChannelBounds{1, 64};
+constexpr Bounds kLayoutBytesBounds{1, 1ull << 30};
+constexpr Bounds kOverheadBytesBounds{0, 1ull << 30};
 
 // The chip's parameters, bound to `c`'s fields. The same table drives loading, the rejection of
 // unknown keys, `--set` and `nsim describe`.
 ParamList params(ChipConfig& c) {
     return {
-        {"cores", Range::positive, &c.cores},
+        bounded("cores", &c.cores, kCoreBounds),
         bounded("limits.partitions", &c.limits.partitions, kPartitionBounds),
-        {"limits.sbuf_partition_bytes", Range::positive, &c.limits.sbuf_partition_bytes},
-        {"limits.psum_partition_bytes", Range::positive, &c.limits.psum_partition_bytes},
+        bounded("limits.sbuf_partition_bytes", &c.limits.sbuf_partition_bytes,
+                kSbufPartitionBounds),
+        bounded("limits.psum_partition_bytes", &c.limits.psum_partition_bytes,
+                kPsumPartitionBounds),
         bounded("limits.psum_banks", &c.limits.psum_banks, kPsumBankBounds),
         bounded("limits.semaphores", &c.limits.semaphores, kSemaphoreBounds),
         bounded("limits.dma_queues", &c.limits.dma_queues, kDmaQueueBounds),
@@ -52,18 +65,19 @@ ParamList params(ChipConfig& c) {
         {"dma.engines_per_core", Range::positive, &c.dma.engines_per_core},
         {"dma.engine_bandwidth_gbps", Range::positive, &c.dma.engine_bandwidth_gbps},
         {"dma.start_latency_ns", Range::non_negative, &c.dma.start_latency_ns},
-        {"dma.descriptor_bytes", Range::positive, &c.dma.descriptor_bytes},
+        bounded("dma.descriptor_bytes", &c.dma.descriptor_bytes, kLayoutBytesBounds),
         {"dma.descriptor_overhead_ns", Range::non_negative, &c.dma.descriptor_overhead_ns},
         {"device_memory.model", Range::word, &c.device_memory.model, kDeviceMemoryModels,
          /*optional=*/true},
         {"device_memory.size_bytes", Range::positive, &c.device_memory.size_bytes},
         {"device_memory.bandwidth_gbps", Range::positive, &c.device_memory.bandwidth_gbps},
-        {"device_memory.channels", Range::positive, &c.device_memory.channels},
-        {"device_memory.interleave_bytes", Range::positive, &c.device_memory.interleave_bytes},
+        bounded("device_memory.channels", &c.device_memory.channels, kChannelBounds),
+        bounded("device_memory.interleave_bytes", &c.device_memory.interleave_bytes,
+                kLayoutBytesBounds),
         {"device_memory.access_latency_ns", Range::non_negative,
          &c.device_memory.access_latency_ns},
-        {"device_memory.request_overhead_bytes", Range::non_negative,
-         &c.device_memory.request_overhead_bytes},
+        bounded("device_memory.request_overhead_bytes", &c.device_memory.request_overhead_bytes,
+                kOverheadBytesBounds),
         {"collective.cc_cores", Range::non_negative, &c.collective.cc_cores},
     };
 }

@@ -12,10 +12,14 @@ namespace nsim::sim {
 
 namespace {
 
+// At most 64 chips: an ASSUMPTION, 4x the largest instance in configs/ (16 chips); a what-if
+// network larger than that is a cluster study, past what one simulation should take on.
+constexpr Bounds kChipBounds{1, 64};
+
 // The instance's parameters, bound to `i`'s fields: drives loading, unknown keys, --set, describe.
 ParamList params(InstanceConfig& i) {
     return {
-        {"chips", Range::positive, &i.chips},
+        bounded("chips", &i.chips, kChipBounds),
         {"topology", Range::word, &i.topology, kTopologies},
         {"torus_dims", Range::dims, &i.torus_dims, {}, /*optional=*/true},
         {"link_bandwidth_gbps", Range::non_negative, &i.link_bandwidth_gbps},

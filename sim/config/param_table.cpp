@@ -40,7 +40,7 @@ std::optional<std::string> outside(const Bounds& b, const json& value) {
                     b.power_of_two ? "a power of two" : "a whole number", b.min, b.max);
     if (!value.is_number_integer() || value.get<double>() < double(b.min) ||
         value.get<double>() > double(b.max))
-        return fmt::format("found {}, {}", value.dump(), expected);
+        return fmt::format("found {}, {}", abbreviate(value.dump()), expected);
     const auto v = value.get<uint64_t>();
     if (b.power_of_two && (v & (v - 1)) != 0)
         return fmt::format("found {}, {}", value.dump(), expected);
@@ -220,10 +220,22 @@ void ConfigDocument::require_all(const ParamList& params, const SourceMap& sourc
             fail(json_pointer(p.path), "missing value (" + hint + ")");
 }
 
-BoundParam bounded(std::string path, uint32_t* field, Bounds bounds) {
-    BoundParam p{std::move(path), Range::positive, field};
+namespace {
+
+BoundParam bounded_ref(std::string path, ParamRef field, Bounds bounds) {
+    BoundParam p{std::move(path), bounds.min > 0 ? Range::positive : Range::non_negative, field};
     p.bounds = bounds;
     return p;
+}
+
+}  // namespace
+
+BoundParam bounded(std::string path, uint32_t* field, Bounds bounds) {
+    return bounded_ref(std::move(path), field, bounds);
+}
+
+BoundParam bounded(std::string path, uint64_t* field, Bounds bounds) {
+    return bounded_ref(std::move(path), field, bounds);
 }
 
 std::string json_pointer(const std::string& path) {

@@ -54,6 +54,7 @@ using ParamList = std::vector<BoundParam>;
 
 // A required whole-number parameter that must lie within `bounds`.
 BoundParam bounded(std::string path, uint32_t* field, Bounds bounds);
+BoundParam bounded(std::string path, uint64_t* field, Bounds bounds);
 using SourceMap = std::map<std::string, ParamSource>;
 
 // A configuration file read as JSON: the caller's own string keys (name, base, ...) and the

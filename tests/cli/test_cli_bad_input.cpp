@@ -82,7 +82,9 @@ TEST_CASE("bad input: files that are not what they claim", "[cli][bad-input]") {
 TEST_CASE("bad input: numbers on the command line", "[cli][bad-input]") {
     const std::string softmax = kernel("softmax_rows.nki");
     require_rows({
-        {{"run", "--timing-only", softmax, "--cores", "0"}, 2, {"--cores", "from 1 to"}},
+        {{"run", "--timing-only", softmax, "--cores", "0"},
+         2,
+         {"--cores", "too small", "at least 1"}},
         {{"run", "--timing-only", softmax, "--cores", "-1"}, 2, {"--cores", "not a whole number"}},
         {{"run", "--timing-only", softmax, "--seed", "-1"}, 2, {"--seed", "not a whole number"}},
         {{"run", "--timing-only", softmax, "--seed", "18446744073709551616"},
@@ -90,10 +92,10 @@ TEST_CASE("bad input: numbers on the command line", "[cli][bad-input]") {
          {"--seed", "too large"}},
         {{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--requests", "0"},
          2,
-         {"--requests", "from 1 to 1000000"}},
+         {"--requests", "too small", "from 1 to 1000000"}},
         {{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--models", "0"},
          2,
-         {"--models", "from 1"}},
+         {"--models", "at least 1"}},
         {{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--workers-per-model", "0"},
          2,
          {"--workers-per-model"}},
@@ -130,6 +132,25 @@ TEST_CASE("bad input: numbers on the command line", "[cli][bad-input]") {
          2,
          {"--rank-bytes", "rank 99 is not in the collective"}},
     });
+}
+
+TEST_CASE("bad input: config values a chip cannot have, named at their key", "[cli][bad-input]") {
+    const std::string softmax = kernel("softmax_rows.nki");
+    std::vector<Row> rows;
+    for (const std::string set :
+         {"limits.dma_queues=33", "limits.dma_queues=17", "limits.semaphores=4294967295",
+          "limits.psum_banks=1000000", "limits.sbuf_partition_bytes=18446744073709551615",
+          "limits.sbuf_partition_bytes=40000000", "device_memory.channels=1000000000",
+          "device_memory.request_overhead_bytes=18446744073709551615", "cores=100000"})
+        rows.push_back({{"run", "--timing-only", softmax, "--set", set},
+                        2,
+                        {"--set " + set, "expected a whole number from"}});
+    for (const std::string chips : {"4096", "100000"})
+        rows.push_back({{"collective", "--instance", "trn1.32xlarge", "--op", "all_reduce",
+                         "--bytes", "8KiB", "--set", "chips=" + chips},
+                        2,
+                        {"chips=" + chips, "from 1 to 64"}});
+    require_rows(rows);
 }
 
 TEST_CASE("bad input: --input files are checked even with --timing-only", "[cli][bad-input]") {

@@ -44,7 +44,8 @@ TEST_CASE("cli: model rejects a batch of 0, unknown names, long pipelines and to
         const char* message;
     };
     const std::vector<Case> cases = {
-        {{"model", kOneLayer, "--instance", "inf1.xlarge", "--batch", "0"}, "--batch 0"},
+        {{"model", kOneLayer, "--instance", "inf1.xlarge", "--batch", "0"},
+         "--batch: 0 is too small"},
         {{"model", "bert-huge", "--instance", "inf1.xlarge"}, "unknown model 'bert-huge'"},
         {{"model", kOneLayer, "--instance", "inf9.xlarge"}, "unknown instance 'inf9.xlarge'"},
         {{"model", kOneLayer, "--instance", "inf1.xlarge", "--parallel", "pipeline",

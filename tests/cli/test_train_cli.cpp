@@ -116,9 +116,10 @@ TEST_CASE("cli: train refuses bad input with one clear message", "[cli]") {
     };
     const std::string model = "bert-base-uncased", trn1 = "trn1.2xlarge";
     const std::vector<Case> cases = {
-        {{"train", model, "--instance", trn1, "--batch", "0"}, {"--batch 0", "at least 1"}},
+        {{"train", model, "--instance", trn1, "--batch", "0"},
+         {"--batch: 0 is too small", "at least 1"}},
         {{"train", model, "--instance", trn1, "--batch", "1", "--bucket-bytes", "0"},
-         {"--bucket-bytes 0"}},
+         {"--bucket-bytes: 0 is too small"}},
         {{"train", "bert-huge", "--instance", trn1, "--batch", "1"},
          {"bert-huge", "bert-base-uncased"}},
         {{"train", model, "--instance", "trn9.xlarge", "--batch", "1"}, {"trn9.xlarge"}},

@@ -23,8 +23,13 @@ std::string error_of(const std::string& text) {
     return "";
 }
 
+// kGood with one key added, or replaced when kGood has it (a key given twice is an error).
 std::string with(const std::string& key_value) {
-    return kGood.substr(0, kGood.size() - 1) + ", " + key_value + "}";
+    const std::string key = key_value.substr(0, key_value.find(':') + 1);
+    const size_t at = kGood.find(key);
+    if (at == std::string::npos) return kGood.substr(0, kGood.size() - 1) + ", " + key_value + "}";
+    const size_t end = kGood.find_first_of(",}", at);
+    return kGood.substr(0, at) + key_value + kGood.substr(end);
 }
 
 }  // namespace

@@ -106,9 +106,9 @@ TEST_CASE("config: bad device-memory and DMA values are rejected with file, path
     path = write_chip(
         "dmzero",
         R"({"name": "x", "base": "trn1", "device_memory": {"channels": {"value": 0, "source": "s"}}})");
-    CHECK_THAT(
-        load_error(path),
-        Catch::Contains("/device_memory/channels/value: found 0, expected a positive number"));
+    CHECK_THAT(load_error(path),
+               Catch::Contains(
+                   "/device_memory/channels/value: found 0, expected a whole number from 1 to 64"));
     path = write_chip(
         "dmneg",
         R"({"name": "x", "base": "trn1", "device_memory": {"access_latency_ns": {"value": -5, "source": "s"}}})");
