@@ -34,6 +34,7 @@ struct RunOptions {
     uint64_t seed = 1;
     uint32_t cores = 1;  // run the kernel on this many cores of the chip at once
     double max_sim_time_s = sim::kDefaultMaxSimTimeNs * 1e-9;
+    double max_host_gib = double(sim::kDefaultMaxHostBytes) / (1ull << 30);
 };
 
 // The --input NAME=FILE pairs, checked against the kernel's tensors.
@@ -97,9 +98,21 @@ int run_command(const RunOptions& o) {
         throw nsim::UsageError(fmt::format("--cores {}: chip {} has {} cores, expected 1 to {}",
                                            o.cores, chip.name, chip.cores, chip.cores));
     // Each core runs its own copy of the kernel on its own copy of the tensors.
+    sim::RunOptions sim_options;
+    sim_options.timing_only = o.timing_only;
+    sim_options.seed = o.seed;
+    sim_options.max_sim_time_ns = o.max_sim_time_s * 1e9;
+    sim_options.max_host_bytes = uint64_t(o.max_host_gib * (1ull << 30));
+    sim_options.trace = !o.trace.empty();
+    sim_options.races = o.races == "off"    ? sim::RaceMode::off
+                        : o.races == "warn" ? sim::RaceMode::warn
+                                            : sim::RaceMode::error;
     std::vector<sim::DeviceMemory> hbm(o.cores);
     std::vector<sim::CorePlacement> placements;
     const auto files = input_files(program, o);
+    if (!o.timing_only)  // before the tensors are allocated below
+        sim::check_host_memory(std::vector<std::vector<const isa::Program*>>(o.cores, {&program}),
+                               chip.limits, sim_options.max_host_bytes);
     for (uint32_t c = 0; c < o.cores; ++c) {
         placements.push_back({0, c, {&program}});
         if (!o.timing_only) {  // timing alone never reads device memory
@@ -107,14 +120,6 @@ int run_command(const RunOptions& o) {
             load_inputs(hbm[c], program, files, o.seed);
         }
     }
-    sim::RunOptions sim_options;
-    sim_options.timing_only = o.timing_only;
-    sim_options.seed = o.seed;
-    sim_options.max_sim_time_ns = o.max_sim_time_s * 1e9;
-    sim_options.trace = !o.trace.empty();
-    sim_options.races = o.races == "off"    ? sim::RaceMode::off
-                        : o.races == "warn" ? sim::RaceMode::warn
-                                            : sim::RaceMode::error;
     const auto ops = sim::builtin_custom_ops();
     const sim::SystemRunResult result = sim::run_system(chip, 1, placements, hbm, ops, sim_options);
 
@@ -177,6 +182,10 @@ Command add_run_command(CLI::App& app) {
     sub->add_option("--max-sim-time", o->max_sim_time_s,
                     "Stop with an error once this many seconds of simulated time pass")
         ->check(CLI::Range(1e-6, sim::kLatestTimeNs * 1e-9))
+        ->capture_default_str();
+    sub->add_option("--max-host-memory", o->max_host_gib,
+                    "Refuse a run with results that would need more GiB of host memory than this")
+        ->check(CLI::Range(1.0 / 1024, 65536.0))
         ->capture_default_str();
     sub->add_option("--set", o->chip.sets,
                     "PATH=VALUE: override a chip parameter, e.g. timing.tensor_clock_ghz=3.0 "

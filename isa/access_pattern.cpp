@@ -55,20 +55,50 @@ int64_t AccessPattern::end_element() const {
     return hi + 1;
 }
 
-std::vector<ByteRange> AccessPattern::byte_ranges() const {
-    const uint64_t esize = dtype_size(dtype);
-    if (free_size() == 0) return {};
-    if (is_contiguous()) return {{byte_offset, byte_offset + free_size() * esize}};
-    std::vector<uint64_t> offsets;
-    offsets.reserve(free_size());
-    for_each_byte_offset([&](uint64_t o) { offsets.push_back(o); });
-    std::sort(offsets.begin(), offsets.end());
-    std::vector<ByteRange> ranges;
-    for (uint64_t o : offsets) {
-        if (!ranges.empty() && o <= ranges.back().end)
-            ranges.back().end = std::max(ranges.back().end, o + esize);
+namespace {
+
+void sort_and_merge(std::vector<ByteRange>& ranges) {
+    std::sort(ranges.begin(), ranges.end(),
+              [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; });
+    size_t kept = 0;
+    for (const auto& r : ranges) {
+        if (kept > 0 && r.begin <= ranges[kept - 1].end)
+            ranges[kept - 1].end = std::max(ranges[kept - 1].end, r.end);
         else
-            ranges.push_back({o, o + esize});
+            ranges[kept++] = r;
+    }
+    ranges.resize(kept);
+}
+
+}  // namespace
+
+// The set of bytes does not depend on the order of the dims or the signs of their steps, and a
+// dim of one index or of step 0 only revisits bytes. So the dims that move are folded in from the
+// finest step outwards, and a pattern costs its distinct ranges, never its element count (a
+// zero-step pattern may name 3e8 elements that all sit in one row).
+std::vector<ByteRange> AccessPattern::byte_ranges() const {
+    if (free_size() == 0) return {};
+    const uint64_t esize = dtype_size(dtype);
+    std::vector<FreeDim> moving;
+    for (const auto& d : dims)
+        if (d.num > 1 && d.step != 0) moving.push_back({d.step < 0 ? -d.step : d.step, d.num});
+    std::sort(moving.begin(), moving.end(),
+              [](const FreeDim& a, const FreeDim& b) { return a.step < b.step; });
+    const uint64_t origin = uint64_t(int64_t(byte_offset) + min_element() * int64_t(esize));
+    std::vector<ByteRange> ranges{{origin, origin + esize}};
+    for (const auto& d : moving) {
+        const uint64_t stride = uint64_t(d.step) * esize;
+        if (ranges.size() == 1 && stride <= ranges[0].end - ranges[0].begin) {
+            ranges[0].end += stride * (d.num - 1);  // the copies touch: one longer range
+            continue;
+        }
+        std::vector<ByteRange> copies;
+        copies.reserve(ranges.size() * d.num);
+        for (uint64_t k = 0; k < d.num; ++k)
+            for (const auto& r : ranges)
+                copies.push_back({r.begin + k * stride, r.end + k * stride});
+        sort_and_merge(copies);
+        ranges = std::move(copies);
     }
     return ranges;
 }
@@ -113,26 +143,10 @@ Footprint footprint(const AccessPattern& ap) {
     for (uint64_t r = ap.start_partition; r < uint64_t(ap.start_partition) + ap.num_partitions;
          ++r) {
         const uint64_t base = r * ap.partition_stride_bytes;
-        for (const auto& w : within) {
-            ByteRange b{base + w.begin, base + w.end};
-            if (!fp.ranges.empty() && b.begin <= fp.ranges.back().end &&
-                b.begin >= fp.ranges.back().begin)
-                fp.ranges.back().end = std::max(fp.ranges.back().end, b.end);
-            else
-                fp.ranges.push_back(b);
-        }
+        for (const auto& w : within) fp.ranges.push_back({base + w.begin, base + w.end});
     }
-    // Rows may interleave when the row stride is smaller than a row's extent: restore order.
-    std::sort(fp.ranges.begin(), fp.ranges.end(),
-              [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; });
-    std::vector<ByteRange> merged;
-    for (const auto& b : fp.ranges) {
-        if (!merged.empty() && b.begin <= merged.back().end)
-            merged.back().end = std::max(merged.back().end, b.end);
-        else
-            merged.push_back(b);
-    }
-    fp.ranges = std::move(merged);
+    // Rows may interleave when the row stride is smaller than a row's extent.
+    sort_and_merge(fp.ranges);
     return fp;
 }
 

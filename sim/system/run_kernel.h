@@ -12,6 +12,7 @@
 #include "sim/memory/memory_report.h"
 #include "sim/semantics/core_state.h"
 #include "sim/semantics/custom_ops.h"
+#include "sim/semantics/host_memory.h"
 
 namespace nsim::sim {
 
@@ -25,6 +26,8 @@ struct RunOptions {
     bool timing_only = false;  // skip the semantics: timing, races and checks only
     // The run stops with an error past this simulated time (at most kLatestTimeNs, sim_time.h).
     double max_sim_time_ns = kDefaultMaxSimTimeNs;
+    // A run with results is refused up front past this much host memory (host_memory.h).
+    uint64_t max_host_bytes = kDefaultMaxHostBytes;
     RaceMode races = RaceMode::error;
     uint64_t seed = 1;   // stochastic rounding
     bool trace = false;  // record the timeline

@@ -89,6 +89,11 @@ SystemRunResult run_system(const ChipConfig& chip, uint32_t chips,
     if (simulated)
         throw SimError("one simulation per process: SystemC cannot elaborate a second system");
     check_placements(chip, chips, placements, hbm);
+    if (!options.timing_only) {
+        std::vector<std::vector<const isa::Program*>> cores;
+        for (const auto& p : placements) cores.push_back(p.programs);
+        check_host_memory(cores, chip.limits, options.max_host_bytes);
+    }
     std::optional<InstanceConfig> cc_instance;
     if (has_collectives(placements)) cc_instance = collective_instance(chip, chips, instance);
     simulated = true;
@@ -145,7 +150,8 @@ SystemRunResult run_system(const ChipConfig& chip, uint32_t chips,
                         "at most {} ns",
                         options.max_sim_time_ns, kLatestTimeNs));
     sc_core::sc_start(time_from_ns(options.max_sim_time_ns), sc_core::SC_EXIT_ON_STARVATION);
-    if (sc_core::sc_pending_activity())
+    // A core that failed stopped the run (sc_stop) with work pending: its own error says why.
+    if (sc_core::sc_pending_activity() && sc_core::sc_get_status() != sc_core::SC_STOPPED)
         throw SimError(fmt::format(
             "the run passed its budget of {} s of simulated time with work still pending: a "
             "parameter far outside the hardware's range (a latency, a bandwidth)? The budget is "

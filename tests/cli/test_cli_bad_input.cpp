@@ -185,3 +185,44 @@ TEST_CASE("bad input: a parameter that puts work past the simulated-time budget"
          {"budget"}},
     });
 }
+
+TEST_CASE("bad input: work too large to compute is refused before it is allocated",
+          "[cli][bad-input]") {
+    const ScratchDir dir;
+    const std::string header = "kernel k\ntarget v2\ntensor y [128,512] f32 output\n";
+    const std::string store = "dma_copy dst=y[0:128]@0.f32[512] src=sbuf[0:128]@0.f32[512]\n";
+    // 6e8 elements on each of 128 partitions that all land on one row of x.
+    const std::string zero_steps =
+        dir.write("zero_steps.nki", header + "tensor x [128,512] f32 input\n" +
+                                        "dma_copy dst=sbuf[0:128]@0.f32{[0,20000],[0,15000]} "
+                                        "src=x[0:128]@0.f32{[0,20000],[0,15000]}\n" +
+                                        store);
+    const std::string tebibyte =
+        dir.write("tebibyte.nki",
+                  header + "tensor x [1048576,262144] f32 input\n" +
+                      "dma_copy dst=sbuf[0:128]@0.f32[512] src=x[0:128]@0.f32[512]\n" + store);
+    require_rows({
+        {{"run", zero_steps}, 2, {"line 5 (dma_copy)", "host memory", "--timing-only"}},
+        {{"run", tebibyte}, 2, {"1024.0 GiB", "--max-host-memory"}},
+        {{"run", zero_steps, "--max-host-memory", "0"}, 2, {"--max-host-memory"}},
+    });
+    CHECK(peak_child_mib() < 1024);
+}
+
+TEST_CASE("bad input: a zero-step pattern is timed from its distinct bytes, not enumerated",
+          "[cli][bad-input][sim]") {
+    const ScratchDir dir;
+    const std::string zero_steps =
+        dir.write("zero_steps.nki",
+                  "kernel k\ntarget v2\ntensor x [128,512] f32 input\n"
+                  "tensor y [128,512] f32 output\n"
+                  "dma_copy dst=sbuf[0:128]@0.f32{[0,20000],[0,15000]} "
+                  "src=x[0:128]@0.f32{[0,20000],[0,15000]}\n"
+                  "dma_copy dst=y[0:128]@0.f32[512] src=sbuf[0:128]@0.f32[512]\n");
+    const auto r = run_nsim({"run", "--timing-only", zero_steps});
+    INFO(r.out << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 0);
+    CHECK(r.seconds < 10);
+    CHECK(peak_child_mib() < 1024);
+}

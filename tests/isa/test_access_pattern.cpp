@@ -1,3 +1,6 @@
+#include <random>
+#include <set>
+
 #include <catch2/catch.hpp>
 
 #include "isa/access_pattern.h"
@@ -36,6 +39,46 @@ TEST_CASE("access pattern: negative steps walk backwards from the offset", "[isa
     ap.for_each_byte_offset([&](uint64_t o) { seen.push_back(o); });
     CHECK(seen == std::vector<uint64_t>{40, 36, 32, 28});
     CHECK(ap.byte_ranges() == std::vector<ByteRange>{{28, 44}});
+}
+
+// The oracle: every element's bytes, enumerated one by one, sorted and merged.
+std::vector<ByteRange> enumerated_ranges(const AccessPattern& ap) {
+    std::set<uint64_t> bytes;
+    const uint64_t esize = dtype_size(ap.dtype);
+    ap.for_each_byte_offset([&](uint64_t o) {
+        for (uint64_t b = o; b < o + esize; ++b) bytes.insert(b);
+    });
+    std::vector<ByteRange> ranges;
+    for (uint64_t b : bytes) {
+        if (!ranges.empty() && ranges.back().end == b)
+            ++ranges.back().end;
+        else
+            ranges.push_back({b, b + 1});
+    }
+    return ranges;
+}
+
+TEST_CASE("access pattern: byte ranges equal the enumerated bytes of any pattern", "[isa]") {
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> step(-6, 6), num(0, 5), rank(0, 4), type(0, 2);
+    const DType types[] = {DType::float32, DType::bfloat16, DType::int8};
+    for (int trial = 0; trial < 2000; ++trial) {
+        AccessPattern ap;
+        ap.dtype = types[type(rng)];
+        ap.byte_offset = 512;  // room for four dims of negative steps
+        for (int k = rank(rng); k > 0; --k) ap.dims.push_back({step(rng), uint32_t(num(rng))});
+        INFO("trial " << trial);
+        REQUIRE(ap.byte_ranges() == enumerated_ranges(ap));
+    }
+}
+
+TEST_CASE("access pattern: steps of zero cost the distinct bytes, not the elements", "[isa]") {
+    AccessPattern ap;
+    ap.dtype = DType::float32;
+    ap.dims = {{0, 20000}, {0, 15000}, {3, 2}};  // 6e8 elements on two words
+    CHECK(ap.byte_ranges() == std::vector<ByteRange>{{0, 4}, {12, 16}});
+    ap.dims = {{1, 60000}, {60000, 60000}};  // 3.6e9 elements, one contiguous run
+    CHECK(ap.byte_ranges() == std::vector<ByteRange>{{0, 4ull * 3600000000ull}});
 }
 
 TEST_CASE("access pattern: start-partition rule follows the partition count", "[isa]") {
