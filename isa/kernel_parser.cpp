@@ -2,6 +2,7 @@
 // comments, and the collection of every line's error.
 #include <algorithm>
 #include <array>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -79,6 +80,7 @@ private:
     Program m_program;
     std::vector<Diagnostic> m_diagnostics;
     std::vector<std::string> m_pending_comments;  // comment lines waiting for the next item
+    std::unordered_map<std::string, unsigned> m_tensor_lines;  // declared tensors, by name
     Stage m_stage = Stage::kernel;
     unsigned m_kernel_line = 0, m_target_line = 0;
     bool m_sequential_seen = false;
@@ -231,11 +233,12 @@ void KernelParser::tensor_line(const SourceLine& line) {
             fmt::format("tensor name '{}' is reserved, expected a name other than sbuf "
                         "and psum",
                         t.name)};
-    if (const TensorDecl* first = m_program.find_tensor(t.name))
+    if (const auto first = m_tensor_lines.find(t.name); first != m_tensor_lines.end())
         throw SyntaxError{
             loc(line, name_token),
             fmt::format("duplicate tensor '{}', expected a new name (the first is line {})", t.name,
-                        first->loc.line)};
+                        first->second)};
+    m_tensor_lines.emplace(t.name, line.number);
     const std::string label = fmt::format("tensor '{}'", t.name);
     t.shape = FieldReader(line.tokens[2].text, loc(line, line.tokens[2]), label + " shape")
                   .tensor_shape();

@@ -17,7 +17,16 @@ uint64_t TensorDecl::row_bytes() const {
 }
 
 const TensorDecl* Program::find_tensor(std::string_view tensor_name) const {
-    for (const auto& t : tensors)
+    if (m_indexed_tensors > tensors.size()) {  // tensors were removed: index afresh
+        m_tensor_index.clear();
+        m_indexed_tensors = 0;
+    }
+    for (; m_indexed_tensors < tensors.size(); ++m_indexed_tensors)
+        m_tensor_index.emplace(tensors[m_indexed_tensors].name, m_indexed_tensors);
+    if (auto it = m_tensor_index.find(std::string(tensor_name));
+        it != m_tensor_index.end() && tensors[it->second].name == tensor_name)
+        return &tensors[it->second];
+    for (const auto& t : tensors)  // not indexed under this name: absent, or renamed in place
         if (t.name == tensor_name) return &t;
     return nullptr;
 }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "isa/instruction.h"
@@ -39,12 +40,19 @@ struct Program {
     std::vector<std::string> header_comments;    // comments above the tensors (kernel/target lines)
     std::vector<std::string> trailing_comments;  // comments after the last instruction
 
+    // By name, through an index of the tensors' positions: a kernel declaring 10^5 tensors is
+    // parsed and verified in linear time. The index catches up with appended tensors, and every
+    // hit is checked against the name, so tensors edited in place are still found (by a scan).
     const TensorDecl* find_tensor(std::string_view tensor_name) const;
     bool operator==(const Program& o) const {
         return name == o.name && target == o.target && tensors == o.tensors && form == o.form &&
                instructions == o.instructions;
     }
     bool operator!=(const Program& o) const { return !(*this == o); }
+
+private:
+    mutable std::unordered_map<std::string, size_t> m_tensor_index;
+    mutable size_t m_indexed_tensors = 0;
 };
 
 // Reorders instructions into per-engine streams (Engine order), keeping each engine's own order:

@@ -3,6 +3,9 @@
 // specific to one opcode live in verifier_rules.cpp.
 #include "isa/verifier.h"
 
+#include <string_view>
+#include <unordered_set>
+
 #include <fmt/format.h>
 
 #include "isa/verifier_checker.h"
@@ -112,6 +115,7 @@ std::optional<uint64_t> usable_tensor_bytes(const TensorDecl& t) {
 
 void check_tensors(Checker& c) {
     const auto& tensors = c.program().tensors;
+    std::unordered_set<std::string_view> names;
     for (size_t i = 0; i < tensors.size(); ++i) {
         const TensorDecl& t = tensors[i];
         const auto fail = [&](const std::string& what) {
@@ -119,8 +123,7 @@ void check_tensors(Checker& c) {
         };
         if (t.name.empty() || t.name == "sbuf" || t.name == "psum")
             fail("invalid name, expected a non-empty name other than sbuf and psum");
-        for (size_t j = 0; j < i; ++j)
-            if (tensors[j].name == t.name) fail("declared twice, expected unique tensor names");
+        if (!names.insert(t.name).second) fail("declared twice, expected unique tensor names");
         if (!detail::valid_dtype(t.dtype)) {
             fail(fmt::format("found dtype value {}, expected a valid dtype", unsigned(t.dtype)));
             continue;
