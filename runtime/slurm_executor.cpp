@@ -35,6 +35,7 @@ std::string last_line(const std::string& text) {
 }  // namespace
 
 PreparedJob SlurmExecutor::prepare(const Study& study) {
+    slurm_script(m_job);  // refuses options a job script cannot carry before anything is written
     m_dir.write_points(study);
     const std::string job_file = m_dir.slurm_dir() + "/job";
     const std::string earlier = read_file_tail(job_file);
@@ -69,7 +70,15 @@ std::vector<PointResult> SlurmExecutor::run(const Study& study, const PointDone&
     m_dir.write_failures({});
     follow(study, job, done);
     keep_failures(job);
-    return m_dir.gather(study);
+    std::vector<PointResult> results = m_dir.gather(study);
+    // The points the job left without a result end too, each with its reason.
+    std::vector<size_t> left;
+    for (size_t index : m_job.points)
+        if (!m_dir.has_result(index)) left.push_back(index);
+    size_t finished = study.points.size() - left.size();
+    for (size_t index : left)
+        if (done) done(results[index], ++finished);
+    return results;
 }
 
 void SlurmExecutor::follow(const Study& study, const std::string& job, const PointDone& done) {
@@ -117,8 +126,7 @@ void SlurmExecutor::keep_failures(const std::string& job) {
     std::map<size_t, std::string> reasons;
     for (size_t k = 0; k < m_job.points.size(); ++k) {
         const size_t index = m_job.points[k], task = k / chunk;
-        std::error_code ec;
-        if (std::filesystem::exists(m_dir.result_file(index), ec)) continue;
+        if (m_dir.has_result(index)) continue;
         const auto end = ends.find(task);
         std::string reason =
             end == ends.end()

@@ -108,12 +108,15 @@ Study SweepDir::read_points() const {
     return study;
 }
 
+bool SweepDir::has_result(size_t index) const {
+    std::error_code ec;
+    return fs::exists(result_file(index), ec);
+}
+
 std::vector<size_t> SweepDir::missing(const Study& study) const {
     std::vector<size_t> missing;
-    for (size_t i = 0; i < study.points.size(); ++i) {
-        std::error_code ec;
-        if (!fs::exists(result_file(i), ec)) missing.push_back(i);
-    }
+    for (size_t i = 0; i < study.points.size(); ++i)
+        if (!has_result(i)) missing.push_back(i);
     return missing;
 }
 
@@ -138,8 +141,7 @@ std::map<size_t, std::string> SweepDir::read_failures() const {
 }
 
 std::optional<PointResult> SweepDir::result(const Study& study, size_t index) const {
-    std::error_code ec;
-    if (!fs::exists(result_file(index), ec)) return std::nullopt;
+    if (!has_result(index)) return std::nullopt;
     auto record = read_sweep_file<PointRecord>(result_file(index));
     if (record.study_hash != study.hash || record.index != index)
         throw InputError(fmt::format(

@@ -38,6 +38,7 @@ public:
     // not what write_points writes.
     Study read_points() const;
 
+    bool has_result(size_t index) const;
     // The points of `study` without a record, in the study's order.
     std::vector<size_t> missing(const Study& study) const;
 
