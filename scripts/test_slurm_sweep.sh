@@ -5,7 +5,8 @@
 # failed with the reason, and the same command again runs that point only; `--no-submit` writes a
 # script `sbatch --test-only` accepts. Skipped, with a message, when no cluster answers.
 #
-#   scripts/test_slurm_sweep.sh [NSIM]    (default build/nsim; SLURM_CONF as the cluster's clients)
+#   scripts/test_slurm_sweep.sh [NSIM]    (default build/nsim; SLURM_CONF as the cluster's clients;
+#                                          NSIM_REQUIRE_SLURM=1 fails instead of skipping)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nsim=$(realpath "${1:-build/nsim}")
@@ -15,6 +16,7 @@ expected=bench/results/inf1-bert-base/results.csv
 if ! sinfo -h >/dev/null 2>&1; then
   echo "SKIPPED: no Slurm cluster answers (start one with scripts/slurm-one-node.sh start and" \
     "export SLURM_CONF as it says)"
+  [ -z "${NSIM_REQUIRE_SLURM:-}" ] || exit 1  # CI: a cluster must be there
   exit 0
 fi
 work=$(mktemp -d)
