@@ -11,12 +11,12 @@ namespace nsim::runtime {
 
 // What the job asks of the cluster, written as #SBATCH lines.
 struct SlurmOptions {
-    std::string partition;       // empty: the cluster's default partition
-    std::string account;         // empty: the user's default account
-    std::string time;            // per task, in sbatch's forms; empty: default_time_limit
-    std::string mem = "2G";      // per task; one point of the reference study peaks well under 1 GB
-    unsigned cpus_per_task = 1;  // a point simulates on one thread
-    unsigned chunk = 1;          // points per task
+    std::string partition;   // empty: the cluster's default partition
+    std::string account;     // empty: the user's default account
+    std::string time;        // per task, in sbatch's forms; empty: default_time_limit
+    std::string mem = "2G";  // per task; the largest point of the reference study peaks at 1.0 GB
+    unsigned cpus_per_task = 1;            // a point simulates on one thread
+    unsigned chunk = 1;                    // points per task
     std::vector<std::string> sbatch_args;  // more options for sbatch, each as given ("--qos=low")
 };
 
