@@ -69,7 +69,8 @@ CommandOutput run_host_command(const std::vector<std::string>& argv) {
     if (exec_failure.size() == sizeof(int)) {
         int error = 0;
         std::memcpy(&error, exec_failure.data(), sizeof error);
-        throw UsageError(fmt::format("cannot run {}: {}", argv[0], std::strerror(error)));
+        throw UsageError(fmt::format("cannot run {}: {} (is it installed, and on the PATH?)",
+                                     argv[0], std::strerror(error)));
     }
     result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;

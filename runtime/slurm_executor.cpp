@@ -35,7 +35,7 @@ std::string last_line(const std::string& text) {
 }  // namespace
 
 PreparedJob SlurmExecutor::prepare(const Study& study) {
-    slurm_script(m_job);  // refuses options a job script cannot carry before anything is written
+    check_sbatch_values(m_job);  // before anything is written
     m_dir.write_points(study);
     const std::string job_file = m_dir.slurm_dir() + "/job";
     const std::string earlier = read_file_tail(job_file);

@@ -14,12 +14,11 @@ namespace nsim::runtime {
 namespace {
 
 // A value on an #SBATCH line, which sbatch splits at white space and which ends at a line break.
-std::string sbatch_value(const std::string& what, const std::string& value) {
+void check_sbatch_value(const std::string& what, const std::string& value) {
     if (value.find_first_of(" \t\n\r") != std::string::npos)
         throw UsageError(fmt::format(
             "{} '{}': a Slurm job script cannot carry white space or a line break there", what,
             value));
-    return value;
 }
 
 }  // namespace
@@ -36,28 +35,38 @@ std::string default_time_limit(unsigned chunk, std::optional<double> longest_sec
     return std::to_string(std::max(10, int(std::min(minutes, 1e6))));
 }
 
-std::string slurm_script(const SlurmJob& job) {
+void check_sbatch_values(const SlurmJob& job) {
     const SlurmOptions& o = job.options;
-    const std::string dir = sbatch_value("--out", job.sweep_dir);
+    check_sbatch_value("--out", job.sweep_dir);
+    check_sbatch_value("job name", job.name);
+    check_sbatch_value("working directory", job.work_dir);
+    for (const auto& [flag, value] : {std::pair{"--time", o.time},
+                                      {"--mem", o.mem},
+                                      {"--partition", o.partition},
+                                      {"--account", o.account}})
+        check_sbatch_value(flag, value);
+    for (const std::string& arg : o.sbatch_args) check_sbatch_value("--sbatch-arg", arg);
+}
+
+std::string slurm_script(const SlurmJob& job) {
+    check_sbatch_values(job);
+    const SlurmOptions& o = job.options;
+    const std::string& dir = job.sweep_dir;
     std::string s = "#!/bin/bash\n";
     s += fmt::format("# Written by `nsim sweep --executor slurm`: {} points of {}, {} per task.\n",
                      job.points.size(), dir, std::max(1u, o.chunk));
-    s += fmt::format("#SBATCH --job-name={}\n", sbatch_value("job name", job.name));
+    s += fmt::format("#SBATCH --job-name={}\n", job.name);
     s += fmt::format("#SBATCH --array=0-{}\n", task_count(job) - 1);
-    s += fmt::format("#SBATCH --chdir={}\n", sbatch_value("working directory", job.work_dir));
+    s += fmt::format("#SBATCH --chdir={}\n", job.work_dir);
     s += fmt::format("#SBATCH --output={}/slurm/logs/%A_%a.out\n", dir);
     s += fmt::format("#SBATCH --error={}/slurm/logs/%A_%a.err\n", dir);
-    s += fmt::format(
-        "#SBATCH --time={}\n",
-        sbatch_value("--time", o.time.empty() ? default_time_limit(o.chunk, {}) : o.time));
-    s += fmt::format("#SBATCH --mem={}\n", sbatch_value("--mem", o.mem));
+    s += fmt::format("#SBATCH --time={}\n",
+                     o.time.empty() ? default_time_limit(o.chunk, {}) : o.time);
+    s += fmt::format("#SBATCH --mem={}\n", o.mem);
     s += fmt::format("#SBATCH --cpus-per-task={}\n", o.cpus_per_task);
-    if (!o.partition.empty())
-        s += fmt::format("#SBATCH --partition={}\n", sbatch_value("--partition", o.partition));
-    if (!o.account.empty())
-        s += fmt::format("#SBATCH --account={}\n", sbatch_value("--account", o.account));
-    for (const std::string& arg : o.sbatch_args)
-        s += fmt::format("#SBATCH {}\n", sbatch_value("--sbatch-arg", arg));
+    if (!o.partition.empty()) s += fmt::format("#SBATCH --partition={}\n", o.partition);
+    if (!o.account.empty()) s += fmt::format("#SBATCH --account={}\n", o.account);
+    for (const std::string& arg : o.sbatch_args) s += fmt::format("#SBATCH {}\n", arg);
     s += "set -u\n";
     s += "# The points of this submission; task K runs points[K*chunk] to "
          "points[K*chunk+chunk-1].\n";

@@ -38,8 +38,11 @@ size_t task_count(const SlurmJob& job);
 // least 10 minutes; an hour per point before any point ran.
 std::string default_time_limit(unsigned chunk, std::optional<double> longest_seconds);
 
-// The script's text. Throws UsageError for what an #SBATCH line cannot carry: a path or option
-// with a line break, or a path with white space (sbatch splits #SBATCH lines at it).
+// Throws UsageError for what an #SBATCH line cannot carry: a path or option with white space
+// (sbatch splits #SBATCH lines at it) or a line break.
+void check_sbatch_values(const SlurmJob& job);
+
+// The script's text, for a job of at least one point; checks as check_sbatch_values does.
 std::string slurm_script(const SlurmJob& job);
 
 }  // namespace nsim::runtime

@@ -4,24 +4,17 @@
 #include <fstream>
 
 #include <catch2/catch.hpp>
-#include <unistd.h>
 
 #include "isa/error.h"
 #include "runtime/sweep_dir.h"
 #include "runtime/sweep_point_json.h"
+#include "tests/runtime/temp_dir.h"
 
 using Catch::Contains;
 using namespace nsim::runtime;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A directory of its own under the temporary directory, removed with its content at the end.
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("nsim-sweep-dir-" + std::to_string(::getpid()));
-    TempDir() { fs::remove_all(path); }
-    ~TempDir() { fs::remove_all(path); }
-};
 
 Study two_point_study(const std::string& text) {
     Study study{"two", "study.json", study_hash(text), {}, {"a skipped point"}};
@@ -45,7 +38,7 @@ void write_record(const SweepDir& dir, const PointRecord& record) {
 }  // namespace
 
 TEST_CASE("sweep dir: the points read back are the points written", "[runtime]") {
-    const TempDir temp;
+    const nsim::test::TempDir temp("nsim-sweep-dir");
     const SweepDir dir(temp.path.string());
     const Study study = two_point_study("{}");
     dir.write_points(study);
@@ -64,7 +57,7 @@ TEST_CASE("sweep dir: the points read back are the points written", "[runtime]")
 
 TEST_CASE("sweep dir: points without a record are missing, and fail with the kept reason",
           "[runtime]") {
-    const TempDir temp;
+    const nsim::test::TempDir temp("nsim-sweep-dir");
     const SweepDir dir(temp.path.string());
     const Study study = two_point_study("{}");
     dir.write_points(study);
@@ -83,7 +76,7 @@ TEST_CASE("sweep dir: points without a record are missing, and fail with the kep
 }
 
 TEST_CASE("sweep dir: a record or a directory of another study file is refused", "[runtime]") {
-    const TempDir temp;
+    const nsim::test::TempDir temp("nsim-sweep-dir");
     const SweepDir dir(temp.path.string());
     const Study study = two_point_study("{}");
     dir.write_points(study);
