@@ -43,7 +43,7 @@ grep -q "sbatch '$work/dry/slurm/sweep.sbatch'" "$work/dry.txt" || fail "no sbat
 grep -q '^#SBATCH --array=0-34$' "$work/dry/slurm/sweep.sbatch" || fail "not 35 tasks"
 sbatch --test-only "$work/dry/slurm/sweep.sbatch"
 
-echo "== the reference study on the cluster; its slowest point's task cancelled while it runs"
+echo "== the reference study on the cluster; the task of point 25 cancelled while it runs"
 out=$work/slurm
 "$nsim" sweep "$study" --out "$out" --executor slurm --time 20 --no-figures 2>"$work/first.err" &
 sweep=$!
