@@ -49,7 +49,9 @@ std::string describe_point(const runtime::StudyPoint& p) {
 // Checks the combination of flags CLI11 cannot express.
 void check_flags(const CLI::App& app, const SweepOptions& o) {
     if (!o.gather.empty()) {
-        for (const std::string flag : {"STUDY", "--out", "--executor", "--jobs"})
+        std::vector<std::string> running_flags = {"STUDY", "--out", "--executor", "--jobs"};
+        running_flags.insert(running_flags.end(), kSlurmFlags.begin(), kSlurmFlags.end());
+        for (const std::string& flag : running_flags)
             if (app.count(flag) > 0)
                 throw UsageError(
                     fmt::format("{}: --gather DIR takes no study or executor: it "

@@ -147,6 +147,7 @@ TEST_CASE("cli: sweep names the flag for an executor's flags misused and a missi
         {{"sweep", "--out", out}, "expected a STUDY file"},
         {{"sweep", study}, "--out"},
         {{"sweep", "--gather", out, "--out", out}, "--out: --gather DIR takes no study"},
+        {{"sweep", "--gather", out, "--chunk", "2"}, "--chunk: --gather DIR takes no study"},
         {{"sweep", "--gather", out + "/none"}, "points/study.json: cannot read the file"},
         {{"sweep-point", out + "/none/point-00000.json", "--out", out + "/r.json"},
          "point-00000.json: cannot read the file"},
