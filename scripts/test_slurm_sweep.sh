@@ -49,7 +49,7 @@ out=$work/slurm
 sweep=$!
 # Point 25 (inf1.6xlarge pipeline-4 batch 16) runs about 4 s: cancel its task once it ran 1 s.
 cancelled=""
-for _ in $(seq 300); do
+while kill -0 "$sweep" 2>/dev/null; do
   job=$(cat "$out/slurm/job" 2>/dev/null || true)
   if [ -n "$job" ] && squeue -h -r -j "$job" -o '%K %T %M' 2>/dev/null | grep -qE '^25 RUNNING 0:0[1-9]'; then
     scancel "${job}_25"
