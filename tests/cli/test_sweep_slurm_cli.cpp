@@ -161,3 +161,23 @@ TEST_CASE("cli: sweep names the flag for an executor's flags misused and a missi
         CHECK_THAT(r.err, Contains(c.message));
     }
 }
+
+TEST_CASE("cli: sweep-point writes a failed point's error as its result and exits 1", "[cli]") {
+    const ScratchDir scratch;
+    const std::string point = scratch.write(
+        "point.json",
+        R"({"study_hash": "00000000000000aa", "index": 3, "override": "default", "request": )"
+        R"({"model": "no-such-model", "instance": "inf1.xlarge", "batch": 1, "parallel": "data",)"
+        R"( "pipeline_cores": 0, "models": 0, "workers_per_model": 0, "requests": 10,)"
+        R"( "functional": false, "sets": []}})");
+    const std::string out = (scratch.path() / "result.json").string();
+    const auto r = run_nsim({"sweep-point", point, "--out", out});
+    INFO("stderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    CHECK(r.exit_code == 1);
+    const auto record = nlohmann::json::parse(read_file(out));
+    CHECK(record["ok"] == false);
+    CHECK(record["index"] == 3);
+    const std::string error = record["error"];
+    CHECK_THAT(error, Contains("no-such-model"));
+}
