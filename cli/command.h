@@ -34,6 +34,7 @@ Command add_describe_command(CLI::App& app);
 Command add_list_command(CLI::App& app);
 Command add_model_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
+Command add_sweep_point_command(CLI::App& app);
 Command add_collective_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 

@@ -50,6 +50,7 @@ int run(int argc, char** argv) {
                   run_kernel = add_run_command(app), demo = add_demo_command(app),
                   describe = add_describe_command(app), list = add_list_command(app),
                   model = add_model_command(app), sweep = add_sweep_command(app),
+                  sweep_point = add_sweep_point_command(app),
                   collective = add_collective_command(app), train = add_train_command(app);
     try {
         app.parse(argc, argv);
@@ -58,7 +59,7 @@ int run(int argc, char** argv) {
         return code == 0 ? kExitOk : kExitUsageError;
     }
     for (const Command* command : {&check, &format, &run_kernel, &demo, &describe, &list, &model,
-                                   &sweep, &collective, &train})
+                                   &sweep, &sweep_point, &collective, &train})
         if (command->app->parsed()) return command->run();
     return demo.run();  // no command: the default job
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/host_command.h"
 #include "runtime/model_run_json.h"
 
 namespace nsim::cli {
@@ -58,12 +59,6 @@ std::string plot_script() {
         "cannot find scripts/plot_study.py (source tree or installed share/nsim/scripts)");
 }
 
-std::string shell_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
 }  // namespace
 
 std::string point_progress(const runtime::PointResult& r) {
@@ -92,6 +87,10 @@ std::string results_json(const runtime::Study& study,
             p["report"] = *r.result;
         else
             p["error"] = r.error;
+        if (!r.node.empty()) {  // run elsewhere: where, and by which nsim
+            p["node"] = r.node;
+            p["nsim_version"] = r.nsim_version;
+        }
         out["points"].push_back(p);
     }
     return out.dump(2) + "\n";
@@ -118,8 +117,9 @@ std::string results_csv(const std::vector<runtime::PointResult>& results) {
 void draw_figures(const std::string& dir, const std::string& title) {
     // Debian's own python3 with python3-matplotlib (README): not whatever python3 is first on PATH.
     const std::string command =
-        fmt::format("/usr/bin/python3 {} {} {} --title {}", shell_quote(plot_script()),
-                    shell_quote(dir + "/results.csv"), shell_quote(dir), shell_quote(title));
+        fmt::format("/usr/bin/python3 {} {} {} --title {}", runtime::shell_quote(plot_script()),
+                    runtime::shell_quote(dir + "/results.csv"), runtime::shell_quote(dir),
+                    runtime::shell_quote(title));
     if (std::system(command.c_str()) != 0)
         throw std::runtime_error(fmt::format("drawing the figures failed: {}", command));
 }

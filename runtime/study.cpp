@@ -116,6 +116,12 @@ std::vector<std::pair<std::string, std::vector<std::string>>> read_overrides(con
 
 }  // namespace
 
+std::string study_hash(const std::string& text) {
+    uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a's offset basis and prime
+    for (unsigned char c : text) hash = (hash ^ c) * 0x100000001b3ull;
+    return fmt::format("{:016x}", hash);
+}
+
 std::string mode_label(const ModelRequest& request) {
     return request.parallel == Parallelism::pipeline
                ? fmt::format("pipeline-{}", request.pipeline_cores)
@@ -138,6 +144,7 @@ Study load_study(const std::string& path) {
                    fmt::format("unknown key: expected one of {}", fmt::join(kStudyKeys, ", ")));
     Study study;
     study.file = path;
+    study.hash = study_hash(text);
     study.name = doc.value("name", std::string("study"));
     const auto models = r.strings(doc, "models");
     const auto instances = r.strings(doc, "instances");

@@ -19,9 +19,14 @@ struct StudyPoint {
 struct Study {
     std::string name;
     std::string file;
+    std::string hash;  // of the file's bytes (study_hash): results name the study they belong to
     std::vector<StudyPoint> points;
     std::vector<std::string> skipped;  // points the instance cannot run, with the reason
 };
+
+// A fingerprint of a study file's text: 16 hex digits of its 64-bit FNV-1a hash. It tells one
+// study file from another (a sweep directory refuses results of another), not a security seal.
+std::string study_hash(const std::string& text);
 
 // A point's mode as the results name it: "data" or "pipeline-N" (N cores per copy).
 std::string mode_label(const ModelRequest& request);

@@ -17,6 +17,9 @@ struct PointResult {
     const StudyPoint* point = nullptr;
     std::optional<ModelRunResult> result;
     std::string error;  // without a result
+    // Where it ran, when elsewhere than in this process's children (a cluster's node), else empty.
+    std::string node;
+    std::string nsim_version;
 };
 
 // Called as each point ends (in the order they end) with its outcome and how many have ended.
