@@ -54,6 +54,10 @@ Command add_model_command(CLI::App& app) {
     sub->add_option("--batch", q.batch, "Inferences per request (the compiled batch size)")
         ->check(whole_number(1, UINT32_MAX))
         ->capture_default_str();
+    sub->add_option("--max-instructions", q.max_instructions,
+                    "Refuse a batch whose kernels would run more instructions per core than this")
+        ->check(whole_number(1000))
+        ->capture_default_str();
     sub->add_option("--parallel", o->parallel,
                     "data: a copy per core; pipeline: layers sharded over cores")
         ->check(CLI::IsMember({"data", "pipeline"}))

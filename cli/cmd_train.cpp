@@ -29,6 +29,10 @@ Command add_train_command(CLI::App& app) {
                     "Sequences per NeuronCore (the global batch is this x the cores)")
         ->check(whole_number(1, UINT32_MAX))
         ->required();
+    sub->add_option("--max-instructions", o->max_instructions,
+                    "Refuse a batch whose kernels would run more instructions per core than this")
+        ->check(whole_number(1000))
+        ->capture_default_str();
     sub->add_option(
            "--bucket-bytes", o->bucket_bytes,
            "Gradient bucket size in bytes (default 26214400 = 25 MiB, PyTorch DDP's bucket_cap_mb)")

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "runtime/child_process.h"
 #include "runtime/model_files.h"
 #include "runtime/record_bytes.h"
+#include "runtime/work_budget.h"
 #include "sim/checks/race_description.h"
 #include "sim/system/run_system.h"
 
@@ -56,6 +58,23 @@ void check_device_memory(const compiler::LoweredModel& lowered, const sim::Insta
                             "the chip has {:.2f} GiB",
                             model, lowered.batch, instance.name, chip,
                             double(need[chip]) / (1ull << 30), double(have) / (1ull << 30)));
+}
+
+// A copy's weights alone must fit the device memory of the chips it spans: checked before
+// lowering, on which a model of thousands of layers would spend minutes.
+void check_weights_fit(const compiler::ModelSpec& spec, const sim::InstanceConfig& instance,
+                       const std::vector<std::vector<CoreId>>& placement) {
+    uint64_t weights = 0;
+    for (const auto& w : compiler::model_weight_tensors(spec)) weights += w.size_bytes();
+    std::set<uint32_t> chips;
+    for (const CoreId& core : placement.front()) chips.insert(core.chip);
+    const uint64_t have = chips.size() * instance.chip.device_memory.size_bytes;
+    if (weights > have)
+        throw InputError(
+            fmt::format("{}: its weights take {:.2f} GiB, more than the {:.2f} GiB of "
+                        "device memory of the {} chip(s) of {} a copy spans",
+                        spec.name, double(weights) / (1ull << 30), double(have) / (1ull << 30),
+                        chips.size(), instance.name));
 }
 
 // The copies whose stages are simulated: every copy of a pipeline; for data parallel only the
@@ -178,6 +197,19 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
                             const StageTraceWriter& write_trace) {
     const compiler::ModelSpec spec = compiler::load_model(resolve_model(request.model));
     const uint32_t stages = uint32_t(placement.front().size());
+    check_weights_fit(spec, instance, placement);
+    check_instruction_budget(
+        fmt::format("{} on {}", spec.name, instance.name), request.batch, request.max_instructions,
+        [&](uint32_t batch) {
+            const auto small =
+                compiler::lower_model(spec, batch, instance.chip.generation, instance.chip.limits,
+                                      partition_plan(request, stages));
+            uint64_t most = 0;
+            for (const auto& stage : small.stages)
+                most = std::max<uint64_t>(
+                    most, stage.load.instructions.size() + stage.infer.instructions.size());
+            return most;
+        });
     const compiler::LoweredModel lowered =
         compiler::lower_model(spec, request.batch, instance.chip.generation, instance.chip.limits,
                               partition_plan(request, stages));

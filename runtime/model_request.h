@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/work_budget.h"
+
 namespace nsim::runtime {
 
 // How a model's copies use the NeuronCores ([src:parallel-ncgs]).
@@ -36,6 +38,7 @@ struct ModelRequest {
     // warm-up of 2 per worker.
     uint32_t requests = 200;
     bool functional = false;  // also run the real arithmetic once, against the fp32 reference
+    uint64_t max_instructions = kDefaultMaxInstructions;  // per core, work_budget.h
     std::vector<std::string>
         sets;  // instance overrides PATH=VALUE ("chip.PATH=VALUE" for the chip)
 };

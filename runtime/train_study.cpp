@@ -110,6 +110,13 @@ TrainStudy run_train_study(const TrainRequest& request) {
     s.gradient_bytes = s.parameters * 4;
 
     const sim::ChipConfig& chip = s.instance.chip;
+    check_instruction_budget(
+        fmt::format("a training step of {} on {}", s.spec.name, s.instance.name), request.batch,
+        request.max_instructions, [&](uint32_t batch) {
+            const auto small =
+                compiler::lower_layer_training(s.spec, batch, chip.generation, chip.limits);
+            return uint64_t(small.forward.instructions.size() + small.backward.instructions.size());
+        });
     const auto programs =
         compiler::lower_layer_training(s.spec, request.batch, chip.generation, chip.limits);
     for (const isa::Program* p : {&programs.forward, &programs.backward})

@@ -9,6 +9,7 @@
 
 #include "compiler/model_spec.h"
 #include "runtime/training_step.h"
+#include "runtime/work_budget.h"
 #include "sim/config/instance_config.h"
 
 namespace nsim::runtime {
@@ -19,6 +20,7 @@ struct TrainRequest {
     std::string instance;  // built-in name (configs/instances/) or JSON file
     uint32_t batch = 0;    // sequences per NeuronCore (per replica)
     uint64_t bucket_bytes = kDefaultBucketBytes;
+    uint64_t max_instructions = kDefaultMaxInstructions;  // per core, work_budget.h
     std::vector<std::string> sets;  // instance overrides PATH=VALUE ("chip.PATH" for the chip)
 };
 

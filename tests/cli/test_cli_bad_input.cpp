@@ -238,3 +238,29 @@ TEST_CASE("bad input: a zero-step pattern is timed from its distinct bytes, not 
     CHECK(r.seconds < 10);
     CHECK(peak_child_mib() < 1024);
 }
+
+TEST_CASE("bad input: a model request too large to lower is refused before lowering it",
+          "[cli][bad-input]") {
+    const ScratchDir dir;
+    const std::string deep =
+        dir.write("deep.json", R"({"name": "deep", "layers": 10000, "hidden_size": 768,
+            "attention_heads": 12, "intermediate_size": 3072, "vocab_size": 30522,
+            "max_position_embeddings": 512, "type_vocab_size": 2, "layer_norm_eps": 1e-12,
+            "sequence_length": 128, "pooler": true, "num_labels": 2, "matmul_dtype": "bf16"})");
+    require_rows({
+        {{"model", deep, "--instance", "inf1.xlarge"}, 2, {"deep", "GiB of device memory"}},
+        {{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--batch", "1000"},
+         2,
+         {"batch 1000", "--max-instructions"}},
+        {{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--batch", "10000"},
+         2,
+         {"batch 10000", "--max-instructions"}},
+        {{"train", "bert-base-uncased", "--instance", "trn1.2xlarge", "--batch", "100000"},
+         2,
+         {"training step", "--max-instructions"}},
+        {{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--max-instructions", "10"},
+         2,
+         {"--max-instructions"}},
+    });
+    CHECK(peak_child_mib() < 1024);
+}
