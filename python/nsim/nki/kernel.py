@@ -1,0 +1,294 @@
+"""@nki.jit kernels on nsim: trace the Python body once, place its on-chip tensors, simulate the
+instructions, return numpy outputs. Also nki.simulate, nki.benchmark, nki.profile."""
+import inspect
+import json
+import os
+import warnings
+
+import numpy as np
+
+from .. import api as _api
+from . import dtypes
+from . import trace as _trace
+from .errors import NkiError, unsupported
+from .tensor import NkiTensor
+
+
+class Settings:
+    """What runs a kernel: `chip` (None: NSIM_CHIP, NEURON_PLATFORM_TARGET_OVERRIDE, else trn2),
+    `timing_only` (None: NSIM_TIMING_ONLY=1), `rotation` (physical buffers per allocation site,
+    docs/nki.md), `sets` (chip overrides as for nsim.run), `print_kernel` (print the kernel text
+    that is simulated)."""
+
+    def __init__(self):
+        self.chip = None
+        self.timing_only = None
+        self.rotation = 2
+        self.sets = {}
+        self.print_kernel = False
+
+
+settings = Settings()
+_TARGETS = {"trn1": "trn1", "inf2": "inf2", "gen2": "trn1", "trn2": "trn2", "gen3": "trn2"}
+_chips = {}
+_last = {"report": None, "text": None}
+
+
+def chip_name():
+    if settings.chip:
+        return settings.chip
+    if os.environ.get("NSIM_CHIP"):
+        return os.environ["NSIM_CHIP"]
+    target = os.environ.get("NEURON_PLATFORM_TARGET_OVERRIDE")
+    if target:
+        if target not in _TARGETS:
+            raise NkiError(f"NEURON_PLATFORM_TARGET_OVERRIDE={target}: nsim has trn1/inf2/gen2 "
+                           f"and trn2/gen3", ("<environment>", 0))
+        return _TARGETS[target]
+    return "trn2"
+
+
+def target_chip():
+    key = (chip_name(), tuple(sorted(settings.sets.items())))
+    if key not in _chips:
+        _chips[key] = _api.describe_chip(key[0], dict(key[1]))
+    return _chips[key]
+
+
+def timing_only():
+    if settings.timing_only is not None:
+        return bool(settings.timing_only)
+    return os.environ.get("NSIM_TIMING_ONLY", "") not in ("", "0")
+
+
+def last_report():
+    """The report (a dict with the keys of `nsim run --report`) of the latest kernel call."""
+    return _last["report"]
+
+
+def last_kernel_text():
+    """The nsim kernel text the latest kernel call simulated."""
+    return _last["text"]
+
+
+class NkiArray:
+    """Host values of a dtype numpy lacks (bf16, fp8, tf32): float32 values rounded to it."""
+
+    def __init__(self, values, dtype):
+        self.dtype = dtypes.canonical(dtype)
+        self.values = _api._nsim.quantize(np.asarray(values, dtype=np.float32),
+                                          dtypes.text_name(self.dtype))
+        self.shape = self.values.shape
+
+
+def placeholder(shape, dtype):
+    """An input that gives only its shape and dtype (timing-only runs, nki.benchmark)."""
+    p = NkiArray.__new__(NkiArray)
+    p.dtype, p.values, p.shape = dtypes.canonical(dtype), None, tuple(shape)
+    return p
+
+
+def array(values, dtype):
+    """An input array of `dtype`; bf16/fp8/tf32 values are rounded to nearest even."""
+    if dtypes.host_dtype(dtype) is not np.float32 or dtypes.canonical(dtype) == "float32":
+        return np.asarray(values, dtype=dtypes.host_dtype(dtype))
+    return NkiArray(values, dtype)
+
+
+def _input_dtype(value, name):
+    if isinstance(value, NkiArray):
+        return value.dtype, value
+    if type(value).__module__.startswith("ml_dtypes") or str(value.dtype) in (
+            "bfloat16", "float8_e4m3fn", "float8_e5m2"):
+        return dtypes.canonical(str(value.dtype)), value.astype(np.float32)
+    if value.dtype in (np.float64, np.int64, np.uint64):
+        raise NkiError(f"argument '{name}' is {value.dtype}: NKI has no 64-bit types; pass "
+                       f"float32 or int32")
+    return dtypes.canonical(value.dtype), value
+
+
+def _host_values(name, value):
+    if isinstance(value, NkiArray):
+        if value.values is None:
+            raise NkiError(f"argument '{name}' is a placeholder without values: it serves "
+                           f"timing-only runs (--timing-only, nki.benchmark)", ("<call>", 0))
+        return value.values
+    return value
+
+
+class Kernel:
+    """What @nki.jit returns: call it with numpy arrays."""
+
+    def __init__(self, fn, mode="run"):
+        self.fn, self.mode = fn, mode
+        self.benchmark_result = None
+        self.__name__ = getattr(fn, "__name__", "kernel")
+        self.__doc__ = getattr(fn, "__doc__", None)
+
+    def __getitem__(self, grid):
+        if grid in (1, (1,)):
+            return self
+        raise unsupported(f"SPMD launch {self.__name__}[{grid}]")
+
+    def with_schedule(self, edges):
+        return self  # ordering hints: nsim keeps program order
+
+    def __call__(self, *args, **kwargs):
+        return run_kernel(self.fn, args, kwargs)
+
+
+def run_kernel(fn, args, kwargs, timing=None, trace_file=None):
+    fn = getattr(fn, "fn", fn)
+    chip = target_chip()
+    t = _trace.Trace(fn.__name__, chip)
+    bound = inspect.signature(fn).bind(*args, **kwargs)
+    bound.apply_defaults()
+    inputs, call_args = {}, {}
+    for name, value in bound.arguments.items():
+        if isinstance(value, (np.ndarray, NkiArray)):
+            dtype, host = _input_dtype(value, name)
+            view = t.hbm_tensor(name, host.shape, dtype, "input", (fn.__code__.co_filename,
+                                                                  fn.__code__.co_firstlineno))
+            inputs[view.storage.name] = host
+            value = view
+        call_args[name] = value
+    if _trace._current is not None:
+        raise NkiError("a kernel called from inside another kernel: call it as a plain function")
+    _trace._current = t
+    try:
+        returned = fn(**call_args)
+    finally:
+        _trace._current = None
+    outputs = _outputs(returned)
+    text, origins = t.kernel_text(settings.rotation)
+    _last["text"] = text
+    if settings.print_kernel:
+        print(text)
+    timing = timing_only() if timing is None else timing
+    if not timing:
+        inputs = {name: _host_values(name, value) for name, value in inputs.items()}
+    try:
+        result = _api.run(text, chip["name"], {} if timing else inputs, sets=settings.sets,
+                          timing_only=timing, trace=trace_file is not None,
+                          file=f"<nki kernel {fn.__name__}>")
+    except _api.KernelError as e:
+        raise _kernel_error(e, origins) from None
+    _last["report"] = result.report
+    if trace_file:
+        _write_trace(result.trace, origins, trace_file)
+    if timing:
+        warnings.warn("nsim.nki: timing only: the outputs are zero-filled, not computed",
+                      stacklevel=3)
+    arrays = []
+    for view in outputs:
+        s = view.storage
+        if timing:
+            arrays.append(np.zeros(s.shape, dtypes.host_dtype(s.dtype)))
+        else:
+            arrays.append(result.outputs[s.name])
+    if returned is None:
+        return None
+    return arrays[0] if isinstance(returned, NkiTensor) else tuple(arrays)
+
+
+def _outputs(returned):
+    if returned is None:
+        return []
+    views = [returned] if isinstance(returned, NkiTensor) else list(returned)
+    for v in views:
+        if not isinstance(v, NkiTensor) or v.buffer not in ("hbm", "shared_hbm", "private_hbm"):
+            raise NkiError(f"a kernel returns HBM tensors (nl.shared_hbm), found {v!r}",
+                           getattr(getattr(v, "storage", None), "where", None))
+        if v.storage.role == "input":
+            raise unsupported("returning an input tensor")
+        if v.shape != v.storage.shape:
+            raise NkiError(f"a kernel returns whole tensors, found a view {v.shape} of "
+                           f"{v.storage.shape}", v.storage.where)
+        v.storage.role = "output"
+    return views
+
+
+def _kernel_error(e, origins):
+    """The verifier's first diagnostic, at the kernel line that made the instruction."""
+    messages = []
+    for _file, line, _col, message in e.diagnostics:
+        where = origins.get(line)
+        if where:
+            messages.append(NkiError(f"{where[2]}: {message}", where[:2]))
+    if not messages:
+        return e
+    first = messages[0]
+    if len(messages) > 1:
+        first.args = (first.args[0] + "".join(f"\n{m.args[0]}" for m in messages[1:4]),)
+    return first
+
+
+def _write_trace(trace_json, origins, path):
+    trace = json.loads(trace_json)
+    for ev in trace["traceEvents"]:
+        where = origins.get(ev.get("args", {}).get("line"))
+        if where:
+            ev["name"] = f"{where[2]} {os.path.basename(where[0])}:{where[1]}"
+            ev["args"] = {"file": where[0], "line": where[1]}
+    with open(path, "w") as f:
+        json.dump(trace, f)
+
+
+def jit(fn=None, mode="auto", **kwargs):
+    if kwargs.get("platform_target"):
+        settings.chip = settings.chip or _TARGETS.get(kwargs["platform_target"])
+    if fn is None:
+        return lambda f: Kernel(f)
+    return Kernel(fn)
+
+
+def simulate(kernel):
+    """nki.simulate(kernel)(*arrays): the outputs, computed (never timing only)."""
+    return lambda *args, **kwargs: run_kernel(kernel, args, kwargs, timing=False)
+
+
+class _Latency:
+    def __init__(self, us):
+        self.us = us
+
+    def get_latency_percentile(self, p):
+        if p not in (0, 1, 10, 25, 50, 90, 99, 100):
+            raise ValueError(f"percentile {p}: expected 0, 1, 10, 25, 50, 90, 99 or 100")
+        return self.us  # the simulation is deterministic: every run takes the same time
+
+
+class BenchmarkResult:
+    def __init__(self, us):
+        self.nc_latency = _Latency(us)
+
+
+class _Benchmarked(Kernel):
+    def __call__(self, *args, **kwargs):
+        out = run_kernel(self.fn, args, kwargs, timing=True)
+        self.benchmark_result = BenchmarkResult(last_report()["time_ns"] / 1000)
+        return out
+
+
+def benchmark(kernel=None, warmup=10, iters=100, **kwargs):
+    """NKI's benchmark: the kernel's simulated latency (timing only: values are not used, outputs
+    are zeros) in .benchmark_result.nc_latency.get_latency_percentile(p), microseconds."""
+    if kernel is None:
+        return lambda k: _Benchmarked(getattr(k, "fn", k))
+    return _Benchmarked(getattr(kernel, "fn", kernel))
+
+
+class _Profiled(Kernel):
+    def __init__(self, fn, path):
+        super().__init__(fn)
+        self.path = path
+
+    def __call__(self, *args, **kwargs):
+        return run_kernel(self.fn, args, kwargs, trace_file=self.path)
+
+
+def profile(func=None, working_directory=".", save_trace_name="profile.json", **kwargs):
+    """Runs the kernel and writes a Chrome/Perfetto trace whose bars name the kernel's lines."""
+    path = os.path.join(working_directory, save_trace_name)
+    if func is None:
+        return lambda k: _Profiled(getattr(k, "fn", k), path)
+    return _Profiled(getattr(func, "fn", func), path)
