@@ -1,40 +1,56 @@
 """Placement of SBUF and PSUM tensors after tracing (policy: docs/nki.md "Allocation").
 
-Every execution of nl.ndarray on chip is a tensor live from its creation to its last use. Tensors
-are placed in creation order, first fit, across all partitions: a tensor avoids the bytes of every
-tensor live at the same time and, so that consecutive iterations of a loop can overlap, those of
-the last `rotation - 1` tensors made at the same kernel line (its allocation site). When that does
-not fit, the rotation gives way before the allocation fails; it fails only when the live tensors
-alone leave no room, naming the kernel line."""
+Every execution of nl.ndarray on chip is a tensor live from its creation to its last use. So that
+consecutive iterations of a loop can overlap, a tensor's bytes also stay reserved until its
+allocation site (the kernel line of its nl.ndarray) has made `rotation - 1` more tensors: the site
+then rotates over `rotation` physical buffers, as the Neuron compiler's multi-buffering does.
+Tensors are placed in creation order, first fit, across all partitions, avoiding every tensor
+reserved at the same time. When that does not fit, the reservations give way to the lifetimes
+alone; only when the live tensors leave no room does the allocation fail, naming the kernel line."""
 from .errors import NkiError
 
 ALIGN = 4  # bytes; nsim's assumption (NKI documents no SBUF alignment, KLR uses 1)
 
 
 def place(storages, buffer, capacity, rotation, bank_bytes=None):
-    """Sets .address of each storage (those of `buffer`, in creation order)."""
-    active = []  # placed tensors not yet dead: (last_use, address, end)
-    recent = {}  # site -> the last rotation-1 placements there: [(address, end)]
+    """Sets .address of each storage (all of `buffer`, in creation order)."""
+    reserved = _reservations(storages, rotation)
+    placed = []  # (reserved_until, last_use, address, end), pruned as they expire
     for t in storages:
         size = _round_up(max(t.partition_bytes, 1), ALIGN)
         start = t.created
-        end_use = t.last_use if t.last_use is not None else start
-        active = [a for a in active if a[0] >= start]
-        live = [(a[1], a[2]) for a in active]
-        site = recent.setdefault(t.where, [])
-        address = _first_fit(live + site, size, capacity, bank_bytes)
+        placed = [p for p in placed if p[0] >= start]
+        address = _first_fit([(a, e) for _, _, a, e in placed], size, capacity, bank_bytes)
         if address is None:
+            live = [(a, e) for _, last, a, e in placed if last >= start]
             address = _first_fit(live, size, capacity, bank_bytes)
-        if address is None:
-            used = sum(e - a for a, e in live)
-            raise NkiError(f"{buffer.upper()} full: this {t.shape} {t.dtype} tensor needs "
-                           f"{size} bytes per partition, but {len(live)} live tensors hold {used} "
-                           f"of {capacity} (lifetimes end at each tensor's last use; make tiles "
-                           f"smaller or free them sooner)", t.where)
+            if address is None:
+                raise NkiError(
+                    f"{buffer.upper()} full: this {t.shape} {t.dtype} tensor needs {size} bytes "
+                    f"per partition, but {len(live)} live tensors hold "
+                    f"{sum(e - a for a, e in live)} of {capacity} (a tensor lives until its last "
+                    f"use: make tiles smaller or let them die sooner)", t.where)
         t.address = address
-        active.append((end_use, address, address + size))
-        site.append((address, address + size))
-        del site[:max(0, len(site) - (rotation - 1))]
+        placed.append((reserved[t.ident], _last_use(t), address, address + size))
+
+
+def _last_use(t):
+    return t.last_use if t.last_use is not None else t.created
+
+
+def _reservations(storages, rotation):
+    """Per tensor: until when its bytes stay reserved (its last use, or the creation of the
+    (rotation-1)-th later tensor of its site, whichever is later)."""
+    by_site = {}
+    for t in storages:
+        by_site.setdefault(t.where, []).append(t)
+    out = {}
+    for tensors in by_site.values():
+        for k, t in enumerate(tensors):
+            later = k + rotation - 1
+            successor = tensors[later].created if rotation > 1 and later < len(tensors) else -1
+            out[t.ident] = max(_last_use(t), successor)
+    return out
 
 
 def _first_fit(taken, size, capacity, bank_bytes):

@@ -15,11 +15,19 @@ class NkiError(Exception):
         super().__init__(f"{where[0]}:{where[1]}: {message}")
 
 
+_OURS = {}  # code object -> whether it is nsim.nki's
+
+
 def caller():
     """(file, line) of the innermost frame outside nsim.nki: the kernel line that made the call."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == \
-            _PACKAGE_DIR:
+    while frame is not None:
+        code = frame.f_code
+        ours = _OURS.get(code)
+        if ours is None:
+            ours = _OURS[code] = os.path.dirname(os.path.abspath(code.co_filename)) == _PACKAGE_DIR
+        if not ours:
+            break
         frame = frame.f_back
     if frame is None:
         return ("<unknown>", 0)

@@ -91,12 +91,20 @@ def _no_mask(kwargs, api):
 
 
 def _record_psum_write(dst, by_matmul):
-    """Tracks which PSUM elements a matmul wrote last (the accumulate=None policy, §4.3)."""
-    flags = dst.storage.matmul_written
-    if flags is None:
+    """Tracks which PSUM elements a matmul wrote last (the accumulate=None policy, §4.3) and
+    returns (all, any) of them before this write. A whole-tensor write keeps one flag."""
+    s = dst.storage
+    if s.buffer != "psum":
         return None
+    flags = s.matmul_written
+    if dst.offset == 0 and dst.size == s.size and dst.is_contiguous():
+        before = (flags, flags) if isinstance(flags, bool) else (flags.all(), flags.any())
+        s.matmul_written = by_matmul
+        return before
+    if isinstance(flags, bool):
+        flags = s.matmul_written = np.full(s.size, flags)
     idx = _indices(dst)
-    before = flags[idx]
+    before = (flags[idx].all(), flags[idx].any())
     flags[idx] = by_matmul
     return before
 
@@ -139,9 +147,9 @@ def nc_matmul(dst, stationary, moving, is_stationary_onezero=False, is_moving_on
     _tensor(moving, "moving", api, ("sbuf",))
     before = _record_psum_write(dst, True)
     if accumulate is None:  # first write to a location overwrites, later ones add (§4.3)
-        if before.all():
+        if before[0]:
             accumulate = True
-        elif not before.any():
+        elif not before[1]:
             accumulate = False
         else:
             raise NkiError(f"{api}: dst is partly an accumulation group and partly not; give "
@@ -266,7 +274,7 @@ def dma_copy(dst, src, priority=None, oob_mode=oob_mode.error, dge_mode=dge_mode
     if dst.size != src.size:
         raise NkiError(f"{api}: src has {src.size} elements {src.shape}, dst {dst.size} "
                        f"{dst.shape}; expected equal counts")
-    _emit("dma_copy", api, dst=dst, src=src)
+    _emit("dma_copy", api, dst=dst, src=src, queue=_trace.current(api).next_dma_queue())
 
 
 def __getattr__(name):

@@ -17,13 +17,14 @@ from .tensor import NkiTensor
 class Settings:
     """What runs a kernel: `chip` (None: NSIM_CHIP, NEURON_PLATFORM_TARGET_OVERRIDE, else trn2),
     `timing_only` (None: NSIM_TIMING_ONLY=1), `rotation` (physical buffers per allocation site,
-    docs/nki.md), `sets` (chip overrides as for nsim.run), `print_kernel` (print the kernel text
+    docs/nki.md), `dma_queues` (how many DMA queues the kernel's dma_copy calls rotate over), `sets` (chip overrides as for nsim.run), `print_kernel` (print the kernel text
     that is simulated)."""
 
     def __init__(self):
         self.chip = None
         self.timing_only = None
         self.rotation = 2
+        self.dma_queues = None  # DMA queues used round-robin (None: all of the chip's)
         self.sets = {}
         self.print_kernel = False
 

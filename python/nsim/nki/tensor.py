@@ -27,6 +27,10 @@ class Storage:
         return self.buffer in ON_CHIP
 
     @property
+    def size(self):
+        return math.prod(self.shape)
+
+    @property
     def partition_elements(self):  # elements per partition (on chip) or per row (HBM)
         return math.prod(self.shape[1:])
 
@@ -45,7 +49,7 @@ class NkiTensor:
 
     def __init__(self, storage, offset, dims, dtype=None):
         self.storage, self.offset, self.dims = storage, offset, list(dims)
-        self.dtype = dtypes.canonical(dtype or storage.dtype)
+        self.dtype = storage.dtype if dtype is None else dtypes.canonical(dtype)
 
     @classmethod
     def whole(cls, storage):

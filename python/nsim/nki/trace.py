@@ -39,6 +39,15 @@ class Trace:
         self.name, self.chip = name, chip  # chip: nsim.describe_chip's dict
         self.storages, self.instructions = [], []
         self.hbm_names = set()
+        self.dma_count = 0
+
+    def next_dma_queue(self):
+        """The queue of the next dma_copy: round-robin over the core's queues, as the Neuron
+        compiler spreads a kernel's DMAs over the DMA engines (docs/nki.md)."""
+        from .kernel import settings
+        queues = settings.dma_queues or self.chip["limits"]["dma_queues"]
+        self.dma_count += 1
+        return (self.dma_count - 1) % queues
 
     # Tensors ---------------------------------------------------------------------------------
     def hbm_tensor(self, name, shape, dtype, role, where=None):
@@ -65,7 +74,7 @@ class Trace:
                     buffer, where)
         s.created = len(self.instructions)
         if buffer == "psum":
-            s.matmul_written = np.zeros(math.prod(shape), dtype=bool)
+            s.matmul_written = False  # or an array of per-element flags (isa._record_psum_write)
         self.storages.append(s)
         return NkiTensor.whole(s)
 

@@ -1,0 +1,264 @@
+"""nsim.nki: NKI kernels (nisa instructions, nl.ndarray buffers) against numpy, and the errors
+NKI gives, at the kernel's own lines."""
+import inspect
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import nki
+import nki.isa as nisa
+import nki.language as nl
+import nsim.nki
+
+
+def line_of(fn, text):
+    """The file line of the first line of `fn` containing `text`."""
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(i for i, line in enumerate(lines) if text in line)
+
+
+@nki.jit
+def scale_add(a, b, factor):
+    """out = a * factor + b, tile by tile over the rows."""
+    out = nl.ndarray(a.shape, a.dtype, buffer=nl.shared_hbm)
+    for i in nl.affine_range(a.shape[0] // nl.tile_size.pmax):
+        rows = nl.ds(i * nl.tile_size.pmax, nl.tile_size.pmax)
+        x = nl.ndarray((nl.tile_size.pmax, a.shape[1]), a.dtype, buffer=nl.sbuf)
+        y = nl.ndarray((nl.tile_size.pmax, a.shape[1]), a.dtype, buffer=nl.sbuf)
+        nisa.dma_copy(dst=x, src=a[rows, :])
+        nisa.dma_copy(dst=y, src=b[rows, :])
+        nisa.tensor_scalar(dst=x, data=x, op0=nl.multiply, operand0=factor)
+        nisa.tensor_tensor(dst=y, data1=x, data2=y, op=nl.add)
+        nisa.dma_copy(dst=out[rows, :], src=y)
+    return out
+
+
+def test_elementwise_kernel_is_exact_for_integers():
+    rng = np.random.default_rng(2)
+    a = rng.integers(-1000, 1000, (256, 64)).astype(np.int32)
+    b = rng.integers(-1000, 1000, (256, 64)).astype(np.int32)
+    np.testing.assert_array_equal(scale_add(a, b, 3), a * 3 + b)
+    report = nsim.nki.last_report()
+    assert report["engines"]["vector"]["instructions"] == 4 and report["time_ns"] > 0
+
+
+@nki.jit
+def row_softmax(x):
+    """Softmax of each row: max, exp(x - max) with its sum, divide."""
+    out = nl.ndarray(x.shape, x.dtype, buffer=nl.shared_hbm)
+    t = nl.ndarray(x.shape, nl.float32, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=x)
+    neg_max = nl.ndarray((x.shape[0], 1), nl.float32, buffer=nl.sbuf)
+    nisa.tensor_reduce(dst=neg_max, op=nl.maximum, data=t, axis=1, negate=True)
+    total = nl.ndarray((x.shape[0], 1), nl.float32, buffer=nl.sbuf)
+    nisa.activation(dst=t, op=nl.exp, data=t, bias=neg_max, reduce_op=nl.add, reduce_res=total)
+    inv = nl.ndarray((x.shape[0], 1), nl.float32, buffer=nl.sbuf)
+    nisa.reciprocal(dst=inv, data=total)
+    nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=inv)
+    nisa.dma_copy(dst=out, src=t)
+    return out
+
+
+def test_softmax_kernel_within_tolerance():
+    x = np.random.default_rng(3).standard_normal((128, 300)).astype(np.float32)
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(row_softmax(x), e / e.sum(axis=1, keepdims=True), rtol=1e-5)
+
+
+@nki.jit
+def transpose_via_pe(x):
+    """x [P, F] -> [F, P] through the tensor engine and PSUM."""
+    out = nl.ndarray((x.shape[1], x.shape[0]), x.dtype, buffer=nl.shared_hbm)
+    t = nl.ndarray(x.shape, x.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=x)
+    p = nl.ndarray((x.shape[1], x.shape[0]), nl.float32, buffer=nl.psum)
+    nisa.nc_transpose(dst=p, data=t)
+    s = nl.ndarray((x.shape[1], x.shape[0]), x.dtype, buffer=nl.sbuf)
+    nisa.tensor_copy(dst=s, src=p)
+    nisa.dma_copy(dst=out, src=s)
+    return out
+
+
+def test_transpose_and_trn2():
+    x = np.random.default_rng(4).standard_normal((96, 64)).astype(np.float32)
+    nsim.nki.settings.chip = "trn2"
+    np.testing.assert_array_equal(transpose_via_pe(x), x.T)
+    assert nsim.nki.last_report()["chip"] == "trn2"
+
+
+def test_matmul_steps_match_numpy():
+    import matmul_steps
+    for name, kernel, _ in matmul_steps.STEPS:
+        assert matmul_steps.check(name, kernel, M=256, K=256, N=1024)
+
+
+def test_accumulation_groups_follow_first_write():
+    """accumulate=None: the first matmul into a PSUM tile overwrites, later ones add; a tile
+    allocated again (next loop iteration) starts a new group."""
+    @nki.jit
+    def two_groups(a, b):
+        out = nl.ndarray((2, 128, 128), nl.float32, buffer=nl.shared_hbm)
+        sa = nl.ndarray((128, 128), nl.float32, buffer=nl.sbuf)
+        sb = nl.ndarray((128, 128), nl.float32, buffer=nl.sbuf)
+        nisa.dma_copy(dst=sa, src=a)
+        nisa.dma_copy(dst=sb, src=b)
+        for g in range(2):
+            acc = nl.ndarray((128, 128), nl.float32, buffer=nl.psum)
+            for _ in range(g + 2):
+                nisa.nc_matmul(acc, sa, sb)
+            r = nl.ndarray((128, 128), nl.float32, buffer=nl.sbuf)
+            nisa.tensor_copy(dst=r, src=acc)
+            nisa.dma_copy(dst=out[g], src=r)
+        return out
+    a = np.random.default_rng(5).integers(-4, 4, (128, 128)).astype(np.float32)
+    b = np.random.default_rng(6).integers(-4, 4, (128, 128)).astype(np.float32)
+    got = two_groups(a, b)
+    np.testing.assert_array_equal(got[0], 2 * (a.T @ b))
+    np.testing.assert_array_equal(got[1], 3 * (a.T @ b))
+
+
+def test_bf16_input_through_nki_array():
+    @nki.jit
+    def copy(x):
+        out = nl.ndarray(x.shape, nl.float32, buffer=nl.shared_hbm)
+        t = nl.ndarray(x.shape, nl.float32, buffer=nl.sbuf)
+        nisa.dma_copy(dst=t, src=x)  # a DMA converts bf16 -> fp32 exactly
+        nisa.dma_copy(dst=out, src=t)
+        return out
+    x = nsim.nki.array([[1.0, 1.00390625, 3.14159]], dtype=nl.bfloat16)
+    assert x.values[0, 1] == 1.0
+    np.testing.assert_array_equal(copy(x), x.values)
+
+
+def test_shape_error_at_the_kernel_line():
+    @nki.jit
+    def too_tall(a):
+        t = nl.ndarray((256, 4), nl.float32, buffer=nl.sbuf)
+        nisa.dma_copy(dst=t, src=a)
+        return None
+    with pytest.raises(nsim.nki.NkiError, match="partition dimension 256 exceeds maximum 128") \
+            as e:
+        too_tall(np.zeros((256, 4), np.float32))
+    assert (e.value.file, e.value.line) == (__file__, line_of(test_shape_error_at_the_kernel_line,
+                                                              "(256, 4)"))
+
+
+def test_verifier_error_maps_to_the_kernel_line():
+    @nki.jit
+    def bad_start(a):
+        out = nl.ndarray((64, 8), nl.float32, buffer=nl.shared_hbm)
+        t = nl.ndarray((128, 8), nl.float32, buffer=nl.sbuf)
+        nisa.dma_copy(dst=t, src=nl.ndarray((128, 8), nl.float32, buffer=nl.hbm))
+        nisa.tensor_copy(dst=t[16:80, :], src=t[0:64, :])
+        nisa.dma_copy(dst=out, src=t[0:64, :])
+        return out
+    with pytest.raises(nsim.nki.NkiError, match="nisa.tensor_copy") as e:
+        bad_start(np.zeros((1, 1), np.float32))
+    assert e.value.line == line_of(test_verifier_error_maps_to_the_kernel_line, "t[16:80")
+
+
+def test_sbuf_full_names_the_allocation_line():
+    @nki.jit
+    def hog(a):
+        tiles = []
+        for i in range(4):
+            t = nl.ndarray((128, 16384), nl.float32, buffer=nl.sbuf)  # 64 KiB per partition
+            nisa.memset(dst=t, value=0.0)
+            tiles.append(t)
+        for t in tiles:  # all four live at once: 256 KiB > 192 KiB
+            nisa.dma_copy(dst=a, src=t[:, 0:1])
+        return None
+    with pytest.raises(nsim.nki.NkiError, match="SBUF full") as e:
+        hog(np.zeros((128, 1), np.float32))
+    assert e.value.line == line_of(test_sbuf_full_names_the_allocation_line, "16384")
+
+
+def test_unsupported_calls_say_so():
+    @nki.jit
+    def uses_topk(a):
+        t = nl.ndarray((128, 8), nl.float32, buffer=nl.sbuf)
+        nisa.max8(dst=t, src=t)
+        return None
+    with pytest.raises(NotImplementedError, match=r"test_nki.py:\d+: nisa.max8 is not implemented"):
+        uses_topk(np.zeros((1, 1), np.float32))
+    with pytest.raises(NotImplementedError, match="nl.softmax"):
+        nl.softmax(None, axis=1)
+    with pytest.raises(NotImplementedError, match="SPMD launch"):
+        scale_add[2]
+
+
+def test_rotation_lets_iterations_overlap():
+    """Two buffers per allocation site: the loads of the next k step need not wait for the
+    matmul reading the previous tiles, so the naive matmul runs much faster than with one."""
+    import matmul_steps
+    lhsT = nsim.nki.placeholder((1024, 512), nl.bfloat16)
+    rhs = nsim.nki.placeholder((1024, 1024), nl.bfloat16)
+    times = {}
+    for rotation in (1, 2):
+        nsim.nki.settings.rotation = rotation
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nki.benchmark(matmul_steps.matmul_naive)(lhsT, rhs)
+        times[rotation] = nsim.nki.last_report()["time_ns"]
+    nsim.nki.settings.rotation = 2
+    assert times[2] < 0.75 * times[1]
+
+
+def test_timing_only_warns_and_zero_fills(monkeypatch):
+    monkeypatch.setenv("NSIM_TIMING_ONLY", "1")
+    a = np.ones((128, 8), np.int32)
+    with pytest.warns(UserWarning, match="timing only"):
+        out = scale_add(a, a, 2)
+    assert out.dtype == np.int32 and not out.any()
+    assert nsim.nki.last_report()["timing_only"]
+
+
+def test_benchmark_latency_is_the_simulated_time():
+    bench = nki.benchmark(warmup=2, iters=5)(scale_add)
+    a = np.ones((256, 64), np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bench(a, a, 2.0)
+    us = bench.benchmark_result.nc_latency.get_latency_percentile(99)
+    assert us == pytest.approx(nsim.nki.last_report()["time_ns"] / 1000) and us > 0
+
+
+def test_chip_from_the_environment(monkeypatch):
+    from nsim.nki import kernel
+    monkeypatch.setattr(nsim.nki.settings, "chip", None)
+    monkeypatch.delenv("NSIM_CHIP", raising=False)
+    monkeypatch.setenv("NEURON_PLATFORM_TARGET_OVERRIDE", "gen2")
+    assert kernel.chip_name() == "trn1"
+    monkeypatch.setenv("NEURON_PLATFORM_TARGET_OVERRIDE", "gen3")
+    assert kernel.chip_name() == "trn2"
+    monkeypatch.setenv("NSIM_CHIP", "inf2")
+    assert kernel.chip_name() == "inf2"
+    monkeypatch.delenv("NSIM_CHIP")
+    monkeypatch.delenv("NEURON_PLATFORM_TARGET_OVERRIDE")
+    assert kernel.chip_name() == "trn2"
+
+
+def test_runner_binds_nki_names(tmp_path):
+    script = tmp_path / "k.py"
+    script.write_text(
+        "import numpy as np\n"
+        "from neuronxcc import nki\n"
+        "import neuronxcc.nki.language as nl\n"
+        "import nki.isa as nisa\n"
+        "@nki.jit\n"
+        "def k(a):\n"
+        "    out = nl.ndarray(a.shape, a.dtype, buffer=nl.shared_hbm)\n"
+        "    t = nl.ndarray(a.shape, a.dtype, buffer=nl.sbuf)\n"
+        "    nisa.dma_copy(dst=t, src=a)\n"
+        "    nisa.tensor_scalar(dst=t, data=t, op0=nl.add, operand0=1.0)\n"
+        "    nisa.dma_copy(dst=out, src=t)\n"
+        "    return out\n"
+        "print(k(np.zeros((4, 4), np.float32)).sum(), nki.last_report()['chip'])\n")
+    env = dict(os.environ, NEURON_PLATFORM_TARGET_OVERRIDE="inf2")
+    out = subprocess.run([sys.executable, "-m", "nsim.nki", str(script)], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    assert out.split() == ["16.0", "inf2"]
