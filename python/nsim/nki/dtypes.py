@@ -37,11 +37,13 @@ def canonical(dtype):
 
 
 def size(dtype):
-    return DTYPES[canonical(dtype)][1]
+    entry = DTYPES.get(dtype)
+    return (entry or DTYPES[canonical(dtype)])[1]
 
 
 def text_name(dtype):
-    return DTYPES[canonical(dtype)][0]
+    entry = DTYPES.get(dtype)
+    return (entry or DTYPES[canonical(dtype)])[0]
 
 
 def host_dtype(dtype):

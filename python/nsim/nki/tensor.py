@@ -9,6 +9,7 @@ from . import dtypes
 from .errors import NkiError, unsupported
 
 ON_CHIP = ("sbuf", "psum")
+_ALL = slice(None)
 
 
 class Storage:
@@ -20,19 +21,13 @@ class Storage:
         self.dtype, self.buffer, self.where = dtypes.canonical(dtype), buffer, where
         self.first_use = self.last_use = None  # instruction indices
         self.address = None  # bytes per partition from the start of SBUF/PSUM (on chip)
+        self.on_chip = buffer in ON_CHIP
+        self.partition_elements = math.prod(self.shape[1:])  # per partition (HBM: per row)
         self.matmul_written = None  # PSUM: elements whose last write was a matmul
-
-    @property
-    def on_chip(self):
-        return self.buffer in ON_CHIP
 
     @property
     def size(self):
         return math.prod(self.shape)
-
-    @property
-    def partition_elements(self):  # elements per partition (on chip) or per row (HBM)
-        return math.prod(self.shape[1:])
 
     @property
     def partition_bytes(self):
@@ -48,8 +43,9 @@ class NkiTensor:
     """A view: storage, element offset, dims [(stride, size), ...] outermost first."""
 
     def __init__(self, storage, offset, dims, dtype=None):
-        self.storage, self.offset, self.dims = storage, offset, list(dims)
-        self.dtype = storage.dtype if dtype is None else dtypes.canonical(dtype)
+        self.storage, self.offset, self.dims = storage, offset, dims
+        self.dtype = storage.dtype if dtype is None or dtype == storage.dtype else \
+            dtypes.canonical(dtype)
 
     @classmethod
     def whole(cls, storage):
@@ -74,15 +70,18 @@ class NkiTensor:
     def __getitem__(self, key):
         if not isinstance(key, tuple):
             key = (key,)
-        if any(k is Ellipsis for k in key):
+        if Ellipsis in key:
             at = key.index(Ellipsis)
-            key = key[:at] + (slice(None),) * (self.ndim - len(key) + 1) + key[at + 1:]
-        if len(key) > self.ndim:
+            key = key[:at] + (slice(None),) * (len(self.dims) - len(key) + 1) + key[at + 1:]
+        if len(key) > len(self.dims):
             raise NkiError(f"too many indices ({len(key)}) for a tensor of shape {self.shape}")
-        key = key + (slice(None),) * (self.ndim - len(key))
         offset, dims, dropped = self.offset, [], []
-        for axis, (k, (stride, size)) in enumerate(zip(key, self.dims)):
-            if isinstance(k, slice):
+        for axis, (stride, size) in enumerate(self.dims):
+            k = key[axis] if axis < len(key) else _ALL
+            if k.__class__ is slice:
+                if k == _ALL:
+                    dims.append((stride, size))
+                    continue
                 start, stop, step = _slice_bounds(k, size, axis, self.shape)
                 offset += start * stride
                 dims.append((stride * step, max(0, -(-(stop - start) // step))))
@@ -99,8 +98,9 @@ class NkiTensor:
                 dropped.append(axis)
         # HBM drops integer-indexed dims as numpy; on chip the partition dim stays (size 1) and a
         # free dim goes unless fewer than 2 dims would remain (NKI 0.5+, §2.7).
+        on_chip = self.storage.on_chip
         for axis in reversed(dropped):
-            if not self.storage.on_chip:
+            if not on_chip:
                 del dims[axis]
             elif axis > 0 and len(dims) > 2:
                 del dims[axis]

@@ -139,8 +139,10 @@ def access_pattern(view, inst=None, split=None):
     """nsim access-pattern text of a view (docs/kernel-format.md "Access patterns")."""
     s = view.storage
     size = dtypes.size(view.dtype)
-    scale = dtypes.size(s.dtype)  # storage elements per view element differ under .ap(dtype=)
-    row = s.partition_elements * scale // size if s.partition_elements else 1
+    row = s.partition_elements
+    if view.dtype != s.dtype:  # .ap(dtype=): the row counts elements of the view's dtype
+        row = row * dtypes.size(s.dtype) // size
+    row = row or 1
     dims = _merge(view.dims) if split is None else \
         _merge(view.dims[:split]) + _merge([(1, 1)] + view.dims[split:])[1:]
     if s.on_chip:
