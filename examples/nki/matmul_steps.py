@@ -159,10 +159,12 @@ def time_step(name, kernel, kwargs, M, K, N):
     report = nki.last_report()
     us = bench.benchmark_result.nc_latency.get_latency_percentile(50)
     flops = 2.0 * M * N * K
-    print(f"step {name:15s} {M}x{K}x{N}: {us:10.1f} us  tensor engine "
-          f"{100 * report['engines']['tensor']['utilization']:5.1f}% busy  "
-          f"{flops / us / 1e6:6.1f} TFLOP/s  dma {report['dma']['bytes'] / 2**20:8.0f} MiB  "
-          f"{report['instructions']} instructions, host {host:.1f} s")
+    tensor = report["engines"]["tensor"]
+    print(f"step {name:15s} {M}x{K}x{N}: {us:9.1f} us  tensor engine "
+          f"{100 * tensor['utilization']:5.1f}% busy, waits {tensor['semaphore_wait_ns'] / 1000:8.1f}"
+          f" us  {flops / us / 1e6:5.1f} TFLOP/s  DMA {report['dma']['bytes'] / 2**20:6.0f} MiB "
+          f"busy {100 * report['dma']['busy_ns'] / report['time_ns']:5.1f}%  "
+          f"{report['instructions']} instructions, host {host:.0f} s")
 
 
 def main():
