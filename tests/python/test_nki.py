@@ -262,3 +262,12 @@ def test_runner_binds_nki_names(tmp_path):
     out = subprocess.run([sys.executable, "-m", "nsim.nki", str(script)], env=env, check=True,
                          capture_output=True, text=True).stdout
     assert out.split() == ["16.0", "inf2"]
+
+
+def test_rmsnorm_example_matches_numpy():
+    import rmsnorm
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((128, 256)).astype(np.float32)
+    gamma = rng.standard_normal((1, 256)).astype(np.float32)
+    np.testing.assert_allclose(nki.simulate(rmsnorm.rmsnorm)(x, gamma),
+                               rmsnorm.reference(x, gamma), rtol=1e-5, atol=1e-5)
