@@ -271,3 +271,28 @@ def test_rmsnorm_example_matches_numpy():
     gamma = rng.standard_normal((1, 256)).astype(np.float32)
     np.testing.assert_allclose(nki.simulate(rmsnorm.rmsnorm)(x, gamma),
                                rmsnorm.reference(x, gamma), rtol=1e-5, atol=1e-5)
+
+
+def test_convenience_functions_lower_to_one_instruction_each():
+    @nki.jit
+    def fused(a, b):
+        out = nl.ndarray((a.shape[0], 1), nl.float32, buffer=nl.shared_hbm)
+        x = nl.load(a)
+        y = nl.load(b)
+        z = nl.subtract(1.0, nl.add(nl.multiply(x, 2.0), nl.exp(y)))  # 1 - (2x + e^y)
+        nl.store(out, nl.max(z, axis=1))
+        return out
+    rng = np.random.default_rng(8)
+    a = rng.standard_normal((128, 64)).astype(np.float32)
+    b = rng.standard_normal((128, 64)).astype(np.float32)
+    want = (1 - (2 * a + np.exp(b))).max(axis=1, keepdims=True)
+    np.testing.assert_allclose(fused(a, b), want, rtol=1e-6)
+    opcodes = [line.split()[0] for line in nsim.nki.last_kernel_text().splitlines()[5:]]
+    assert opcodes == ["dma_copy", "dma_copy", "tensor_scalar", "activation", "tensor_tensor",
+                       "tensor_scalar", "tensor_reduce", "dma_copy"]
+    with pytest.raises(NotImplementedError, match="broadcasting"):
+        @nki.jit
+        def broadcast(a):
+            x = nl.load(a)
+            nl.add(x, x[:, 0:2])
+        broadcast(a)

@@ -138,6 +138,29 @@ def is_sbuf(buffer):
     return buffer == sbuf
 
 
+def load(src, dtype=None, **kwargs):
+    from . import lowering
+    return lowering.load(src, dtype, **kwargs)
+
+
+def store(dst, value, **kwargs):
+    from . import lowering
+    lowering.store(dst, value, **kwargs)
+
+
+def _reduction(token_name):
+    def reduction(x, axis, dtype=None, keepdims=False, **kwargs):
+        from . import lowering
+        return lowering.reduce(_tokens.TOKENS[token_name], x, axis, dtype, keepdims, **kwargs)
+    reduction.__name__ = token_name
+    return reduction
+
+
+sum = _reduction("add")  # noqa: A001 (NKI's name)
+max = _reduction("maximum")  # noqa: A001
+min = _reduction("minimum")  # noqa: A001
+
+
 def __getattr__(name):
     if name.startswith("__"):
         raise AttributeError(name)

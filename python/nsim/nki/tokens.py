@@ -1,6 +1,6 @@
 """Operator and activation tokens (`op=nl.add`, `op=nl.exp`): nl.* objects naming an nsim ALU
-operator and/or activation function. Calling one as a function (NKI's high-level ops) is not
-implemented."""
+operator and/or activation function. Called as functions they are NKI's high-level ops
+(lowering.py)."""
 from .errors import unsupported
 
 
@@ -12,7 +12,13 @@ class Token:
         return f"nl.{self.name}"
 
     def __call__(self, *args, **kwargs):
-        raise unsupported(f"nl.{self.name}(...) as a function (high-level op)")
+        """The NKI 0.3+ function form: a new tile (lowering.py)."""
+        from . import lowering
+        if len(args) == 2:
+            return lowering.binary(self, *args, **kwargs)
+        if len(args) == 1 and "axis" not in kwargs:
+            return lowering.unary(self, *args, **kwargs)
+        raise unsupported(f"nl.{self.name}(...) with these arguments")
 
 
 _ALU = ["add", "subtract", "multiply", "divide", "maximum", "minimum", "power", "equal",
