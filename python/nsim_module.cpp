@@ -147,12 +147,15 @@ py::dict describe_chip(const std::string& name, const std::map<std::string, std:
                     py::arg("params") = params);
 }
 
-py::dict run(const isa::Program& program, const std::string& file, const std::string& chip_name,
-             const std::map<std::string, std::string>& sets, const py::dict& inputs, uint32_t cores,
-             bool timing_only, bool trace, uint64_t seed, const std::string& races) {
+py::dict run(const std::vector<const isa::Program*>& programs, const std::string& file,
+             const std::string& chip_name, const std::map<std::string, std::string>& sets,
+             const py::dict& inputs, uint32_t cores, bool timing_only, bool trace, uint64_t seed,
+             const std::string& races) {
     const sim::ChipConfig chip = load_chip(chip_name, sets);
+    if (programs.empty()) throw UsageError("run: expected at least one kernel");
+    const isa::Program& program = *programs[0];
     runtime::KernelRunRequest request;
-    request.program = &program;
+    request.programs = programs;
     request.kernel_file = file;
     request.chip = &chip;
     request.cores = cores;
@@ -180,9 +183,13 @@ py::dict run(const isa::Program& program, const std::string& file, const std::st
         py::gil_scoped_release release;  // the simulation runs in a child process
         out = runtime::run_kernel_isolated(request);
     }
-    py::dict outputs;
-    for (const auto& [name, bytes] : out.outputs)
-        outputs[py::str(name)] = tensor_array(*program.find_tensor(name), bytes);
+    py::list outputs;  // per core
+    for (const auto& core : out.outputs) {
+        py::dict arrays;
+        for (const auto& [name, bytes] : core)
+            arrays[py::str(name)] = tensor_array(*program.find_tensor(name), bytes);
+        outputs.append(arrays);
+    }
     return py::dict(py::arg("outputs") = outputs, py::arg("summary") = out.summary,
                     py::arg("report_json") = out.report_json,
                     py::arg("trace_json") = out.trace_json, py::arg("race_count") = out.race_count);
@@ -254,7 +261,7 @@ PYBIND11_MODULE(_nsim, m) {
                 throw isa::KernelError(file, d);
         },
         py::arg("kernel"), py::arg("file"), py::arg("chip"), py::arg("sets"));
-    m.def("run", &run, py::arg("kernel"), py::arg("file"), py::arg("chip"), py::arg("sets"),
+    m.def("run", &run, py::arg("kernels"), py::arg("file"), py::arg("chip"), py::arg("sets"),
           py::arg("inputs"), py::arg("cores"), py::arg("timing_only"), py::arg("trace"),
           py::arg("seed"), py::arg("races"));
     m.def("quantize", &quantize, py::arg("values"), py::arg("dtype"),

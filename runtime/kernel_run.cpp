@@ -1,5 +1,6 @@
 #include "runtime/kernel_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -49,7 +50,7 @@ private:
 
 void check_inputs(const KernelRunRequest& r) {
     for (const auto& [name, bytes] : r.inputs) {
-        const isa::TensorDecl* t = r.program->find_tensor(name);
+        const isa::TensorDecl* t = r.programs[0]->find_tensor(name);
         if (!t || t->role == isa::TensorRole::output)
             throw InputError(
                 fmt::format("{}: input '{}': the kernel has no input tensor of that name",
@@ -64,12 +65,17 @@ void check_inputs(const KernelRunRequest& r) {
 }
 
 // Runs in the child: the simulation, then everything the parent wants, packed.
-std::string simulate(const KernelRunRequest& r, const isa::Program& program) {
+std::string simulate(const KernelRunRequest& r, const std::vector<isa::Program>& programs) {
     const auto host_start = std::chrono::steady_clock::now();
-    std::vector<sim::DeviceMemory> hbm(r.cores);
+    const isa::Program& program = programs[0];
+    const uint32_t cores =
+        programs.size() > 1 ? std::min<uint32_t>(r.cores, uint32_t(programs.size())) : r.cores;
+    std::vector<sim::DeviceMemory> hbm(cores);
     std::vector<sim::CorePlacement> placements;
-    for (uint32_t c = 0; c < r.cores; ++c) {
-        placements.push_back({0, c, {&program}});
+    for (uint32_t c = 0; c < cores; ++c) {
+        placements.push_back({0, c, {}});
+        for (size_t p = c; p < std::max<size_t>(programs.size(), cores); p += cores)
+            placements.back().programs.push_back(&programs[p % programs.size()]);
         if (r.options.timing_only) continue;  // timing alone never reads device memory
         hbm[c].allocate(program.tensors);
         for (const auto& t : program.tensors) {
@@ -92,26 +98,37 @@ std::string simulate(const KernelRunRequest& r, const isa::Program& program) {
     put(out, run_report_json(ctx, result));
     put(out, r.options.trace ? chrome_trace_json(ctx, result) : std::string());
     if (!r.options.timing_only)
-        for (const auto& t : program.tensors)
-            if (t.role == isa::TensorRole::output) {
-                put(out, t.name);
-                const auto& bytes = hbm[0].bytes(t.name);
-                put(out, bytes.data(), bytes.size());
-            }
+        for (uint32_t c = 0; c < cores; ++c)
+            for (const auto& t : program.tensors)
+                if (t.role == isa::TensorRole::output) {
+                    put(out, std::to_string(c));
+                    put(out, t.name);
+                    const auto& bytes = hbm[c].bytes(t.name);
+                    put(out, bytes.data(), bytes.size());
+                }
     return out;
 }
 
 }  // namespace
 
 KernelRunOutput run_kernel_isolated(const KernelRunRequest& request) {
-    if (auto diags = isa::verify(*request.program, request.chip->limits); !diags.empty())
-        throw isa::KernelError(request.kernel_file, diags);
+    if (request.programs.empty()) throw UsageError("run_kernel_isolated: no program to run");
+    std::vector<isa::Program> programs;
+    for (const isa::Program* p : request.programs) {
+        if (auto diags = isa::verify(*p, request.chip->limits); !diags.empty())
+            throw isa::KernelError(request.kernel_file, diags);
+        if (p->tensors != request.programs[0]->tensors)
+            throw UsageError(
+                fmt::format("{}: the programs declare different tensors, expected the "
+                            "same in every one",
+                            request.kernel_file));
+        programs.push_back(
+            p->form == isa::ProgramForm::sequential
+                ? compiler::insert_sync(*p, request.chip->limits, request.kernel_file)
+                : *p);
+    }
     check_inputs(request);
-    const isa::Program program =
-        request.program->form == isa::ProgramForm::sequential
-            ? compiler::insert_sync(*request.program, request.chip->limits, request.kernel_file)
-            : *request.program;
-    const auto outcomes = run_children({[&] { return simulate(request, program); }}, 1);
+    const auto outcomes = run_children({[&] { return simulate(request, programs); }}, 1);
     if (!outcomes[0].ok) throw_failure(outcomes[0]);
 
     Reader reader(outcomes[0].text);
@@ -124,9 +141,11 @@ KernelRunOutput run_kernel_isolated(const KernelRunRequest& request) {
     out.report_json = reader.next();
     out.trace_json = reader.next();
     while (!reader.done()) {
+        const size_t core = std::stoul(reader.next());
         const std::string name = reader.next();
         const std::string bytes = reader.next();
-        out.outputs[name].assign(bytes.begin(), bytes.end());
+        if (out.outputs.size() <= core) out.outputs.resize(core + 1);
+        out.outputs[core][name].assign(bytes.begin(), bytes.end());
     }
     if (out.race_count > 0 && request.options.races == sim::RaceMode::error)
         throw SimError(fmt::format("{}: {} race(s) between unsynchronised instructions\n{}",

@@ -15,22 +15,25 @@
 namespace nsim::runtime {
 
 struct KernelRunRequest {
-    const isa::Program* program = nullptr;  // verified; sequential programs get their semaphores
-    std::string kernel_file;                // names the kernel in messages and in the report
+    // One program: a copy on each of `cores` cores. Several (SPMD programs, e.g. one per
+    // program_id): program p on core p % cores, a core's programs one after another. Every
+    // program declares the same tensors. Sequential programs get their semaphores here.
+    std::vector<const isa::Program*> programs;
+    std::string kernel_file;  // names the kernel in messages and in the report
     const sim::ChipConfig* chip = nullptr;
-    uint32_t cores = 1;  // copies of the kernel on cores 0..cores-1, each with its own tensors
+    uint32_t cores = 1;  // each core has its own copy of the tensors
     // Bytes of input/weight tensors in their dtype; tensors without any are filled from the seed.
     std::map<std::string, std::vector<uint8_t>> inputs;
     sim::RunOptions options;
 };
 
 struct KernelRunOutput {
-    std::map<std::string, std::vector<uint8_t>>
-        outputs;              // core 0's output tensors (not timing only)
+    // Per core, its output tensors after all its programs (not timing only).
+    std::vector<std::map<std::string, std::vector<uint8_t>>> outputs;
     std::string summary;      // the text `nsim run` prints
     std::string report_json;  // `nsim run --report`
     std::string trace_json;   // `nsim run --trace`; empty unless options.trace
-    size_t race_count = 0;    // races on core 0 (the same kernel runs on every core)
+    size_t race_count = 0;    // races of core 0's first program
 };
 
 // Verifies, inserts semaphores into a sequential program, and simulates it in a forked child.

@@ -48,12 +48,13 @@ def verify(kernel, chip, sets=None, file="<kernel>"):
 
 
 class RunResult:
-    """What a run produced: `outputs` (name -> numpy array, core 0's), `report` (the dict of
-    `nsim run --report`), `summary` (the text `nsim run` prints) and `trace` (Chrome/Perfetto trace
-    JSON text, or None)."""
+    """What a run produced: `outputs` (name -> numpy array, core 0's), `core_outputs` (the same
+    for every core), `report` (the dict of `nsim run --report`), `summary` (the text `nsim run`
+    prints) and `trace` (Chrome/Perfetto trace JSON text, or None)."""
 
     def __init__(self, raw):
-        self.outputs = raw["outputs"]
+        self.core_outputs = raw["outputs"]
+        self.outputs = self.core_outputs[0] if self.core_outputs else {}
         self.report = json.loads(raw["report_json"])
         self.summary = raw["summary"]
         self.trace = raw["trace_json"] or None
@@ -67,11 +68,12 @@ class RunResult:
 def run(kernel, chip, inputs=None, sets=None, cores=1, timing_only=False, trace=False, seed=1,
         races="error", file="<kernel>"):
     """Verifies and simulates `kernel` (a Kernel or kernel text) on `chip` (a name or JSON file),
-    on `cores` cores each with its own tensors. `inputs` maps input tensor names to numpy arrays
+    on `cores` cores each with its own tensors. `kernel` may be a list (SPMD programs declaring
+    the same tensors): program p runs on core p % cores, a core's programs one after another. `inputs` maps input tensor names to numpy arrays
     (bf16/fp8/tf32 tensors take float values, rounded to nearest even); the others are filled from
     `seed`. Outputs of bf16/fp8/tf32 tensors come back as float32 arrays of the exact values."""
-    if isinstance(kernel, str):
-        kernel = parse_kernel(kernel, file)
-    raw = _nsim.run(kernel, file, chip, _sets(sets), dict(inputs or {}), int(cores),
+    kernels = [parse_kernel(k, file) if isinstance(k, str) else k
+               for k in (kernel if isinstance(kernel, (list, tuple)) else [kernel])]
+    raw = _nsim.run(kernels, file, chip, _sets(sets), dict(inputs or {}), int(cores),
                     bool(timing_only), bool(trace), int(seed), races)
     return RunResult(raw)

@@ -35,7 +35,7 @@ endif()
 if(PYTHON)
   run(${CMAKE_COMMAND} -E env PYTHONPATH=${WORK_DIR}/prefix/${PYTHON_DIR}
       NSIM_CONFIG_DIR=${WORK_DIR}/prefix/share/nsim/configs
-      ${PYTHON} -c "import nsim, nsim.nki; print(nsim.__file__, nsim.chips())")
+      ${PYTHON} -c "print(__import__('nsim.nki').__file__, __import__('nsim').chips())")
   if(NOT out MATCHES "${WORK_DIR}/prefix" OR NOT out MATCHES "'trn1'")
     message(FATAL_ERROR "the installed Python package printed\n${out}\ninstead of its chips")
   endif()

@@ -188,7 +188,7 @@ def test_unsupported_calls_say_so():
     with pytest.raises(NotImplementedError, match="nl.softmax"):
         nl.softmax(None, axis=1)
     with pytest.raises(NotImplementedError, match="SPMD launch"):
-        scale_add[2]
+        scale_add[2, 2]
 
 
 def test_rotation_lets_iterations_overlap():
@@ -296,3 +296,29 @@ def test_convenience_functions_lower_to_one_instruction_each():
             x = nl.load(a)
             nl.add(x, x[:, 0:2])
         broadcast(a)
+
+
+@nki.jit
+def spmd_add(a, b):
+    """Program i of n adds rows [i*rows, (i+1)*rows)."""
+    out = nl.ndarray(a.shape, a.dtype, buffer=nl.shared_hbm)
+    rows = a.shape[0] // nl.num_programs()
+    for i in range(rows // 128):
+        r = nl.ds(nl.program_id(0) * rows + i * 128, 128)
+        nl.store(out[r, :], nl.add(nl.load(a[r, :]), nl.load(b[r, :])))
+    return out
+
+
+def test_spmd_programs_share_the_outputs_and_the_cores():
+    """trn1 has 2 cores: 2 programs run at once (about twice as fast as 1), 4 run two per core;
+    every program's rows reach the output."""
+    rng = np.random.default_rng(9)
+    a = rng.integers(-99, 99, (1024, 128)).astype(np.int32)
+    b = rng.integers(-99, 99, (1024, 128)).astype(np.int32)
+    times = {}
+    for n in (1, 2, 4):
+        np.testing.assert_array_equal(spmd_add[n](a, b), a + b)
+        report = nsim.nki.last_report()
+        times[n] = report["time_ns"]
+        assert len(report["cores"]) == min(n, 2)
+    assert times[2] < 0.6 * times[1] and times[4] > times[2]

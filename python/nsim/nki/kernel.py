@@ -127,9 +127,12 @@ class Kernel:
         self.__doc__ = getattr(fn, "__doc__", None)
 
     def __getitem__(self, grid):
-        if grid in (1, (1,)):
-            return self
-        raise unsupported(f"SPMD launch {self.__name__}[{grid}]")
+        """SPMD launch: kernel[n] (or a grid whose product is n) runs n programs."""
+        dims = grid if isinstance(grid, tuple) else (grid,)
+        if len(dims) != 1 or not isinstance(dims[0], int) or dims[0] < 1:
+            raise unsupported(f"SPMD launch {self.__name__}[{grid}] (one positive integer "
+                              f"only)")
+        return lambda *args, **kwargs: run_kernel(self.fn, args, kwargs, programs=dims[0])
 
     def with_schedule(self, edges):
         return self  # ordering hints: nsim keeps program order
@@ -138,58 +141,85 @@ class Kernel:
         return run_kernel(self.fn, args, kwargs)
 
 
-def run_kernel(fn, args, kwargs, timing=None, trace_file=None):
+class _Program:
+    """One traced program: its trace, input values, returned value and output views."""
+
+    def __init__(self, fn, args, kwargs, chip, program_id, programs):
+        self.trace = t = _trace.Trace(fn.__name__, chip, program_id, programs)
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+        bound.apply_defaults()
+        self.inputs, call_args = {}, {}
+        for name, value in bound.arguments.items():
+            if isinstance(value, (np.ndarray, NkiArray)):
+                dtype, host = _input_dtype(value, name)
+                view = t.hbm_tensor(name, host.shape, dtype, "input",
+                                    (fn.__code__.co_filename, fn.__code__.co_firstlineno))
+                self.inputs[view.storage.name] = host
+                value = view
+            call_args[name] = value
+        if _trace._current is not None:
+            raise NkiError("a kernel called from inside another kernel: call it as a plain "
+                           "function")
+        _trace._current = t
+        try:
+            self.returned = fn(**call_args)
+        finally:
+            _trace._current = None
+        self.outputs = _outputs(self.returned)
+        self.text, self.origins = t.kernel_text(settings.rotation)
+
+
+def run_kernel(fn, args, kwargs, timing=None, trace_file=None, programs=1):
+    """Traces `programs` SPMD programs of fn (program_id 0..programs-1) and runs them, program
+    p on core p % (the chip's cores), sharing the outputs: each program's writes are merged."""
     fn = getattr(fn, "fn", fn)
     chip = target_chip()
-    t = _trace.Trace(fn.__name__, chip)
-    bound = inspect.signature(fn).bind(*args, **kwargs)
-    bound.apply_defaults()
-    inputs, call_args = {}, {}
-    for name, value in bound.arguments.items():
-        if isinstance(value, (np.ndarray, NkiArray)):
-            dtype, host = _input_dtype(value, name)
-            view = t.hbm_tensor(name, host.shape, dtype, "input", (fn.__code__.co_filename,
-                                                                  fn.__code__.co_firstlineno))
-            inputs[view.storage.name] = host
-            value = view
-        call_args[name] = value
-    if _trace._current is not None:
-        raise NkiError("a kernel called from inside another kernel: call it as a plain function")
-    _trace._current = t
-    try:
-        returned = fn(**call_args)
-    finally:
-        _trace._current = None
-    outputs = _outputs(returned)
-    text, origins = t.kernel_text(settings.rotation)
-    _last["text"] = text
+    traced = [_Program(fn, args, kwargs, chip, p, programs) for p in range(programs)]
+    first = traced[0]
+    _last["text"] = first.text
     if settings.print_kernel:
-        print(text)
+        print("\n".join(p.text for p in traced))
     timing = timing_only() if timing is None else timing
-    if not timing:
-        inputs = {name: _host_values(name, value) for name, value in inputs.items()}
+    inputs = {} if timing else {name: _host_values(name, value)
+                                for name, value in first.inputs.items()}
+    file = f"<nki kernel {fn.__name__}>"
     try:
-        result = _api.run(text, chip["name"], {} if timing else inputs, sets=settings.sets,
-                          timing_only=timing, trace=trace_file is not None,
-                          file=f"<nki kernel {fn.__name__}>")
+        if programs > 1:  # which program an error is in: verify them one by one
+            for p in traced:
+                current = p
+                _api.verify(p.text, chip["name"], settings.sets, file)
+        current = first
+        result = _api.run([p.text for p in traced], chip["name"], inputs, sets=settings.sets,
+                          cores=min(programs, chip["cores"]), timing_only=timing,
+                          trace=trace_file is not None, file=file)
     except _api.KernelError as e:
-        raise _kernel_error(e, origins) from None
+        raise _kernel_error(e, current.origins) from None
     _last["report"] = result.report
     if trace_file:
-        _write_trace(result.trace, origins, trace_file)
+        _write_trace(result.trace, first.origins, trace_file)
     if timing:
         warnings.warn("nsim.nki: timing only: the outputs are zero-filled, not computed",
                       stacklevel=3)
-    arrays = []
-    for view in outputs:
-        s = view.storage
-        if timing:
-            arrays.append(np.zeros(s.shape, dtypes.host_dtype(s.dtype)))
-        else:
-            arrays.append(result.outputs[s.name])
-    if returned is None:
+    arrays = [_output_array(view, traced, result, timing) for view in first.outputs]
+    if first.returned is None:
         return None
-    return arrays[0] if isinstance(returned, NkiTensor) else tuple(arrays)
+    return arrays[0] if isinstance(first.returned, NkiTensor) else tuple(arrays)
+
+
+def _output_array(view, traced, result, timing):
+    s = view.storage
+    if timing:
+        return np.zeros(s.shape, dtypes.host_dtype(s.dtype))
+    if len(traced) == 1:
+        return result.outputs[s.name]
+    # SPMD: every element from the core of the last program that wrote it.
+    out = result.core_outputs[0][s.name].copy()
+    flat = out.reshape(-1)
+    for p, program in enumerate(traced):
+        written = program.trace.written(s.name)
+        core = result.core_outputs[p % len(result.core_outputs)][s.name].reshape(-1)
+        flat[written] = core[written]
+    return out
 
 
 def _outputs(returned):

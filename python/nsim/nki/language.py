@@ -99,15 +99,18 @@ affine_range = sequential_range = static_range = _range
 
 
 def program_id(axis=0):
-    return 0
+    """This program's index in an SPMD launch kernel[n] (0 without one)."""
+    if axis != 0:
+        raise NkiError(f"invalid program axis {axis} (must be zero)")
+    return _trace.current("nl.program_id").program_id
 
 
 def num_programs(axes=None):
-    return 1
+    return _trace.current("nl.num_programs").programs
 
 
 def program_ndim():
-    return 0
+    return 1 if _trace.current("nl.program_ndim").programs > 1 else 0
 
 
 def par_dim(x):

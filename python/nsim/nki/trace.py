@@ -35,8 +35,9 @@ class Instruction:
 
 
 class Trace:
-    def __init__(self, name, chip):
+    def __init__(self, name, chip, program_id=0, programs=1):
         self.name, self.chip = name, chip  # chip: nsim.describe_chip's dict
+        self.program_id, self.programs = program_id, programs
         self.storages, self.instructions = [], []
         self.hbm_names = set()
         self.dma_count = 0
@@ -87,6 +88,14 @@ class Trace:
             if isinstance(value, NkiTensor):
                 value.storage.used(index)
         self.instructions.append(Instruction(opcode, operands, engine, caller(), api))
+
+    def written(self, tensor_name):
+        """Indices of the elements of HBM tensor `tensor_name` some instruction writes."""
+        from .isa import _indices
+        parts = [_indices(inst.operands["dst"]) for inst in self.instructions
+                 if isinstance(inst.operands.get("dst"), NkiTensor)
+                 and inst.operands["dst"].storage.name == tensor_name]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
     # Kernel text ------------------------------------------------------------------------------
     def kernel_text(self, rotation):
