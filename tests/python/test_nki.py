@@ -164,14 +164,15 @@ def test_verifier_error_maps_to_the_kernel_line():
 def test_sbuf_full_names_the_allocation_line():
     @nki.jit
     def hog(a):
+        out = nl.ndarray((128, 1), nl.float32, buffer=nl.shared_hbm)
         tiles = []
         for i in range(4):
             t = nl.ndarray((128, 16384), nl.float32, buffer=nl.sbuf)  # 64 KiB per partition
             nisa.memset(dst=t, value=0.0)
             tiles.append(t)
         for t in tiles:  # all four live at once: 256 KiB > 192 KiB
-            nisa.dma_copy(dst=a, src=t[:, 0:1])
-        return None
+            nisa.dma_copy(dst=out, src=t[:, 0:1])
+        return out
     with pytest.raises(nsim.nki.NkiError, match="SBUF full") as e:
         hog(np.zeros((128, 1), np.float32))
     assert e.value.line == line_of(test_sbuf_full_names_the_allocation_line, "16384")
@@ -189,6 +190,14 @@ def test_unsupported_calls_say_so():
         nl.softmax(None, axis=1)
     with pytest.raises(NotImplementedError, match="SPMD launch"):
         scale_add[2, 2]
+
+    @nki.jit
+    def writes_its_argument(a):
+        t = nl.ndarray(a.shape, a.dtype, buffer=nl.sbuf)
+        nisa.memset(dst=t, value=1.0)
+        nisa.dma_copy(dst=a, src=t)
+    with pytest.raises(NotImplementedError, match="writing into the kernel argument 'a'"):
+        writes_its_argument(np.zeros((4, 4), np.float32))
 
 
 def test_rotation_lets_iterations_overlap():
@@ -322,3 +331,12 @@ def test_spmd_programs_share_the_outputs_and_the_cores():
         times[n] = report["time_ns"]
         assert len(report["cores"]) == min(n, 2)
     assert times[2] < 0.6 * times[1] and times[4] > times[2]
+
+
+def test_profile_names_bars_by_kernel_line(tmp_path):
+    import json
+    nki.profile(working_directory=str(tmp_path), save_trace_name="t.json")(row_softmax)(
+        np.ones((128, 64), np.float32))
+    events = json.loads((tmp_path / "t.json").read_text())["traceEvents"]
+    names = {e["name"] for e in events if e.get("ph") == "X"}
+    assert f"nisa.reciprocal test_nki.py:{line_of(row_softmax.fn, 'nisa.reciprocal')}" in names
