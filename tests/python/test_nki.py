@@ -340,3 +340,29 @@ def test_profile_names_bars_by_kernel_line(tmp_path):
     events = json.loads((tmp_path / "t.json").read_text())["traceEvents"]
     names = {e["name"] for e in events if e.get("ph") == "X"}
     assert f"nisa.reciprocal test_nki.py:{line_of(row_softmax.fn, 'nisa.reciprocal')}" in names
+
+
+def test_causal_mask_with_affine_select_and_predicated_copy():
+    """Row p keeps columns j <= p (affine value p - j >= 0), the rest become -1e4; then the
+    positive kept values are copied over a zero tile through a predicate."""
+    @nki.jit
+    def masked(x):
+        out = nl.ndarray((2, 128, 128), nl.float32, buffer=nl.shared_hbm)
+        t = nl.ndarray((128, 128), nl.float32, buffer=nl.sbuf)
+        nisa.dma_copy(dst=t, src=x)
+        m = nl.ndarray((128, 128), nl.float32, buffer=nl.sbuf)
+        nisa.affine_select(dst=m, pattern=[[-1, 128]], channel_multiplier=1, on_true_tile=t,
+                           on_false_value=-1e4, cmp_op=nl.greater_equal)
+        nisa.dma_copy(dst=out[0], src=m)
+        pred = nl.ndarray((128, 128), nl.uint8, buffer=nl.sbuf)
+        nisa.tensor_scalar(dst=pred, data=m, op0=nl.greater, operand0=0.0)
+        z = nl.zeros((128, 128), nl.float32, buffer=nl.sbuf)
+        nisa.tensor_copy_predicated(dst=z, src=m, predicate=pred)
+        nisa.dma_copy(dst=out[1], src=z)
+        return out
+    x = np.random.default_rng(10).standard_normal((128, 128)).astype(np.float32)
+    got = masked(x)
+    keep = np.tril(np.ones((128, 128), bool))
+    want = np.where(keep, x, np.float32(-1e4))
+    np.testing.assert_array_equal(got[0], want)
+    np.testing.assert_array_equal(got[1], np.where(want > 0, want, 0))

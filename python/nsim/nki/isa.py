@@ -255,6 +255,42 @@ def iota(dst, pattern, offset=0, channel_multiplier=0, name=None, **kwargs):
           channel_multiplier=int(channel_multiplier))
 
 
+def affine_select(dst, pattern, channel_multiplier, on_true_tile, on_false_value,
+                  cmp_op=None, offset=0, name=None, **kwargs):
+    """dst = cmp_op(offset + channel_multiplier * p + pattern index, 0) ? on_true_tile :
+    on_false_value (the 0.3+ argument order)."""
+    api = "nisa.affine_select"
+    _no_mask(kwargs, api)
+    _emit("affine_select", api, dst=_tensor(dst, "dst", api, ("sbuf",)),
+          pattern=[list(p) for p in pattern], channel_multiplier=int(channel_multiplier),
+          on_true_tile=_tensor(on_true_tile, "on_true_tile", api, ("sbuf",)),
+          on_false_value=float(on_false_value),
+          cmp_op=tokens.alu_name(cmp_op or tokens.TOKENS["equal"], "cmp_op"), offset=int(offset))
+
+
+def tensor_copy_predicated(dst, src, predicate, reverse_pred=False, name=None, **kwargs):
+    api = "nisa.tensor_copy_predicated"
+    _no_mask(kwargs, api)
+    _emit("tensor_copy_predicated", api, dst=_tensor(dst, "dst", api),
+          src=_scalar_or_tensor(src, "src", api), predicate=_tensor(predicate, "predicate", api),
+          reverse_pred=bool(reverse_pred))
+
+
+def select_reduce(dst, predicate, on_true, on_false, reduce_res=None, reduce_cmd=reduce_cmd.idle,
+                  reduce_op=None, reverse_pred=False, name=None, **kwargs):
+    api = "nisa.select_reduce"
+    _no_mask(kwargs, api)
+    if reduce_op is not None and tokens.alu_name(reduce_op, "reduce_op") != "maximum":
+        raise unsupported(f"{api}(reduce_op={reduce_op!r}) (nsim reduces with maximum)")
+    operands = dict(dst=_tensor(dst, "dst", api), predicate=_tensor(predicate, "predicate", api),
+                    on_true=_tensor(on_true, "on_true", api),
+                    on_false=_scalar_or_tensor(on_false, "on_false", api))
+    if reduce_res is not None:
+        operands.update(reduce_res=_tensor(reduce_res, "reduce_res", api),
+                        reduce_cmd=_ReduceCmd(reduce_cmd or _ReduceCmd.reset_reduce).name)
+    _emit("select_reduce", api, reverse_pred=bool(reverse_pred), **operands)
+
+
 def bn_stats(dst, data, name=None, **kwargs):
     _emit("bn_stats", "nisa.bn_stats", dst=_tensor(dst, "dst", "nisa.bn_stats"),
           data=_tensor(data, "data", "nisa.bn_stats"))
