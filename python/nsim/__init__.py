@@ -18,9 +18,13 @@ def _interpreter_error(reason):
 if tuple(sys.version_info[:2]) != tuple(int(x) for x in _build_info.PYTHON_VERSION.split(".")[:2]):
     raise _interpreter_error("another Python version")
 try:
-    import numpy  # noqa: F401  (the extension's arrays are numpy arrays)
+    import numpy  # the extension's arrays are numpy arrays
+    del numpy
 except ImportError as e:
     raise _interpreter_error("numpy is not importable here") from e
 from . import _nsim  # noqa: E402
-from .api import (Error, UsageError, InputError, ConfigError, KernelError, SimError,  # noqa: F401
+from .api import (Error, UsageError, InputError, ConfigError, KernelError, SimError,  # noqa: E402
                   Kernel, RunResult, chips, describe_chip, parse_kernel, verify, run)
+
+__all__ = ["Error", "UsageError", "InputError", "ConfigError", "KernelError", "SimError", "Kernel",
+           "RunResult", "chips", "describe_chip", "parse_kernel", "verify", "run", "_nsim"]

@@ -247,6 +247,7 @@ def test_chip_from_the_environment(monkeypatch):
     monkeypatch.setenv("NSIM_CHIP", "inf2")
     assert kernel.chip_name() == "inf2"
     monkeypatch.delenv("NSIM_CHIP")
+    assert kernel.chip_name("trn1") == "trn1"  # nki.jit(platform_target="trn1"), NKI 0.2
     monkeypatch.delenv("NEURON_PLATFORM_TARGET_OVERRIDE")
     assert kernel.chip_name() == "trn2"
 

@@ -35,22 +35,30 @@ _chips = {}
 _last = {"report": None, "text": None}
 
 
-def chip_name():
+def chip_name(platform_target=None):
+    """--chip, NSIM_CHIP, the kernel's 0.2-style nki.jit(platform_target=...),
+    NEURON_PLATFORM_TARGET_OVERRIDE, else trn2."""
     if settings.chip:
         return settings.chip
     if os.environ.get("NSIM_CHIP"):
         return os.environ["NSIM_CHIP"]
+    if platform_target:
+        return _target(platform_target, "platform_target")
     target = os.environ.get("NEURON_PLATFORM_TARGET_OVERRIDE")
     if target:
-        if target not in _TARGETS:
-            raise NkiError(f"NEURON_PLATFORM_TARGET_OVERRIDE={target}: nsim has trn1/inf2/gen2 "
-                           f"and trn2/gen3", ("<environment>", 0))
-        return _TARGETS[target]
+        return _target(target, "NEURON_PLATFORM_TARGET_OVERRIDE")
     return "trn2"
 
 
-def target_chip():
-    key = (chip_name(), tuple(sorted(settings.sets.items())))
+def _target(target, what):
+    if target not in _TARGETS:
+        raise NkiError(f"{what}={target}: nsim has trn1/inf2/gen2 and trn2/gen3",
+                       ("<environment>", 0))
+    return _TARGETS[target]
+
+
+def target_chip(platform_target=None):
+    key = (chip_name(platform_target), tuple(sorted(settings.sets.items())))
     if key not in _chips:
         _chips[key] = _api.describe_chip(key[0], dict(key[1]))
     return _chips[key]
@@ -120,8 +128,8 @@ def _host_values(name, value):
 class Kernel:
     """What @nki.jit returns: call it with numpy arrays."""
 
-    def __init__(self, fn, mode="run"):
-        self.fn, self.mode = fn, mode
+    def __init__(self, fn, platform_target=None):
+        self.fn, self.platform_target = fn, platform_target
         self.benchmark_result = None
         self.__name__ = getattr(fn, "__name__", "kernel")
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -132,13 +140,13 @@ class Kernel:
         if len(dims) != 1 or not isinstance(dims[0], int) or dims[0] < 1:
             raise unsupported(f"SPMD launch {self.__name__}[{grid}] (one positive integer "
                               f"only)")
-        return lambda *args, **kwargs: run_kernel(self.fn, args, kwargs, programs=dims[0])
+        return lambda *args, **kwargs: run_kernel(self, args, kwargs, programs=dims[0])
 
     def with_schedule(self, edges):
         return self  # ordering hints: nsim keeps program order
 
     def __call__(self, *args, **kwargs):
-        return run_kernel(self.fn, args, kwargs)
+        return run_kernel(self, args, kwargs)
 
 
 class _Program:
@@ -172,8 +180,8 @@ class _Program:
 def run_kernel(fn, args, kwargs, timing=None, trace_file=None, programs=1):
     """Traces `programs` SPMD programs of fn (program_id 0..programs-1) and runs them, program
     p on core p % (the chip's cores), sharing the outputs: each program's writes are merged."""
+    chip = target_chip(getattr(fn, "platform_target", None))
     fn = getattr(fn, "fn", fn)
-    chip = target_chip()
     traced = [_Program(fn, args, kwargs, chip, p, programs) for p in range(programs)]
     first = traced[0]
     _last["text"] = first.text
@@ -265,12 +273,10 @@ def _write_trace(trace_json, origins, path):
         json.dump(trace, f)
 
 
-def jit(fn=None, mode="auto", **kwargs):
-    if kwargs.get("platform_target"):
-        settings.chip = settings.chip or _TARGETS.get(kwargs["platform_target"])
+def jit(fn=None, mode="auto", platform_target=None, **kwargs):
     if fn is None:
-        return lambda f: Kernel(f)
-    return Kernel(fn)
+        return lambda f: Kernel(f, platform_target)
+    return Kernel(fn, platform_target)
 
 
 def simulate(kernel):
@@ -293,9 +299,14 @@ class BenchmarkResult:
         self.nc_latency = _Latency(us)
 
 
+def _wrap(cls, kernel, *extra):
+    """A Kernel subclass around a jit kernel or a plain function, keeping its platform_target."""
+    return cls(getattr(kernel, "fn", kernel), getattr(kernel, "platform_target", None), *extra)
+
+
 class _Benchmarked(Kernel):
     def __call__(self, *args, **kwargs):
-        out = run_kernel(self.fn, args, kwargs, timing=True)
+        out = run_kernel(self, args, kwargs, timing=True)
         self.benchmark_result = BenchmarkResult(last_report()["time_ns"] / 1000)
         return out
 
@@ -304,22 +315,22 @@ def benchmark(kernel=None, warmup=10, iters=100, **kwargs):
     """NKI's benchmark: the kernel's simulated latency (timing only: values are not used, outputs
     are zeros) in .benchmark_result.nc_latency.get_latency_percentile(p), microseconds."""
     if kernel is None:
-        return lambda k: _Benchmarked(getattr(k, "fn", k))
-    return _Benchmarked(getattr(kernel, "fn", kernel))
+        return lambda k: _wrap(_Benchmarked, k)
+    return _wrap(_Benchmarked, kernel)
 
 
 class _Profiled(Kernel):
-    def __init__(self, fn, path):
-        super().__init__(fn)
+    def __init__(self, fn, platform_target, path):
+        super().__init__(fn, platform_target)
         self.path = path
 
     def __call__(self, *args, **kwargs):
-        return run_kernel(self.fn, args, kwargs, trace_file=self.path)
+        return run_kernel(self, args, kwargs, trace_file=self.path)
 
 
 def profile(func=None, working_directory=".", save_trace_name="profile.json", **kwargs):
     """Runs the kernel and writes a Chrome/Perfetto trace whose bars name the kernel's lines."""
     path = os.path.join(working_directory, save_trace_name)
     if func is None:
-        return lambda k: _Profiled(getattr(k, "fn", k), path)
-    return _Profiled(getattr(func, "fn", func), path)
+        return lambda k: _wrap(_Profiled, k, path)
+    return _wrap(_Profiled, func, path)
