@@ -367,3 +367,52 @@ def test_causal_mask_with_affine_select_and_predicated_copy():
     want = np.where(keep, x, np.float32(-1e4))
     np.testing.assert_array_equal(got[0], want)
     np.testing.assert_array_equal(got[1], np.where(want > 0, want, 0))
+
+
+@nki.jit
+def transpose_blocks(in_tensor, shape2d):
+    """Within each partition, the free dim seen as shape2d = (f1, f2) becomes (f2, f1): many
+    single-element copies through nl.ds, int8 data, a tuple constant argument."""
+    out_tensor = nl.ndarray(in_tensor.shape, in_tensor.dtype, buffer=nl.shared_hbm)
+    f1, f2 = shape2d
+    src = nl.ndarray(in_tensor.shape, in_tensor.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=src, src=in_tensor)
+    dst = nl.ndarray(in_tensor.shape, in_tensor.dtype, buffer=nl.sbuf)
+    for i in nl.affine_range(f1):
+        for j in nl.affine_range(f2):
+            nisa.tensor_copy(dst=dst[:, nl.ds(j * f1 + i, 1)], src=src[:, nl.ds(i * f2 + j, 1)])
+    nisa.dma_copy(dst=out_tensor, src=dst)
+    return out_tensor
+
+
+def test_many_small_copies_of_int8_are_exact():
+    x = np.random.default_rng(11).integers(-128, 128, (64, 12)).astype(np.int8)
+    got = transpose_blocks(x, (3, 4))
+    np.testing.assert_array_equal(got, x.reshape(64, 3, 4).transpose(0, 2, 1).reshape(64, 12))
+    assert nsim.nki.last_report()["instructions"] == 14
+
+
+def test_explicit_addresses_are_kept_and_avoided():
+    @nki.jit
+    def placed(a):
+        out = nl.ndarray((32, 64), nl.float32, buffer=nl.shared_hbm)
+        pinned = nl.ndarray((32, 64), nl.float32, buffer=nl.sbuf, address=(32, 0))
+        nisa.dma_copy(dst=pinned, src=a)
+        auto = nl.ndarray((32, 64), nl.float32, buffer=nl.sbuf)  # must not land on `pinned`
+        nisa.tensor_scalar(dst=auto, data=pinned, op0=nl.add, operand0=1.0)
+        acc = nl.ndarray((32, 64), nl.float32, buffer=nl.psum, address=(0, 3 * 2048))
+        nisa.tensor_copy(dst=acc, src=auto)
+        nisa.tensor_tensor(dst=auto, data1=acc, data2=pinned, op=nl.add)
+        nisa.dma_copy(dst=out, src=auto)
+        return out
+    a = np.arange(32 * 64, dtype=np.float32).reshape(32, 64)
+    np.testing.assert_array_equal(placed(a), 2 * a + 1)
+    text = nsim.nki.last_kernel_text()
+    assert "sbuf[32:64]@0." in text and "psum[0:32]@6144." in text
+    assert "sbuf[0:32]@0." not in text  # the automatic tile avoided bytes 0..255
+
+    @nki.jit
+    def off_bank(a):
+        nl.ndarray((32, 64), nl.float32, buffer=nl.psum, address=(0, 1000))
+    with pytest.raises(nsim.nki.NkiError, match="not at a 2048-byte bank boundary"):
+        off_bank(a)

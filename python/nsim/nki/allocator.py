@@ -13,16 +13,25 @@ ALIGN = 4  # bytes; nsim's assumption (NKI documents no SBUF alignment, KLR uses
 
 
 def place(storages, buffer, capacity, rotation, bank_bytes=None):
-    """Sets .address of each storage (all of `buffer`, in creation order)."""
+    """Sets .address of each storage (all of `buffer`, in creation order). Tensors given an
+    address=(partition, offset) keep it (they may alias each other); the others avoid them while
+    both live, across all partitions."""
+    fixed = [t for t in storages if t.fixed is not None]
+    for t in fixed:
+        t.partition_start, t.address = t.fixed
+    storages = [t for t in storages if t.fixed is None]
     reserved = _reservations(storages, rotation)
     placed = []  # (reserved_until, last_use, address, end), pruned as they expire
     for t in storages:
         size = _round_up(max(t.partition_bytes, 1), ALIGN)
         start = t.created
         placed = [p for p in placed if p[0] >= start]
-        address = _first_fit([(a, e) for _, _, a, e in placed], size, capacity, bank_bytes)
+        pinned = [(f.address, f.address + f.partition_bytes) for f in fixed
+                  if f.created <= reserved[t.ident] and _last_use(f) >= start]
+        address = _first_fit([(a, e) for _, _, a, e in placed] + pinned, size, capacity,
+                             bank_bytes)
         if address is None:
-            live = [(a, e) for _, last, a, e in placed if last >= start]
+            live = [(a, e) for _, last, a, e in placed if last >= start] + pinned
             address = _first_fit(live, size, capacity, bank_bytes)
             if address is None:
                 raise NkiError(

@@ -54,11 +54,11 @@ def ndarray(shape, dtype, buffer=None, name="", address=None, **kwargs):
     placed by the allocator (docs/nki.md)."""
     t = _trace.current("nl.ndarray")
     buffer = _buffer(buffer, "nl.ndarray")
-    if address is not None:
-        raise unsupported("nl.ndarray(address=...) (explicit placement)")
     _dtypes.canonical(dtype)
     if buffer in (sbuf, psum):
-        return t.on_chip_tensor(shape, dtype, buffer, name)
+        return t.on_chip_tensor(shape, dtype, buffer, name, address)
+    if address is not None:
+        raise NkiError("nl.ndarray(address=...) places SBUF or PSUM tensors, not HBM ones")
     return t.hbm_tensor(name, shape, dtype, "scratch")
 
 

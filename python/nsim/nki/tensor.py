@@ -21,6 +21,8 @@ class Storage:
         self.dtype, self.buffer, self.where = dtypes.canonical(dtype), buffer, where
         self.first_use = self.last_use = None  # instruction indices
         self.address = None  # bytes per partition from the start of SBUF/PSUM (on chip)
+        self.partition_start = 0
+        self.fixed = None  # (partition, byte offset) given with nl.ndarray(address=...)
         self.on_chip = buffer in ON_CHIP
         self.partition_elements = math.prod(self.shape[1:])  # per partition (HBM: per row)
         self.matmul_written = None  # PSUM: elements whose last write was a matmul

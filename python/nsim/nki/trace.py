@@ -61,7 +61,7 @@ class Trace:
         self.storages.append(s)
         return NkiTensor.whole(s)
 
-    def on_chip_tensor(self, shape, dtype, buffer, name=""):
+    def on_chip_tensor(self, shape, dtype, buffer, name="", address=None):
         where = caller()
         shape = tuple(int(x) for x in shape)
         limits = self.chip["limits"]
@@ -74,6 +74,8 @@ class Trace:
         s = Storage(len(self.storages), name or f"{buffer}{len(self.storages)}", shape, dtype,
                     buffer, where)
         s.created = len(self.instructions)
+        if address is not None:
+            s.fixed = _fixed_address(address, s, limits, where)
         if buffer == "psum":
             s.matmul_written = False  # or an array of per-element flags (isa._record_psum_write)
         self.storages.append(s)
@@ -124,6 +126,23 @@ class Trace:
         return "\n".join(lines) + "\n", origins
 
 
+def _fixed_address(address, s, limits, where):
+    """An explicit address=(start partition, byte offset in each partition), checked."""
+    partition, offset = (int(a) for a in address)
+    if partition < 0 or partition + s.shape[0] > limits["partitions"]:
+        raise NkiError(f"address partition {partition} with {s.shape[0]} partitions exceeds the "
+                       f"{limits['partitions']} partitions", where)
+    capacity = limits[f"{s.buffer}_partition_bytes"]
+    if offset < 0 or offset + s.partition_bytes > capacity:
+        raise NkiError(f"address offset {offset} with {s.partition_bytes} bytes per partition "
+                       f"exceeds the {capacity} bytes of a {s.buffer.upper()} partition", where)
+    bank = limits["psum_partition_bytes"] // limits["psum_banks"]
+    if s.buffer == "psum" and offset % bank:
+        raise NkiError(f"PSUM address offset {offset} is not at a {bank}-byte bank boundary",
+                       where)
+    return partition, offset
+
+
 def _identifier(name):
     name = re.sub(r"[^A-Za-z0-9_]", "_", str(name))
     return name if re.match(r"[A-Za-z_]", name) else "t_" + name
@@ -161,6 +180,7 @@ def access_pattern(view, inst=None, split=None):
                            f"expected {row} (partitions cannot be strided)",
                            inst.where if inst else None)
         start, offset = divmod(view.offset, row)
+        start += s.partition_start
         free = dims[1:]
         space = s.buffer
         byte_offset = s.address + offset * size
