@@ -90,12 +90,6 @@ def test_transpose_and_trn2():
     assert nsim.nki.last_report()["chip"] == "trn2"
 
 
-def test_matmul_steps_match_numpy():
-    import matmul_steps
-    for name, kernel, _ in matmul_steps.STEPS:
-        assert matmul_steps.check(name, kernel, M=256, K=256, N=1024)
-
-
 def test_accumulation_groups_follow_first_write():
     """accumulate=None: the first matmul into a PSUM tile overwrites, later ones add; a tile
     allocated again (next loop iteration) starts a new group."""
@@ -416,3 +410,12 @@ def test_explicit_addresses_are_kept_and_avoided():
         nl.ndarray((32, 64), nl.float32, buffer=nl.psum, address=(0, 1000))
     with pytest.raises(nsim.nki.NkiError, match="not at a 2048-byte bank boundary"):
         off_bank(a)
+
+
+def test_layernorm_example_matches_numpy():
+    import layernorm
+    rng = np.random.default_rng(12)
+    x = (3 * rng.standard_normal((128, 1024)) + 1).astype(np.float32)
+    gamma, beta = rng.standard_normal((2, 1, 1024)).astype(np.float32)
+    np.testing.assert_allclose(nki.simulate(layernorm.layernorm)(x, gamma, beta),
+                               layernorm.reference(x, gamma, beta), rtol=1e-4, atol=1e-4)
