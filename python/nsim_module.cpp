@@ -14,6 +14,7 @@
 #include "runtime/kernel_run.h"
 #include "sim/config/chip_config.h"
 #include "sim/config/config_files.h"
+#include "sim/config/instance_config.h"
 
 namespace py = pybind11;
 using namespace nsim;
@@ -128,13 +129,31 @@ py::array tensor_array(const isa::TensorDecl& t, const std::vector<uint8_t>& byt
     return out;
 }
 
-py::dict describe_chip(const std::string& name, const std::map<std::string, std::string>& sets) {
-    const sim::ChipConfig chip = load_chip(name, sets);
+// Every parameter with its value and source, as `nsim describe` prints them.
+py::dict described(const std::vector<sim::DescribedParam>& described) {
     py::dict params;
-    for (const auto& p : sim::describe(chip))
+    for (const auto& p : described)
         params[py::str(p.path)] =
             py::dict(py::arg("value") = p.value, py::arg("source") = p.source.text,
                      py::arg("assumption") = p.source.assumption);
+    return params;
+}
+
+py::dict describe_instance(const std::string& name,
+                           const std::map<std::string, std::string>& sets) {
+    sim::InstanceConfig inst = sim::load_instance(name);
+    std::vector<std::string> assignments;
+    for (const auto& [path, value] : sets) assignments.push_back(path + "=" + value);
+    sim::apply_overrides(inst, assignments);
+    return py::dict(py::arg("name") = inst.name, py::arg("chip") = inst.chip.name,
+                    py::arg("chips") = inst.chips, py::arg("topology") = inst.topology,
+                    py::arg("price_per_hour_usd") = inst.price_per_hour_usd,
+                    py::arg("params") = described(sim::describe(inst)));
+}
+
+py::dict describe_chip(const std::string& name, const std::map<std::string, std::string>& sets) {
+    const sim::ChipConfig chip = load_chip(name, sets);
+    const py::dict params = described(sim::describe(chip));
     const isa::TargetLimits& l = chip.limits;
     py::dict limits(py::arg("partitions") = l.partitions,
                     py::arg("sbuf_partition_bytes") = l.sbuf_partition_bytes,
@@ -252,6 +271,10 @@ PYBIND11_MODULE(_nsim, m) {
     m.def(
         "chips", [] { return sim::list_configs("chips"); }, "Names of the built-in chips");
     m.def("describe_chip", &describe_chip, py::arg("chip"), py::arg("sets"));
+    m.def(
+        "instances", [] { return sim::list_configs("instances"); },
+        "Names of the built-in instances");
+    m.def("describe_instance", &describe_instance, py::arg("instance"), py::arg("sets"));
     m.def("parse_kernel", &isa::parse_kernel, py::arg("text"), py::arg("file"));
     m.def(
         "verify",

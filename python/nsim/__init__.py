@@ -24,7 +24,9 @@ except ImportError as e:
     raise _interpreter_error("numpy is not importable here") from e
 from . import _nsim  # noqa: E402
 from .api import (Error, UsageError, InputError, ConfigError, KernelError, SimError,  # noqa: E402
-                  Kernel, RunResult, chips, describe_chip, parse_kernel, verify, run)
+                  Kernel, RunResult, chips, describe_chip, instances, describe_instance,
+                  parse_kernel, verify, run)
 
 __all__ = ["Error", "UsageError", "InputError", "ConfigError", "KernelError", "SimError", "Kernel",
-           "RunResult", "chips", "describe_chip", "parse_kernel", "verify", "run", "_nsim"]
+           "RunResult", "chips", "describe_chip", "instances", "describe_instance", "parse_kernel",
+           "verify", "run", "_nsim"]

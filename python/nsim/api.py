@@ -35,6 +35,17 @@ def describe_chip(chip, sets=None):
     return _nsim.describe_chip(chip, _sets(sets))
 
 
+def instances():
+    """The names of the built-in instances (configs/instances)."""
+    return list(_nsim.instances())
+
+
+def describe_instance(instance, sets=None):
+    """An instance after `sets`: name, chip, chip count, topology, price and every parameter with
+    its value and source (as `nsim describe INSTANCE`)."""
+    return _nsim.describe_instance(instance, _sets(sets))
+
+
 def parse_kernel(text, file="<kernel>"):
     """A Kernel from kernel text (docs/kernel-format.md); KernelError names file:line:column."""
     return _nsim.parse_kernel(text, file)

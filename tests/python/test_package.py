@@ -19,6 +19,14 @@ def test_chips_and_overrides():
         nsim.describe_chip("trn1", {"timing.no_such_key": 1})
 
 
+def test_instances_and_overrides():
+    assert {"inf1.xlarge", "trn1.32xlarge"} <= set(nsim.instances())
+    trn1 = nsim.describe_instance("trn1.32xlarge")
+    assert trn1["chip"] == "trn1" and trn1["chips"] == 16 and trn1["topology"] == "torus2d"
+    with pytest.raises(nsim.ConfigError, match="16 positions, expected the chip count 8"):
+        nsim.describe_instance("trn1.32xlarge", {"chips": 8})
+
+
 def test_parse_error_carries_file_line_column():
     with pytest.raises(nsim.KernelError) as e:
         nsim.parse_kernel("kernel k\ntarget v2\nbogus_op dst=x\n", "k.nki")
