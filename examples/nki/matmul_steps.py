@@ -3,10 +3,12 @@ written against the NKI API (nki.jit, nl.ndarray buffers, nisa instructions only
 
 Run:  PYTHONPATH=build/python /usr/bin/python3 -m nsim.nki examples/nki/matmul_steps.py
 Each step is first checked against numpy on a small shape, then timed (timing only) on
---size M K N (default 4096 8192 8192, bf16) on --chip (default trn1): simulated latency and the
-tensor engine's utilisation.
+--size M K N (default 4096 8192 8192, bf16): simulated latency and the tensor engine's
+utilisation. The target is trn1 unless the runner's --chip, NSIM_CHIP or NKI's own
+NEURON_PLATFORM_TARGET_OVERRIDE says otherwise.
 """
 import argparse
+import os
 import time
 import warnings
 
@@ -15,6 +17,8 @@ import numpy as np
 import nki
 import nki.isa as nisa
 import nki.language as nl
+
+os.environ.setdefault("NEURON_PLATFORM_TARGET_OVERRIDE", "trn1")
 
 TILE_K = 128  # nl.tile_size.pmax: the contraction runs over the partitions
 TILE_M = 128  # nl.tile_size.gemm_stationary_fmax
