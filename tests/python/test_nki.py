@@ -424,13 +424,13 @@ def test_layernorm_example_matches_numpy():
 def test_fp8_values_round_and_saturate():
     @nki.jit
     def double(x):
-        out = nl.ndarray(x.shape, nl.float8_e4m3, buffer=nl.shared_hbm)
+        out = nl.ndarray(x.shape, nl.float8_e4m3fn, buffer=nl.shared_hbm)
         t = nl.ndarray(x.shape, nl.float32, buffer=nl.sbuf)
         nisa.dma_copy(dst=t, src=x)
         nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=2.0)
         nisa.dma_copy(dst=out, src=t)
         return out
-    x = nsim.nki.array([[1.0, 0.3, 500.0, -3.3]], nl.float8_e4m3)
+    x = nsim.nki.array([[1.0, 0.3, 500.0, -3.3]], nl.float8_e4m3fn)
     # E4M3 ("fn"): 3 mantissa bits, largest finite 448 (0.3 -> 0.3125, -3.3 -> -3.25)
     np.testing.assert_array_equal(x.values, [[1.0, 0.3125, 448.0, -3.25]])
     np.testing.assert_array_equal(double(x), [[2.0, 0.625, 448.0, -6.5]])
