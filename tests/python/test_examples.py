@@ -14,6 +14,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples" / "nki"
     ("rmsnorm.py", []),
     ("layernorm.py", []),
     ("tensor_add_spmd.py", []),
+    ("attention_fwd.py", []),
     ("matmul_steps.py", ["--size", "512", "1024", "2048"]),
 ])
 def test_example_runs_and_checks(script, args):
