@@ -294,6 +294,16 @@ def test_convenience_functions_lower_to_one_instruction_each():
     opcodes = [line.split()[0] for line in nsim.nki.last_kernel_text().splitlines()[5:]]
     assert opcodes == ["dma_copy", "dma_copy", "tensor_scalar", "activation", "tensor_tensor",
                        "tensor_scalar", "tensor_reduce", "dma_copy"]
+    @nki.jit
+    def mm(a, b):
+        out = nl.ndarray((a.shape[1], b.shape[1]), nl.float32, buffer=nl.shared_hbm)
+        r = nl.ndarray((a.shape[1], b.shape[1]), nl.float32, buffer=nl.sbuf)
+        nisa.tensor_copy(dst=r, src=nl.matmul(nl.load(a), nl.load(b), transpose_x=True))
+        nl.store(out, r)
+        return out
+    a_int = rng.integers(-8, 8, (128, 64)).astype(np.float32)
+    b_int = rng.integers(-8, 8, (128, 32)).astype(np.float32)
+    np.testing.assert_array_equal(mm(a_int, b_int), a_int.T @ b_int)
     with pytest.raises(NotImplementedError, match="broadcasting"):
         @nki.jit
         def broadcast(a):

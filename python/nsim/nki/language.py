@@ -151,6 +151,11 @@ def store(dst, value, **kwargs):
     lowering.store(dst, value, **kwargs)
 
 
+def matmul(x, y, transpose_x=False, **kwargs):
+    from . import lowering
+    return lowering.matmul(x, y, transpose_x, **kwargs)
+
+
 def _reduction(token_name):
     def reduction(x, axis, dtype=None, keepdims=False, **kwargs):
         from . import lowering

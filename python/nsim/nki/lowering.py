@@ -70,5 +70,16 @@ def reduce(token, x, axis, dtype=None, keepdims=False, **kwargs):
     return out
 
 
+def matmul(x, y, transpose_x=False, **kwargs):
+    """x^T @ y for x [K, M] and y [K, N] in SBUF: one nc_matmul into a new fp32 PSUM tile
+    [M, N] (NKI's nl.matmul with transpose_x=True; without it x would first need a transpose,
+    which is not one instruction)."""
+    if not transpose_x:
+        raise unsupported("nl.matmul(x, y) without transpose_x=True (give x as [K, M])")
+    out = nl.ndarray((x.shape[1], y.shape[1]), nl.float32, buffer=nl.psum)
+    nisa.nc_matmul(out, x, y)
+    return out
+
+
 def _is_column(column, tile):
     return column.shape == (tile.shape[0], 1)
