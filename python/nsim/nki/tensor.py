@@ -16,6 +16,10 @@ class Storage:
     """One logical tensor: a kernel argument or output in HBM, or one execution of
     nl.ndarray(...) on chip (placed by the allocator after tracing)."""
 
+    __slots__ = ("ident", "name", "shape", "dtype", "buffer", "where", "first_use", "last_use",
+                 "address", "partition_start", "fixed", "on_chip", "partition_elements",
+                 "matmul_written", "role", "created")
+
     def __init__(self, ident, name, shape, dtype, buffer, where):
         self.ident, self.name, self.shape = ident, name, tuple(int(s) for s in shape)
         self.dtype, self.buffer, self.where = dtypes.canonical(dtype), buffer, where
@@ -26,6 +30,8 @@ class Storage:
         self.on_chip = buffer in ON_CHIP
         self.partition_elements = math.prod(self.shape[1:])  # per partition (HBM: per row)
         self.matmul_written = None  # PSUM: elements whose last write was a matmul
+        self.role = None  # HBM: the kernel text's tensor role
+        self.created = 0  # on chip: the instruction count when it was made
 
     @property
     def size(self):
@@ -43,6 +49,8 @@ class Storage:
 
 class NkiTensor:
     """A view: storage, element offset, dims [(stride, size), ...] outermost first."""
+
+    __slots__ = ("storage", "offset", "dims", "dtype")
 
     def __init__(self, storage, offset, dims, dtype=None):
         self.storage, self.offset, self.dims = storage, offset, dims
