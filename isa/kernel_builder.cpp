@@ -312,6 +312,17 @@ InstructionRef KernelBuilder::reciprocal(AccessPattern dst, AccessPattern data) 
     return emit(Opcode::reciprocal, {{"dst", dst}, {"data", data}});
 }
 
+InstructionRef KernelBuilder::tensor_tensor_scan(AccessPattern dst, AccessPattern data0,
+                                                 AccessPattern data1, Operand initial, AluOp op0,
+                                                 AluOp op1) {
+    return emit(Opcode::tensor_tensor_scan, {{"dst", dst},
+                                             {"data0", data0},
+                                             {"data1", data1},
+                                             {"initial", initial},
+                                             {"op0", op0},
+                                             {"op1", op1}});
+}
+
 InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }

@@ -28,6 +28,7 @@ enum class Opcode : uint8_t {
     bn_stats,
     bn_aggr,
     reciprocal,
+    tensor_tensor_scan,
     dma_copy,
     all_reduce,
     all_gather,

@@ -171,6 +171,19 @@ void check_tensor_tensor(Checker& c) {
         c.on_engines(engine_bit(Engine::gpsimd), "power runs on GpSimd only, §11.1");
 }
 
+// A scan along the free dims, prev in fp32 [src:nki-isa, tensor_tensor_scan].
+void check_tensor_tensor_scan(Checker& c) {
+    c.same_shape("data0", "dst");
+    c.same_shape("data1", "dst");
+    c.not_both_psum("data0", "data1");
+    for (std::string_view name : {"op0", "op1"}) {
+        const auto op = c.alu_op(name);
+        if (op && (alu_op_info(*op).unary || is_bitvec(op)))
+            c.error(name, fmt::format("found {}, expected a binary arithmetic operator (§11.6)",
+                                      alu_op_name(*op)));
+    }
+}
+
 void check_tensor_scalar(Checker& c) {
     c.same_shape("data", "dst");
     const auto op0 = c.alu_op("op0");
@@ -333,6 +346,9 @@ void check_opcode_rules(Checker& c) {
             break;
         case Opcode::tensor_scalar:
             check_tensor_scalar(c);
+            break;
+        case Opcode::tensor_tensor_scan:
+            check_tensor_tensor_scan(c);
             break;
         case Opcode::tensor_reduce:
             check_tensor_reduce(c);

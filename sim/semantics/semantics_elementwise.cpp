@@ -238,6 +238,29 @@ void tensor_scalar(Context& c) {
     });
 }
 
+// dst[p][f] = r = op1(op0(data0[p][f], prev), data1[p][f]) (reverse0/reverse1 swap each stage's
+// operands), prev = the previous r in fp32, `initial` before the first [src:nki-isa,
+// tensor_tensor_scan].
+void tensor_tensor_scan(Context& c) {
+    const AccessPattern& dst = *c.inst.ap("dst");
+    const Tile x = read_tile(c.state, *c.inst.ap("data0"));
+    const Tile y = read_tile(c.state, *c.inst.ap("data1"));
+    const auto op0 = *enum_arg<AluOp>(c.inst, "op0");
+    const auto op1 = *enum_arg<AluOp>(c.inst, "op1");
+    const bool rev0 = flag(c.inst, "reverse0"), rev1 = flag(c.inst, "reverse1");
+    const auto initial = per_partition(c.state, c.inst.arg("initial"), dst.num_partitions, 0.0f);
+    const auto apply = [](AluOp op, float u, float v) { return alu(op, u, v); };
+    const uint64_t n = dst.free_size();
+    std::vector<float> out(dst.num_partitions * n);
+    for (uint32_t p = 0; p < dst.num_partitions; ++p) {
+        float prev = initial[p];
+        for (uint64_t f = 0; f < n; ++f)
+            out[p * n + f] = prev =
+                stage(op1, stage(op0, x.at(p, f), prev, rev0, apply), y.at(p, f), rev1, apply);
+    }
+    write_values(c, dst, [&](uint32_t p, uint64_t f) { return out[p * n + f]; });
+}
+
 // A bit-exact copy when the dtypes match, except on the v1/v2 Scalar Engine, which
 // always goes through fp32 (int32 beyond 2^24 loses precision); different dtypes go through fp32
 // and are rounded into dst's dtype.
@@ -286,10 +309,13 @@ namespace nsim::sim {
 
 std::vector<OpcodeSemantics> elementwise_semantics() {
     using isa::Opcode;
-    return {
-        {Opcode::activation, ops::activation},       {Opcode::tensor_tensor, ops::tensor_tensor},
-        {Opcode::tensor_scalar, ops::tensor_scalar}, {Opcode::tensor_copy, ops::tensor_copy},
-        {Opcode::reciprocal, ops::reciprocal},       {Opcode::memset, ops::memset}};
+    return {{Opcode::activation, ops::activation},
+            {Opcode::tensor_tensor, ops::tensor_tensor},
+            {Opcode::tensor_scalar, ops::tensor_scalar},
+            {Opcode::tensor_copy, ops::tensor_copy},
+            {Opcode::reciprocal, ops::reciprocal},
+            {Opcode::tensor_tensor_scan, ops::tensor_tensor_scan},
+            {Opcode::memset, ops::memset}};
 }
 
 }  // namespace nsim::sim

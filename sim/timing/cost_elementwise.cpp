@@ -60,6 +60,11 @@ InstructionCost reciprocal_cost(const Instruction& inst, const CoreTiming& t) {
         floor_min_ii(uint64_t(t.reciprocal_factor) * operand_elements(inst, "data", t), t));
 }
 
+// Two passes per element, max(MIN_II, 2N) [src:nki-isa, tensor_tensor_scan].
+InstructionCost tensor_tensor_scan_cost(const Instruction& inst, const CoreTiming& t) {
+    return cycles_cost(floor_min_ii(2 * operand_elements(inst, "data0", t), t));
+}
+
 InstructionCost memset_cost(const Instruction& inst, const CoreTiming& t) {
     const auto* dst = inst.ap("dst");
     const bool zero16 =
@@ -71,10 +76,13 @@ InstructionCost memset_cost(const Instruction& inst, const CoreTiming& t) {
 }  // namespace
 
 std::vector<OpcodeCost> elementwise_costs() {
-    return {
-        {Opcode::activation, activation_cost},       {Opcode::tensor_tensor, tensor_tensor_cost},
-        {Opcode::tensor_scalar, tensor_scalar_cost}, {Opcode::tensor_copy, tensor_copy_cost},
-        {Opcode::reciprocal, reciprocal_cost},       {Opcode::memset, memset_cost}};
+    return {{Opcode::activation, activation_cost},
+            {Opcode::tensor_tensor, tensor_tensor_cost},
+            {Opcode::tensor_scalar, tensor_scalar_cost},
+            {Opcode::tensor_copy, tensor_copy_cost},
+            {Opcode::reciprocal, reciprocal_cost},
+            {Opcode::memset, memset_cost},
+            {Opcode::tensor_tensor_scan, tensor_tensor_scan_cost}};
 }
 
 }  // namespace nsim::sim

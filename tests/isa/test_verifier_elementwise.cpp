@@ -297,3 +297,22 @@ TEST_CASE("reciprocal: dst and data have equal P and F", "[isa]") {
         Contains(
             "reciprocal operand 'data': found P=128 x F=2, expected P=128 x F=1 as operand 'dst'"));
 }
+
+TEST_CASE("tensor_tensor_scan: data0 and data1 of dst's shape, binary arithmetic op0 and op1",
+          "[isa]") {
+    CHECK(messages_of([](KernelBuilder& b) {
+              b.tensor_tensor_scan(tile(0, 8), tile(64, 8), psum_tile(0, 8), 0.0, AluOp::multiply,
+                                   AluOp::add);
+          }) == "");
+    CHECK_THAT(messages_of([](KernelBuilder& b) {
+                   b.tensor_tensor_scan(tile(0, 8), tile(64, 8), tile(128, 4), 0.0, AluOp::multiply,
+                                        AluOp::add);
+               }),
+               Contains("tensor_tensor_scan operand 'data1': found P=128 x F=4, expected P=128 x "
+                        "F=8 as operand 'dst'"));
+    CHECK_THAT(messages_of([](KernelBuilder& b) {
+                   b.tensor_tensor_scan(tile(0, 8), tile(64, 8), tile(128, 8), 0.0, AluOp::abs,
+                                        AluOp::add);
+               }),
+               Contains("found abs, expected a binary arithmetic operator (§11.6)"));
+}

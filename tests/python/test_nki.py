@@ -444,3 +444,26 @@ def test_fp8_values_round_and_saturate():
     # E4M3 ("fn"): 3 mantissa bits, largest finite 448 (0.3 -> 0.3125, -3.3 -> -3.25)
     np.testing.assert_array_equal(x.values, [[1.0, 0.3125, 448.0, -3.25]])
     np.testing.assert_array_equal(double(x), [[2.0, 0.625, 448.0, -6.5]])
+
+
+@nki.jit
+def cumsum_rows(x):
+    """Running sums along each row, 512 columns per scan, the carry through `initial`."""
+    out = nl.ndarray(x.shape, nl.float32, buffer=nl.shared_hbm)
+    P, F = x.shape
+    t = nl.ndarray((P, F), nl.float32, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=x)
+    ones = nl.full((P, F), 1.0, nl.float32)
+    s = nl.ndarray((P, F), nl.float32, buffer=nl.sbuf)
+    for c in range(F // 512):
+        cols = nl.ds(c * 512, 512)
+        initial = 0.0 if c == 0 else s[:, c * 512 - 1:c * 512]
+        nisa.tensor_tensor_scan(dst=s[:, cols], data0=ones[:, cols], data1=t[:, cols],
+                                initial=initial, op0=nl.multiply, op1=nl.add)
+    nisa.dma_copy(dst=out, src=s)
+    return out
+
+
+def test_tensor_tensor_scan_is_a_cumulative_sum():
+    x = np.random.default_rng(13).integers(-50, 50, (128, 1024)).astype(np.float32)
+    np.testing.assert_array_equal(cumsum_rows(x), np.cumsum(x, axis=1))

@@ -234,6 +234,18 @@ def tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None, 
           data=_trace.Split(data, axes[0]), axis=kept, negate=bool(negate))
 
 
+def tensor_tensor_scan(dst, data0, data1, initial, op0, op1, reverse0=False, reverse1=False,
+                       name=None, **kwargs):
+    """dst[p][f] = op1(op0(data0[p][f], prev), data1[p][f]), prev starting at `initial` (a number
+    or a [P, 1] tile): op0=multiply, op1=add is h = a*h + b."""
+    api = "nisa.tensor_tensor_scan"
+    _no_mask(kwargs, api)
+    _emit("tensor_tensor_scan", api, dst=_tensor(dst, "dst", api),
+          data0=_tensor(data0, "data0", api), data1=_tensor(data1, "data1", api),
+          initial=_scalar_or_tensor(initial, "initial", api), op0=tokens.alu_name(op0, "op0"),
+          op1=tokens.alu_name(op1, "op1"), reverse0=bool(reverse0), reverse1=bool(reverse1))
+
+
 def reciprocal(dst, data, name=None, **kwargs):
     _no_mask(kwargs, "nisa.reciprocal")
     _emit("reciprocal", "nisa.reciprocal", dst=_tensor(dst, "dst", "nisa.reciprocal"),

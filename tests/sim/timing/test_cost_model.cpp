@@ -102,6 +102,17 @@ TEST_CASE("cost: vector reciprocal costs 8N", "[sim]") {
     CHECK(instruction_cost(make(Opcode::reciprocal, {{"dst", s}, {"data", s}}), v2).cycles == 800);
 }
 
+TEST_CASE("cost: tensor_tensor_scan costs 2N", "[sim]") {
+    auto s = tile(MemSpace::sbuf, 128, DType::float32, 100);
+    const auto inst = make(Opcode::tensor_tensor_scan, {{"dst", s},
+                                                        {"data0", s},
+                                                        {"data1", s},
+                                                        {"initial", 0.0},
+                                                        {"op0", int64_t(AluOp::multiply)},
+                                                        {"op1", int64_t(AluOp::add)}});
+    CHECK(instruction_cost(inst, v2).cycles == 200);
+}
+
 TEST_CASE("cost: tensor_reduce halves for bf16 add/max", "[sim]") {
     auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
     auto out = tile(MemSpace::sbuf, 128, DType::bfloat16, 1);
