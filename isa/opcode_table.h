@@ -29,6 +29,7 @@ enum class Opcode : uint8_t {
     bn_aggr,
     reciprocal,
     tensor_tensor_scan,
+    scalar_tensor_tensor,
     dma_copy,
     all_reduce,
     all_gather,

@@ -241,6 +241,13 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
                                         {"initial", 0.0},
                                         {"op0", AluOp::multiply},
                                         {"op1", AluOp::add}});
+    b.scalar_tensor_tensor(d, a, AluOp::subtract, v, AluOp::multiply, d);
+    g.emit(Opcode::scalar_tensor_tensor, {{"dst", d},
+                                          {"data", a},
+                                          {"op0", AluOp::subtract},
+                                          {"operand0", v},
+                                          {"op1", AluOp::multiply},
+                                          {"operand1", d}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
     const std::vector<FreeDim> group = {{1, 4}};

@@ -467,3 +467,23 @@ def cumsum_rows(x):
 def test_tensor_tensor_scan_is_a_cumulative_sum():
     x = np.random.default_rng(13).integers(-50, 50, (128, 1024)).astype(np.float32)
     np.testing.assert_array_equal(cumsum_rows(x), np.cumsum(x, axis=1))
+
+
+def test_softmax_backward_with_scalar_tensor_tensor():
+    @nki.jit
+    def softmax_grad(y, dy):
+        out = nl.ndarray(y.shape, nl.float32, buffer=nl.shared_hbm)
+        ys, dys = nl.load(y), nl.load(dy)
+        s = nl.sum(nl.multiply(dys, ys), axis=1)
+        dx = nl.ndarray(y.shape, nl.float32, buffer=nl.sbuf)
+        nisa.scalar_tensor_tensor(dst=dx, data=dys, op0=nl.subtract, operand0=s,
+                                  op1=nl.multiply, operand1=ys)
+        nl.store(out, dx)
+        return out
+    rng = np.random.default_rng(14)
+    logits = rng.standard_normal((128, 64))
+    y = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    dy = rng.standard_normal((128, 64))
+    y, dy = y.astype(np.float32), dy.astype(np.float32)
+    want = (dy - (dy * y).sum(axis=1, keepdims=True)) * y
+    np.testing.assert_allclose(softmax_grad(y, dy), want, rtol=1e-5, atol=1e-6)

@@ -246,6 +246,18 @@ def tensor_tensor_scan(dst, data0, data1, initial, op0, op1, reverse0=False, rev
           op1=tokens.alu_name(op1, "op1"), reverse0=bool(reverse0), reverse1=bool(reverse1))
 
 
+def scalar_tensor_tensor(dst, data, op0, operand0, op1, operand1, reverse0=False, reverse1=False,
+                         name=None, **kwargs):
+    """dst = (data op0 operand0) op1 operand1: operand0 a number or [P, 1] tile, operand1 a tile."""
+    api = "nisa.scalar_tensor_tensor"
+    _no_mask(kwargs, api)
+    _emit("scalar_tensor_tensor", api, dst=_tensor(dst, "dst", api),
+          data=_tensor(data, "data", api), op0=tokens.alu_name(op0, "op0"),
+          operand0=_scalar_or_tensor(operand0, "operand0", api), op1=tokens.alu_name(op1, "op1"),
+          operand1=_tensor(operand1, "operand1", api), reverse0=bool(reverse0),
+          reverse1=bool(reverse1))
+
+
 def reciprocal(dst, data, name=None, **kwargs):
     _no_mask(kwargs, "nisa.reciprocal")
     _emit("reciprocal", "nisa.reciprocal", dst=_tensor(dst, "dst", "nisa.reciprocal"),

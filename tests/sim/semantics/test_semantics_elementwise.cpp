@@ -629,3 +629,30 @@ TEST_CASE("tensor_tensor_scan: reverse0 makes the first stage prev op0 data0", "
     core.run(ops::tensor_tensor_scan, scan(dst, ones, zeros, 10.0, AluOp::subtract, AluOp::add));
     CHECK(get_values(core, dst) == std::vector<float>{-9, 10, -9});  // 1 - prev each step
 }
+
+TEST_CASE("scalar_tensor_tensor: (data - operand0) * operand1, and reversed stages", "[sim]") {
+    Core core;
+    const auto data = sbuf_pattern(0, 2, 0, DType::float32, {{1, 3}}),
+               col = sbuf_pattern(0, 2, 64, DType::float32, {{1, 1}}),
+               tile2 = sbuf_pattern(0, 2, 128, DType::float32, {{1, 3}}),
+               dst = sbuf_pattern(0, 2, 256, DType::float32, {{1, 3}});
+    put_values(core, data, {5, 6, 7, 1, 2, 3});
+    put_values(core, col, {1, 2});
+    put_values(core, tile2, {2, 3, 4, 10, 20, 30});
+    const auto stt = [&](bool reverse0, bool reverse1, AluOp op1) {
+        return make(Opcode::scalar_tensor_tensor, {{"dst", dst},
+                                                   {"data", data},
+                                                   {"op0", int64_t(AluOp::subtract)},
+                                                   {"operand0", col},
+                                                   {"op1", int64_t(op1)},
+                                                   {"operand1", tile2},
+                                                   {"reverse0", reverse0},
+                                                   {"reverse1", reverse1}});
+    };
+    core.run(ops::scalar_tensor_tensor, stt(false, false, AluOp::multiply));
+    // (5-1)*2 = 8, (6-1)*3 = 15, (7-1)*4 = 24; (1-2)*10 = -10, 0, (3-2)*30 = 30
+    CHECK(get_values(core, dst) == std::vector<float>{8, 15, 24, -10, 0, 30});
+    core.run(ops::scalar_tensor_tensor, stt(true, true, AluOp::subtract));
+    // operand1 - (operand0 - data): 2-(1-5) = 6, 3-(1-6) = 8, 4-(1-7) = 10; 10-1, 20-0, 30+1
+    CHECK(get_values(core, dst) == std::vector<float>{6, 8, 10, 9, 20, 31});
+}
