@@ -4,11 +4,11 @@
 
 #include <fmt/format.h>
 
-#include "cli/chrome_trace.h"
 #include "cli/command.h"
 #include "cli/file_io.h"
 #include "cli/model_summary.h"
 #include "cli/number_arg.h"
+#include "runtime/chrome_trace.h"
 #include "runtime/model_run.h"
 #include "runtime/model_run_json.h"
 
@@ -28,9 +28,9 @@ int model_command(ModelOptions o) {
     runtime::StageTraceWriter write_trace;
     if (!o.trace.empty())
         write_trace = [&o](const std::vector<runtime::TracedStage>& stages) {
-            std::vector<TracedCore> cores;
+            std::vector<runtime::TracedCore> cores;
             for (const auto& s : stages) cores.push_back({s.name, "", s.run});
-            write_text_file(o.trace, chrome_trace_json(cores));
+            write_text_file(o.trace, runtime::chrome_trace_json(cores));
         };
     const runtime::ModelRunResult result = runtime::run_model(o.request, write_trace);
     print_model_summary(result);

@@ -11,11 +11,11 @@
 #include "cli/file_io.h"
 #include "cli/kernel_chip.h"
 #include "cli/number_arg.h"
-#include "cli/run_report.h"
 #include "compiler/sync_insertion.h"
 #include "isa/error.h"
 #include "isa/kernel_text.h"
 #include "isa/verifier.h"
+#include "runtime/run_report.h"
 #include "sim/config/chip_config.h"
 #include "sim/core/sim_time.h"
 #include "sim/io/npy.h"
@@ -123,12 +123,12 @@ int run_command(const RunOptions& o) {
     const auto ops = sim::builtin_custom_ops();
     const sim::SystemRunResult result = sim::run_system(chip, 1, placements, hbm, ops, sim_options);
 
-    RunContext ctx{
+    runtime::RunContext ctx{
         o.kernel, &program, &chip, o.timing_only,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count()};
-    fmt::print("{}", run_summary(ctx, result));
-    if (!o.report.empty()) write_text_file(o.report, run_report_json(ctx, result));
-    if (!o.trace.empty()) write_text_file(o.trace, chrome_trace_json(ctx, result));
+    fmt::print("{}", runtime::run_summary(ctx, result));
+    if (!o.report.empty()) write_text_file(o.report, runtime::run_report_json(ctx, result));
+    if (!o.trace.empty()) write_text_file(o.trace, runtime::chrome_trace_json(ctx, result));
     if (!o.output_dir.empty() && !o.timing_only) save_outputs(hbm[0], program, o.output_dir);
     const size_t races = result.cores[0][0].race_count;  // the same kernel on every core
     if (races > 0 && sim_options.races == sim::RaceMode::error) {

@@ -312,6 +312,28 @@ InstructionRef KernelBuilder::reciprocal(AccessPattern dst, AccessPattern data) 
     return emit(Opcode::reciprocal, {{"dst", dst}, {"data", data}});
 }
 
+InstructionRef KernelBuilder::tensor_tensor_scan(AccessPattern dst, AccessPattern data0,
+                                                 AccessPattern data1, Operand initial, AluOp op0,
+                                                 AluOp op1) {
+    return emit(Opcode::tensor_tensor_scan, {{"dst", dst},
+                                             {"data0", data0},
+                                             {"data1", data1},
+                                             {"initial", initial},
+                                             {"op0", op0},
+                                             {"op1", op1}});
+}
+
+InstructionRef KernelBuilder::scalar_tensor_tensor(AccessPattern dst, AccessPattern data, AluOp op0,
+                                                   Operand operand0, AluOp op1,
+                                                   AccessPattern operand1) {
+    return emit(Opcode::scalar_tensor_tensor, {{"dst", dst},
+                                               {"data", data},
+                                               {"op0", op0},
+                                               {"operand0", operand0},
+                                               {"op1", op1},
+                                               {"operand1", operand1}});
+}
+
 InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }

@@ -143,6 +143,10 @@ public:
     InstructionRef bn_stats(AccessPattern dst, AccessPattern data);
     InstructionRef bn_aggr(AccessPattern dst, AccessPattern data);
     InstructionRef reciprocal(AccessPattern dst, AccessPattern data);
+    InstructionRef tensor_tensor_scan(AccessPattern dst, AccessPattern data0, AccessPattern data1,
+                                      Operand initial, AluOp op0, AluOp op1);
+    InstructionRef scalar_tensor_tensor(AccessPattern dst, AccessPattern data, AluOp op0,
+                                        Operand operand0, AluOp op1, AccessPattern operand1);
     InstructionRef dma_copy(AccessPattern dst, AccessPattern src);
     // Collectives over the replica group `group` ([[step,num],...] from rank 0; set group_start on
     // the returned ref for another first rank).

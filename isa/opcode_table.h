@@ -28,6 +28,8 @@ enum class Opcode : uint8_t {
     bn_stats,
     bn_aggr,
     reciprocal,
+    tensor_tensor_scan,
+    scalar_tensor_tensor,
     dma_copy,
     all_reduce,
     all_gather,

@@ -171,6 +171,34 @@ void check_tensor_tensor(Checker& c) {
         c.on_engines(engine_bit(Engine::gpsimd), "power runs on GpSimd only, §11.1");
 }
 
+// Each of `operators` is binary and arithmetic (no bitvec), as `section` says.
+void binary_arithmetic(Checker& c, std::initializer_list<std::string_view> operators,
+                       std::string_view section) {
+    for (std::string_view name : operators) {
+        const auto op = c.alu_op(name);
+        if (op && (alu_op_info(*op).unary || is_bitvec(op)))
+            c.error(name, fmt::format("found {}, expected a binary arithmetic operator ({})",
+                                      alu_op_name(*op), section));
+    }
+}
+
+// A scan along the free dims, prev in fp32 [src:nki-isa, tensor_tensor_scan].
+void check_tensor_tensor_scan(Checker& c) {
+    c.same_shape("data0", "dst");
+    c.same_shape("data1", "dst");
+    c.not_both_psum("data0", "data1");
+    binary_arithmetic(c, {"op0", "op1"}, "§11.6");
+}
+
+// (data op0 operand0) op1 operand1, both operators arithmetic [src:nki-isa,
+// scalar_tensor_tensor].
+void check_scalar_tensor_tensor(Checker& c) {
+    c.same_shape("data", "dst");
+    c.same_shape("operand1", "dst");
+    c.not_both_psum("data", "operand1");
+    binary_arithmetic(c, {"op0", "op1"}, "§11.3");
+}
+
 void check_tensor_scalar(Checker& c) {
     c.same_shape("data", "dst");
     const auto op0 = c.alu_op("op0");
@@ -333,6 +361,12 @@ void check_opcode_rules(Checker& c) {
             break;
         case Opcode::tensor_scalar:
             check_tensor_scalar(c);
+            break;
+        case Opcode::tensor_tensor_scan:
+            check_tensor_tensor_scan(c);
+            break;
+        case Opcode::scalar_tensor_tensor:
+            check_scalar_tensor_tensor(c);
             break;
         case Opcode::tensor_reduce:
             check_tensor_reduce(c);

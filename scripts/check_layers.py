@@ -20,6 +20,7 @@ ALLOWED = {  # layer -> the layers its files may include
     "compiler": {"isa", "compiler"},
     "sim": {"isa", "sim"},
     "runtime": {"isa", "compiler", "sim", "runtime"},
+    "python": {"isa", "compiler", "sim", "runtime", "python"},
 }
 SYSTEMC = re.compile(r'#include\s*<(systemc|tlm)')
 QUOTED = re.compile(r'#include\s*"([^"]+)"')

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(cmake g++ make clang clang-format libclang-rt-14-dev libsystemc-dev libeigen3-dev libfmt-dev
           nlohmann-json3-dev catch2 libcli11-dev python3-matplotlib python3-numpy
-          slurm-wlm munge)
+          pybind11-dev python3-pytest slurm-wlm munge)
 
 missing=()
 for p in "${packages[@]}"; do

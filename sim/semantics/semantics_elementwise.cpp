@@ -238,6 +238,64 @@ void tensor_scalar(Context& c) {
     });
 }
 
+// The fp32 stages of tensor_tensor_scan and scalar_tensor_tensor: op1(op0(x, s), t), reverse0 and
+// reverse1 swapping each stage's operands.
+class TwoStages {
+public:
+    explicit TwoStages(const isa::Instruction& inst)
+        : m_op0(*enum_arg<AluOp>(inst, "op0")),
+          m_op1(*enum_arg<AluOp>(inst, "op1")),
+          m_rev0(flag(inst, "reverse0")),
+          m_rev1(flag(inst, "reverse1")) {}
+    float operator()(float x, float s, float t) const {
+        const auto apply = [](AluOp op, float u, float v) { return alu(op, u, v); };
+        return stage(m_op1, stage(m_op0, x, s, m_rev0, apply), t, m_rev1, apply);
+    }
+
+private:
+    AluOp m_op0, m_op1;
+    bool m_rev0, m_rev1;
+};
+
+// What a two-stage instruction reads: its tiles `first` and `second` (fp32), its stages, and its
+// per-partition scalar operand `scalar`.
+struct TwoStageInputs {
+    Tile x, y;
+    TwoStages stages;
+    std::vector<float> scalar;
+};
+
+TwoStageInputs read_two_stage(const Context& c, const char* first, const char* second,
+                              const char* scalar) {
+    return {read_tile(c.state, *c.inst.ap(first)), read_tile(c.state, *c.inst.ap(second)),
+            TwoStages(c.inst),
+            per_partition(c.state, c.inst.arg(scalar), c.inst.ap("dst")->num_partitions, 0.0f)};
+}
+
+// dst[p][f] = r = stages(data0[p][f], prev, data1[p][f]), prev = the previous r in fp32,
+// `initial` before the first [src:nki-isa, tensor_tensor_scan].
+void tensor_tensor_scan(Context& c) {
+    const TwoStageInputs in = read_two_stage(c, "data0", "data1", "initial");
+    const AccessPattern& dst = *c.inst.ap("dst");
+    const uint64_t n = dst.free_size();
+    std::vector<float> out(dst.num_partitions * n);
+    for (uint32_t p = 0; p < dst.num_partitions; ++p) {
+        float prev = in.scalar[p];
+        for (uint64_t f = 0; f < n; ++f)
+            out[p * n + f] = prev = in.stages(in.x.at(p, f), prev, in.y.at(p, f));
+    }
+    write_values(c, dst, [&](uint32_t p, uint64_t f) { return out[p * n + f]; });
+}
+
+// dst = stages(data, operand0, operand1): operand0 per partition, operand1 a tile of dst's shape
+// [src:nki-isa, scalar_tensor_tensor].
+void scalar_tensor_tensor(Context& c) {
+    const TwoStageInputs in = read_two_stage(c, "data", "operand1", "operand0");
+    write_values(c, *c.inst.ap("dst"), [&](uint32_t p, uint64_t f) {
+        return in.stages(in.x.at(p, f), in.scalar[p], in.y.at(p, f));
+    });
+}
+
 // A bit-exact copy when the dtypes match, except on the v1/v2 Scalar Engine, which
 // always goes through fp32 (int32 beyond 2^24 loses precision); different dtypes go through fp32
 // and are rounded into dst's dtype.
@@ -286,10 +344,14 @@ namespace nsim::sim {
 
 std::vector<OpcodeSemantics> elementwise_semantics() {
     using isa::Opcode;
-    return {
-        {Opcode::activation, ops::activation},       {Opcode::tensor_tensor, ops::tensor_tensor},
-        {Opcode::tensor_scalar, ops::tensor_scalar}, {Opcode::tensor_copy, ops::tensor_copy},
-        {Opcode::reciprocal, ops::reciprocal},       {Opcode::memset, ops::memset}};
+    return {{Opcode::activation, ops::activation},
+            {Opcode::tensor_tensor, ops::tensor_tensor},
+            {Opcode::tensor_scalar, ops::tensor_scalar},
+            {Opcode::tensor_copy, ops::tensor_copy},
+            {Opcode::reciprocal, ops::reciprocal},
+            {Opcode::tensor_tensor_scan, ops::tensor_tensor_scan},
+            {Opcode::scalar_tensor_tensor, ops::scalar_tensor_tensor},
+            {Opcode::memset, ops::memset}};
 }
 
 }  // namespace nsim::sim

@@ -60,6 +60,24 @@ InstructionCost reciprocal_cost(const Instruction& inst, const CoreTiming& t) {
         floor_min_ii(uint64_t(t.reciprocal_factor) * operand_elements(inst, "data", t), t));
 }
 
+// Two passes per element, max(MIN_II, 2N) [src:nki-isa, tensor_tensor_scan].
+InstructionCost tensor_tensor_scan_cost(const Instruction& inst, const CoreTiming& t) {
+    return cycles_cost(floor_min_ii(2 * operand_elements(inst, "data0", t), t));
+}
+
+// N for bf16 data and operand1 with subtract then multiply over an even N, else 2N [src:nki-isa,
+// scalar_tensor_tensor].
+InstructionCost scalar_tensor_tensor_cost(const Instruction& inst, const CoreTiming& t) {
+    const uint64_t n = operand_elements(inst, "data", t);
+    const auto* data = inst.ap("data");
+    const auto* operand1 = inst.ap("operand1");
+    const bool fast = data && operand1 && data->dtype == DType::bfloat16 &&
+                      operand1->dtype == DType::bfloat16 &&
+                      AluOp(std::get<int64_t>(inst.arg("op0"))) == AluOp::subtract &&
+                      AluOp(std::get<int64_t>(inst.arg("op1"))) == AluOp::multiply && n % 2 == 0;
+    return cycles_cost(floor_min_ii(fast ? n : 2 * n, t));
+}
+
 InstructionCost memset_cost(const Instruction& inst, const CoreTiming& t) {
     const auto* dst = inst.ap("dst");
     const bool zero16 =
@@ -71,10 +89,14 @@ InstructionCost memset_cost(const Instruction& inst, const CoreTiming& t) {
 }  // namespace
 
 std::vector<OpcodeCost> elementwise_costs() {
-    return {
-        {Opcode::activation, activation_cost},       {Opcode::tensor_tensor, tensor_tensor_cost},
-        {Opcode::tensor_scalar, tensor_scalar_cost}, {Opcode::tensor_copy, tensor_copy_cost},
-        {Opcode::reciprocal, reciprocal_cost},       {Opcode::memset, memset_cost}};
+    return {{Opcode::activation, activation_cost},
+            {Opcode::tensor_tensor, tensor_tensor_cost},
+            {Opcode::tensor_scalar, tensor_scalar_cost},
+            {Opcode::tensor_copy, tensor_copy_cost},
+            {Opcode::reciprocal, reciprocal_cost},
+            {Opcode::memset, memset_cost},
+            {Opcode::tensor_tensor_scan, tensor_tensor_scan_cost},
+            {Opcode::scalar_tensor_tensor, scalar_tensor_tensor_cost}};
 }
 
 }  // namespace nsim::sim

@@ -234,6 +234,20 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
     g.emit(Opcode::bn_aggr, {{"dst", d}, {"data", a}});
     b.reciprocal(d, a);
     g.emit(Opcode::reciprocal, {{"dst", d}, {"data", a}});
+    b.tensor_tensor_scan(d, a, d, 0.0, AluOp::multiply, AluOp::add);
+    g.emit(Opcode::tensor_tensor_scan, {{"dst", d},
+                                        {"data0", a},
+                                        {"data1", d},
+                                        {"initial", 0.0},
+                                        {"op0", AluOp::multiply},
+                                        {"op1", AluOp::add}});
+    b.scalar_tensor_tensor(d, a, AluOp::subtract, v, AluOp::multiply, d);
+    g.emit(Opcode::scalar_tensor_tensor, {{"dst", d},
+                                          {"data", a},
+                                          {"op0", AluOp::subtract},
+                                          {"operand0", v},
+                                          {"op1", AluOp::multiply},
+                                          {"operand1", d}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
     const std::vector<FreeDim> group = {{1, 4}};

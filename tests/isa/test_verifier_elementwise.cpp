@@ -297,3 +297,40 @@ TEST_CASE("reciprocal: dst and data have equal P and F", "[isa]") {
         Contains(
             "reciprocal operand 'data': found P=128 x F=2, expected P=128 x F=1 as operand 'dst'"));
 }
+
+TEST_CASE("tensor_tensor_scan: data0 and data1 of dst's shape, binary arithmetic op0 and op1",
+          "[isa]") {
+    CHECK(messages_of([](KernelBuilder& b) {
+              b.tensor_tensor_scan(tile(0, 8), tile(64, 8), psum_tile(0, 8), 0.0, AluOp::multiply,
+                                   AluOp::add);
+          }) == "");
+    CHECK_THAT(messages_of([](KernelBuilder& b) {
+                   b.tensor_tensor_scan(tile(0, 8), tile(64, 8), tile(128, 4), 0.0, AluOp::multiply,
+                                        AluOp::add);
+               }),
+               Contains("tensor_tensor_scan operand 'data1': found P=128 x F=4, expected P=128 x "
+                        "F=8 as operand 'dst'"));
+    CHECK_THAT(messages_of([](KernelBuilder& b) {
+                   b.tensor_tensor_scan(tile(0, 8), tile(64, 8), tile(128, 8), 0.0, AluOp::abs,
+                                        AluOp::add);
+               }),
+               Contains("found abs, expected a binary arithmetic operator (§11.6)"));
+}
+
+TEST_CASE("scalar_tensor_tensor: operand1 of dst's shape, binary arithmetic op0 and op1", "[isa]") {
+    CHECK(messages_of([](KernelBuilder& b) {
+              b.scalar_tensor_tensor(tile(0, 8), tile(64, 8), AluOp::subtract, 1.0, AluOp::multiply,
+                                     psum_tile(0, 8));
+          }) == "");
+    CHECK_THAT(messages_of([](KernelBuilder& b) {
+                   b.scalar_tensor_tensor(tile(0, 8), tile(64, 8), AluOp::subtract, 1.0,
+                                          AluOp::multiply, tile(128, 2));
+               }),
+               Contains("scalar_tensor_tensor operand 'operand1': found P=128 x F=2, expected "
+                        "P=128 x F=8 as operand 'dst'"));
+    CHECK_THAT(messages_of([](KernelBuilder& b) {
+                   b.scalar_tensor_tensor(tile(0, 8), tile(64, 8), AluOp::subtract, 1.0,
+                                          AluOp::bitwise_and, tile(128, 8));
+               }),
+               Contains("found bitwise_and, expected a binary arithmetic operator (§11.3)"));
+}

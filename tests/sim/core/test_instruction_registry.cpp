@@ -48,6 +48,12 @@ std::map<Opcode, Build> builder_calls() {
         {Opcode::bn_stats, [=](KernelBuilder& k) { k.bn_stats(a, b); }},
         {Opcode::bn_aggr, [=](KernelBuilder& k) { k.bn_aggr(a, b); }},
         {Opcode::reciprocal, [=](KernelBuilder& k) { k.reciprocal(a, b); }},
+        {Opcode::tensor_tensor_scan,
+         [=](KernelBuilder& k) { k.tensor_tensor_scan(a, a, b, s, AluOp::multiply, AluOp::add); }},
+        {Opcode::scalar_tensor_tensor,
+         [=](KernelBuilder& k) {
+             k.scalar_tensor_tensor(a, a, AluOp::subtract, s, AluOp::multiply, b);
+         }},
         {Opcode::dma_copy, [=](KernelBuilder& k) { k.dma_copy(a, k.hbm("x", 0, 128, 0, {64})); }},
         {Opcode::all_reduce, [=](KernelBuilder& k) { k.all_reduce(a, b, group); }},
         {Opcode::all_gather, [=](KernelBuilder& k) { k.all_gather(a, b, group); }},

@@ -102,6 +102,33 @@ TEST_CASE("cost: vector reciprocal costs 8N", "[sim]") {
     CHECK(instruction_cost(make(Opcode::reciprocal, {{"dst", s}, {"data", s}}), v2).cycles == 800);
 }
 
+TEST_CASE("cost: tensor_tensor_scan costs 2N", "[sim]") {
+    auto s = tile(MemSpace::sbuf, 128, DType::float32, 100);
+    const auto inst = make(Opcode::tensor_tensor_scan, {{"dst", s},
+                                                        {"data0", s},
+                                                        {"data1", s},
+                                                        {"initial", 0.0},
+                                                        {"op0", int64_t(AluOp::multiply)},
+                                                        {"op1", int64_t(AluOp::add)}});
+    CHECK(instruction_cost(inst, v2).cycles == 200);
+}
+
+TEST_CASE("cost: scalar_tensor_tensor costs N for bf16 subtract then multiply, else 2N", "[sim]") {
+    auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 100);
+    auto f = tile(MemSpace::sbuf, 128, DType::float32, 100);
+    const auto stt = [](const AccessPattern& x, AluOp op1) {
+        return make(Opcode::scalar_tensor_tensor, {{"dst", x},
+                                                   {"data", x},
+                                                   {"op0", int64_t(AluOp::subtract)},
+                                                   {"operand0", 1.0},
+                                                   {"op1", int64_t(op1)},
+                                                   {"operand1", x}});
+    };
+    CHECK(instruction_cost(stt(b, AluOp::multiply), v2).cycles == 100);
+    CHECK(instruction_cost(stt(b, AluOp::add), v2).cycles == 200);
+    CHECK(instruction_cost(stt(f, AluOp::multiply), v2).cycles == 200);
+}
+
 TEST_CASE("cost: tensor_reduce halves for bf16 add/max", "[sim]") {
     auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
     auto out = tile(MemSpace::sbuf, 128, DType::bfloat16, 1);

@@ -1,14 +1,14 @@
-#include "cli/run_report.h"
+#include "runtime/run_report.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/chrome_trace.h"
+#include "runtime/chrome_trace.h"
 #include "sim/checks/race_description.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 namespace {
 
@@ -165,4 +165,4 @@ std::string chrome_trace_json(const RunContext& ctx, const sim::SystemRunResult&
     return chrome_trace_json(cores);
 }
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

@@ -7,7 +7,7 @@
 
 #include "sim/system/run_kernel.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 struct TracedCore {
     std::string name;         // "trn1 core 0", "chip1/core2 stage 5"
@@ -17,4 +17,4 @@ struct TracedCore {
 
 std::string chrome_trace_json(const std::vector<TracedCore>& cores);
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

@@ -7,7 +7,7 @@
 #include "sim/config/chip_config.h"
 #include "sim/system/run_system.h"
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 struct RunContext {
     std::string kernel_file;
@@ -27,4 +27,4 @@ std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& r
 // and per DMA queue.
 std::string chrome_trace_json(const RunContext& ctx, const sim::SystemRunResult& r);
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

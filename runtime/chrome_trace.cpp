@@ -1,11 +1,11 @@
-#include "cli/chrome_trace.h"
+#include "runtime/chrome_trace.h"
 
 #include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace nsim::cli {
+namespace nsim::runtime {
 
 std::string chrome_trace_json(const std::vector<TracedCore>& cores) {
     using nlohmann::json;
@@ -40,4 +40,4 @@ std::string chrome_trace_json(const std::vector<TracedCore>& cores) {
     return json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() + "\n";
 }
 
-}  // namespace nsim::cli
+}  // namespace nsim::runtime

@@ -1,0 +1,27 @@
+"""The NKI API (nki, nki.language, nki.isa) on nsim: `import nsim.nki as nki`, or run an
+unmodified script with `python3 -m nsim.nki SCRIPT.py` (docs/nki.md)."""
+from . import isa, language, lowering  # noqa: F401 (every submodule: __getattr__ below)
+from .errors import NkiError  # noqa: F401
+from .kernel import (Kernel, array, benchmark, jit, last_kernel_text, last_report,  # noqa: F401
+                     placeholder, profile, settings, simulate)
+
+__all__ = ["isa", "language", "lowering", "NkiError", "Kernel", "array", "benchmark", "jit",
+           "last_kernel_text", "last_report", "placeholder", "profile", "settings", "simulate",
+           "baremetal", "simulate_kernel"]
+
+baremetal = simulate
+
+
+def simulate_kernel(kernel, *args, **kwargs):
+    """Beta 1: runs `kernel` on `args` and returns its outputs."""
+    return simulate(kernel)(*args, **kwargs)
+
+
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from .errors import unsupported
+
+    def not_implemented(*args, **kwargs):
+        raise unsupported(f"nki.{name}")
+    return not_implemented

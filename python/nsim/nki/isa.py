@@ -1,0 +1,349 @@
+"""nki.isa on nsim: each call checks what NKI checks at trace time and records one nsim
+instruction (same name and operands, docs/kernel-format.md) at the kernel's line."""
+import enum
+
+import numpy as np
+
+from . import dtypes, tokens
+from . import trace as _trace
+from .errors import NkiError, unsupported
+from .tensor import NkiTensor
+
+
+class engine(enum.IntEnum):  # noqa: N801 (NKI's names)
+    unknown = 0
+    tensor = 1
+    scalar = 2
+    gpsimd = 3
+    dma = 4
+    vector = 5
+    sync = 6
+
+
+class reduce_cmd(enum.IntEnum):  # noqa: N801
+    idle = 0
+    reset = 1
+    reduce = 2
+    reset_reduce = 3
+    load_reduce = 4
+
+
+_ReduceCmd = reduce_cmd  # the enum, where a parameter of that name hides it
+
+
+class dge_mode(enum.IntEnum):  # noqa: N801
+    unknown = 0
+    swdge = 1
+    hwdge = 2
+    none = 3
+
+
+class oob_mode(enum.IntEnum):  # noqa: N801
+    error = 0
+    skip = 1
+
+
+class nc_version(enum.IntEnum):  # noqa: N801
+    gen2 = 2
+    gen3 = 3
+    gen4 = 4
+
+
+tensor_engine, scalar_engine, gpsimd_engine = engine.tensor, engine.scalar, engine.gpsimd
+vector_engine, unknown_engine = engine.vector, engine.unknown
+NkiValidationError = NkiError
+
+
+def get_nc_version():
+    gen = _trace.current("nisa.get_nc_version").chip["generation"]
+    return nc_version(int(gen[1:]))
+
+
+def _engine(e, allowed, api):
+    if e is None or e == engine.unknown:
+        return None
+    e = engine(e)
+    if e.name not in allowed:
+        raise NkiError(f"{api}: engine={e.name}, expected one of {', '.join(allowed)}")
+    return e.name
+
+
+def _tensor(x, what, api, buffers=("sbuf", "psum")):
+    if not isinstance(x, NkiTensor):
+        raise NkiError(f"{api}: {what} must be a tensor, found {type(x).__name__}")
+    if x.buffer not in buffers and not (x.buffer.endswith("hbm") and "hbm" in buffers):
+        raise NkiError(f"{api}: expected operand '{what}' in {' or '.join(buffers)}, "
+                       f"but got a tensor in '{x.buffer}'")
+    return x
+
+
+def _scalar_or_tensor(x, what, api):
+    if isinstance(x, NkiTensor):
+        return _tensor(x, what, api)
+    if isinstance(x, (int, float, np.number)):
+        return float(x)
+    raise NkiError(f"{api}: {what} must be a number or a [P, 1] tensor, found {type(x).__name__}")
+
+
+def _no_mask(kwargs, api):
+    if kwargs.get("mask") is not None:
+        raise NkiError(f"{api}: the mask parameter is not supported (NKI 0.2+)")
+
+
+def _record_psum_write(dst, by_matmul):
+    """Tracks which PSUM elements a matmul wrote last (the accumulate=None policy, §4.3) and
+    returns (all, any) of them before this write. A whole-tensor write keeps one flag."""
+    s = dst.storage
+    if s.buffer != "psum":
+        return None
+    flags = s.matmul_written
+    if dst.offset == 0 and dst.size == s.size and dst.is_contiguous():
+        before = (flags, flags) if isinstance(flags, bool) else (flags.all(), flags.any())
+        s.matmul_written = by_matmul
+        return before
+    if isinstance(flags, bool):
+        flags = s.matmul_written = np.full(s.size, flags)
+    idx = _indices(dst)
+    before = (flags[idx].all(), flags[idx].any())
+    flags[idx] = by_matmul
+    return before
+
+
+_INDEX_CACHE = {}
+
+
+def _indices(view):
+    key = (view.offset, tuple(view.dims))
+    idx = _INDEX_CACHE.get(key)
+    if idx is None:
+        idx = np.array(view.offset)
+        for stride, size in view.dims:
+            idx = idx[..., None] + stride * np.arange(size)
+        idx = idx.ravel()
+        if len(_INDEX_CACHE) > 4096:
+            _INDEX_CACHE.clear()
+        _INDEX_CACHE[key] = idx
+    return idx
+
+
+def _emit(opcode, api, engine_name=None, **operands):
+    t = _trace.current(api)
+    dst = operands.get("dst")
+    if isinstance(dst, NkiTensor) and getattr(dst.storage, "role", None) == "input":
+        raise unsupported(f"{api} writing into the kernel argument '{dst.storage.name}' (NKI "
+                          f"updates the caller's array in place)")
+    if isinstance(dst, NkiTensor) and opcode != "nc_matmul":
+        _record_psum_write(dst, False)
+    t.emit(opcode, api, engine_name, **{k: v for k, v in operands.items() if v is not None})
+
+
+# Tensor engine ---------------------------------------------------------------------------------
+def nc_matmul(dst, stationary, moving, is_stationary_onezero=False, is_moving_onezero=False,
+              is_transpose=False, accumulate=None, tile_position=(), tile_size=(),
+              perf_mode=None, name=None, **kwargs):
+    api = "nisa.nc_matmul"
+    _no_mask(kwargs, api)
+    if is_transpose or tile_position or tile_size or (perf_mode not in (None, "none")):
+        raise unsupported("nisa.nc_matmul with is_transpose/tile_position/tile_size/perf_mode")
+    _tensor(dst, "dst", api, ("psum",))
+    _tensor(stationary, "stationary", api, ("sbuf",))
+    _tensor(moving, "moving", api, ("sbuf",))
+    before = _record_psum_write(dst, True)
+    if accumulate is None:  # first write to a location overwrites, later ones add (§4.3)
+        if before[0]:
+            accumulate = True
+        elif not before[1]:
+            accumulate = False
+        else:
+            raise NkiError(f"{api}: dst is partly an accumulation group and partly not; give "
+                           f"accumulate= explicitly")
+    _emit("nc_matmul", api, dst=dst, stationary=stationary, moving=moving,
+          accumulate=bool(accumulate))
+
+
+def nc_transpose(dst, data, engine=engine.unknown, name=None, **kwargs):
+    api = "nisa.nc_transpose"
+    _no_mask(kwargs, api)
+    e = _engine(engine, ("tensor", "vector"), api)
+    if e is None:  # NKI picks the Vector engine for tiles within 32x32, else the Tensor engine
+        e = "vector" if data.shape[0] <= 32 and data.size // data.shape[0] <= 32 and \
+            dst.buffer == "sbuf" else "tensor"
+    _emit("nc_transpose", api, e if e != "tensor" else None, dst=_tensor(dst, "dst", api),
+          data=_tensor(data, "data", api))
+
+
+# Scalar, Vector, GpSimd ------------------------------------------------------------------------
+def activation(dst, op, data, bias=None, scale=1.0, reduce_op=None, reduce_res=None,
+               reduce_cmd=reduce_cmd.idle, name=None, **kwargs):
+    api = "nisa.activation"
+    _no_mask(kwargs, api)
+    operands = dict(dst=_tensor(dst, "dst", api), op=tokens.act_name(op, "op"),
+                    data=_tensor(data, "data", api))
+    operands["scale"] = _scalar_or_tensor(scale, "scale", api)
+    if bias is not None:
+        operands["bias"] = _scalar_or_tensor(bias, "bias", api)
+    if reduce_res is not None:
+        operands["reduce_op"] = tokens.alu_name(reduce_op or tokens.TOKENS["add"], "reduce_op")
+        # idle with a reduce_res asks for the sum all the same: written fresh, as reset_reduce
+        operands["reduce_cmd"] = _ReduceCmd(reduce_cmd or _ReduceCmd.reset_reduce).name
+        operands["reduce_res"] = _tensor(reduce_res, "reduce_res", api)
+    _emit("activation", api, **operands)
+
+
+def tensor_tensor(dst, data1, data2, op, engine=engine.unknown, name=None, **kwargs):
+    api = "nisa.tensor_tensor"
+    _no_mask(kwargs, api)
+    _emit("tensor_tensor", api, _engine(engine, ("vector", "gpsimd"), api),
+          dst=_tensor(dst, "dst", api), data1=_tensor(data1, "data1", api),
+          data2=_tensor(data2, "data2", api), op=tokens.alu_name(op, "op"))
+
+
+def tensor_scalar(dst, data, op0, operand0, reverse0=False, op1=None, operand1=None,
+                  reverse1=False, engine=engine.unknown, name=None, **kwargs):
+    api = "nisa.tensor_scalar"
+    _no_mask(kwargs, api)
+    operands = dict(dst=_tensor(dst, "dst", api), data=_tensor(data, "data", api),
+                    op0=tokens.alu_name(op0, "op0"),
+                    operand0=_scalar_or_tensor(operand0, "operand0", api), reverse0=bool(reverse0))
+    if op1 is not None:
+        operands.update(op1=tokens.alu_name(op1, "op1"),
+                        operand1=_scalar_or_tensor(operand1, "operand1", api),
+                        reverse1=bool(reverse1))
+    _emit("tensor_scalar", api, _engine(engine, ("vector", "scalar", "gpsimd"), api), **operands)
+
+
+def tensor_copy(dst, src, engine=engine.unknown, name=None, dtype=None, **kwargs):
+    api = "nisa.tensor_copy"
+    _no_mask(kwargs, api)
+    if dtype is not None and dtypes.canonical(dtype) != dst.dtype:
+        raise NkiError(f"{api}: dtype={dtypes.canonical(dtype)} differs from dst's {dst.dtype}")
+    _emit("tensor_copy", api, _engine(engine, ("vector", "scalar", "gpsimd"), api),
+          dst=_tensor(dst, "dst", api), src=_tensor(src, "src", api))
+
+
+def tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None, **kwargs):
+    api = "nisa.tensor_reduce"
+    _no_mask(kwargs, api)
+    _tensor(data, "data", api)
+    axes = sorted({a % data.ndim for a in (axis if isinstance(axis, (list, tuple)) else [axis])})
+    if axes[0] == 0 or axes != list(range(axes[0], data.ndim)):
+        raise unsupported(f"{api} over axes {axes} of a {data.ndim}-D tile (nsim reduces the "
+                          f"trailing free dims)")
+    kept = len(_trace._merge(data.dims[:axes[0]]))
+    _emit("tensor_reduce", api, dst=_tensor(dst, "dst", api), op=tokens.alu_name(op, "op"),
+          data=_trace.Split(data, axes[0]), axis=kept, negate=bool(negate))
+
+
+def tensor_tensor_scan(dst, data0, data1, initial, op0, op1, reverse0=False, reverse1=False,
+                       name=None, **kwargs):
+    """dst[p][f] = op1(op0(data0[p][f], prev), data1[p][f]), prev starting at `initial` (a number
+    or a [P, 1] tile): op0=multiply, op1=add is h = a*h + b."""
+    api = "nisa.tensor_tensor_scan"
+    _no_mask(kwargs, api)
+    _emit("tensor_tensor_scan", api, dst=_tensor(dst, "dst", api),
+          data0=_tensor(data0, "data0", api), data1=_tensor(data1, "data1", api),
+          initial=_scalar_or_tensor(initial, "initial", api), op0=tokens.alu_name(op0, "op0"),
+          op1=tokens.alu_name(op1, "op1"), reverse0=bool(reverse0), reverse1=bool(reverse1))
+
+
+def scalar_tensor_tensor(dst, data, op0, operand0, op1, operand1, reverse0=False, reverse1=False,
+                         name=None, **kwargs):
+    """dst = (data op0 operand0) op1 operand1: operand0 a number or [P, 1] tile, operand1 a tile."""
+    api = "nisa.scalar_tensor_tensor"
+    _no_mask(kwargs, api)
+    _emit("scalar_tensor_tensor", api, dst=_tensor(dst, "dst", api),
+          data=_tensor(data, "data", api), op0=tokens.alu_name(op0, "op0"),
+          operand0=_scalar_or_tensor(operand0, "operand0", api), op1=tokens.alu_name(op1, "op1"),
+          operand1=_tensor(operand1, "operand1", api), reverse0=bool(reverse0),
+          reverse1=bool(reverse1))
+
+
+def reciprocal(dst, data, name=None, **kwargs):
+    _no_mask(kwargs, "nisa.reciprocal")
+    _emit("reciprocal", "nisa.reciprocal", dst=_tensor(dst, "dst", "nisa.reciprocal"),
+          data=_tensor(data, "data", "nisa.reciprocal"))
+
+
+def memset(dst, value, engine=engine.unknown, name=None, **kwargs):
+    api = "nisa.memset"
+    _no_mask(kwargs, api)
+    _emit("memset", api, _engine(engine, ("vector", "gpsimd"), api), dst=_tensor(dst, "dst", api),
+          value=float(value))
+
+
+def iota(dst, pattern, offset=0, channel_multiplier=0, name=None, **kwargs):
+    api = "nisa.iota"
+    _no_mask(kwargs, api)
+    _emit("iota", api, dst=_tensor(dst, "dst", api, ("sbuf",)),
+          pattern=[list(p) for p in pattern], offset=int(offset),
+          channel_multiplier=int(channel_multiplier))
+
+
+def affine_select(dst, pattern, channel_multiplier, on_true_tile, on_false_value,
+                  cmp_op=None, offset=0, name=None, **kwargs):
+    """dst = cmp_op(offset + channel_multiplier * p + pattern index, 0) ? on_true_tile :
+    on_false_value (the 0.3+ argument order)."""
+    api = "nisa.affine_select"
+    _no_mask(kwargs, api)
+    _emit("affine_select", api, dst=_tensor(dst, "dst", api, ("sbuf",)),
+          pattern=[list(p) for p in pattern], channel_multiplier=int(channel_multiplier),
+          on_true_tile=_tensor(on_true_tile, "on_true_tile", api, ("sbuf",)),
+          on_false_value=float(on_false_value),
+          cmp_op=tokens.alu_name(cmp_op or tokens.TOKENS["equal"], "cmp_op"), offset=int(offset))
+
+
+def tensor_copy_predicated(dst, src, predicate, reverse_pred=False, name=None, **kwargs):
+    api = "nisa.tensor_copy_predicated"
+    _no_mask(kwargs, api)
+    _emit("tensor_copy_predicated", api, dst=_tensor(dst, "dst", api),
+          src=_scalar_or_tensor(src, "src", api), predicate=_tensor(predicate, "predicate", api),
+          reverse_pred=bool(reverse_pred))
+
+
+def select_reduce(dst, predicate, on_true, on_false, reduce_res=None, reduce_cmd=reduce_cmd.idle,
+                  reduce_op=None, reverse_pred=False, name=None, **kwargs):
+    api = "nisa.select_reduce"
+    _no_mask(kwargs, api)
+    if reduce_op is not None and tokens.alu_name(reduce_op, "reduce_op") != "maximum":
+        raise unsupported(f"{api}(reduce_op={reduce_op!r}) (nsim reduces with maximum)")
+    operands = dict(dst=_tensor(dst, "dst", api), predicate=_tensor(predicate, "predicate", api),
+                    on_true=_tensor(on_true, "on_true", api),
+                    on_false=_scalar_or_tensor(on_false, "on_false", api))
+    if reduce_res is not None:
+        operands.update(reduce_res=_tensor(reduce_res, "reduce_res", api),
+                        reduce_cmd=_ReduceCmd(reduce_cmd or _ReduceCmd.reset_reduce).name)
+    _emit("select_reduce", api, reverse_pred=bool(reverse_pred), **operands)
+
+
+def bn_stats(dst, data, name=None, **kwargs):
+    _emit("bn_stats", "nisa.bn_stats", dst=_tensor(dst, "dst", "nisa.bn_stats"),
+          data=_tensor(data, "data", "nisa.bn_stats"))
+
+
+def bn_aggr(dst, data, name=None, **kwargs):
+    _emit("bn_aggr", "nisa.bn_aggr", dst=_tensor(dst, "dst", "nisa.bn_aggr"),
+          data=_tensor(data, "data", "nisa.bn_aggr"))
+
+
+# DMA -------------------------------------------------------------------------------------------
+def dma_copy(dst, src, priority=None, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown,
+             engine=engine.unknown, name=None, **kwargs):
+    api = "nisa.dma_copy"
+    _no_mask(kwargs, api)
+    if kwargs.get("dst_rmw_op") is not None:
+        raise unsupported("nisa.dma_copy(dst_rmw_op=...)")
+    dst = _tensor(dst, "dst", api, ("sbuf", "hbm"))
+    src = _tensor(src, "src", api, ("sbuf", "hbm"))
+    if dst.size != src.size:
+        raise NkiError(f"{api}: src has {src.size} elements {src.shape}, dst {dst.size} "
+                       f"{dst.shape}; expected equal counts")
+    _emit("dma_copy", api, dst=dst, src=src, queue=_trace.current(api).next_dma_queue())
+
+
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+
+    def not_implemented(*args, **kwargs):
+        raise unsupported(f"nisa.{name}")
+    return not_implemented

@@ -1,0 +1,178 @@
+"""nki.language on nsim: dtypes, buffers, tile sizes, tensor creation, indexing helpers, loops and
+the operator tokens. Anything else is one NotImplementedError naming it."""
+from . import dtypes as _dtypes
+from . import isa as _isa
+from . import tokens as _tokens
+from . import trace as _trace
+from .errors import NkiError, unsupported
+from .tensor import NkiTensor  # noqa: F401
+
+for _name in _dtypes.DTYPES:
+    globals()[_name] = _name
+bool_ = "bool_"
+globals().update(_tokens.TOKENS)
+
+sbuf, psum, hbm, private_hbm, shared_hbm = "sbuf", "psum", "hbm", "private_hbm", "shared_hbm"
+_BUFFERS = (sbuf, psum, hbm, private_hbm, shared_hbm)
+
+
+class _TileSize:
+    """nl.tile_size: plain ints from the target chip's limits (nsim.describe_chip)."""
+
+    @staticmethod
+    def _limits():
+        from . import kernel
+        return kernel.target_chip()["limits"]
+
+    pmax = property(lambda self: self._limits()["partitions"])
+    psum_bank_fmax_bytes = property(
+        lambda self: self._limits()["psum_partition_bytes"] // self._limits()["psum_banks"])
+    psum_fmax = psum_bank_fmax = property(lambda self: self.psum_bank_fmax_bytes // 4)
+    psum_num_banks = property(lambda self: self._limits()["psum_banks"])
+    gemm_stationary_fmax = property(lambda self: self._limits()["partitions"])
+    gemm_moving_fmax = property(lambda self: self.psum_bank_fmax_bytes // 4)
+    bn_stats_fmax = 512  # [src:nki-tile-size] (the verifier's kBnStatsFmax)
+    psum_min_align = 4
+    sbuf_min_align = 1
+    total_available_sbuf_size = sbuf_fmax_bytes = property(
+        lambda self: self._limits()["sbuf_partition_bytes"])
+    sbuf_fmax = property(lambda self: self.sbuf_fmax_bytes // 4)
+
+
+tile_size = _TileSize()
+
+
+def _buffer(buffer, api):
+    buffer = sbuf if buffer is None else buffer
+    if buffer not in _BUFFERS:
+        raise unsupported(f"{api}(buffer={buffer!r})")
+    return buffer
+
+
+def ndarray(shape, dtype, buffer=None, name="", address=None, **kwargs):
+    """A new tensor: HBM tensors are kernel outputs (returned) or scratch; SBUF/PSUM tensors are
+    placed by the allocator (docs/nki.md)."""
+    t = _trace.current("nl.ndarray")
+    buffer = _buffer(buffer, "nl.ndarray")
+    _dtypes.canonical(dtype)
+    if buffer in (sbuf, psum):
+        return t.on_chip_tensor(shape, dtype, buffer, name, address)
+    if address is not None:
+        raise NkiError("nl.ndarray(address=...) places SBUF or PSUM tensors, not HBM ones")
+    return t.hbm_tensor(name, shape, dtype, "scratch")
+
+
+def zeros(shape, dtype, buffer=None, name="", **kwargs):
+    return full(shape, 0, dtype, buffer, name)
+
+
+def ones(shape, dtype, buffer=None, name="", **kwargs):
+    return full(shape, 1, dtype, buffer, name)
+
+
+def full(shape, fill_value, dtype, buffer=None, name="", **kwargs):
+    buffer = _buffer(buffer, "nl.full")
+    if buffer not in (sbuf, psum):
+        raise NkiError("Creating HBM tensor with init value is not supported")
+    t = ndarray(shape, dtype, buffer, name)
+    _isa.memset(t, fill_value)
+    return t
+
+
+def zeros_like(x, dtype=None, buffer=None, name=""):
+    return zeros(x.shape, dtype or x.dtype, buffer or x.buffer, name)
+
+
+def empty_like(x, dtype=None, buffer=None, name=""):
+    return ndarray(x.shape, dtype or x.dtype, buffer or x.buffer, name)
+
+
+def ds(start, size):
+    return slice(start, start + size)
+
+
+def _range(*args):
+    return range(*args)
+
+
+affine_range = sequential_range = static_range = _range
+
+
+def program_id(axis=0):
+    """This program's index in an SPMD launch kernel[n] (0 without one)."""
+    if axis != 0:
+        raise NkiError(f"invalid program axis {axis} (must be zero)")
+    return _trace.current("nl.program_id").program_id
+
+
+def num_programs(axes=None):
+    return _trace.current("nl.num_programs").programs
+
+
+def program_ndim():
+    return 1 if _trace.current("nl.program_ndim").programs > 1 else 0
+
+
+def par_dim(x):
+    return x
+
+
+class no_reorder:  # noqa: N801 (a context manager; nsim keeps program order anyway)
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def is_hbm(buffer):
+    return buffer in (hbm, private_hbm, shared_hbm)
+
+
+def is_on_chip(buffer):
+    return buffer in (sbuf, psum)
+
+
+def is_psum(buffer):
+    return buffer == psum
+
+
+def is_sbuf(buffer):
+    return buffer == sbuf
+
+
+def load(src, dtype=None, **kwargs):
+    from . import lowering
+    return lowering.load(src, dtype, **kwargs)
+
+
+def store(dst, value, **kwargs):
+    from . import lowering
+    lowering.store(dst, value, **kwargs)
+
+
+def matmul(x, y, transpose_x=False, **kwargs):
+    from . import lowering
+    return lowering.matmul(x, y, transpose_x, **kwargs)
+
+
+def _reduction(token_name):
+    def reduction(x, axis, dtype=None, keepdims=False, **kwargs):
+        from . import lowering
+        return lowering.reduce(_tokens.TOKENS[token_name], x, axis, dtype, keepdims, **kwargs)
+    reduction.__name__ = token_name
+    return reduction
+
+
+sum = _reduction("add")  # noqa: A001 (NKI's name)
+max = _reduction("maximum")  # noqa: A001
+min = _reduction("minimum")  # noqa: A001
+
+
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+
+    def not_implemented(*args, **kwargs):
+        raise unsupported(f"nl.{name}")
+    return not_implemented
