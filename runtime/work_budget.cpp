@@ -10,7 +10,7 @@ namespace nsim::runtime {
 
 void check_instruction_budget(const std::string& what, uint32_t batch, uint64_t budget,
                               const std::function<uint64_t(uint32_t)>& instructions_at) {
-    if (batch <= 2 * kSampleBatch) return;  // no larger than the samples themselves
+    if (batch <= kLargestUncheckedBatch) return;
     const long double low = instructions_at(kSampleBatch);
     const long double high = instructions_at(2 * kSampleBatch);
     const long double estimate =
