@@ -1,7 +1,11 @@
 // Expanding a collective's replica group pattern into its ranks.
 #include "isa/replica_group.h"
 
+#include <algorithm>
+#include <limits>
 #include <variant>
+
+#include "isa/verifier_checker.h"
 
 namespace nsim::isa {
 
@@ -19,9 +23,12 @@ std::vector<int64_t> replica_group(const Instruction& inst, size_t limit) {
     std::vector<uint32_t> index(pattern->size(), 0);  // an odometer, last pair fastest
     for (;;) {
         if (ranks.size() >= limit) return ranks;
-        int64_t rank = start;
-        for (size_t k = 0; k < index.size(); ++k) rank += int64_t(index[k]) * (*pattern)[k].step;
-        ranks.push_back(rank);
+        detail::Int128 rank = start;
+        for (size_t k = 0; k < index.size(); ++k)
+            rank += detail::Int128(index[k]) * (*pattern)[k].step;
+        // A rank past int64 is as wrong as any rank outside the instance, which the verifier names.
+        ranks.push_back(int64_t(std::clamp<detail::Int128>(
+            rank, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max())));
         size_t k = index.size();
         while (k > 0 && ++index[k - 1] == (*pattern)[k - 1].num) index[--k] = 0;
         if (k == 0) return ranks;
