@@ -20,6 +20,13 @@ std::string shell_quote(const std::string& s) {
     return q + "'";
 }
 
+// The binary under test: this build's, or NSIM_TEST_BINARY's (CI runs these tests against the
+// sanitizer build's nsim without compiling them a second time).
+std::string nsim_binary() {
+    const char* other = std::getenv("NSIM_TEST_BINARY");
+    return other && *other ? other : NSIM_BINARY;
+}
+
 }  // namespace
 
 ScratchDir::ScratchDir() {
@@ -44,7 +51,7 @@ NsimRun run_nsim(const std::vector<std::string>& args) {
     const ScratchDir scratch;
     const auto err_file = scratch.path() / "stderr";
     std::string command =
-        "timeout -k 5 " + std::to_string(kNsimTimeoutSeconds) + " " + shell_quote(NSIM_BINARY);
+        "timeout -k 5 " + std::to_string(kNsimTimeoutSeconds) + " " + shell_quote(nsim_binary());
     for (const auto& a : args) command += " " + shell_quote(a);
     command += " </dev/null 2>" + shell_quote(err_file.string());
 
