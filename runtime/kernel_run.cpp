@@ -12,6 +12,7 @@
 #include "runtime/child_process.h"
 #include "runtime/run_report.h"
 #include "sim/io/npy.h"
+#include "sim/semantics/host_memory.h"
 #include "sim/system/run_system.h"
 
 namespace nsim::runtime {
@@ -76,13 +77,20 @@ std::string simulate(const KernelRunRequest& r, const std::vector<isa::Program>&
         placements.push_back({0, c, {}});
         for (size_t p = c; p < std::max<size_t>(programs.size(), cores); p += cores)
             placements.back().programs.push_back(&programs[p % programs.size()]);
-        if (r.options.timing_only) continue;  // timing alone never reads device memory
-        hbm[c].allocate(program.tensors);
-        for (const auto& t : program.tensors) {
-            if (auto it = r.inputs.find(t.name); it != r.inputs.end())
-                hbm[c].bytes(t.name) = it->second;
-            else if (t.role == isa::TensorRole::input || t.role == isa::TensorRole::weight)
-                sim::fill_tensor(hbm[c], t, r.options.seed);
+    }
+    // Timing alone never reads device memory; with results, the need is bounded before allocating.
+    if (!r.options.timing_only) {
+        std::vector<std::vector<const isa::Program*>> per_core;
+        for (const auto& p : placements) per_core.push_back(p.programs);
+        sim::check_host_memory(per_core, r.chip->limits, r.options.max_host_bytes);
+        for (uint32_t c = 0; c < cores; ++c) {
+            hbm[c].allocate(program.tensors);
+            for (const auto& t : program.tensors) {
+                if (auto it = r.inputs.find(t.name); it != r.inputs.end())
+                    hbm[c].bytes(t.name) = it->second;
+                else if (t.role == isa::TensorRole::input || t.role == isa::TensorRole::weight)
+                    sim::fill_tensor(hbm[c], t, r.options.seed);
+            }
         }
     }
     const auto ops = sim::builtin_custom_ops();
