@@ -58,6 +58,7 @@ Command add_model_command(CLI::App& app) {
                     "Refuse a batch whose kernels would run more instructions per core than this")
         ->check(whole_number(1000))
         ->capture_default_str();
+    add_max_sim_time_option(*sub, q.max_sim_time_s);
     sub->add_option("--parallel", o->parallel,
                     "data: a copy per core; pipeline: layers sharded over cores")
         ->check(CLI::IsMember({"data", "pipeline"}))

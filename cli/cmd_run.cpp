@@ -17,7 +17,6 @@
 #include "isa/verifier.h"
 #include "runtime/run_report.h"
 #include "sim/config/chip_config.h"
-#include "sim/core/sim_time.h"
 #include "sim/io/npy.h"
 #include "sim/system/run_system.h"
 
@@ -179,10 +178,7 @@ Command add_run_command(CLI::App& app) {
                     "copy of the tensors, all sharing the chip's device memory (outputs: core 0's)")
         ->check(whole_number(1, UINT32_MAX))
         ->capture_default_str();
-    sub->add_option("--max-sim-time", o->max_sim_time_s,
-                    "Stop with an error once this many seconds of simulated time pass")
-        ->check(CLI::Range(1e-6, sim::kLatestTimeNs * 1e-9))
-        ->capture_default_str();
+    add_max_sim_time_option(*sub, o->max_sim_time_s);
     sub->add_option("--max-host-memory", o->max_host_gib,
                     "Refuse a run with results that would need more GiB of host memory than this")
         ->check(CLI::Range(1.0 / 1024, 65536.0))

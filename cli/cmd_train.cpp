@@ -33,6 +33,7 @@ Command add_train_command(CLI::App& app) {
                     "Refuse a batch whose kernels would run more instructions per core than this")
         ->check(whole_number(1000))
         ->capture_default_str();
+    add_max_sim_time_option(*sub, o->max_sim_time_s);
     sub->add_option(
            "--bucket-bytes", o->bucket_bytes,
            "Gradient bucket size in bytes (default 26214400 = 25 MiB, PyTorch DDP's bucket_cap_mb)")

@@ -111,7 +111,7 @@ struct StageTiming {
 std::string measure_timing(const compiler::LoweredModel& lowered,
                            const sim::InstanceConfig& instance,
                            const std::vector<std::vector<CoreId>>& placement, size_t copies,
-                           const StageTraceWriter& write_trace) {
+                           double max_sim_time_ns, const StageTraceWriter& write_trace) {
     std::vector<sim::CorePlacement> placements;
     uint32_t chips = 0;  // only the chips that run a simulated stage
     for (size_t c = 0; c < copies; ++c)
@@ -126,6 +126,7 @@ std::string measure_timing(const compiler::LoweredModel& lowered,
     options.races =
         sim::RaceMode::off;  // the lowering's sync is checked by the functional run and the tests
     options.trace = bool(write_trace);
+    options.max_sim_time_ns = max_sim_time_ns;
     const sim::SystemRunResult run =
         sim::run_system(instance.chip, chips, placements, hbm, sim::builtin_custom_ops(), options);
     if (write_trace) {
@@ -155,7 +156,8 @@ std::string measure_timing(const compiler::LoweredModel& lowered,
 // Child process: the stages one after another on one core with real arithmetic, the model's
 // hidden states against the fp32 reference from the same seeded weights.
 std::string measure_function(const compiler::LoweredModel& lowered,
-                             const sim::InstanceConfig& instance, uint64_t seed) {
+                             const sim::InstanceConfig& instance, uint64_t seed,
+                             double max_sim_time_ns) {
     std::vector<const isa::Program*> programs;
     std::vector<isa::TensorDecl> tensors;
     for (const auto& stage : lowered.stages)
@@ -176,6 +178,7 @@ std::string measure_function(const compiler::LoweredModel& lowered,
     hbm[0].set_values("attention_mask", mask);
     sim::RunOptions options;
     options.seed = seed;
+    options.max_sim_time_ns = max_sim_time_ns;
     const sim::SystemRunResult run = sim::run_system(instance.chip, 1, {{0, 0, programs}}, hbm,
                                                      sim::builtin_custom_ops(), options);
     for (const sim::RunResult& r : run.cores.front())  // the compiler's synchronisation, checked
@@ -216,12 +219,14 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
     check_device_memory(lowered, instance, placement, spec.name);
     const size_t copies = simulated_copies(request, placement);
     const uint64_t seed = 1;
+    const double max_sim_time_ns = request.max_sim_time_s * 1e9;
 
     // Both simulations at once, each in its own process (one SystemC elaboration per process).
-    std::vector<ChildWork> works = {
-        [&] { return measure_timing(lowered, instance, placement, copies, write_trace); }};
+    std::vector<ChildWork> works = {[&] {
+        return measure_timing(lowered, instance, placement, copies, max_sim_time_ns, write_trace);
+    }};
     if (request.functional)
-        works.push_back([&] { return measure_function(lowered, instance, seed); });
+        works.push_back([&] { return measure_function(lowered, instance, seed, max_sim_time_ns); });
     const std::vector<ChildOutcome> outcomes = run_children(works, works.size());
     for (const auto& o : outcomes)
         if (!o.ok) throw_failure(o);

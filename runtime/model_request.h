@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/work_budget.h"
+#include "sim/system/run_kernel.h"
 
 namespace nsim::runtime {
 
@@ -38,7 +39,8 @@ struct ModelRequest {
     // warm-up of 2 per worker.
     uint32_t requests = 200;
     bool functional = false;  // also run the real arithmetic once, against the fp32 reference
-    uint64_t max_instructions = kDefaultMaxInstructions;  // per core, work_budget.h
+    uint64_t max_instructions = kDefaultMaxInstructions;       // per core, work_budget.h
+    double max_sim_time_s = sim::kDefaultMaxSimTimeNs * 1e-9;  // per simulation
     std::vector<std::string>
         sets;  // instance overrides PATH=VALUE ("chip.PATH=VALUE" for the chip)
 };

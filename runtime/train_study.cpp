@@ -24,13 +24,15 @@ namespace {
 
 // Simulates `program` (timing only) on every core of one chip at once, as data parallelism runs
 // it: the cores share the chip's HBM and DMA. The slowest core's time counts.
-std::string simulate(const isa::Program& program, const sim::ChipConfig& chip) {
+std::string simulate(const isa::Program& program, const sim::ChipConfig& chip,
+                     double max_sim_time_ns) {
     std::vector<sim::CorePlacement> placements;
     for (uint32_t core = 0; core < chip.cores; ++core) placements.push_back({0, core, {&program}});
     std::vector<sim::DeviceMemory> hbm(placements.size());  // timing alone never reads it
     sim::RunOptions options;
     options.timing_only = true;
     options.races = sim::RaceMode::off;  // the sync pass orders the accesses
+    options.max_sim_time_ns = max_sim_time_ns;
     const sim::SystemRunResult r =
         sim::run_system(chip, 1, placements, hbm, sim::builtin_custom_ops(), options);
     double time_ns = 0;
@@ -41,9 +43,12 @@ std::string simulate(const isa::Program& program, const sim::ChipConfig& chip) {
 // Both passes at once, each in a child (SystemC elaborates once per process). Every child is
 // waited for before a failure is reported.
 std::pair<PassTiming, PassTiming> simulate_layer(const compiler::LayerTrainingPrograms& p,
-                                                 const sim::ChipConfig& chip) {
-    const std::vector<ChildOutcome> outcomes = run_children(
-        {[&] { return simulate(p.forward, chip); }, [&] { return simulate(p.backward, chip); }}, 2);
+                                                 const sim::ChipConfig& chip,
+                                                 double max_sim_time_ns) {
+    const std::vector<ChildOutcome> outcomes =
+        run_children({[&] { return simulate(p.forward, chip, max_sim_time_ns); },
+                      [&] { return simulate(p.backward, chip, max_sim_time_ns); }},
+                     2);
     for (size_t pass = 0; pass < outcomes.size(); ++pass)
         if (!outcomes[pass].ok)
             throw_failure(outcomes[pass], fmt::format("simulating one layer's {} pass: ",
@@ -122,7 +127,7 @@ TrainStudy run_train_study(const TrainRequest& request) {
     for (const isa::Program* p : {&programs.forward, &programs.backward})
         if (auto diags = isa::verify(*p, chip.limits); !diags.empty())
             throw isa::KernelError(p->name, diags);
-    std::tie(s.forward, s.backward) = simulate_layer(programs, chip);
+    std::tie(s.forward, s.backward) = simulate_layer(programs, chip, request.max_sim_time_s * 1e9);
     s.timeline = schedule_step(step_plan(s, weights), all_reduce);
     s.all_reduce_method = all_reduce_method(s.instance, s.timeline.buckets.front().bytes);
     s.host_seconds =

@@ -11,6 +11,7 @@
 #include "runtime/training_step.h"
 #include "runtime/work_budget.h"
 #include "sim/config/instance_config.h"
+#include "sim/system/run_kernel.h"
 
 namespace nsim::runtime {
 
@@ -20,7 +21,8 @@ struct TrainRequest {
     std::string instance;  // built-in name (configs/instances/) or JSON file
     uint32_t batch = 0;    // sequences per NeuronCore (per replica)
     uint64_t bucket_bytes = kDefaultBucketBytes;
-    uint64_t max_instructions = kDefaultMaxInstructions;  // per core, work_budget.h
+    uint64_t max_instructions = kDefaultMaxInstructions;       // per core, work_budget.h
+    double max_sim_time_s = sim::kDefaultMaxSimTimeNs * 1e-9;  // per simulation
     std::vector<std::string> sets;  // instance overrides PATH=VALUE ("chip.PATH" for the chip)
 };
 

@@ -109,8 +109,10 @@ ChipConfig load_chip(const std::string& name_or_path) {
     return load_chip_file(resolve_config(name_or_path, "chips"), 0);
 }
 
-void apply_override(ChipConfig& chip, const std::string& assignment) {
-    apply_assignment(params(chip), chip.sources, assignment, "timing.tensor_clock_ghz=3.0");
+void apply_override(ChipConfig& chip, const std::string& assignment,
+                    const std::string& shown_prefix) {
+    apply_assignment(params(chip), chip.sources, assignment, "timing.tensor_clock_ghz=3.0",
+                     shown_prefix);
 }
 
 std::vector<DescribedParam> describe(const ChipConfig& chip) {

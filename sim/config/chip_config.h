@@ -68,8 +68,9 @@ struct ChipConfig {
 ChipConfig load_chip(const std::string& name_or_path);
 
 // Applies a `--set path=value` override (e.g. "timing.tensor_clock_ghz=3.0"), checked like the
-// file; its source becomes the command line.
-void apply_override(ChipConfig& chip, const std::string& assignment);
+// file; its source becomes the command line. Messages quote it after `shown_prefix`.
+void apply_override(ChipConfig& chip, const std::string& assignment,
+                    const std::string& shown_prefix = "");
 
 // Every parameter path with its value as text and its source, in table order (for `nsim describe`).
 std::vector<DescribedParam> describe(const ChipConfig& chip);

@@ -102,7 +102,7 @@ void check(const InstanceConfig& inst, const std::string& context) {
 void apply_one(InstanceConfig& inst, const std::string& assignment) {
     const std::string prefix = "chip.";
     if (assignment.rfind(prefix, 0) == 0) {
-        apply_override(inst.chip, assignment.substr(prefix.size()));
+        apply_override(inst.chip, assignment.substr(prefix.size()), prefix);
         return;
     }
     apply_assignment(params(inst), inst.sources, assignment,

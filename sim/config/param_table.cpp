@@ -252,16 +252,17 @@ const BoundParam* find_param(const ParamList& params, const std::string& path) {
 }
 
 void apply_assignment(const ParamList& params, SourceMap& sources, const std::string& assignment,
-                      const std::string& example) {
+                      const std::string& example, const std::string& shown_prefix) {
+    const std::string where = "--set " + shown_prefix + assignment;
     const auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
-        throw ConfigError("--set " + assignment + ": expected PATH=VALUE, e.g. " + example);
+        throw ConfigError(where + ": expected PATH=VALUE, e.g. " + example);
     const std::string path = assignment.substr(0, eq);
     const auto* def = find_param(params, path);
     if (!def) {
         std::vector<std::string> all;
         for (const auto& p : params) all.push_back(p.path);
-        throw ConfigError("--set " + assignment + ": unknown parameter '" + path +
+        throw ConfigError(where + ": unknown parameter '" + path +
                           "', expected one of: " + join(all));
     }
     const std::string text = assignment.substr(eq + 1);
@@ -269,15 +270,14 @@ void apply_assignment(const ParamList& params, SourceMap& sources, const std::st
     try {
         value = json::parse(text);
     } catch (const json::out_of_range&) {
-        throw ConfigError("--set " + assignment + ": the number is too large for a double");
+        throw ConfigError(where + ": the number is too large for a double");
     } catch (const json::parse_error&) {
         // A bare word (topology=ring) is taken as a string; anything else is not a value.
         if (def->range != Range::word)
-            throw ConfigError("--set " + assignment +
-                              ": the value is not a number, a list or true/false");
+            throw ConfigError(where + ": the value is not a number, a list or true/false");
         value = text;
     }
-    if (auto err = assign(*def, value)) throw ConfigError("--set " + assignment + ": " + *err);
+    if (auto err = assign(*def, value)) throw ConfigError(where + ": " + *err);
     sources[path] = {"--set on the command line", false};
 }
 

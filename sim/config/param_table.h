@@ -94,9 +94,10 @@ std::string json_pointer(const std::string& path);
 const BoundParam* find_param(const ParamList& params, const std::string& path);
 
 // Applies a `--set path=value` to the parameter it names, checked like a file leaf; its source
-// becomes the command line. `example` is shown when the assignment is malformed.
+// becomes the command line. `example` is shown when the assignment is malformed; messages quote
+// the assignment after `shown_prefix` (the `chip.` of an instance's chip parameter).
 void apply_assignment(const ParamList& params, SourceMap& sources, const std::string& assignment,
-                      const std::string& example);
+                      const std::string& example, const std::string& shown_prefix = "");
 
 // Every present parameter with its value as text and its source, in table order.
 std::vector<DescribedParam> describe_params(const ParamList& params, const SourceMap& sources);

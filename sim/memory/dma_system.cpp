@@ -29,9 +29,6 @@ DmaSystem::DmaSystem(sc_core::sc_module_name name, const ChipConfig& chip, const
       m_queue_order(chip.limits.dma_queues),
       m_queue_done_ns(chip.limits.dma_queues, 0.0) {
     for (auto& e : m_engines) e.queues.resize(chip.limits.dma_queues);
-    m_payload.set_streaming_width(0);
-    m_payload.set_data_ptr(nullptr);  // timing transactions (memory_protocol.h)
-    m_payload.set_extension(&m_request);
     if (chip.limits.dma_queues > 32)  // one bit per queue
         throw SimError(fmt::format(
             "chip {}: the simulator handles at most 32 DMA queues per engine", chip.name));
@@ -77,16 +74,11 @@ void DmaSystem::issue(size_t index, const isa::Instruction& inst, isa::Engine is
 
 std::pair<double, double> DmaSystem::access(tlm::tlm_command cmd, uint64_t address, uint64_t bytes,
                                             uint32_t descriptors, double at_ns, double now) {
-    m_payload.set_command(cmd);
-    m_payload.set_address(address);
-    m_payload.set_data_length(unsigned(bytes));
-    m_payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    m_request.descriptors = descriptors;
-    m_request.served = false;
     sc_core::sc_time delay = time_from_ns(at_ns - now);
-    memory->b_transport(m_payload, delay);
+    memory->b_transport(m_transaction.request(cmd, address, unsigned(bytes), descriptors), delay);
     const double done = now + ns_of(delay);
-    return {done, m_request.served ? now + ns_of(m_request.service_start) : done};
+    const MemoryRequestExtension& served = m_transaction.response();
+    return {done, served.served ? now + ns_of(served.service_start) : done};
 }
 
 // The engine's next run of descriptors if it can start by `horizon_ns`: from the first queue in

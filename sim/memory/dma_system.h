@@ -47,7 +47,6 @@ public:
     // Device-memory tensors of `hbm` sit at `hbm_base` in the chip's address space.
     DmaSystem(sc_core::sc_module_name name, const ChipConfig& chip, const DeviceMemory& hbm,
               uint64_t hbm_base, CompletionFn on_complete);
-    ~DmaSystem() override { m_payload.clear_extension(&m_request); }  // the payload would free it
 
     // Queues a transfer of `inst` issued now; `on_complete` runs at its simulated completion.
     void issue(size_t index, const isa::Instruction& inst, isa::Engine issuer,
@@ -108,8 +107,7 @@ private:
     std::vector<Live> m_due;                      // released, a min-heap on completion time
     std::vector<std::pair<double, double>> m_data_intervals;
     sc_core::sc_event m_wake, m_next_completion;
-    tlm::tlm_generic_payload m_payload;
-    MemoryRequestExtension m_request;
+    TimingTransaction m_transaction;
     uint64_t m_sequence = 0;
     DmaReport m_report;
 };

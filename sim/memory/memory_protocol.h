@@ -38,4 +38,37 @@ struct MemoryRequestExtension : tlm::tlm_extension<MemoryRequestExtension> {
     }
 };
 
+// One reusable timing transaction, its extension attached for its whole life. The payload frees
+// the extensions still attached when it is destroyed, and this one is not on the heap: the
+// destructor detaches it, also when the owning module's constructor throws (a member's destructor
+// runs then, the owner's does not).
+class TimingTransaction {
+public:
+    TimingTransaction() {
+        m_payload.set_streaming_width(0);
+        m_payload.set_data_ptr(nullptr);  // timing transactions: no bytes
+        m_payload.set_extension(&m_request);
+    }
+    ~TimingTransaction() { m_payload.clear_extension(&m_request); }
+    TimingTransaction(const TimingTransaction&) = delete;
+    TimingTransaction& operator=(const TimingTransaction&) = delete;
+
+    // The payload of a fresh request for `bytes` at `address` carrying `descriptors` requests.
+    tlm::tlm_generic_payload& request(tlm::tlm_command command, uint64_t address, unsigned bytes,
+                                      uint32_t descriptors) {
+        m_payload.set_command(command);
+        m_payload.set_address(address);
+        m_payload.set_data_length(bytes);
+        m_payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        m_request.descriptors = descriptors;
+        m_request.served = false;
+        return m_payload;
+    }
+    const MemoryRequestExtension& response() const { return m_request; }
+
+private:
+    tlm::tlm_generic_payload m_payload;
+    MemoryRequestExtension m_request;
+};
+
 }  // namespace nsim::sim

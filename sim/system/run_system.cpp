@@ -153,7 +153,7 @@ SystemRunResult run_system(const ChipConfig& chip, uint32_t chips,
     // A core that failed stopped the run (sc_stop) with work pending: its own error says why.
     if (sc_core::sc_pending_activity() && sc_core::sc_get_status() != sc_core::SC_STOPPED)
         throw SimError(fmt::format(
-            "the run passed its budget of {} s of simulated time with work still pending: a "
+            "the run passed its budget of {:g} s of simulated time with work still pending: a "
             "parameter far outside the hardware's range (a latency, a bandwidth)? The budget is "
             "raised with --max-sim-time SECONDS",
             options.max_sim_time_ns * 1e-9));

@@ -17,17 +17,10 @@ SystemCollectives::SystemCollectives(sc_core::sc_module_name name, const Instanc
       m_rendezvous(m_engine) {
     for (uint32_t c = 0; c < m_instance.chips; ++c)
         m_memory.push_back(std::make_unique<Socket>(fmt::format("memory{}", c).c_str()));
-    m_payload.set_streaming_width(0);
-    m_payload.set_data_ptr(nullptr);  // timing transactions (memory_protocol.h)
-    m_payload.set_extension(&m_request);
     m_engine.set_step_memory([this](uint32_t src, uint32_t dst, uint64_t bytes, double start_ns) {
         return book_step(src, dst, bytes, start_ns);
     });
 }
-
-SystemCollectives::~SystemCollectives() {
-    m_payload.clear_extension(&m_request);
-}  // the payload would free it
 
 void SystemCollectives::issue(uint32_t rank, const isa::Instruction& inst,
                               CollectiveRendezvous::Done on_done) {
@@ -60,14 +53,11 @@ double SystemCollectives::book(uint32_t chip, tlm::tlm_command command, uint64_t
     for (uint64_t left = bytes; left > 0;) {
         const uint64_t part = std::min(left, kMaxTransaction);
         left -= part;
-        m_payload.set_command(command);
-        m_payload.set_address(0);
-        m_payload.set_data_length(unsigned(part));
-        m_payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        m_request.descriptors = uint32_t((part + descriptor - 1) / descriptor);
-        m_request.served = false;
         sc_core::sc_time delay = time_from_ns(start_ns - now);
-        (*m_memory.at(chip))->b_transport(m_payload, delay);
+        (*m_memory.at(chip))
+            ->b_transport(m_transaction.request(command, 0, unsigned(part),
+                                                uint32_t((part + descriptor - 1) / descriptor)),
+                          delay);
         done = std::max(done, now + ns_of(delay));
     }
     return done;

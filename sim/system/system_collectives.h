@@ -27,7 +27,6 @@ public:
     using Socket = tlm_utils::simple_initiator_socket<SystemCollectives>;
 
     SystemCollectives(sc_core::sc_module_name name, const InstanceConfig& instance);
-    ~SystemCollectives() override;
 
     Socket& memory(uint32_t chip) { return *m_memory.at(chip); }
     RankPlacement placement() const { return m_engine.placement(); }
@@ -51,8 +50,7 @@ private:
     CollectiveEngine m_engine;
     CollectiveRendezvous m_rendezvous;
     std::vector<std::unique_ptr<Socket>> m_memory;  // per chip
-    tlm::tlm_generic_payload m_payload;
-    MemoryRequestExtension m_request;
+    TimingTransaction m_transaction;
 };
 
 }  // namespace nsim::sim

@@ -145,6 +145,11 @@ TEST_CASE("bad input: config values a chip cannot have, named at their key", "[c
         rows.push_back({{"run", "--timing-only", softmax, "--set", set},
                         2,
                         {"--set " + set, "expected a whole number from"}});
+    // The same bounds for an instance's chip, named as the user wrote them.
+    for (const std::string set : {"chip.limits.dma_queues=33", "chip.cores=100000"})
+        rows.push_back({{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--set", set},
+                        2,
+                        {"--set " + set, "expected a whole number from"}});
     for (const std::string chips : {"4096", "100000"})
         rows.push_back({{"collective", "--instance", "trn1.32xlarge", "--op", "all_reduce",
                          "--bytes", "8KiB", "--set", "chips=" + chips},
@@ -183,6 +188,17 @@ TEST_CASE("bad input: a parameter that puts work past the simulated-time budget"
         {{"run", "--timing-only", softmax, "--set", "dma.engine_bandwidth_gbps=1e-30"},
          1,
          {"budget"}},
+        {{"run", "--timing-only", softmax, "--set", "dma.descriptor_overhead_ns=1e300"},
+         1,
+         {"budget of 1000 s", "--max-sim-time"}},
+        {{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--set",
+          "chip.dma.start_latency_ns=1e13", "--max-sim-time", "2000"},
+         1,
+         {"budget of 2000 s", "--max-sim-time"}},
+        {{"train", "bert-base-uncased", "--instance", "trn1.2xlarge", "--batch", "1", "--set",
+          "chip.dma.engine_bandwidth_gbps=1e-30"},
+         1,
+         {"forward pass", "budget", "--max-sim-time"}},
     });
 }
 
@@ -201,7 +217,13 @@ TEST_CASE("bad input: work too large to compute is refused before it is allocate
         dir.write("tebibyte.nki",
                   header + "tensor x [1048576,262144] f32 input\n" +
                       "dma_copy dst=sbuf[0:128]@0.f32[512] src=x[0:128]@0.f32[512]\n" + store);
+    // 4 GiB of input: legal on a 32 GiB device, but past the default budget of results.
+    const std::string four_gib =
+        dir.write("four_gib.nki",
+                  header + "tensor x [1048576,1024] f32 input\n" +
+                      "dma_copy dst=sbuf[0:128]@0.f32[512] src=x[0:128]@0.f32[512]\n" + store);
     require_rows({
+        {{"run", four_gib}, 2, {"4.0 GiB", "--max-host-memory", "--timing-only"}},
         {{"run", zero_steps}, 2, {"line 5 (dma_copy)", "host memory", "--timing-only"}},
         {{"run", tebibyte}, 2, {"1024.0 GiB", "--max-host-memory"}},
         {{"run", zero_steps, "--max-host-memory", "0"}, 2, {"--max-host-memory"}},

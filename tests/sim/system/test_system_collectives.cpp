@@ -242,3 +242,14 @@ TEST_CASE(
     CHECK(race.tensor == "y");
     CHECK((race.first.agent == "collective engine" || race.second.agent == "collective engine"));
 }
+
+TEST_CASE("system: a chip the simulator cannot build is an error, not an abort", "[sim]") {
+    auto chip = sim::load_chip("trn1");
+    chip.limits.dma_queues = 33;  // past the loader's bound: only a program can ask for it
+    const auto p = kernel(
+        "tensor x [128,64] f32 input\ntensor y [128,64] f32 output\n"
+        "dma_copy dst=y src=x\n");
+    std::vector<sim::DeviceMemory> hbm(1);
+    CHECK_THROWS_WITH(sim::run_system(chip, 1, {{0, 0, {&p}}}, hbm, sim::builtin_custom_ops(), {}),
+                      Catch::Contains("at most 32 DMA queues"));
+}
