@@ -6,16 +6,18 @@ import sys
 import types
 
 import nsim.nki as nsim_nki
-from nsim.nki import isa, kernel, language
+from nsim.nki import beta1_isa, beta1_language, isa, kernel, language, typing
 
 # The modules an NKI script imports, by name.
 ALIASES = {
     "nki": nsim_nki,
     "nki.language": language,
     "nki.isa": isa,
+    "nki.typing": typing,
     "neuronxcc.nki": nsim_nki,
-    "neuronxcc.nki.language": language,
-    "neuronxcc.nki.isa": isa,
+    "neuronxcc.nki.language": beta1_language,
+    "neuronxcc.nki.isa": beta1_isa,
+    "neuronxcc.nki.typing": typing,
 }
 
 

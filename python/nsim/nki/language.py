@@ -1,6 +1,7 @@
 """nki.language on nsim: dtypes, buffers, tile sizes, tensor creation, indexing helpers, loops and
 the operator tokens. Anything else is one NotImplementedError naming it."""
 from . import dtypes as _dtypes
+from . import index as _index
 from . import isa as _isa
 from . import tokens as _tokens
 from . import trace as _trace
@@ -113,8 +114,13 @@ def program_ndim():
     return 1 if _trace.current("nl.program_ndim").programs > 1 else 0
 
 
+class _ParDim(int):
+    par_dim = True
+
+
 def par_dim(x):
-    return x
+    """Beta 1: marks the partition dim of a shape; dims before it are block dims."""
+    return _ParDim(x)
 
 
 class no_reorder:  # noqa: N801 (a context manager; nsim keeps program order anyway)
@@ -141,32 +147,69 @@ def is_sbuf(buffer):
     return buffer == sbuf
 
 
-def load(src, dtype=None, **kwargs):
+def load(src, dtype=None, mask=None, **kwargs):
     from . import lowering
-    return lowering.load(src, dtype, **kwargs)
+    return lowering.load(src, dtype, mask)
 
 
-def store(dst, value, **kwargs):
+def store(dst, value, mask=None, **kwargs):
     from . import lowering
-    lowering.store(dst, value, **kwargs)
+    lowering.store(dst, value, mask)
 
 
-def matmul(x, y, transpose_x=False, **kwargs):
+def load_transpose2d(src, dtype=None, mask=None, **kwargs):
     from . import lowering
-    return lowering.matmul(x, y, transpose_x, **kwargs)
+    return lowering.load_transpose2d(src, dtype, mask)
 
 
-def _reduction(token_name):
-    def reduction(x, axis, dtype=None, keepdims=False, **kwargs):
+def matmul(x, y, transpose_x=False, mask=None, **kwargs):
+    from . import lowering
+    return lowering.matmul(x, y, transpose_x, mask)
+
+
+def transpose(x, dtype=None, mask=None, **kwargs):
+    from . import lowering
+    return lowering.transpose(x, dtype, mask)
+
+
+def broadcast_to(src, shape, dtype=None, **kwargs):
+    from . import lowering
+    return lowering.broadcast_to(src, shape, dtype)
+
+
+def negative(x, dtype=None, mask=None, **kwargs):
+    from . import lowering
+    return lowering.negative(x, dtype, mask)
+
+
+def softmax(x, axis=-1, dtype=None, compute_dtype=None, mask=None, **kwargs):
+    from . import lowering
+    return lowering.softmax(x, axis, dtype, compute_dtype, mask)
+
+
+def where(condition, x, y, dtype=None, mask=None, **kwargs):
+    from . import lowering
+    return lowering.where(condition, x, y, dtype, mask)
+
+
+def mean(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
+    from . import lowering
+    return lowering.mean(x, axis, dtype, keepdims, mask)
+
+
+def _reduction(token_name, api_name):
+    def reduction(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
         from . import lowering
-        return lowering.reduce(_tokens.TOKENS[token_name], x, axis, dtype, keepdims, **kwargs)
-    reduction.__name__ = token_name
+        return lowering.reduce(_tokens.TOKENS[token_name], x, axis, dtype, keepdims, mask)
+    reduction.__name__ = api_name
     return reduction
 
 
-sum = _reduction("add")  # noqa: A001 (NKI's name)
-max = _reduction("maximum")  # noqa: A001
-min = _reduction("minimum")  # noqa: A001
+sum = _reduction("add", "sum")  # noqa: A001 (NKI's name)
+max = _reduction("maximum", "max")  # noqa: A001
+min = _reduction("minimum", "min")  # noqa: A001
+prod = _reduction("multiply", "prod")
+arange, mgrid = _index.arange, _index.mgrid
 
 
 def __getattr__(name):

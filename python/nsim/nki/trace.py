@@ -7,7 +7,7 @@ import numpy as np
 
 from . import allocator, dtypes
 from .errors import NkiError, caller
-from .tensor import NkiTensor, Storage
+from .tensor import NkiTensor, Storage, check_bounds
 
 _current = None  # the Trace of the kernel being traced (one at a time)
 
@@ -63,7 +63,13 @@ class Trace:
 
     def on_chip_tensor(self, shape, dtype, buffer, name="", address=None):
         where = caller()
+        blocks = next((k for k, x in enumerate(shape) if getattr(x, "par_dim", False)), 0)
         shape = tuple(int(x) for x in shape)
+        if blocks:  # Beta 1 block dims before nl.par_dim: stored partition first
+            view = self.on_chip_tensor(shape[blocks:blocks + 1] + shape[:blocks] +
+                                       shape[blocks + 1:], dtype, buffer, name, address)
+            dims = view.dims[1:blocks + 1] + view.dims[:1] + view.dims[blocks + 1:]
+            return NkiTensor(view.storage, 0, dims, blocks=blocks)
         limits = self.chip["limits"]
         if len(shape) < 2:
             raise NkiError(f"an on-chip ({buffer}) tensor has a partition dim and at least one "
@@ -88,6 +94,11 @@ class Trace:
             if isinstance(value, Split):
                 value = value.view
             if isinstance(value, NkiTensor):
+                if value.blocks:
+                    raise NkiError(f"err_failed_to_infer_tile_from_local_tensor: {api} takes a "
+                                   f"tile; index the {value.blocks} block dims of "
+                                   f"{value.shape} first")
+                check_bounds(value)
                 value.storage.used(index)
         self.instructions.append(Instruction(opcode, operands, engine, caller(), api))
 
