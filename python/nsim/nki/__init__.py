@@ -1,6 +1,6 @@
 """The NKI API (nki, nki.language, nki.isa) on nsim: `import nsim.nki as nki`, or run an
 unmodified script with `python3 -m nsim.nki SCRIPT.py` (docs/nki.md)."""
-from . import beta1_isa, beta1_language, isa, language, lowering, typing  # noqa: F401 (every submodule: __getattr__ below)
+from . import isa, language, lowering, typing  # noqa: F401 (every submodule: __getattr__ below)
 from .errors import NkiError  # noqa: F401
 from .kernel import (Kernel, array, benchmark, jit, last_kernel_text, last_report,  # noqa: F401
                      placeholder, profile, settings, simulate)

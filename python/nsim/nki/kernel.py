@@ -187,6 +187,7 @@ def run_kernel(fn, args, kwargs, timing=None, trace_file=None, programs=1):
     _last["text"] = first.text
     if settings.print_kernel:
         print("\n".join(p.text for p in traced))
+    warn = timing is None  # nki.benchmark asks for timing only: its outputs are undefined in NKI
     timing = timing_only() if timing is None else timing
     inputs = {} if timing else {name: _host_values(name, value)
                                 for name, value in first.inputs.items()}
@@ -205,7 +206,7 @@ def run_kernel(fn, args, kwargs, timing=None, trace_file=None, programs=1):
     _last["report"] = result.report
     if trace_file:
         _write_trace(result.trace, first.origins, trace_file)
-    if timing:
+    if timing and warn:
         warnings.warn("nsim.nki: timing only: the outputs are zero-filled, not computed",
                       stacklevel=3)
     arrays = [_output_array(view, traced, result, timing) for view in first.outputs]
