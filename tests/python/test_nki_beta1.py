@@ -1,0 +1,337 @@
+"""nsim.nki's Beta 1 API (neuronxcc.nki): one test per lowering rule of docs/nki-beta1.md (the
+instructions a call becomes, and its values against numpy), index expressions, masks, and the
+errors at the kernel's own line."""
+import inspect
+
+import numpy as np
+import pytest
+
+import neuronxcc.nki as nki
+import neuronxcc.nki.isa as nisa
+import neuronxcc.nki.language as nl
+import neuronxcc.nki.typing as nt
+import nsim.nki
+
+RNG = np.random.default_rng(10)
+
+
+def opcodes():
+    """The opcodes of the last kernel, in order (after the header and tensor lines)."""
+    lines = nsim.nki.last_kernel_text().splitlines()
+    return [line.split()[0] for line in lines if line.split()[0] not in ("kernel", "target",
+                                                                         "tensor")]
+
+
+def line_of(fn, text):
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(i for i, line in enumerate(lines) if text in line)
+
+
+def run(body, *arrays, out_shape=None, out_dtype=nl.float32):
+    """A kernel storing body(*loaded tiles) into an output of out_shape."""
+    def finish(value):
+        out = nl.ndarray(out_shape or value.shape, dtype=out_dtype, buffer=nl.shared_hbm)
+        nl.store(out, value)
+        return out
+
+    @nki.jit
+    def one(a):
+        return finish(body(nl.load(a)))
+
+    @nki.jit
+    def two(a, b):
+        return finish(body(nl.load(a), nl.load(b)))
+    return (one, two)[len(arrays) - 1](*arrays)
+
+
+def test_two_tiles_are_one_tensor_tensor_and_a_column_one_tensor_scalar():
+    a, b = RNG.standard_normal((2, 128, 64)).astype(np.float32)
+    col = RNG.standard_normal((128, 1)).astype(np.float32)
+    np.testing.assert_array_equal(run(lambda x, y: x + y, a, b), a + b)
+    assert opcodes() == ["dma_copy", "dma_copy", "tensor_tensor", "dma_copy"]
+    np.testing.assert_array_equal(run(lambda x, c: x - c, a, col), a - col)
+    assert "tensor_scalar" in opcodes() and "tensor_tensor" not in opcodes()
+    np.testing.assert_array_equal(run(lambda x: 3.0 - x, a), 3.0 - a)
+
+
+def test_int32_operands_run_on_gpsimd():
+    a, b = RNG.integers(-99, 99, (2, 128, 32)).astype(np.int32)
+    np.testing.assert_array_equal(run(lambda x, y: x * y, a, b, out_dtype=nl.int32), a * b)
+    assert "engine=gpsimd" in nsim.nki.last_kernel_text()
+
+
+def test_division_is_a_reciprocal_and_a_multiply():
+    a = RNG.standard_normal((128, 64)).astype(np.float32)
+    b = RNG.uniform(1, 2, (128, 64)).astype(np.float32)
+    np.testing.assert_allclose(run(lambda x, y: x / y, a, b), a / b, rtol=1e-6)
+    assert opcodes()[2:4] == ["reciprocal", "tensor_tensor"]
+    np.testing.assert_allclose(run(lambda x: x / 4.0, a), a / 4, rtol=1e-7)
+    assert "operand0=0.25" in nsim.nki.last_kernel_text()
+
+
+def test_activation_functions_are_one_activation():
+    a = RNG.standard_normal((128, 64)).astype(np.float32)
+    np.testing.assert_allclose(run(nl.exp, a), np.exp(a), rtol=1e-5)
+    assert opcodes() == ["dma_copy", "activation", "dma_copy"]
+    np.testing.assert_array_equal(run(nl.copy, a), a)
+    assert opcodes()[1] == "tensor_copy"
+
+
+def test_comparisons_give_bool_tiles():
+    a, b = RNG.standard_normal((2, 128, 16)).astype(np.float32)
+    got = run(lambda x, y: x > y, a, b, out_dtype=nl.uint8)
+    np.testing.assert_array_equal(got, (a > b).astype(np.uint8))
+    assert " bool " not in nsim.nki.last_kernel_text() and ".bool" in nsim.nki.last_kernel_text()
+
+
+def test_type_promotion():
+    from nsim.nki.lowering import promoted
+    assert promoted(1.5, 2) == "float32"
+    pairs = {("float16", "bfloat16"): "float32", ("int8", "uint8"): "int16",
+             ("int32", "uint32"): "float32", ("float8_e4m3", "float8_e5m2"): "bfloat16",
+             ("bfloat16", "int32"): "bfloat16", ("int8", "uint16"): "int32"}
+
+    class Tile(nsim.nki.tensor.NkiTensor):
+        def __init__(self, dtype):
+            self.dtype = dtype
+    for (x, y), want in pairs.items():
+        assert promoted(Tile(x), Tile(y)) == want, (x, y)
+
+
+def test_reductions_mean_and_softmax():
+    a = RNG.standard_normal((128, 4, 32)).astype(np.float32)
+    np.testing.assert_allclose(run(lambda x: nl.sum(x, axis=[1, 2]), a),
+                               a.sum(axis=(1, 2))[:, None], rtol=1e-5, atol=1e-4)
+    assert opcodes()[1] == "tensor_reduce"
+    np.testing.assert_allclose(run(lambda x: nl.max(x, axis=2), a, out_shape=(128, 4)),
+                               a.max(axis=2))
+    np.testing.assert_allclose(run(lambda x: nl.mean(x, axis=[1, 2]), a),
+                               a.mean(axis=(1, 2))[:, None], rtol=1e-5, atol=1e-6)
+    assert opcodes()[1:3] == ["tensor_reduce", "tensor_scalar"]
+    s = a[:, 0, :]
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(run(lambda x: nl.softmax(x, axis=1), s),
+                               e / e.sum(axis=1, keepdims=True), rtol=1e-5)
+    assert opcodes()[1:5] == ["tensor_reduce", "activation", "reciprocal", "tensor_scalar"]
+
+
+def test_matmul_without_transpose_x_transposes_first():
+    x = RNG.integers(-8, 8, (64, 96)).astype(np.float32)
+    y = RNG.integers(-8, 8, (96, 48)).astype(np.float32)
+    np.testing.assert_array_equal(run(lambda a, b: nl.matmul(a, b), x, y), x @ y)
+    assert opcodes()[2:5] == ["nc_transpose", "tensor_copy", "nc_matmul"]
+    np.testing.assert_array_equal(run(lambda a: nl.transpose(a), x), x.T)
+    assert "nc_transpose dst=psum" in nsim.nki.last_kernel_text()
+
+
+def test_psum_accumulation_group():
+    @nki.jit
+    def kernel(lhsT, rhs):
+        out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
+        acc = nl.zeros((128, 64), nl.float32, buffer=nl.psum)
+        for k in nl.affine_range(3):
+            acc += nl.matmul(nl.load(lhsT[k * 128:(k + 1) * 128, :]),
+                             nl.load(rhs[k * 128:(k + 1) * 128, :]), transpose_x=True)
+        acc[...] += nisa.nc_matmul(nl.load(lhsT[0:128, :]), nl.load(rhs[0:128, :]))
+        nl.store(out, acc)
+        return out
+    lhsT = RNG.integers(-8, 8, (384, 128)).astype(np.float32)
+    rhs = RNG.integers(-8, 8, (384, 64)).astype(np.float32)
+    np.testing.assert_array_equal(kernel(lhsT, rhs), lhsT.T @ rhs + lhsT[:128].T @ rhs[:128])
+    flags = [line.split("accumulate=")[1] for line in nsim.nki.last_kernel_text().splitlines()
+             if line.startswith("nc_matmul")]
+    assert flags == ["false", "true", "true", "true"]
+
+
+def test_partition_broadcast_is_a_ones_matmul():
+    g = RNG.standard_normal((1, 600)).astype(np.float32)
+    x = RNG.standard_normal((128, 600)).astype(np.float32)
+    np.testing.assert_array_equal(run(lambda a, b: b * a.broadcast_to((128, 600)), g, x), x * g)
+    assert opcodes()[2:] == ["memset", "nc_matmul", "tensor_copy", "nc_matmul", "tensor_copy",
+                             "tensor_tensor", "dma_copy"]
+
+
+def test_assignment_retargets_the_instruction_or_copies():
+    a = RNG.standard_normal((128, 32)).astype(np.float32)
+
+    @nki.jit
+    def kernel(x):
+        out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
+        t = nl.ndarray((128, 64), dtype=nl.float32)
+        tile = nl.load(x)
+        t[:, 0:32] = nl.exp(tile)
+        t[:, 32:64] = tile
+        nl.store(out, t)
+        return out
+    np.testing.assert_allclose(kernel(a), np.hstack([np.exp(a), a]), rtol=1e-5)
+    assert opcodes() == ["dma_copy", "activation", "tensor_copy", "dma_copy"]
+
+
+def test_load_transpose2d_and_load_with_dtype():
+    a = RNG.standard_normal((100, 70)).astype(np.float32)
+    np.testing.assert_array_equal(
+        run(lambda x: x, a, out_shape=(100, 70)), a)
+
+    @nki.jit
+    def kernel(x):
+        out = nl.ndarray((70, 100), dtype=nl.float16, buffer=nl.shared_hbm)
+        nl.store(out, nl.load_transpose2d(x, dtype=nl.float16))
+        return out
+    np.testing.assert_array_equal(kernel(a), a.T.astype(np.float16))
+    assert "src=x[0:1]@0.f32{[1,70],[70,100]}" in nsim.nki.last_kernel_text()
+
+
+def test_arange_and_mgrid_views():
+    @nki.jit
+    def kernel(x):
+        out = nl.ndarray((64, 8), dtype=x.dtype, buffer=nl.shared_hbm)
+        i_p, i_f = nl.mgrid[0:64, 0:8]
+        tile = nl.load(x[2 * i_p + 1, 3 * i_f])  # odd rows, every third column
+        nl.store(out[i_p, i_f], value=tile)
+        return out
+    x = RNG.standard_normal((128, 24)).astype(np.float32)
+    np.testing.assert_array_equal(kernel(x), x[1::2, ::3])
+
+
+def test_mask_cuts_the_instructions_to_a_box():
+    @nki.jit
+    def kernel(x):
+        out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
+        i_p, i_f = nl.arange(128)[:, None], nl.arange(64)[None, :]
+        t = nl.load(x[i_p, i_f], mask=(i_p < 100) & (i_f >= 8))
+        nl.store(out[i_p, i_f], value=nl.exp(t, mask=(i_p < 100) & (i_f >= 8)),
+                 mask=(i_p < 100) & (i_f >= 8) & (i_f < 60))
+        return out
+    x = RNG.standard_normal((128, 64)).astype(np.float32)
+    got = kernel(x)
+    np.testing.assert_allclose(got[:100, 8:60], np.exp(x[:100, 8:60]), rtol=1e-5)
+    assert "dst=t" in nsim.nki.last_kernel_text().splitlines()[-1]
+    assert "[0:100]@32.f32{[1,52]}" in nsim.nki.last_kernel_text().splitlines()[-1]
+
+
+def test_empty_mask_drops_the_instruction():
+    @nki.jit
+    def kernel(x):
+        out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
+        i_p, i_f = nl.arange(128)[:, None], nl.arange(8)[None, :]
+        t = nl.load(x)
+        nl.store(out[i_p, i_f], value=t, mask=(i_p + 128 < 100))
+        nl.store(out, value=t)
+        return out
+    kernel(np.zeros((128, 8), np.float32))
+    assert opcodes() == ["dma_copy", "dma_copy"]
+
+
+def test_index_and_mask_errors_at_the_kernel_line():
+    @nki.jit
+    def out_of_bounds(x):
+        i_p, i_f = nl.arange(128)[:, None], nl.arange(8)[None, :]
+        nl.load(x[i_p + 64, i_f])
+    with pytest.raises(nsim.nki.NkiError, match="err_tensor_access_out_of_bound") as e:
+        out_of_bounds(np.zeros((128, 8), np.float32))
+    assert e.value.line == line_of(out_of_bounds.fn, "nl.load")
+
+    @nki.jit
+    def non_affine(x):
+        i_p, i_f = nl.arange(128)[:, None], nl.arange(8)[None, :]
+        nl.load(x[i_p, i_f], mask=(i_p * i_f < 5))
+    with pytest.raises(nsim.nki.NkiError, match="err_unsupported_expression_in_mask") as e:
+        non_affine(np.zeros((128, 8), np.float32))
+    assert e.value.line == line_of(non_affine.fn, "mask=")
+
+    @nki.jit
+    def one_d(x):
+        nl.load(x[nl.arange(128), 0])
+    with pytest.raises(nsim.nki.NkiError, match="err_1d_arange_not_supported"):
+        one_d(np.zeros((128, 8), np.float32))
+
+    @nki.jit
+    def mixed(x):
+        nl.load(x[nl.arange(128)[:, None], 0:8])
+    with pytest.raises(nsim.nki.NkiError, match="mixing_basic_advanced"):
+        mixed(np.zeros((128, 8), np.float32))
+
+    @nki.jit
+    def truth(x):
+        if nl.load(x):
+            pass
+    with pytest.raises(nsim.nki.NkiError, match="ambiguous_tensor_truth_value"):
+        truth(np.zeros((128, 8), np.float32))
+
+    @nki.jit
+    def triangle(x):
+        i_p, i_f = nl.arange(128)[:, None], nl.arange(8)[None, :]
+        nl.load(x[i_p, i_f], mask=(i_f < i_p))
+    with pytest.raises(NotImplementedError, match=r"test_nki_beta1.py:\d+: a mask comparing"):
+        triangle(np.zeros((128, 8), np.float32))
+
+
+def test_unlowered_calls_raise_not_implemented_naming_them():
+    @nki.jit
+    def kernel(x):
+        t = nl.load(x)
+        return nl.sin(t)
+    with pytest.raises(NotImplementedError, match=r"test_nki_beta1.py:\d+: nl.sin is not "):
+        kernel(np.zeros((128, 8), np.float32))
+    for call in (lambda: nl.rms_norm(None, None, 1, 4), lambda: nisa.max8(src=None),
+                 lambda: nl.gather_flattened(None, None)):
+        with pytest.raises(NotImplementedError, match="is not implemented by nsim.nki"):
+            call()
+
+
+def test_par_dim_block_tensors():
+    @nki.jit
+    def kernel(x):
+        out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
+        blocks = nl.ndarray((2, nl.par_dim(128), 16), dtype=x.dtype)
+        for b in nl.affine_range(2):
+            blocks[b, :, :] = nl.load(x[b * 128:(b + 1) * 128, :])
+        for b in nl.affine_range(2):
+            nl.store(out[b * 128:(b + 1) * 128, :], blocks[b] * 2.0)
+        return out
+    x = RNG.standard_normal((256, 16)).astype(np.float32)
+    np.testing.assert_array_equal(kernel(x), 2 * x)
+
+    @nki.jit
+    def unindexed(x):
+        blocks = nl.ndarray((2, nl.par_dim(128), 16), dtype=x.dtype)
+        nl.exp(blocks)
+    with pytest.raises(nsim.nki.NkiError, match="err_failed_to_infer_tile"):
+        unindexed(np.zeros((1, 1), np.float32))
+
+
+def test_iota_and_affine_select_from_expressions():
+    @nki.jit
+    def kernel(x):
+        out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
+        i_p, i_f = nl.mgrid[0:128, 0:64]
+        idx = nisa.iota(i_p * 64 + 2 * i_f, dtype=nl.float32)
+        causal = nisa.affine_select(i_p >= i_f, nl.load(x), -1.0)
+        nl.store(out, idx + causal)
+        return out
+    x = RNG.standard_normal((128, 64)).astype(np.float32)
+    p, f = np.mgrid[0:128, 0:64]
+    want = (p * 64 + 2 * f).astype(np.float32) + np.where(p >= f, x, np.float32(-1))
+    np.testing.assert_array_equal(kernel(x), want)
+
+
+def test_benchmark_forms_and_placeholders():
+    def add(a, b):
+        out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
+        nl.store(out, nl.load(a) + nl.load(b))
+        return out
+    direct = nki.benchmark(add, warmup=1, iters=2)
+    decorated = nki.benchmark(warmup=1, iters=2)(nki.jit(add))
+    args = (nt.tensor[[128, 512], nl.bfloat16], nt.tensor[[128, 512], nl.bfloat16])
+    assert direct(*args) is not None
+    decorated(*args)
+    latency = [k.benchmark_result.nc_latency.get_latency_percentile(p)
+               for k in (direct, decorated) for p in (1, 50, 99)]
+    assert len(set(latency)) == 1 and 0.5 < latency[0] < 100
+    with pytest.raises(ValueError, match="percentile 42"):
+        direct.benchmark_result.nc_latency.get_latency_percentile(42)
+    with pytest.raises(nsim.nki.NkiError, match="placeholder without values"):
+        nki.simulate_kernel(nki.jit(add), *args)
+    x = np.ones((128, 8), np.float32)
+    np.testing.assert_array_equal(nki.baremetal(save_neff_name="a.neff")(add)(x, x), 2 * x)
+    np.testing.assert_array_equal(nki.jit(add, mode="baremetal")(x, x), 2 * x)
