@@ -183,7 +183,7 @@ def test_unsupported_calls_say_so():
     with pytest.raises(NotImplementedError, match="nl.rms_norm"):
         nl.rms_norm(None, None, axis=1, n=4)
     with pytest.raises(NotImplementedError, match="SPMD launch"):
-        scale_add[2, 2]
+        scale_add[2, 2, 2, 2]
 
     @nki.jit
     def writes_its_argument(a):

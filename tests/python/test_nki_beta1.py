@@ -143,6 +143,27 @@ def test_psum_accumulation_group():
     assert flags == ["false", "true", "true", "true"]
 
 
+def test_matmul_mask_cuts_m_and_n():
+    @nki.jit
+    def kernel(lhsT, rhs):
+        K, M = lhsT.shape
+        N = rhs.shape[1]
+        out = nl.ndarray((M, N), dtype=nl.float32, buffer=nl.shared_hbm)
+        i_k, i_m = nl.arange(128)[:, None], nl.arange(128)[None, :]
+        i_p, i_n = nl.arange(128)[:, None], nl.arange(256)[None, :]
+        a = nl.load(lhsT[i_k, i_m], mask=(i_m < M))
+        b = nl.load(rhs[i_k, i_n], mask=(i_n < N))
+        acc = nl.zeros((128, 256), nl.float32, buffer=nl.psum)
+        acc[i_p, i_n] += nl.matmul(a, b, transpose_x=True, mask=(i_p < M) & (i_n < N))
+        nl.store(out[i_p, i_n], value=acc, mask=(i_p < M) & (i_n < N))
+        return out
+    lhsT = RNG.integers(-8, 8, (128, 100)).astype(np.float32)
+    rhs = RNG.integers(-8, 8, (128, 200)).astype(np.float32)
+    np.testing.assert_array_equal(kernel(lhsT, rhs), lhsT.T @ rhs)
+    line = next(x for x in nsim.nki.last_kernel_text().splitlines() if x.startswith("nc_matmul"))
+    assert "psum[0:100]" in line and "{[1,100]}" in line and "{[1,200]}" in line
+
+
 def test_partition_broadcast_is_a_ones_matmul():
     g = RNG.standard_normal((1, 600)).astype(np.float32)
     x = RNG.standard_normal((128, 600)).astype(np.float32)
@@ -335,3 +356,29 @@ def test_benchmark_forms_and_placeholders():
     x = np.ones((128, 8), np.float32)
     np.testing.assert_array_equal(nki.baremetal(save_neff_name="a.neff")(add)(x, x), 2 * x)
     np.testing.assert_array_equal(nki.jit(add, mode="baremetal")(x, x), 2 * x)
+
+
+def test_two_dimensional_spmd_grid():
+    """Beta 1's getting-started form: program_id(0) and program_id(1) pick the tile."""
+    @nki.jit
+    def add(a_input, b_input):
+        c_output = nl.ndarray(a_input.shape, dtype=a_input.dtype, buffer=nl.shared_hbm)
+        ix = nl.program_id(0) * 128 + nl.arange(128)[:, None]
+        iy = nl.program_id(1) * 64 + nl.arange(64)[None, :]
+        nl.store(c_output[ix, iy], value=nl.load(a_input[ix, iy]) + nl.load(b_input[ix, iy]))
+        return c_output
+    a = RNG.integers(-99, 99, (256, 192)).astype(np.int32)
+    b = RNG.integers(-99, 99, (256, 192)).astype(np.int32)
+    np.testing.assert_array_equal(add[2, 3](a, b), a + b)
+
+
+def test_numpy_operator_spellings_and_zeroed_block_tensors():
+    @nki.jit
+    def kernel(x):
+        out = nl.ndarray((128, 1), dtype=nl.float32, buffer=nl.shared_hbm)
+        acc = nl.zeros((2, nl.par_dim(128), 8), nl.float32)
+        acc[1] = nisa.tensor_tensor(nl.load(x), acc[0], op=np.add)
+        nl.store(out, nisa.tensor_reduce(np.max, acc[1], axis=(1,)))
+        return out
+    x = RNG.standard_normal((128, 8)).astype(np.float32)
+    np.testing.assert_array_equal(kernel(x), x.max(axis=1, keepdims=True))

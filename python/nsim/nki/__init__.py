@@ -5,8 +5,8 @@ from .errors import NkiError  # noqa: F401
 from .kernel import (Kernel, array, benchmark, jit, last_kernel_text, last_report,  # noqa: F401
                      placeholder, profile, settings, simulate)
 
-__all__ = ["isa", "language", "lowering", "typing", "NkiError", "Kernel", "array", "benchmark", "jit",
-           "last_kernel_text", "last_report", "placeholder", "profile", "settings", "simulate",
+__all__ = ["isa", "language", "lowering", "typing", "NkiError", "Kernel", "array", "benchmark",
+           "jit", "last_kernel_text", "last_report", "placeholder", "profile", "settings", "simulate",
            "baremetal", "simulate_kernel"]
 
 

@@ -8,4 +8,5 @@ import nsim.nki.beta1_language as language  # noqa: F401
 
 
 def __getattr__(name):
-    return _nki.__getattr__(name)
+    """The rest of nsim.nki (last_report, settings, placeholder, ...), or its NotImplemented."""
+    return getattr(_nki, name)

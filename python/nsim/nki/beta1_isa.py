@@ -9,7 +9,7 @@ from .index import IndexExpr, Predicate
 from .isa import (dge_mode, engine, get_nc_version, nc_version, oob_mode,  # noqa: F401
                   reduce_cmd)
 from .lowering import _first_axis, promoted
-from .lowering_moves import new_tile
+from .lowering_moves import masked_matmul, new_tile
 from .tensor import clip
 
 _ReduceCmd = reduce_cmd
@@ -25,13 +25,10 @@ def _run(mask, instruction, **operands):
 def nc_matmul(stationary, moving, *, is_stationary_onezero=False, is_moving_onezero=False,
               is_transpose=False, tile_position=(), tile_size=(), mask=None, **kwargs):
     """stationary [K, M], moving [K, N] -> a new fp32 PSUM tile [M, N] (`psum += ...` joins it
-    to psum's accumulation group, lowering.update)."""
-    if mask is not None:
-        raise unsupported("nisa.nc_matmul(mask=...) (cut the operands with slices instead)")
-    out = new_tile((stationary.shape[1], moving.shape[1]), "float32", "psum")
-    _isa.nc_matmul(out, stationary, moving, is_stationary_onezero, is_moving_onezero,
-                   is_transpose, tile_position=tile_position, tile_size=tile_size)
-    return out
+    to psum's accumulation group, lowering.update); a mask cuts M and N (lowering_moves)."""
+    if is_transpose or tile_position or tile_size:
+        raise unsupported("nisa.nc_matmul with is_transpose/tile_position/tile_size")
+    return masked_matmul(stationary, moving, mask)
 
 
 def nc_transpose(data, *, mask=None, dtype=None, engine=engine.unknown, **kwargs):

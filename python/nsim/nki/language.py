@@ -1,12 +1,14 @@
 """nki.language on nsim: dtypes, buffers, tile sizes, tensor creation, indexing helpers, loops and
 the operator tokens. Anything else is one NotImplementedError naming it."""
+import numpy as _np
+
 from . import dtypes as _dtypes
 from . import index as _index
 from . import isa as _isa
 from . import tokens as _tokens
 from . import trace as _trace
 from .errors import NkiError, unsupported
-from .tensor import NkiTensor  # noqa: F401
+from .tensor import NkiTensor
 
 for _name in _dtypes.DTYPES:
     globals()[_name] = _name
@@ -76,7 +78,7 @@ def full(shape, fill_value, dtype, buffer=None, name="", **kwargs):
     if buffer not in (sbuf, psum):
         raise NkiError("Creating HBM tensor with init value is not supported")
     t = ndarray(shape, dtype, buffer, name)
-    _isa.memset(t, fill_value)
+    _isa.memset(NkiTensor.whole(t.storage), fill_value)  # all blocks of a Beta 1 block tensor
     return t
 
 
@@ -100,18 +102,25 @@ affine_range = sequential_range = static_range = _range
 
 
 def program_id(axis=0):
-    """This program's index in an SPMD launch kernel[n] (0 without one)."""
-    if axis != 0:
-        raise NkiError(f"invalid program axis {axis} (must be zero)")
-    return _trace.current("nl.program_id").program_id
+    """This program's index along `axis` of an SPMD launch kernel[n0, ...] (0 without one)."""
+    t = _trace.current("nl.program_id")
+    grid = t.grid or (1,)
+    if not 0 <= axis < len(grid):
+        raise NkiError(f"invalid program axis {axis} (the launch grid has {len(grid)} "
+                       f"{'axis' if len(grid) == 1 else 'axes'})")
+    return int(_np.unravel_index(t.program_id, grid)[axis])
 
 
 def num_programs(axes=None):
-    return _trace.current("nl.num_programs").programs
+    """The number of programs along `axes` (an axis or a tuple of them; None: all)."""
+    t = _trace.current("nl.num_programs")
+    grid = t.grid or (1,)
+    axes = range(len(grid)) if axes is None else (axes if isinstance(axes, tuple) else (axes,))
+    return int(_np.prod([grid[a] for a in axes]))
 
 
 def program_ndim():
-    return 1 if _trace.current("nl.program_ndim").programs > 1 else 0
+    return len(_trace.current("nl.program_ndim").grid or ())
 
 
 class _ParDim(int):
@@ -195,6 +204,14 @@ def where(condition, x, y, dtype=None, mask=None, **kwargs):
 def mean(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
     from . import lowering
     return lowering.mean(x, axis, dtype, keepdims, mask)
+
+
+def device_print(prefix, x, mask=None, **kwargs):
+    """Traced kernels have no values to print: a warning, no instruction."""
+    _trace.current("nl.device_print")
+    import warnings
+    warnings.warn(f"nl.device_print({prefix!r}): nsim.nki prints nothing (tile values exist "
+                  f"only inside the simulation)", stacklevel=2)
 
 
 def _reduction(token_name, api_name):

@@ -19,9 +19,10 @@ def _box(mask):
 
 def _hbm(src, api, what="src"):
     if not isinstance(src, NkiTensor) or src.storage.on_chip:
+        found = f"a tile in {src.buffer!r}" if isinstance(src, NkiTensor) else \
+            type(src).__name__
         raise NkiError(f"err_unsupported_memory: expected operand '{what}' of '{api}' to be in "
-                       f"address space 'hbm', but got "
-                       f"{'a tile in ' + repr(src.buffer) if isinstance(src, NkiTensor) else type(src).__name__}")
+                       f"address space 'hbm', but got {found}")
     return src
 
 
@@ -90,8 +91,6 @@ def matmul(x, y, transpose_x=False, mask=None, **kwargs):
     """x @ y (x [M, K], y [K, N]; with transpose_x=True x is given as [K, M]): one nc_matmul
     (stationary x^T, moving y) into a new fp32 PSUM tile [M, N]. Without transpose_x, x is first
     transposed (nc_transpose to PSUM, tensor_copy back to SBUF), as NKI documents."""
-    if mask is not None:
-        raise unsupported("nl.matmul(mask=...) (cut the operands with slices instead)")
     for name, v in (("x", x), ("y", y)):
         if not isinstance(v, NkiTensor) or v.ndim != 2:
             raise NkiError(f"nl.matmul: {name} must be a 2-D tile, found "
@@ -100,8 +99,21 @@ def matmul(x, y, transpose_x=False, mask=None, **kwargs):
         x = copy(transpose(x))
     if x.shape[0] != y.shape[0]:
         raise NkiError(f"nl.matmul: contraction sizes differ: x^T is {x.shape}, y {y.shape}")
-    out = new_tile((x.shape[1], y.shape[1]), "float32", "psum")
-    nisa.nc_matmul(out, x, y)
+    return masked_matmul(x, y, mask)
+
+
+def masked_matmul(stationary, moving, mask):
+    """nc_matmul into a new fp32 PSUM tile [M, N]. A mask is on the result's grid (axis 0 = M,
+    axis 1 = N): it cuts the stationary's and the moving's free dims, never the contraction."""
+    out = new_tile((stationary.shape[1], moving.shape[1]), "float32", "psum")
+    box = _box(mask)
+    if box is None:
+        return out
+    if set(box) - {0, 1}:
+        raise NkiError("a matmul mask cuts the result's axes 0 (M) and 1 (N) only")
+    m, n = box.get(0), box.get(1)
+    nisa.nc_matmul(clip(out, box), clip(stationary, {1: m} if m else {}),
+                   clip(moving, {1: n} if n else {}))
     return out
 
 

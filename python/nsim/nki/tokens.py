@@ -64,4 +64,5 @@ def _lookup(op):
     if isinstance(op, Token):
         return op
     name = getattr(op, "__name__", None) or (op if isinstance(op, str) else None)
-    return TOKENS.get({"amax": "maximum", "amin": "minimum"}.get(name, name))
+    return TOKENS.get({"amax": "maximum", "amin": "minimum", "max": "maximum",
+                       "min": "minimum"}.get(name, name))

@@ -35,9 +35,10 @@ class Instruction:
 
 
 class Trace:
-    def __init__(self, name, chip, program_id=0, programs=1):
+    def __init__(self, name, chip, program_id=0, grid=None):
         self.name, self.chip = name, chip  # chip: nsim.describe_chip's dict
-        self.program_id, self.programs = program_id, programs
+        self.program_id, self.grid = program_id, grid  # grid: the SPMD launch's dims, or None
+        self.programs = math.prod(grid or (1,))
         self.storages, self.instructions = [], []
         self.hbm_names = set()
         self.dma_count = 0
