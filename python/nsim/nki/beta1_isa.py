@@ -2,6 +2,8 @@
 the Tensor engine's) and takes mask=, then issues the same instruction as nki.isa's dst-first
 form (isa.py). Calls that already took a destination in Beta 1 (dma_copy,
 tensor_copy_predicated, select_reduce) pass through. docs/nki-beta1.md lists them."""
+import numbers
+
 from . import index
 from . import isa as _isa
 from .errors import NkiError, unsupported
@@ -46,6 +48,11 @@ def nc_transpose(data, *, mask=None, dtype=None, engine=engine.unknown, **kwargs
 
 def activation(op, data, *, bias=None, scale=1.0, reduce_op=None, reduce_res=None,
                reduce_cmd=reduce_cmd.idle, mask=None, dtype=None, **kwargs):
+    """op(data * scale + bias). A number as bias becomes a [P, 1] fp32 tile (memset): the
+    bias operand is a per-partition tile (an immediate only from NeuronCore-v3)."""
+    if isinstance(bias, numbers.Number):
+        value, bias = bias, new_tile((data.shape[0], 1), "float32")
+        _isa.memset(bias, value)
     out = new_tile(data.shape, dtype or data.dtype)
     _run(mask, _isa.activation, dst=out, op=op, data=data, bias=bias, scale=scale,
          reduce_op=reduce_op, reduce_res=reduce_res, reduce_cmd=reduce_cmd)
