@@ -382,3 +382,35 @@ def test_numpy_operator_spellings_and_zeroed_block_tensors():
         return out
     x = RNG.standard_normal((128, 8)).astype(np.float32)
     np.testing.assert_array_equal(kernel(x), x.max(axis=1, keepdims=True))
+
+
+def test_where_invert_and_expand_dims():
+    a, b = RNG.standard_normal((2, 128, 16)).astype(np.float32)
+    np.testing.assert_array_equal(run(lambda x, y: nl.where(x > y, x, y), a, b), np.maximum(a, b))
+    assert opcodes()[2:5] == ["tensor_tensor", "tensor_copy", "tensor_copy_predicated"]
+    i = RNG.integers(0, 1 << 20, (128, 16)).astype(np.int32)
+    np.testing.assert_array_equal(run(nl.invert, i, out_dtype=nl.int32), ~i)
+    np.testing.assert_allclose(
+        run(lambda x: nl.expand_dims(nl.sum(x, axis=1), 2), a, out_shape=(128, 1, 1)),
+        a.sum(axis=1).reshape(128, 1, 1), rtol=1e-5, atol=1e-5)
+
+
+@nki.benchmark(warmup=5, iters=10)
+@nki.jit
+def _tutorial_add(a_tensor, b_tensor):
+    c_tensor = nl.ndarray(a_tensor.shape, dtype=a_tensor.dtype, buffer=nl.shared_hbm)
+    grid = nl.mgrid[0:128, 0:a_tensor.shape[1]]
+    for t in nl.static_range(2):
+        a_tile = nl.load(a_tensor[t * 128 + grid.p, grid.x])
+        b_tile = nl.load(b_tensor[t * 128 + grid.p, grid.x])
+        c_tile = nisa.tensor_scalar(nl.add(a_tile, b_tile), np.multiply, 2.0)
+        nl.store(c_tensor[t * 128 + grid.p, grid.x], value=c_tile)
+    return c_tensor
+
+
+def test_benchmark_decorator_over_jit_with_mgrid_attributes():
+    _tutorial_add(nt.tensor[[256, 1024], nl.float32], nt.tensor[[256, 1024], nl.float32])
+    us = _tutorial_add.benchmark_result.nc_latency.get_latency_percentile(99)
+    assert 1 < us < 1000
+    x = RNG.standard_normal((256, 64)).astype(np.float32)
+    np.testing.assert_array_equal(nki.simulate_kernel(_tutorial_add, x, x), 4 * x)

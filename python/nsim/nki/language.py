@@ -206,6 +206,15 @@ def mean(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
     return lowering.mean(x, axis, dtype, keepdims, mask)
 
 
+def expand_dims(data, axis):
+    """Beta 1: size-1 free dims inserted after the last dim (a view, no instruction)."""
+    axes = sorted(axis if isinstance(axis, (list, tuple)) else [axis])
+    if axes != list(range(data.ndim, data.ndim + len(axes))):
+        raise NkiError(f"nl.expand_dims: axes {axes} of a {data.ndim}-D tile: only after the "
+                       f"last dim")
+    return NkiTensor(data.storage, data.offset, data.dims + [(1, 1)] * len(axes), data.dtype)
+
+
 def device_print(prefix, x, mask=None, **kwargs):
     """Traced kernels have no values to print: a warning, no instruction."""
     _trace.current("nl.device_print")

@@ -93,7 +93,7 @@ def unary(token, x, dtype=None, mask=None, **kwargs):
         return out
     if token.act is not None:
         nisa.activation(dst=clip(out, box), op=token, data=clip(x, box))
-    elif token.name in ("logical_not", "bitwise_not"):
+    elif token.name in ("logical_not", "bitwise_not", "invert"):
         nisa.tensor_scalar(dst=clip(out, box), data=clip(x, box), op0=token, operand0=0.0)
     else:
         raise unsupported(f"nl.{token.name}(x)")
@@ -164,8 +164,10 @@ def where(condition, x, y, dtype=None, mask=None, **kwargs):
     else:
         nisa.memset(dst=clip(out, box), value=y)
     src = clip(_expand(x, shape), box) if isinstance(x, NkiTensor) else x
-    nisa.tensor_copy_predicated(dst=clip(out, box), src=src,
-                                predicate=clip(_expand(condition, shape), box))
+    predicate = _expand(condition, shape)
+    if predicate.dtype == "bool_":  # a comparison's tile: its bytes read as uint8 predicates
+        predicate = NkiTensor(predicate.storage, predicate.offset, predicate.dims, "uint8")
+    nisa.tensor_copy_predicated(dst=clip(out, box), src=src, predicate=clip(predicate, box))
     return out
 
 

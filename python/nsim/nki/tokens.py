@@ -43,6 +43,7 @@ for _n, _a in _ACT.items():
 for _n, _a in _BOTH.items():
     TOKENS[_n] = Token(_n, alu=_a, act=_a)
 TOKENS["bypass"] = Token("bypass", alu="bypass", act="copy")
+TOKENS["invert"] = Token("invert", alu="bitwise_not")  # NKI's name for bitwise not
 
 
 def alu_name(op, what):
