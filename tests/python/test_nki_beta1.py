@@ -143,6 +143,25 @@ def test_psum_accumulation_group():
     assert flags == ["false", "true", "true", "true"]
 
 
+def test_psum_add_after_other_writes_keeps_the_sum():
+    """acc += r with r not fresh is a Vector add; a later acc += nl.matmul(...) must still add
+    (not start a new group over the sum)."""
+    @nki.jit
+    def kernel(lhsT, rhs):
+        out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
+        acc = nl.zeros((128, 64), nl.float32, buffer=nl.psum)
+        a, b = nl.load(lhsT), nl.load(rhs)
+        r = nl.matmul(a, b, transpose_x=True)
+        nl.exp(a)
+        acc += r
+        acc += nl.matmul(a, b, transpose_x=True)
+        nl.store(out, acc)
+        return out
+    lhsT = RNG.integers(-8, 8, (128, 128)).astype(np.float32)
+    rhs = RNG.integers(-8, 8, (128, 64)).astype(np.float32)
+    np.testing.assert_array_equal(kernel(lhsT, rhs), 2 * (lhsT.T @ rhs))
+
+
 def test_matmul_mask_cuts_m_and_n():
     @nki.jit
     def kernel(lhsT, rhs):

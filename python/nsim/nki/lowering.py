@@ -56,6 +56,8 @@ def binary(token, x, y, dtype=None, mask=None, promote=False, **kwargs):
                            operand0=clip(operand, box), reverse0=reverse)
         return out
     x, y = _expand(x, shape), _expand(y, shape)
+    if x.buffer == y.buffer == "psum":  # tensor_tensor reads at most one input from PSUM
+        y = copy(y)
     engine = nisa.engine.gpsimd if x.dtype in _INTS and y.dtype in _INTS and \
         x.buffer == y.buffer == "sbuf" else nisa.engine.unknown
     nisa.tensor_tensor(dst=clip(out, box), data1=clip(x, box), data2=clip(y, box), op=token,
@@ -201,10 +203,20 @@ def update(dst, token, value):
     accumulation group (the first of a group overwrites, NKI's rule); otherwise dst = dst op
     value in place."""
     if token.name == "add" and dst.buffer == "psum" and isinstance(value, NkiTensor) and \
+            _only_matmuls_or_zeros(dst.storage) and \
             _retarget(value, dst, accumulate=None, matmul_only=True):
         return dst
     assign(dst, binary(token, dst, value, dst.dtype))
     return dst
+
+
+def _only_matmuls_or_zeros(storage):
+    """Whether every write to storage so far is a matmul or a memset of 0: then a matmul that
+    overwrites where no matmul wrote (NKI's accumulation rule) still adds to what is there."""
+    return all(inst.opcode == "nc_matmul" or
+               (inst.opcode == "memset" and inst.operands.get("value") == 0.0)
+               for inst in _trace.current("+=").instructions
+               if getattr(inst.operands.get("dst"), "storage", None) is storage)
 
 
 def _retarget(value, dst, accumulate, matmul_only=False):

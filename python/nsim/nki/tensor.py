@@ -206,6 +206,7 @@ NkiTensor.__invert__ = lambda self: _binary("equal")(self, 0)
 def _index_view(view, key):
     """view[e0, e1, ...] with nl.arange / nl.mgrid expressions (ints are constants): a view whose
     dims are the index grid's axes (stride of axis a = sum over k of coeff_k[a] * stride_k)."""
+    check_bounds(view)
     if any(k is Ellipsis or isinstance(k, slice) for k in key):
         raise NkiError("err_unsupported_mixing_basic_advanced_tensor_indexing: slices and "
                        "nl.arange indices cannot be mixed in one subscript")
