@@ -115,6 +115,18 @@ def test_reductions_mean_and_softmax():
     assert opcodes()[1:5] == ["tensor_reduce", "activation", "reciprocal", "tensor_scalar"]
 
 
+def test_var_and_rms_norm():
+    a = RNG.standard_normal((128, 700)).astype(np.float32)
+    np.testing.assert_allclose(run(lambda x: nl.var(x, axis=1), a), a.var(axis=1)[:, None],
+                               rtol=1e-5)
+    assert opcodes()[1:4] == ["bn_stats", "bn_stats", "bn_aggr"]
+    w = RNG.standard_normal((1, 700)).astype(np.float32)
+    want = a / np.sqrt((a.astype(np.float64) ** 2).sum(axis=1, keepdims=True) / 700 + 1e-6) * w
+    np.testing.assert_allclose(run(lambda x, g: nl.rms_norm(x, g, axis=1, n=700), a, w), want,
+                               rtol=1e-4, atol=1e-5)
+    assert opcodes()[2:6] == ["activation", "tensor_scalar", "activation", "tensor_scalar"]
+
+
 def test_matmul_without_transpose_x_transposes_first():
     x = RNG.integers(-8, 8, (64, 96)).astype(np.float32)
     y = RNG.integers(-8, 8, (96, 48)).astype(np.float32)
@@ -313,7 +325,7 @@ def test_unlowered_calls_raise_not_implemented_naming_them():
         return nl.sin(t)
     with pytest.raises(NotImplementedError, match=r"test_nki_beta1.py:\d+: nl.sin is not "):
         kernel(np.zeros((128, 8), np.float32))
-    for call in (lambda: nl.rms_norm(None, None, 1, 4), lambda: nisa.max8(src=None),
+    for call in (lambda: nl.fmod(None, None), lambda: nisa.max8(src=None),
                  lambda: nl.gather_flattened(None, None)):
         with pytest.raises(NotImplementedError, match="is not implemented by nsim.nki"):
             call()

@@ -201,6 +201,17 @@ def where(condition, x, y, dtype=None, mask=None, **kwargs):
     return lowering.where(condition, x, y, dtype, mask)
 
 
+def var(x, axis, dtype=None, mask=None, **kwargs):
+    from . import lowering
+    return lowering.var(x, axis, dtype, mask)
+
+
+def rms_norm(x, w, axis, n, epsilon=1e-06, dtype=None, compute_dtype=None, mask=None,
+             **kwargs):
+    from . import lowering
+    return lowering.rms_norm(x, w, axis, n, epsilon, dtype, compute_dtype, mask)
+
+
 def mean(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
     from . import lowering
     return lowering.mean(x, axis, dtype, keepdims, mask)

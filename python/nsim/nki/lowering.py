@@ -8,6 +8,7 @@ import numpy as np
 
 from . import index
 from . import isa as nisa
+from . import language as nl
 from . import trace as _trace
 from .errors import NkiError, unsupported
 from .lowering_moves import (broadcast_to, copy, load, load_transpose2d, matmul,  # noqa: F401
@@ -151,6 +152,45 @@ def softmax(x, axis=-1, dtype=None, compute_dtype=None, mask=None, **kwargs):
     nisa.tensor_scalar(dst=clip(out, box), data=clip(e, box), op0=TOKENS["multiply"],
                        operand0=clip(inv, box))
     return out
+
+
+def var(x, axis, dtype=None, mask=None, **kwargs):
+    """The population variance over the free dims of a 2-D tile: bn_stats per chunk of at most
+    nl.tile_size.bn_stats_fmax elements, bn_aggr, the variance column (the Vector engine's
+    statistics, as NKI's layernorm kernels compute it)."""
+    if _first_axis(x, axis, "nl.var") != 1 or x.ndim != 2:
+        raise unsupported("nl.var of a tile that is not 2-D")
+    box = masked(mask)
+    chunk = nl.tile_size.bn_stats_fmax
+    chunks = -(-x.shape[1] // chunk)
+    stats = new_tile((x.shape[0], 6 * chunks), "float32")
+    mean_var = new_tile((x.shape[0], 2), "float32")
+    if box is not None:
+        for c in range(chunks):
+            part = x[:, c * chunk:min(x.shape[1], (c + 1) * chunk)]
+            nisa.bn_stats(dst=clip(stats[:, 6 * c:6 * c + 6], box), data=clip(part, box))
+        nisa.bn_aggr(dst=clip(mean_var, box), data=clip(stats, box))
+    return copy(mean_var[:, 1:2], dtype or x.dtype, mask)
+
+
+def rms_norm(x, w, axis, n, epsilon=1e-6, dtype=None, compute_dtype=None, mask=None, **kwargs):
+    """x / sqrt(sum(x^2) / n + epsilon) * w over the last axis: one activation (square, with the
+    row sums), a tensor_scalar (/ n + epsilon), an activation (rsqrt), then the two multiplies
+    of the rules above (w broadcast as NumPy would)."""
+    if _first_axis(x, axis, "nl.rms_norm") != x.ndim - 1:
+        raise unsupported("nl.rms_norm over more than the last axis")
+    box = masked(mask)
+    squares = new_tile(x.shape, "float32")
+    sums = new_tile((x.shape[0], 1), "float32")
+    if box is not None:
+        nisa.activation(dst=clip(squares, box), op=TOKENS["square"], data=clip(x, box),
+                        reduce_op=TOKENS["add"], reduce_res=clip(sums, box),
+                        reduce_cmd=nisa.reduce_cmd.reset_reduce)
+        nisa.tensor_scalar(dst=clip(sums, box), data=clip(sums, box), op0=TOKENS["multiply"],
+                           operand0=1.0 / n, op1=TOKENS["add"], operand1=float(epsilon))
+    rstd = unary(TOKENS["rsqrt"], sums, mask=mask)
+    return binary(TOKENS["multiply"], binary(TOKENS["multiply"], x, rstd, "float32", mask), w,
+                  dtype or x.dtype, mask)
 
 
 def where(condition, x, y, dtype=None, mask=None, **kwargs):
