@@ -445,3 +445,23 @@ def test_benchmark_decorator_over_jit_with_mgrid_attributes():
     assert 1 < us < 1000
     x = RNG.standard_normal((256, 64)).astype(np.float32)
     np.testing.assert_array_equal(nki.simulate_kernel(_tutorial_add, x, x), 4 * x)
+
+
+def test_causal_attention_head_in_beta1_style():
+    """Many rules at once: load_transpose2d, matmul with transpose_x, a scale, an affine_select
+    causal mask from mgrid, nl.softmax, nl.transpose, a second matmul."""
+    @nki.jit
+    def attention(q, k, v):
+        S, d = q.shape
+        out = nl.ndarray((S, d), dtype=nl.float32, buffer=nl.shared_hbm)
+        scores = nl.matmul(nl.load_transpose2d(q), nl.load_transpose2d(k), transpose_x=True)
+        i_q, i_k = nl.mgrid[0:S, 0:S]
+        masked = nisa.affine_select(i_q >= i_k, scores * (1.0 / np.sqrt(d)), -30000.0)
+        probs_t = nl.copy(nl.transpose(nl.softmax(masked, axis=1)))
+        nl.store(out, nl.matmul(probs_t, nl.load(v), transpose_x=True))
+        return out
+    q, k, v = RNG.standard_normal((3, 128, 64)).astype(np.float32)
+    s = np.where(np.tri(128, dtype=bool), q @ k.T / 8.0, -np.inf)
+    p = np.exp(s - s.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(attention(q, k, v), (p / p.sum(axis=1, keepdims=True)) @ v,
+                               rtol=1e-4, atol=1e-5)

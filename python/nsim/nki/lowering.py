@@ -253,10 +253,7 @@ def update(dst, token, value):
 def _only_matmuls_or_zeros(storage):
     """Whether every write to storage so far is a matmul or a memset of 0: then a matmul that
     overwrites where no matmul wrote (NKI's accumulation rule) still adds to what is there."""
-    return all(inst.opcode == "nc_matmul" or
-               (inst.opcode == "memset" and inst.operands.get("value") == 0.0)
-               for inst in _trace.current("+=").instructions
-               if getattr(inst.operands.get("dst"), "storage", None) is storage)
+    return storage not in _trace.current("+=").psum_other_writes
 
 
 def _retarget(value, dst, accumulate, matmul_only=False):
@@ -275,7 +272,7 @@ def _retarget(value, dst, accumulate, matmul_only=False):
         return False
     target = _same_region(written, value, dst)
     t.instructions.pop()
-    t.storages.pop()
+    t.psum_other_writes.discard(t.storages.pop())
     if inst.opcode == "nc_matmul":
         nisa.nc_matmul(target, inst.operands["stationary"], inst.operands["moving"],
                        accumulate=accumulate)

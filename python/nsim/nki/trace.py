@@ -40,6 +40,7 @@ class Trace:
         self.program_id, self.grid = program_id, grid  # grid: the SPMD launch's dims, or None
         self.programs = math.prod(grid or (1,))
         self.storages, self.instructions = [], []
+        self.psum_other_writes = set()  # PSUM storages written by other than matmuls, memset 0
         self.hbm_names = set()
         self.dma_count = 0
 
@@ -101,6 +102,10 @@ class Trace:
                                    f"{value.shape} first")
                 check_bounds(value)
                 value.storage.used(index)
+        dst = operands.get("dst")
+        if isinstance(dst, NkiTensor) and dst.buffer == "psum" and opcode != "nc_matmul" and \
+                not (opcode == "memset" and operands.get("value") == 0.0):
+            self.psum_other_writes.add(dst.storage)
         self.instructions.append(Instruction(opcode, operands, engine, caller(), api))
 
     def written(self, tensor_name):
