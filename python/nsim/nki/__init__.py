@@ -6,8 +6,8 @@ from .kernel import (Kernel, array, benchmark, jit, last_kernel_text, last_repor
                      placeholder, profile, settings, simulate)
 
 __all__ = ["isa", "language", "lowering", "typing", "NkiError", "Kernel", "array", "benchmark",
-           "jit", "last_kernel_text", "last_report", "placeholder", "profile", "settings", "simulate",
-           "baremetal", "simulate_kernel"]
+           "jit", "last_kernel_text", "last_report", "placeholder", "profile", "settings",
+           "simulate", "baremetal", "simulate_kernel"]
 
 
 
@@ -20,6 +20,10 @@ def baremetal(kernel=None, **kwargs):
 def simulate_kernel(kernel, *args, **kwargs):
     """Beta 1: runs `kernel` on `args` and returns its outputs."""
     return simulate(kernel)(*args, **kwargs)
+
+
+# The Beta 1 (neuronxcc.nki) modules: after the names above, which beta1 re-exports.
+from . import beta1, beta1_isa, beta1_language  # noqa: E402,F401
 
 
 def __getattr__(name):
