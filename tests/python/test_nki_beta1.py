@@ -465,3 +465,21 @@ def test_causal_attention_head_in_beta1_style():
     p = np.exp(s - s.max(axis=1, keepdims=True))
     np.testing.assert_allclose(attention(q, k, v), (p / p.sum(axis=1, keepdims=True)) @ v,
                                rtol=1e-4, atol=1e-5)
+
+
+def test_compiler_directives_do_nothing_and_direct_allocation_says_so():
+    import neuronxcc.nki.compiler as ncc
+
+    @ncc.skip_middle_end_transformations
+    @nki.jit
+    def kernel(x):
+        out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
+        with ncc.allocation_scope():
+            t = nl.ndarray(x.shape, dtype=x.dtype, buffer=ncc.sbuf.auto_alloc())
+            t[...] = nl.load(x)
+        nl.store(out, t)
+        return out
+    x = RNG.standard_normal((128, 8)).astype(np.float32)
+    np.testing.assert_array_equal(kernel(x), x)
+    with pytest.raises(NotImplementedError, match="ncc.sbuf.mod_alloc .direct allocation."):
+        ncc.sbuf.mod_alloc(base_addr=0)

@@ -19,6 +19,7 @@ ALIASES = {
     "neuronxcc.nki.language": beta1_language,
     "neuronxcc.nki.isa": beta1_isa,
     "neuronxcc.nki.typing": typing,
+    "neuronxcc.nki.compiler": beta1.compiler,
 }
 
 
