@@ -16,6 +16,12 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples" / "nki"
     ("tensor_add_spmd.py", []),
     ("attention_fwd.py", []),
     ("matmul_steps.py", ["--size", "512", "1024", "2048"]),
+    ("beta1_softmax.py", []),
+    ("beta1_rmsnorm.py", []),
+    ("beta1_layernorm.py", []),
+    ("beta1_matmul.py", []),
+    ("beta1_avgpool.py", []),
+    ("beta1_transpose.py", []),
 ])
 def test_example_runs_and_checks(script, args):
     env = dict(os.environ, NSIM_CHIP="trn1")

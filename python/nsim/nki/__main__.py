@@ -6,16 +6,20 @@ import sys
 import types
 
 import nsim.nki as nsim_nki
-from nsim.nki import isa, kernel, language
+import nsim.nki.beta1 as beta1  # (not `from nsim.nki import`: nsim.nki.__getattr__ answers)
+from nsim.nki import beta1_isa, beta1_language, isa, kernel, language, typing
 
 # The modules an NKI script imports, by name.
 ALIASES = {
     "nki": nsim_nki,
     "nki.language": language,
     "nki.isa": isa,
-    "neuronxcc.nki": nsim_nki,
-    "neuronxcc.nki.language": language,
-    "neuronxcc.nki.isa": isa,
+    "nki.typing": typing,
+    "neuronxcc.nki": beta1,
+    "neuronxcc.nki.language": beta1_language,
+    "neuronxcc.nki.isa": beta1_isa,
+    "neuronxcc.nki.typing": typing,
+    "neuronxcc.nki.compiler": beta1.compiler,
 }
 
 
@@ -23,7 +27,7 @@ def install_aliases():
     """Binds the NKI module names to nsim's modules (sys.modules entries, so `import nki.isa as
     nisa` and `from neuronxcc import nki` both find them)."""
     neuronxcc = types.ModuleType("neuronxcc")
-    neuronxcc.nki = nsim_nki
+    neuronxcc.nki = beta1
     sys.modules["neuronxcc"] = neuronxcc
     sys.modules.update(ALIASES)
 

@@ -2,6 +2,7 @@
 instructions, return numpy outputs. Also nki.simulate, nki.benchmark, nki.profile."""
 import inspect
 import json
+import math
 import os
 import warnings
 
@@ -135,12 +136,13 @@ class Kernel:
         self.__doc__ = getattr(fn, "__doc__", None)
 
     def __getitem__(self, grid):
-        """SPMD launch: kernel[n] (or a grid whose product is n) runs n programs."""
+        """SPMD launch: kernel[n] runs n programs; Beta 1's kernel[n0, n1(, n2)] runs n0*n1*n2,
+        program p having nl.program_id(axis) = the axis-th index of p in the grid, row-major."""
         dims = grid if isinstance(grid, tuple) else (grid,)
-        if len(dims) != 1 or not isinstance(dims[0], int) or dims[0] < 1:
-            raise unsupported(f"SPMD launch {self.__name__}[{grid}] (one positive integer "
-                              f"only)")
-        return lambda *args, **kwargs: run_kernel(self, args, kwargs, programs=dims[0])
+        if not 1 <= len(dims) <= 3 or any(not isinstance(d, int) or d < 1 for d in dims):
+            raise unsupported(f"SPMD launch {self.__name__}[{grid}] (one to three positive "
+                              f"integers only)")
+        return lambda *args, **kwargs: run_kernel(self, args, kwargs, grid=dims)
 
     def with_schedule(self, edges):
         return self  # ordering hints: nsim keeps program order
@@ -152,8 +154,8 @@ class Kernel:
 class _Program:
     """One traced program: its trace, input values, returned value and output views."""
 
-    def __init__(self, fn, args, kwargs, chip, program_id, programs):
-        self.trace = t = _trace.Trace(fn.__name__, chip, program_id, programs)
+    def __init__(self, fn, args, kwargs, chip, program_id, grid):
+        self.trace = t = _trace.Trace(fn.__name__, chip, program_id, grid)
         bound = inspect.signature(fn).bind(*args, **kwargs)
         bound.apply_defaults()
         self.inputs, call_args = {}, {}
@@ -177,16 +179,18 @@ class _Program:
         self.text, self.origins = t.kernel_text(settings.rotation)
 
 
-def run_kernel(fn, args, kwargs, timing=None, trace_file=None, programs=1):
-    """Traces `programs` SPMD programs of fn (program_id 0..programs-1) and runs them, program
+def run_kernel(fn, args, kwargs, timing=None, trace_file=None, grid=None):
+    """Traces the SPMD programs of fn's launch grid (program 0..programs-1) and runs them, program
     p on core p % (the chip's cores), sharing the outputs: each program's writes are merged."""
     chip = target_chip(getattr(fn, "platform_target", None))
     fn = getattr(fn, "fn", fn)
-    traced = [_Program(fn, args, kwargs, chip, p, programs) for p in range(programs)]
+    programs = math.prod(grid or (1,))
+    traced = [_Program(fn, args, kwargs, chip, p, grid) for p in range(programs)]
     first = traced[0]
     _last["text"] = first.text
     if settings.print_kernel:
         print("\n".join(p.text for p in traced))
+    warn = timing is None  # nki.benchmark asks for timing only: its outputs are undefined in NKI
     timing = timing_only() if timing is None else timing
     inputs = {} if timing else {name: _host_values(name, value)
                                 for name, value in first.inputs.items()}
@@ -205,7 +209,7 @@ def run_kernel(fn, args, kwargs, timing=None, trace_file=None, programs=1):
     _last["report"] = result.report
     if trace_file:
         _write_trace(result.trace, first.origins, trace_file)
-    if timing:
+    if timing and warn:
         warnings.warn("nsim.nki: timing only: the outputs are zero-filled, not computed",
                       stacklevel=3)
     arrays = [_output_array(view, traced, result, timing) for view in first.outputs]
@@ -274,9 +278,10 @@ def _write_trace(trace_json, origins, path):
 
 
 def jit(fn=None, mode="auto", platform_target=None, **kwargs):
-    if fn is None:
-        return lambda f: Kernel(f, platform_target)
-    return Kernel(fn, platform_target)
+    """A kernel; Beta 1's mode="benchmark" makes it nki.benchmark's (the other modes run it)."""
+    make = (lambda f: benchmark(Kernel(f, platform_target))) if mode == "benchmark" else \
+        (lambda f: Kernel(f, platform_target))
+    return make if fn is None else make(fn)
 
 
 def simulate(kernel):

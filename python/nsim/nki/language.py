@@ -1,11 +1,14 @@
 """nki.language on nsim: dtypes, buffers, tile sizes, tensor creation, indexing helpers, loops and
 the operator tokens. Anything else is one NotImplementedError naming it."""
+import numpy as _np
+
 from . import dtypes as _dtypes
+from . import index as _index
 from . import isa as _isa
 from . import tokens as _tokens
 from . import trace as _trace
 from .errors import NkiError, unsupported
-from .tensor import NkiTensor  # noqa: F401
+from .tensor import NkiTensor
 
 for _name in _dtypes.DTYPES:
     globals()[_name] = _name
@@ -75,7 +78,7 @@ def full(shape, fill_value, dtype, buffer=None, name="", **kwargs):
     if buffer not in (sbuf, psum):
         raise NkiError("Creating HBM tensor with init value is not supported")
     t = ndarray(shape, dtype, buffer, name)
-    _isa.memset(t, fill_value)
+    _isa.memset(NkiTensor.whole(t.storage), fill_value)  # all blocks of a Beta 1 block tensor
     return t
 
 
@@ -99,22 +102,34 @@ affine_range = sequential_range = static_range = _range
 
 
 def program_id(axis=0):
-    """This program's index in an SPMD launch kernel[n] (0 without one)."""
-    if axis != 0:
-        raise NkiError(f"invalid program axis {axis} (must be zero)")
-    return _trace.current("nl.program_id").program_id
+    """This program's index along `axis` of an SPMD launch kernel[n0, ...] (0 without one)."""
+    t = _trace.current("nl.program_id")
+    grid = t.grid or (1,)
+    if not 0 <= axis < len(grid):
+        raise NkiError(f"invalid program axis {axis} (the launch grid has {len(grid)} "
+                       f"{'axis' if len(grid) == 1 else 'axes'})")
+    return int(_np.unravel_index(t.program_id, grid)[axis])
 
 
 def num_programs(axes=None):
-    return _trace.current("nl.num_programs").programs
+    """The number of programs along `axes` (an axis or a tuple of them; None: all)."""
+    t = _trace.current("nl.num_programs")
+    grid = t.grid or (1,)
+    axes = range(len(grid)) if axes is None else (axes if isinstance(axes, tuple) else (axes,))
+    return int(_np.prod([grid[a] for a in axes]))
 
 
 def program_ndim():
-    return 1 if _trace.current("nl.program_ndim").programs > 1 else 0
+    return len(_trace.current("nl.program_ndim").grid or ())
+
+
+class _ParDim(int):
+    par_dim = True
 
 
 def par_dim(x):
-    return x
+    """Beta 1: marks the partition dim of a shape; dims before it are block dims."""
+    return _ParDim(x)
 
 
 class no_reorder:  # noqa: N801 (a context manager; nsim keeps program order anyway)
@@ -141,32 +156,97 @@ def is_sbuf(buffer):
     return buffer == sbuf
 
 
-def load(src, dtype=None, **kwargs):
+def load(src, dtype=None, mask=None, **kwargs):
     from . import lowering
-    return lowering.load(src, dtype, **kwargs)
+    return lowering.load(src, dtype, mask)
 
 
-def store(dst, value, **kwargs):
+def store(dst, value, mask=None, **kwargs):
     from . import lowering
-    lowering.store(dst, value, **kwargs)
+    lowering.store(dst, value, mask)
 
 
-def matmul(x, y, transpose_x=False, **kwargs):
+def load_transpose2d(src, dtype=None, mask=None, **kwargs):
     from . import lowering
-    return lowering.matmul(x, y, transpose_x, **kwargs)
+    return lowering.load_transpose2d(src, dtype, mask)
 
 
-def _reduction(token_name):
-    def reduction(x, axis, dtype=None, keepdims=False, **kwargs):
+def matmul(x, y, transpose_x=False, mask=None, **kwargs):
+    from . import lowering
+    return lowering.matmul(x, y, transpose_x, mask)
+
+
+def transpose(x, dtype=None, mask=None, **kwargs):
+    from . import lowering
+    return lowering.transpose(x, dtype, mask)
+
+
+def broadcast_to(src, shape, dtype=None, **kwargs):
+    from . import lowering
+    return lowering.broadcast_to(src, shape, dtype)
+
+
+def negative(x, dtype=None, mask=None, **kwargs):
+    from . import lowering
+    return lowering.negative(x, dtype, mask)
+
+
+def softmax(x, axis=-1, dtype=None, compute_dtype=None, mask=None, **kwargs):
+    from . import lowering
+    return lowering.softmax(x, axis, dtype, compute_dtype, mask)
+
+
+def where(condition, x, y, dtype=None, mask=None, **kwargs):
+    from . import lowering
+    return lowering.where(condition, x, y, dtype, mask)
+
+
+def var(x, axis, dtype=None, mask=None, **kwargs):
+    from . import lowering
+    return lowering.var(x, axis, dtype, mask)
+
+
+def rms_norm(x, w, axis, n, epsilon=1e-06, dtype=None, compute_dtype=None, mask=None,
+             **kwargs):
+    from . import lowering
+    return lowering.rms_norm(x, w, axis, n, epsilon, dtype, compute_dtype, mask)
+
+
+def mean(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
+    from . import lowering
+    return lowering.mean(x, axis, dtype, keepdims, mask)
+
+
+def expand_dims(data, axis):
+    """Beta 1: size-1 free dims inserted after the last dim (a view, no instruction)."""
+    axes = sorted(axis if isinstance(axis, (list, tuple)) else [axis])
+    if axes != list(range(data.ndim, data.ndim + len(axes))):
+        raise NkiError(f"nl.expand_dims: axes {axes} of a {data.ndim}-D tile: only after the "
+                       f"last dim")
+    return NkiTensor(data.storage, data.offset, data.dims + [(1, 1)] * len(axes), data.dtype)
+
+
+def device_print(prefix, x, mask=None, **kwargs):
+    """Traced kernels have no values to print: a warning, no instruction."""
+    _trace.current("nl.device_print")
+    import warnings
+    warnings.warn(f"nl.device_print({prefix!r}): nsim.nki prints nothing (tile values exist "
+                  f"only inside the simulation)", stacklevel=2)
+
+
+def _reduction(token_name, api_name):
+    def reduction(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
         from . import lowering
-        return lowering.reduce(_tokens.TOKENS[token_name], x, axis, dtype, keepdims, **kwargs)
-    reduction.__name__ = token_name
+        return lowering.reduce(_tokens.TOKENS[token_name], x, axis, dtype, keepdims, mask)
+    reduction.__name__ = api_name
     return reduction
 
 
-sum = _reduction("add")  # noqa: A001 (NKI's name)
-max = _reduction("maximum")  # noqa: A001
-min = _reduction("minimum")  # noqa: A001
+sum = _reduction("add", "sum")  # noqa: A001 (NKI's name)
+max = _reduction("maximum", "max")  # noqa: A001
+min = _reduction("minimum", "min")  # noqa: A001
+prod = _reduction("multiply", "prod")
+arange, mgrid = _index.arange, _index.mgrid
 
 
 def __getattr__(name):

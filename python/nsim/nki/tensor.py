@@ -7,6 +7,8 @@ import math
 
 from . import dtypes
 from .errors import NkiError, unsupported
+from .index import IndexExpr
+from .tokens import TOKENS
 
 ON_CHIP = ("sbuf", "psum")
 _ALL = slice(None)
@@ -48,14 +50,19 @@ class Storage:
 
 
 class NkiTensor:
-    """A view: storage, element offset, dims [(stride, size), ...] outermost first."""
+    """A view: storage, element offset, dims [(stride, size), ...] outermost first. A view made
+    with nl.arange subscripts keeps them (`subscripts`: per tensor dim its size, constant and
+    coefficient per view dim) so that their bounds are checked after a mask has cut the view;
+    `blocks` counts leading Beta 1 block dims (before the nl.par_dim partition dim)."""
 
-    __slots__ = ("storage", "offset", "dims", "dtype")
+    __slots__ = ("storage", "offset", "dims", "dtype", "subscripts", "blocks")
+    __hash__ = object.__hash__
 
-    def __init__(self, storage, offset, dims, dtype=None):
+    def __init__(self, storage, offset, dims, dtype=None, subscripts=None, blocks=0):
         self.storage, self.offset, self.dims = storage, offset, dims
         self.dtype = storage.dtype if dtype is None or dtype == storage.dtype else \
             dtypes.canonical(dtype)
+        self.subscripts, self.blocks = subscripts, blocks
 
     @classmethod
     def whole(cls, storage):
@@ -80,6 +87,9 @@ class NkiTensor:
     def __getitem__(self, key):
         if not isinstance(key, tuple):
             key = (key,)
+        if any(isinstance(k, IndexExpr) for k in key):
+            return _index_view(self, key)
+        check_bounds(self)
         if Ellipsis in key:
             at = key.index(Ellipsis)
             key = key[:at] + (slice(None),) * (len(self.dims) - len(key) + 1) + key[at + 1:]
@@ -108,13 +118,14 @@ class NkiTensor:
                 dropped.append(axis)
         # HBM drops integer-indexed dims as numpy; on chip the partition dim stays (size 1) and a
         # free dim goes unless fewer than 2 dims would remain (NKI 0.5+, §2.7).
-        on_chip = self.storage.on_chip
+        on_chip, blocks = self.storage.on_chip, self.blocks
         for axis in reversed(dropped):
-            if not on_chip:
+            if not on_chip or axis < self.blocks:
                 del dims[axis]
-            elif axis > 0 and len(dims) > 2:
+                blocks -= axis < self.blocks
+            elif axis > self.blocks and len(dims) - blocks > 2:
                 del dims[axis]
-        return NkiTensor(self.storage, offset, dims, self.dtype)
+        return NkiTensor(self.storage, offset, dims, self.dtype, blocks=blocks)
 
     def ap(self, pattern, offset=0, scalar_offset=None, vector_offset=None, indirect_dim=0,
            dtype=None):
@@ -145,6 +156,122 @@ class NkiTensor:
 
     def get_pattern(self):
         return [[s, n] for s, n in self.dims]
+
+    # Beta 1: tiles as values (docs/nki-beta1.md) -------------------------------------------------
+    def __setitem__(self, key, value):
+        from . import lowering
+        lowering.assign(self[key], value)
+
+    def __bool__(self):
+        raise NkiError("err_ambiguous_tensor_truth_value: the truth value of a tile is "
+                       "ambiguous (Python control flow cannot depend on tile values)")
+
+    def broadcast_to(self, shape):
+        from . import lowering
+        return lowering.broadcast_to(self, shape)
+
+    def astype(self, dtype):
+        from . import lowering
+        return lowering.copy(self, dtype=dtype)
+
+
+def _binary(name, reverse=False):
+    def operator(self, other):
+        from . import lowering
+        x, y = (other, self) if reverse else (self, other)
+        return lowering.binary(TOKENS[name], x, y, promote=True)
+    return operator
+
+
+def _update(name):
+    def operator(self, other):
+        from . import lowering
+        return lowering.update(self, TOKENS[name], other)
+    return operator
+
+
+for _name, _dunder in (("add", "add"), ("subtract", "sub"), ("multiply", "mul"),
+                       ("divide", "truediv"), ("power", "pow"), ("logical_and", "and"),
+                       ("logical_or", "or"), ("logical_xor", "xor")):
+    setattr(NkiTensor, f"__{_dunder}__", _binary(_name))
+    setattr(NkiTensor, f"__r{_dunder}__", _binary(_name, reverse=True))
+    setattr(NkiTensor, f"__i{_dunder}__", _update(_name))
+for _name, _dunder in (("less", "lt"), ("less_equal", "le"), ("greater", "gt"),
+                       ("greater_equal", "ge")):
+    setattr(NkiTensor, f"__{_dunder}__", _binary(_name))
+NkiTensor.__neg__ = lambda self: _binary("multiply")(self, -1.0)
+NkiTensor.__invert__ = lambda self: _binary("equal")(self, 0)
+
+
+def _index_view(view, key):
+    """view[e0, e1, ...] with nl.arange / nl.mgrid expressions (ints are constants): a view whose
+    dims are the index grid's axes (stride of axis a = sum over k of coeff_k[a] * stride_k)."""
+    check_bounds(view)
+    if any(k is Ellipsis or isinstance(k, slice) for k in key):
+        raise NkiError("err_unsupported_mixing_basic_advanced_tensor_indexing: slices and "
+                       "nl.arange indices cannot be mixed in one subscript")
+    if len(key) != len(view.dims):
+        raise NkiError(f"{len(key)} index expressions for a tensor of shape {view.shape}: give "
+                       f"one per dimension")
+    exprs = []
+    for k in key:
+        if isinstance(k, IndexExpr):
+            exprs.append(k)
+        elif hasattr(k, "storage"):
+            raise unsupported("indexing with a tile (indirect DMA gather/scatter)")
+        else:
+            exprs.append(IndexExpr(int(k), {}, {}))
+    sizes = {}
+    for e in exprs:
+        for a, n in e.sizes.items():
+            if a is None:
+                raise NkiError("err_1d_arange_not_supported: lift nl.arange with [:, None] "
+                               "(partition) or [None, :] (free) before indexing with it")
+            if sizes.setdefault(a, n) != n:
+                raise NkiError(f"index expressions of sizes {sizes[a]} and {n} on grid axis {a}")
+    for k in range(view.blocks):
+        if exprs[k].coeffs:
+            raise NkiError("err_failed_to_infer_tile_from_local_tensor: a block dim (before "
+                           "nl.par_dim) takes an integer index")
+    rank = max(sizes, default=0) + 1
+    rank = max(rank, 2) if view.storage.on_chip else rank
+    strides = [s for s, _ in view.dims]
+    dims = [(sum(e.coeffs.get(a, 0) * st for e, st in zip(exprs, strides)), sizes.get(a, 1))
+            for a in range(rank)]
+    offset = view.offset + sum(e.const * st for e, st in zip(exprs, strides))
+    subscripts = tuple((n, e.const, tuple(e.coeffs.get(a, 0) for a in range(rank)))
+                       for e, (_, n) in zip(exprs, view.dims))
+    return NkiTensor(view.storage, offset, dims, view.dtype, subscripts)
+
+
+def clip(view, box):
+    """The part of `view` a mask's box keeps: each view dim a of the box's full size is cut to
+    [lo, hi) (dims of another size, e.g. a [P, 1] column, are broadcast and stay)."""
+    if not box or not isinstance(view, NkiTensor):
+        return view
+    offset, dims = view.offset, list(view.dims)
+    subs = [list(s) for s in view.subscripts] if view.subscripts else None
+    for a, (lo, hi, size) in box.items():
+        if a < len(dims) and dims[a][1] == size and (lo, hi) != (0, size):
+            stride = dims[a][0]
+            offset += lo * stride
+            dims[a] = (stride, hi - lo)
+            for s in subs or ():
+                s[1] += s[2][a] * lo if a < len(s[2]) else 0
+    return NkiTensor(view.storage, offset, dims, view.dtype,
+                     tuple(tuple(s) for s in subs) if subs else None, view.blocks)
+
+
+def check_bounds(view):
+    """err_tensor_access_out_of_bound for a view whose nl.arange subscripts leave the tensor."""
+    for k, (n, const, coeffs) in enumerate(view.subscripts or ()):
+        lo = hi = const
+        for (_, size), c in zip(view.dims, coeffs):
+            lo, hi = lo + min(0, c * (size - 1)), hi + max(0, c * (size - 1))
+        if lo < 0 or hi >= n:
+            raise NkiError(f"err_tensor_access_out_of_bound: index {lo}..{hi} of dimension {k} "
+                           f"(size {n}) of {view.storage.name} {view.storage.shape} (cut it "
+                           f"with mask=)")
 
 
 def _slice_bounds(k, size, axis, shape):

@@ -5,17 +5,20 @@ from .errors import unsupported
 
 
 class Token:
-    def __init__(self, name, alu=None, act=None):
-        self.name, self.alu, self.act = name, alu, act
+    """`beta1`: the neuronxcc.nki.language token, whose function form follows Beta 1's dtype
+    rule (type promotion) rather than 0.3+'s (the first tile's dtype)."""
+
+    def __init__(self, name, alu=None, act=None, beta1=False):
+        self.name, self.alu, self.act, self.beta1 = name, alu, act, beta1
 
     def __repr__(self):
         return f"nl.{self.name}"
 
     def __call__(self, *args, **kwargs):
-        """The NKI 0.3+ function form: a new tile (lowering.py)."""
+        """The function form: a new tile (lowering.py)."""
         from . import lowering
         if len(args) == 2:
-            return lowering.binary(self, *args, **kwargs)
+            return lowering.binary(self, *args, promote=self.beta1, **kwargs)
         if len(args) == 1 and "axis" not in kwargs:
             return lowering.unary(self, *args, **kwargs)
         raise unsupported(f"nl.{self.name}(...) with these arguments")
@@ -40,6 +43,7 @@ for _n, _a in _ACT.items():
 for _n, _a in _BOTH.items():
     TOKENS[_n] = Token(_n, alu=_a, act=_a)
 TOKENS["bypass"] = Token("bypass", alu="bypass", act="copy")
+TOKENS["invert"] = Token("invert", alu="bitwise_not")  # NKI's name for bitwise not
 
 
 def alu_name(op, what):
@@ -61,4 +65,5 @@ def _lookup(op):
     if isinstance(op, Token):
         return op
     name = getattr(op, "__name__", None) or (op if isinstance(op, str) else None)
-    return TOKENS.get({"amax": "maximum", "amin": "minimum"}.get(name, name))
+    return TOKENS.get({"amax": "maximum", "amin": "minimum", "max": "maximum",
+                       "min": "minimum"}.get(name, name))

@@ -7,7 +7,7 @@ import numpy as np
 
 from . import allocator, dtypes
 from .errors import NkiError, caller
-from .tensor import NkiTensor, Storage
+from .tensor import NkiTensor, Storage, check_bounds
 
 _current = None  # the Trace of the kernel being traced (one at a time)
 
@@ -35,10 +35,12 @@ class Instruction:
 
 
 class Trace:
-    def __init__(self, name, chip, program_id=0, programs=1):
+    def __init__(self, name, chip, program_id=0, grid=None):
         self.name, self.chip = name, chip  # chip: nsim.describe_chip's dict
-        self.program_id, self.programs = program_id, programs
+        self.program_id, self.grid = program_id, grid  # grid: the SPMD launch's dims, or None
+        self.programs = math.prod(grid or (1,))
         self.storages, self.instructions = [], []
+        self.psum_other_writes = set()  # PSUM storages written by other than matmuls, memset 0
         self.hbm_names = set()
         self.dma_count = 0
 
@@ -63,7 +65,13 @@ class Trace:
 
     def on_chip_tensor(self, shape, dtype, buffer, name="", address=None):
         where = caller()
+        blocks = next((k for k, x in enumerate(shape) if getattr(x, "par_dim", False)), 0)
         shape = tuple(int(x) for x in shape)
+        if blocks:  # Beta 1 block dims before nl.par_dim: stored partition first
+            view = self.on_chip_tensor(shape[blocks:blocks + 1] + shape[:blocks] +
+                                       shape[blocks + 1:], dtype, buffer, name, address)
+            dims = view.dims[1:blocks + 1] + view.dims[:1] + view.dims[blocks + 1:]
+            return NkiTensor(view.storage, 0, dims, blocks=blocks)
         limits = self.chip["limits"]
         if len(shape) < 2:
             raise NkiError(f"an on-chip ({buffer}) tensor has a partition dim and at least one "
@@ -88,7 +96,16 @@ class Trace:
             if isinstance(value, Split):
                 value = value.view
             if isinstance(value, NkiTensor):
+                if value.blocks:
+                    raise NkiError(f"err_failed_to_infer_tile_from_local_tensor: {api} takes a "
+                                   f"tile; index the {value.blocks} block dims of "
+                                   f"{value.shape} first")
+                check_bounds(value)
                 value.storage.used(index)
+        dst = operands.get("dst")
+        if isinstance(dst, NkiTensor) and dst.buffer == "psum" and opcode != "nc_matmul" and \
+                not (opcode == "memset" and operands.get("value") == 0.0):
+            self.psum_other_writes.add(dst.storage)
         self.instructions.append(Instruction(opcode, operands, engine, caller(), api))
 
     def written(self, tensor_name):
