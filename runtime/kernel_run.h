@@ -22,7 +22,8 @@ struct KernelRunRequest {
     std::string kernel_file;  // names the kernel in messages and in the report
     const sim::ChipConfig* chip = nullptr;
     uint32_t cores = 1;  // each core has its own copy of the tensors
-    // Bytes of input/weight tensors in their dtype; tensors without any are filled from the seed.
+    // Bytes of tensors in their dtype: inputs and weights (those without are filled from the
+    // seed), and outputs' starting contents (zero without).
     std::map<std::string, std::vector<uint8_t>> inputs;
     sim::RunOptions options;
 };

@@ -185,13 +185,24 @@ def test_unsupported_calls_say_so():
     with pytest.raises(NotImplementedError, match="SPMD launch"):
         scale_add[2, 2, 2, 2]
 
+
+def test_a_kernel_that_stores_into_its_argument_updates_the_callers_array():
+    """Beta 1 kernels often take their output as an argument (`c_output`) and return nothing:
+    the caller's array gets the results, the rows the kernel does not write keep their values,
+    and an argument only read is left alone."""
     @nki.jit
-    def writes_its_argument(a):
-        t = nl.ndarray(a.shape, a.dtype, buffer=nl.sbuf)
-        nisa.memset(dst=t, value=1.0)
-        nisa.dma_copy(dst=a, src=t)
-    with pytest.raises(NotImplementedError, match="writing into the kernel argument 'a'"):
-        writes_its_argument(np.zeros((4, 4), np.float32))
+    def add_rows(a, c):
+        t = nl.ndarray((2, 4), a.dtype, buffer=nl.sbuf)
+        nisa.dma_copy(dst=t, src=a[0:2, :])
+        nisa.tensor_scalar(dst=t, data=t, op0=nl.add, operand0=10.0)
+        nisa.dma_copy(dst=c[1:3, :], src=t)
+    a = np.arange(16, dtype=np.float32).reshape(4, 4)
+    c = np.full((4, 4), -1.0, np.float32)
+    assert add_rows(a, c) is None
+    expected = np.full((4, 4), -1.0, np.float32)
+    expected[1:3] = a[0:2] + 10
+    np.testing.assert_array_equal(c, expected)
+    np.testing.assert_array_equal(a, np.arange(16, dtype=np.float32).reshape(4, 4))
 
 
 def test_rotation_lets_iterations_overlap():

@@ -114,6 +114,15 @@ def test_reductions_mean_and_softmax():
                                e / e.sum(axis=1, keepdims=True), rtol=1e-5)
     assert opcodes()[1:5] == ["tensor_reduce", "activation", "reciprocal", "tensor_scalar"]
 
+    # Free axes that are not trailing (an average pool's window axes): the view's strides are
+    # reordered, still one tensor_reduce; the kept axes stay in order.
+    b = RNG.standard_normal((64, 3, 2, 5, 2)).astype(np.float32)
+    np.testing.assert_allclose(run(lambda x: nl.sum(x, axis=[2, 4]), b, out_shape=(64, 3, 5)),
+                               b.sum(axis=(2, 4)), rtol=1e-5, atol=1e-5)
+    assert opcodes()[1] == "tensor_reduce"
+    np.testing.assert_allclose(run(lambda x: nl.mean(x, axis=[1, 3]), b, out_shape=(64, 2, 2)),
+                               b.mean(axis=(1, 3)), rtol=1e-5, atol=1e-6)
+
 
 def test_var_and_rms_norm():
     a = RNG.standard_normal((128, 700)).astype(np.float32)
@@ -401,6 +410,21 @@ def test_two_dimensional_spmd_grid():
     a = RNG.integers(-99, 99, (256, 192)).astype(np.int32)
     b = RNG.integers(-99, 99, (256, 192)).astype(np.int32)
     np.testing.assert_array_equal(add[2, 3](a, b), a + b)
+
+
+def test_output_as_argument_with_a_launch_grid_through_simulate_kernel():
+    """The older getting-started form: the kernel stores into its `c_output` argument and
+    returns nothing; nki.simulate_kernel(kernel[grid], a, b, c) fills the caller's c."""
+    @nki.jit
+    def add(a_input, b_input, c_output):
+        ix = nl.program_id(0) * 128 + nl.arange(128)[:, None]
+        iy = nl.program_id(1) * 64 + nl.arange(64)[None, :]
+        nl.store(c_output[ix, iy], value=nl.load(a_input[ix, iy]) + nl.load(b_input[ix, iy]))
+    a = RNG.integers(-99, 99, (256, 128)).astype(np.int32)
+    b = RNG.integers(-99, 99, (256, 128)).astype(np.int32)
+    c = np.zeros_like(a)
+    assert nki.simulate_kernel(add[2, 2], a, b, c) is None
+    np.testing.assert_array_equal(c, a + b)
 
 
 def test_numpy_operator_spellings_and_zeroed_block_tensors():

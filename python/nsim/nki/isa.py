@@ -129,9 +129,6 @@ def _indices(view):
 def _emit(opcode, api, engine_name=None, **operands):
     t = _trace.current(api)
     dst = operands.get("dst")
-    if isinstance(dst, NkiTensor) and getattr(dst.storage, "role", None) == "input":
-        raise unsupported(f"{api} writing into the kernel argument '{dst.storage.name}' (NKI "
-                          f"updates the caller's array in place)")
     if isinstance(dst, NkiTensor) and opcode != "nc_matmul":
         _record_psum_write(dst, False)
     t.emit(opcode, api, engine_name, **{k: v for k, v in operands.items() if v is not None})

@@ -142,10 +142,22 @@ class Kernel:
         if not 1 <= len(dims) <= 3 or any(not isinstance(d, int) or d < 1 for d in dims):
             raise unsupported(f"SPMD launch {self.__name__}[{grid}] (one to three positive "
                               f"integers only)")
-        return lambda *args, **kwargs: run_kernel(self, args, kwargs, grid=dims)
+        return _Launch(self, dims)
 
     def with_schedule(self, edges):
         return self  # ordering hints: nsim keeps program order
+
+    def __call__(self, *args, **kwargs):
+        return run_kernel(self, args, kwargs)
+
+
+class _Launch:
+    """kernel[grid]: called, or given to nki.simulate / nki.benchmark / nki.baremetal."""
+
+    def __init__(self, kernel, grid):
+        self.kernel, self.grid = kernel, grid
+        self.fn, self.platform_target = kernel.fn, kernel.platform_target
+        self.__name__ = kernel.__name__
 
     def __call__(self, *args, **kwargs):
         return run_kernel(self, args, kwargs)
@@ -158,13 +170,14 @@ class _Program:
         self.trace = t = _trace.Trace(fn.__name__, chip, program_id, grid)
         bound = inspect.signature(fn).bind(*args, **kwargs)
         bound.apply_defaults()
-        self.inputs, call_args = {}, {}
+        self.inputs, call_args, arg_views = {}, {}, {}
         for name, value in bound.arguments.items():
             if isinstance(value, (np.ndarray, NkiArray)):
                 dtype, host = _input_dtype(value, name)
                 view = t.hbm_tensor(name, host.shape, dtype, "input",
                                     (fn.__code__.co_filename, fn.__code__.co_firstlineno))
                 self.inputs[view.storage.name] = host
+                arg_views[name] = (view, value)
                 value = view
             call_args[name] = value
         if _trace._current is not None:
@@ -176,6 +189,12 @@ class _Program:
         finally:
             _trace._current = None
         self.outputs = _outputs(self.returned)
+        # Beta 1 kernels may store into an argument (`c_output`) instead of returning a tensor:
+        # it is an output that starts with the caller's values, which get its results back.
+        self.written_args = [(view, value) for view, value in arg_views.values()
+                             if isinstance(value, np.ndarray) and t.written(view.name).size]
+        for view, _ in self.written_args:
+            view.storage.role = "output"
         self.text, self.origins = t.kernel_text(settings.rotation)
 
 
@@ -183,6 +202,7 @@ def run_kernel(fn, args, kwargs, timing=None, trace_file=None, grid=None):
     """Traces the SPMD programs of fn's launch grid (program 0..programs-1) and runs them, program
     p on core p % (the chip's cores), sharing the outputs: each program's writes are merged."""
     chip = target_chip(getattr(fn, "platform_target", None))
+    grid = getattr(fn, "grid", grid)
     fn = getattr(fn, "fn", fn)
     programs = math.prod(grid or (1,))
     traced = [_Program(fn, args, kwargs, chip, p, grid) for p in range(programs)]
@@ -213,6 +233,9 @@ def run_kernel(fn, args, kwargs, timing=None, trace_file=None, grid=None):
         warnings.warn("nsim.nki: timing only: the outputs are zero-filled, not computed",
                       stacklevel=3)
     arrays = [_output_array(view, traced, result, timing) for view in first.outputs]
+    if not timing:
+        for view, caller_array in first.written_args:
+            np.copyto(caller_array, _output_array(view, traced, result, timing), casting="unsafe")
     if first.returned is None:
         return None
     return arrays[0] if isinstance(first.returned, NkiTensor) else tuple(arrays)

@@ -108,10 +108,15 @@ def negative(x, dtype=None, mask=None):
 
 
 def reduce(token, x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
-    """A reduction over trailing free axes: one tensor_reduce. The result keeps the leading dims
-    (on chip at least [P, 1]; keepdims=True keeps the reduced ones at size 1)."""
+    """A reduction over free axes: one tensor_reduce over the trailing ones. Free axes that are
+    not trailing (the average pool's window axes [2, 4]) are moved last in the view first, a
+    reordering of its strides, no copy. The result keeps the other dims in order (on chip at
+    least [P, 1]; keepdims=True keeps the reduced ones at size 1, only for trailing axes)."""
     if not isinstance(x, NkiTensor):
         raise unsupported(f"nl.{token.name} of {type(x).__name__}")
+    if not keepdims and mask is None:
+        x = _reduced_axes_last(x, axis, f"nl.{token.name}")
+        axis = list(range(x.ndim - _axis_count(x, axis), x.ndim))
     first = _first_axis(x, axis, f"nl.{token.name}")
     shape = x.shape[:first] + ((1,) * (x.ndim - first) if keepdims else ())
     box = masked(mask)
@@ -124,9 +129,8 @@ def reduce(token, x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
 
 def mean(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
     """nl.mean: the sum (tensor_reduce, fp32) times 1/n (tensor_scalar), n the reduced count."""
-    first = _first_axis(x, axis, "nl.mean")
     total = reduce(TOKENS["add"], x, axis, "float32", keepdims, mask)
-    n = int(np.prod(x.shape[first:]))
+    n = int(np.prod([x.shape[k] for k in _axis_list(x, axis)]))
     return binary(TOKENS["multiply"], total, 1.0 / n, dtype or x.dtype, mask)
 
 
@@ -296,8 +300,25 @@ def _same_view(a, b):
 
 
 # Shapes and dtypes ------------------------------------------------------------------------------
+def _axis_list(x, axis):
+    return sorted({a % x.ndim for a in (axis if isinstance(axis, (list, tuple)) else [axis])})
+
+
+def _axis_count(x, axis):
+    return len(_axis_list(x, axis))
+
+
+def _reduced_axes_last(x, axis, api):
+    """The view of x with the free axes in `axis` moved after the others, each group in order."""
+    axes = _axis_list(x, axis)
+    if axes[0] == 0:
+        raise unsupported(f"{api} over the partition axis")
+    kept = [d for k, d in enumerate(x.dims) if k not in axes]
+    return NkiTensor(x.storage, x.offset, kept + [x.dims[k] for k in axes], x.dtype)
+
+
 def _first_axis(x, axis, api):
-    axes = sorted({a % x.ndim for a in (axis if isinstance(axis, (list, tuple)) else [axis])})
+    axes = _axis_list(x, axis)
     if axes[0] == 0 or axes != list(range(axes[0], x.ndim)):
         raise unsupported(f"{api} over axes {axes} of a {x.ndim}-D tile (NKI reduces trailing "
                           f"free axes)")
