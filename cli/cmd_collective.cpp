@@ -46,26 +46,6 @@ sim::CollectiveRequest make_request(const CollectiveOptions& o) {
     return r;
 }
 
-std::map<uint32_t, uint64_t> parse_rank_bytes(const std::vector<std::string>& items) {
-    std::map<uint32_t, uint64_t> out;
-    for (const auto& item : items) {
-        const auto eq = item.find('=');
-        if (eq == std::string::npos || eq == 0 || item.find_first_not_of("0123456789") != eq)
-            throw CLI::ValidationError("--rank-bytes",
-                                       fmt::format("'{}' is not RANK=SIZE, e.g. 3=64KiB", item));
-        const std::optional<uint64_t> rank = digits_value(std::string_view(item).substr(0, eq));
-        if (!rank || *rank > UINT32_MAX)
-            throw CLI::ValidationError(
-                "--rank-bytes", fmt::format("'{}': rank {} is too large, expected at most {}", item,
-                                            item.substr(0, eq), UINT32_MAX));
-        if (!out.emplace(uint32_t(*rank), parse_size(item.substr(eq + 1), "--rank-bytes")).second)
-            throw CLI::ValidationError(
-                "--rank-bytes",
-                fmt::format("'{}': rank {} is given twice, expected once", item, *rank));
-    }
-    return out;
-}
-
 std::string report_json(const sim::InstanceConfig& inst, const sim::CollectiveRunResult& r,
                         const std::string& algo_asked) {
     const auto& req = r.plan.request;

@@ -8,6 +8,7 @@
 #include "cli/file_io.h"
 #include "cli/model_summary.h"
 #include "cli/number_arg.h"
+#include "cli/sim_time_arg.h"
 #include "runtime/chrome_trace.h"
 #include "runtime/model_run.h"
 #include "runtime/model_run_json.h"

@@ -11,6 +11,7 @@
 #include "cli/file_io.h"
 #include "cli/kernel_chip.h"
 #include "cli/number_arg.h"
+#include "cli/sim_time_arg.h"
 #include "compiler/sync_insertion.h"
 #include "isa/error.h"
 #include "isa/kernel_text.h"

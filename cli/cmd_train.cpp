@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/file_io.h"
 #include "cli/number_arg.h"
+#include "cli/sim_time_arg.h"
 #include "cli/train_report.h"
 #include "runtime/train_study.h"
 

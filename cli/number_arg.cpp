@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "sim/core/sim_time.h"
-
 namespace nsim::cli {
 
 std::optional<uint64_t> digits_value(std::string_view digits) {
@@ -35,14 +33,6 @@ CLI::Validator whole_number(uint64_t min, uint64_t max) {
             return {};
         },
         "NUMBER " + range);
-}
-
-void add_max_sim_time_option(CLI::App& sub, double& seconds) {
-    sub.add_option(
-           "--max-sim-time", seconds,
-           "Stop with an error once a simulation passes this many seconds of simulated time")
-        ->check(CLI::Range(1e-6, sim::kLatestTimeNs * 1e-9))
-        ->capture_default_str();
 }
 
 }  // namespace nsim::cli

@@ -17,8 +17,4 @@ std::optional<uint64_t> digits_value(std::string_view digits);
 // Digits only (no sign, fraction or exponent), from `min` to `max`; the message says which.
 CLI::Validator whole_number(uint64_t min, uint64_t max = std::numeric_limits<uint64_t>::max());
 
-// `--max-sim-time SECONDS` of the commands that simulate: each simulation stops with an error past
-// it (a parameter far outside the hardware's range would otherwise run on for hours).
-void add_max_sim_time_option(CLI::App& sub, double& seconds);
-
 }  // namespace nsim::cli
