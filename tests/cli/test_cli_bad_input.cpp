@@ -86,6 +86,14 @@ TEST_CASE("bad input: numbers on the command line", "[cli][bad-input]") {
          2,
          {"--cores", "too small", "at least 1"}},
         {{"run", "--timing-only", softmax, "--cores", "-1"}, 2, {"--cores", "not a whole number"}},
+        {{"run", "--timing-only", softmax, "--cores", "10000"}, 2, {"--cores 10000", "1 to 2"}},
+        {{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--requests", "100000000"},
+         2,
+         {"--requests", "at most 1000000"}},
+        {{"collective", "--instance", "trn1.32xlarge", "--op", "all_reduce", "--bytes",
+          "18446744073709551612"},
+         1,  // the collective's own plan refuses it, as a group naming a rank twice
+         {"18446744073709551612-byte message", "chip.device_memory.size_bytes"}},
         {{"run", "--timing-only", softmax, "--seed", "-1"}, 2, {"--seed", "not a whole number"}},
         {{"run", "--timing-only", softmax, "--seed", "18446744073709551616"},
          2,
@@ -150,11 +158,16 @@ TEST_CASE("bad input: config values a chip cannot have, named at their key", "[c
         rows.push_back({{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--set", set},
                         2,
                         {"--set " + set, "expected a whole number from"}});
-    for (const std::string chips : {"4096", "100000"})
+    for (const std::string chips : {"4096", "100000"}) {
         rows.push_back({{"collective", "--instance", "trn1.32xlarge", "--op", "all_reduce",
                          "--bytes", "8KiB", "--set", "chips=" + chips},
                         2,
                         {"chips=" + chips, "from 1 to 64"}});
+        rows.push_back({{"train", "bert-base-uncased", "--instance", "trn1.32xlarge", "--batch",
+                         "1", "--set", "chips=" + chips},
+                        2,
+                        {"chips=" + chips, "from 1 to 64"}});
+    }
     require_rows(rows);
 }
 
@@ -222,7 +235,13 @@ TEST_CASE("bad input: work too large to compute is refused before it is allocate
         dir.write("four_gib.nki",
                   header + "tensor x [1048576,1024] f32 input\n" +
                       "dma_copy dst=sbuf[0:128]@0.f32[512] src=x[0:128]@0.f32[512]\n" + store);
+    // Free dims far past SBUF: the verifier names the operand and the partition size.
+    const std::string huge_dims =
+        dir.write("huge_dims.nki", header + "tensor x [128,512] f32 input\n" +
+                                       "dma_copy dst=sbuf[0:128]@0.f32[4000000000] "
+                                       "src=x[0:128]@0.f32[512]\n");
     require_rows({
+        {{"run", huge_dims}, 1, {"huge_dims.nki:5", "the SBUF partition size"}},
         {{"run", four_gib}, 2, {"4.0 GiB", "--max-host-memory", "--timing-only"}},
         {{"run", zero_steps}, 2, {"line 5 (dma_copy)", "host memory", "--timing-only"}},
         {{"run", tebibyte}, 2, {"1024.0 GiB", "--max-host-memory"}},
@@ -264,13 +283,20 @@ TEST_CASE("bad input: a zero-step pattern is timed from its distinct bytes, not 
 TEST_CASE("bad input: a model request too large to lower is refused before lowering it",
           "[cli][bad-input]") {
     const ScratchDir dir;
-    const std::string deep =
-        dir.write("deep.json", R"({"name": "deep", "layers": 10000, "hidden_size": 768,
+    const std::string deep_text = R"({"name": "deep", "layers": 10000, "hidden_size": 768,
             "attention_heads": 12, "intermediate_size": 3072, "vocab_size": 30522,
             "max_position_embeddings": 512, "type_vocab_size": 2, "layer_norm_eps": 1e-12,
-            "sequence_length": 128, "pooler": true, "num_labels": 2, "matmul_dtype": "bf16"})");
+            "sequence_length": 128, "pooler": true, "num_labels": 2, "matmul_dtype": "bf16"})";
+    const std::string deep = dir.write("deep.json", deep_text);
+    std::string vocab_text = deep_text;
+    vocab_text.replace(vocab_text.find("\"layers\": 10000"), 15, "\"layers\": 12");
+    vocab_text.replace(vocab_text.find("30522"), 5, "1e12");
+    const std::string vocab = dir.write("vocab.json", vocab_text);
     require_rows({
         {{"model", deep, "--instance", "inf1.xlarge"}, 2, {"deep", "GiB of device memory"}},
+        {{"model", vocab, "--instance", "inf1.xlarge"},
+         2,
+         {"$.vocab_size", "found 1000000000000.0", "written as one"}},
         {{"model", "bert-base-uncased", "--instance", "inf1.xlarge", "--batch", "1000"},
          2,
          {"batch 1000", "--max-instructions"}},
