@@ -13,7 +13,8 @@
 namespace nsim::cli {
 
 uint64_t parse_size(const std::string& text, const std::string& flag) {
-    static constexpr std::array<std::pair<const char*, uint64_t>, 9> kSuffixes{
+    // K, M and G (either case) are powers of 1024, as nccl-tests reads its -b and -e sizes.
+    static constexpr std::array<std::pair<const char*, uint64_t>, 15> kSuffixes{
         {{"", 1},
          {"B", 1},
          {"KiB", 1ull << 10},
@@ -22,7 +23,13 @@ uint64_t parse_size(const std::string& text, const std::string& flag) {
          {"TiB", 1ull << 40},
          {"KB", 1000ull},
          {"MB", 1000ull * 1000},
-         {"GB", 1000ull * 1000 * 1000}}};
+         {"GB", 1000ull * 1000 * 1000},
+         {"K", 1ull << 10},
+         {"k", 1ull << 10},
+         {"M", 1ull << 20},
+         {"m", 1ull << 20},
+         {"G", 1ull << 30},
+         {"g", 1ull << 30}}};
     size_t digits = 0;
     while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
     const std::string suffix = text.substr(digits);
@@ -37,9 +44,12 @@ uint64_t parse_size(const std::string& text, const std::string& flag) {
         return *number * scale;
     }
     throw CLI::ValidationError(
-        flag, fmt::format("'{}' is not a size: expected a whole number with an optional suffix "
-                          "B, KiB, MiB, GiB, TiB, KB, MB or GB, e.g. 64KiB",
-                          text));
+        flag,
+        fmt::format(
+            "'{}' is not a size: expected a whole number with an optional suffix "
+            "B, KiB, MiB, GiB, TiB, KB, MB, GB, or K, M, G as nccl-tests (powers of 1024), e.g. "
+            "64KiB",
+            text));
 }
 
 std::map<uint32_t, uint64_t> parse_rank_bytes(const std::vector<std::string>& items) {

@@ -8,8 +8,9 @@
 
 namespace nsim::cli {
 
-// A whole number with an optional suffix: B, KiB, MiB, GiB, TiB (powers of 1024) or KB, MB, GB, TB
-// (powers of 1000). Throws CLI::ValidationError naming `flag` and the expectation.
+// A whole number with an optional suffix: B, KiB, MiB, GiB, TiB (powers of 1024), KB, MB, GB
+// (powers of 1000), or nccl-tests' K, M, G in either case (powers of 1024). Throws
+// CLI::ValidationError naming `flag` and the expectation.
 uint64_t parse_size(const std::string& text, const std::string& flag);
 
 // `--rank-bytes RANK=SIZE` items: a rank (digits, at most 2^32 - 1) given once each, its size as

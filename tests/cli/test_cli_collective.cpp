@@ -165,3 +165,15 @@ TEST_CASE(
                    "one inf1 chip has no collective engine"});
     CHECK_THAT(r.err, !Contains("Warning"));
 }
+
+TEST_CASE("cli: collective sizes take nccl-tests' K, M and G suffixes (powers of 1024)",
+          "[cli][sim]") {
+    for (const auto& [size, bytes] : std::vector<std::pair<std::string, std::string>>{
+             {"64k", "65536"}, {"64K", "65536"}, {"1M", "1048576"}, {"1m", "1048576"}}) {
+        const auto r = run_nsim(
+            {"collective", "--instance", "trn1.2xlarge", "--op", "all_reduce", "--bytes", size});
+        INFO(size << " stderr: " << r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK_THAT(r.out, Contains("float32 " + bytes + " bytes over 2 ranks"));
+    }
+}
