@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/chrome_trace.h"
+#include "runtime/roofline.h"
 #include "sim/checks/race_description.h"
 
 namespace nsim::runtime {
@@ -19,6 +20,33 @@ double utilization(const sim::EngineReport& e, double time_ns) {
 }
 
 double mib(uint64_t bytes) { return double(bytes) / (1 << 20); }
+
+// Core `c`'s roofline: every core runs the context's program, all sharing the chip's memory.
+Roofline roofline_of(const RunContext& ctx, const sim::SystemRunResult& s, size_t c) {
+    return core_roofline(*ctx.program, *ctx.chip, s.cores[c][0], uint32_t(s.cores.size()));
+}
+
+std::string roofline_lines(const Roofline& roof, double time_ns) {
+    const Roofline::Bound& bound = roof.binding();
+    std::string out = fmt::format(
+        "roofline: {:.3f} us, bound by {}; the run takes {:.2f}x that ({:.0f}% of the "
+        "roofline)\n  bounds in us:",
+        bound.ns / 1000, bound.name, bound.ns > 0 ? time_ns / bound.ns : 0.0,
+        100 * roof.fraction_of(time_ns));
+    for (const auto& b : roof.bounds) out += fmt::format(" {} {:.3f},", b.name, b.ns / 1000);
+    out.back() = '\n';
+    return out;
+}
+
+json roofline_json(const Roofline& roof, double time_ns) {
+    json bounds;
+    for (const auto& b : roof.bounds) bounds[b.name] = b.ns;
+    return {{"bound_ns", roof.binding().ns},
+            {"binding", roof.binding().name},
+            {"fraction", roof.fraction_of(time_ns)},
+            {"matmul_flops", roof.matmul_flops},
+            {"bounds_ns", bounds}};
+}
 
 std::string core_table(const sim::RunResult& r) {
     std::string out = fmt::format("\n{:<8} {:>12} {:>12} {:>7} {:>14}\n", "engine", "instructions",
@@ -119,11 +147,15 @@ std::string run_summary(const RunContext& ctx, const sim::SystemRunResult& s) {
         s.host_seconds > 0 ? double(instructions) / s.host_seconds : 0.0);
     if (s.cores.size() > 1) out += "\ncore 0:";
     out += core_table(r);
+    out += roofline_lines(roofline_of(ctx, s, 0), r.time_ns);
     for (size_t c = 1; c < s.cores.size(); ++c) {
         const auto& rc = s.cores[c][0];
-        out += fmt::format("core {}: {:.3f} us, DMA {:.2f} MiB at {:.1f} GB/s while busy\n", c,
-                           rc.time_ns / 1000, mib(rc.dma.bytes),
-                           rc.dma.busy_ns > 0 ? double(rc.dma.bytes) / rc.dma.busy_ns : 0.0);
+        out += fmt::format(
+            "core {}: {:.3f} us, DMA {:.2f} MiB at {:.1f} GB/s while busy, {:.0f}% of its "
+            "roofline\n",
+            c, rc.time_ns / 1000, mib(rc.dma.bytes),
+            rc.dma.busy_ns > 0 ? double(rc.dma.bytes) / rc.dma.busy_ns : 0.0,
+            100 * roofline_of(ctx, s, c).fraction_of(rc.time_ns));
     }
     const sim::MemoryReport& m = s.chips[0];
     out += fmt::format(
@@ -144,6 +176,7 @@ std::string run_summary(const RunContext& ctx, const sim::SystemRunResult& s) {
 
 std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& s) {
     json j = core_json(s.cores[0][0]);
+    j["roofline"] = roofline_json(roofline_of(ctx, s, 0), s.cores[0][0].time_ns);
     j["kernel"] = ctx.program->name;
     j["kernel_file"] = ctx.kernel_file;
     j["chip"] = ctx.chip->name;
@@ -152,7 +185,11 @@ std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& s
     j["host_seconds"] = ctx.host_seconds;
     j["simulation_host_seconds"] = s.host_seconds;
     j["cores"] = json::array();
-    for (const auto& core : s.cores) j["cores"].push_back(core_json(core[0]));
+    for (size_t c = 0; c < s.cores.size(); ++c) {
+        j["cores"].push_back(core_json(s.cores[c][0]));
+        j["cores"].back()["roofline"] =
+            roofline_json(roofline_of(ctx, s, c), s.cores[c][0].time_ns);
+    }
     j["device_memory"] = memory_json(*ctx.chip, s.chips[0]);
     return j.dump(2) + "\n";
 }

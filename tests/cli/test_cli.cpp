@@ -502,3 +502,25 @@ TEST_CASE(
     CHECK(file.exit_code == 0);
     CHECK_THAT(file.out, Contains("instance inf2.24xlarge (6 x inf2)"));
 }
+
+TEST_CASE("cli: run reports each core's roofline, and no example kernel runs faster than it",
+          "[cli][sim]") {
+    const ScratchDir dir;
+    size_t ran = 0;
+    for (const auto& file : example_kernels()) {
+        const std::string report = (dir.path() / (file.stem().string() + ".json")).string();
+        const auto r = run_nsim({"run", "--timing-only", file.string(), "--report", report});
+        if (r.exit_code != 0) continue;  // kernels for several cores (collectives) say so
+        ++ran;
+        INFO(file.filename().string() << "\n" << r.out);
+        CHECK_THAT(r.out, Contains("roofline: "));
+        const auto j = nlohmann::json::parse(read_file(report));
+        const auto& roof = j["roofline"];
+        const double fraction = roof["fraction"], bound = roof["bound_ns"];
+        CHECK(fraction > 0);
+        CHECK(fraction <= 1.0 + 1e-9);  // a bound the simulated hardware can beat is no bound
+        CHECK(bound == Approx(fraction * double(j["time_ns"])));
+        CHECK(roof["bounds_ns"].contains(roof["binding"].get<std::string>()));
+    }
+    CHECK(ran + 2 >= example_kernels().size());  // grad_sync*.nki need several cores
+}
