@@ -14,6 +14,7 @@
 #include "runtime/child_process.h"
 #include "runtime/model_files.h"
 #include "runtime/record_bytes.h"
+#include "runtime/roofline.h"
 #include "runtime/work_budget.h"
 #include "sim/checks/race_description.h"
 #include "sim/system/run_system.h"
@@ -105,6 +106,8 @@ struct StageTiming {
     std::array<double, isa::kEngineCount> engine_busy_ns{};
     uint64_t instructions = 0;
     uint64_t dram_bytes = 0;
+    double roofline_ns = 0;
+    uint32_t roofline_binding = 0;  // index into roofline_bound_names()
 };
 
 // Child process: every simulated stage on its core at once, timing only; per stage its figures.
@@ -140,14 +143,17 @@ std::string measure_timing(const compiler::LoweredModel& lowered,
         write_trace(traced);
     }
     std::vector<StageTiming> stages;
-    for (const auto& programs : run.cores) {
-        const sim::RunResult& infer = programs.back();
+    for (size_t i = 0; i < run.cores.size(); ++i) {
+        const sim::RunResult& infer = run.cores[i].back();
         StageTiming t;
         t.service_ns = infer.end_ns - infer.start_ns;
         for (size_t e = 0; e < t.engine_busy_ns.size(); ++e)
             t.engine_busy_ns[e] = infer.engines[e].busy_ns;
         t.instructions = infer.instructions;
         t.dram_bytes = infer.dma.device_read_bytes + infer.dma.device_write_bytes;
+        const Roofline roof = core_roofline(*placements[i].programs.back(), instance.chip, infer);
+        t.roofline_ns = roof.binding().ns;
+        t.roofline_binding = uint32_t(&roof.binding() - roof.bounds.data());
         stages.push_back(t);
     }
     return pack_records(TimingTotals{run.time_ns, run.host_seconds}, stages);
@@ -246,6 +252,8 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
             ms.engine_busy_ns = timing.engine_busy_ns;
             ms.instructions = timing.instructions;
             ms.dram_bytes = timing.dram_bytes;
+            ms.roofline_ns = timing.roofline_ns;
+            ms.roofline_bound = roofline_bound_names().at(timing.roofline_binding);
             ms.input_bytes = stage.input_bytes;
             ms.output_bytes = stage.output_bytes;
             ms.resident_weight_bytes = stage.resident_weight_bytes;

@@ -27,6 +27,8 @@ struct MeasuredStage {
     uint64_t dram_bytes = 0;             // device-memory bytes the stage moves per batch
     uint64_t resident_weight_bytes = 0;  // held in SBUF
     uint64_t streamed_weight_bytes = 0;  // read from device memory per batch
+    double roofline_ns = 0;              // the stage kernel's roofline on its core (roofline.h)
+    std::string roofline_bound;          // which bound binds
 };
 
 // Every stage of every copy of a placement, measured.

@@ -41,6 +41,9 @@ std::vector<CoreUsage> core_usage(const ServingSetup& setup, const ServingResult
             u.resident_weight_bytes = m.resident_weight_bytes;
             u.streamed_weight_bytes = m.streamed_weight_bytes;
             u.instructions_per_batch = m.instructions;
+            u.roofline_ms = m.roofline_ns * 1e-6;
+            u.roofline_bound = m.roofline_bound;
+            u.roofline_fraction = m.service_ns > 0 ? m.roofline_ns / m.service_ns : 0;
             cores.push_back(std::move(u));
         }
     return cores;

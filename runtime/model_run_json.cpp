@@ -35,7 +35,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BandwidthUse, device_memory_gbps, device_memo
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FunctionalCheck, max_abs_error, note)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoreUsage, core, chip, copy, stage, busy, stage_ms,
                                    engine_utilisation, dram_gbps, resident_weight_bytes,
-                                   streamed_weight_bytes, instructions_per_batch)
+                                   streamed_weight_bytes, instructions_per_batch, roofline_ms,
+                                   roofline_bound, roofline_fraction)
 
 void to_json(json& j, const ModelRunResult& r) {
     j = {{"model", r.model},

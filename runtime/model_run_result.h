@@ -32,6 +32,11 @@ struct CoreUsage {
     uint64_t resident_weight_bytes = 0;  // held in SBUF
     uint64_t streamed_weight_bytes = 0;  // read from device memory per batch
     uint64_t instructions_per_batch = 0;
+    // The stage's roofline (runtime/roofline.h): its bound, which resource binds, and the bound
+    // over the stage time (1 when the stage runs at the chip's limit).
+    double roofline_ms = 0;
+    std::string roofline_bound;
+    double roofline_fraction = 0;
 };
 
 // Bandwidth used over the measured window: device memory per chip, each host link and NeuronLink

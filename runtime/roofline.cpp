@@ -4,6 +4,12 @@
 
 namespace nsim::runtime {
 
+const std::vector<std::string>& roofline_bound_names() {
+    static const std::vector<std::string> names = {"tensor", "dma",    "device memory", "vector",
+                                                   "scalar", "gpsimd", "sync"};
+    return names;
+}
+
 double matmul_flops(const isa::Program& program) {
     double flops = 0;
     for (const auto& inst : program.instructions) {
@@ -27,22 +33,22 @@ double Roofline::fraction_of(double time_ns) const {
 }
 
 Roofline core_roofline(const isa::Program& program, const sim::ChipConfig& chip,
-                       const sim::RunResult& result, uint32_t sharing_cores) {
+                       const sim::RunResult& result) {
     Roofline r;
     r.matmul_flops = matmul_flops(program);
     const double partitions = chip.limits.partitions;
     const double peak_flops_per_ns = 2 * partitions * partitions * chip.timing.tensor_clock_ghz;
     const double dma_gbps = chip.dma.engines_per_core * chip.dma.engine_bandwidth_gbps;
-    const double memory_gbps =
-        chip.device_memory.bandwidth_gbps / std::max<uint32_t>(1, sharing_cores);
+    const double memory_gbps = chip.device_memory.bandwidth_gbps;
     const double device_bytes =
         double(result.dma.device_read_bytes + result.dma.device_write_bytes);
-    r.bounds.push_back({"tensor", r.matmul_flops / peak_flops_per_ns});
-    r.bounds.push_back({"dma", dma_gbps > 0 ? double(result.dma.bytes) / dma_gbps : 0});
-    r.bounds.push_back({"device memory", memory_gbps > 0 ? device_bytes / memory_gbps : 0});
+    std::vector<double> ns = {r.matmul_flops / peak_flops_per_ns,
+                              dma_gbps > 0 ? double(result.dma.bytes) / dma_gbps : 0,
+                              memory_gbps > 0 ? device_bytes / memory_gbps : 0};
     for (const isa::Engine e :
          {isa::Engine::vector, isa::Engine::scalar, isa::Engine::gpsimd, isa::Engine::sync})
-        r.bounds.push_back({std::string(isa::engine_name(e)), result.engines[size_t(e)].busy_ns});
+        ns.push_back(result.engines[size_t(e)].busy_ns);
+    for (size_t i = 0; i < ns.size(); ++i) r.bounds.push_back({roofline_bound_names()[i], ns[i]});
     return r;
 }
 

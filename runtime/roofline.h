@@ -19,9 +19,10 @@ struct Roofline {
     // tensor: the matmuls' FLOPs at the PE array's peak (2 x partitions^2 multiply-adds per tensor
     // cycle, the bf16 rate; fp32 inputs and narrow tiles are the kernel's choice). dma: the bytes
     // the core's DMA moved at its engines' combined bandwidth. device memory: the bytes it read
-    // and wrote there at its share of the chip's bandwidth (the chip's over the cores that share
-    // it). The other engines: their busy time, which the cost model sets from their work at their
-    // rates.
+    // and wrote there at the chip's whole bandwidth (a core may have it alone while the others
+    // wait, so an equal split would be no bound; contention between cores shows as a core below
+    // its roofline). The other engines: their busy time, which the cost model sets from their
+    // work at their rates.
     std::vector<Bound> bounds;
     double matmul_flops = 0;
 
@@ -30,10 +31,12 @@ struct Roofline {
     double fraction_of(double time_ns) const;
 };
 
-// The roofline of `program` as `result` ran it on one core of `chip`, with `sharing_cores` cores
-// (at least 1) using the chip's device memory at the same time.
+// The names of Roofline::bounds, in their order.
+const std::vector<std::string>& roofline_bound_names();
+
+// The roofline of `program` as `result` ran it on one core of `chip`.
 Roofline core_roofline(const isa::Program& program, const sim::ChipConfig& chip,
-                       const sim::RunResult& result, uint32_t sharing_cores);
+                       const sim::RunResult& result);
 
 // The matmuls' FLOPs of a program: 2 x K x M x N for each nc_matmul (K the contracted
 // partitions, M the stationary's and N the moving's free size).

@@ -21,9 +21,9 @@ double utilization(const sim::EngineReport& e, double time_ns) {
 
 double mib(uint64_t bytes) { return double(bytes) / (1 << 20); }
 
-// Core `c`'s roofline: every core runs the context's program, all sharing the chip's memory.
+// Core `c`'s roofline: every core runs the context's program.
 Roofline roofline_of(const RunContext& ctx, const sim::SystemRunResult& s, size_t c) {
-    return core_roofline(*ctx.program, *ctx.chip, s.cores[c][0], uint32_t(s.cores.size()));
+    return core_roofline(*ctx.program, *ctx.chip, s.cores[c][0]);
 }
 
 std::string roofline_lines(const Roofline& roof, double time_ns) {

@@ -88,6 +88,13 @@ TEST_CASE("cli: model reports throughput, percentiles, cost, a per-core table an
         CHECK(core["busy"].get<double>() > 0);
         CHECK(core["busy"].get<double>() <= 1.0 + 1e-9);
         CHECK(core["engine_utilisation"]["tensor"].get<double>() > 0);
+        // The stage's roofline: a bound no stage beats, named by what binds.
+        CHECK(core["roofline_ms"].get<double>() > 0);
+        CHECK(core["roofline_fraction"].get<double>() > 0);
+        CHECK(core["roofline_fraction"].get<double>() <= 1.0 + 1e-9);
+        CHECK(core["roofline_fraction"].get<double>() ==
+              Approx(core["roofline_ms"].get<double>() / core["stage_ms"].get<double>()));
+        CHECK(!core["roofline_bound"].get<std::string>().empty());
     }
     CHECK(r["simulated_ns"].get<double>() > 0);
     // Bandwidth used: the chip's DDR by the four copies, the PCIe link by inputs and outputs.
