@@ -5,9 +5,10 @@
 namespace nsim::sim {
 
 PartitionSet partition_range(uint32_t begin, uint32_t end) {
-    PartitionSet s;
-    for (uint32_t p = begin; p < end && p < kMaxPartitions; ++p) s.set(p);
-    return s;
+    end = std::min(end, uint32_t(kMaxPartitions));
+    if (begin >= end) return {};
+    // Word-wide shifts of an all-ones set, not a bit at a time.
+    return (~PartitionSet() >> (kMaxPartitions - (end - begin))) << begin;
 }
 
 namespace {
