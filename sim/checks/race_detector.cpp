@@ -5,8 +5,25 @@
 
 namespace nsim::sim {
 
+RaceDetector::Box RaceDetector::box(const isa::Footprint& fp) {
+    Box b{fp.space, fp.partition_begin, fp.partition_end, 0, 0};
+    if (!fp.ranges.empty()) {  // the ranges are sorted and disjoint
+        b.lowest = fp.ranges.front().begin;
+        b.highest = fp.ranges.back().end;
+    }
+    return b;
+}
+
+bool RaceDetector::disjoint(const Box& a, const Box& b) {
+    if (a.space != b.space || a.highest <= b.lowest || b.highest <= a.lowest) return true;
+    // HBM footprints name a tensor instead of partitions: isa::overlap compares those.
+    return a.space != isa::MemSpace::hbm &&
+           (a.partition_end <= b.partition_begin || b.partition_end <= a.partition_begin);
+}
+
 void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Footprint& fp,
                           bool write, const AccessSite& site) {
+    const Box fp_box = box(fp);
     for (uint64_t others = m_agents_with_records & ~(1ull << agent); others; others &= others - 1) {
         const size_t other =
             size_t(__builtin_ctzll(others));  // one agent runs in order: skip its own
@@ -15,7 +32,7 @@ void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Foo
         auto it = std::lower_bound(records.begin(), records.end(), clock[other],
                                    [](const Record& r, uint32_t seen) { return r.epoch < seen; });
         for (; it != records.end(); ++it) {
-            if (!write && !it->write) continue;
+            if ((!write && !it->write) || disjoint(it->box, fp_box)) continue;
             if (auto where = isa::overlap(*it->fp, fp)) {
                 ++m_race_count;
                 if (m_races.size() < m_max_reports)
@@ -24,7 +41,7 @@ void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Foo
             }
         }
     }
-    m_by_agent[agent].push_back({clock[agent], &fp, write, site});
+    m_by_agent[agent].push_back({clock[agent], &fp, write, fp_box, site});
     m_agents_with_records |= 1ull << agent;
 }
 

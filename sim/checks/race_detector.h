@@ -45,10 +45,19 @@ public:
     size_t race_count() const { return m_race_count; }
 
 private:
+    // Where a footprint lies at most: disjoint boxes rule out an overlap without the exact test.
+    struct Box {
+        isa::MemSpace space;
+        uint32_t partition_begin, partition_end;
+        uint64_t lowest, highest;  // bytes [lowest, highest); empty when the footprint is
+    };
+    static Box box(const isa::Footprint& fp);
+    static bool disjoint(const Box& a, const Box& b);
     struct Record {
         uint32_t epoch;
         const isa::Footprint* fp;
         bool write;
+        Box box;
         AccessSite site;
     };
     // Per agent, its accesses in epoch order: an access only needs checking against the records of
