@@ -216,3 +216,18 @@ TEST_CASE("semantics: v3 tensor-engine and vector-engine transposes are bit-exac
                        }));
     }
 }
+
+TEST_CASE("semantics: matmul of shapes off the 4 x 8 register blocks keeps every sum's order",
+          "[sim]") {
+    // M = 7 and N = 13: full blocks, then the rows and the columns past them take the plain loop.
+    Core core;
+    std::mt19937 rng(13);
+    const auto st = sbuf_pattern(0, 96, 0, DType::float32, {{1, 7}});
+    const auto mv = sbuf_pattern(0, 96, 256, DType::bfloat16, {{1, 13}});
+    const auto dst = psum_pattern(0, 7, 0, DType::float32, {{1, 13}});
+    const Tile s = fill(core, st, rng, -3.0f, 3.0f);
+    const Tile m = fill(core, mv, rng, -3.0f, 3.0f);
+    core.run(ops::nc_matmul, matmul(dst, st, mv, false));
+    require_values(core, dst,
+                   reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s, i, m, j); }));
+}
