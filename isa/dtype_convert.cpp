@@ -173,6 +173,13 @@ uint32_t encode(DType t, float value, Rounding rounding, uint32_t random_bits) {
         case DType::tfloat32:
             return encode_float(kTf32, value, rounding, random_bits) << 13;
         case DType::bfloat16:
+            if (rounding == Rounding::nearest_even &&
+                (bits_of(value) & 0x7fffffffu) <= 0x7f800000u) {
+                // Not NaN: round to nearest even on the low 16 bits directly (a carry into the
+                // exponent gives the next binade or infinity, as encode_float does).
+                const uint32_t x = bits_of(value);
+                return (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+            }
             return encode_float(kBf16, value, rounding, random_bits);
         case DType::float16:
             return encode_float(kF16, value, rounding, random_bits);
@@ -207,8 +214,8 @@ float decode(DType t, uint32_t bits) {
             const bool nan = (bits & 0x7f800000u) == 0x7f800000u && (bits & 0x7fffffu) != 0;
             return float_of(nan && (kept & 0x7fffffu) == 0 ? kept | 0x400000u : kept);
         }
-        case DType::bfloat16:
-            return decode_float(kBf16, bits);
+        case DType::bfloat16:  // the upper half of an fp32, specials and subnormals alike
+            return float_of((bits & 0xffffu) << 16);
         case DType::float16:
             return decode_float(kF16, bits);
         case DType::float8_e4m3:

@@ -97,13 +97,36 @@ void visit(const CoreState& cs, const AccessPattern& ap, F&& f) {
     }
 }
 
+// Element sizes are 1, 2 or 4 bytes: a fixed-size copy each, inlined, not a call to memcpy.
 uint32_t load_bits(const uint8_t* p, unsigned size) {
-    uint32_t v = 0;
-    std::memcpy(&v, p, size);  // little-endian host, as the device
+    uint32_t v = 0;  // little-endian host, as the device
+    switch (size) {
+        case 1:
+            std::memcpy(&v, p, 1);
+            break;
+        case 2:
+            std::memcpy(&v, p, 2);
+            break;
+        default:
+            std::memcpy(&v, p, 4);
+            break;
+    }
     return v;
 }
 
-void store_bits(uint8_t* p, uint32_t v, unsigned size) { std::memcpy(p, &v, size); }
+void store_bits(uint8_t* p, uint32_t v, unsigned size) {
+    switch (size) {
+        case 1:
+            std::memcpy(p, &v, 1);
+            break;
+        case 2:
+            std::memcpy(p, &v, 2);
+            break;
+        default:
+            std::memcpy(p, &v, 4);
+            break;
+    }
+}
 
 }  // namespace
 
