@@ -16,13 +16,20 @@ using Matrix = std::vector<float>;  // row-major
 Matrix dense(const Matrix& x, uint32_t tokens, uint32_t in, const Matrix& w, const Matrix& b,
              uint32_t out) {
     Matrix y(size_t(tokens) * out);
-    for (uint32_t t = 0; t < tokens; ++t) {
-        float* yr = &y[size_t(t) * out];
-        for (uint32_t o = 0; o < out; ++o) yr[o] = b[o];
+    // Every y[t][o] sums from b[o] in ascending i; a block of tokens shares each row of w while it
+    // is in cache, instead of reading the whole of w once per token.
+    constexpr uint32_t kBlock = 8;
+    for (uint32_t t0 = 0; t0 < tokens; t0 += kBlock) {
+        const uint32_t t1 = std::min(tokens, t0 + kBlock);
+        for (uint32_t t = t0; t < t1; ++t)
+            for (uint32_t o = 0; o < out; ++o) y[size_t(t) * out + o] = b[o];
         for (uint32_t i = 0; i < in; ++i) {
-            const float xv = x[size_t(t) * in + i];
             const float* wr = &w[size_t(i) * out];
-            for (uint32_t o = 0; o < out; ++o) yr[o] += xv * wr[o];
+            for (uint32_t t = t0; t < t1; ++t) {
+                const float xv = x[size_t(t) * in + i];
+                float* yr = &y[size_t(t) * out];
+                for (uint32_t o = 0; o < out; ++o) yr[o] += xv * wr[o];
+            }
         }
     }
     return y;

@@ -42,10 +42,22 @@ WeightTensor vec(const std::string& name, uint32_t features, float scale, float 
 
 }  // namespace
 
-float seeded_uniform(const std::string& name, uint64_t index, uint64_t seed) {
-    const uint64_t z = mix(name_hash(name) ^ mix(seed + 0x9e3779b97f4a7c15ULL) ^
-                           mix(index * 0x9e3779b97f4a7c15ULL + 1));
+namespace {
+
+// The part of seeded_uniform's hash that one tensor's elements share.
+uint64_t tensor_key(const std::string& name, uint64_t seed) {
+    return name_hash(name) ^ mix(seed + 0x9e3779b97f4a7c15ULL);
+}
+
+float uniform_at(uint64_t key, uint64_t index) {
+    const uint64_t z = mix(key ^ mix(index * 0x9e3779b97f4a7c15ULL + 1));
     return float(double(z >> 11) * (2.0 / 9007199254740992.0) - 1.0);
+}
+
+}  // namespace
+
+float seeded_uniform(const std::string& name, uint64_t index, uint64_t seed) {
+    return uniform_at(tensor_key(name, seed), index);
 }
 
 std::vector<WeightTensor> model_weight_tensors(const ModelSpec& spec) {
@@ -93,8 +105,8 @@ const WeightTensor& find_weight(const std::vector<WeightTensor>& weights, const 
 
 std::vector<float> weight_values(const WeightTensor& w, uint64_t seed) {
     std::vector<float> v(w.num_elements());
-    for (uint64_t i = 0; i < v.size(); ++i)
-        v[i] = w.offset + w.scale * seeded_uniform(w.name, i, seed);
+    const uint64_t key = tensor_key(w.name, seed);  // hashed once, not per element
+    for (uint64_t i = 0; i < v.size(); ++i) v[i] = w.offset + w.scale * uniform_at(key, i);
     return v;
 }
 
