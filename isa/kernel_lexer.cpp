@@ -25,6 +25,8 @@ SourceLine lex_line(std::string_view line, unsigned number) {
         out.comment = std::string(comment);
         line = line.substr(0, hash);
     }
+    if (!line.empty())
+        out.tokens.reserve(8);  // an instruction's opcode and operands: one allocation, not several
     size_t i = 0;
     while (i < line.size()) {
         if (is_space(line[i])) {

@@ -278,6 +278,7 @@ void KernelParser::instruction_line(const SourceLine& line) {
     inst.loc = loc(line, head);
     if (m_stream) inst.engine = *m_stream;
     std::vector<Token> keys_seen;
+    keys_seen.reserve(line.tokens.size());
     for (size_t i = 1; i < line.tokens.size(); ++i) {
         const Token& t = line.tokens[i];
         const size_t eq = t.text.find('=');
