@@ -12,12 +12,16 @@ std::vector<MemoryAccess> memory_effects(const isa::Instruction& inst,
         if (specs[k].access == isa::Access::none) continue;
         const auto* ap = std::get_if<isa::AccessPattern>(&inst.args[k]);
         if (!ap) continue;  // absent, or an immediate
-        isa::AccessPattern placed = *ap;
-        if (placed.space == isa::MemSpace::hbm)
-            if (const auto* t = program.find_tensor(placed.tensor))
-                placed.partition_stride_bytes = t->row_bytes();
         MemoryAccess access;
-        access.footprint = isa::footprint(placed);
+        const isa::TensorDecl* t =
+            ap->space == isa::MemSpace::hbm ? program.find_tensor(ap->tensor) : nullptr;
+        if (t && t->row_bytes() != ap->partition_stride_bytes) {  // a copy only to re-place it
+            isa::AccessPattern placed = *ap;
+            placed.partition_stride_bytes = t->row_bytes();
+            access.footprint = isa::footprint(placed);
+        } else {
+            access.footprint = isa::footprint(*ap);
+        }
         if (access.footprint.ranges.empty()) continue;  // an empty pattern touches nothing
         access.writes =
             specs[k].access == isa::Access::write || specs[k].access == isa::Access::read_write;
