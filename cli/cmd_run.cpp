@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -92,7 +93,7 @@ int run_command(const RunOptions& o) {
     if (auto diags = isa::verify(program, chip.limits); !diags.empty())
         throw isa::KernelError(o.kernel, diags);
     if (program.form == isa::ProgramForm::sequential)
-        program = compiler::insert_sync(program, chip.limits, o.kernel);
+        program = compiler::insert_sync(std::move(program), chip.limits, o.kernel);
 
     if (o.cores > chip.cores)
         throw nsim::UsageError(fmt::format("--cores {}: chip {} has {} cores, expected 1 to {}",

@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 #include <tuple>
+#include <utility>
 #include <variant>
 
 #include "compiler/memory_effects.h"
@@ -73,7 +74,10 @@ class WaitPlanner {
 public:
     WaitPlanner(const CompletionStreams& streams,
                 const std::vector<std::vector<MemoryAccess>>& effects)
-        : m_streams(streams), m_effects(effects), m_done_knows(effects.size()) {
+        : m_streams(streams),
+          m_effects(effects),
+          m_done_knows(effects.size()),
+          m_before(streams.count(), 0) {
         m_engine_knows.fill(Clock(streams.count(), 0));
     }
 
@@ -117,27 +121,20 @@ private:
     }
 
     // Per stream, the position of the latest earlier instruction that conflicts with j and is not
-    // known complete at j's start (0 = none). Scans backwards and stops once every stream is
-    // settled: found, or reached its known-complete prefix.
-    std::vector<uint32_t> latest_conflicts(size_t j, const Clock& start) const {
+    // known complete at j's start (0 = none). Each stream is scanned backwards on its own members,
+    // from its last one before j down to its known-complete prefix: the instructions of other
+    // streams are never visited.
+    std::vector<uint32_t> latest_conflicts(size_t j, const Clock& start) {
         std::vector<uint32_t> needed(m_streams.count(), 0);
-        const auto lowest_unsettled = [&] {
-            size_t lo = j;
-            for (size_t c = 0; c < needed.size(); ++c) {
-                const auto& members = m_streams.members(c);
-                if (needed[c] == 0 && start[c] < members.size())
-                    lo = std::min(lo, members[start[c]]);
-            }
-            return lo;
-        };
-        size_t lo = lowest_unsettled();
-        for (size_t i = j; i-- > lo;) {
-            const Slot& si = m_streams.slot(i);
-            if (needed[si.stream] != 0 || si.position <= start[si.stream]) continue;
-            if (!conflicts(m_effects[i], m_effects[j])) continue;
-            needed[si.stream] = si.position;
-            lo = lowest_unsettled();
+        for (size_t c = 0; c < needed.size(); ++c) {
+            const auto& members = m_streams.members(c);
+            for (uint32_t pos = m_before[c]; pos > start[c]; --pos)
+                if (conflicts(m_effects[members[pos - 1]], m_effects[j])) {
+                    needed[c] = pos;
+                    break;
+                }
         }
+        m_before[m_streams.slot(j).stream] = m_streams.slot(j).position;
         return needed;
     }
 
@@ -145,6 +142,7 @@ private:
     const std::vector<std::vector<MemoryAccess>>& m_effects;
     std::array<Clock, isa::kEngineCount> m_engine_knows;
     std::vector<Clock> m_done_knows;  // what is known once instruction i is known complete
+    std::vector<uint32_t> m_before;   // per stream, its members before the instruction planned
 };
 
 // Names an instruction in a diagnostic when it was built in code and has no line to point at.
@@ -197,7 +195,7 @@ std::vector<int64_t> assign_semaphores(const isa::Program& program,
 
 }  // namespace
 
-isa::Program insert_sync(const isa::Program& sequential, const isa::TargetLimits& limits,
+isa::Program insert_sync(isa::Program sequential, const isa::TargetLimits& limits,
                          const std::string& file) {
     if (sequential.form == isa::ProgramForm::streams) return sequential;
     reject_existing_semaphores(sequential, file);
@@ -220,7 +218,7 @@ isa::Program insert_sync(const isa::Program& sequential, const isa::TargetLimits
     for (size_t i = 0; i < n; ++i)
         if (increments[i]) done_count[i] = ++running[streams.slot(i).stream];
 
-    isa::Program out = sequential;
+    isa::Program out = std::move(sequential);  // a copy only when the caller keeps its own
     out.form = isa::ProgramForm::streams;
     for (size_t i = 0; i < n; ++i) {
         auto& inst = out.instructions[i];

@@ -21,7 +21,7 @@ namespace nsim::compiler {
 // instructions someone waits for increment it, by 1, so "instruction X is done" is the count of
 // incrementing instructions of X's stream up to X. Semaphore ids are given from 0 in program order
 // of their first increment. `file` names the kernel in error messages.
-isa::Program insert_sync(const isa::Program& sequential, const isa::TargetLimits& limits,
+isa::Program insert_sync(isa::Program sequential, const isa::TargetLimits& limits,
                          const std::string& file);
 
 }  // namespace nsim::compiler
