@@ -1,6 +1,7 @@
 #include "isa/access_pattern.h"
 
 #include <algorithm>
+#include <array>
 
 namespace nsim::isa {
 
@@ -79,14 +80,19 @@ void sort_and_merge(std::vector<ByteRange>& ranges) {
 std::vector<ByteRange> AccessPattern::byte_ranges() const {
     if (free_size() == 0) return {};
     const uint64_t esize = dtype_size(dtype);
-    std::vector<FreeDim> moving;
+    // The moving dims, on the stack for the usual few (a pattern built in code may have more).
+    std::array<FreeDim, kMaxFreeDims> few;
+    std::vector<FreeDim> many(dims.size() > few.size() ? dims.size() : 0);
+    FreeDim* const moving = many.empty() ? few.data() : many.data();
+    size_t count = 0;
     for (const auto& d : dims)
-        if (d.num > 1 && d.step != 0) moving.push_back({d.step < 0 ? -d.step : d.step, d.num});
-    std::sort(moving.begin(), moving.end(),
+        if (d.num > 1 && d.step != 0) moving[count++] = {d.step < 0 ? -d.step : d.step, d.num};
+    std::sort(moving, moving + count,
               [](const FreeDim& a, const FreeDim& b) { return a.step < b.step; });
     const uint64_t origin = uint64_t(int64_t(byte_offset) + min_element() * int64_t(esize));
     std::vector<ByteRange> ranges{{origin, origin + esize}};
-    for (const auto& d : moving) {
+    for (size_t m = 0; m < count; ++m) {
+        const FreeDim& d = moving[m];
         const uint64_t stride = uint64_t(d.step) * esize;
         if (ranges.size() == 1 && stride <= ranges[0].end - ranges[0].begin) {
             ranges[0].end += stride * (d.num - 1);  // the copies touch: one longer range
