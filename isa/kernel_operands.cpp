@@ -107,10 +107,11 @@ std::vector<FreeDim> FieldReader::step_num_pairs(char open, char close) {
 
 std::vector<FreeDim> FieldReader::row_major_shape() {
     std::vector<uint32_t> nums;
+    nums.reserve(kMaxFreeDims);
     list('[', ']', [&] { nums.push_back(number<uint32_t>("a dimension size")); });
     auto dims = row_major_dims(nums);
     if (!dims) fail("a shape whose row-major steps fit in int32");
-    return *dims;
+    return std::move(*dims);
 }
 
 std::string FieldReader::identifier(std::string_view what) {
