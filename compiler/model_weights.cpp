@@ -110,6 +110,10 @@ std::vector<float> weight_values(const WeightTensor& w, uint64_t seed) {
     return v;
 }
 
+float weight_value(const WeightTensor& w, uint64_t index, uint64_t seed) {
+    return w.offset + w.scale * uniform_at(tensor_key(w.name, seed), index);
+}
+
 std::vector<float> logical_values(const WeightTensor& w, uint64_t seed) {
     std::vector<float> hbm = weight_values(w, seed);
     if (!w.features) return hbm;

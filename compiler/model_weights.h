@@ -40,6 +40,8 @@ const WeightTensor& find_weight(const std::vector<WeightTensor>& weights, const 
 float seeded_uniform(const std::string& name, uint64_t index, uint64_t seed);
 // The tensor's values in HBM order (fp32; the runtime encodes them in the tensor's dtype).
 std::vector<float> weight_values(const WeightTensor& w, uint64_t seed);
+// One of them, weight_values(w, seed)[index], without the others (a row of an embedding table).
+float weight_value(const WeightTensor& w, uint64_t index, uint64_t seed);
 // The values in logical order: vectors as [features], everything else as weight_values.
 std::vector<float> logical_values(const WeightTensor& w, uint64_t seed);
 
