@@ -217,12 +217,12 @@ LoweredModel lower_model(const ModelSpec& spec, uint32_t batch, isa::Generation 
         st.sbuf_bytes_per_partition = p.sbuf_peak;
         st.seqs_per_group = p.seqs_per_group;
         st.estimated_cycles = estimate_engine_cycles(p.infer);
-        st.load = insert_sync(p.load, limits, req.program_name + "_load");
-        st.infer = insert_sync(p.infer, limits, req.program_name + "_infer");
         if (options.keep_sequential) {
-            st.load_sequential = std::move(p.load);
-            st.infer_sequential = std::move(p.infer);
+            st.load_sequential = p.load;
+            st.infer_sequential = p.infer;
         }
+        st.load = insert_sync(std::move(p.load), limits, req.program_name + "_load");
+        st.infer = insert_sync(std::move(p.infer), limits, req.program_name + "_infer");
         if (s == 0)
             for (const auto& t : st.inputs) out.model_inputs.push_back(t);
         if (s + 1 == count)

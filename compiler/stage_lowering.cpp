@@ -49,8 +49,8 @@ public:
         // A probe emits the first group only: it is the largest, so it alone decides the fit.
         for (uint32_t g0 = 0; g0 < (m_probe ? 1 : m_batch); g0 += m_group)
             emit_group(g0, std::min(m_group, m_batch - g0));
-        out.load = m_load_builder.build();
-        out.infer = m_builder.build();
+        out.load = std::move(m_load_builder).build();  // run() is the emitter's last step
+        out.infer = std::move(m_builder).build();
         out.sbuf_peak = m_ctx.sbuf().peak();
         out.seqs_per_group = m_group;
         for (const auto& [name, w] : m_matrices) {

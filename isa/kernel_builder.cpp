@@ -365,8 +365,10 @@ InstructionRef KernelBuilder::custom_op(std::string name, AccessPattern dst) {
     return emit(Opcode::custom_op, {{"name", name}, {"dst", dst}});
 }
 
-Program KernelBuilder::build() const {
-    Program p = m_program;
+Program KernelBuilder::build() const& { return KernelBuilder(*this).build(); }
+
+Program KernelBuilder::build() && {
+    Program p = std::move(m_program);
     if (p.form == ProgramForm::streams) group_by_engine(p.instructions);
     return p;
 }

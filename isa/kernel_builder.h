@@ -161,7 +161,9 @@ public:
 
     size_t size() const { return m_program.instructions.size(); }
     // The program built so far (the builder stays usable).
-    Program build() const;
+    Program build() const&;
+    // The same, moved out of a builder that is done.
+    Program build() &&;
 
 private:
     friend class InstructionRef;
