@@ -8,6 +8,7 @@ std::vector<MemoryAccess> memory_effects(const isa::Instruction& inst,
                                          const isa::Program& program) {
     std::vector<MemoryAccess> effects;
     const auto& specs = isa::opcode_info(inst.op).args;
+    effects.reserve(specs.size());
     for (size_t k = 0; k < specs.size() && k < inst.args.size(); ++k) {
         if (specs[k].access == isa::Access::none) continue;
         const auto* ap = std::get_if<isa::AccessPattern>(&inst.args[k]);
@@ -36,7 +37,9 @@ bool conflicts(const std::vector<MemoryAccess>& a, const std::vector<MemoryAcces
     for (const auto& x : a)
         for (const auto& y : b) {
             if (!x.writes && !y.writes) continue;
-            if (x.highest <= y.lowest || y.highest <= x.lowest) continue;
+            if (x.highest <= y.lowest || y.highest <= x.lowest ||
+                x.footprint.space != y.footprint.space)
+                continue;
             if (isa::overlap(x.footprint, y.footprint)) return true;
         }
     return false;
