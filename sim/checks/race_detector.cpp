@@ -5,22 +5,6 @@
 
 namespace nsim::sim {
 
-RaceDetector::Box RaceDetector::box(const isa::Footprint& fp) {
-    Box b{fp.space, fp.partition_begin, fp.partition_end, 0, 0};
-    if (!fp.ranges.empty()) {  // the ranges are sorted and disjoint
-        b.lowest = fp.ranges.front().begin;
-        b.highest = fp.ranges.back().end;
-    }
-    return b;
-}
-
-bool RaceDetector::disjoint(const Box& a, const Box& b) {
-    if (a.space != b.space || a.highest <= b.lowest || b.highest <= a.lowest) return true;
-    // HBM footprints name a tensor instead of partitions: isa::overlap compares those.
-    return a.space != isa::MemSpace::hbm &&
-           (a.partition_end <= b.partition_begin || b.partition_end <= a.partition_begin);
-}
-
 void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Footprint& fp,
                           bool write, const AccessSite& site) {
     const Box fp_box = box(fp);

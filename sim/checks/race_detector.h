@@ -51,8 +51,21 @@ private:
         uint32_t partition_begin, partition_end;
         uint64_t lowest, highest;  // bytes [lowest, highest); empty when the footprint is
     };
-    static Box box(const isa::Footprint& fp);
-    static bool disjoint(const Box& a, const Box& b);
+    static Box box(const isa::Footprint& fp) {
+        Box b{fp.space, fp.partition_begin, fp.partition_end, 0, 0};
+        if (!fp.ranges.empty()) {  // the ranges are sorted and disjoint
+            b.lowest = fp.ranges.front().begin;
+            b.highest = fp.ranges.back().end;
+        }
+        return b;
+    }
+    // Inline: it runs for every pair of unordered accesses.
+    static bool disjoint(const Box& a, const Box& b) {
+        if (a.space != b.space || a.highest <= b.lowest || b.highest <= a.lowest) return true;
+        // HBM footprints name a tensor instead of partitions: isa::overlap compares those.
+        return a.space != isa::MemSpace::hbm &&
+               (a.partition_end <= b.partition_begin || b.partition_end <= a.partition_begin);
+    }
     struct Record {
         uint32_t epoch;
         const isa::Footprint* fp;
