@@ -146,6 +146,7 @@ Footprint footprint(const AccessPattern& ap) {
              (uint64_t(ap.start_partition) + ap.num_partitions - 1) * stride + within[0].end}};
         return fp;
     }
+    fp.ranges.reserve(size_t(ap.num_partitions) * within.size());
     for (uint64_t r = ap.start_partition; r < uint64_t(ap.start_partition) + ap.num_partitions;
          ++r) {
         const uint64_t base = r * ap.partition_stride_bytes;
