@@ -7,7 +7,7 @@ Generates a long tiled matmul and a softmax-heavy kernel, runs `nsim run` on eac
 command: parsing, verifying, sync insertion, inputs, simulation) from the JSON report, and prints
 min/median/max with the machine it ran on. Writes bench/results/host_speed.csv.
 
-usage: bench/host_speed.py [--nsim build/nsim] [--repeats 5]
+usage: bench/host_speed.py [--nsim build/nsim] [--repeats 5] [--scaling] [--jobs]
 """
 import argparse
 import csv
@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 from machine import machine
 
@@ -31,6 +32,10 @@ CASES = [
     ("matmul 512^3 x4 (functional)", "tiled_matmul.py", ["512", "512", "512", "4"], "functional"),
     ("softmax 256 tiles x 512 (functional)", "softmax_rows.py", ["256", "512"], "functional"),
 ]
+# --scaling: the same matmul at about 10^4, 10^5 and 5x10^5 instructions, timing only (10^6 would
+# pass the 64 MiB limit of a kernel file): a 10x longer kernel should cost about 10x.
+SCALING = [(f"matmul 2048^3 x{n} (timing)", "tiled_matmul.py", ["2048", "2048", "2048", str(n)], "timing")
+           for n in (8, 80, 400)]
 
 
 def run_once(nsim, kernel, mode, workdir):
@@ -46,10 +51,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--nsim", default=os.path.join(ROOT, "build", "nsim"))
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--scaling", action="store_true", help="also the 10^4/10^5/10^6-instruction matmuls")
+    ap.add_argument("--jobs", action="store_true",
+                    help="also the functional BERT-base and the nc_matmul-beside-Eigen benchmark")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as work:
-        for name, gen, gen_args, mode in CASES:
+        for name, gen, gen_args, mode in CASES + (SCALING if args.scaling else []):
             kernel = os.path.join(work, "kernel.nki")
             with open(kernel, "w") as f:
                 subprocess.run([sys.executable, os.path.join(GENERATE, gen)] + gen_args, check=True, stdout=f)
@@ -60,7 +68,8 @@ def main():
                          "repeats": args.repeats, "sim_min_instr_per_s": round(sim_rates[0]),
                          "sim_median_instr_per_s": round(statistics.median(sim_rates)),
                          "sim_max_instr_per_s": round(sim_rates[-1]),
-                         "command_median_instr_per_s": round(statistics.median(whole_rates))})
+                         "command_median_instr_per_s": round(statistics.median(whole_rates)),
+                         "command_median_s": round(statistics.median(whole for _, _, whole, _ in runs), 3)})
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "host_speed.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -70,11 +79,33 @@ def main():
     print(f"{args.repeats} runs each; simulator instructions per host second (min / median / max), and the whole")
     print("command's (median: parsing, verifying, sync insertion and inputs included)")
     print()
-    print("| case | instructions | simulated us | simulator min | median | max | whole command |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| case | instructions | simulated us | simulator min | median | max | whole command | whole command s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['case']} | {r['instructions']} | {r['simulated_us']} | {r['sim_min_instr_per_s']:,} | "
-              f"{r['sim_median_instr_per_s']:,} | {r['sim_max_instr_per_s']:,} | {r['command_median_instr_per_s']:,} |")
+              f"{r['sim_median_instr_per_s']:,} | {r['sim_max_instr_per_s']:,} | {r['command_median_instr_per_s']:,} | "
+              f"{r['command_median_s']} |")
+    if args.jobs:
+        print()
+        jobs(args)
+
+
+def jobs(args):
+    """Whole jobs, min/median/max wall seconds over the repeats, and the matmul-beside-Eigen line."""
+    build = os.path.dirname(os.path.abspath(args.nsim))
+    bert = [args.nsim, "model", "bert-base-uncased", "--instance", "inf1.xlarge", "--models", "1", "--functional"]
+    times = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        subprocess.run(bert, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    print(f"{' '.join(['nsim'] + bert[1:])}: min {times[0]:.2f} s, median {statistics.median(times):.2f} s, "
+          f"max {times[-1]:.2f} s")
+    tests = os.path.join(build, "tests", "nsim_sim_tests")
+    if os.path.exists(tests):  # built with Eigen: prints nsim's and Eigen's times
+        out = subprocess.run([tests, "[bench]"], check=True, capture_output=True, text=True).stdout
+        print("\n".join(line for line in out.splitlines() if line.startswith("nc_matmul")))
 
 
 if __name__ == "__main__":
