@@ -334,6 +334,15 @@ InstructionRef KernelBuilder::scalar_tensor_tensor(AccessPattern dst, AccessPatt
                                                {"operand1", operand1}});
 }
 
+InstructionRef KernelBuilder::tensor_scalar_reduce(AccessPattern dst, AccessPattern data, AluOp op0,
+                                                   Operand operand0, AluOp reduce_op) {
+    return emit(Opcode::tensor_scalar_reduce, {{"dst", dst},
+                                               {"data", data},
+                                               {"op0", op0},
+                                               {"operand0", operand0},
+                                               {"reduce_op", reduce_op}});
+}
+
 InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }

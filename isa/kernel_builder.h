@@ -147,6 +147,8 @@ public:
                                       Operand initial, AluOp op0, AluOp op1);
     InstructionRef scalar_tensor_tensor(AccessPattern dst, AccessPattern data, AluOp op0,
                                         Operand operand0, AluOp op1, AccessPattern operand1);
+    InstructionRef tensor_scalar_reduce(AccessPattern dst, AccessPattern data, AluOp op0,
+                                        Operand operand0, AluOp reduce_op);
     InstructionRef dma_copy(AccessPattern dst, AccessPattern src);
     // Collectives over the replica group `group` ([[step,num],...] from rank 0; set group_start on
     // the returned ref for another first rank).

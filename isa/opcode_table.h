@@ -30,6 +30,7 @@ enum class Opcode : uint8_t {
     reciprocal,
     tensor_tensor_scan,
     scalar_tensor_tensor,
+    tensor_scalar_reduce,
     dma_copy,
     all_reduce,
     all_gather,

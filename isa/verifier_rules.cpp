@@ -199,6 +199,23 @@ void check_scalar_tensor_tensor(Checker& c) {
     binary_arithmetic(c, {"op0", "op1"}, "§11.3");
 }
 
+// r = data op0 operand0 folded into the Vector accumulator [src:nki-isa, tensor_scalar_reduce].
+void check_tensor_scalar_reduce(Checker& c) {
+    c.same_shape("data", "dst");
+    binary_arithmetic(c, {"op0"}, "§11.4");
+    if (const auto op = c.alu_op("reduce_op"); op && *op != AluOp::add && *op != AluOp::multiply &&
+                                               *op != AluOp::maximum && *op != AluOp::minimum)
+        c.error("reduce_op", fmt::format("found {}, expected add, multiply, maximum or minimum "
+                                         "(§11.4)",
+                                         alu_op_name(*op)));
+    c.partition_vector("reduce_res", "dst");
+    const bool load = c.reduce_cmd("reduce_cmd") == ReduceCmd::load_reduce;
+    if (load != c.given("reduce_init"))
+        c.error(load ? "reduce_cmd" : "reduce_init",
+                load ? "load_reduce without reduce_init, expected the value it loads (§11.4)"
+                     : "given without reduce_cmd load_reduce, expected them together (§11.4)");
+}
+
 void check_tensor_scalar(Checker& c) {
     c.same_shape("data", "dst");
     const auto op0 = c.alu_op("op0");
@@ -367,6 +384,9 @@ void check_opcode_rules(Checker& c) {
             break;
         case Opcode::scalar_tensor_tensor:
             check_scalar_tensor_tensor(c);
+            break;
+        case Opcode::tensor_scalar_reduce:
+            check_tensor_scalar_reduce(c);
             break;
         case Opcode::tensor_reduce:
             check_tensor_reduce(c);

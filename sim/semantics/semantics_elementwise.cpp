@@ -6,6 +6,7 @@
 #include <string_view>
 #include <variant>
 
+#include "sim/semantics/accumulator.h"
 #include "sim/semantics/alu.h"
 #include "sim/semantics/semantics_families.h"
 #include "sim/semantics/semantics_ops.h"
@@ -296,6 +297,29 @@ void scalar_tensor_tensor(Context& c) {
     });
 }
 
+// r = op0(fp32(data), operand0) in fp32; dst = cvt(r); the Vector accumulator of each lane (the
+// absolute partition of dst) folds r under reduce_cmd (default reset_reduce, load_reduce starting
+// from reduce_init); reduce_res = cvt(acc), negated by reduce_res_negate [src:nki-isa,
+// tensor_scalar_reduce].
+void tensor_scalar_reduce(Context& c) {
+    const AccessPattern& dst = *c.inst.ap("dst");
+    const Tile x = read_tile(c.state, *c.inst.ap("data"));
+    const auto op0 = *enum_arg<AluOp>(c.inst, "op0");
+    const auto s0 = per_partition(c.state, c.inst.arg("operand0"), dst.num_partitions, 0.0f);
+    const Tile r{x.partitions, x.free, generate<float>(dst, [&](uint32_t p, uint64_t f) {
+                     return alu(op0, x.at(p, f), s0[p]);
+                 })};
+    write_tile(c.state, dst, r, c.inst.rounding);
+    const auto cmd =
+        enum_arg<isa::ReduceCmd>(c.inst, "reduce_cmd").value_or(isa::ReduceCmd::reset_reduce);
+    const auto* init = std::get_if<double>(&c.inst.arg("reduce_init"));
+    fold_into_accumulator(c.state.vector_acc, dst.start_partition, r,
+                          *enum_arg<AluOp>(c.inst, "reduce_op"), cmd, init ? float(*init) : 0.0f);
+    if (const AccessPattern* res = c.inst.ap("reduce_res"))
+        read_accumulator(c.state, *res, c.state.vector_acc, dst.start_partition,
+                         flag(c.inst, "reduce_res_negate"), c.inst.rounding);
+}
+
 // A bit-exact copy when the dtypes match, except on the v1/v2 Scalar Engine, which
 // always goes through fp32 (int32 beyond 2^24 loses precision); different dtypes go through fp32
 // and are rounded into dst's dtype.
@@ -351,6 +375,7 @@ std::vector<OpcodeSemantics> elementwise_semantics() {
             {Opcode::reciprocal, ops::reciprocal},
             {Opcode::tensor_tensor_scan, ops::tensor_tensor_scan},
             {Opcode::scalar_tensor_tensor, ops::scalar_tensor_tensor},
+            {Opcode::tensor_scalar_reduce, ops::tensor_scalar_reduce},
             {Opcode::memset, ops::memset}};
 }
 

@@ -26,6 +26,7 @@ void tensor_copy(Context& c);
 void reciprocal(Context& c);
 void tensor_tensor_scan(Context& c);
 void scalar_tensor_tensor(Context& c);
+void tensor_scalar_reduce(Context& c);
 void memset(Context& c);
 // semantics_select.cpp
 void tensor_copy_predicated(Context& c);

@@ -78,6 +78,11 @@ InstructionCost scalar_tensor_tensor_cost(const Instruction& inst, const CoreTim
     return cycles_cost(floor_min_ii(fast ? n : 2 * n, t));
 }
 
+// max(MIN_II, N) + MIN_II [src:nki-isa-cost, tensor_scalar_reduce].
+InstructionCost tensor_scalar_reduce_cost(const Instruction& inst, const CoreTiming& t) {
+    return cycles_cost(floor_min_ii(operand_elements(inst, "data", t), t) + t.min_ii_cycles);
+}
+
 InstructionCost memset_cost(const Instruction& inst, const CoreTiming& t) {
     const auto* dst = inst.ap("dst");
     const bool zero16 =
@@ -96,7 +101,8 @@ std::vector<OpcodeCost> elementwise_costs() {
             {Opcode::reciprocal, reciprocal_cost},
             {Opcode::memset, memset_cost},
             {Opcode::tensor_tensor_scan, tensor_tensor_scan_cost},
-            {Opcode::scalar_tensor_tensor, scalar_tensor_tensor_cost}};
+            {Opcode::scalar_tensor_tensor, scalar_tensor_tensor_cost},
+            {Opcode::tensor_scalar_reduce, tensor_scalar_reduce_cost}};
 }
 
 }  // namespace nsim::sim

@@ -248,6 +248,12 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
                                           {"operand0", v},
                                           {"op1", AluOp::multiply},
                                           {"operand1", d}});
+    b.tensor_scalar_reduce(d, a, AluOp::multiply, v, AluOp::add);
+    g.emit(Opcode::tensor_scalar_reduce, {{"dst", d},
+                                          {"data", a},
+                                          {"op0", AluOp::multiply},
+                                          {"operand0", v},
+                                          {"reduce_op", AluOp::add}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
     const std::vector<FreeDim> group = {{1, 4}};

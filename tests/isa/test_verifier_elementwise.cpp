@@ -334,3 +334,34 @@ TEST_CASE("scalar_tensor_tensor: operand1 of dst's shape, binary arithmetic op0 
                }),
                Contains("found bitwise_and, expected a binary arithmetic operator (§11.3)"));
 }
+
+TEST_CASE(
+    "tensor_scalar_reduce: arithmetic op0, a reduce_op of the four, reduce_init with "
+    "load_reduce only",
+    "[isa]") {
+    const auto tsr = [](AluOp op0, AluOp reduce_op,
+                        const std::function<void(InstructionRef&)>& more) {
+        return messages_of([&](KernelBuilder& b) {
+            auto ref = b.tensor_scalar_reduce(tile(0, 8), tile(64, 8), op0, 2.0, reduce_op);
+            more(ref);
+        });
+    };
+    const auto nothing = [](InstructionRef&) {};
+    CHECK(tsr(AluOp::multiply, AluOp::add,
+              [](InstructionRef& r) { r.arg("reduce_res", tile(128, 1)); }) == "");
+    CHECK(tsr(AluOp::add, AluOp::maximum, [](InstructionRef& r) {
+              r.arg("reduce_cmd", ReduceCmd::load_reduce).arg("reduce_init", 1.0);
+          }) == "");
+    CHECK_THAT(tsr(AluOp::bitwise_and, AluOp::add, nothing),
+               Contains("found bitwise_and, expected a binary arithmetic operator (§11.4)"));
+    CHECK_THAT(tsr(AluOp::add, AluOp::subtract, nothing),
+               Contains("'reduce_op': found subtract, expected add, multiply, maximum or minimum"));
+    CHECK_THAT(
+        tsr(AluOp::add, AluOp::add, [](InstructionRef& r) { r.arg("reduce_res", tile(128, 2)); }),
+        Contains("'reduce_res': found P=128 x F=2, expected a per-partition vector [P,1]"));
+    CHECK_THAT(tsr(AluOp::add, AluOp::add,
+                   [](InstructionRef& r) { r.arg("reduce_cmd", ReduceCmd::load_reduce); }),
+               Contains("load_reduce without reduce_init"));
+    CHECK_THAT(tsr(AluOp::add, AluOp::add, [](InstructionRef& r) { r.arg("reduce_init", 1.0); }),
+               Contains("'reduce_init': given without reduce_cmd load_reduce"));
+}

@@ -498,3 +498,24 @@ def test_softmax_backward_with_scalar_tensor_tensor():
     y, dy = y.astype(np.float32), dy.astype(np.float32)
     want = (dy - (dy * y).sum(axis=1, keepdims=True)) * y
     np.testing.assert_allclose(softmax_grad(y, dy), want, rtol=1e-5, atol=1e-6)
+
+
+def test_tensor_scalar_reduce_scales_and_sums_each_row():
+    @nki.jit
+    def scaled_row_sums(x, w):
+        out = nl.ndarray(x.shape, nl.float32, buffer=nl.shared_hbm)
+        sums = nl.ndarray((x.shape[0], 1), nl.float32, buffer=nl.shared_hbm)
+        xs, ws = nl.load(x), nl.load(w)
+        y = nl.ndarray(x.shape, nl.float32, buffer=nl.sbuf)
+        s = nl.ndarray((x.shape[0], 1), nl.float32, buffer=nl.sbuf)
+        nisa.tensor_scalar_reduce(dst=y, data=xs, op0=nl.multiply, operand0=ws,
+                                  reduce_op=nl.add, reduce_res=s, reduce_res_negate=True)
+        nl.store(out, y)
+        nl.store(sums, s)
+        return out, sums
+    rng = np.random.default_rng(15)
+    x = rng.integers(-20, 20, (128, 96)).astype(np.float32)
+    w = rng.integers(-3, 4, (128, 1)).astype(np.float32)
+    y, s = scaled_row_sums(x, w)
+    np.testing.assert_array_equal(y, x * w)
+    np.testing.assert_array_equal(s, -(x * w).sum(axis=1, keepdims=True))

@@ -255,6 +255,27 @@ def scalar_tensor_tensor(dst, data, op0, operand0, op1, operand1, reverse0=False
           reverse1=bool(reverse1))
 
 
+def tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res=None, reverse0=False,
+                         reduce_cmd=reduce_cmd.reset_reduce, reduce_init=None,
+                         reduce_res_negate=False, name=None, **kwargs):
+    """dst = data op0 operand0; the Vector accumulator folds it with reduce_op under reduce_cmd
+    and reduce_res (a [P, 1] tile) reads it, negated if reduce_res_negate."""
+    api = "nisa.tensor_scalar_reduce"
+    _no_mask(kwargs, api)
+    if reverse0:
+        raise NkiError(f"{api}: reverse0=True is not supported (NKI computes data op0 operand0)")
+    operands = dict(dst=_tensor(dst, "dst", api), data=_tensor(data, "data", api),
+                    op0=tokens.alu_name(op0, "op0"),
+                    operand0=_scalar_or_tensor(operand0, "operand0", api),
+                    reduce_op=tokens.alu_name(reduce_op, "reduce_op"),
+                    reduce_cmd=_ReduceCmd(reduce_cmd).name)
+    if reduce_res is not None:
+        operands["reduce_res"] = _tensor(reduce_res, "reduce_res", api)
+    if reduce_init is not None:
+        operands["reduce_init"] = float(reduce_init)
+    _emit("tensor_scalar_reduce", api, reduce_res_negate=bool(reduce_res_negate), **operands)
+
+
 def reciprocal(dst, data, name=None, **kwargs):
     _no_mask(kwargs, "nisa.reciprocal")
     _emit("reciprocal", "nisa.reciprocal", dst=_tensor(dst, "dst", "nisa.reciprocal"),

@@ -656,3 +656,42 @@ TEST_CASE("scalar_tensor_tensor: (data - operand0) * operand1, and reversed stag
     // operand1 - (operand0 - data): 2-(1-5) = 6, 3-(1-6) = 8, 4-(1-7) = 10; 10-1, 20-0, 30+1
     CHECK(get_values(core, dst) == std::vector<float>{6, 8, 10, 9, 20, 31});
 }
+
+TEST_CASE("tensor_scalar_reduce: dst = data op0 operand0, the accumulator per reduce_cmd",
+          "[sim]") {
+    Core core;
+    const auto data = sbuf_pattern(0, 2, 0, DType::float32, {{1, 3}}),
+               col = sbuf_pattern(0, 2, 64, DType::float32, {{1, 1}}),
+               dst = sbuf_pattern(0, 2, 128, DType::float32, {{1, 3}}),
+               res = sbuf_pattern(0, 2, 256, DType::float32, {{1, 1}});
+    put_values(core, data, {1, 2, 3, 4, 5, 6});
+    put_values(core, col, {2, -1});
+    const auto tsr = [&](AluOp reduce_op,
+                         std::initializer_list<std::pair<const char*, ArgValue>> more) {
+        Instruction i = make(Opcode::tensor_scalar_reduce, {{"dst", dst},
+                                                            {"data", data},
+                                                            {"op0", int64_t(AluOp::multiply)},
+                                                            {"operand0", col},
+                                                            {"reduce_op", int64_t(reduce_op)},
+                                                            {"reduce_res", res}});
+        for (const auto& [name, value] : more) set_arg(i, name, value);
+        return i;
+    };
+    core.run(ops::tensor_scalar_reduce, tsr(AluOp::add, {}));  // default reset_reduce
+    CHECK(get_values(core, dst) == std::vector<float>{2, 4, 6, -4, -5, -6});
+    CHECK(get_values(core, res) == std::vector<float>{12, -15});
+    core.run(ops::tensor_scalar_reduce,
+             tsr(AluOp::add, {{"reduce_cmd", int64_t(ReduceCmd::reduce)}}));
+    CHECK(get_values(core, res) == std::vector<float>{24, -30});  // kept and added to
+    core.run(ops::tensor_scalar_reduce,
+             tsr(AluOp::minimum, {{"reduce_cmd", int64_t(ReduceCmd::load_reduce)},
+                                  {"reduce_init", 3.0},
+                                  {"reduce_res_negate", true}}));
+    CHECK(get_values(core, res) == std::vector<float>{-2, 6});  // -min(3, 2, 4, 6), -min(3, -4..)
+    core.run(ops::tensor_scalar_reduce,
+             tsr(AluOp::add, {{"reduce_cmd", int64_t(ReduceCmd::idle)}}));
+    CHECK(get_values(core, res) == std::vector<float>{2, -6});  // negation left acc as it was
+    core.run(ops::tensor_scalar_reduce,
+             tsr(AluOp::multiply, {{"reduce_cmd", int64_t(ReduceCmd::reset)}}));
+    CHECK(get_values(core, res) == std::vector<float>{1, 1});  // the identity, data not folded
+}

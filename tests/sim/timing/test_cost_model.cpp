@@ -129,6 +129,19 @@ TEST_CASE("cost: scalar_tensor_tensor costs N for bf16 subtract then multiply, e
     CHECK(instruction_cost(stt(f, AluOp::multiply), v2).cycles == 200);
 }
 
+TEST_CASE("cost: tensor_scalar_reduce costs N plus MIN_II, at least 2 MIN_II", "[sim]") {
+    const auto tsr = [](uint64_t n) {
+        auto x = tile(MemSpace::sbuf, 128, DType::float32, n);
+        return make(Opcode::tensor_scalar_reduce, {{"dst", x},
+                                                   {"data", x},
+                                                   {"op0", int64_t(AluOp::multiply)},
+                                                   {"operand0", 2.0},
+                                                   {"reduce_op", int64_t(AluOp::add)}});
+    };
+    CHECK(instruction_cost(tsr(100), v2).cycles == 164);
+    CHECK(instruction_cost(tsr(10), v2).cycles == 128);
+}
+
 TEST_CASE("cost: tensor_reduce halves for bf16 add/max", "[sim]") {
     auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
     auto out = tile(MemSpace::sbuf, 128, DType::bfloat16, 1);
