@@ -343,6 +343,15 @@ InstructionRef KernelBuilder::tensor_scalar_reduce(AccessPattern dst, AccessPatt
                                                {"reduce_op", reduce_op}});
 }
 
+InstructionRef KernelBuilder::activation_reduce(AccessPattern dst, ActFunc op, AccessPattern data,
+                                                AluOp reduce_op, AccessPattern reduce_res) {
+    return emit(Opcode::activation_reduce, {{"dst", dst},
+                                            {"op", op},
+                                            {"data", data},
+                                            {"reduce_op", reduce_op},
+                                            {"reduce_res", reduce_res}});
+}
+
 InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }

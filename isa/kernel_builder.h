@@ -149,6 +149,8 @@ public:
                                         Operand operand0, AluOp op1, AccessPattern operand1);
     InstructionRef tensor_scalar_reduce(AccessPattern dst, AccessPattern data, AluOp op0,
                                         Operand operand0, AluOp reduce_op);
+    InstructionRef activation_reduce(AccessPattern dst, ActFunc op, AccessPattern data,
+                                     AluOp reduce_op, AccessPattern reduce_res);
     InstructionRef dma_copy(AccessPattern dst, AccessPattern src);
     // Collectives over the replica group `group` ([[step,num],...] from rank 0; set group_start on
     // the returned ref for another first rank).

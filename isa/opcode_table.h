@@ -31,6 +31,7 @@ enum class Opcode : uint8_t {
     tensor_tensor_scan,
     scalar_tensor_tensor,
     tensor_scalar_reduce,
+    activation_reduce,
     dma_copy,
     all_reduce,
     all_gather,

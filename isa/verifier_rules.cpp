@@ -130,7 +130,8 @@ void check_nc_transpose(Checker& c) {
                          : "a transpose does not convert, §9.3");
 }
 
-void check_activation(Checker& c) {
+// The operands activation and activation_reduce share [src:nki-isa, activation].
+void check_activation_operands(Checker& c) {
     c.same_shape("data", "dst");
     c.dtype_in("scale", {DType::float32}, "a scale vector is fp32, §10.1");
     if (c.imm("bias") && c.target() < Generation::v3)
@@ -150,6 +151,10 @@ void check_activation(Checker& c) {
                                              alu_op_name(*op)));
     }
     c.partition_vector("reduce_res", "data");
+}
+
+void check_activation(Checker& c) {
+    check_activation_operands(c);
     const auto cmd = c.reduce_cmd("reduce_cmd");
     if (c.given("reduce_res") && (!c.given("reduce_cmd") || cmd == ReduceCmd::idle))
         c.error("reduce_res",
@@ -372,6 +377,9 @@ void check_opcode_rules(Checker& c) {
             break;
         case Opcode::activation:
             check_activation(c);
+            break;
+        case Opcode::activation_reduce:
+            check_activation_operands(c);  // [src:nki-isa, activation_reduce]
             break;
         case Opcode::tensor_tensor:
             check_tensor_tensor(c);

@@ -108,14 +108,18 @@ std::vector<uint32_t> per_partition_bits(const CoreState& s, const isa::ArgValue
     return std::vector<uint32_t>(partitions, imm ? integer_bits(*imm) : 0u);
 }
 
-// The ScalarE accumulator after an activation whose pre-cast fp32 outputs are `out`.
+// The ScalarE accumulator after an activation whose pre-cast fp32 outputs are `out`, under its
+// reduce_cmd (`absent` when it has none).
 // Lane = absolute partition of `data`. Per lane the instruction's outputs are first folded
 // sequentially in f (s = ((ident op out[0]) op out[1]) ...), then acc = acc op s (the legacy
 // formula acc = reduce_op(acc, reduce_op(out over free axes))). load_reduce has no init-value
 // operand here and acts as reset_reduce. Then reduce_res[p] = acc, rounded into its dtype, whatever
 // the command.
-void update_scalar_accumulator(Context& c, const Tile& out, uint32_t first_lane) {
-    const auto cmd = enum_arg<isa::ReduceCmd>(c.inst, "reduce_cmd").value_or(isa::ReduceCmd::idle);
+void update_scalar_accumulator(Context& c, const Tile& out, uint32_t first_lane,
+                               isa::ReduceCmd absent) {
+    const bool has_cmd = isa::arg_index(c.inst.op, "reduce_cmd") >= 0;  // not activation_reduce
+    const auto cmd =
+        has_cmd ? enum_arg<isa::ReduceCmd>(c.inst, "reduce_cmd").value_or(absent) : absent;
     const AluOp op = enum_arg<AluOp>(c.inst, "reduce_op").value_or(AluOp::add);  // v2: add only
     auto& acc = c.state.scalar_acc;
     for (uint32_t p = 0; p < out.partitions; ++p) {
@@ -153,12 +157,10 @@ uint32_t int32_arith(AluOp op, uint32_t x, uint32_t y) {
     return uint32_t(uint64_t(x) * y);
 }
 
-}  // namespace
-
 // y = x * scale then + bias (two fp32 roundings, "multiply first, then add"); out = op(y)
 // (activation_function); dst = cvt(out). scale defaults to 1.0; an absent bias adds nothing
-// (so -0 stays -0). Then the accumulator.
-void activation(Context& c) {
+// (so -0 stays -0). Then the accumulator, under `cmd` when the instruction gives none.
+void activate(Context& c, isa::ReduceCmd cmd) {
     const AccessPattern& dst = *c.inst.ap("dst");
     const AccessPattern& data = *c.inst.ap("data");
     const auto func = *enum_arg<isa::ActFunc>(c.inst, "op");
@@ -174,8 +176,16 @@ void activation(Context& c) {
                        return activation_function(func, y);
                    })};
     write_tile(c.state, dst, out, c.inst.rounding);
-    update_scalar_accumulator(c, out, data.start_partition);
+    update_scalar_accumulator(c, out, data.start_partition, cmd);
 }
+
+}  // namespace
+
+void activation(Context& c) { activate(c, isa::ReduceCmd::idle); }
+
+// activation with reset_reduce: reduce_res = the sum of this instruction's outputs
+// [src:nki-isa, activation_reduce].
+void activation_reduce(Context& c) { activate(c, isa::ReduceCmd::reset_reduce); }
 
 // dst = op(data1, data2). Arithmetic/comparison/logical/unary operators in fp32 (alu());
 // bitvec operators on integer bits in dst's width (alu_bits()); on GpSimd with every operand
@@ -376,6 +386,7 @@ std::vector<OpcodeSemantics> elementwise_semantics() {
             {Opcode::tensor_tensor_scan, ops::tensor_tensor_scan},
             {Opcode::scalar_tensor_tensor, ops::scalar_tensor_tensor},
             {Opcode::tensor_scalar_reduce, ops::tensor_scalar_reduce},
+            {Opcode::activation_reduce, ops::activation_reduce},
             {Opcode::memset, ops::memset}};
 }
 

@@ -27,6 +27,7 @@ void reciprocal(Context& c);
 void tensor_tensor_scan(Context& c);
 void scalar_tensor_tensor(Context& c);
 void tensor_scalar_reduce(Context& c);
+void activation_reduce(Context& c);
 void memset(Context& c);
 // semantics_select.cpp
 void tensor_copy_predicated(Context& c);

@@ -19,6 +19,11 @@ InstructionCost activation_cost(const Instruction& inst, const CoreTiming& t) {
                        (inst.has("reduce_res") ? t.read_accumulator_cycles : 0));
 }
 
+// max(MIN_II, N) + MIN_II: Activate then ActReadAccumulator [src:nki-isa-cost, activation_reduce].
+InstructionCost activation_reduce_cost(const Instruction& inst, const CoreTiming& t) {
+    return cycles_cost(floor_min_ii(operand_elements(inst, "data", t), t) + t.min_ii_cycles);
+}
+
 InstructionCost tensor_tensor_cost(const Instruction& inst, const CoreTiming& t) {
     const auto* d1 = inst.ap("data1");
     const auto* d2 = inst.ap("data2");
@@ -102,7 +107,8 @@ std::vector<OpcodeCost> elementwise_costs() {
             {Opcode::memset, memset_cost},
             {Opcode::tensor_tensor_scan, tensor_tensor_scan_cost},
             {Opcode::scalar_tensor_tensor, scalar_tensor_tensor_cost},
-            {Opcode::tensor_scalar_reduce, tensor_scalar_reduce_cost}};
+            {Opcode::tensor_scalar_reduce, tensor_scalar_reduce_cost},
+            {Opcode::activation_reduce, activation_reduce_cost}};
 }
 
 }  // namespace nsim::sim

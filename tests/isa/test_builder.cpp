@@ -254,6 +254,12 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
                                           {"op0", AluOp::multiply},
                                           {"operand0", v},
                                           {"reduce_op", AluOp::add}});
+    b.activation_reduce(d, ActFunc::exp, a, AluOp::add, v);
+    g.emit(Opcode::activation_reduce, {{"dst", d},
+                                       {"op", ActFunc::exp},
+                                       {"data", a},
+                                       {"reduce_op", AluOp::add},
+                                       {"reduce_res", v}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
     const std::vector<FreeDim> group = {{1, 4}};

@@ -255,3 +255,22 @@ TEST_CASE("activation: reduce_res is [P,1] and needs an accumulator command", "[
                   .arg("reduce_cmd", ReduceCmd::reduce);
           }) == "");
 }
+
+TEST_CASE("activation_reduce: activation's operand rules, no reduce_cmd needed", "[isa]") {
+    const auto act_reduce = [](AccessPattern res, AluOp op, Generation g) {
+        return messages_of(
+            [&](KernelBuilder& b) {
+                b.activation_reduce(tile(0, 8), ActFunc::exp, tile(64, 8), op, res)
+                    .arg("bias", tile(96, 1));
+            },
+            g);
+    };
+    CHECK(act_reduce(tile(128, 1), AluOp::add, Generation::v2) == "");
+    CHECK(act_reduce(tile(128, 1), AluOp::maximum, Generation::v3) == "");
+    CHECK_THAT(act_reduce(tile(128, 2), AluOp::add, Generation::v2),
+               Contains("activation_reduce operand 'reduce_res': found P=128 x F=2, expected a "
+                        "per-partition vector [P,1]"));
+    CHECK_THAT(act_reduce(tile(128, 1), AluOp::maximum, Generation::v2),
+               Contains("'reduce_op': found maximum, expected add (the only Scalar Engine "
+                        "reduction before v3, §10.1)"));
+}

@@ -519,3 +519,22 @@ def test_tensor_scalar_reduce_scales_and_sums_each_row():
     y, s = scaled_row_sums(x, w)
     np.testing.assert_array_equal(y, x * w)
     np.testing.assert_array_equal(s, -(x * w).sum(axis=1, keepdims=True))
+
+
+def test_activation_reduce_gives_exp_and_its_row_sums():
+    @nki.jit
+    def exp_and_sums(x):
+        out = nl.ndarray(x.shape, nl.float32, buffer=nl.shared_hbm)
+        sums = nl.ndarray((x.shape[0], 1), nl.float32, buffer=nl.shared_hbm)
+        xs = nl.load(x)
+        e = nl.ndarray(x.shape, nl.float32, buffer=nl.sbuf)
+        s = nl.ndarray((x.shape[0], 1), nl.float32, buffer=nl.sbuf)
+        nisa.activation_reduce(dst=e, op=nl.exp, data=xs, reduce_op=nl.add, reduce_res=s,
+                               scale=-1.0)
+        nl.store(out, e)
+        nl.store(sums, s)
+        return out, sums
+    x = np.random.default_rng(16).standard_normal((128, 200)).astype(np.float32)
+    e, s = exp_and_sums(x)
+    np.testing.assert_allclose(e, np.exp(-x), rtol=1e-6)
+    np.testing.assert_allclose(s, np.exp(-x).sum(axis=1, keepdims=True), rtol=1e-5)

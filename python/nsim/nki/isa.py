@@ -187,6 +187,22 @@ def activation(dst, op, data, bias=None, scale=1.0, reduce_op=None, reduce_res=N
     _emit("activation", api, **operands)
 
 
+def activation_reduce(dst, op, data, reduce_op, reduce_res, bias=None, scale=1.0, name=None,
+                      **kwargs):
+    """dst = op(data * scale + bias); reduce_res ([P, 1]) = the sum over each row of dst's fp32
+    values, the Scalar accumulator reset first."""
+    api = "nisa.activation_reduce"
+    _no_mask(kwargs, api)
+    operands = dict(dst=_tensor(dst, "dst", api), op=tokens.act_name(op, "op"),
+                    data=_tensor(data, "data", api),
+                    reduce_op=tokens.alu_name(reduce_op, "reduce_op"),
+                    reduce_res=_tensor(reduce_res, "reduce_res", api),
+                    scale=_scalar_or_tensor(scale, "scale", api))
+    if bias is not None:
+        operands["bias"] = _scalar_or_tensor(bias, "bias", api)
+    _emit("activation_reduce", api, **operands)
+
+
 def tensor_tensor(dst, data1, data2, op, engine=engine.unknown, name=None, **kwargs):
     api = "nisa.tensor_tensor"
     _no_mask(kwargs, api)

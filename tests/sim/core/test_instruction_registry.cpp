@@ -58,6 +58,8 @@ std::map<Opcode, Build> builder_calls() {
          [=](KernelBuilder& k) {
              k.tensor_scalar_reduce(a, b, AluOp::multiply, 2.0, AluOp::add).arg("reduce_res", s);
          }},
+        {Opcode::activation_reduce,
+         [=](KernelBuilder& k) { k.activation_reduce(a, ActFunc::exp, b, AluOp::add, s); }},
         {Opcode::dma_copy, [=](KernelBuilder& k) { k.dma_copy(a, k.hbm("x", 0, 128, 0, {64})); }},
         {Opcode::all_reduce, [=](KernelBuilder& k) { k.all_reduce(a, b, group); }},
         {Opcode::all_gather, [=](KernelBuilder& k) { k.all_gather(a, b, group); }},

@@ -172,3 +172,28 @@ TEST_CASE(
     same(acc(), s5);
     require_values(core, res32, s5);
 }
+
+TEST_CASE("activation_reduce: dst = op(data * scale + bias), reduce_res = a fresh row sum",
+          "[sim]") {
+    Core core;
+    const auto data = sbuf_pattern(0, 2, 0, DType::float32, {{1, 4}}),
+               bias = sbuf_pattern(0, 2, 64, DType::float32, {{1, 1}}),
+               dst = sbuf_pattern(0, 2, 128, DType::float32, {{1, 4}}),
+               res = sbuf_pattern(0, 2, 256, DType::float32, {{1, 1}});
+    put_values(core, data, {1, 2, 3, 4, -1, 0, 1, 2});
+    put_values(core, bias, {1, -2});
+    std::fill(core.state.scalar_acc.begin(), core.state.scalar_acc.end(), 100.0f);
+    core.run(ops::activation_reduce,
+             make(Opcode::activation_reduce, {{"dst", dst},
+                                              {"op", int64_t(ActFunc::square)},
+                                              {"data", data},
+                                              {"reduce_op", int64_t(AluOp::add)},
+                                              {"reduce_res", res},
+                                              {"bias", bias},
+                                              {"scale", 2.0}}));
+    // (2x + 1)^2 = 9, 25, 49, 81 (sum 164); (2x - 2)^2 = 16, 4, 0, 4 (sum 24): the 100 left in
+    // the accumulator is reset, not added to
+    CHECK(get_values(core, dst) == std::vector<float>{9, 25, 49, 81, 16, 4, 0, 4});
+    CHECK(get_values(core, res) == std::vector<float>{164, 24});
+    CHECK(core.state.scalar_acc[0] == 164.0f);
+}

@@ -97,6 +97,17 @@ TEST_CASE("cost: activation costs N, plus the accumulator read-out with reduce_r
     CHECK(instruction_cost(inst, v2).cycles == 512 + 64);
 }
 
+TEST_CASE("cost: activation_reduce costs N plus MIN_II", "[sim]") {
+    auto s = tile(MemSpace::sbuf, 128, DType::float32, 512);
+    auto r = tile(MemSpace::sbuf, 128, DType::float32, 1);
+    const auto inst = make(Opcode::activation_reduce, {{"dst", s},
+                                                       {"op", int64_t(ActFunc::exp)},
+                                                       {"data", s},
+                                                       {"reduce_op", int64_t(AluOp::add)},
+                                                       {"reduce_res", r}});
+    CHECK(instruction_cost(inst, v2).cycles == 512 + 64);
+}
+
 TEST_CASE("cost: vector reciprocal costs 8N", "[sim]") {
     auto s = tile(MemSpace::sbuf, 128, DType::float32, 100);
     CHECK(instruction_cost(make(Opcode::reciprocal, {{"dst", s}, {"data", s}}), v2).cycles == 800);
