@@ -352,6 +352,11 @@ InstructionRef KernelBuilder::activation_reduce(AccessPattern dst, ActFunc op, A
                                             {"reduce_res", reduce_res}});
 }
 
+InstructionRef KernelBuilder::tensor_partition_reduce(AccessPattern dst, AluOp op,
+                                                      AccessPattern data) {
+    return emit(Opcode::tensor_partition_reduce, {{"dst", dst}, {"op", op}, {"data", data}});
+}
+
 InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }

@@ -151,6 +151,7 @@ public:
                                         Operand operand0, AluOp reduce_op);
     InstructionRef activation_reduce(AccessPattern dst, ActFunc op, AccessPattern data,
                                      AluOp reduce_op, AccessPattern reduce_res);
+    InstructionRef tensor_partition_reduce(AccessPattern dst, AluOp op, AccessPattern data);
     InstructionRef dma_copy(AccessPattern dst, AccessPattern src);
     // Collectives over the replica group `group` ([[step,num],...] from rank 0; set group_start on
     // the returned ref for another first rank).

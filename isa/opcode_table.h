@@ -32,6 +32,7 @@ enum class Opcode : uint8_t {
     scalar_tensor_tensor,
     tensor_scalar_reduce,
     activation_reduce,
+    tensor_partition_reduce,
     dma_copy,
     all_reduce,
     all_gather,

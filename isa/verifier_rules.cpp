@@ -278,6 +278,24 @@ void check_tensor_reduce(Checker& c) {
         fmt::format("the product of the free dims of 'data' before axis {}, §12.1", *axis));
 }
 
+// A fold across the partitions into one [src:nki-isa, tensor_partition_reduce].
+void check_tensor_partition_reduce(Checker& c) {
+    if (const AccessPattern* dst = c.ap("dst"); dst && dst->num_partitions != 1)
+        c.error("dst", fmt::format("found {} partitions, expected 1 (the partitions of 'data' are "
+                                   "reduced into one, §12.2)",
+                                   dst->num_partitions));
+    if (const AccessPattern* data = c.ap("data"))
+        c.free_size_is("dst", data->free_size(), "the free size of 'data', §12.2");
+    const auto op = c.alu_op("op");
+    if (op && *op != AluOp::add && *op != AluOp::maximum && *op != AluOp::bitwise_or &&
+        *op != AluOp::bitwise_and)
+        c.error("op", fmt::format("found {}, expected add, maximum, bitwise_or or bitwise_and "
+                                  "(§12.2)",
+                                  alu_op_name(*op)));
+    if (is_bitvec(op))
+        c.integer_dtypes({"dst", "data"}, "bitvec operators work on integer bits, §5.2");
+}
+
 void check_tensor_copy_predicated(Checker& c) {
     c.same_shape("src", "dst");
     c.same_shape("predicate", "dst");
@@ -395,6 +413,9 @@ void check_opcode_rules(Checker& c) {
             break;
         case Opcode::tensor_scalar_reduce:
             check_tensor_scalar_reduce(c);
+            break;
+        case Opcode::tensor_partition_reduce:
+            check_tensor_partition_reduce(c);
             break;
         case Opcode::tensor_reduce:
             check_tensor_reduce(c);

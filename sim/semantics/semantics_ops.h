@@ -36,6 +36,7 @@ void iota(Context& c);
 void affine_select(Context& c);
 // semantics_reduce.cpp
 void tensor_reduce(Context& c);
+void tensor_partition_reduce(Context& c);
 void bn_stats(Context& c);
 void bn_aggr(Context& c);
 // semantics_dma.cpp (dma_copy's data movement; the DMA model times it) and custom_ops.cpp

@@ -1,6 +1,6 @@
-// Semantics of the free-axis reductions and statistics [src:nki-isa]: tensor_reduce, bn_stats
-// and bn_aggr. All arithmetic is fp32 in a fixed sequential order (documented per op), so
-// results are reproducible bit for bit.
+// Semantics of the reductions and statistics [src:nki-isa]: tensor_reduce, tensor_partition_reduce
+// (across partitions), bn_stats and bn_aggr. All arithmetic is fp32 in a fixed sequential order
+// (documented per op), so results are reproducible bit for bit.
 #include <string>
 #include <vector>
 
@@ -105,6 +105,34 @@ void tensor_reduce(Context& c) {
     write_tile(c.state, dst, out, c.inst.rounding);
 }
 
+// dst[0][f] = fold(op) of data[0][f], data[1][f], ... left to right from data[0][f], in fp32 for
+// add and maximum, on the raw bits of data's dtype for bitwise_or and bitwise_and (copied raw into
+// a dst of the same dtype, else converted through fp32) [src:nki-isa, tensor_partition_reduce].
+void tensor_partition_reduce(Context& c) {
+    const auto& dst = ap_operand(c.inst, "dst");
+    const auto& data = ap_operand(c.inst, "data");
+    const auto op = AluOp(std::get<int64_t>(c.inst.arg("op")));
+    const uint64_t free = data.free_size();
+    if (dst.num_partitions != 1 || dst.free_size() != free)
+        operand_error(c.inst, "dst must be [1," + std::to_string(free) + "]");
+    if (isa::alu_op_info(op).cls == AluClass::bitvec) {
+        const RawTile in = read_raw(c.state, data);
+        RawTile out{1, free, std::vector<uint32_t>(in.bits.begin(), in.bits.begin() + free)};
+        for (uint32_t p = 1; p < in.partitions; ++p)
+            for (uint64_t f = 0; f < free; ++f)
+                out.bits[f] = alu_bits(op, out.bits[f], in.bits[p * free + f], data.dtype);
+        if (dst.dtype == data.dtype) return write_raw(c.state, dst, out);
+        Tile t{1, free, std::vector<float>(free)};
+        for (uint64_t f = 0; f < free; ++f) t.values[f] = isa::decode(data.dtype, out.bits[f]);
+        return write_tile(c.state, dst, t, c.inst.rounding);
+    }
+    const Tile in = read_tile(c.state, data);
+    Tile out{1, free, std::vector<float>(in.values.begin(), in.values.begin() + free)};
+    for (uint32_t p = 1; p < in.partitions; ++p)
+        for (uint64_t f = 0; f < free; ++f) out.values[f] = alu(op, out.values[f], in.at(p, f));
+    write_tile(c.state, dst, out, c.inst.rounding);
+}
+
 // dst[p] = [count, mean, M2] of the even-indexed then of the odd-indexed elements of the
 // flattened row (algorithm at half_stats), converted into dst's dtype.
 void bn_stats(Context& c) {
@@ -165,6 +193,7 @@ namespace nsim::sim {
 std::vector<OpcodeSemantics> reduce_semantics() {
     using isa::Opcode;
     return {{Opcode::tensor_reduce, ops::tensor_reduce},
+            {Opcode::tensor_partition_reduce, ops::tensor_partition_reduce},
             {Opcode::bn_stats, ops::bn_stats},
             {Opcode::bn_aggr, ops::bn_aggr}};
 }

@@ -21,6 +21,14 @@ InstructionCost tensor_reduce_cost(const Instruction& inst, const CoreTiming& t)
     return cycles_cost(floor_min_ii(halved ? n / 2 : n, t));
 }
 
+// ASSUMPTION: no published cost. GPSIMD_START + N: GpSimd reads one element of every partition
+// per cycle (its 8 cores each wired to 16 partitions [src:nki-arch-v2, GpSimd engine]), the folds
+// within and across the cores taken as pipelined behind that stream, as iota's and
+// affine_select's published GPSIMD_START + N stream their N elements.
+InstructionCost tensor_partition_reduce_cost(const Instruction& inst, const CoreTiming& t) {
+    return cycles_cost(t.gpsimd_start_cycles + operand_elements(inst, "data", t));
+}
+
 InstructionCost bn_stats_cost(const Instruction& inst, const CoreTiming& t) {
     return cycles_cost(floor_min_ii(operand_elements(inst, "data", t), t));
 }
@@ -33,6 +41,7 @@ InstructionCost bn_aggr_cost(const Instruction& inst, const CoreTiming& t) {
 
 std::vector<OpcodeCost> reduce_costs() {
     return {{Opcode::tensor_reduce, tensor_reduce_cost},
+            {Opcode::tensor_partition_reduce, tensor_partition_reduce_cost},
             {Opcode::bn_stats, bn_stats_cost},
             {Opcode::bn_aggr, bn_aggr_cost}};
 }

@@ -260,6 +260,8 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
                                        {"data", a},
                                        {"reduce_op", AluOp::add},
                                        {"reduce_res", v}});
+    b.tensor_partition_reduce(d, AluOp::maximum, a);
+    g.emit(Opcode::tensor_partition_reduce, {{"dst", d}, {"op", AluOp::maximum}, {"data", a}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
     const std::vector<FreeDim> group = {{1, 4}};

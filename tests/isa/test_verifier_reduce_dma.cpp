@@ -187,3 +187,23 @@ TEST_CASE("custom_op: operands are in SBUF", "[isa]") {
                }),
                Contains("custom_op operand 'src0': found memory psum, expected sbuf"));
 }
+
+TEST_CASE("tensor_partition_reduce: dst is one partition of data's free size, four operators",
+          "[isa]") {
+    const auto tpr = [](AccessPattern dst, AluOp op, DType t = f32) {
+        return messages_of([&](KernelBuilder& b) {
+            b.tensor_partition_reduce(dst, op, sbuf(0, 128, 0, t, {32, 4}));
+        });
+    };
+    CHECK(tpr(sbuf(0, 1, 1024, f32, {128}), AluOp::add) == "");
+    CHECK(tpr(sbuf(0, 1, 1024, DType::int32, {128}), AluOp::bitwise_or, DType::int32) == "");
+    CHECK_THAT(tpr(sbuf(0, 2, 1024, f32, {128}), AluOp::add),
+               Contains("'dst': found 2 partitions, expected 1"));
+    CHECK_THAT(tpr(sbuf(0, 1, 1024, f32, {64}), AluOp::add),
+               Contains("'dst': free size 64, expected 128 (the free size of 'data', §12.2)"));
+    CHECK_THAT(tpr(sbuf(0, 1, 1024, f32, {128}), AluOp::multiply),
+               Contains("'op': found multiply, expected add, maximum, bitwise_or or bitwise_and"));
+    CHECK_THAT(tpr(sbuf(0, 1, 1024, f32, {128}), AluOp::bitwise_and),
+               Contains("bitvec operators work on integer bits"));
+    CHECK_THAT(tpr(psum(0, 1, 0, f32, {128}), AluOp::add), Contains("psum"));
+}

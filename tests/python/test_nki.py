@@ -538,3 +538,22 @@ def test_activation_reduce_gives_exp_and_its_row_sums():
     e, s = exp_and_sums(x)
     np.testing.assert_allclose(e, np.exp(-x), rtol=1e-6)
     np.testing.assert_allclose(s, np.exp(-x).sum(axis=1, keepdims=True), rtol=1e-5)
+
+
+def test_tensor_partition_reduce_sums_and_maxes_the_partitions():
+    @nki.jit
+    def column_stats(x):
+        sums = nl.ndarray((1, x.shape[1]), nl.float32, buffer=nl.shared_hbm)
+        maxes = nl.ndarray((1, x.shape[1]), nl.float32, buffer=nl.shared_hbm)
+        xs = nl.load(x)
+        s = nl.ndarray((1, x.shape[1]), nl.float32, buffer=nl.sbuf)
+        m = nl.ndarray((1, x.shape[1]), nl.float32, buffer=nl.sbuf)
+        nisa.tensor_partition_reduce(dst=s, op=nl.add, data=xs)
+        nisa.tensor_partition_reduce(dst=m, op=nl.maximum, data=xs)
+        nl.store(sums, s)
+        nl.store(maxes, m)
+        return sums, maxes
+    x = np.random.default_rng(17).integers(-100, 100, (128, 64)).astype(np.float32)
+    s, m = column_stats(x)
+    np.testing.assert_array_equal(s, x.sum(axis=0, keepdims=True))
+    np.testing.assert_array_equal(m, x.max(axis=0, keepdims=True))

@@ -247,6 +247,15 @@ def tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None, 
           data=_trace.Split(data, axes[0]), axis=kept, negate=bool(negate))
 
 
+def tensor_partition_reduce(dst, op, data, name=None, **kwargs):
+    """dst[0] = fold(op) of data's partitions (add, maximum, bitwise_or, bitwise_and; nsim has no
+    `average`), on GpSimd, both in SBUF."""
+    api = "nisa.tensor_partition_reduce"
+    _no_mask(kwargs, api)
+    _emit("tensor_partition_reduce", api, dst=_tensor(dst, "dst", api, ("sbuf",)),
+          op=tokens.alu_name(op, "op"), data=_tensor(data, "data", api, ("sbuf",)))
+
+
 def tensor_tensor_scan(dst, data0, data1, initial, op0, op1, reverse0=False, reverse1=False,
                        name=None, **kwargs):
     """dst[p][f] = op1(op0(data0[p][f], prev), data1[p][f]), prev starting at `initial` (a number

@@ -60,6 +60,10 @@ std::map<Opcode, Build> builder_calls() {
          }},
         {Opcode::activation_reduce,
          [=](KernelBuilder& k) { k.activation_reduce(a, ActFunc::exp, b, AluOp::add, s); }},
+        {Opcode::tensor_partition_reduce,
+         [=](KernelBuilder& k) {
+             k.tensor_partition_reduce(sbuf(0, 1, 0, DType::float32, {64}), AluOp::add, b);
+         }},
         {Opcode::dma_copy, [=](KernelBuilder& k) { k.dma_copy(a, k.hbm("x", 0, 128, 0, {64})); }},
         {Opcode::all_reduce, [=](KernelBuilder& k) { k.all_reduce(a, b, group); }},
         {Opcode::all_gather, [=](KernelBuilder& k) { k.all_gather(a, b, group); }},

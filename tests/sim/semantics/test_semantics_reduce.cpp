@@ -256,3 +256,26 @@ TEST_CASE("bn_aggr: a row whose counts are all zero gives mean 0 and variance 0"
     fx.run(ops::bn_aggr, make(Opcode::bn_aggr, {{"dst", dst}, {"data", data}}));
     CHECK(get_values(fx, dst) == std::vector<float>{0, 0, 1, 0.25f});
 }
+
+TEST_CASE("tensor_partition_reduce: folds each column across the partitions into one", "[sim]") {
+    Core fx;
+    const auto data = sbuf_pattern(0, 3, 0, DType::float32, {{1, 2}});
+    const auto dst = sbuf_pattern(0, 1, 64, DType::float32, {{1, 2}});
+    put_values(fx, data, {1, -5, 20, 2, 3, 7});
+    const auto run = [&](AluOp op, const AccessPattern& d, const AccessPattern& x) {
+        fx.run(ops::tensor_partition_reduce, make(Opcode::tensor_partition_reduce,
+                                                  {{"dst", d}, {"op", int64_t(op)}, {"data", x}}));
+    };
+    run(AluOp::add, dst, data);
+    CHECK(get_values(fx, dst) == std::vector<float>{24, 4});  // 1 + 20 + 3, -5 + 2 + 7
+    run(AluOp::maximum, dst, data);
+    CHECK(get_values(fx, dst) == std::vector<float>{20, 7});
+    // bitwise ops on the raw bits of int32 values, negative ones included
+    const auto ints = sbuf_pattern(0, 3, 128, DType::int32, {{1, 2}});
+    const auto idst = sbuf_pattern(0, 1, 192, DType::int32, {{1, 2}});
+    put_bits(fx, ints, {0x0f0u, 0xffffffffu, 0x00fu, 0x80000001u, 0x100u, 0x3u});
+    run(AluOp::bitwise_or, idst, ints);
+    CHECK(get_bits(fx, idst) == std::vector<uint32_t>{0x1ffu, 0xffffffffu});
+    run(AluOp::bitwise_and, idst, ints);
+    CHECK(get_bits(fx, idst) == std::vector<uint32_t>{0x000u, 0x1u});
+}

@@ -153,6 +153,14 @@ TEST_CASE("cost: tensor_scalar_reduce costs N plus MIN_II, at least 2 MIN_II", "
     CHECK(instruction_cost(tsr(10), v2).cycles == 128);
 }
 
+TEST_CASE("cost: tensor_partition_reduce costs GPSIMD_START + N (an assumption)", "[sim]") {
+    const auto inst = make(Opcode::tensor_partition_reduce,
+                           {{"dst", tile(MemSpace::sbuf, 1, DType::float32, 100)},
+                            {"op", int64_t(AluOp::add)},
+                            {"data", tile(MemSpace::sbuf, 128, DType::float32, 100)}});
+    CHECK(instruction_cost(inst, v2).cycles == 150 + 100);
+}
+
 TEST_CASE("cost: tensor_reduce halves for bf16 add/max", "[sim]") {
     auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
     auto out = tile(MemSpace::sbuf, 128, DType::bfloat16, 1);
