@@ -357,6 +357,21 @@ InstructionRef KernelBuilder::tensor_partition_reduce(AccessPattern dst, AluOp o
     return emit(Opcode::tensor_partition_reduce, {{"dst", dst}, {"op", op}, {"data", data}});
 }
 
+InstructionRef KernelBuilder::max8(AccessPattern dst, AccessPattern src) {
+    return emit(Opcode::max8, {{"dst", dst}, {"src", src}});
+}
+
+InstructionRef KernelBuilder::nc_find_index8(AccessPattern dst, AccessPattern data,
+                                             AccessPattern vals) {
+    return emit(Opcode::nc_find_index8, {{"dst", dst}, {"data", data}, {"vals", vals}});
+}
+
+InstructionRef KernelBuilder::nc_match_replace8(AccessPattern dst, AccessPattern data,
+                                                AccessPattern vals, double imm) {
+    return emit(Opcode::nc_match_replace8,
+                {{"dst", dst}, {"data", data}, {"vals", vals}, {"imm", imm}});
+}
+
 InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }

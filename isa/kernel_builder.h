@@ -152,6 +152,10 @@ public:
     InstructionRef activation_reduce(AccessPattern dst, ActFunc op, AccessPattern data,
                                      AluOp reduce_op, AccessPattern reduce_res);
     InstructionRef tensor_partition_reduce(AccessPattern dst, AluOp op, AccessPattern data);
+    InstructionRef max8(AccessPattern dst, AccessPattern src);
+    InstructionRef nc_find_index8(AccessPattern dst, AccessPattern data, AccessPattern vals);
+    InstructionRef nc_match_replace8(AccessPattern dst, AccessPattern data, AccessPattern vals,
+                                     double imm);
     InstructionRef dma_copy(AccessPattern dst, AccessPattern src);
     // Collectives over the replica group `group` ([[step,num],...] from rank 0; set group_start on
     // the returned ref for another first rank).

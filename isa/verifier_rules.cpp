@@ -12,6 +12,7 @@ namespace {
 
 constexpr uint32_t kVectorTransposeMax = 32;  // one 32x32 reshape bank [src:nki-isa, nc_transpose]
 constexpr uint64_t kBnStatsFmax = 512;        // [src:nki-tile-size, bn_stats_fmax]
+constexpr uint64_t kTop8DataMax = 16384;      // [src:nki-isa, max8]
 
 // The Tensor Engine's systolic array is partitions x partitions: 128x128 on v1-v3
 // [src:nki-isa, nc_matmul], one row per SBUF partition, so a what-if array follows the partitions.
@@ -296,6 +297,48 @@ void check_tensor_partition_reduce(Checker& c) {
         c.integer_dtypes({"dst", "data"}, "bitvec operators work on integer bits, §5.2");
 }
 
+// The tile the top-8 instructions search: at most 16384 elements per partition, at least
+// `at_least` [src:nki-isa, max8] [src:nki-isa, nc_find_index8] [src:nki-isa, nc_match_replace8].
+void top8_data(Checker& c, std::string_view operand, uint64_t at_least, std::string_view section) {
+    const std::string why =
+        fmt::format("the top-8 instructions search up to {} elements, {}", kTop8DataMax, section);
+    c.free_size_at_most(operand, kTop8DataMax, why);
+    if (const AccessPattern* a = c.ap(operand); a && a->free_size() < at_least)
+        c.error(operand, fmt::format("free size {}, expected at least {} ({})", a->free_size(),
+                                     at_least, section));
+}
+
+// Eight values or indices per partition of `reference`.
+void eight_per_partition(Checker& c, std::string_view operand, std::string_view reference,
+                         std::string_view section) {
+    c.same_partitions(operand, reference);
+    c.free_size_is(operand, 8, section);
+}
+
+void index_dtype(Checker& c, std::string_view operand, std::string_view section) {
+    c.dtype_in(operand, {DType::uint32, DType::uint16}, section);
+}
+
+void check_max8(Checker& c) {
+    top8_data(c, "src", 8, "§12.5");
+    eight_per_partition(c, "dst", "src", "the 8 largest values, §12.5");
+}
+
+void check_nc_find_index8(Checker& c) {
+    top8_data(c, "data", 8, "§12.6");
+    eight_per_partition(c, "vals", "data", "the 8 values searched for, §12.6");
+    eight_per_partition(c, "dst", "data", "their 8 indices, §12.6");
+    index_dtype(c, "dst", "indices, §12.6");
+}
+
+void check_nc_match_replace8(Checker& c) {
+    top8_data(c, "data", 1, "§12.7");
+    c.same_shape("dst", "data");
+    eight_per_partition(c, "vals", "data", "the 8 values searched for, §12.7");
+    eight_per_partition(c, "dst_idx", "data", "their 8 indices, §12.7");
+    index_dtype(c, "dst_idx", "indices, §12.7");
+}
+
 void check_tensor_copy_predicated(Checker& c) {
     c.same_shape("src", "dst");
     c.same_shape("predicate", "dst");
@@ -416,6 +459,15 @@ void check_opcode_rules(Checker& c) {
             break;
         case Opcode::tensor_partition_reduce:
             check_tensor_partition_reduce(c);
+            break;
+        case Opcode::max8:
+            check_max8(c);
+            break;
+        case Opcode::nc_find_index8:
+            check_nc_find_index8(c);
+            break;
+        case Opcode::nc_match_replace8:
+            check_nc_match_replace8(c);
             break;
         case Opcode::tensor_reduce:
             check_tensor_reduce(c);

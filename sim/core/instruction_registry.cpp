@@ -48,10 +48,10 @@ InstructionRegistry::InstructionRegistry(const std::vector<OpcodeCost>& costs,
 
 const InstructionRegistry& instruction_registry() {
     static const InstructionRegistry registry(
-        joined({tensor_costs(), elementwise_costs(), reduce_costs(), select_costs(),
+        joined({tensor_costs(), elementwise_costs(), reduce_costs(), select_costs(), top8_costs(),
                 offloaded_costs()}),
         joined({tensor_semantics(), elementwise_semantics(), reduce_semantics(), select_semantics(),
-                dma_semantics(), custom_semantics(), collective_semantics()}));
+                top8_semantics(), dma_semantics(), custom_semantics(), collective_semantics()}));
     return registry;
 }
 

@@ -39,6 +39,10 @@ void tensor_reduce(Context& c);
 void tensor_partition_reduce(Context& c);
 void bn_stats(Context& c);
 void bn_aggr(Context& c);
+// semantics_top8.cpp
+void max8(Context& c);
+void nc_find_index8(Context& c);
+void nc_match_replace8(Context& c);
 // semantics_dma.cpp (dma_copy's data movement; the DMA model times it) and custom_ops.cpp
 void dma_copy(Context& c);
 void custom_op(Context& c);

@@ -10,8 +10,9 @@ namespace nsim::sim {
 
 std::vector<OpcodeCost> tensor_costs();       // nc_matmul, nc_transpose
 std::vector<OpcodeCost> elementwise_costs();  // activation, tensor_tensor, tensor_scalar, ...
-std::vector<OpcodeCost> reduce_costs();     // tensor_reduce, tensor_partition_reduce, bn_stats, ...
-std::vector<OpcodeCost> select_costs();     // predicated copies, iota, affine_select
-std::vector<OpcodeCost> offloaded_costs();  // dma_copy, collectives, custom_op: timed elsewhere
+std::vector<OpcodeCost> reduce_costs();       // tensor_reduce, tensor_partition_reduce, bn_*
+std::vector<OpcodeCost> select_costs();       // predicated copies, iota, affine_select
+std::vector<OpcodeCost> top8_costs();         // max8, nc_find_index8, nc_match_replace8
+std::vector<OpcodeCost> offloaded_costs();    // dma_copy, collectives, custom_op: timed elsewhere
 
 }  // namespace nsim::sim

@@ -262,6 +262,12 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
                                        {"reduce_res", v}});
     b.tensor_partition_reduce(d, AluOp::maximum, a);
     g.emit(Opcode::tensor_partition_reduce, {{"dst", d}, {"op", AluOp::maximum}, {"data", a}});
+    b.max8(d, a);
+    g.emit(Opcode::max8, {{"dst", d}, {"src", a}});
+    b.nc_find_index8(d, a, v);
+    g.emit(Opcode::nc_find_index8, {{"dst", d}, {"data", a}, {"vals", v}});
+    b.nc_match_replace8(d, a, v, -1.0);
+    g.emit(Opcode::nc_match_replace8, {{"dst", d}, {"data", a}, {"vals", v}, {"imm", -1.0}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
     const std::vector<FreeDim> group = {{1, 4}};

@@ -207,3 +207,43 @@ TEST_CASE("tensor_partition_reduce: dst is one partition of data's free size, fo
                Contains("bitvec operators work on integer bits"));
     CHECK_THAT(tpr(psum(0, 1, 0, f32, {128}), AluOp::add), Contains("psum"));
 }
+
+TEST_CASE(
+    "max8, nc_find_index8, nc_match_replace8: 8 to 16384 elements searched, 8 per "
+    "partition out, integer indices",
+    "[isa]") {
+    const auto eight = [](uint64_t offset, DType t = f32) { return tile(offset, 8, t); };
+    CHECK(messages_of([&](KernelBuilder& b) { b.max8(eight(0), tile(64, 16384)); }) == "");
+    CHECK_THAT(messages_of([&](KernelBuilder& b) { b.max8(eight(0), tile(64, 7)); }),
+               Contains("max8 operand 'src': free size 7, expected at least 8 (§12.5)"));
+    CHECK_THAT(messages_of([&](KernelBuilder& b) { b.max8(eight(0), tile(64, 16385)); }),
+               Contains("the top-8 instructions search up to 16384 elements, §12.5"));
+    CHECK_THAT(messages_of([&](KernelBuilder& b) { b.max8(tile(0, 4), tile(64, 100)); }),
+               Contains("max8 operand 'dst': free size 4, expected 8"));
+    CHECK(messages_of([&](KernelBuilder& b) {
+              b.nc_find_index8(eight(0, DType::uint16), tile(64, 100), eight(32));
+          }) == "");
+    CHECK_THAT(messages_of([&](KernelBuilder& b) {
+                   b.nc_find_index8(eight(0, DType::int32), tile(64, 100), eight(32));
+               }),
+               Contains("nc_find_index8 operand 'dst': found dtype i32, expected u32 or u16"));
+    CHECK_THAT(messages_of([&](KernelBuilder& b) {
+                   b.nc_find_index8(eight(0, DType::uint32), tile(64, 100), tile(32, 9));
+               }),
+               Contains("nc_find_index8 operand 'vals': free size 9, expected 8"));
+    CHECK(messages_of([&](KernelBuilder& b) {
+              b.nc_match_replace8(tile(0, 100), tile(512, 100), eight(32), -1.0)
+                  .arg("dst_idx", eight(1024, DType::uint32));
+          }) == "");
+    CHECK_THAT(messages_of([&](KernelBuilder& b) {
+                   b.nc_match_replace8(tile(0, 50), tile(512, 100), eight(32), -1.0);
+               }),
+               Contains("nc_match_replace8 operand 'dst': found P=128 x F=50, expected P=128 x "
+                        "F=100"));
+    CHECK_THAT(messages_of([&](KernelBuilder& b) {
+                   b.nc_match_replace8(tile(0, 100), tile(512, 100), eight(32), -1.0)
+                       .arg("dst_idx", eight(1024, f32));
+               }),
+               Contains("nc_match_replace8 operand 'dst_idx': found dtype f32, expected u32 or "
+                        "u16"));
+}

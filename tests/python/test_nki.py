@@ -176,9 +176,9 @@ def test_unsupported_calls_say_so():
     @nki.jit
     def uses_topk(a):
         t = nl.ndarray((128, 8), nl.float32, buffer=nl.sbuf)
-        nisa.max8(dst=t, src=t)
+        nisa.topk(t, t, t, 8)
         return None
-    with pytest.raises(NotImplementedError, match=r"test_nki.py:\d+: nisa.max8 is not implemented"):
+    with pytest.raises(NotImplementedError, match=r"test_nki.py:\d+: nisa.topk is not implemented"):
         uses_topk(np.zeros((1, 1), np.float32))
     with pytest.raises(NotImplementedError, match="nl.gather_flattened"):
         nl.gather_flattened(None, None)
@@ -557,3 +557,34 @@ def test_tensor_partition_reduce_sums_and_maxes_the_partitions():
     s, m = column_stats(x)
     np.testing.assert_array_equal(s, x.sum(axis=0, keepdims=True))
     np.testing.assert_array_equal(m, x.max(axis=0, keepdims=True))
+
+
+@nki.jit
+def top16(x):
+    """The 16 largest values of each row and their indices: max8 and nc_find_index8, then
+    nc_match_replace8 knocks the first 8 out (-inf) for a second round."""
+    P = x.shape[0]
+    vals = nl.ndarray((P, 16), nl.float32, buffer=nl.shared_hbm)
+    idx = nl.ndarray((P, 16), nl.uint32, buffer=nl.shared_hbm)
+    xs = nl.load(x)
+    v = nl.ndarray((P, 16), nl.float32, buffer=nl.sbuf)
+    i = nl.ndarray((P, 16), nl.uint32, buffer=nl.sbuf)
+    rest = nl.ndarray(x.shape, nl.float32, buffer=nl.sbuf)
+    nisa.max8(dst=v[:, 0:8], src=xs)
+    nisa.nc_find_index8(dst=i[:, 0:8], data=xs, vals=v[:, 0:8])
+    nisa.nc_match_replace8(dst=rest, data=xs, vals=v[:, 0:8], imm=-np.inf)
+    nisa.max8(dst=v[:, 8:16], src=rest)
+    nisa.nc_match_replace8(dst=rest, data=xs, vals=v[:, 8:16], imm=-np.inf,
+                           dst_idx=i[:, 8:16])
+    nl.store(vals, v)
+    nl.store(idx, i)
+    return vals, idx
+
+
+def test_top16_values_and_indices_with_max8_find_index8_match_replace8():
+    rng = np.random.default_rng(18)
+    x = np.stack([rng.permutation(1000)[:300] for _ in range(128)]).astype(np.float32)
+    vals, idx = top16(x)
+    order = np.argsort(-x, axis=1)[:, :16]
+    np.testing.assert_array_equal(vals, np.take_along_axis(x, order, axis=1))
+    np.testing.assert_array_equal(idx, order)

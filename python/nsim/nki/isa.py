@@ -358,6 +358,32 @@ def select_reduce(dst, predicate, on_true, on_false, reduce_res=None, reduce_cmd
     _emit("select_reduce", api, reverse_pred=bool(reverse_pred), **operands)
 
 
+def max8(dst, src, name=None, **kwargs):
+    """dst ([P, 8]) = the 8 largest values of each partition of src, descending."""
+    api = "nisa.max8"
+    _no_mask(kwargs, api)
+    _emit("max8", api, dst=_tensor(dst, "dst", api), src=_tensor(src, "src", api))
+
+
+def nc_find_index8(dst, data, vals, name=None, **kwargs):
+    """dst[p][j] (uint32/uint16) = the flat index of the first element of data[p] equal to
+    vals[p][j]; a repeated value takes the next match; absent: all ones."""
+    api = "nisa.nc_find_index8"
+    _no_mask(kwargs, api)
+    _emit("nc_find_index8", api, dst=_tensor(dst, "dst", api), data=_tensor(data, "data", api),
+          vals=_tensor(vals, "vals", api))
+
+
+def nc_match_replace8(dst, data, vals, imm, dst_idx=None, name=None, **kwargs):
+    """dst = data with the first element matching each of vals[p][7], ..., vals[p][0] replaced
+    by imm; dst_idx ([P, 8]) gets their flat indices."""
+    api = "nisa.nc_match_replace8"
+    _no_mask(kwargs, api)
+    _emit("nc_match_replace8", api, dst=_tensor(dst, "dst", api),
+          data=_tensor(data, "data", api), vals=_tensor(vals, "vals", api), imm=float(imm),
+          dst_idx=None if dst_idx is None else _tensor(dst_idx, "dst_idx", api))
+
+
 def bn_stats(dst, data, name=None, **kwargs):
     _emit("bn_stats", "nisa.bn_stats", dst=_tensor(dst, "dst", "nisa.bn_stats"),
           data=_tensor(data, "data", "nisa.bn_stats"))

@@ -64,6 +64,18 @@ std::map<Opcode, Build> builder_calls() {
          [=](KernelBuilder& k) {
              k.tensor_partition_reduce(sbuf(0, 1, 0, DType::float32, {64}), AluOp::add, b);
          }},
+        {Opcode::max8,
+         [=](KernelBuilder& k) { k.max8(sbuf(0, 128, 512, DType::float32, {8}), a); }},
+        {Opcode::nc_find_index8,
+         [=](KernelBuilder& k) {
+             k.nc_find_index8(sbuf(0, 128, 512, DType::uint32, {8}), a,
+                              sbuf(0, 128, 1024, DType::float32, {8}));
+         }},
+        {Opcode::nc_match_replace8,
+         [=](KernelBuilder& k) {
+             k.nc_match_replace8(b, a, sbuf(0, 128, 1024, DType::float32, {8}), -1.0)
+                 .arg("dst_idx", sbuf(0, 128, 512, DType::uint32, {8}));
+         }},
         {Opcode::dma_copy, [=](KernelBuilder& k) { k.dma_copy(a, k.hbm("x", 0, 128, 0, {64})); }},
         {Opcode::all_reduce, [=](KernelBuilder& k) { k.all_reduce(a, b, group); }},
         {Opcode::all_gather, [=](KernelBuilder& k) { k.all_gather(a, b, group); }},

@@ -161,6 +161,25 @@ TEST_CASE("cost: tensor_partition_reduce costs GPSIMD_START + N (an assumption)"
     CHECK(instruction_cost(inst, v2).cycles == 150 + 100);
 }
 
+TEST_CASE("cost: max8, nc_find_index8 and nc_match_replace8 cost max(MIN_II, N)", "[sim]") {
+    const auto cost = [](Opcode op, uint32_t n) {
+        const auto data = tile(MemSpace::sbuf, 128, DType::float32, n);
+        const auto eight = tile(MemSpace::sbuf, 128, DType::float32, 8);
+        Instruction i = op == Opcode::max8
+                            ? make(op, {{"dst", eight}, {"src", data}})
+                            : make(op, {{"dst", op == Opcode::nc_find_index8 ? eight : data},
+                                        {"data", data},
+                                        {"vals", eight}});
+        if (op == Opcode::nc_match_replace8) i.args[size_t(arg_index(op, "imm"))] = -1.0;
+        return instruction_cost(i, v2).cycles;
+    };
+    for (Opcode op : {Opcode::max8, Opcode::nc_find_index8, Opcode::nc_match_replace8}) {
+        INFO(opcode_info(op).name);
+        CHECK(cost(op, 1000) == 1000);
+        CHECK(cost(op, 16) == 64);  // the published min(MIN_II, N) of match_replace8 would be 16
+    }
+}
+
 TEST_CASE("cost: tensor_reduce halves for bf16 add/max", "[sim]") {
     auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
     auto out = tile(MemSpace::sbuf, 128, DType::bfloat16, 1);
