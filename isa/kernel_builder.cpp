@@ -372,6 +372,17 @@ InstructionRef KernelBuilder::nc_match_replace8(AccessPattern dst, AccessPattern
                 {{"dst", dst}, {"data", data}, {"vals", vals}, {"imm", imm}});
 }
 
+InstructionRef KernelBuilder::range_select(AccessPattern dst, AccessPattern on_true_tile,
+                                           AluOp comp_op0, AluOp comp_op1, AccessPattern bound0,
+                                           AccessPattern bound1) {
+    return emit(Opcode::range_select, {{"dst", dst},
+                                       {"on_true_tile", on_true_tile},
+                                       {"comp_op0", comp_op0},
+                                       {"comp_op1", comp_op1},
+                                       {"bound0", bound0},
+                                       {"bound1", bound1}});
+}
+
 InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }

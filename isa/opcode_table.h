@@ -36,6 +36,7 @@ enum class Opcode : uint8_t {
     max8,
     nc_find_index8,
     nc_match_replace8,
+    range_select,
     dma_copy,
     all_reduce,
     all_gather,

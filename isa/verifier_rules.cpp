@@ -1,6 +1,7 @@
 // The per-opcode rules of the instruction set [src:nki-isa]: the shape, dtype,
 // engine and generation constraints the table-driven generic rules cannot express.
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -339,6 +340,35 @@ void check_nc_match_replace8(Checker& c) {
     index_dtype(c, "dst_idx", "indices, §12.7");
 }
 
+// Keeps the elements whose index lies within per-partition bounds [src:nki-isa, range_select].
+void check_range_select(Checker& c) {
+    c.from_generation(Generation::v3, "range_select (§11.14)");
+    c.same_shape("on_true_tile", "dst");
+    c.dtype_in("on_true_tile",
+               {DType::float32, DType::bfloat16, DType::float16, DType::float8_e4m3,
+                DType::float8_e5m2, DType::tfloat32},
+               "float types, §11.14");
+    for (std::string_view name : {"comp_op0", "comp_op1"}) {
+        const auto op = c.alu_op(name);
+        if (op && (alu_op_info(*op).cls != AluClass::comparison || *op == AluOp::not_equal))
+            c.error(name, fmt::format("found {}, expected equal, less, less_equal, greater or "
+                                      "greater_equal (§11.14)",
+                                      alu_op_name(*op)));
+    }
+    for (std::string_view bound : {"bound0", "bound1"}) {
+        c.partition_vector(bound, "dst");
+        c.dtype_in(bound, {DType::float32}, "the bounds are fp32, §11.14");
+    }
+    c.partition_vector("reduce_res", "dst");
+    if (const auto op = c.alu_op("reduce_op"); op && *op != AluOp::maximum)
+        c.error("reduce_op", fmt::format("found {}, expected maximum (§11.14)", alu_op_name(*op)));
+    if (const auto v = c.imm("on_false_value");
+        v && float(*v) != -std::numeric_limits<float>::max())
+        c.error("on_false_value", fmt::format("found {}, expected -3.4028235e+38, the fp32 "
+                                              "minimum (§11.14)",
+                                              *v));
+}
+
 void check_tensor_copy_predicated(Checker& c) {
     c.same_shape("src", "dst");
     c.same_shape("predicate", "dst");
@@ -477,6 +507,9 @@ void check_opcode_rules(Checker& c) {
             break;  // [src:nki-isa, tensor_copy]
         case Opcode::tensor_copy_predicated:
             check_tensor_copy_predicated(c);
+            break;
+        case Opcode::range_select:
+            check_range_select(c);
             break;
         case Opcode::select_reduce:
             check_select_reduce(c);

@@ -1,11 +1,12 @@
 // Semantics of the select and index-pattern instructions: tensor_copy_predicated,
-// select_reduce, iota and affine_select, as their pages say [src:nki-isa].
+// select_reduce, range_select, iota and affine_select, as their pages say [src:nki-isa].
 #include <algorithm>
 #include <functional>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "sim/semantics/accumulator.h"
 #include "sim/semantics/alu.h"
 #include "sim/semantics/semantics_families.h"
 #include "sim/semantics/semantics_operands.h"
@@ -148,6 +149,42 @@ void select_reduce(Context& c) {
     }
 }
 
+// idx = fp32(range_start + f), f the flattened free index; v = on_true_tile where
+// comp_op0(idx, bound0[p]) and comp_op1(idx, bound1[p]), else on_false_value (FP32_MIN); dst =
+// cvt(v). The Vector accumulator of each lane (dst's absolute partition) takes the running max of
+// v under reduce_cmd (default reset_reduce; load_reduce has no value to load here and acts as
+// reduce, as in select_reduce); reduce_res = cvt(acc) [src:nki-isa, range_select].
+void range_select(Context& c) {
+    const auto& dst = ap_operand(c.inst, "dst");
+    const auto& on_true = ap_operand(c.inst, "on_true_tile");
+    check_same_size(c.inst, dst, on_true);
+    Tile v = read_tile(c.state, on_true);
+    const Tile b0 = read_tile(c.state, ap_operand(c.inst, "bound0"));
+    const Tile b1 = read_tile(c.state, ap_operand(c.inst, "bound1"));
+    if (b0.partitions != v.partitions || b1.partitions != v.partitions)
+        operand_error(c.inst, "bound0 and bound1 must span dst's partitions");
+    const auto op0 = isa::AluOp(std::get<int64_t>(c.inst.arg("comp_op0")));
+    const auto op1 = isa::AluOp(std::get<int64_t>(c.inst.arg("comp_op1")));
+    const int64_t start = int_operand(c.inst, "range_start");
+    const auto on_false =
+        float(operand_or<double>(c.inst, "on_false_value", -std::numeric_limits<float>::max()));
+    for (uint32_t p = 0; p < v.partitions; ++p)
+        for (uint64_t f = 0; f < v.free; ++f) {
+            const auto idx = float(start + int64_t(f));
+            if (alu(op0, idx, b0.at(p, 0)) == 0.0f || alu(op1, idx, b1.at(p, 0)) == 0.0f)
+                v.at(p, f) = on_false;
+        }
+    write_tile(c.state, dst, v, c.inst.rounding);
+    using isa::ReduceCmd;
+    auto cmd = enum_operand(c.inst, "reduce_cmd", ReduceCmd::reset_reduce);
+    if (cmd == ReduceCmd::load_reduce) cmd = ReduceCmd::reduce;
+    fold_into_accumulator(c.state.vector_acc, dst.start_partition, v, isa::AluOp::maximum, cmd,
+                          0.0f);
+    if (const AccessPattern* res = c.inst.ap("reduce_res"))
+        read_accumulator(c.state, *res, c.state.vector_acc, dst.start_partition, false,
+                         c.inst.rounding);
+}
+
 // dst[ch][e] = cvt(int32 offset + ch*channel_multiplier + pattern index sum). Float dsts:
 // int32 -> fp32 (nearest even beyond 2^24) -> dst with inst.rounding. int32 dsts: the exact value;
 // uint32 dsts: the exact value, negatives saturate to 0 (as every other int conversion saturates);
@@ -195,6 +232,7 @@ std::vector<OpcodeSemantics> select_semantics() {
     using isa::Opcode;
     return {{Opcode::tensor_copy_predicated, ops::tensor_copy_predicated},
             {Opcode::select_reduce, ops::select_reduce},
+            {Opcode::range_select, ops::range_select},
             {Opcode::iota, ops::iota},
             {Opcode::affine_select, ops::affine_select}};
 }

@@ -268,6 +268,13 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
     g.emit(Opcode::nc_find_index8, {{"dst", d}, {"data", a}, {"vals", v}});
     b.nc_match_replace8(d, a, v, -1.0);
     g.emit(Opcode::nc_match_replace8, {{"dst", d}, {"data", a}, {"vals", v}, {"imm", -1.0}});
+    b.range_select(d, a, AluOp::greater_equal, AluOp::less, v, v);
+    g.emit(Opcode::range_select, {{"dst", d},
+                                  {"on_true_tile", a},
+                                  {"comp_op0", AluOp::greater_equal},
+                                  {"comp_op1", AluOp::less},
+                                  {"bound0", v},
+                                  {"bound1", v}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
     const std::vector<FreeDim> group = {{1, 4}};

@@ -365,3 +365,35 @@ TEST_CASE(
     CHECK_THAT(tsr(AluOp::add, AluOp::add, [](InstructionRef& r) { r.arg("reduce_init", 1.0); }),
                Contains("'reduce_init': given without reduce_cmd load_reduce"));
 }
+
+TEST_CASE("range_select: v3, comparisons, fp32 [P,1] bounds, maximum, FP32_MIN off value",
+          "[isa]") {
+    const auto rs = [](AluOp op0, const std::function<void(InstructionRef&)>& more,
+                       Generation g = Generation::v3, DType bound = f32) {
+        return messages_of(
+            [&](KernelBuilder& b) {
+                auto r = b.range_select(tile(0, 8), tile(64, 8), op0, AluOp::less,
+                                        tile(128, 1, bound), tile(132, 1));
+                more(r);
+            },
+            g);
+    };
+    const auto nothing = [](InstructionRef&) {};
+    CHECK(rs(AluOp::greater_equal, [](InstructionRef& r) {
+              r.arg("reduce_res", tile(136, 1))
+                  .arg("reduce_op", AluOp::maximum)
+                  .arg("range_start", 64)
+                  .arg("on_false_value", -3.4028235e38);
+          }) == "");
+    CHECK_THAT(rs(AluOp::greater_equal, nothing, Generation::v2),
+               Contains("range_select (§11.14) needs target v3 or later, found target v2"));
+    CHECK_THAT(rs(AluOp::not_equal, nothing),
+               Contains("'comp_op0': found not_equal, expected equal, less, less_equal, greater or "
+                        "greater_equal (§11.14)"));
+    CHECK_THAT(rs(AluOp::greater_equal, nothing, Generation::v3, DType::bfloat16),
+               Contains("range_select operand 'bound0': found dtype bf16, expected f32"));
+    CHECK_THAT(rs(AluOp::greater, [](InstructionRef& r) { r.arg("reduce_op", AluOp::add); }),
+               Contains("'reduce_op': found add, expected maximum (§11.14)"));
+    CHECK_THAT(rs(AluOp::greater, [](InstructionRef& r) { r.arg("on_false_value", 0.0); }),
+               Contains("'on_false_value': found 0, expected -3.4028235e+38, the fp32 minimum"));
+}

@@ -588,3 +588,30 @@ def test_top16_values_and_indices_with_max8_find_index8_match_replace8():
     order = np.argsort(-x, axis=1)[:, :16]
     np.testing.assert_array_equal(vals, np.take_along_axis(x, order, axis=1))
     np.testing.assert_array_equal(idx, order)
+
+
+def test_range_select_masks_outside_per_row_bounds_and_keeps_the_max(monkeypatch):
+    monkeypatch.setattr(nsim.nki.settings, "chip", "trn2")  # range_select needs NeuronCore-v3
+
+    @nki.jit
+    def window(x, lo, hi):
+        out = nl.ndarray(x.shape, nl.float32, buffer=nl.shared_hbm)
+        mx = nl.ndarray((x.shape[0], 1), nl.float32, buffer=nl.shared_hbm)
+        xs, los, his = nl.load(x), nl.load(lo), nl.load(hi)
+        y = nl.ndarray(x.shape, nl.float32, buffer=nl.sbuf)
+        m = nl.ndarray((x.shape[0], 1), nl.float32, buffer=nl.sbuf)
+        nisa.range_select(dst=y, on_true_tile=xs, comp_op0=nl.greater_equal, comp_op1=nl.less,
+                          bound0=los, bound1=his, reduce_res=m, range_start=100)
+        nl.store(out, y)
+        nl.store(mx, m)
+        return out, mx
+    rng = np.random.default_rng(19)
+    x = rng.standard_normal((128, 64)).astype(np.float32)
+    lo = rng.integers(90, 140, (128, 1)).astype(np.float32)
+    hi = lo + rng.integers(1, 30, (128, 1)).astype(np.float32)
+    idx = 100 + np.arange(64)
+    keep = (idx >= lo) & (idx < hi)
+    want = np.where(keep, x, np.float32(nisa.FP32_MIN))
+    y, m = window(x, lo, hi)
+    np.testing.assert_array_equal(y, want)
+    np.testing.assert_array_equal(m, want.max(axis=1, keepdims=True))

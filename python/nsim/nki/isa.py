@@ -384,6 +384,32 @@ def nc_match_replace8(dst, data, vals, imm, dst_idx=None, name=None, **kwargs):
           dst_idx=None if dst_idx is None else _tensor(dst_idx, "dst_idx", api))
 
 
+FP32_MIN = -3.4028235e+38
+
+
+def range_select(dst, on_true_tile, comp_op0, comp_op1, bound0, bound1,
+                 reduce_cmd=reduce_cmd.reset_reduce, reduce_res=None, reduce_op=None,
+                 range_start=0, on_false_value=FP32_MIN, name=None, **kwargs):
+    """dst = on_true_tile where comp_op0(range_start + f, bound0) and comp_op1(range_start + f,
+    bound1) ([P, 1] fp32 bounds), else FP32_MIN; the running max goes to the Vector accumulator
+    and reduce_res. Trn2 and later."""
+    api = "nisa.range_select"
+    _no_mask(kwargs, api)
+    if reduce_op is not None and tokens.alu_name(reduce_op, "reduce_op") != "maximum":
+        raise NkiError(f"{api}: reduce_op={reduce_op!r}, expected nl.maximum")
+    if float(on_false_value) != FP32_MIN:
+        raise NkiError(f"{api}: on_false_value={on_false_value!r}, expected FP32_MIN "
+                       f"({FP32_MIN})")
+    _emit("range_select", api, dst=_tensor(dst, "dst", api),
+          on_true_tile=_tensor(on_true_tile, "on_true_tile", api),
+          comp_op0=tokens.alu_name(comp_op0, "comp_op0"),
+          comp_op1=tokens.alu_name(comp_op1, "comp_op1"),
+          bound0=_tensor(bound0, "bound0", api), bound1=_tensor(bound1, "bound1", api),
+          reduce_cmd=_ReduceCmd(reduce_cmd).name,
+          reduce_res=None if reduce_res is None else _tensor(reduce_res, "reduce_res", api),
+          range_start=int(range_start))
+
+
 def bn_stats(dst, data, name=None, **kwargs):
     _emit("bn_stats", "nisa.bn_stats", dst=_tensor(dst, "dst", "nisa.bn_stats"),
           data=_tensor(data, "data", "nisa.bn_stats"))

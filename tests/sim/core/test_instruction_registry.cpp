@@ -76,6 +76,10 @@ std::map<Opcode, Build> builder_calls() {
              k.nc_match_replace8(b, a, sbuf(0, 128, 1024, DType::float32, {8}), -1.0)
                  .arg("dst_idx", sbuf(0, 128, 512, DType::uint32, {8}));
          }},
+        {Opcode::range_select,
+         [=](KernelBuilder& k) {
+             k.range_select(a, b, AluOp::greater_equal, AluOp::less, s, s).arg("reduce_res", s);
+         }},
         {Opcode::dma_copy, [=](KernelBuilder& k) { k.dma_copy(a, k.hbm("x", 0, 128, 0, {64})); }},
         {Opcode::all_reduce, [=](KernelBuilder& k) { k.all_reduce(a, b, group); }},
         {Opcode::all_gather, [=](KernelBuilder& k) { k.all_gather(a, b, group); }},

@@ -291,3 +291,41 @@ TEST_CASE(
                 }
     }
 }
+
+TEST_CASE(
+    "range_select: keeps the elements whose range_start + f lies within the row's bounds, "
+    "and their running max",
+    "[sim]") {
+    Core core(Generation::v3);
+    const auto on_true = sbuf_pattern(0, 2, 0, DType::float32, {{1, 6}}),
+               b0 = sbuf_pattern(0, 2, 64, DType::float32, {{1, 1}}),
+               b1 = sbuf_pattern(0, 2, 68, DType::float32, {{1, 1}}),
+               dst = sbuf_pattern(0, 2, 128, DType::float32, {{1, 6}}),
+               dst16 = sbuf_pattern(0, 2, 192, DType::bfloat16, {{1, 6}}),
+               res = sbuf_pattern(0, 2, 256, DType::float32, {{1, 1}});
+    put_values(core, on_true, {10, 20, 30, 40, 50, 60, -1, -2, -3, -4, -5, -6});
+    put_values(core, b0, {3, 0});
+    put_values(core, b1, {6, 4});
+    const auto rs = [&](const AccessPattern& d, ReduceCmd cmd) {
+        return make(Opcode::range_select, {{"dst", d},
+                                           {"on_true_tile", on_true},
+                                           {"comp_op0", int64_t(AluOp::greater_equal)},
+                                           {"comp_op1", int64_t(AluOp::less)},
+                                           {"bound0", b0},
+                                           {"bound1", b1},
+                                           {"reduce_cmd", int64_t(cmd)},
+                                           {"reduce_res", res},
+                                           {"range_start", int64_t(2)}});
+    };
+    core.run(ops::range_select, rs(dst, ReduceCmd::reset_reduce));
+    // indices 2..7: row 0 keeps 3 <= i < 6, row 1 keeps 0 <= i < 4
+    const float m = -std::numeric_limits<float>::max();
+    CHECK(get_values(core, dst) == std::vector<float>{m, 20, 30, 40, m, m, -1, -2, m, m, m, m});
+    CHECK(get_values(core, res) == std::vector<float>{40, -1});
+    put_values(core, on_true, {0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0, 0});
+    core.run(ops::range_select, rs(dst16, ReduceCmd::reduce));  // acc kept: max(40, 99), max(-1, 0)
+    CHECK(get_values(core, res) == std::vector<float>{99, 0});
+    const std::vector<float> got = get_values(core, dst16);  // FP32_MIN becomes -inf in bf16
+    CHECK(got[0] == -std::numeric_limits<float>::infinity());
+    CHECK(got[3] == 99.0f);
+}

@@ -180,6 +180,21 @@ TEST_CASE("cost: max8, nc_find_index8 and nc_match_replace8 cost max(MIN_II, N)"
     }
 }
 
+TEST_CASE("cost: range_select costs max(MIN_II, N)", "[sim]") {
+    const auto rs = [](uint32_t n) {
+        auto x = tile(MemSpace::sbuf, 128, DType::float32, n);
+        auto b = tile(MemSpace::sbuf, 128, DType::float32, 1);
+        return make(Opcode::range_select, {{"dst", x},
+                                           {"on_true_tile", x},
+                                           {"comp_op0", int64_t(AluOp::greater_equal)},
+                                           {"comp_op1", int64_t(AluOp::less)},
+                                           {"bound0", b},
+                                           {"bound1", b}});
+    };
+    CHECK(instruction_cost(rs(100), v2).cycles == 100);
+    CHECK(instruction_cost(rs(10), v2).cycles == 64);
+}
+
 TEST_CASE("cost: tensor_reduce halves for bf16 add/max", "[sim]") {
     auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
     auto out = tile(MemSpace::sbuf, 128, DType::bfloat16, 1);
