@@ -383,6 +383,10 @@ InstructionRef KernelBuilder::range_select(AccessPattern dst, AccessPattern on_t
                                        {"bound1", bound1}});
 }
 
+InstructionRef KernelBuilder::dropout(AccessPattern dst, AccessPattern data, Operand prob) {
+    return emit(Opcode::dropout, {{"dst", dst}, {"data", data}, {"prob", prob}});
+}
+
 InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }

@@ -158,6 +158,7 @@ public:
                                      double imm);
     InstructionRef range_select(AccessPattern dst, AccessPattern on_true_tile, AluOp comp_op0,
                                 AluOp comp_op1, AccessPattern bound0, AccessPattern bound1);
+    InstructionRef dropout(AccessPattern dst, AccessPattern data, Operand prob);
     InstructionRef dma_copy(AccessPattern dst, AccessPattern src);
     // Collectives over the replica group `group` ([[step,num],...] from rank 0; set group_start on
     // the returned ref for another first rank).

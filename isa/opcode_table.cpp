@@ -246,6 +246,12 @@ const std::array<OpcodeInfo, kOpcodeCount>& table() {
           {"on_false_value", K::imm, opt}},
          "dst = on_true_tile where both comparisons of range_start + f with the bounds hold, else "
          "on_false_value; running max in the accumulator"},
+        {Opcode::dropout,
+         "dropout",
+         V,
+         Engine::vector,
+         {{"dst", K::ap, req, W}, {"data", K::ap, req, R}, {"prob", K::ap_or_imm, req, R}},
+         "dst = data with each element zeroed with probability prob (no rescaling)"},
         {Opcode::dma_copy,
          "dma_copy",
          kAllEngines,

@@ -37,6 +37,7 @@ enum class Opcode : uint8_t {
     nc_find_index8,
     nc_match_replace8,
     range_select,
+    dropout,
     dma_copy,
     all_reduce,
     all_gather,

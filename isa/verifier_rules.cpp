@@ -369,6 +369,16 @@ void check_range_select(Checker& c) {
                                               *v));
 }
 
+// Zeroes each element with probability prob, no conversion [src:nki-isa, dropout].
+void check_dropout(Checker& c) {
+    c.same_shape("data", "dst");
+    c.same_dtype("dst", "data", "dropout does not convert, §11.15");
+    if (const AccessPattern* data = c.ap("data"); data && is_integer(data->dtype))
+        c.dtype_in("prob", {DType::float32}, "with integer data, §11.15");
+    if (const auto p = c.imm("prob"); p && !(*p >= 0.0 && *p <= 1.0))
+        c.error("prob", fmt::format("found {}, expected a probability in [0, 1] (§11.15)", *p));
+}
+
 void check_tensor_copy_predicated(Checker& c) {
     c.same_shape("src", "dst");
     c.same_shape("predicate", "dst");
@@ -507,6 +517,9 @@ void check_opcode_rules(Checker& c) {
             break;  // [src:nki-isa, tensor_copy]
         case Opcode::tensor_copy_predicated:
             check_tensor_copy_predicated(c);
+            break;
+        case Opcode::dropout:
+            check_dropout(c);
             break;
         case Opcode::range_select:
             check_range_select(c);

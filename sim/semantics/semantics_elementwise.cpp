@@ -9,6 +9,7 @@
 #include "sim/semantics/accumulator.h"
 #include "sim/semantics/alu.h"
 #include "sim/semantics/semantics_families.h"
+#include "sim/semantics/semantics_operands.h"
 #include "sim/semantics/semantics_ops.h"
 
 namespace nsim::sim::ops {
@@ -78,20 +79,6 @@ uint32_t bitvec_operand(DType from, uint32_t bits, DType to) {
     if (width < 32 && isa::is_signed_integer(from) && ((bits >> (width - 1)) & 1u))
         bits |= ~0u << width;
     return bits;
-}
-
-// Activation scale/bias, tensor_scalar operands: fp32 immediate broadcast over the partitions or a
-// [P, 1] tile read per partition; `absent` when the operand is not given.
-std::vector<float> per_partition(const CoreState& s, const isa::ArgValue& v, uint32_t partitions,
-                                 float absent) {
-    if (const auto* ap = std::get_if<AccessPattern>(&v)) {
-        const Tile t = read_tile(s, *ap);
-        std::vector<float> out(partitions);
-        for (uint32_t p = 0; p < partitions; ++p) out[p] = t.at(p, 0);
-        return out;
-    }
-    const double* imm = std::get_if<double>(&v);
-    return std::vector<float>(partitions, imm ? float(*imm) : absent);
 }
 
 // The same for a bitvec operator: integer bits in dst's width (an immediate by its integer value).

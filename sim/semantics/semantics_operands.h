@@ -11,6 +11,7 @@
 
 #include "isa/error.h"
 #include "isa/instruction.h"
+#include "sim/semantics/core_state.h"
 
 namespace nsim::sim::ops {
 
@@ -61,6 +62,20 @@ inline std::vector<int64_t> pattern_index_sums(const std::vector<isa::FreeDim>& 
         sums = std::move(next);
     }
     return sums;
+}
+
+// Activation scale/bias, tensor_scalar operands, dropout's prob: fp32 immediate broadcast over the
+// partitions or a [P, 1] tile read per partition; `absent` when the operand is not given.
+inline std::vector<float> per_partition(const CoreState& s, const isa::ArgValue& v,
+                                        uint32_t partitions, float absent) {
+    if (const auto* ap = std::get_if<isa::AccessPattern>(&v)) {
+        const Tile t = read_tile(s, *ap);
+        std::vector<float> out(partitions);
+        for (uint32_t p = 0; p < partitions; ++p) out[p] = t.at(p, 0);
+        return out;
+    }
+    const double* imm = std::get_if<double>(&v);
+    return std::vector<float>(partitions, imm ? float(*imm) : absent);
 }
 
 // Wraps a value to int32 as two's-complement int32 arithmetic would.

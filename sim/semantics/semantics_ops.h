@@ -33,6 +33,7 @@ void memset(Context& c);
 void tensor_copy_predicated(Context& c);
 void select_reduce(Context& c);
 void range_select(Context& c);
+void dropout(Context& c);
 void iota(Context& c);
 void affine_select(Context& c);
 // semantics_reduce.cpp

@@ -1,5 +1,5 @@
 // Semantics of the select and index-pattern instructions: tensor_copy_predicated,
-// select_reduce, range_select, iota and affine_select, as their pages say [src:nki-isa].
+// select_reduce, range_select, dropout, iota and affine_select, as their pages say [src:nki-isa].
 #include <algorithm>
 #include <functional>
 #include <limits>
@@ -185,6 +185,26 @@ void range_select(Context& c) {
                          c.inst.rounding);
 }
 
+// The elements of dst, partition-major (p, then the flattened f), each draw u, the next 32 bits
+// of the core's generator (CoreState::rng, seeded by the run's seed), and are dropped (zero bits)
+// when u < prob[p] * 2^32, else keep data's bits (dst has data's dtype): prob 0 keeps all, 1 drops
+// all, survivors are not rescaled [src:nki-isa, dropout]. [policy: the hardware PRNG and its drop
+// test are unpublished; nsim's is deterministic for a given seed and program]
+void dropout(Context& c) {
+    const auto& dst = ap_operand(c.inst, "dst");
+    const auto& data = ap_operand(c.inst, "data");
+    check_same_size(c.inst, dst, data);
+    RawTile t = read_raw(c.state, data);
+    const std::vector<float> prob =
+        per_partition(c.state, c.inst.arg("prob"), dst.num_partitions, 0.0f);
+    for (uint32_t p = 0; p < t.partitions; ++p) {
+        const double threshold = double(prob[p]) * 4294967296.0;
+        for (uint64_t f = 0; f < t.free; ++f)
+            if (double(c.state.rng.next()) < threshold) t.bits[p * t.free + f] = 0;
+    }
+    write_raw(c.state, dst, t);
+}
+
 // dst[ch][e] = cvt(int32 offset + ch*channel_multiplier + pattern index sum). Float dsts:
 // int32 -> fp32 (nearest even beyond 2^24) -> dst with inst.rounding. int32 dsts: the exact value;
 // uint32 dsts: the exact value, negatives saturate to 0 (as every other int conversion saturates);
@@ -233,6 +253,7 @@ std::vector<OpcodeSemantics> select_semantics() {
     return {{Opcode::tensor_copy_predicated, ops::tensor_copy_predicated},
             {Opcode::select_reduce, ops::select_reduce},
             {Opcode::range_select, ops::range_select},
+            {Opcode::dropout, ops::dropout},
             {Opcode::iota, ops::iota},
             {Opcode::affine_select, ops::affine_select}};
 }

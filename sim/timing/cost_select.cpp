@@ -29,6 +29,11 @@ InstructionCost range_select_cost(const Instruction& inst, const CoreTiming& t) 
     return cycles_cost(floor_min_ii(operand_elements(inst, "on_true_tile", t), t));
 }
 
+// max(MIN_II, N) [src:nki-isa-cost, dropout].
+InstructionCost dropout_cost(const Instruction& inst, const CoreTiming& t) {
+    return cycles_cost(floor_min_ii(operand_elements(inst, "data", t), t));
+}
+
 // iota, affine_select: GPSIMD_START plus one cycle per element.
 InstructionCost pattern_cost(const Instruction& inst, const CoreTiming& t) {
     return cycles_cost(t.gpsimd_start_cycles + operand_elements(inst, "dst", t));
@@ -40,6 +45,7 @@ std::vector<OpcodeCost> select_costs() {
     return {{Opcode::tensor_copy_predicated, copy_predicated_cost},
             {Opcode::select_reduce, select_reduce_cost},
             {Opcode::range_select, range_select_cost},
+            {Opcode::dropout, dropout_cost},
             {Opcode::iota, pattern_cost},
             {Opcode::affine_select, pattern_cost}};
 }

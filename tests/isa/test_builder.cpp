@@ -275,6 +275,8 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
                                   {"comp_op1", AluOp::less},
                                   {"bound0", v},
                                   {"bound1", v}});
+    b.dropout(d, a, 0.25);
+    g.emit(Opcode::dropout, {{"dst", d}, {"data", a}, {"prob", 0.25}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
     const std::vector<FreeDim> group = {{1, 4}};

@@ -397,3 +397,18 @@ TEST_CASE("range_select: v3, comparisons, fp32 [P,1] bounds, maximum, FP32_MIN o
     CHECK_THAT(rs(AluOp::greater, [](InstructionRef& r) { r.arg("on_false_value", 0.0); }),
                Contains("'on_false_value': found 0, expected -3.4028235e+38, the fp32 minimum"));
 }
+
+TEST_CASE("dropout: dst of data's shape and dtype, prob in [0, 1], fp32 prob for integer data",
+          "[isa]") {
+    const auto drop = [](AccessPattern dst, AccessPattern data, Operand prob) {
+        return messages_of([&](KernelBuilder& b) { b.dropout(dst, data, prob); });
+    };
+    CHECK(drop(tile(0, 8), tile(64, 8), 0.1) == "");
+    CHECK(drop(tile(0, 8, DType::int32), tile(64, 8, DType::int32), tile(128, 1)) == "");
+    CHECK_THAT(drop(tile(0, 8, bf16), tile(64, 8), 0.1),
+               Contains("dropout operand 'dst': found dtype bf16, expected f32 as operand 'data'"));
+    CHECK_THAT(drop(tile(0, 8), tile(64, 8), 1.5),
+               Contains("'prob': found 1.5, expected a probability in [0, 1] (§11.15)"));
+    CHECK_THAT(drop(tile(0, 8, DType::int32), tile(64, 8, DType::int32), tile(128, 1, bf16)),
+               Contains("dropout operand 'prob': found dtype bf16, expected f32"));
+}

@@ -615,3 +615,20 @@ def test_range_select_masks_outside_per_row_bounds_and_keeps_the_max(monkeypatch
     y, m = window(x, lo, hi)
     np.testing.assert_array_equal(y, want)
     np.testing.assert_array_equal(m, want.max(axis=1, keepdims=True))
+
+
+def test_dropout_zeroes_about_prob_and_keeps_the_rest():
+    @nki.jit
+    def drop(x):
+        out = nl.ndarray(x.shape, nl.float32, buffer=nl.shared_hbm)
+        xs = nl.load(x)
+        y = nl.ndarray(x.shape, nl.float32, buffer=nl.sbuf)
+        nisa.dropout(dst=y, data=xs, prob=0.3)
+        nl.store(out, y)
+        return out
+    x = np.random.default_rng(20).uniform(1, 2, (128, 256)).astype(np.float32)
+    y = drop(x)
+    kept = y != 0
+    np.testing.assert_array_equal(y[kept], x[kept])
+    assert abs(1 - kept.mean() - 0.3) < 0.015  # binomial sd 0.0029
+    np.testing.assert_array_equal(drop(x), y)  # the same seed, the same mask

@@ -410,6 +410,15 @@ def range_select(dst, on_true_tile, comp_op0, comp_op1, bound0, bound1,
           range_start=int(range_start))
 
 
+def dropout(dst, data, prob, name=None, **kwargs):
+    """dst = data with each element zeroed with probability prob (a number or a [P, 1] tile);
+    survivors are not rescaled. The random draws are nsim's seeded generator (docs/nki.md)."""
+    api = "nisa.dropout"
+    _no_mask(kwargs, api)
+    _emit("dropout", api, dst=_tensor(dst, "dst", api), data=_tensor(data, "data", api),
+          prob=_scalar_or_tensor(prob, "prob", api))
+
+
 def bn_stats(dst, data, name=None, **kwargs):
     _emit("bn_stats", "nisa.bn_stats", dst=_tensor(dst, "dst", "nisa.bn_stats"),
           data=_tensor(data, "data", "nisa.bn_stats"))

@@ -80,6 +80,7 @@ std::map<Opcode, Build> builder_calls() {
          [=](KernelBuilder& k) {
              k.range_select(a, b, AluOp::greater_equal, AluOp::less, s, s).arg("reduce_res", s);
          }},
+        {Opcode::dropout, [=](KernelBuilder& k) { k.dropout(a, b, s); }},
         {Opcode::dma_copy, [=](KernelBuilder& k) { k.dma_copy(a, k.hbm("x", 0, 128, 0, {64})); }},
         {Opcode::all_reduce, [=](KernelBuilder& k) { k.all_reduce(a, b, group); }},
         {Opcode::all_gather, [=](KernelBuilder& k) { k.all_gather(a, b, group); }},

@@ -329,3 +329,42 @@ TEST_CASE(
     CHECK(got[0] == -std::numeric_limits<float>::infinity());
     CHECK(got[3] == 99.0f);
 }
+
+TEST_CASE("dropout: drops where the core's splitmix64 draw is below prob * 2^32, bits kept else",
+          "[sim]") {
+    Core core;  // seed 1
+    const auto data = sbuf_pattern(0, 1, 0, DType::float32, {{1, 8}});
+    const auto dst = sbuf_pattern(0, 1, 64, DType::float32, {{1, 8}});
+    put_values(core, data, {1, 2, 3, 4, 5, 6, 7, 8});
+    // The first draws of splitmix64 seeded 1 (high halves, computed outside nsim): 0x910a2dec
+    // 0xbeeb8da1 0xf893a2ee 0x71c18690 0x71bb54d8 0xc34d0bff 0xe099ec6c 0x85e7bb0f; below 2^31:
+    // the 4th and 5th.
+    core.run(ops::dropout, make(Opcode::dropout, {{"dst", dst}, {"data", data}, {"prob", 0.5}}));
+    CHECK(get_values(core, dst) == std::vector<float>{1, 2, 3, 0, 0, 6, 7, 8});
+}
+
+TEST_CASE(
+    "dropout: prob 0 keeps, 1 drops, per partition, and about prob of a large tile is dropped",
+    "[sim]") {
+    Core core(Generation::v2, 7);
+    const auto data = sbuf_pattern(0, 2, 0, DType::bfloat16, {{1, 64}});
+    const auto dst = sbuf_pattern(0, 2, 256, DType::bfloat16, {{1, 64}});
+    const auto prob = sbuf_pattern(0, 2, 512, DType::float32, {{1, 1}});
+    std::vector<float> x(128);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = float(i % 64) + 0.5f;
+    put_values(core, data, x);
+    put_values(core, prob, {0, 1});
+    core.run(ops::dropout, make(Opcode::dropout, {{"dst", dst}, {"data", data}, {"prob", prob}}));
+    std::vector<float> want(x.begin(), x.begin() + 64);
+    want.resize(128, 0.0f);
+    CHECK(get_values(core, dst) == want);
+
+    const auto big = sbuf_pattern(0, 128, 1024, DType::float32, {{1, 512}});
+    put_values(core, big, std::vector<float>(128 * 512, 3.0f));
+    core.run(ops::dropout, make(Opcode::dropout, {{"dst", big}, {"data", big}, {"prob", 0.25}}));
+    const std::vector<float> got = get_values(core, big);
+    const auto dropped = double(std::count(got.begin(), got.end(), 0.0f)) / double(got.size());
+    CHECK(std::abs(dropped - 0.25) < 0.01);  // binomial sd 0.0017: six of them
+    CHECK(std::count(got.begin(), got.end(), 3.0f) + std::count(got.begin(), got.end(), 0.0f) ==
+          long(got.size()));  // survivors not rescaled
+}

@@ -195,6 +195,15 @@ TEST_CASE("cost: range_select costs max(MIN_II, N)", "[sim]") {
     CHECK(instruction_cost(rs(10), v2).cycles == 64);
 }
 
+TEST_CASE("cost: dropout costs max(MIN_II, N)", "[sim]") {
+    const auto drop = [](uint32_t n) {
+        auto x = tile(MemSpace::sbuf, 128, DType::float32, n);
+        return make(Opcode::dropout, {{"dst", x}, {"data", x}, {"prob", 0.5}});
+    };
+    CHECK(instruction_cost(drop(300), v2).cycles == 300);
+    CHECK(instruction_cost(drop(30), v2).cycles == 64);
+}
+
 TEST_CASE("cost: tensor_reduce halves for bf16 add/max", "[sim]") {
     auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
     auto out = tile(MemSpace::sbuf, 128, DType::bfloat16, 1);
