@@ -15,7 +15,7 @@ namespace nsim::isa {
 // The value of one operand; which alternative is set follows the operand's ArgKind
 // (opcode_table.h). std::monostate = operand not given.
 using ArgValue = std::variant<std::monostate, AccessPattern, double, int64_t, bool,
-                              std::vector<FreeDim>, std::string>;
+                              std::vector<FreeDim>, std::string, std::vector<int64_t>>;
 
 // Wait until semaphore `sem` holds at least `value` before starting.
 struct SemWait {

@@ -34,6 +34,8 @@ std::string_view accepted_values(ArgKind kind) {
             return "a std::vector<FreeDim> pattern";
         case ArgKind::name:
             return "a string";
+        case ArgKind::int_list:
+            return "a std::vector<int64_t>";
     }
     return "?";
 }
@@ -140,6 +142,9 @@ ArgValue Operand::to_arg(Opcode op, const ArgSpec& spec) const {
             break;
         case ArgKind::name:
             if (const auto* s = std::get_if<std::string>(&m_value)) return *s;
+            break;
+        case ArgKind::int_list:
+            if (const auto* v = std::get_if<std::vector<int64_t>>(&m_value)) return *v;
             break;
     }
     throw std::invalid_argument(fmt::format("{} operand '{}': wrong kind of value, expected {}",
@@ -385,6 +390,12 @@ InstructionRef KernelBuilder::range_select(AccessPattern dst, AccessPattern on_t
 
 InstructionRef KernelBuilder::dropout(AccessPattern dst, AccessPattern data, Operand prob) {
     return emit(Opcode::dropout, {{"dst", dst}, {"data", data}, {"prob", prob}});
+}
+
+InstructionRef KernelBuilder::nc_stream_shuffle(AccessPattern dst, AccessPattern src,
+                                                std::vector<int64_t> shuffle_mask) {
+    return emit(Opcode::nc_stream_shuffle,
+                {{"dst", dst}, {"src", src}, {"shuffle_mask", std::move(shuffle_mask)}});
 }
 
 InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {

@@ -33,7 +33,7 @@ AccessPattern rows(AccessPattern ap, uint32_t first, uint32_t count);
 
 // An operand value for emit() and InstructionRef::arg(). It converts implicitly from what the
 // ArgKinds take: an AccessPattern, a number (immediates are stored fp32-rounded, as the parser
-// does), a bool, an AluOp / ActFunc / ReduceCmd, a pattern, or a name.
+// does), a bool, an AluOp / ActFunc / ReduceCmd, a pattern, a name, or a list of integers.
 class Operand {
 public:
     Operand(AccessPattern ap) : m_value(std::move(ap)) {}
@@ -48,6 +48,7 @@ public:
     Operand(std::vector<FreeDim> pattern) : m_value(std::move(pattern)) {}
     Operand(std::string name) : m_value(std::move(name)) {}
     Operand(const char* name) : m_value(std::string(name)) {}
+    Operand(std::vector<int64_t> values) : m_value(std::move(values)) {}
 
     // The value stored for operand `spec` of `op`; throws std::invalid_argument naming both when
     // this value is not of the operand's kind.
@@ -62,7 +63,7 @@ private:
     }
 
     std::variant<AccessPattern, double, int64_t, bool, AluOp, ActFunc, ReduceCmd,
-                 std::vector<FreeDim>, std::string>
+                 std::vector<FreeDim>, std::string, std::vector<int64_t>>
         m_value;
 };
 
@@ -159,6 +160,8 @@ public:
     InstructionRef range_select(AccessPattern dst, AccessPattern on_true_tile, AluOp comp_op0,
                                 AluOp comp_op1, AccessPattern bound0, AccessPattern bound1);
     InstructionRef dropout(AccessPattern dst, AccessPattern data, Operand prob);
+    InstructionRef nc_stream_shuffle(AccessPattern dst, AccessPattern src,
+                                     std::vector<int64_t> shuffle_mask);
     InstructionRef dma_copy(AccessPattern dst, AccessPattern src);
     // Collectives over the replica group `group` ([[step,num],...] from rank 0; set group_start on
     // the returned ref for another first rank).

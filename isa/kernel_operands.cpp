@@ -283,6 +283,13 @@ ArgValue FieldReader::arg_value(ArgKind kind, const Program& p) {
             return pattern();
         case ArgKind::name:
             return identifier("a name");
+        case ArgKind::int_list: {
+            std::vector<int64_t> values;
+            list('[', ']', [&] { values.push_back(number<int64_t>("an integer")); });
+            expect_end("nothing after the list");
+            if (values.empty()) fail("[A,B,...]: at least one integer");
+            return values;
+        }
     }
     fail("a value of a known operand kind");
 }

@@ -74,6 +74,9 @@ struct ValueFormatter {
         return format_pairs('[', ']', dims);
     }
     std::string operator()(const std::string& s) const { return s; }
+    std::string operator()(const std::vector<int64_t>& v) const {
+        return "[" + comma_list(v) + "]";
+    }
 };
 
 // One instruction line; `engine=` only where the engine is not implied (by the opcode's default in

@@ -38,6 +38,7 @@ enum class Opcode : uint8_t {
     nc_match_replace8,
     range_select,
     dropout,
+    nc_stream_shuffle,
     dma_copy,
     all_reduce,
     all_gather,
@@ -60,6 +61,7 @@ enum class ArgKind : uint8_t {
     reduce_cmd,  // ReduceCmd name                          -> int64_t
     pattern,     // [[step,num],...] (iota, affine_select)  -> std::vector<FreeDim>
     name,        // identifier (custom operator name)       -> std::string
+    int_list,    // [A,B,...] integers (a shuffle mask)     -> std::vector<int64_t>
 };
 
 // Whether the instruction reads or writes the bytes of an access-pattern operand.

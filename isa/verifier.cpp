@@ -44,6 +44,8 @@ std::string_view kind_expectation(ArgKind k) {
             return "a pattern [[step,num],...]";
         case ArgKind::name:
             return "a name";
+        case ArgKind::int_list:
+            return "a list of integers [A,B,...]";
     }
     return "?";
 }
@@ -51,7 +53,7 @@ std::string_view kind_expectation(ArgKind k) {
 std::string_view alternative_name(const ArgValue& v) {
     constexpr std::string_view names[] = {"nothing",    "an access pattern", "an immediate",
                                           "an integer", "a boolean",         "a pattern",
-                                          "a name"};
+                                          "a name",     "an integer list"};
     return v.valueless_by_exception() ? "a valueless variant" : names[v.index()];
 }
 
@@ -75,6 +77,8 @@ bool holds_kind(const ArgValue& v, ArgKind kind) {
             return std::holds_alternative<std::vector<FreeDim>>(v);
         case ArgKind::name:
             return std::holds_alternative<std::string>(v);
+        case ArgKind::int_list:
+            return std::holds_alternative<std::vector<int64_t>>(v);
     }
     return false;
 }

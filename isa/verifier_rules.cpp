@@ -14,6 +14,10 @@ namespace {
 constexpr uint32_t kVectorTransposeMax = 32;  // one 32x32 reshape bank [src:nki-isa, nc_transpose]
 constexpr uint64_t kBnStatsFmax = 512;        // [src:nki-tile-size, bn_stats_fmax]
 constexpr uint64_t kTop8DataMax = 16384;      // [src:nki-isa, max8]
+constexpr size_t kShuffleLanes =
+    32;  // a reshape bank's partitions [src:nki-isa, nc_stream_shuffle]
+constexpr int64_t kShuffleKeep =
+    255;  // leaves a destination partition [src:nki-isa, nc_stream_shuffle]
 
 // The Tensor Engine's systolic array is partitions x partitions: 128x128 on v1-v3
 // [src:nki-isa, nc_matmul], one row per SBUF partition, so a what-if array follows the partitions.
@@ -379,6 +383,47 @@ void check_dropout(Checker& c) {
         c.error("prob", fmt::format("found {}, expected a probability in [0, 1] (§11.15)", *p));
 }
 
+// Moves partitions within each 32-partition quadrant [src:nki-isa, nc_stream_shuffle].
+void check_nc_stream_shuffle(Checker& c) {
+    c.same_dtype("dst", "src", "the shuffle does not convert, §13.5");
+    if (const AccessPattern* src = c.ap("src"))
+        c.free_size_is("dst", src->free_size(), "the free size of 'src', §13.5");
+    const AccessPattern* src = c.ap("src");
+    const AccessPattern* dst = c.ap("dst");
+    const auto* mask = std::get_if<std::vector<int64_t>>(c.value("shuffle_mask"));
+    if (mask && mask->size() != kShuffleLanes)
+        c.error("shuffle_mask", fmt::format("{} entries, expected {} (one per partition of a "
+                                            "quadrant, §13.5)",
+                                            mask->size(), kShuffleLanes));
+    if (!mask || !src || !dst || mask->size() != kShuffleLanes) return;
+    for (size_t i = 0; i < mask->size(); ++i) {
+        const int64_t m = (*mask)[i];
+        if (m == kShuffleKeep) continue;
+        if (m < 0 || m >= int64_t(kShuffleLanes)) {
+            c.error("shuffle_mask", fmt::format("entry {} is {}, expected 0 to 31, or 255 to "
+                                                "leave the partition (§13.5)",
+                                                i, m));
+            continue;
+        }
+        for (uint32_t q = 0; q * kShuffleLanes + i < dst->num_partitions; ++q)
+            if (q * kShuffleLanes + uint64_t(m) >= src->num_partitions) {
+                c.error("shuffle_mask",
+                        fmt::format("entry {} reads partition {} of 'src' for quadrant {}, which "
+                                    "has {} partitions (§13.5)",
+                                    i, q * kShuffleLanes + m, q, src->num_partitions));
+                break;
+            }
+    }
+    const uint32_t active = std::max(src->num_partitions, dst->num_partitions);
+    const uint32_t align = active > 2 * kShuffleLanes ? 128 : active > kShuffleLanes ? 64 : 32;
+    for (const AccessPattern* ap : {src, dst})
+        if (ap->start_partition % align != 0)
+            c.error(ap == src ? "src" : "dst",
+                    fmt::format("starts at partition {}, expected a multiple of {} for {} "
+                                "active partitions (§13.5)",
+                                ap->start_partition, align, active));
+}
+
 void check_tensor_copy_predicated(Checker& c) {
     c.same_shape("src", "dst");
     c.same_shape("predicate", "dst");
@@ -517,6 +562,9 @@ void check_opcode_rules(Checker& c) {
             break;  // [src:nki-isa, tensor_copy]
         case Opcode::tensor_copy_predicated:
             check_tensor_copy_predicated(c);
+            break;
+        case Opcode::nc_stream_shuffle:
+            check_nc_stream_shuffle(c);
             break;
         case Opcode::dropout:
             check_dropout(c);

@@ -18,6 +18,7 @@ struct Context {
 // semantics_tensor.cpp
 void nc_matmul(Context& c);
 void nc_transpose(Context& c);
+void nc_stream_shuffle(Context& c);
 // semantics_elementwise.cpp
 void activation(Context& c);
 void tensor_tensor(Context& c);

@@ -1,9 +1,13 @@
-// Tensor Engine semantics: nc_matmul and nc_transpose, as their pages say [src:nki-isa].
+// Semantics of the instructions that move data across partitions: nc_matmul and nc_transpose
+// (Tensor Engine, or Vector for small transposes), nc_stream_shuffle (Vector), as their pages say
+// [src:nki-isa].
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <variant>
 
 #include "sim/semantics/semantics_families.h"
+#include "sim/semantics/semantics_operands.h"
 #include "sim/semantics/semantics_ops.h"
 
 namespace nsim::sim::ops {
@@ -155,13 +159,44 @@ void nc_transpose(Context& c) {
     write_tile(c.state, dst, out, c.inst.rounding);
 }
 
+// For each quadrant q and lane i with 32q + i < P_dst and shuffle_mask[i] != 255: partition
+// 32q + i of dst = partition 32q + shuffle_mask[i] of src, raw bits (equal dtypes); the other
+// partitions of dst are not written. The whole of src is read first, so dst may be src
+// [src:nki-isa, nc_stream_shuffle].
+void nc_stream_shuffle(Context& c) {
+    constexpr uint32_t kLanes = 32;
+    const auto& dst = ap_operand(c.inst, "dst");
+    const auto& src = ap_operand(c.inst, "src");
+    const auto& mask = std::get<std::vector<int64_t>>(c.inst.arg("shuffle_mask"));
+    if (mask.size() != kLanes || src.free_size() != dst.free_size())
+        operand_error(c.inst, "expected 32 mask entries and src of dst's free size");
+    const RawTile in = read_raw(c.state, src);
+    for (uint32_t r = 0; r < dst.num_partitions; ++r) {
+        const int64_t m = mask[r % kLanes];
+        if (m == 255) continue;
+        const uint64_t from = uint64_t(r - r % kLanes) + uint64_t(m);
+        if (m < 0 || m >= int64_t(kLanes) || from >= in.partitions)
+            operand_error(
+                c.inst, "shuffle_mask entry " + std::to_string(r % kLanes) + " reads outside src");
+        AccessPattern row = dst;
+        row.start_partition = dst.start_partition + r;
+        row.num_partitions = 1;
+        write_raw(c.state, row,
+                  RawTile{1, in.free,
+                          std::vector<uint32_t>(in.bits.begin() + from * in.free,
+                                                in.bits.begin() + (from + 1) * in.free)});
+    }
+}
+
 }  // namespace nsim::sim::ops
 
 namespace nsim::sim {
 
 std::vector<OpcodeSemantics> tensor_semantics() {
     using isa::Opcode;
-    return {{Opcode::nc_matmul, ops::nc_matmul}, {Opcode::nc_transpose, ops::nc_transpose}};
+    return {{Opcode::nc_matmul, ops::nc_matmul},
+            {Opcode::nc_transpose, ops::nc_transpose},
+            {Opcode::nc_stream_shuffle, ops::nc_stream_shuffle}};
 }
 
 }  // namespace nsim::sim

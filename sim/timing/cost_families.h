@@ -8,7 +8,7 @@
 
 namespace nsim::sim {
 
-std::vector<OpcodeCost> tensor_costs();       // nc_matmul, nc_transpose
+std::vector<OpcodeCost> tensor_costs();       // nc_matmul, nc_transpose, nc_stream_shuffle
 std::vector<OpcodeCost> elementwise_costs();  // activation, tensor_tensor, tensor_scalar, ...
 std::vector<OpcodeCost> reduce_costs();       // tensor_reduce, tensor_partition_reduce, bn_*
 std::vector<OpcodeCost> select_costs();       // predicated copies, iota, affine_select

@@ -1,4 +1,5 @@
-// Cost of the Tensor engine's instructions [src:nki-isa-cost, nc_matmul].
+// Cost of the instructions that move data across partitions [src:nki-isa-cost, nc_matmul]:
+// matmul, transpose, and the Vector engine's partition shuffle.
 #include <algorithm>
 
 #include "sim/timing/cost_families.h"
@@ -34,10 +35,17 @@ InstructionCost transpose_cost(const Instruction& inst, const CoreTiming& t) {
     return cycles_cost(floor_min_ii(operand_elements(inst, "data", t), t));
 }
 
+// max(MIN_II, N) [src:nki-isa-cost, nc_stream_shuffle].
+InstructionCost stream_shuffle_cost(const Instruction& inst, const CoreTiming& t) {
+    return cycles_cost(floor_min_ii(operand_elements(inst, "src", t), t));
+}
+
 }  // namespace
 
 std::vector<OpcodeCost> tensor_costs() {
-    return {{Opcode::nc_matmul, matmul_cost}, {Opcode::nc_transpose, transpose_cost}};
+    return {{Opcode::nc_matmul, matmul_cost},
+            {Opcode::nc_transpose, transpose_cost},
+            {Opcode::nc_stream_shuffle, stream_shuffle_cost}};
 }
 
 }  // namespace nsim::sim

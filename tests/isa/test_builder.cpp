@@ -277,6 +277,9 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
                                   {"bound1", v}});
     b.dropout(d, a, 0.25);
     g.emit(Opcode::dropout, {{"dst", d}, {"data", a}, {"prob", 0.25}});
+    const std::vector<int64_t> mask(32, 0);
+    b.nc_stream_shuffle(d, a, mask);
+    g.emit(Opcode::nc_stream_shuffle, {{"dst", d}, {"src", a}, {"shuffle_mask", mask}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
     const std::vector<FreeDim> group = {{1, 4}};

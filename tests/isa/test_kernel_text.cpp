@@ -62,6 +62,8 @@ ArgValue sample_value(const ArgSpec& spec, const Program& p, bool full, bool imm
             return std::vector<FreeDim>{{1, 512}, {0, 4}};
         case ArgKind::name:
             return std::string("my_op");
+        case ArgKind::int_list:
+            return std::vector<int64_t>{-3, 0, 255};
     }
     return {};
 }

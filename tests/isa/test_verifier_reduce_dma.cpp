@@ -247,3 +247,32 @@ TEST_CASE(
                Contains("nc_match_replace8 operand 'dst_idx': found dtype f32, expected u32 or "
                         "u16"));
 }
+
+TEST_CASE(
+    "nc_stream_shuffle: 32 entries within the quadrant or 255, aligned starts, no "
+    "conversion",
+    "[isa]") {
+    const auto shuffle = [](AccessPattern dst, AccessPattern src, std::vector<int64_t> mask) {
+        return messages_of([&](KernelBuilder& b) { b.nc_stream_shuffle(dst, src, mask); });
+    };
+    std::vector<int64_t> swap(32);
+    for (int64_t i = 0; i < 32; ++i) swap[size_t(i)] = i ^ 1;
+    CHECK(shuffle(tile(0, 8), tile(64, 8), swap) == "");
+    CHECK(shuffle(sbuf(32, 32, 0, f32, {8}), sbuf(0, 1, 64, f32, {8}),
+                  std::vector<int64_t>(32, 0)) == "");  // broadcast one partition
+    CHECK_THAT(shuffle(tile(0, 8), tile(64, 8), {0, 1}),
+               Contains("'shuffle_mask': 2 entries, expected 32"));
+    auto bad = swap;
+    bad[3] = 40;
+    CHECK_THAT(shuffle(tile(0, 8), tile(64, 8), bad),
+               Contains("entry 3 is 40, expected 0 to 31, or 255"));
+    bad[3] = 255;
+    CHECK(shuffle(tile(0, 8), tile(64, 8), bad) == "");
+    CHECK_THAT(
+        shuffle(sbuf(0, 32, 0, f32, {8}), sbuf(0, 4, 64, f32, {8}), swap),
+        Contains("entry 4 reads partition 5 of 'src' for quadrant 0, which has 4 partitions"));
+    CHECK_THAT(shuffle(sbuf(32, 64, 0, f32, {8}), sbuf(0, 64, 64, f32, {8}), swap),
+               Contains("'dst': starts at partition 32, expected a multiple of 64 for 64 active"));
+    CHECK_THAT(shuffle(tile(0, 8, bf16), tile(64, 8), swap),
+               Contains("nc_stream_shuffle operand 'dst': found dtype bf16, expected f32"));
+}

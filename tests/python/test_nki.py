@@ -632,3 +632,16 @@ def test_dropout_zeroes_about_prob_and_keeps_the_rest():
     np.testing.assert_array_equal(y[kept], x[kept])
     assert abs(1 - kept.mean() - 0.3) < 0.015  # binomial sd 0.0029
     np.testing.assert_array_equal(drop(x), y)  # the same seed, the same mask
+
+
+def test_nc_stream_shuffle_swaps_neighbour_partitions_in_every_quadrant():
+    @nki.jit
+    def swap_pairs(x):
+        out = nl.ndarray(x.shape, x.dtype, buffer=nl.shared_hbm)
+        xs = nl.load(x)
+        y = nl.ndarray(x.shape, x.dtype, buffer=nl.sbuf)
+        nisa.nc_stream_shuffle(dst=y, src=xs, shuffle_mask=[i ^ 1 for i in range(32)])
+        nl.store(out, y)
+        return out
+    x = np.random.default_rng(21).integers(-2**31, 2**31, (128, 40)).astype(np.int32)
+    np.testing.assert_array_equal(swap_pairs(x), x[np.arange(128) ^ 1])

@@ -419,6 +419,16 @@ def dropout(dst, data, prob, name=None, **kwargs):
           prob=_scalar_or_tensor(prob, "prob", api))
 
 
+def nc_stream_shuffle(dst, src, shuffle_mask, name=None, **kwargs):
+    """Partition 32q + i of dst = partition 32q + shuffle_mask[i] of src in every 32-partition
+    quadrant q (32 integers; 255 leaves the partition as it was). dst may be src."""
+    api = "nisa.nc_stream_shuffle"
+    _no_mask(kwargs, api)
+    mask = [int(m) for m in shuffle_mask]
+    _emit("nc_stream_shuffle", api, dst=_tensor(dst, "dst", api), src=_tensor(src, "src", api),
+          shuffle_mask=mask)
+
+
 def bn_stats(dst, data, name=None, **kwargs):
     _emit("bn_stats", "nisa.bn_stats", dst=_tensor(dst, "dst", "nisa.bn_stats"),
           data=_tensor(data, "data", "nisa.bn_stats"))

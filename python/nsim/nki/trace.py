@@ -175,8 +175,10 @@ def _operand_text(value, inst):
     if isinstance(value, float):
         return repr(float(np.float32(value))) if math.isfinite(value) else \
             ("nan" if math.isnan(value) else ("inf" if value > 0 else "-inf"))
-    if isinstance(value, list):  # a [[step, num], ...] pattern
-        return "[" + ",".join(f"[{int(s)},{int(n)}]" for s, n in value) + "]"
+    if isinstance(value, list) and value and isinstance(value[0], (list, tuple)):
+        return "[" + ",".join(f"[{int(s)},{int(n)}]" for s, n in value) + "]"  # a pattern
+    if isinstance(value, list):  # a list of integers
+        return "[" + ",".join(str(int(v)) for v in value) + "]"
     return str(value)
 
 

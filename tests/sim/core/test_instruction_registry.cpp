@@ -81,6 +81,12 @@ std::map<Opcode, Build> builder_calls() {
              k.range_select(a, b, AluOp::greater_equal, AluOp::less, s, s).arg("reduce_res", s);
          }},
         {Opcode::dropout, [=](KernelBuilder& k) { k.dropout(a, b, s); }},
+        {Opcode::nc_stream_shuffle,
+         [=](KernelBuilder& k) {
+             std::vector<int64_t> reverse(32);
+             for (int64_t i = 0; i < 32; ++i) reverse[size_t(i)] = 31 - i;
+             k.nc_stream_shuffle(a, b, reverse);
+         }},
         {Opcode::dma_copy, [=](KernelBuilder& k) { k.dma_copy(a, k.hbm("x", 0, 128, 0, {64})); }},
         {Opcode::all_reduce, [=](KernelBuilder& k) { k.all_reduce(a, b, group); }},
         {Opcode::all_gather, [=](KernelBuilder& k) { k.all_gather(a, b, group); }},

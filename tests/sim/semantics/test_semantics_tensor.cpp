@@ -231,3 +231,35 @@ TEST_CASE("semantics: matmul of shapes off the 4 x 8 register blocks keeps every
     require_values(core, dst,
                    reference(dst, [&](uint32_t i, uint64_t j) { return ref_dot(s, i, m, j); }));
 }
+
+TEST_CASE(
+    "nc_stream_shuffle: the mask applies in every quadrant, 255 keeps, raw bits, a "
+    "broadcast",
+    "[sim]") {
+    Core core;
+    const auto src = sbuf_pattern(0, 64, 0, DType::int32, {{1, 2}});
+    const auto dst = sbuf_pattern(0, 64, 64, DType::int32, {{1, 2}});
+    std::vector<uint32_t> in, before(128, 0xdeadbeefu);
+    for (uint32_t p = 0; p < 64; ++p) in.insert(in.end(), {p, 0x80000000u + p});
+    put_bits(core, src, in);
+    put_bits(core, dst, before);
+    std::vector<int64_t> mask(32);
+    for (int64_t i = 0; i < 32; ++i) mask[size_t(i)] = 31 - i;
+    mask[5] = 255;
+    core.run(ops::nc_stream_shuffle,
+             make(Opcode::nc_stream_shuffle, {{"dst", dst}, {"src", src}, {"shuffle_mask", mask}}));
+    const std::vector<uint32_t> got = get_bits(core, dst);
+    for (uint32_t r = 0; r < 64; ++r) {
+        INFO("partition " << r);
+        const uint32_t from = r % 32 == 5 ? 0 : (r / 32) * 32 + 31 - r % 32;
+        CHECK(got[2 * r] == (r % 32 == 5 ? 0xdeadbeefu : from));
+        CHECK(got[2 * r + 1] == (r % 32 == 5 ? 0xdeadbeefu : 0x80000000u + from));
+    }
+    const auto one = sbuf_pattern(7, 1, 0, DType::int32, {{1, 2}});  // partition 7 of src
+    const auto wide = sbuf_pattern(32, 32, 64, DType::int32, {{1, 2}});
+    core.run(ops::nc_stream_shuffle,
+             make(Opcode::nc_stream_shuffle,
+                  {{"dst", wide}, {"src", one}, {"shuffle_mask", std::vector<int64_t>(32, 0)}}));
+    const std::vector<uint32_t> b = get_bits(core, wide);
+    for (uint32_t r = 0; r < 32; ++r) CHECK((b[2 * r] == 7 && b[2 * r + 1] == 0x80000007u));
+}

@@ -204,6 +204,16 @@ TEST_CASE("cost: dropout costs max(MIN_II, N)", "[sim]") {
     CHECK(instruction_cost(drop(30), v2).cycles == 64);
 }
 
+TEST_CASE("cost: nc_stream_shuffle costs max(MIN_II, N)", "[sim]") {
+    const auto shuffle = [](uint32_t n) {
+        auto x = tile(MemSpace::sbuf, 128, DType::float32, n);
+        return make(Opcode::nc_stream_shuffle,
+                    {{"dst", x}, {"src", x}, {"shuffle_mask", std::vector<int64_t>(32, 0)}});
+    };
+    CHECK(instruction_cost(shuffle(200), v2).cycles == 200);
+    CHECK(instruction_cost(shuffle(20), v2).cycles == 64);
+}
+
 TEST_CASE("cost: tensor_reduce halves for bf16 add/max", "[sim]") {
     auto b = tile(MemSpace::sbuf, 128, DType::bfloat16, 512);
     auto out = tile(MemSpace::sbuf, 128, DType::bfloat16, 1);
