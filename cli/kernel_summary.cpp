@@ -131,7 +131,7 @@ Usage usage_of(const isa::Program& p) {
             }
         for (const auto& w : inst.waits) u.semaphores.insert(w.sem);
         for (const auto& i : inst.incs) u.semaphores.insert(i.sem);
-        if (inst.op == isa::Opcode::dma_copy) {
+        if (isa::is_dma(inst.op)) {
             if (const auto* q = std::get_if<int64_t>(&inst.arg("queue")))
                 u.queues.insert(*q);
             else

@@ -131,7 +131,7 @@ double estimate_engine_cycles(const isa::Program& program) {
     std::array<double, isa::kEngineCount> cycles{};
     for (const auto& inst : program.instructions) {
         const isa::AccessPattern* dst = inst.ap("dst");
-        if (inst.op == isa::Opcode::dma_copy || !dst) continue;
+        if (isa::is_dma(inst.op) || !dst) continue;
         double c = double(dst->free_size());
         if (inst.op == isa::Opcode::nc_matmul) {
             const isa::AccessPattern* st = inst.ap("stationary");

@@ -46,7 +46,7 @@ public:
             // collective engine runs several at once (CC cores), so they may complete out of order.
             slot.dma = isa::opcode_info(inst.op).asynchronous;
             int64_t queue = isa::is_collective(inst.op) ? -1 - int64_t(i) : 0;
-            if (inst.op == isa::Opcode::dma_copy)
+            if (isa::is_dma(inst.op))
                 if (const auto* q = std::get_if<int64_t>(&inst.arg("queue"))) queue = *q;
             const auto [it, added] =
                 ids.try_emplace({slot.engine, slot.dma, queue}, m_members.size());

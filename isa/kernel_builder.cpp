@@ -402,6 +402,10 @@ InstructionRef KernelBuilder::dma_copy(AccessPattern dst, AccessPattern src) {
     return emit(Opcode::dma_copy, {{"dst", dst}, {"src", src}});
 }
 
+InstructionRef KernelBuilder::dma_transpose(AccessPattern dst, AccessPattern src) {
+    return emit(Opcode::dma_transpose, {{"dst", dst}, {"src", src}});
+}
+
 InstructionRef KernelBuilder::all_reduce(AccessPattern dst, AccessPattern src,
                                          std::vector<FreeDim> group, AluOp op) {
     return emit(Opcode::all_reduce, {{"dst", dst}, {"src", src}, {"group", group}, {"op", op}});

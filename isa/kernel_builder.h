@@ -163,6 +163,7 @@ public:
     InstructionRef nc_stream_shuffle(AccessPattern dst, AccessPattern src,
                                      std::vector<int64_t> shuffle_mask);
     InstructionRef dma_copy(AccessPattern dst, AccessPattern src);
+    InstructionRef dma_transpose(AccessPattern dst, AccessPattern src);
     // Collectives over the replica group `group` ([[step,num],...] from rank 0; set group_start on
     // the returned ref for another first rank).
     InstructionRef all_reduce(AccessPattern dst, AccessPattern src, std::vector<FreeDim> group,

@@ -267,6 +267,17 @@ const std::array<OpcodeInfo, kOpcodeCount>& table() {
           {"queue", K::integer, opt}},
          "dst = convert(src) by a DMA queue; the issuing engine does not wait",
          true},
+        {Opcode::dma_transpose,
+         "dma_transpose",
+         kAllEngines,
+         Engine::sync,
+         {{"dst", K::ap, req, W, kSbuf},
+          {"src", K::ap, req, R, kHbm | kSbuf},
+          {"axes", K::int_list, opt},
+          {"queue", K::integer, opt}},
+         "dst = src with its dims permuted (axes[i]: the src dim that becomes dst dim i) by a DMA "
+         "queue, v3",
+         true},
         // Collectives (docs/kernel-format.md "Collectives"): HBM buffers, a replica group of ranks
         // given as group_start plus a [[step,num],...] pattern, run by the collective engine.
         {Opcode::all_reduce,
@@ -337,6 +348,8 @@ const std::array<OpcodeInfo, kOpcodeCount>& table() {
 }  // namespace
 
 const OpcodeInfo& opcode_info(Opcode op) { return table()[size_t(op)]; }
+
+bool is_dma(Opcode op) { return op == Opcode::dma_copy || op == Opcode::dma_transpose; }
 
 bool is_collective(Opcode op) {
     return op == Opcode::all_reduce || op == Opcode::all_gather || op == Opcode::reduce_scatter ||

@@ -40,6 +40,7 @@ enum class Opcode : uint8_t {
     dropout,
     nc_stream_shuffle,
     dma_copy,
+    dma_transpose,
     all_reduce,
     all_gather,
     reduce_scatter,
@@ -92,6 +93,8 @@ struct OpcodeInfo {
 };
 
 const OpcodeInfo& opcode_info(Opcode op);
+// dma_copy, dma_transpose: triggered by an engine, run by a DMA queue.
+bool is_dma(Opcode op);
 // all_reduce, all_gather, reduce_scatter, send, recv: run by the chip's collective engine.
 bool is_collective(Opcode op);
 std::optional<Opcode> parse_opcode(std::string_view name);

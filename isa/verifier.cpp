@@ -20,7 +20,6 @@ using detail::Int128;
 
 // The start-partition rule and uint16/int16 pattern encoding [src:nki-aps] bind the compute
 // engines' access patterns; a DMA queue addresses memory through its own descriptors.
-bool is_dma(Opcode op) { return op == Opcode::dma_copy; }
 
 std::string_view kind_expectation(ArgKind k) {
     switch (k) {

@@ -4,7 +4,9 @@
 #include <limits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "isa/transpose_axes.h"
 #include "isa/verifier_checker.h"
 
 namespace nsim::isa::detail {
@@ -493,6 +495,60 @@ void check_bn_aggr(Checker& c) {
     c.free_size_is("dst", 2, "mean and variance, §12.4");
 }
 
+// The queue of a DMA instruction is one of the core's [src:nki-isa, dma_copy].
+void check_queue(Checker& c) {
+    const uint32_t queues = c.limits().dma_queues;
+    if (const auto q = c.integer("queue"); q && (*q < 0 || *q >= int64_t(queues)))
+        c.error("queue", fmt::format("found {}, expected a DMA queue 0 to {} (§14.2)", *q,
+                                     int64_t(queues) - 1));
+}
+
+std::string shape_list(const std::vector<uint64_t>& shape) {
+    return fmt::format("[{}]", fmt::join(shape, ","));
+}
+
+// dst = src permuted, by the DMA engines of v3 and later [src:nki-isa, dma_transpose]
+// [src:nki-arch-v3, DMA Transpose].
+void check_dma_transpose(Checker& c) {
+    c.from_generation(Generation::v3, "dma_transpose (§14.3)");
+    c.same_dtype("dst", "src", "a DMA transpose does not convert, §14.3");
+    if (const AccessPattern* src = c.ap("src");
+        src && dtype_size(src->dtype) != 2 && dtype_size(src->dtype) != 4)
+        c.error("src", fmt::format("found dtype {}, expected a 2- or 4-byte dtype (§14.3)",
+                                   dtype_name(src->dtype)));
+    check_queue(c);
+    const AccessPattern* src = c.ap("src");
+    const AccessPattern* dst = c.ap("dst");
+    if (!src || !dst) return;
+    const std::vector<uint64_t> from = transpose_shape(*src), to = transpose_shape(*dst);
+    const auto axes = transpose_axes(c.inst());
+    if (!axes) {
+        c.error("axes", fmt::format("missing, expected axes for a {}-D 'src' (NKI's defaults are "
+                                    "for 2-D to 4-D, §14.3)",
+                                    from.size()));
+        return;
+    }
+    std::vector<bool> seen(from.size());
+    bool permutation = axes->size() == from.size();
+    for (int64_t a : *axes) {
+        permutation = permutation && a >= 0 && a < int64_t(from.size()) && !seen[size_t(a)];
+        if (permutation) seen[size_t(a)] = true;
+    }
+    if (!permutation) {
+        c.error("axes", fmt::format("found [{}], expected a permutation of the {} dims of 'src' "
+                                    "(§14.3)",
+                                    fmt::join(*axes, ","), from.size()));
+        return;
+    }
+    std::vector<uint64_t> want;
+    for (int64_t a : *axes) want.push_back(from[size_t(a)]);
+    if (to != want)
+        c.error("dst", fmt::format("found shape {}, expected {} ('src' {} permuted by axes [{}], "
+                                   "§14.3)",
+                                   shape_list(to), shape_list(want), shape_list(from),
+                                   fmt::join(*axes, ",")));
+}
+
 void check_dma_copy(Checker& c) {
     const AccessPattern* dst = c.ap("dst");
     const AccessPattern* src = c.ap("src");
@@ -501,10 +557,7 @@ void check_dma_copy(Checker& c) {
                 fmt::format("found {} elements, expected {} as operand 'dst' (element counts "
                             "match, shapes may differ, §14.2)",
                             src->num_elements(), dst->num_elements()));
-    const uint32_t queues = c.limits().dma_queues;
-    if (const auto q = c.integer("queue"); q && (*q < 0 || *q >= int64_t(queues)))
-        c.error("queue", fmt::format("found {}, expected a DMA queue 0 to {} (§14.2)", *q,
-                                     int64_t(queues) - 1));
+    check_queue(c);
 }
 
 }  // namespace
@@ -595,6 +648,9 @@ void check_opcode_rules(Checker& c) {
             break;  // [src:nki-isa, reciprocal]
         case Opcode::dma_copy:
             check_dma_copy(c);
+            break;
+        case Opcode::dma_transpose:
+            check_dma_transpose(c);
             break;
         case Opcode::all_reduce:
         case Opcode::all_gather:

@@ -76,7 +76,7 @@ void EngineModule::run_stream() {
         wait_semaphores(index, stalled);
         report.semaphore_wait_ns += now_ns() - ready;
         ++report.instructions;
-        if (inst.op == Opcode::dma_copy) {  // a trigger: the transfer runs on its queue
+        if (isa::is_dma(inst.op)) {  // a trigger: the transfer runs on its queue
             m_core.issue_dma(index, m_id, m_clock);
             continue;
         }

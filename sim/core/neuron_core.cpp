@@ -78,7 +78,7 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
         for (size_t i = 0; i < program->instructions.size(); ++i) {
             infos.push_back(analyse(*program, i));
             auto& stream = streams[size_t(program->instructions[i].engine)];
-            if (!stream.empty() && program->instructions[i].op != isa::Opcode::dma_copy) {
+            if (!stream.empty() && !isa::is_dma(program->instructions[i].op)) {
                 const InstructionInfo& previous = infos[stream.back()];
                 for (const auto& r : infos.back().reads)
                     for (const auto& w : previous.writes)
@@ -109,8 +109,7 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) c
             info.writes.push_back(std::move(fp));
         info.touches_sbuf |= ap->space == MemSpace::sbuf;
         info.touches_psum |= ap->space == MemSpace::psum;
-        if (inst.op == isa::Opcode::dma_copy || ap->space == MemSpace::hbm)
-            continue;  // DMA is counted apart
+        if (isa::is_dma(inst.op) || ap->space == MemSpace::hbm) continue;  // DMA is counted apart
         const uint64_t bytes = ap->num_elements() * isa::dtype_size(ap->dtype);
         const bool sbuf = ap->space == MemSpace::sbuf;
         if (specs[k].access != Access::write)

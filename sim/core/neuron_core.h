@@ -81,7 +81,8 @@ public:
     size_t agent_count() const { return isa::kEngineCount + m_chip.limits.dma_queues + 1; }
     bool tracks_races() const { return m_options.races != RaceMode::off; }
 
-    // Starts `index` (a dma_copy) on its queue; the issuing engine goes on at once.
+    // Starts `index` (a dma_copy or dma_transpose) on its queue; the issuing engine goes on at
+    // once.
     void issue_dma(size_t index, isa::Engine issuer, const VectorClock& clock);
     // Starts `index` (a collective) on the system's collective engine; the issuing engine goes on
     // at once. Throws SimError when the collective is malformed for its group.

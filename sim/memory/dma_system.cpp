@@ -107,8 +107,8 @@ bool DmaSystem::plan(const Engine& engine, double horizon_ns, Run& run) const {
     while (run.end <
            slice.end) {  // at least one descriptor, then those that end within the quantum
         const uint64_t b = run.transfer->descriptor_size(run.end);
-        const double done =
-            run.engine_done + m_chip.dma.descriptor_overhead_ns + double(b) * m_engine_ns_per_byte;
+        const double done = run.engine_done + m_chip.dma.descriptor_overhead_ns +
+                            double(b) * m_engine_ns_per_byte / run.transfer->throughput;
         if (run.end > run.first && done > run.start + kBookingQuantumNs) break;
         run.bytes += b;
         run.engine_done = done;

@@ -37,7 +37,8 @@ struct DmaTransfer {
     // Descriptors: `rows` slices of `row_bytes`, each cut into `chunks_per_row` descriptors.
     uint64_t rows = 0, row_bytes = 0, chunks_per_row = 0, descriptor_bytes = 0;
     uint64_t descriptors = 0, descriptors_left = 0;
-    HbmSide src, dst;  // read from src, write to dst where they are device memory
+    HbmSide src, dst;         // read from src, write to dst where they are device memory
+    double throughput = 1.0;  // the share of a copy's bandwidth the engines reach (a transpose)
 
     uint64_t descriptor_size(uint64_t i) const {
         if (chunks_per_row == 1) return row_bytes;
@@ -49,7 +50,8 @@ struct DmaTransfer {
     }
 };
 
-// Fills in the descriptors and device-memory addresses of `inst` (a dma_copy); device-memory
+// Fills in the descriptors, device-memory addresses and throughput of `inst` (a dma_copy or
+// dma_transpose, which moves the same bytes with the same descriptors); device-memory
 // tensors are at `hbm_base` + their address in `hbm`.
 void plan_transfer(DmaTransfer& t, const isa::Instruction& inst, const DeviceMemory& hbm,
                    uint64_t hbm_base, uint64_t descriptor_bytes);

@@ -46,8 +46,10 @@ void bn_aggr(Context& c);
 void max8(Context& c);
 void nc_find_index8(Context& c);
 void nc_match_replace8(Context& c);
-// semantics_dma.cpp (dma_copy's data movement; the DMA model times it) and custom_ops.cpp
+// semantics_dma.cpp (the DMA instructions' data movement; the DMA model times it) and
+// custom_ops.cpp
 void dma_copy(Context& c);
+void dma_transpose(Context& c);
 void custom_op(Context& c);
 
 }  // namespace nsim::sim::ops

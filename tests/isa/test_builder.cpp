@@ -282,6 +282,8 @@ TEST_CASE("builder: convenience calls equal the generic emit", "[isa]") {
     g.emit(Opcode::nc_stream_shuffle, {{"dst", d}, {"src", a}, {"shuffle_mask", mask}});
     b.dma_copy(d, a);
     g.emit(Opcode::dma_copy, {{"dst", d}, {"src", a}});
+    b.dma_transpose(d, a);
+    g.emit(Opcode::dma_transpose, {{"dst", d}, {"src", a}});
     const std::vector<FreeDim> group = {{1, 4}};
     b.all_reduce(d, a, group);
     g.emit(Opcode::all_reduce, {{"dst", d}, {"src", a}, {"group", group}, {"op", AluOp::add}});

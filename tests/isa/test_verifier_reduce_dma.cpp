@@ -276,3 +276,39 @@ TEST_CASE(
     CHECK_THAT(shuffle(tile(0, 8, bf16), tile(64, 8), swap),
                Contains("nc_stream_shuffle operand 'dst': found dtype bf16, expected f32"));
 }
+
+TEST_CASE("dma_transpose: v3, dst is src permuted by axes or NKI's default, no conversion",
+          "[isa]") {
+    const auto transpose = [](AccessPattern dst, std::vector<uint64_t> src_shape, DType t,
+                              const std::function<void(InstructionRef&)>& more,
+                              Generation g = Generation::v3) {
+        return messages_of(
+            [&](KernelBuilder& b) {
+                AccessPattern x = b.tensor("x", src_shape, t, TensorRole::input);
+                auto r = b.dma_transpose(dst, x);
+                more(r);
+            },
+            g);
+    };
+    const auto nothing = [](InstructionRef&) {};
+    CHECK(transpose(sbuf(0, 128, 0, bf16, {16}), {16, 128}, bf16, nothing) == "");
+    CHECK(transpose(sbuf(0, 8, 0, f32, {4, 2}), {2, 4, 8}, f32, nothing) == "");  // (2,1,0)
+    CHECK(transpose(sbuf(0, 8, 0, f32, {2, 4}), {2, 4, 8}, f32, [](InstructionRef& r) {
+              r.arg("axes", std::vector<int64_t>{2, 0, 1});
+          }) == "");
+    CHECK_THAT(transpose(sbuf(0, 128, 0, bf16, {16}), {16, 128}, bf16, nothing, Generation::v2),
+               Contains("dma_transpose (§14.3) needs target v3 or later, found target v2"));
+    CHECK_THAT(transpose(sbuf(0, 128, 0, f32, {16}), {16, 128}, bf16, nothing),
+               Contains("dma_transpose operand 'dst': found dtype f32, expected bf16"));
+    CHECK_THAT(transpose(sbuf(0, 128, 0, DType::float8_e4m3, {16}), {16, 128}, DType::float8_e4m3,
+                         nothing),
+               Contains("found dtype f8e4m3, expected a 2- or 4-byte dtype"));
+    CHECK_THAT(transpose(sbuf(0, 64, 0, bf16, {32}), {16, 128}, bf16, nothing),
+               Contains("dma_transpose operand 'dst': found shape [64,32], expected [128,16] "
+                        "('src' [16,128] permuted by axes [1,0], §14.3)"));
+    CHECK_THAT(transpose(sbuf(0, 128, 0, bf16, {16}), {16, 128}, bf16,
+                         [](InstructionRef& r) {
+                             r.arg("axes", std::vector<int64_t>{1, 1});
+                         }),
+               Contains("'axes': found [1,1], expected a permutation of the 2 dims of 'src'"));
+}

@@ -645,3 +645,26 @@ def test_nc_stream_shuffle_swaps_neighbour_partitions_in_every_quadrant():
         return out
     x = np.random.default_rng(21).integers(-2**31, 2**31, (128, 40)).astype(np.int32)
     np.testing.assert_array_equal(swap_pairs(x), x[np.arange(128) ^ 1])
+
+
+def test_dma_transpose_loads_a_transposed_tile(monkeypatch):
+    monkeypatch.setattr(nsim.nki.settings, "chip", "trn2")  # dma_transpose needs NeuronCore-v3
+
+    @nki.jit
+    def load_t(x):
+        out = nl.ndarray((x.shape[1], x.shape[0]), x.dtype, buffer=nl.shared_hbm)
+        t = nl.ndarray((x.shape[1], x.shape[0]), x.dtype, buffer=nl.sbuf)
+        nisa.dma_transpose(dst=t, src=x)
+        nisa.dma_copy(dst=out, src=t)
+        return out
+    x = np.random.default_rng(22).integers(-1000, 1000, (16, 128)).astype(np.float32)
+    np.testing.assert_array_equal(load_t(x), x.T)
+
+
+def test_mx_instructions_are_not_implemented():
+    @nki.jit
+    def mx(a):
+        t = nl.ndarray((128, 8), nl.float32, buffer=nl.sbuf)
+        nisa.quantize_mx(t, t, t)
+    with pytest.raises(NotImplementedError, match=r"nisa.quantize_mx \(a NeuronCore-v4"):
+        mx(np.zeros((1, 1), np.float32))

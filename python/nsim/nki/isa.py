@@ -454,6 +454,33 @@ def dma_copy(dst, src, priority=None, oob_mode=oob_mode.error, dge_mode=dge_mode
     _emit("dma_copy", api, dst=dst, src=src, queue=_trace.current(api).next_dma_queue())
 
 
+def dma_transpose(dst, src, axes=None, priority=None, dge_mode=dge_mode.unknown,
+                  oob_mode=oob_mode.error, name=None, **kwargs):
+    """dst (SBUF) = src (HBM or SBUF) with its dims permuted, 2-D here: dst = src.T. Trn2 and
+    later."""
+    api = "nisa.dma_transpose"
+    _no_mask(kwargs, api)
+    dst = _tensor(dst, "dst", api, ("sbuf",))
+    src = _tensor(src, "src", api, ("sbuf", "hbm"))
+    if len(src.shape) != 2 or (axes is not None and tuple(axes) != (1, 0)):
+        raise unsupported(f"{api} of a {len(src.shape)}-D tensor or with axes={axes!r} (nsim.nki "
+                          f"transposes 2-D tensors)")
+    if tuple(dst.shape) != tuple(src.shape[::-1]):
+        raise NkiError(f"{api}: dst shape {tuple(dst.shape)}, expected {tuple(src.shape[::-1])} "
+                       f"(src {tuple(src.shape)} transposed)")
+    _emit("dma_transpose", api, dst=dst, src=src, queue=_trace.current(api).next_dma_queue())
+
+
+def nc_matmul_mx(*args, **kwargs):
+    raise unsupported("nisa.nc_matmul_mx (a NeuronCore-v4 / trn3 instruction; nsim models "
+                      "NeuronCore-v1 to v3)")
+
+
+def quantize_mx(*args, **kwargs):
+    raise unsupported("nisa.quantize_mx (a NeuronCore-v4 / trn3 instruction; nsim models "
+                      "NeuronCore-v1 to v3)")
+
+
 def __getattr__(name):
     if name.startswith("__"):
         raise AttributeError(name)

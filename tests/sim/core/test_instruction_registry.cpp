@@ -88,6 +88,10 @@ std::map<Opcode, Build> builder_calls() {
              k.nc_stream_shuffle(a, b, reverse);
          }},
         {Opcode::dma_copy, [=](KernelBuilder& k) { k.dma_copy(a, k.hbm("x", 0, 128, 0, {64})); }},
+        {Opcode::dma_transpose,
+         [=](KernelBuilder& k) {
+             k.dma_transpose(sbuf(0, 64, 1024, DType::float32, {128}), a).arg("queue", 1);
+         }},
         {Opcode::all_reduce, [=](KernelBuilder& k) { k.all_reduce(a, b, group); }},
         {Opcode::all_gather, [=](KernelBuilder& k) { k.all_gather(a, b, group); }},
         {Opcode::reduce_scatter, [=](KernelBuilder& k) { k.reduce_scatter(a, b, group); }},

@@ -8,6 +8,7 @@
 #include "sim/config/chip_config.h"
 #include "sim/memory/channel_server.h"
 #include "sim/memory/dma_system.h"
+#include "sim/memory/dma_transfer.h"
 #include "sim/system/run_system.h"
 #include "sim_test_util.h"
 
@@ -289,4 +290,38 @@ TEST_CASE("system: a placement on a core that does not exist is rejected", "[sim
     CHECK_THROWS_WITH(
         sim::run_system(chip, 1, {{0, 0, {&v3}}}, hbm, sim::builtin_custom_ops(), {}),
         Catch::Contains("placement 0: kernel test targets v3 but chip trn1 is NeuronCore-v2"));
+}
+
+TEST_CASE(
+    "dma: a transpose plans a copy's descriptors at 90% of its throughput from HBM, 50% "
+    "from SBUF, and takes longer than the copy",
+    "[sim]") {
+    const auto t = tensor("x", 128, 64 * 4);  // [128, 64] f32
+    const auto copy_dst = sbuf(0, 128, 0, DType::float32, {64});
+    const auto from_hbm = on(
+        Engine::sync, make(Opcode::dma_transpose, {{"dst", sbuf(0, 64, 0, DType::float32, {128})},
+                                                   {"src", isa::whole_tensor(t)}}));
+    const auto from_sbuf =
+        on(Engine::sync, make(Opcode::dma_transpose,
+                              {{"dst", sbuf(0, 64, 0, DType::float32, {128})}, {"src", copy_dst}}));
+    sim::DeviceMemory hbm;
+    hbm.allocate({t});
+    sim::DmaTransfer a, b;
+    sim::plan_transfer(a, from_hbm, hbm, 0, 4096);
+    sim::plan_transfer(b, from_sbuf, hbm, 0, 4096);
+    CHECK(a.throughput == 0.9);
+    CHECK(b.throughput == 0.5);
+    CHECK(a.bytes == 128 * 64 * 4);
+
+    // The copy reshapes into the transpose's [64, 128]: the same descriptors, 64 of 512 bytes.
+    const auto chip = sim::load_chip("trn2");
+    auto copy = streams(
+        {on(Engine::sync, make(Opcode::dma_copy, {{"dst", sbuf(0, 64, 0, DType::float32, {128})},
+                                                  {"src", isa::whole_tensor(t)}}))},
+        isa::Generation::v3);
+    copy.tensors.push_back(t);
+    auto transpose = streams({from_hbm}, isa::Generation::v3);
+    transpose.tensors.push_back(t);
+    const auto r = run_on(chip, 1, {{0, 0, {&copy}}, {0, 1, {&transpose}}});  // cores 0 and 1
+    CHECK(r.cores[1][0].time_ns > r.cores[0][0].time_ns);
 }

@@ -1,4 +1,5 @@
-// Tests of dma_copy's data movement: raw round trips, casts through fp32, and reshaping copies.
+// Tests of dma_copy's data movement (raw round trips, casts through fp32, reshaping copies) and
+// of dma_transpose's permutations, against hand-worked element positions.
 #include <cstring>
 
 #include <catch2/catch.hpp>
@@ -123,4 +124,43 @@ TEST_CASE("dma_copy: unequal element counts are a SimError", "[sim]") {
     CHECK_THROWS_AS(fx.run(ops::dma_copy, dma(sbuf_pattern(0, 2, 0, DType::float32, {{1, 5}}),
                                               sbuf_pattern(0, 3, 64, DType::float32, {{1, 3}}))),
                     nsim::SimError);
+}
+
+TEST_CASE("dma_transpose: 2-D, NKI's 3-D and 4-D defaults and given axes move every element",
+          "[sim]") {
+    Core fx(Generation::v3);
+    // src element (a, b, c, d) of shape [2, 3, 2, 2] holds 1000a + 100b + 10c + d.
+    const auto& x = fx.tensor("x", {2, 12}, DType::int32);
+    std::vector<uint32_t> v;
+    for (uint32_t a = 0; a < 2; ++a)
+        for (uint32_t b = 0; b < 3; ++b)
+            for (uint32_t c = 0; c < 2; ++c)
+                for (uint32_t d = 0; d < 2; ++d) v.push_back(1000 * a + 100 * b + 10 * c + d);
+    std::memcpy(fx.hbm.bytes("x").data(), v.data(), v.size() * 4);
+    const auto run = [&](const AccessPattern& dst, const AccessPattern& src,
+                         std::vector<int64_t> axes) {
+        Instruction i = make(Opcode::dma_transpose, {{"dst", dst}, {"src", src}});
+        if (!axes.empty()) set_arg(i, "axes", axes);
+        fx.run(ops::dma_transpose, i);
+        return get_bits(fx, dst);
+    };
+    // 2-D [2, 12] -> [12, 2]
+    CHECK(run(sbuf(0, 12, 0, DType::int32, {2}), hbm(x, 0, 2), {}) ==
+          std::vector<uint32_t>{0,   1000, 1,   1001, 10,  1010, 11,  1011, 100, 1100, 101, 1101,
+                                110, 1110, 111, 1111, 200, 1200, 201, 1201, 210, 1210, 211, 1211});
+    // 4-D [2, 3, 2, 2] -> (3, 1, 2, 0): [2(d), 3(b), 2(c), 2(a)]
+    const std::vector<uint32_t> four =
+        run(sbuf(0, 2, 64, DType::int32, {3, 2, 2}), hbm(x, 0, 2, {{4, 3}, {2, 2}, {1, 2}}), {});
+    REQUIRE(four.size() == 24);
+    CHECK(four[0] == 0);
+    CHECK(four[1] == 1000);                  // dst (0, 0, 0, 1): a = 1
+    CHECK(four[2] == 10);                    // dst (0, 0, 1, 0): c = 1
+    CHECK(four[4] == 100);                   // dst (0, 1, 0, 0): b = 1
+    CHECK(four[12] == 1);                    // dst (1, 0, 0, 0): d = 1
+    CHECK(four[23] == 1000 + 200 + 10 + 1);  // the last: d = 1, b = 2, c = 1, a = 1
+    // given axes (0, 2, 1) of [2, 6, 2]: swap the two free dims
+    CHECK(run(sbuf(0, 2, 256, DType::int32, {2, 6}), hbm(x, 0, 2, {{2, 6}, {1, 2}}), {0, 2, 1}) ==
+          std::vector<uint32_t>{0,    10,   100,  110,  200,  210,  1,    11,
+                                101,  111,  201,  211,  1000, 1010, 1100, 1110,
+                                1200, 1210, 1001, 1011, 1101, 1111, 1201, 1211});
 }
