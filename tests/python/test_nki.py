@@ -660,6 +660,22 @@ def test_dma_transpose_loads_a_transposed_tile(monkeypatch):
     x = np.random.default_rng(22).integers(-1000, 1000, (16, 128)).astype(np.float32)
     np.testing.assert_array_equal(load_t(x), x.T)
 
+    @nki.jit
+    def load_3d(x):  # NKI's 3-D default (2, 1, 0), and given axes (2, 0, 1)
+        out = nl.ndarray(x.shape[::-1], x.dtype, buffer=nl.shared_hbm)
+        out2 = nl.ndarray((x.shape[2], x.shape[0], x.shape[1]), x.dtype, buffer=nl.shared_hbm)
+        t = nl.ndarray(x.shape[::-1], x.dtype, buffer=nl.sbuf)
+        t2 = nl.ndarray((x.shape[2], x.shape[0], x.shape[1]), x.dtype, buffer=nl.sbuf)
+        nisa.dma_transpose(dst=t, src=x)
+        nisa.dma_transpose(dst=t2, src=x, axes=(2, 0, 1))
+        nisa.dma_copy(dst=out, src=t)
+        nisa.dma_copy(dst=out2, src=t2)
+        return out, out2
+    x3 = np.arange(2 * 8 * 16, dtype=np.float32).reshape(2, 8, 16)
+    a, b = load_3d(x3)
+    np.testing.assert_array_equal(a, x3.transpose(2, 1, 0))
+    np.testing.assert_array_equal(b, x3.transpose(2, 0, 1))
+
 
 def test_mx_instructions_are_not_implemented():
     @nki.jit

@@ -454,21 +454,31 @@ def dma_copy(dst, src, priority=None, oob_mode=oob_mode.error, dge_mode=dge_mode
     _emit("dma_copy", api, dst=dst, src=src, queue=_trace.current(api).next_dma_queue())
 
 
+_TRANSPOSE_AXES = {2: (1, 0), 3: (2, 1, 0), 4: (3, 1, 2, 0)}  # NKI's defaults by rank
+
+
 def dma_transpose(dst, src, axes=None, priority=None, dge_mode=dge_mode.unknown,
                   oob_mode=oob_mode.error, name=None, **kwargs):
-    """dst (SBUF) = src (HBM or SBUF) with its dims permuted, 2-D here: dst = src.T. Trn2 and
-    later."""
+    """dst (SBUF) = src (HBM or SBUF) with its dims permuted: dst dim i is src dim axes[i],
+    by default (1, 0), (2, 1, 0) or (3, 1, 2, 0) for 2-D to 4-D. Trn2 and later."""
     api = "nisa.dma_transpose"
     _no_mask(kwargs, api)
     dst = _tensor(dst, "dst", api, ("sbuf",))
     src = _tensor(src, "src", api, ("sbuf", "hbm"))
-    if len(src.shape) != 2 or (axes is not None and tuple(axes) != (1, 0)):
-        raise unsupported(f"{api} of a {len(src.shape)}-D tensor or with axes={axes!r} (nsim.nki "
-                          f"transposes 2-D tensors)")
-    if tuple(dst.shape) != tuple(src.shape[::-1]):
-        raise NkiError(f"{api}: dst shape {tuple(dst.shape)}, expected {tuple(src.shape[::-1])} "
-                       f"(src {tuple(src.shape)} transposed)")
-    _emit("dma_transpose", api, dst=dst, src=src, queue=_trace.current(api).next_dma_queue())
+    rank = len(src.shape)
+    axes = tuple(int(a) for a in axes) if axes is not None else _TRANSPOSE_AXES.get(rank)
+    if axes is None or sorted(axes) != list(range(rank)):
+        raise NkiError(f"{api}: axes={axes!r}, expected a permutation of the {rank} dims of src")
+    want = tuple(src.shape[a] for a in axes)
+    if tuple(dst.shape) != want:
+        raise NkiError(f"{api}: dst shape {tuple(dst.shape)}, expected {want} (src "
+                       f"{tuple(src.shape)} permuted by axes {axes})")
+    for t in (src, dst):  # one access-pattern dim per tensor dim, none merged
+        if len(t.dims) != len(t.shape):
+            raise unsupported(f"{api} of a view with dims {t.dims} for shape {t.shape}")
+    _emit("dma_transpose", api, dst=_trace.Split(dst, _trace.KEEP_DIMS),
+          src=_trace.Split(src, _trace.KEEP_DIMS), axes=list(axes),
+          queue=_trace.current(api).next_dma_queue())
 
 
 def nc_matmul_mx(*args, **kwargs):

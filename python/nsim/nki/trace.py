@@ -18,9 +18,13 @@ def current(api):
     return _current
 
 
+KEEP_DIMS = "keep"
+
+
 class Split:
     """A view whose free dims are merged on each side of `at` separately (tensor_reduce keeps its
-    reduced dims apart from the kept ones)."""
+    reduced dims apart from the kept ones), or, with `at` KEEP_DIMS, not merged at all
+    (dma_transpose permutes them one by one)."""
 
     def __init__(self, view, at):
         self.view, self.at = view, at
@@ -190,8 +194,12 @@ def access_pattern(view, inst=None, split=None):
     if view.dtype != s.dtype:  # .ap(dtype=): the row counts elements of the view's dtype
         row = row * dtypes.size(s.dtype) // size
     row = row or 1
-    dims = _merge(view.dims) if split is None else \
-        _merge(view.dims[:split]) + _merge([(1, 1)] + view.dims[split:])[1:]
+    if split == KEEP_DIMS:
+        dims = list(view.dims)
+    elif split is None:
+        dims = _merge(view.dims)
+    else:
+        dims = _merge(view.dims[:split]) + _merge([(1, 1)] + view.dims[split:])[1:]
     if s.on_chip:
         pstride, pnum = dims[0] if dims else (row, 1)
         if pnum > 1 and pstride != row:
