@@ -507,3 +507,40 @@ def test_compiler_directives_do_nothing_and_direct_allocation_says_so():
     np.testing.assert_array_equal(kernel(x), x)
     with pytest.raises(NotImplementedError, match="ncc.sbuf.mod_alloc .direct allocation."):
         ncc.sbuf.mod_alloc(base_addr=0)
+
+
+def test_beta1_forms_of_the_later_instructions_return_tiles():
+    """Beta 1's call forms of max8, nc_find_index8, tensor_partition_reduce, activation_reduce,
+    tensor_scalar_reduce and dropout: each returns its result as a new tile."""
+    x = RNG.permutation(128 * 16).astype(np.float32).reshape(128, 16)
+
+    @nki.jit
+    def kernel(a):
+        t = nl.load(a)
+        top = nisa.max8(src=t)
+        where = nisa.nc_find_index8(data=t, vals=top)
+        column_sums = nisa.tensor_partition_reduce(nl.add, t)
+        row_sums = nl.ndarray((128, 1), dtype=nl.float32, buffer=nl.sbuf)
+        doubled = nisa.activation_reduce(nl.copy, t, reduce_op=nl.add, reduce_res=row_sums,
+                                         scale=2.0)
+        row_max = nl.ndarray((128, 1), dtype=nl.float32, buffer=nl.sbuf)
+        plus = nisa.tensor_scalar_reduce(data=t, op0=nl.add, operand0=1.0, reduce_op=nl.maximum,
+                                         reduce_res=row_max)
+        kept = nisa.dropout(t, 0.0)
+        outs = [nl.ndarray(v.shape, dtype=v.dtype, buffer=nl.shared_hbm)
+                for v in (top, where, column_sums, row_sums, doubled, row_max, plus, kept)]
+        for o, v in zip(outs, (top, where, column_sums, row_sums, doubled, row_max, plus, kept)):
+            nl.store(o, v)
+        return tuple(outs)
+
+    top, where, column_sums, row_sums, doubled, row_max, plus, kept = kernel(x)
+    expected_top = -np.sort(-x, axis=1)[:, :8]
+    np.testing.assert_array_equal(top, expected_top)
+    np.testing.assert_array_equal(np.take_along_axis(x, where.astype(np.int64), axis=1),
+                                  expected_top)
+    np.testing.assert_array_equal(column_sums, x.sum(axis=0, keepdims=True))
+    np.testing.assert_allclose(row_sums, 2 * x.sum(axis=1, keepdims=True))
+    np.testing.assert_array_equal(doubled, 2 * x)
+    np.testing.assert_array_equal(row_max, x.max(axis=1, keepdims=True) + 1)
+    np.testing.assert_array_equal(plus, x + 1)
+    np.testing.assert_array_equal(kept, x)

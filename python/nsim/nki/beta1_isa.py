@@ -4,6 +4,8 @@ form (isa.py). Calls that already took a destination in Beta 1 (dma_copy,
 tensor_copy_predicated, select_reduce) pass through. docs/nki-beta1.md lists them."""
 import numbers
 
+import numpy as np
+
 from . import index
 from . import isa as _isa
 from .errors import NkiError, unsupported
@@ -50,20 +52,108 @@ def activation(op, data, *, bias=None, scale=1.0, reduce_op=None, reduce_res=Non
                reduce_cmd=reduce_cmd.idle, mask=None, dtype=None, **kwargs):
     """op(data * scale + bias). A number as bias becomes a [P, 1] fp32 tile (memset): the
     bias operand is a per-partition tile (an immediate only from NeuronCore-v3)."""
-    if isinstance(bias, numbers.Number):
-        value, bias = bias, new_tile((data.shape[0], 1), "float32")
-        _isa.memset(bias, value)
+    bias = _bias_tile(bias, data)
     out = new_tile(data.shape, dtype or data.dtype)
     _run(mask, _isa.activation, dst=out, op=op, data=data, bias=bias, scale=scale,
          reduce_op=reduce_op, reduce_res=reduce_res, reduce_cmd=reduce_cmd)
     return out
 
 
+def _bias_tile(bias, data):
+    """A number as bias becomes a [P, 1] fp32 tile (memset)."""
+    if not isinstance(bias, numbers.Number):
+        return bias
+    tile = new_tile((data.shape[0], 1), "float32")
+    _isa.memset(tile, bias)
+    return tile
+
+
+def _unmasked(mask, api):
+    """Calls whose operands differ in shape (a [P, 1] reduce_res, [P, 8] results) take no mask:
+    one box cannot cut them all."""
+    if mask is not None:
+        raise unsupported(f"{api}(mask=...)")
+
+
 def activation_reduce(op, data, *, reduce_op, reduce_res, bias=None, scale=1.0, mask=None,
                       dtype=None, **kwargs):
-    return activation(op, data, bias=bias, scale=scale, reduce_op=reduce_op,
-                      reduce_res=reduce_res, reduce_cmd=_ReduceCmd.reset_reduce, mask=mask,
-                      dtype=dtype)
+    _unmasked(mask, "nisa.activation_reduce")
+    out = new_tile(data.shape, dtype or data.dtype)
+    _isa.activation_reduce(out, op, data, reduce_op, reduce_res, bias=_bias_tile(bias, data),
+                           scale=scale)
+    return out
+
+
+def tensor_scalar_reduce(*, data, op0, operand0, reduce_op, reduce_res, reverse0=False,
+                         dtype=None, mask=None, **kwargs):
+    _unmasked(mask, "nisa.tensor_scalar_reduce")
+    out = new_tile(data.shape, dtype or data.dtype)
+    _isa.tensor_scalar_reduce(out, data, op0, operand0, reduce_op, reduce_res, reverse0=reverse0)
+    return out
+
+
+def tensor_partition_reduce(op, data, *, mask=None, dtype=None, **kwargs):
+    """The partitions of data folded with op into one partition: a [1, F...] tile."""
+    _unmasked(mask, "nisa.tensor_partition_reduce")
+    out = new_tile((1,) + tuple(data.shape[1:]), dtype or data.dtype)
+    _isa.tensor_partition_reduce(out, op, data)
+    return out
+
+
+def dropout(data, prob, *, mask=None, dtype=None, **kwargs):
+    out = new_tile(data.shape, dtype or data.dtype)
+    _run(mask, _isa.dropout, dst=out, data=data, prob=prob)
+    return out
+
+
+def range_select(*, on_true_tile, comp_op0, comp_op1, bound0, bound1,
+                 reduce_cmd=reduce_cmd.idle, reduce_res=None, reduce_op=None, range_start=0,
+                 on_false_value=_isa.FP32_MIN, mask=None, dtype=None, **kwargs):
+    """Beta 1's default reduce_op is np.amax, the maximum nki.isa's form takes."""
+    _unmasked(mask, "nisa.range_select")
+    out = new_tile(on_true_tile.shape, dtype or on_true_tile.dtype)
+    _isa.range_select(out, on_true_tile, comp_op0, comp_op1, bound0, bound1,
+                      reduce_cmd=reduce_cmd, reduce_res=reduce_res,
+                      reduce_op=None if reduce_op is np.amax else reduce_op,
+                      range_start=range_start, on_false_value=on_false_value)
+    return out
+
+
+def max8(*, src, mask=None, dtype=None, **kwargs):
+    _unmasked(mask, "nisa.max8")
+    out = new_tile((src.shape[0], 8), dtype or src.dtype)
+    _isa.max8(out, src)
+    return out
+
+
+def nc_find_index8(*, data, vals, mask=None, dtype=None, **kwargs):
+    _unmasked(mask, "nisa.nc_find_index8")
+    out = new_tile((data.shape[0], 8), dtype or "uint32")
+    _isa.nc_find_index8(out, data, vals)
+    return out
+
+
+def nc_match_replace8(*, data, vals, imm, dst_idx=None, mask=None, dtype=None, **kwargs):
+    _unmasked(mask, "nisa.nc_match_replace8")
+    out = new_tile(data.shape, dtype or data.dtype)
+    _isa.nc_match_replace8(out, data, vals, imm, dst_idx=dst_idx)
+    return out
+
+
+def nc_stream_shuffle(src, dst, shuffle_mask, *, dtype=None, mask=None, **kwargs):
+    _unmasked(mask, "nisa.nc_stream_shuffle")
+    _isa.nc_stream_shuffle(dst, src, shuffle_mask)
+
+
+def dma_transpose(src, *, axes=None, mask=None, dtype=None, **kwargs):
+    """src with its dims permuted (NKI's default axes by rank), as a new SBUF tile."""
+    _unmasked(mask, "nisa.dma_transpose")
+    order = tuple(axes) if axes is not None else _isa._TRANSPOSE_AXES.get(len(src.shape))
+    if order is None:
+        raise unsupported(f"nisa.dma_transpose of a {len(src.shape)}-D tensor")
+    out = new_tile(tuple(src.shape[a] for a in order), dtype or src.dtype)
+    _isa.dma_transpose(out, src, axes=axes)
+    return out
 
 
 def tensor_tensor(data1, data2, op, *, dtype=None, mask=None, engine=engine.unknown, **kwargs):
