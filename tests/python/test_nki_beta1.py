@@ -334,7 +334,7 @@ def test_unlowered_calls_raise_not_implemented_naming_them():
         return nl.sin(t)
     with pytest.raises(NotImplementedError, match=r"test_nki_beta1.py:\d+: nl.sin is not "):
         kernel(np.zeros((128, 8), np.float32))
-    for call in (lambda: nl.fmod(None, None), lambda: nisa.max8(src=None),
+    for call in (lambda: nl.fmod(None, None), lambda: nisa.sequence_bounds(segment_ids=None),
                  lambda: nl.gather_flattened(None, None)):
         with pytest.raises(NotImplementedError, match="is not implemented by nsim.nki"):
             call()
