@@ -10,6 +10,7 @@ isa::Program. The issue's target: under 5 s for tracing and building 100,000 ins
 usage: PYTHONPATH=build/python /usr/bin/python3 bench/nki_trace_speed.py [M K N]
 """
 import os
+import statistics
 import sys
 import time
 
@@ -37,9 +38,8 @@ class Clock:
         self.wall, self.cpu = wall, cpu
 
 
-def main():
-    M, K, N = (int(x) for x in sys.argv[1:4]) if len(sys.argv) > 3 else (4096, 8192, 8192)
-    nki.settings.chip = "trn1"
+def measure(M, K, N):
+    """One trace and build: per phase (what, wall s, CPU s), and the instruction count."""
     t = trace.Trace("matmul_naive", kernel.target_chip())
     lhsT = t.hbm_tensor("lhsT", (K, M), "bfloat16", "input")
     rhs = t.hbm_tensor("rhs", (K, N), "bfloat16", "input")
@@ -56,11 +56,26 @@ def main():
     clock.lap("allocate and write kernel text", rows)
     program = nsim.parse_kernel(text, "matmul_naive")
     clock.lap("parse the text (C++)", rows)
-    print(f"nsim.nki trace speed, matmul_naive {M}x{K}x{N} bf16 on trn1: "
-          f"{program.instruction_count} instructions\n{machine()}")
-    print(f"{'phase':34s} {'wall s':>8s} {'CPU s':>8s} {'us/instr (CPU)':>15s}")
-    for what, wall, cpu in rows + [("total", sum(r[1] for r in rows), sum(r[2] for r in rows))]:
-        print(f"{what:34s} {wall:8.2f} {cpu:8.2f} {1e6 * cpu / program.instruction_count:15.1f}")
+    return rows, program.instruction_count
+
+
+def main():
+    M, K, N = (int(x) for x in sys.argv[1:4]) if len(sys.argv) > 3 else (4096, 8192, 8192)
+    repeats = 3
+    nki.settings.chip = "trn1"
+    runs = [measure(M, K, N) for _ in range(repeats)]
+    count = runs[0][1]
+    print(f"nsim.nki trace speed, matmul_naive {M}x{K}x{N} bf16 on trn1: {count} instructions, "
+          f"{repeats} runs\n{machine()}")
+    print(f"{'phase (median of the runs)':34s} {'wall s':>8s} {'CPU s':>8s} "
+          f"{'us/instr (CPU)':>15s}")
+    for i, (what, _, _) in enumerate(runs[0][0]):
+        wall = statistics.median(rows[i][1] for rows, _ in runs)
+        cpu = statistics.median(rows[i][2] for rows, _ in runs)
+        print(f"{what:34s} {wall:8.2f} {cpu:8.2f} {1e6 * cpu / count:15.1f}")
+    totals = sorted(sum(r[1] for r in rows) for rows, _ in runs)
+    print(f"total wall s: min {totals[0]:.2f}, median {statistics.median(totals):.2f}, "
+          f"max {totals[-1]:.2f}")
 
 
 if __name__ == "__main__":
