@@ -1,7 +1,7 @@
 """The NKI API (nki, nki.language, nki.isa) on nsim: `import nsim.nki as nki`, or run an
 unmodified script with `python3 -m nsim.nki SCRIPT.py` (docs/nki.md)."""
 from . import isa, language, lowering, typing  # noqa: F401 (every submodule: __getattr__ below)
-from .errors import NkiError  # noqa: F401
+from .errors import NkiError, stub_module_getattr  # noqa: F401
 from .kernel import (Kernel, array, benchmark, jit, last_kernel_text, last_report,  # noqa: F401
                      placeholder, profile, settings, simulate)
 
@@ -26,11 +26,4 @@ def simulate_kernel(kernel, *args, **kwargs):
 from . import beta1, beta1_isa, beta1_language  # noqa: E402,F401
 
 
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-    from .errors import unsupported
-
-    def not_implemented(*args, **kwargs):
-        raise unsupported(f"nki.{name}")
-    return not_implemented
+__getattr__ = stub_module_getattr("nki")

@@ -3,7 +3,7 @@ accepted and do nothing (nsim keeps program order and places tensors itself); di
 (ncc.sbuf / ncc.psum allocators) is one NotImplementedError naming the call."""
 import contextlib
 
-from .errors import unsupported
+from .errors import unsupported, stub_module_getattr
 
 
 def _passthrough(fn=None, *args, **kwargs):
@@ -48,10 +48,4 @@ class _Allocator:
 sbuf, psum = _Allocator("sbuf"), _Allocator("psum")
 
 
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-
-    def not_implemented(*args, **kwargs):
-        raise unsupported(f"ncc.{name}")
-    return not_implemented
+__getattr__ = stub_module_getattr("ncc")

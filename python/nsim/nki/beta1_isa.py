@@ -8,7 +8,7 @@ import numpy as np
 
 from . import index
 from . import isa as _isa
-from .errors import NkiError, unsupported
+from .errors import NkiError, unsupported, stub_module_getattr
 from .index import IndexExpr, Predicate
 from .isa import (dge_mode, engine, get_nc_version, nc_version, oob_mode,  # noqa: F401
                   reduce_cmd)
@@ -285,10 +285,4 @@ def select_reduce(*, dst, predicate, on_true, on_false, reduce_res=None,
          reverse_pred=reverse_pred)
 
 
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-
-    def not_implemented(*args, **kwargs):
-        raise unsupported(f"nisa.{name}")
-    return not_implemented
+__getattr__ = stub_module_getattr("nisa")

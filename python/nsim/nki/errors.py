@@ -39,3 +39,16 @@ def unsupported(name):
     where = caller()
     return NotImplementedError(f"{where[0]}:{where[1]}: {name} is not implemented by nsim.nki "
                                f"(see docs/nki.md for what is)")
+
+
+def stub_module_getattr(prefix):
+    """A module's __getattr__: a name the module lacks is a callable raising `unsupported` for
+    `prefix.name` at the kernel line that calls it."""
+    def module_getattr(name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def not_implemented(*args, **kwargs):
+            raise unsupported(f"{prefix}.{name}")
+        return not_implemented
+    return module_getattr

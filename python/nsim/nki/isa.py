@@ -6,7 +6,7 @@ import numpy as np
 
 from . import dtypes, tokens
 from . import trace as _trace
-from .errors import NkiError, unsupported
+from .errors import NkiError, unsupported, stub_module_getattr
 from .tensor import NkiTensor
 
 
@@ -491,10 +491,4 @@ def quantize_mx(*args, **kwargs):
                       "NeuronCore-v1 to v3)")
 
 
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-
-    def not_implemented(*args, **kwargs):
-        raise unsupported(f"nisa.{name}")
-    return not_implemented
+__getattr__ = stub_module_getattr("nisa")

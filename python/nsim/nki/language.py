@@ -7,7 +7,7 @@ from . import index as _index
 from . import isa as _isa
 from . import tokens as _tokens
 from . import trace as _trace
-from .errors import NkiError, unsupported
+from .errors import NkiError, unsupported, stub_module_getattr
 from .tensor import NkiTensor
 
 for _name in _dtypes.DTYPES:
@@ -249,10 +249,4 @@ prod = _reduction("multiply", "prod")
 arange, mgrid = _index.arange, _index.mgrid
 
 
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-
-    def not_implemented(*args, **kwargs):
-        raise unsupported(f"nl.{name}")
-    return not_implemented
+__getattr__ = stub_module_getattr("nl")
