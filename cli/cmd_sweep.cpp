@@ -146,6 +146,8 @@ int sweep_command(const CLI::App& app, const SweepOptions& o) {
     std::error_code ec;
     fs::create_directories(o.out, ec);
     if (ec) throw UsageError(fmt::format("--out {}: cannot create it: {}", o.out, ec.message()));
+    if (!study.references.empty())
+        write_text_file(o.out + "/reference.csv", reference_csv(study.references));
     if (o.executor == "slurm")
         return slurm_sweep(o, study, fs::absolute(o.out).lexically_normal().string());
 

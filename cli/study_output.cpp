@@ -114,12 +114,31 @@ std::string results_csv(const std::vector<runtime::PointResult>& results) {
     return csv;
 }
 
+std::string reference_csv(const std::vector<runtime::ReferencePoint>& points) {
+    const auto number = [](const std::optional<double>& v) {
+        return v ? fmt::format("{:.6g}", *v) : std::string();
+    };
+    std::string csv =
+        "series,instance,model,batch,latency_ms_avg,throughput_per_s,price_per_hour_usd,"
+        "cost_per_1m_usd,source\n";
+    for (const auto& p : points)
+        csv += fmt::format(
+            "{},{},{},{},{},{},{},{},{}\n", csv_field(p.series), csv_field(p.instance),
+            csv_field(p.model), p.batch ? std::to_string(*p.batch) : std::string(),
+            number(p.latency_ms_avg), number(p.throughput_per_s), number(p.price_per_hour_usd),
+            number(p.cost_per_1m_usd), csv_field(p.source));
+    return csv;
+}
+
 void draw_figures(const std::string& dir, const std::string& title) {
     // Debian's own python3 with python3-matplotlib (README): not whatever python3 is first on PATH.
-    const std::string command =
+    std::string command =
         fmt::format("/usr/bin/python3 {} {} {} --title {}", runtime::shell_quote(plot_script()),
                     runtime::shell_quote(dir + "/results.csv"), runtime::shell_quote(dir),
                     runtime::shell_quote(title));
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(dir + "/reference.csv", ec))
+        command += " --reference " + runtime::shell_quote(dir + "/reference.csv");
     if (std::system(command.c_str()) != 0)
         throw std::runtime_error(fmt::format("drawing the figures failed: {}", command));
 }

@@ -18,7 +18,12 @@ std::string results_json(const runtime::Study& study,
                          const std::vector<runtime::PointResult>& results);
 std::string results_csv(const std::vector<runtime::PointResult>& results);
 
-// Runs the plotting script on DIR/results.csv; throws if it is missing or fails.
+// The published reference points for the figures (drawn with a label saying so), empty fields
+// where a value is unknown.
+std::string reference_csv(const std::vector<runtime::ReferencePoint>& points);
+
+// Runs the plotting script on DIR/results.csv (and DIR/reference.csv when there is one); throws if
+// it is missing or fails.
 void draw_figures(const std::string& dir, const std::string& title);
 
 }  // namespace nsim::cli

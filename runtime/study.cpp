@@ -1,5 +1,6 @@
 #include "runtime/study.h"
 
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -8,8 +9,10 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "compiler/model_spec.h"
 #include "isa/error.h"
 #include "isa/input_limits.h"
+#include "runtime/model_files.h"
 #include "sim/config/instance_config.h"
 
 namespace nsim::runtime {
@@ -18,9 +21,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kStudyKeys = {"name",      "description", "models",
-                                          "instances", "modes",       "batches",
-                                          "overrides", "requests",    "workers_per_model"};
+const std::set<std::string> kStudyKeys = {
+    "name",    "description", "models",   "instances",         "modes",
+    "batches", "overrides",   "requests", "workers_per_model", "reference_points"};
 
 // Errors name the file, the JSON path and what was expected there.
 struct StudyReader {
@@ -114,6 +117,25 @@ std::vector<std::pair<std::string, std::vector<std::string>>> read_overrides(con
     return sets;
 }
 
+// The published rows for the study's models at their sequence lengths.
+std::vector<ReferencePoint> read_references(const StudyReader& r, const json& doc,
+                                            const std::vector<std::string>& models) {
+    if (!doc.contains("reference_points")) return {};
+    const json& v = doc["reference_points"];
+    if (!v.is_string() || v.get<std::string>().empty())
+        r.fail("/reference_points",
+               "expected the path of a reference file (relative to the study)");
+    const std::filesystem::path file =
+        std::filesystem::path(r.file).parent_path() / v.get<std::string>();
+    const std::vector<ReferencePoint> all = load_reference_points(file.string());
+    std::vector<ReferencePoint> out;
+    for (const auto& model : models) {
+        const compiler::ModelSpec spec = compiler::load_model(resolve_model(model));
+        for (auto& p : reference_points_for(all, model, spec.sequence_length)) out.push_back(p);
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string study_hash(const std::string& text) {
@@ -154,6 +176,7 @@ Study load_study(const std::string& path) {
     for (size_t i = 0; i < b.size(); ++i)
         batches.push_back(r.positive(b[i], fmt::format("/batches/{}", i)));
     const auto overrides = read_overrides(r, doc);
+    study.references = read_references(r, doc, models);
     ModelRequest base;
     if (doc.contains("requests")) base.requests = r.positive(doc["requests"], "/requests");
     if (doc.contains("workers_per_model"))

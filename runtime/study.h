@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/model_request.h"
+#include "runtime/reference_points.h"
 
 namespace nsim::runtime {
 
@@ -22,6 +23,9 @@ struct Study {
     std::string hash;  // of the file's bytes (study_hash): results name the study they belong to
     std::vector<StudyPoint> points;
     std::vector<std::string> skipped;  // points the instance cannot run, with the reason
+    // Published measurements to draw beside the results ("reference_points": a file of
+    // reference_points.h, relative to the study file), the rows for the study's models only.
+    std::vector<ReferencePoint> references;
 };
 
 // A fingerprint of a study file's text: 16 hex digits of its 64-bit FNV-1a hash. It tells one

@@ -96,7 +96,8 @@ void SweepDir::write_points(const Study& study) const {
 
 Study SweepDir::read_points() const {
     const auto header = read_sweep_file<StudyHeader>(m_dir + "/points/study.json");
-    Study study{header.name, header.file, header.hash, {}, header.skipped};
+    // The reference points stay in the sweep directory's reference.csv, written at the start.
+    Study study{header.name, header.file, header.hash, {}, header.skipped, {}};
     for (size_t i = 0; i < header.points; ++i) {
         auto spec = read_sweep_file<PointSpec>(point_file(i));
         if (spec.study_hash != header.hash || spec.index != i)

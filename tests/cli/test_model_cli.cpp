@@ -146,10 +146,15 @@ TEST_CASE("cli: a one-layer BERT-base runs functionally and matches the fp32 ref
 TEST_CASE("cli: sweep runs a study's points and writes the CSV, the JSON and the figures",
           "[cli][sim]") {
     const ScratchDir scratch;
+    // One published row for the model, one for another sequence length (left out).
+    const std::string row = R"({"id": "T", "series": "a GPU", "instance": "g", "model": ")" +
+                            kOneLayer + R"(", "price_per_hour_usd": 0.5, "source": "a paper",
+      "conditions": "c", "batch": 2, "latency_ms_avg": 4, "sequence_length": )";
+    scratch.write("ref.json", R"({"rows": [)" + row + "128}, " + row + "64}]}");
     const std::string study = scratch.write("study.json", R"({
       "name": "one layer", "models": [")" + kOneLayer + R"("], "instances": ["inf1.xlarge"],
       "modes": [{"parallel": "data"}, {"parallel": "pipeline", "pipeline_cores": 8}],
-      "batches": [1, 2], "requests": 10})");
+      "batches": [1, 2], "requests": 10, "reference_points": "ref.json"})");
     const std::string out = (scratch.path() / "out").string();
     const auto r = run_nsim({"sweep", study, "--out", out, "--jobs", "2"});
     INFO("stderr: " << r.err);
@@ -162,6 +167,11 @@ TEST_CASE("cli: sweep runs a study's points and writes the CSV, the JSON and the
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
     CHECK(std::filesystem::file_size(out + "/study.png") > 1000);
     CHECK(std::filesystem::exists(out + "/study.svg"));
+    // The published row: throughput 2 x 1000 / 4 ms, cost 0.5 $/h x 1e6 / (3600 x 500).
+    const std::string reference = read_file(out + "/reference.csv");
+    CHECK(std::count(reference.begin(), reference.end(), '\n') == 2);
+    CHECK_THAT(reference, Contains("a GPU,g,"));
+    CHECK_THAT(reference, Contains(",2,4,500,0.5,0.277778,a paper"));
 }
 
 TEST_CASE("cli: sweep rejects a study with an unknown key, a wrong type or an empty list",
@@ -183,6 +193,8 @@ TEST_CASE("cli: sweep rejects a study with an unknown key, a wrong type or an em
         {R"({"models": ["m"], "instances": ["nowhere"], "modes": [{"parallel": "data"}], "batches": [1]})",
          "unknown instance 'nowhere'"},
         {"{not json", "not valid JSON"},
+        {R"({"models": ["m"], "instances": ["inf1.xlarge"], "modes": [{"parallel": "data"}], "batches": [1], "reference_points": "none.json"})",
+         "none.json: cannot read the file"},
     };
     for (const auto& c : cases) {
         const std::string study = scratch.write("study.json", c.text);

@@ -22,7 +22,7 @@ Study one_point_study() {
     StudyPoint point;
     point.request.model = "bert-base-uncased";
     point.request.instance = "inf1.xlarge";
-    return {"one", "one.json", "00000000000000aa", {point}, {}};
+    return {"one", "one.json", "00000000000000aa", {point}, {}, {}};
 }
 
 // An executable shell script `name` in `dir`, which becomes the only directory on the PATH.

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 Study two_point_study(const std::string& text) {
-    Study study{"two", "study.json", study_hash(text), {}, {"a skipped point"}};
+    Study study{"two", "study.json", study_hash(text), {}, {"a skipped point"}, {}};
     for (uint32_t batch : {1u, 8u}) {
         StudyPoint p{{}, "big-sbuf"};
         p.request.model = "bert-base-uncased";
