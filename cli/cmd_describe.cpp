@@ -27,7 +27,10 @@ void print_params(const std::vector<sim::DescribedParam>& params) {
     for (const auto& p : params) width = std::max(width, p.path.size() + p.value.size() + 3);
     for (const auto& p : params)
         fmt::print("{:<{}} {}{}\n", p.path + " = " + p.value, width,
-                   p.source.assumption ? "ASSUMPTION: " : "", p.source.text);
+                   p.source.calibrated   ? "CALIBRATED: "
+                   : p.source.assumption ? "ASSUMPTION: "
+                                         : "",
+                   p.source.text);
 }
 
 // Chip and instance names do not collide, so a name is looked up as a chip, then as an instance.

@@ -135,7 +135,8 @@ py::dict described(const std::vector<sim::DescribedParam>& described) {
     for (const auto& p : described)
         params[py::str(p.path)] =
             py::dict(py::arg("value") = p.value, py::arg("source") = p.source.text,
-                     py::arg("assumption") = p.source.assumption);
+                     py::arg("assumption") = p.source.assumption,
+                     py::arg("calibrated") = p.source.calibrated);
     return params;
 }
 

@@ -160,29 +160,32 @@ void ConfigDocument::fail(const std::string& pointer, const std::string& what) c
 }
 
 void ConfigDocument::load(const ParamList& params, SourceMap& sources) const {
-    // A leaf: {"value": V, "source": "..."} or {"value": V, "assumption": "why"}.
+    // A leaf: {"value": V, "source": "..."}, {"value": V, "assumption": "why"} or {"value": V,
+    // "calibrated": "which measurement it meets, and the value before"}.
     auto load_leaf = [&](const BoundParam& def, const json& leaf) {
         const std::string ptr = json_pointer(def.path);
         if (!leaf.is_object() || !leaf.contains("value"))
             fail(ptr,
                  "expected an object {\"value\": ..., \"source\": \"...\"} (or \"assumption\" "
-                 "instead of \"source\")");
+                 "or \"calibrated\" instead of \"source\")");
         ParamSource src;
         for (const auto& [key, v] : leaf.items()) {
             if (key == "value") continue;
-            if ((key == "source" || key == "assumption") && v.is_string() &&
+            if ((key == "source" || key == "assumption" || key == "calibrated") && v.is_string() &&
                 !v.get<std::string>().empty()) {
                 if (!src.text.empty())
-                    fail(ptr, "give either \"source\" or \"assumption\", not both");
-                src = {v.get<std::string>(), key == "assumption"};
+                    fail(ptr, "give one of \"source\", \"assumption\" or \"calibrated\"");
+                src = {v.get<std::string>(), key != "source", key == "calibrated"};
             } else {
                 fail(ptr + "/" + key,
-                     "unexpected key, expected \"value\" with \"source\" or \"assumption\" (a "
-                     "non-empty string)");
+                     "unexpected key, expected \"value\" with \"source\", \"assumption\" or "
+                     "\"calibrated\" (a non-empty string)");
             }
         }
         if (src.text.empty())
-            fail(ptr, "missing \"source\" (or \"assumption\" with its reasoning)");
+            fail(ptr,
+                 "missing \"source\" (or \"assumption\" with its reasoning, or \"calibrated\" "
+                 "naming the measurement)");
         if (auto err = assign(def, leaf["value"])) fail(ptr + "/value", *err);
         sources[def.path] = src;
     };

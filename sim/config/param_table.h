@@ -16,6 +16,9 @@ namespace nsim::sim {
 struct ParamSource {
     std::string text;         // the citation, or the reasoning of an assumption
     bool assumption = false;  // true when the value is not published
+    // An unpublished value set to meet a published measurement (a row of the calibration set);
+    // `text` names the row and the value before. Calibrated values are assumptions too.
+    bool calibrated = false;
 };
 
 // A parameter path with its value as text and its source (for `nsim describe`).

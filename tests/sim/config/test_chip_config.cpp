@@ -128,6 +128,22 @@ TEST_CASE("config: a value without a source or assumption is rejected", "[sim]")
     CHECK_THAT(load_error(path), Catch::Contains("missing \"source\""));
     path = write_chip("bare", R"({"name": "x", "base": "trn1", "cores": 4})");
     CHECK_THAT(load_error(path), Catch::Contains("/cores: expected an object"));
+    path = write_chip(
+        "two",
+        R"({"name": "x", "base": "trn1", "cores": {"value": 4, "source": "s", "calibrated": "c"}})");
+    CHECK_THAT(load_error(path), Catch::Contains("give one of"));
+}
+
+TEST_CASE("config: a calibrated value is an assumption that names its measurement", "[sim]") {
+    const auto path = write_chip(
+        "calibrated",
+        R"({"name": "x", "base": "trn1", "dma": {"start_latency_ns": {"value": 900, "calibrated": "row C2; was 1300"}}})");
+    const auto chip = load_chip(path);
+    CHECK(chip.dma.start_latency_ns == 900);
+    const auto& source = chip.sources.at("dma.start_latency_ns");
+    CHECK(source.calibrated);
+    CHECK(source.assumption);
+    CHECK(source.text == "row C2; was 1300");
 }
 
 TEST_CASE("config: a file without a base must give every value", "[sim]") {
