@@ -1,5 +1,6 @@
 #include "compiler/kernel_context.h"
 
+#include <algorithm>
 #include <string>
 
 namespace nsim::compiler {
@@ -36,11 +37,24 @@ const isa::TargetLimits& supported(const isa::TargetLimits& limits, const std::s
 
 }  // namespace
 
+uint32_t dma_queues(const isa::TargetLimits& limits, const std::string& owner) {
+    const uint32_t engines = uint32_t(isa::kEngineCount);
+    if (limits.dma_queues == 0 || limits.semaphores <= engines)
+        throw LoweringError(owner + ": the target has " + std::to_string(limits.dma_queues) +
+                            " DMA queues (limits.dma_queues) and " +
+                            std::to_string(limits.semaphores) +
+                            " semaphores (limits.semaphores), expected at least 1 queue and more "
+                            "semaphores than its " +
+                            std::to_string(engines) + " engines");
+    return std::min(limits.dma_queues, limits.semaphores - engines);
+}
+
 KernelContext::KernelContext(isa::KernelBuilder& builder, const isa::TargetLimits& limits,
                              std::string owner)
     : m_builder(builder),
       m_limits(supported(limits, owner)),
-      m_sbuf(limits.sbuf_partition_bytes, std::move(owner)) {}
+      m_sbuf(limits.sbuf_partition_bytes, owner),
+      m_queues(dma_queues(limits, owner)) {}
 
 FeatureTiles KernelContext::alloc_features(uint32_t features, uint32_t tokens, isa::DType dtype,
                                            const std::string& what) {
@@ -61,7 +75,7 @@ uint64_t KernelContext::next_psum_bank() {
 isa::InstructionRef KernelContext::dma(isa::AccessPattern dst, isa::AccessPattern src) {
     auto ref = m_builder.dma_copy(std::move(dst), std::move(src));
     ref.arg("queue", int64_t(m_queue));
-    m_queue = (m_queue + 1) % kDmaQueues;
+    m_queue = (m_queue + 1) % m_queues;
     return ref;
 }
 

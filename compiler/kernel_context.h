@@ -81,8 +81,7 @@ public:
     // groups land in different banks so the Tensor engine runs ahead of the evictions.
     uint64_t next_psum_bank();
     uint64_t psum_bank_bytes() const { return m_limits.psum_partition_bytes / m_limits.psum_banks; }
-    // A dma_copy on the next of the context's queues (transfers spread over queues run in
-    // parallel).
+    // A dma_copy on the next of the context's dma_queues() in rotation.
     isa::InstructionRef dma(isa::AccessPattern dst, isa::AccessPattern src);
 
 private:
@@ -90,11 +89,15 @@ private:
     isa::TargetLimits m_limits;
     SbufAllocator m_sbuf;
     uint32_t m_bank = 0;
+    uint32_t m_queues;
     uint32_t m_queue = 0;
 };
 
-// DMA queues a lowered program uses: few enough that the sync pass's semaphores (one per engine
-// plus one per queue) fit NeuronCore-v1's 32, enough for transfers to overlap.
-inline constexpr uint32_t kDmaQueues = 4;
+// DMA queues a lowered program uses: all of the target's (transfers on different queues run in
+// parallel), as far as the sync pass's semaphores allow. The library's DMAs are all issued by one
+// engine, so the pass needs one semaphore per engine plus one per queue: NeuronCore-v1's 32 hold
+// 16 queues beside its 5 engines. Throws LoweringError naming the limits when not even one queue
+// fits.
+uint32_t dma_queues(const isa::TargetLimits& limits, const std::string& owner);
 
 }  // namespace nsim::compiler

@@ -28,8 +28,8 @@ void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
 using TokenEvictFn = std::function<void(uint32_t seq, uint32_t c0, const isa::AccessPattern& acc)>;
 
 // The token-major product per sequence: y_s[t, M] = x[:, s*seq_len + t]^T . W for `seqs` sequences
-// of seq_len <= 128 tokens: x is the stationary operand, W (fetched once per column block) the
-// moving one.
+// of seq_len <= 128 tokens: x is the stationary operand, W (fetched once per column block, taken
+// 512 columns, one PSUM bank, per matmul) the moving one.
 void linear_token_major(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
                         const FeatureTiles& x, uint32_t seq_len, uint32_t seqs,
                         const TokenEvictFn& evict);

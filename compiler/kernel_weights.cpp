@@ -30,23 +30,29 @@ isa::AccessPattern MatrixBlock::ap(uint32_t k, uint32_t col, uint32_t count) con
                      {count});
 }
 
-void WeightStaging::allocate(KernelContext& ctx) {
-    m_slot[0] = ctx.sbuf().alloc(kSlotBytes, "weight staging slot 0");
-    m_slot[1] = ctx.sbuf().alloc(kSlotBytes, "weight staging slot 1");
-    m_allocated = true;
+uint64_t WeightStaging::narrowest_block_bytes(const MatrixWeight& w) {
+    return uint64_t(w.k_tiles()) * std::min(w.cols, kCompilerPartitions) * isa::dtype_size(w.dtype);
+}
+
+void WeightStaging::allocate(KernelContext& ctx, uint64_t bytes) {
+    m_bytes = bytes / 64 * 64;  // whole 64-byte units, so a block rounded up to them fits
+    m_base = ctx.sbuf().alloc(m_bytes, "weight staging ring");
+    m_next = 0;
 }
 
 uint32_t WeightStaging::block_width(const MatrixWeight& w) const {
     if (w.resident) return std::min(w.cols, 512u);
-    const uint64_t fit = kSlotBytes / (uint64_t(w.k_tiles()) * isa::dtype_size(w.dtype));
-    if (fit < kCompilerPartitions && fit < w.cols)
+    const uint64_t column_bytes = uint64_t(w.k_tiles()) * isa::dtype_size(w.dtype);
+    const uint64_t fit =
+        std::max(m_bytes / kBlocksInRing, std::min(m_bytes, narrowest_block_bytes(w))) /
+        column_bytes;
+    if (fit >= w.cols) return w.cols;
+    if (fit < kCompilerPartitions)
         throw LoweringError("matrix " + w.name + " has " + std::to_string(w.rows) + " rows: a " +
                             std::to_string(kCompilerPartitions) +
-                            "-column block does not fit a weight staging slot of " +
-                            std::to_string(kSlotBytes) + " bytes per partition");
-    return uint32_t(std::min<uint64_t>(
-        {w.cols, 512,
-         fit >= kCompilerPartitions ? fit / kCompilerPartitions * kCompilerPartitions : fit}));
+                            "-column block does not fit a weight staging ring of " +
+                            std::to_string(m_bytes) + " bytes per partition");
+    return uint32_t(fit / kCompilerPartitions * kCompilerPartitions);
 }
 
 MatrixBlock WeightStaging::fetch(KernelContext& ctx, const MatrixWeight& w, uint32_t col0) {
@@ -60,15 +66,17 @@ MatrixBlock WeightStaging::fetch(KernelContext& ctx, const MatrixWeight& w, uint
         b.row_elems = w.cols;
         return b;
     }
-    if (!m_allocated) throw std::logic_error("weight staging used before allocate()");
-    b.base = m_slot[m_next];
-    m_next ^= 1;
+    if (!allocated()) throw std::logic_error("weight staging used before allocate()");
+    const uint64_t row_bytes = uint64_t(b.width) * isa::dtype_size(w.dtype);
+    const uint64_t bytes = (uint64_t(w.k_tiles()) * row_bytes + 63) / 64 * 64;
+    if (m_next + bytes > m_bytes) m_next = 0;
+    b.base = m_base + m_next;
+    m_next += bytes;
     b.row_elems = b.width;
     b.origin_col = col0;
     for (uint32_t k = 0; k < w.k_tiles(); ++k) {
         const uint32_t n = tile_rows(w.rows, k);
-        ctx.dma(isa::sbuf(0, n, b.base + uint64_t(k) * b.width * isa::dtype_size(w.dtype), w.dtype,
-                          {b.width}),
+        ctx.dma(isa::sbuf(0, n, b.base + k * row_bytes, w.dtype, {b.width}),
                 ctx.b().hbm(w.name, k * kCompilerPartitions, n, col0, {b.width}));
     }
     return b;

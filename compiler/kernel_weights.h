@@ -56,23 +56,34 @@ struct MatrixBlock {
     isa::AccessPattern ap(uint32_t k, uint32_t col, uint32_t count) const;
 };
 
-// Two SBUF slots that streamed matrices pass through, column block by column block, in rotation
-// (the next block's DMA overlaps the current block's matmuls).
+// The SBUF ring that streamed matrices pass through, column block by column block: each block takes
+// the next free bytes of the ring (wrapping to its start), so blocks of different matrices follow
+// each other and the DMAs of the next blocks, of this matrix or the next one, run while the current
+// block is computed. The sync pass makes a block's DMA wait for the matmuls that read the bytes it
+// overwrites, so a larger ring prefetches further ahead.
 class WeightStaging {
 public:
-    static constexpr uint64_t kSlotBytes = 8192;  // per partition: a 768x512 or 3072x128 bf16 block
-    void allocate(KernelContext& ctx);
-    bool allocated() const { return m_allocated; }
-    // Width of the column blocks `w` is fetched in: at most 512 columns (one PSUM bank of fp32
-    // per 128-row output tile, 4 tiles a block) and what fits a slot.
+    // Blocks the ring holds at least: one being computed, two in flight.
+    static constexpr uint64_t kBlocksInRing = 3;
+    // Bytes per partition of a 128-column block of `w` (K tiles x 128 columns).
+    static uint64_t narrowest_block_bytes(const MatrixWeight& w);
+    // Reserves `bytes` per partition for the ring.
+    void allocate(KernelContext& ctx, uint64_t bytes);
+    bool allocated() const { return m_bytes > 0; }
+    uint64_t bytes() const { return m_bytes; }
+    // Width of the column blocks `w` is fetched in. Resident: at most 512 columns (the column
+    // blocks the matmul loop walks). Streamed: the widest multiple of 128 columns (or the whole
+    // matrix) within a third of the ring, so one K tile's row, one DMA descriptor per partition,
+    // is as long as the ring allows. Throws LoweringError when a 128-column block does not fit.
     uint32_t block_width(const MatrixWeight& w) const;
-    // The block starting at `col0`: the resident copy, or a fresh DMA into the next slot.
+    // The block starting at `col0`: the resident copy, or fresh DMAs (one per K tile) into the
+    // ring.
     MatrixBlock fetch(KernelContext& ctx, const MatrixWeight& w, uint32_t col0);
 
 private:
-    bool m_allocated = false;
-    uint64_t m_slot[2] = {0, 0};
-    int m_next = 0;
+    uint64_t m_base = 0;
+    uint64_t m_bytes = 0;
+    uint64_t m_next = 0;  // ring offset of the next block
 };
 
 }  // namespace nsim::compiler

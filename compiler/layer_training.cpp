@@ -17,15 +17,17 @@ namespace {
 
 constexpr uint32_t kChunk = 512;  // fp32 columns of one PSUM bank [src:nki-isa, nc_matmul]
 constexpr uint64_t kMovingBytes = 48 * 1024;  // per partition: the moving operand of a matmul step
+// Per partition: the weight staging ring of the backward's streamed operands, three 8 KiB blocks.
+constexpr uint64_t kStagingBytes = 3 * 8192;
 
 BackwardStep mm(std::string name, uint32_t k, uint32_t m, uint32_t n, uint32_t count = 1) {
     return {true, {std::move(name), k, m, n, count}, {}};
 }
 BackwardStep ew(ElementwisePass p) { return {false, {}, std::move(p)}; }
 
-// Tokens one dW product contracts: 16 K tiles, so a 256-column block of X^T fits a weight staging
-// slot; more tokens are split into groups whose products are accumulated (the additions not
-// counted).
+// Tokens one dW product contracts: 16 K tiles, so a 256-column block of X^T fits a third of the
+// weight staging ring (kStagingBytes); more tokens are split into groups whose products are
+// accumulated (the additions not counted).
 constexpr uint32_t kContractedTokens = 2048;
 
 // The backward of y = x W (W [in, out]) over `tokens`: dX = dY W^T, dW = X^T dY.
@@ -51,7 +53,7 @@ public:
           m_ctx(m_builder, limits, spec.name + " layer backward") {}
 
     isa::Program run(const std::vector<BackwardStep>& steps) {
-        m_staging.allocate(m_ctx);
+        m_staging.allocate(m_ctx, kStagingBytes);
         m_mean = emit_mean_matrix(m_ctx, m_spec.hidden);
         for (auto& slot : m_slots) slot = m_ctx.sbuf().alloc(kChunk * 4, "elementwise operand");
         m_evict[0] = m_ctx.sbuf().alloc(kChunk * 4, "matmul eviction 0");

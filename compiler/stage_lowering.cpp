@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "compiler/kernel_attention.h"
 #include "compiler/kernel_embedding.h"
@@ -28,13 +30,15 @@ class StageEmitter {
 public:
     StageEmitter(const ModelSpec& spec, uint32_t batch, isa::Generation target,
                  const isa::TargetLimits& limits, const StageRequest& req,
-                 const std::vector<int32_t>& ids, uint32_t group, bool probe)
+                 const std::vector<int32_t>& ids, uint32_t group, bool probe,
+                 uint64_t spare_staging)
         : m_spec(spec),
           m_batch(batch),
           m_req(req),
           m_ids(ids),
           m_group(group),
           m_probe(probe),
+          m_spare_staging(spare_staging),
           m_all(model_weight_tensors(spec)),
           m_load_builder(req.program_name + "_load", target),
           m_builder(req.program_name + "_infer", target),
@@ -153,6 +157,9 @@ private:
                 streamed |= !resident;
                 MatrixWeight w{name, uint32_t(t.shape[0]), uint32_t(t.shape[1]), t.dtype, resident,
                                0};
+                if (!resident)
+                    m_narrowest_ring =
+                        std::max(m_narrowest_ring, 2 * WeightStaging::narrowest_block_bytes(w));
                 if (resident) {
                     w.offset = m_ctx.sbuf().alloc(w.sbuf_bytes(), "resident weight " + name);
                     m_load.sbuf().alloc(w.sbuf_bytes(), name);
@@ -163,8 +170,10 @@ private:
             }
             for (const auto& name : unit_vectors(m_spec, u)) {
                 VectorWeight v{name, find_weight(m_all, name).features, 0};
+                v.offset = m_ctx.sbuf().alloc(
+                    v.sbuf_bytes(),
+                    (m_req.resident ? "resident weight " : "streamed weight ") + name);
                 if (m_req.resident) {
-                    v.offset = m_ctx.sbuf().alloc(v.sbuf_bytes(), "resident weight " + name);
                     m_load.sbuf().alloc(v.sbuf_bytes(), name);
                     const auto& t = find_weight(m_all, name);
                     m_load_builder.tensor(name, t.shape, t.dtype, isa::TensorRole::weight);
@@ -173,16 +182,15 @@ private:
                 m_vectors.emplace(name, v);
             }
         }
-        if (streamed) m_staging.allocate(m_ctx);
+        if (streamed) m_staging.allocate(m_ctx, m_narrowest_ring + m_spare_staging);
     }
 
-    // A unit's vectors: resident, or loaded now into the group's scratch (streamed).
+    // A unit's vector: resident, or streamed into its own place when the first group first uses
+    // it (a place of its own, so the load waits for nothing and the DMAs behind it are issued
+    // ahead: the next unit's weight blocks are fetched while this one computes).
     VectorWeight vector(const std::string& name) {
-        VectorWeight v = m_vectors.at(name);
-        if (!m_req.resident) {
-            v.offset = m_ctx.sbuf().alloc(v.sbuf_bytes(), "streamed weight " + name);
-            v.emit_load(m_ctx);
-        }
+        const VectorWeight& v = m_vectors.at(name);
+        if (!m_req.resident && m_loaded.insert(name).second) v.emit_load(m_ctx);
         return v;
     }
 
@@ -345,6 +353,9 @@ private:
     const std::vector<int32_t>& m_ids;
     uint32_t m_group;
     bool m_probe;
+    uint64_t m_spare_staging;        // ring bytes beyond the narrowest
+    uint64_t m_narrowest_ring = 0;   // two 128-column blocks of the tallest streamed matrix
+    std::set<std::string> m_loaded;  // streamed vectors loaded
     std::vector<WeightTensor> m_all;
     isa::KernelBuilder m_load_builder, m_builder;
     KernelContext m_load, m_ctx;
@@ -362,7 +373,7 @@ bool stage_fits(const ModelSpec& spec, isa::Generation target, const isa::Target
                 const StageRequest& request, uint32_t group) {
     try {
         const std::vector<int32_t> ids(size_t(group) * spec.sequence_length, 0);
-        StageEmitter(spec, group, target, limits, request, ids, group, true).run();
+        StageEmitter(spec, group, target, limits, request, ids, group, true, 0).run();
         return true;
     } catch (const LoweringError&) {
         return false;
@@ -372,30 +383,38 @@ bool stage_fits(const ModelSpec& spec, isa::Generation target, const isa::Target
 StagePrograms lower_stage(const ModelSpec& spec, uint32_t batch, isa::Generation target,
                           const isa::TargetLimits& limits, const StageRequest& request,
                           const std::vector<int32_t>& token_ids) {
-    // The largest group that fits: each group re-reads streamed weights, so bigger groups read
-    // them less often. A group that does not fit fails at its first allocations, cheaply; the
-    // size is found by halving from the batch, then growing one sequence at a time.
-    const auto attempt = [&](uint32_t group, StagePrograms* out) {
+    // The largest group that fits beside the narrowest weight staging: each group re-reads
+    // streamed weights, so bigger groups read them less often. A group that does not fit fails at
+    // its first allocations, cheaply; the size is found by halving from the batch, then growing
+    // one sequence at a time.
+    const auto emit = [&](uint32_t group, bool probe, uint64_t spare) {
+        return StageEmitter(spec, batch, target, limits, request, token_ids, group, probe, spare)
+            .run();
+    };
+    const auto fits = [&](uint32_t group) -> std::optional<StagePrograms> {
         try {
-            StagePrograms p =
-                StageEmitter(spec, batch, target, limits, request, token_ids, group, !out).run();
-            if (out) *out = std::move(p);
-            return true;
+            return emit(group, true, 0);
         } catch (const ResidentWeightsError&) {
             throw;
         } catch (const LoweringError& e) {
             if (group == 1)
                 throw LoweringError(std::string(e.what()) + " (with one sequence per group)");
-            return false;
+            return std::nullopt;
         }
     };
     uint32_t group = batch;
-    while (!attempt(group, nullptr)) group /= 2;  // attempt(1) succeeds or throws
-    uint32_t upper = std::min(batch, 2 * group);
-    while (group < upper && attempt(group + 1, nullptr)) ++group;
-    StagePrograms result;
-    attempt(group, &result);
-    return result;
+    std::optional<StagePrograms> probe;
+    while (!(probe = fits(group))) group /= 2;  // fits(1) succeeds or throws
+    const uint32_t upper = std::min(batch, 2 * group);
+    while (group < upper) {
+        auto larger = fits(group + 1);
+        if (!larger) break;
+        probe = std::move(larger);
+        ++group;
+    }
+    // Then the weight staging ring takes the SBUF the group leaves (the probe's first group is
+    // the largest, so its peak is the stage's).
+    return emit(group, false, limits.sbuf_partition_bytes - probe->sbuf_peak);
 }
 
 }  // namespace nsim::compiler

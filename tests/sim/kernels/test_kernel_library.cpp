@@ -45,7 +45,8 @@ void check_linear(const LinearCase& c, Eviction eviction) {
     const auto w = h.matrix("w", c.K, c.M, DType::bfloat16, wv, c.resident);
     const auto bias = h.vector("b", bv);
     compiler::WeightStaging staging;
-    if (!c.resident) staging.allocate(h.ctx());
+    if (!c.resident)
+        staging.allocate(h.ctx(), 3 * compiler::WeightStaging::narrowest_block_bytes(w));
     FeatureTiles y;
     if (eviction == Eviction::residual) {
         y = h.features("r", c.M, c.T, DType::float32, rv);
