@@ -40,8 +40,9 @@ void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores,
         .arg("bias", neg_max)
         .arg("reduce_cmd", isa::ReduceCmd::reset_reduce)
         .arg("reduce_res", sum);
-    b.reciprocal(inv, sum);
-    b.tensor_scalar(probs, s, AluOp::multiply, inv);
+    // The normalisation on the Scalar engine (a per-row scale), beside the Vector engine's sums.
+    b.activation(inv, isa::ActFunc::reciprocal, sum);
+    b.activation(probs, isa::ActFunc::copy, s).arg("scale", inv);
 }
 
 void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q,
@@ -52,37 +53,50 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
     const DType dt = q.dtype;
     const uint64_t esize = isa::dtype_size(dt);
     const uint64_t mark = ctx.sbuf().mark();
-    // Two sets of scratch and probability tiles so consecutive heads overlap.
-    uint64_t probs_at[2], probs_t_at[2];
-    SoftmaxScratch scratch[2];
-    for (int i = 0; i < 2; ++i) {
+    // The heads (of all sequences) are software-pipelined: each engine runs its instructions in
+    // program order, so head i+kAhead's scores and softmax are emitted before head i's transpose
+    // and value product, and the Tensor, Vector and Scalar engines work on different heads at once
+    // instead of each waiting for the whole chain of one head. Each head in flight has its own
+    // probability tiles and softmax scratch.
+    constexpr uint32_t kAhead = 2, kSets = kAhead + 2;
+    uint64_t probs_at[kSets], probs_t_at[kSets];
+    SoftmaxScratch scratch[kSets];
+    for (uint32_t i = 0; i < kSets; ++i) {
         probs_at[i] = ctx.sbuf().alloc(S * esize, "attention probabilities");
         probs_t_at[i] = ctx.sbuf().alloc(S * esize, "attention probabilities transposed");
         scratch[i] = SoftmaxScratch::allocate(ctx, S);
     }
-    for (uint32_t s = 0; s < shape.seqs; ++s) {
+    const uint32_t count = shape.seqs * shape.heads;
+    const auto probs = [&](uint32_t i) { return isa::sbuf(0, S, probs_at[i % kSets], dt, {S}); };
+    const auto softmax = [&](uint32_t i) {
+        const uint32_t s = i / shape.heads, h = i % shape.heads;
+        const uint32_t tile = h * hd / kCompilerPartitions, p0 = h * hd % kCompilerPartitions;
         const auto mask = isa::sbuf(0, S, mask_offset + uint64_t(s) * S * 4, DType::float32, {S});
-        for (uint32_t h = 0; h < shape.heads; ++h) {
-            const uint32_t tile = h * hd / kCompilerPartitions, p0 = h * hd % kCompilerPartitions;
-            const uint32_t rows = tile_rows(out.tiles * kCompilerPartitions, tile);
-            const auto probs = isa::sbuf(0, S, probs_at[h % 2], dt, {S});
-            const auto probs_t = isa::sbuf(0, S, probs_t_at[h % 2], dt, {S});
-            const auto scores = isa::psum(0, S, ctx.next_psum_bank(), DType::float32, {S});
-            b.nc_matmul(scores, q.ap(tile, s * S, S, p0, hd), k.ap(tile, s * S, S, p0, hd));
-            masked_softmax(ctx, scores, mask, probs, scratch[h % 2]);
-            const auto transposed = isa::psum(0, S, ctx.next_psum_bank(), dt, {S});
-            b.nc_transpose(transposed, probs);
-            b.activation(probs_t, isa::ActFunc::copy, transposed);
-            // All `rows` features of the head's tile come out; the head's own hd rows are kept.
-            const uint64_t acc_at = ctx.next_psum_bank();
-            const auto v_tile = isa::sbuf(
-                0, S, v_offset + s * v_seq_bytes + uint64_t(tile) * kCompilerPartitions * esize, dt,
-                {rows});
-            b.nc_matmul(isa::psum(0, rows, acc_at, DType::float32, {S}), v_tile, probs_t);
-            b.tensor_scalar(out.ap(tile, s * S, S, p0, hd),
-                            isa::psum(p0, hd, acc_at, DType::float32, {S}), AluOp::add,
-                            bv.ap(tile, p0, hd));
-        }
+        const auto scores = isa::psum(0, S, ctx.next_psum_bank(), DType::float32, {S});
+        b.nc_matmul(scores, q.ap(tile, s * S, S, p0, hd), k.ap(tile, s * S, S, p0, hd));
+        masked_softmax(ctx, scores, mask, probs(i), scratch[i % kSets]);
+    };
+    const auto context = [&](uint32_t i) {
+        const uint32_t s = i / shape.heads, h = i % shape.heads;
+        const uint32_t tile = h * hd / kCompilerPartitions, p0 = h * hd % kCompilerPartitions;
+        const uint32_t rows = tile_rows(out.tiles * kCompilerPartitions, tile);
+        const auto probs_t = isa::sbuf(0, S, probs_t_at[i % kSets], dt, {S});
+        const auto transposed = isa::psum(0, S, ctx.next_psum_bank(), dt, {S});
+        b.nc_transpose(transposed, probs(i));
+        b.tensor_copy(probs_t, transposed);
+        // All `rows` features of the head's tile come out; the head's own hd rows are kept.
+        const uint64_t acc_at = ctx.next_psum_bank();
+        const auto v_tile = isa::sbuf(
+            0, S, v_offset + s * v_seq_bytes + uint64_t(tile) * kCompilerPartitions * esize, dt,
+            {rows});
+        b.nc_matmul(isa::psum(0, rows, acc_at, DType::float32, {S}), v_tile, probs_t);
+        b.activation(out.ap(tile, s * S, S, p0, hd), isa::ActFunc::copy,
+                     isa::psum(p0, hd, acc_at, DType::float32, {S}))
+            .arg("bias", bv.ap(tile, p0, hd));
+    };
+    for (uint32_t i = 0; i < count + kAhead; ++i) {
+        if (i < count) softmax(i);
+        if (i >= kAhead) context(i - kAhead);
     }
     ctx.sbuf().release(mark);
 }

@@ -41,7 +41,7 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
             b.nc_matmul(sum, isa::sbuf(0, rows, mean_matrix, DType::float32, {kCompilerPartitions}),
                         xs)
                 .arg("accumulate", k > 0);
-            b.tensor_tensor(sq, xs, xs, AluOp::multiply);
+            b.activation(sq, isa::ActFunc::square, xs);
             b.nc_matmul(sumsq,
                         isa::sbuf(0, rows, mean_matrix, DType::float32, {kCompilerPartitions}), sq)
                 .arg("accumulate", k > 0);
@@ -60,9 +60,9 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
             };
             b.tensor_tensor(xs, xs, part(mean), AluOp::subtract);
             b.tensor_tensor(xs, xs, part(var), AluOp::multiply);
-            b.tensor_scalar(xs, xs, AluOp::multiply, gamma.ap(k, 0, rows))
-                .arg("op1", AluOp::add)
-                .arg("operand1", beta.ap(k, 0, rows));
+            b.activation(xs, isa::ActFunc::copy, xs)
+                .arg("scale", gamma.ap(k, 0, rows))
+                .arg("bias", beta.ap(k, 0, rows));
             b.activation(xb.ap(k, n0, n, 0, rows), isa::ActFunc::copy, xs);
         }
     }

@@ -1,5 +1,7 @@
 // Lowering BERT-family models: program sizes, placement, stage hand-over, and the errors of
 // impossible requests.
+#include <set>
+
 #include <catch2/catch.hpp>
 
 #include "compiler/lower_model.h"
@@ -195,5 +197,33 @@ TEST_CASE(
         CHECK_THAT(std::string(e.what()),
                    Catch::Contains("the target has 256 partitions (limits.partitions), expected "
                                    "128"));
+    }
+}
+
+TEST_CASE(
+    "lowering: streamed weights pass through the SBUF the stage leaves, in full-width rows over "
+    "all 16 DMA queues on NeuronCore-v2 and on v1's 32 semaphores",
+    "[compiler]") {
+    auto spec = model("bert-base-uncased");
+    spec.layers = 1;
+    for (const auto g : {isa::Generation::v1, isa::Generation::v2}) {
+        const auto limits = isa::default_limits(g);
+        const auto m = compiler::lower_model(spec, 1, g, limits, PartitionPlan::data_parallel());
+        const auto& st = m.stages.at(0);
+        CHECK(isa::verify(st.infer, limits).empty());
+        // The staging ring takes what the working set leaves: SBUF is nearly full (the old two
+        // 8 KiB slots left most of it unused at batch 1).
+        CHECK(st.sbuf_bytes_per_partition > limits.sbuf_partition_bytes - 1024);
+        std::set<int64_t> queues;
+        uint64_t widest_row = 0;
+        for (const auto& inst : st.infer.instructions) {
+            if (inst.op != isa::Opcode::dma_copy) continue;
+            queues.insert(std::get<int64_t>(inst.arg("queue")));
+            const auto* src = inst.ap("src");
+            if (src->tensor == "layer0.attention.query.weight")
+                widest_row = std::max(widest_row, src->free_size() * 2);
+        }
+        CHECK(queues.size() == 16);    // v1: 16 queues + 5 engines within its 32 semaphores
+        CHECK(widest_row == 768 * 2);  // a whole row of the 768x768 matrix per descriptor
     }
 }
