@@ -20,6 +20,8 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
     auto& b = ctx.b();
     const uint64_t mark = ctx.sbuf().mark();
     const uint32_t chunk = std::min(512u, x.tokens);
+    // The GpSimd engine takes part of the element-wise work where the target has one.
+    const isa::Engine side = ctx.limits().has_gpsimd ? isa::Engine::gpsimd : isa::Engine::vector;
     const auto scratch = [&](const char* what) {
         return ctx.sbuf().alloc(uint64_t(chunk) * 4, std::string("LayerNorm ") + what);
     };
@@ -46,11 +48,11 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
                         isa::sbuf(0, rows, mean_matrix, DType::float32, {kCompilerPartitions}), sq)
                 .arg("accumulate", k > 0);
         }
-        b.tensor_copy(tile(mean), sum);
+        b.activation(tile(mean), isa::ActFunc::copy, sum);
         b.tensor_tensor(tile(var), tile(mean), tile(mean), AluOp::multiply);
         b.tensor_tensor(tile(var), sumsq, tile(var), AluOp::subtract);
-        // rstd = (var + eps)^-1/2: the add on the Vector engine, rsqrt on the Scalar engine.
-        b.tensor_scalar(tile(var), tile(var), AluOp::add, double(eps));
+        // rstd = (var + eps)^-1/2: the add on the GpSimd engine (Vector on v1), rsqrt on Scalar.
+        b.tensor_scalar(tile(var), tile(var), AluOp::add, double(eps)).engine(side);
         b.activation(tile(var), isa::ActFunc::rsqrt, tile(var));
         for (uint32_t k = 0; k < x.tiles; ++k) {
             const uint32_t rows = tile_rows(features, k);
@@ -58,8 +60,10 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
             const auto part = [&](uint64_t off) {
                 return isa::sbuf(0, rows, off, DType::float32, {n});
             };
-            b.tensor_tensor(xs, xs, part(mean), AluOp::subtract);
-            b.tensor_tensor(xs, xs, part(var), AluOp::multiply);
+            // Every other tile's normalisation on the side engine, beside the Vector engine's.
+            const isa::Engine e = k % 2 ? side : isa::Engine::vector;
+            b.tensor_tensor(xs, xs, part(mean), AluOp::subtract).engine(e);
+            b.tensor_tensor(xs, xs, part(var), AluOp::multiply).engine(e);
             b.activation(xs, isa::ActFunc::copy, xs)
                 .arg("scale", gamma.ap(k, 0, rows))
                 .arg("bias", beta.ap(k, 0, rows));
