@@ -4,6 +4,7 @@
 
 namespace nsim::compiler {
 
+using isa::AluOp;
 using isa::DType;
 
 namespace {
@@ -63,16 +64,11 @@ EvictFn evict_bias(KernelContext& ctx, const VectorWeight& bias, const FeatureTi
     };
 }
 
-EvictFn evict_bias_residual(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& x,
-                            uint64_t scratch) {
-    return [&ctx, bias, x, scratch](uint32_t m, const isa::AccessPattern& acc, uint32_t n0,
-                                    uint32_t n) {
-        const auto tmp = isa::sbuf(0, acc.num_partitions, scratch, DType::float32, {n});
-        ctx.b()
-            .activation(tmp, isa::ActFunc::copy, acc)
-            .arg("bias", bias.ap(m, 0, acc.num_partitions));
+EvictFn evict_bias_residual(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& x) {
+    return [&ctx, bias, x](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
         const auto xs = x.ap(m, n0, n, 0, acc.num_partitions);
-        ctx.b().tensor_tensor(xs, xs, tmp, isa::AluOp::add);
+        ctx.b().scalar_tensor_tensor(xs, acc, AluOp::add, bias.ap(m, 0, acc.num_partitions),
+                                     AluOp::add, xs);
     };
 }
 

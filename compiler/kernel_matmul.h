@@ -38,9 +38,7 @@ void linear_token_major(KernelContext& ctx, const MatrixWeight& w, WeightStaging
 // activation `func` (copy for a plain bias, gelu for BERT's intermediate layer).
 EvictFn evict_bias(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& out,
                    isa::ActFunc func);
-// x += PSUM + bias (the residual connection after a projection), with `scratch` an fp32 [128, 512]
-// area.
-EvictFn evict_bias_residual(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& x,
-                            uint64_t scratch);
+// x += PSUM + bias (the residual connection after a projection), one Vector instruction.
+EvictFn evict_bias_residual(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& x);
 
 }  // namespace nsim::compiler

@@ -266,7 +266,6 @@ private:
         const uint64_t v_seq_bytes = uint64_t(H()) * isa::dtype_size(mm());
         const uint64_t v = m_ctx.sbuf().alloc(v_seq_bytes * m_seqs, "values (token-major)");
         const FeatureTiles c = m_ctx.alloc_features(H(), T, mm(), "attention context");
-        const uint64_t scratch = m_ctx.sbuf().alloc(512 * 4, "projection scratch");
         const double scale = 1.0 / std::sqrt(double(m_spec.head_dim()));
         linear(m_ctx, m_matrices.at(p + "query.weight"), m_staging, moving_of(m_xb), T,
                [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
@@ -286,7 +285,7 @@ private:
         attention(m_ctx, {m_spec.heads, m_spec.head_dim(), S(), m_seqs}, q, k, v, v_seq_bytes,
                   m_masks, bv, c);
         linear(m_ctx, m_matrices.at(p + "output.weight"), m_staging, moving_of(c), T,
-               evict_bias_residual(m_ctx, bo, m_x, scratch));
+               evict_bias_residual(m_ctx, bo, m_x));
         m_ctx.sbuf().release(mark);
         emit_layernorm(p + "ln");
     }
@@ -298,11 +297,10 @@ private:
         const VectorWeight b1 = vector(p + "intermediate.bias"), b2 = vector(p + "output.bias");
         const FeatureTiles h =
             m_ctx.alloc_features(m_spec.intermediate, T, mm(), "intermediate activations");
-        const uint64_t scratch = m_ctx.sbuf().alloc(512 * 4, "projection scratch");
         linear(m_ctx, m_matrices.at(p + "intermediate.weight"), m_staging, moving_of(m_xb), T,
                evict_bias(m_ctx, b1, h, isa::ActFunc::gelu));
         linear(m_ctx, m_matrices.at(p + "output.weight"), m_staging, moving_of(h), T,
-               evict_bias_residual(m_ctx, b2, m_x, scratch));
+               evict_bias_residual(m_ctx, b2, m_x));
         m_ctx.sbuf().release(mark);
         emit_layernorm(p + "ln");
     }

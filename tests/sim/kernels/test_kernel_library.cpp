@@ -50,9 +50,8 @@ void check_linear(const LinearCase& c, Eviction eviction) {
     FeatureTiles y;
     if (eviction == Eviction::residual) {
         y = h.features("r", c.M, c.T, DType::float32, rv);
-        const uint64_t scratch = h.ctx().sbuf().alloc(512 * 4, "scratch");
         compiler::linear(h.ctx(), w, staging, compiler::moving_of(x), c.T,
-                         compiler::evict_bias_residual(h.ctx(), bias, y, scratch));
+                         compiler::evict_bias_residual(h.ctx(), bias, y));
     } else {
         y = h.ctx().alloc_features(c.M, c.T, DType::float32, "y");
         const auto f = eviction == Eviction::gelu ? isa::ActFunc::gelu : isa::ActFunc::copy;
