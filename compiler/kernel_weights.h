@@ -70,7 +70,6 @@ public:
     // Reserves `bytes` per partition for the ring.
     void allocate(KernelContext& ctx, uint64_t bytes);
     bool allocated() const { return m_bytes > 0; }
-    uint64_t bytes() const { return m_bytes; }
     // Width of the column blocks `w` is fetched in. Resident: at most 512 columns (the column
     // blocks the matmul loop walks). Streamed: the widest multiple of 128 columns (or the whole
     // matrix) within a third of the ring, so one K tile's row, one DMA descriptor per partition,
