@@ -1,6 +1,10 @@
-// `nsim train MODEL --instance NAME --batch B`: one data-parallel training step of an encoder on
-// every NeuronCore of an instance: compute, bucketed gradient all-reduce overlapped with it, AdamW.
+// `nsim train MODEL --instance NAME --batch B [--global-batch G] [--dtype D] [--optimizer O]`: one
+// data-parallel global training step of an encoder on every NeuronCore of an instance: the
+// micro-batches' compute with gradient accumulation, the bucketed gradient all-reduce overlapped
+// with the last backward pass, the optimizer.
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -13,23 +17,54 @@
 
 namespace nsim::cli {
 
+namespace {
+
+// A CLI11 check that `parse` knows the word, naming the choices when it does not.
+template <class Parse>
+CLI::Validator word_of(Parse parse, std::string_view choices) {
+    return CLI::Validator(
+        [parse, choices](std::string& text) {
+            return parse(text)
+                       ? std::string()
+                       : fmt::format("unknown value '{}', expected one of: {}", text, choices);
+        },
+        std::string(choices));
+}
+
+}  // namespace
+
 Command add_train_command(CLI::App& app) {
     auto o = std::make_shared<runtime::TrainRequest>();
     auto report = std::make_shared<std::string>(), trace = std::make_shared<std::string>();
+    auto dtype = std::make_shared<std::string>("bf16-sr"),
+         optimizer = std::make_shared<std::string>("adamw");
     CLI::App* sub =
         app.add_subcommand("train",
-                           "Simulate one data-parallel training step: compute, gradient "
-                           "all-reduce overlapped with it, optimizer");
+                           "Simulate one data-parallel global training step: micro-batches with "
+                           "gradient accumulation, gradient all-reduce overlapped with the last "
+                           "backward pass, optimizer");
     sub->add_option("MODEL", o->model,
                     "Model name (examples/models/: bert-base-uncased, ...) or a model JSON file")
         ->required();
     sub->add_option("--instance", o->instance,
                     "Instance name (configs/instances/: trn1.32xlarge, ...) or JSON file")
         ->required();
-    sub->add_option("--batch", o->batch,
-                    "Sequences per NeuronCore (the global batch is this x the cores)")
+    sub->add_option("--batch", o->batch, "Sequences per NeuronCore in one micro-batch")
         ->check(whole_number(1, UINT32_MAX))
         ->required();
+    sub->add_option("--global-batch", o->global_batch,
+                    "Sequences per optimizer step, a multiple of --batch x the NeuronCores; the "
+                    "gradients of global / (batch x cores) micro-batches are accumulated (default: "
+                    "batch x cores, no accumulation)")
+        ->check(whole_number(1));
+    sub->add_option("--dtype", *dtype,
+                    "Training data type: bf16-sr (bf16 autocast with stochastic rounding; fp32 "
+                    "master weights and optimizer states) or fp32 (matmuls too)")
+        ->check(word_of(runtime::parse_train_dtype, runtime::kTrainDtypeChoices))
+        ->capture_default_str();
+    sub->add_option("--optimizer", *optimizer, "Optimizer: adamw or lamb")
+        ->check(word_of(runtime::parse_train_optimizer, runtime::kTrainOptimizerChoices))
+        ->capture_default_str();
     sub->add_option("--max-instructions", o->max_instructions,
                     "Refuse a batch whose kernels would run more instructions per core than this")
         ->check(whole_number(1000))
@@ -51,7 +86,9 @@ Command add_train_command(CLI::App& app) {
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     sub->footer("Exit codes: 0 ran, 2 bad command line, model, instance or override.");
-    return {sub, [o, report, trace] {
+    return {sub, [o, report, trace, dtype, optimizer] {
+                o->dtype = *runtime::parse_train_dtype(*dtype);
+                o->optimizer = *runtime::parse_train_optimizer(*optimizer);
                 const runtime::TrainStudy s = runtime::run_train_study(*o);
                 fmt::print("{}", train_summary(s));
                 if (!report->empty()) write_text_file(*report, train_report_json(s));

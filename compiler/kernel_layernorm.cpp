@@ -7,9 +7,9 @@ namespace nsim::compiler {
 using isa::AluOp;
 using isa::DType;
 
-uint64_t emit_mean_matrix(KernelContext& ctx, uint32_t features) {
+uint64_t emit_mean_matrix(KernelContext& ctx, uint32_t features, DType dtype) {
     const uint64_t offset = ctx.sbuf().alloc(kCompilerPartitions * 4, "LayerNorm mean matrix");
-    ctx.b().memset(isa::sbuf(0, kCompilerPartitions, offset, DType::float32, {kCompilerPartitions}),
+    ctx.b().memset(isa::sbuf(0, kCompilerPartitions, offset, dtype, {kCompilerPartitions}),
                    1.0 / features);
     return offset;
 }

@@ -8,8 +8,10 @@
 
 namespace nsim::compiler {
 
-// The fp32 [128, 128] matrix of 1/features the statistics matmuls use (memset once per program).
-uint64_t emit_mean_matrix(KernelContext& ctx, uint32_t features);
+// The [128, 128] matrix of 1/features the statistics matmuls use (memset once per program), in
+// the type of the operand it multiplies (fp32 for the forward LayerNorm's statistics).
+uint64_t emit_mean_matrix(KernelContext& ctx, uint32_t features,
+                          isa::DType dtype = isa::DType::float32);
 
 // x (fp32, in place) = LayerNorm(x); `xb` (matmul dtype) receives a copy for the next matmuls.
 // var = E[x^2] - mean^2, rstd = 1/sqrt(var + eps).

@@ -47,21 +47,22 @@ void linear_backward(std::vector<BackwardStep>& steps, const std::string& name, 
 // Scalar/Vector instructions over [128, <=512] tiles.
 class BackwardEmitter {
 public:
-    BackwardEmitter(const ModelSpec& spec, isa::Generation target, const isa::TargetLimits& limits)
+    BackwardEmitter(const ModelSpec& spec, DType activations, isa::Generation target,
+                    const isa::TargetLimits& limits)
         : m_spec(spec),
+          m_act(activations),
           m_builder(spec.name + "_layer_backward", target),
           m_ctx(m_builder, limits, spec.name + " layer backward") {}
 
     isa::Program run(const std::vector<BackwardStep>& steps) {
         m_staging.allocate(m_ctx, kStagingBytes);
-        m_mean = emit_mean_matrix(m_ctx, m_spec.hidden);
+        m_mean = emit_mean_matrix(m_ctx, m_spec.hidden, m_act);
         for (auto& slot : m_slots) slot = m_ctx.sbuf().alloc(kChunk * 4, "elementwise operand");
         m_evict[0] = m_ctx.sbuf().alloc(kChunk * 4, "matmul eviction 0");
         m_evict[1] = m_ctx.sbuf().alloc(kChunk * 4, "matmul eviction 1");
         m_reduced = m_ctx.sbuf().alloc(64, "reduction");
         for (uint64_t slot : m_slots)
-            m_builder.memset(isa::sbuf(0, kCompilerPartitions, slot, DType::float32, {kChunk}),
-                             0.0);
+            m_builder.memset(isa::sbuf(0, kCompilerPartitions, slot, m_act, {kChunk}), 0.0);
         for (const auto& s : steps) s.is_matmul ? matmul(s.matmul) : elementwise(s.elementwise);
         return m_builder.build();
     }
@@ -73,8 +74,7 @@ private:
         m_builder.tensor(s.name + ".a", {s.k, s.m}, dt, isa::TensorRole::weight);
         m_builder.tensor(s.name + ".b", {s.k, s.n}, dt, isa::TensorRole::input);
         const bool store = s.count == 1;  // per-head products stay in SBUF for the next step
-        if (store)
-            m_builder.tensor(s.name + ".c", {s.m, s.n}, DType::float32, isa::TensorRole::output);
+        if (store) m_builder.tensor(s.name + ".c", {s.m, s.n}, m_act, isa::TensorRole::output);
         MatrixWeight a{s.name + ".a", s.k, s.m, dt, s.count > 1, 0};
         if (a.resident) {
             a.offset = m_ctx.sbuf().alloc(a.sbuf_bytes(), "stationary operand of " + s.name);
@@ -97,8 +97,8 @@ private:
             }
             const EvictFn evict = [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0,
                                       uint32_t cols) {
-                const auto slot = isa::sbuf(0, acc.num_partitions, m_evict[m_next_evict ^= 1],
-                                            DType::float32, {cols});
+                const auto slot =
+                    isa::sbuf(0, acc.num_partitions, m_evict[m_next_evict ^= 1], m_act, {cols});
                 m_builder.activation(slot, isa::ActFunc::copy, acc);
                 if (store)
                     m_ctx.dma(m_builder.hbm(s.name + ".c", m * kCompilerPartitions,
@@ -116,10 +116,10 @@ private:
 
     void elementwise(const ElementwisePass& p) {
         if (p.loads)
-            m_builder.tensor(p.name + ".saved", {p.features, p.tokens}, DType::float32,
+            m_builder.tensor(p.name + ".saved", {p.features, p.tokens}, m_act,
                              isa::TensorRole::input);
         if (p.stores)
-            m_builder.tensor(p.name + ".grad", {p.features, p.tokens}, DType::float32,
+            m_builder.tensor(p.name + ".grad", {p.features, p.tokens}, m_act,
                              isa::TensorRole::output);
         uint32_t parity = 0;
         for (uint32_t r = 0; r < p.count; ++r)
@@ -133,7 +133,7 @@ private:
     void elementwise_tile(const ElementwisePass& p, uint32_t f0, uint32_t rows, uint32_t n0,
                           uint32_t n, uint32_t parity) {
         const auto slot = [&](uint32_t i) {
-            return isa::sbuf(0, rows, m_slots[parity * 3 + i], DType::float32, {n});
+            return isa::sbuf(0, rows, m_slots[parity * 3 + i], m_act, {n});
         };
         for (uint32_t i = 0; i < p.loads; ++i)
             m_ctx.dma(slot(i % 2), m_builder.hbm(p.name + ".saved", f0, rows, n0, {n}));
@@ -143,8 +143,7 @@ private:
         for (uint32_t i = 0; i < p.feature_sums; ++i) {
             const auto sum =
                 isa::psum(0, kCompilerPartitions, m_ctx.next_psum_bank(), DType::float32, {n});
-            m_builder.nc_matmul(sum,
-                                isa::sbuf(0, rows, m_mean, DType::float32, {kCompilerPartitions}),
+            m_builder.nc_matmul(sum, isa::sbuf(0, rows, m_mean, m_act, {kCompilerPartitions}),
                                 slot(i % 2));
             m_builder.tensor_tensor(slot(2), slot(2), isa::rows(sum, 0, rows), AluOp::subtract);
         }
@@ -159,6 +158,7 @@ private:
     }
 
     const ModelSpec& m_spec;
+    DType m_act;  // saved activations, gradients and the elementwise work in SBUF
     isa::KernelBuilder m_builder;
     KernelContext m_ctx;
     WeightStaging m_staging;
@@ -212,7 +212,7 @@ std::vector<MatmulShape> layer_forward_matmuls(const ModelSpec& spec, uint32_t b
             {"ffn.intermediate", H, I, T},         {"ffn.output", I, H, T}};
 }
 
-LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch,
+LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch, DType activations,
                                            isa::Generation target,
                                            const isa::TargetLimits& limits) {
     if (batch == 0)
@@ -224,7 +224,7 @@ LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch
     forward.input = "layer_input";
     forward.output = "layer_output";
     const StagePrograms f = lower_stage(spec, batch, target, limits, forward, {});
-    BackwardEmitter backward(spec, target, limits);
+    BackwardEmitter backward(spec, activations, target, limits);
     const isa::Program b = backward.run(layer_backward_steps(spec, batch));
     return {insert_sync(f.infer, limits, forward.program_name),
             insert_sync(b, limits, spec.name + "_layer_backward")};

@@ -26,7 +26,8 @@ struct MatmulShape {
     uint64_t multiply_adds() const { return uint64_t(k) * m * n * count; }
 };
 
-// Elementwise work of the backward pass over [features, tokens] fp32, `count` times: operands
+// Elementwise work of the backward pass over [features, tokens] in the activation type (fp32 or
+// bf16; the Vector and Scalar engines compute in fp32 either way), `count` times: operands
 // loaded from HBM (saved activations) and stored back, or kept in SBUF; a number of Scalar-engine
 // activations, Vector-engine tensor ops, reductions along the tokens and cross-feature sums (fp32
 // matmuls by a 1/features matrix, as the forward LayerNorm computes its statistics).
@@ -55,9 +56,11 @@ struct LayerTrainingPrograms {
     isa::Program backward;  // streams form
 };
 
-// Lowers both passes for `batch` sequences per core. Throws LoweringError like lower_model (batch
-// 0, unsupported shapes, a working set larger than SBUF).
+// Lowers both passes for `batch` sequences per core, the matmuls in spec.matmul_dtype and the
+// backward's saved activations, gradients (dX, dW) and elementwise work in `activations`. Throws
+// LoweringError like lower_model (batch 0, unsupported shapes, a working set larger than SBUF).
 LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch,
-                                           isa::Generation target, const isa::TargetLimits& limits);
+                                           isa::DType activations, isa::Generation target,
+                                           const isa::TargetLimits& limits);
 
 }  // namespace nsim::compiler

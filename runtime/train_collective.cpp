@@ -12,21 +12,22 @@ namespace nsim::runtime {
 
 namespace {
 
-// An fp32 all-reduce over every rank (empty group), the algorithm chosen by message size.
-sim::CollectiveRequest gradient_request(uint64_t bytes) {
+// An all-reduce of gradients over every rank (empty group), the algorithm chosen by message size.
+sim::CollectiveRequest gradient_request(uint64_t bytes, sim::CollectiveDType dtype) {
     sim::CollectiveRequest r;
     r.op = sim::CollectiveOp::all_reduce;
     r.algo = sim::CollectiveAlgo::automatic;
-    r.dtype = sim::CollectiveDType::float32;
+    r.dtype = dtype;
     r.bytes = bytes;
     return r;
 }
 
 // One all-reduce on an idle network: a fresh network and engine, every rank arriving at 0.
-double simulate_all_reduce(const sim::InstanceConfig& instance, uint64_t bytes) {
+double simulate_all_reduce(const sim::InstanceConfig& instance, uint64_t bytes,
+                           sim::CollectiveDType dtype) {
     sim::LinkNetwork network(sim::LinkTopology(instance), sim::link_params(instance));
     sim::CollectiveEngine engine(instance, network);
-    const uint32_t id = engine.launch(engine.plan(gradient_request(bytes)));
+    const uint32_t id = engine.launch(engine.plan(gradient_request(bytes, dtype)));
     engine.arrive_all(id, 0);
     network.run();
     engine.check_finished();
@@ -35,7 +36,7 @@ double simulate_all_reduce(const sim::InstanceConfig& instance, uint64_t bytes) 
 
 }  // namespace
 
-AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance) {
+AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance, sim::CollectiveDType dtype) {
     if (instance.chip.collective.cc_cores == 0)
         throw InputError(
             fmt::format("instance {}: its {} chips have no collective engine (collective.cc_cores "
@@ -47,23 +48,23 @@ AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance) {
                         instance.name));
     // Buckets are reduced one at a time, so each is timed alone; equal sizes are simulated once.
     auto cache = std::make_shared<std::map<uint64_t, double>>();
-    return [instance, cache](uint64_t bytes) {
+    return [instance, dtype, cache](uint64_t bytes) {
         auto it = cache->find(bytes);
         if (it == cache->end())
-            it = cache->emplace(bytes, simulate_all_reduce(instance, bytes)).first;
+            it = cache->emplace(bytes, simulate_all_reduce(instance, bytes, dtype)).first;
         return it->second;
     };
 }
 
-std::string all_reduce_method(const sim::InstanceConfig& instance, uint64_t bytes) {
+std::string all_reduce_method(const sim::InstanceConfig& instance, uint64_t bytes,
+                              sim::CollectiveDType dtype) {
     sim::LinkNetwork network(sim::LinkTopology(instance), sim::link_params(instance));
     const sim::CollectivePlan plan =
-        sim::plan_collective(instance, network, gradient_request(bytes));
+        sim::plan_collective(instance, network, gradient_request(bytes, dtype));
     return fmt::format(
-        "collective engine, fp32 all_reduce over {} ranks, algorithm auto ({} for a {} byte "
-        "bucket), "
-        "each bucket simulated alone over NeuronLink",
-        plan.members(), sim::name(plan.request.algo), bytes);
+        "collective engine, {} all_reduce over {} ranks, algorithm auto ({} for a {} byte "
+        "bucket), each bucket simulated alone over NeuronLink",
+        sim::name(dtype), plan.members(), sim::name(plan.request.algo), bytes);
 }
 
 }  // namespace nsim::runtime

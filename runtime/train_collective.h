@@ -5,6 +5,7 @@
 #include <string>
 
 #include "runtime/training_step.h"
+#include "sim/collective/collective_types.h"
 #include "sim/config/instance_config.h"
 
 namespace nsim::runtime {
@@ -13,9 +14,10 @@ namespace nsim::runtime {
 // (algorithm chosen automatically by message size), the links otherwise idle. Throws
 // nsim::InputError naming the instance when it cannot run collectives (no CC cores, as on
 // Inferentia, or a single NeuronCore).
-AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance);
+AllReduceTime gradient_all_reduce(const sim::InstanceConfig& instance, sim::CollectiveDType dtype);
 
 // A sentence saying how the time is obtained (and the algorithm chosen for `bytes`), for reports.
-std::string all_reduce_method(const sim::InstanceConfig& instance, uint64_t bytes);
+std::string all_reduce_method(const sim::InstanceConfig& instance, uint64_t bytes,
+                              sim::CollectiveDType dtype);
 
 }  // namespace nsim::runtime

@@ -109,6 +109,32 @@ TEST_CASE("cli: train with smaller buckets runs more all-reduces", "[cli][sim]")
     CHECK(small["gradient_bytes"] == big["gradient_bytes"]);
 }
 
+TEST_CASE(
+    "cli: train accumulates micro-batches into a global step and reports its shares, text and JSON",
+    "[cli][sim]") {
+    const ScratchDir dir;
+    const auto path = (dir.path() / "mini.json").string();
+    const auto r = run_nsim({"train", NSIM_SOURCE_DIR "/tests/models/bert-mini.json", "--instance",
+                             "trn1.2xlarge", "--batch", "2", "--global-batch", "32", "--dtype",
+                             "bf16-sr", "--optimizer", "lamb", "--report", path});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(ended_cleanly(r));
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("bf16-sr, LAMB") && Contains("x 8 micro-batches") &&
+                          Contains("sequences/s") && Contains("optimizer (LAMB)"));
+    const json j = read_json(path);
+    CHECK(j["global_batch"] == 32);
+    CHECK(j["micro_steps"] == 8);
+    CHECK(j["dtype"] == "bf16-sr");
+    CHECK(j["optimizer"] == "LAMB");
+    CHECK(j["gradient_bytes"] == 2 * uint64_t(j["parameters"]));
+    CHECK(j["optimizer_work"]["hbm_bytes_per_parameter"] == 40);
+    const json& share = j["share_percent"];
+    CHECK(double(share["compute"]) + double(share["communication"]) + double(share["optimizer"]) ==
+          Approx(100));
+    CHECK(double(j["sequences_per_second"]) == Approx(32e9 / double(j["step_time_ns"])));
+}
+
 TEST_CASE("cli: train refuses bad input with one clear message", "[cli]") {
     struct Case {
         std::vector<std::string> args;
