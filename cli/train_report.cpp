@@ -71,9 +71,9 @@ std::string train_summary(const runtime::TrainStudy& s) {
         mib(s.gradient_bytes), t.buckets.size(), mib(s.bucket_bytes), s.all_reduce_method);
     const auto row = [&](const std::string& label, double ns, double percent,
                          const std::string& note) {
-        out += fmt::format("  {:<29}{:10.3f} ms  {:5.1f}%{}\n", label, ms(ns), percent, note);
+        out += fmt::format("  {:<31}{:10.3f} ms  {:5.1f}%{}\n", label, ms(ns), percent, note);
     };
-    out += fmt::format("  {:<29}{:10.3f} ms  ({:.1f} sequences/s)\n", "global step time",
+    out += fmt::format("  {:<31}{:10.3f} ms  ({:.1f} sequences/s)\n", "global step time",
                        ms(t.step_ns), s.sequences_per_second());
     row("compute (fwd, bwd, accumulate)", t.compute_ns, s.compute_percent(), "");
     row("exposed communication", t.exposed_communication_ns, s.communication_percent(),
@@ -82,7 +82,7 @@ std::string train_summary(const runtime::TrainStudy& s) {
     row(fmt::format("optimizer ({})", runtime::name(s.optimizer)), t.optimizer_ns,
         s.optimizer_percent(), "");
     out +=
-        fmt::format("  {:<29}{:10.1f} GB/s\n", "all-reduce bus bandwidth", t.bus_bandwidth_gbps());
+        fmt::format("  {:<31}{:10.1f} GB/s\n", "all-reduce bus bandwidth", t.bus_bandwidth_gbps());
     out += fmt::format("  (host {:.1f} s)\n", s.host_seconds);
     return out;
 }
