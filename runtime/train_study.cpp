@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/kernel_context.h"
 #include "compiler/layer_training.h"
 #include "compiler/model_weights.h"
 #include "isa/error.h"
@@ -151,16 +152,25 @@ TrainStudy run_train_study(const TrainRequest& request) {
     s.optimizer_work = optimizer_work(s.optimizer, s.dtype);
     s.accumulation_work = accumulation_work(s.dtype);
     s.accumulation_ns = parameter_pass_ns(s.parameters, s.accumulation_work, chip);
-    const isa::DType activations = activation_dtype(s.dtype);
+    // The lowering's errors name the matrix or buffer; the data type often decides (fp32 weights
+    // take twice the SBUF of bf16 ones), so it is said too.
+    const auto lower = [&](uint32_t batch) {
+        try {
+            return compiler::lower_layer_training(s.spec, batch, activation_dtype(s.dtype),
+                                                  chip.generation, chip.limits);
+        } catch (const compiler::LoweringError& e) {
+            throw compiler::LoweringError(
+                fmt::format("lowering one layer of {} for --batch {} --dtype {}: {}", s.spec.name,
+                            batch, name(s.dtype), e.what()));
+        }
+    };
     check_instruction_budget(
         fmt::format("a training step of {} on {}", s.spec.name, s.instance.name), request.batch,
         request.max_instructions, [&](uint32_t batch) {
-            const auto small = compiler::lower_layer_training(s.spec, batch, activations,
-                                                              chip.generation, chip.limits);
+            const auto small = lower(batch);
             return uint64_t(small.forward.instructions.size() + small.backward.instructions.size());
         });
-    const auto programs = compiler::lower_layer_training(s.spec, request.batch, activations,
-                                                         chip.generation, chip.limits);
+    const auto programs = lower(request.batch);
     for (const isa::Program* p : {&programs.forward, &programs.backward})
         if (auto diags = isa::verify(*p, chip.limits); !diags.empty())
             throw isa::KernelError(p->name, diags);
