@@ -61,15 +61,11 @@ TEST_CASE("layer training: y = x W gives dX = dY W^T and dW = X^T dY, attention 
     CHECK(by_name.size() == 16);  // 6 projections x 2 + 4 attention products
 }
 
-TEST_CASE(
-    "layer training: both passes lower to verified programs, BERT-large in bf16, BERT-Mini in fp32",
-    "[compiler]") {
+TEST_CASE("layer training: both passes lower to verified programs for BERT-large, bf16 and fp32",
+          "[compiler]") {
     const auto limits = isa::default_limits(isa::Generation::v2);
     for (const isa::DType dtype : {isa::DType::bfloat16, isa::DType::float32}) {
-        // BERT-large's 4096-row fp32 matrices do not fit the weight staging slots.
-        ModelSpec spec = dtype == isa::DType::float32
-                             ? load_model(NSIM_SOURCE_DIR "/tests/models/bert-mini.json")
-                             : model("bert-large-uncased");
+        ModelSpec spec = model("bert-large-uncased");
         spec.matmul_dtype = dtype;
         const LayerTrainingPrograms p =
             lower_layer_training(spec, 4, dtype, isa::Generation::v2, limits);

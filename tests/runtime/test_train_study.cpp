@@ -8,7 +8,7 @@
 using namespace nsim::runtime;
 
 namespace {
-// BERT-Mini (tests/models/): 4 small layers, whose fp32 weights the kernel library can stream.
+// BERT-Mini (tests/models/): 4 small layers, a step in fp32 or bf16-sr in well under a second.
 const std::string kMini = NSIM_SOURCE_DIR "/tests/models/bert-mini.json";
 }  // namespace
 
