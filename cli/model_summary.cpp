@@ -23,20 +23,23 @@ void print_model_summary(const runtime::ModelRunResult& r) {
                    r.functional->max_abs_error, r.functional->note);
     fmt::print("  simulated    {:.3f} ms of chip time in {:.1f} s of host time\n",
                r.simulated_ns * 1e-6, r.host_seconds);
-    fmt::print("\n{:<14} {:>4} {:>5} {:>9} {:>6} {:>7} {:>7} {:>7} {:>7} {:>9}  {}\n", "core",
-               "copy", "stage", "stage ms", "busy", "tensor", "vector", "scalar", "gpsimd",
-               "dram GB/s", "roofline ms, bound by, reached");
+    // Weights in MB (1e6 bytes): held in SBUF, and read from device memory per batch.
+    fmt::print("\n{:<14} {:>4} {:>5} {:>9} {:>6} {:>7} {:>7} {:>7} {:>7} {:>9} {:>11} {:>11}  {}\n",
+               "core", "copy", "stage", "stage ms", "busy", "tensor", "vector", "scalar", "gpsimd",
+               "dram GB/s", "resident MB", "streamed MB", "roofline ms, bound by, reached");
     for (const auto& c : r.cores) {
         auto pct = [&](isa::Engine e) {
             const auto& busy = c.engine_utilisation[size_t(e)];
             return busy ? fmt::format("{:.0f}%", 100 * *busy) : "-";
         };
         fmt::print(
-            "{:<14} {:>4} {:>5} {:>9.3f} {:>5.0f}% {:>7} {:>7} {:>7} {:>7} {:>9.1f}  {:.3f} {} "
-            "{:.0f}%\n",
+            "{:<14} {:>4} {:>5} {:>9.3f} {:>5.0f}% {:>7} {:>7} {:>7} {:>7} {:>9.1f} {:>11.2f} "
+            "{:>11.2f}  {:.3f} {} {:.0f}%\n",
             c.core, c.copy, c.stage, c.stage_ms, 100 * c.busy, pct(isa::Engine::tensor),
             pct(isa::Engine::vector), pct(isa::Engine::scalar), pct(isa::Engine::gpsimd),
-            c.dram_gbps, c.roofline_ms, c.roofline_bound, 100 * c.roofline_fraction);
+            c.dram_gbps, double(c.resident_weight_bytes) * 1e-6,
+            double(c.streamed_weight_bytes) * 1e-6, c.roofline_ms, c.roofline_bound,
+            100 * c.roofline_fraction);
     }
 }
 

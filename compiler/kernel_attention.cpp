@@ -1,5 +1,7 @@
 #include "compiler/kernel_attention.h"
 
+#include <algorithm>
+
 namespace nsim::compiler {
 
 using isa::AluOp;
@@ -57,30 +59,31 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
     // program order, so head i+kAhead's scores and softmax are emitted before head i's transpose
     // and value product, and the Tensor, Vector and Scalar engines work on different heads at once
     // instead of each waiting for the whole chain of one head. Each head in flight has its own
-    // probability tiles and softmax scratch.
+    // probability tiles and softmax scratch (no more sets than heads: a pipeline stage runs its
+    // heads a tile at a time to keep its working set small).
     constexpr uint32_t kAhead = 2, kSets = kAhead + 2;
+    const uint32_t count = shape.seqs * shape.heads, sets = std::min(kSets, count);
     uint64_t probs_at[kSets], probs_t_at[kSets];
     SoftmaxScratch scratch[kSets];
-    for (uint32_t i = 0; i < kSets; ++i) {
+    for (uint32_t i = 0; i < sets; ++i) {
         probs_at[i] = ctx.sbuf().alloc(S * esize, "attention probabilities");
         probs_t_at[i] = ctx.sbuf().alloc(S * esize, "attention probabilities transposed");
         scratch[i] = SoftmaxScratch::allocate(ctx, S);
     }
-    const uint32_t count = shape.seqs * shape.heads;
-    const auto probs = [&](uint32_t i) { return isa::sbuf(0, S, probs_at[i % kSets], dt, {S}); };
+    const auto probs = [&](uint32_t i) { return isa::sbuf(0, S, probs_at[i % sets], dt, {S}); };
     const auto softmax = [&](uint32_t i) {
         const uint32_t s = i / shape.heads, h = i % shape.heads;
         const uint32_t tile = h * hd / kCompilerPartitions, p0 = h * hd % kCompilerPartitions;
         const auto mask = isa::sbuf(0, S, mask_offset + uint64_t(s) * S * 4, DType::float32, {S});
         const auto scores = isa::psum(0, S, ctx.next_psum_bank(), DType::float32, {S});
         b.nc_matmul(scores, q.ap(tile, s * S, S, p0, hd), k.ap(tile, s * S, S, p0, hd));
-        masked_softmax(ctx, scores, mask, probs(i), scratch[i % kSets]);
+        masked_softmax(ctx, scores, mask, probs(i), scratch[i % sets]);
     };
     const auto context = [&](uint32_t i) {
         const uint32_t s = i / shape.heads, h = i % shape.heads;
         const uint32_t tile = h * hd / kCompilerPartitions, p0 = h * hd % kCompilerPartitions;
         const uint32_t rows = tile_rows(out.tiles * kCompilerPartitions, tile);
-        const auto probs_t = isa::sbuf(0, S, probs_t_at[i % kSets], dt, {S});
+        const auto probs_t = isa::sbuf(0, S, probs_t_at[i % sets], dt, {S});
         const auto transposed = isa::psum(0, S, ctx.next_psum_bank(), dt, {S});
         b.nc_transpose(transposed, probs(i));
         b.tensor_copy(probs_t, transposed);

@@ -14,19 +14,21 @@ void embedding(KernelContext& ctx, const EmbeddingTables& tables,
     const uint32_t H = tables.hidden, S = seq_len;
     const uint64_t mark = ctx.sbuf().mark();
     const auto rows_tile = [&](uint64_t off) { return isa::sbuf(0, S, off, DType::float32, {H}); };
-    // position[t] + token_type[0], the same for every sequence.
+    const uint32_t seqs = out.tokens / S;
+    // position[t] + token_type[0], the same for every sequence; the token type row passes through
+    // a word buffer. Two word buffers when there are two sequences, so the next one's gather
+    // overlaps this one's transposes.
     const uint64_t pos = ctx.sbuf().alloc(uint64_t(H) * 4, "position embeddings");
     ctx.dma(rows_tile(pos), b.hbm(tables.position, 0, S, 0, {H}));
+    uint64_t words[2];
+    words[0] = ctx.sbuf().alloc(uint64_t(H) * 4, "word embeddings");
+    words[1] = seqs > 1 ? ctx.sbuf().alloc(uint64_t(H) * 4, "word embeddings") : words[0];
     if (!tables.token_type.empty()) {
-        const uint64_t type = ctx.sbuf().alloc(uint64_t(H) * 4, "token type embeddings");
         auto src = b.hbm(tables.token_type, 0, 1, 0, {H});
         src.dims = {{0, S}, {1, H}};
-        ctx.dma(rows_tile(type), src);
-        b.tensor_tensor(rows_tile(pos), rows_tile(pos), rows_tile(type), AluOp::add);
+        ctx.dma(rows_tile(words[1]), src);
+        b.tensor_tensor(rows_tile(pos), rows_tile(pos), rows_tile(words[1]), AluOp::add);
     }
-    uint64_t words[2];
-    for (auto& w : words) w = ctx.sbuf().alloc(uint64_t(H) * 4, "word embeddings");
-    const uint32_t seqs = out.tokens / S;
     for (uint32_t s = 0; s < seqs; ++s) {
         const uint64_t word = words[s % 2];
         const size_t base = size_t(first_seq + s) * S;

@@ -72,4 +72,11 @@ EvictFn evict_bias_residual(KernelContext& ctx, const VectorWeight& bias, const 
     };
 }
 
+EvictFn evict_residual(KernelContext& ctx, const FeatureTiles& x) {
+    return [&ctx, x](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
+        const auto xs = x.ap(m, n0, n, 0, acc.num_partitions);
+        ctx.b().tensor_tensor(xs, xs, acc, isa::AluOp::add);
+    };
+}
+
 }  // namespace nsim::compiler

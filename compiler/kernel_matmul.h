@@ -40,5 +40,7 @@ EvictFn evict_bias(KernelContext& ctx, const VectorWeight& bias, const FeatureTi
                    isa::ActFunc func);
 // x += PSUM + bias (the residual connection after a projection), one Vector instruction.
 EvictFn evict_bias_residual(KernelContext& ctx, const VectorWeight& bias, const FeatureTiles& x);
+// x += PSUM on the Vector engine (a part of a sum over K, the bias added with the last part).
+EvictFn evict_residual(KernelContext& ctx, const FeatureTiles& x);
 
 }  // namespace nsim::compiler

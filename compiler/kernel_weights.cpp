@@ -11,7 +11,7 @@ void MatrixWeight::emit_load(KernelContext& ctx) const {
         const uint32_t n = tile_rows(rows, k);
         ctx.dma(
             isa::sbuf(0, n, offset + uint64_t(k) * cols * isa::dtype_size(dtype), dtype, {cols}),
-            ctx.b().hbm(name, k * kCompilerPartitions, n, 0, {cols}));
+            ctx.b().hbm(name, hbm_row0 + k * kCompilerPartitions, n, hbm_col0, {cols}));
     }
 }
 
@@ -77,7 +77,8 @@ MatrixBlock WeightStaging::fetch(KernelContext& ctx, const MatrixWeight& w, uint
     for (uint32_t k = 0; k < w.k_tiles(); ++k) {
         const uint32_t n = tile_rows(w.rows, k);
         ctx.dma(isa::sbuf(0, n, b.base + k * row_bytes, w.dtype, {b.width}),
-                ctx.b().hbm(w.name, k * kCompilerPartitions, n, col0, {b.width}));
+                ctx.b().hbm(w.name, w.hbm_row0 + k * kCompilerPartitions, n, w.hbm_col0 + col0,
+                            {b.width}));
     }
     return b;
 }

@@ -9,9 +9,10 @@
 
 namespace nsim::compiler {
 
-// A weight matrix in HBM [rows = K inputs, cols = M outputs], row-major in the matmul dtype.
-// Resident: SBUF holds it at `offset` as [k tile][col] per partition (K row k in partition k % 128
-// of k tile k / 128).
+// A weight matrix in HBM [rows = K inputs, cols = M outputs], row-major in the matmul dtype, or
+// the part of one from row `hbm_row0` and column `hbm_col0` on (a pipeline stage's share of a
+// feed-forward block). Resident: SBUF holds it at `offset` as [k tile][col] per partition (K row k
+// in partition k % 128 of k tile k / 128).
 struct MatrixWeight {
     std::string name;
     uint32_t rows = 0;
@@ -19,10 +20,12 @@ struct MatrixWeight {
     isa::DType dtype = isa::DType::bfloat16;
     bool resident = false;
     uint64_t offset = 0;
+    uint32_t hbm_row0 = 0;
+    uint32_t hbm_col0 = 0;
 
     uint32_t k_tiles() const { return partition_tiles(rows); }
     uint64_t sbuf_bytes() const { return uint64_t(k_tiles()) * cols * isa::dtype_size(dtype); }
-    // The load program's DMAs of the whole matrix into `offset`, one per K tile.
+    // The load program's DMAs of the matrix into `offset`, one per K tile.
     void emit_load(KernelContext& ctx) const;
 };
 

@@ -220,7 +220,8 @@ LayerTrainingPrograms lower_layer_training(const ModelSpec& spec, uint32_t batch
     StageRequest forward;  // weights streamed, as data parallelism runs the whole model on one core
     forward.label = spec.name + " layer forward";
     forward.program_name = spec.name + "_layer_forward";
-    forward.units = {{UnitKind::attention, 0}, {UnitKind::ffn, 0}};
+    const std::vector<Unit> units = model_units(spec);  // embeddings, layer 0's two blocks, ...
+    forward.units = {units[1], units[2]};
     forward.input = "layer_input";
     forward.output = "layer_output";
     const StagePrograms f = lower_stage(spec, batch, target, limits, forward, {});

@@ -5,6 +5,7 @@
 
 #include "compiler/model_units.h"
 #include "compiler/partitions.h"
+#include "compiler/pipeline_split.h"
 #include "compiler/stage_lowering.h"
 #include "compiler/sync_insertion.h"
 #include "isa/kernel_text.h"
@@ -37,11 +38,13 @@ void check_supported(const ModelSpec& spec, uint32_t batch, const PartitionPlan&
     if (hd > kCompilerPartitions || kCompilerPartitions % hd || (hd < 32 && hd != 0))
         throw LoweringError(m + "head dimension " + std::to_string(hd) +
                             ": the attention kernel expects 32, 64 or 128 (partition quadrants)");
-    if (plan.kind == PartitionPlan::Kind::pipeline &&
-        (plan.stages == 0 || plan.stages > 2 * spec.layers))
+    const uint32_t most = max_pipeline_stages(spec);
+    if (plan.kind == PartitionPlan::Kind::pipeline && (plan.stages == 0 || plan.stages > most))
         throw LoweringError(m + "a pipeline of " + std::to_string(plan.stages) +
-                            " stages, expected 1 to " + std::to_string(2 * spec.layers) +
-                            " (an attention and a feed-forward block per layer)");
+                            " stages, expected 1 to " + std::to_string(most) +
+                            " (a stage per step: of each layer's attention the self-attention "
+                            "and the output projection, of its feed-forward block each " +
+                            std::to_string(kCompilerPartitions) + " intermediate features)");
     if (!ids.empty() && ids.size() != size_t(batch) * spec.sequence_length)
         throw LoweringError(m + std::to_string(ids.size()) +
                             " token ids, expected batch x sequence_length = " +
@@ -51,31 +54,6 @@ void check_supported(const ModelSpec& spec, uint32_t batch, const PartitionPlan&
             throw LoweringError(m + "token id " + std::to_string(ids[i]) + " at position " +
                                 std::to_string(i) + ", expected 0 to " +
                                 std::to_string(spec.vocab - 1));
-}
-
-// The units of each stage: embeddings join the first layer block, the head the last.
-std::vector<std::vector<Unit>> split_units(const ModelSpec& spec, uint32_t batch, uint32_t stages) {
-    const auto units = model_units(spec);
-    std::vector<Unit> blocks(units.begin() + 1, units.end() - (spec.pooler ? 1 : 0));
-    std::vector<double> costs;
-    for (const auto& u : blocks) costs.push_back(unit_cost(spec, u, batch));
-    costs.front() += unit_cost(spec, units.front(), batch);
-    if (spec.pooler) costs.back() += unit_cost(spec, units.back(), batch);
-    const auto starts = balanced_split(costs, stages);
-    std::vector<std::vector<Unit>> out(stages);
-    for (size_t s = 0; s < stages; ++s) {
-        const size_t end = s + 1 < stages ? starts[s + 1] : blocks.size();
-        out[s].assign(blocks.begin() + starts[s], blocks.begin() + end);
-    }
-    out.front().insert(out.front().begin(), units.front());
-    if (spec.pooler) out.back().push_back(units.back());
-    return out;
-}
-
-std::string unit_list(const std::vector<Unit>& units) {
-    std::string s;
-    for (const auto& u : units) s += (s.empty() ? "" : ", ") + u.name();
-    return s;
 }
 
 // The stage with part of its matrices resident, the others streamed once per group of sequences.
@@ -88,8 +66,9 @@ StagePrograms lower_partly_resident(const ModelSpec& spec, uint32_t batch, isa::
     const auto weights = model_weight_tensors(spec);
     std::vector<uint64_t> sizes;
     for (const auto& u : req.units)
-        for (const auto& m : unit_matrices(spec, u))
-            sizes.push_back(find_weight(weights, m).size_bytes());
+        for (const auto& m : unit_matrices(spec, u, false))  // whole Q/K/V when not all_resident
+            sizes.push_back(uint64_t(m.rows) * m.cols *
+                            isa::dtype_size(find_weight(weights, m.name).dtype));
     std::vector<bool> best;
     double best_traffic = 0;
     for (uint32_t g = 1; g <= batch; ++g) {
@@ -112,10 +91,11 @@ StagePrograms lower_partly_resident(const ModelSpec& spec, uint32_t batch, isa::
 
 }  // namespace
 
-std::vector<StagePlan> plan_pipeline(const ModelSpec& spec, uint32_t batch, uint32_t stages) {
+std::vector<StagePlan> plan_pipeline(const ModelSpec& spec, uint32_t batch, uint32_t stages,
+                                     isa::Generation target, const isa::TargetLimits& limits) {
     check_supported(spec, batch, PartitionPlan::pipeline(stages), {});
     std::vector<StagePlan> plans;
-    for (const auto& units : split_units(spec, batch, stages)) {
+    for (const auto& units : split_pipeline(spec, batch, stages, target, limits)) {
         StagePlan p;
         for (const auto& u : units) {
             p.units.push_back(u.name());
@@ -178,7 +158,7 @@ LoweredModel lower_model(const ModelSpec& spec, uint32_t batch, isa::Generation 
                                   : options.token_ids;
     const bool pipeline = plan.kind == PartitionPlan::Kind::pipeline;
     const uint32_t count = pipeline ? plan.stages : 1;
-    const auto units = pipeline ? split_units(spec, batch, count)
+    const auto units = pipeline ? split_pipeline(spec, batch, count, target, limits)
                                 : std::vector<std::vector<Unit>>{model_units(spec)};
 
     LoweredModel out;
@@ -187,15 +167,11 @@ LoweredModel lower_model(const ModelSpec& spec, uint32_t batch, isa::Generation 
     out.plan = plan;
     out.weights = model_weight_tensors(spec);
     for (uint32_t s = 0; s < count; ++s) {
-        StageRequest req;
-        req.label = pipeline ? "pipeline stage " + std::to_string(s) + " of " +
-                                   std::to_string(count) + " (" + unit_list(units[s]) + ")"
-                             : "data-parallel model " + spec.name;
-        req.program_name = spec.name + "_stage" + std::to_string(s);
-        req.units = units[s];
-        req.resident = pipeline;
-        req.input = s == 0 ? "" : "activations" + std::to_string(s);
-        req.output = s + 1 == count ? "" : "activations" + std::to_string(s + 1);
+        StageRequest req = pipeline_stage_request(spec, units[s], s, count);
+        if (!pipeline) {
+            req.label = "data-parallel model " + spec.name;
+            req.resident = false;
+        }
         StagePrograms p;
         try {
             p = lower_stage(spec, batch, target, limits, req, ids);

@@ -106,7 +106,8 @@ struct StagePlan {
     uint64_t weight_bytes_per_partition = 0;
     double cost = 0;  // Tensor-engine cycles, for balancing
 };
-std::vector<StagePlan> plan_pipeline(const ModelSpec& spec, uint32_t batch, uint32_t stages);
+std::vector<StagePlan> plan_pipeline(const ModelSpec& spec, uint32_t batch, uint32_t stages,
+                                     isa::Generation target, const isa::TargetLimits& limits);
 
 // Busiest engine's cycles of a program by the static estimate described at estimated_cycles.
 double estimate_engine_cycles(const isa::Program& program);

@@ -2,14 +2,28 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "compiler/model_weights.h"
 #include "compiler/partitions.h"
 
 namespace nsim::compiler {
 
-std::string Unit::name() const {
+namespace {
+
+constexpr uint32_t kAttentionSteps = 2;  // self-attention, then the output projection
+
+Unit whole(const ModelSpec& spec, UnitKind kind, uint32_t layer) {
+    const uint32_t steps = kind == UnitKind::attention ? kAttentionSteps
+                           : kind == UnitKind::ffn     ? partition_tiles(spec.intermediate)
+                                                       : 1;
+    return {kind, layer, 0, steps, steps};
+}
+
+bool same_block(const Unit& a, const Unit& b) { return a.kind == b.kind && a.layer == b.layer; }
+
+}  // namespace
+
+std::string Unit::block() const {
     switch (kind) {
         case UnitKind::embeddings:
             return "embeddings";
@@ -23,100 +37,142 @@ std::string Unit::name() const {
     return "";
 }
 
+std::string Unit::name() const {
+    if (whole()) return block();
+    if (kind == UnitKind::attention) return block() + (begin == 0 ? ".self" : ".output");
+    return block() + "[" + std::to_string(begin * kCompilerPartitions) + ":" +
+           std::to_string(end * kCompilerPartitions) + "]";
+}
+
+Carry carry_in(const Unit& u) {
+    if (u.begin == 0) return Carry::none;
+    return u.kind == UnitKind::attention ? Carry::context : Carry::ffn_input;
+}
+
+Carry carry_out(const Unit& u) {
+    if (u.end == u.steps) return Carry::none;
+    return u.kind == UnitKind::attention ? Carry::context : Carry::ffn_input;
+}
+
+std::string UnitMatrix::key() const {
+    return name + "@" + std::to_string(row0) + "," + std::to_string(col0);
+}
+
 std::vector<Unit> model_units(const ModelSpec& spec) {
-    std::vector<Unit> u{{UnitKind::embeddings, 0}};
+    std::vector<Unit> u{whole(spec, UnitKind::embeddings, 0)};
     for (uint32_t l = 0; l < spec.layers; ++l) {
-        u.push_back({UnitKind::attention, l});
-        u.push_back({UnitKind::ffn, l});
+        u.push_back(whole(spec, UnitKind::attention, l));
+        u.push_back(whole(spec, UnitKind::ffn, l));
     }
-    if (spec.pooler) u.push_back({UnitKind::head, 0});
+    if (spec.pooler) u.push_back(whole(spec, UnitKind::head, 0));
     return u;
 }
 
-std::vector<std::string> unit_matrices(const ModelSpec& spec, const Unit& u) {
-    const std::string p = u.name() + ".";
+std::vector<Unit> model_steps(const ModelSpec& spec) {
+    std::vector<Unit> out;
+    for (const Unit& u : model_units(spec))
+        for (uint32_t s = 0; s < u.steps; ++s) out.push_back({u.kind, u.layer, s, s + 1, u.steps});
+    return out;
+}
+
+std::vector<Unit> merge_units(const std::vector<Unit>& units) {
+    std::vector<Unit> out;
+    for (const Unit& u : units) {
+        if (!out.empty() && same_block(out.back(), u) && out.back().end == u.begin)
+            out.back().end = u.end;
+        else
+            out.push_back(u);
+    }
+    return out;
+}
+
+std::vector<UnitMatrix> unit_matrices(const ModelSpec& spec, const Unit& u, bool head_tiles) {
+    const std::string p = u.block() + ".";
+    const uint32_t H = spec.hidden;
+    const auto full = [](const std::string& name, uint32_t rows, uint32_t cols) {
+        return UnitMatrix{name, 0, rows, 0, cols};
+    };
+    std::vector<UnitMatrix> m;
     switch (u.kind) {
         case UnitKind::embeddings:
-            return {};
+            break;
         case UnitKind::attention:
-            return {p + "query.weight", p + "key.weight", p + "value.weight", p + "output.weight"};
+            for (uint32_t f0 = 0; u.begin == 0 && f0 < H;
+                 f0 += head_tiles ? kCompilerPartitions : H)
+                for (const char* w : {"query", "key", "value"})
+                    m.push_back({p + w + ".weight", 0, H, f0,
+                                 head_tiles ? std::min(kCompilerPartitions, H - f0) : H});
+            if (u.end == u.steps) m.push_back(full(p + "output.weight", H, H));
+            break;
         case UnitKind::ffn:
-            return {p + "intermediate.weight", p + "output.weight"};
+            for (uint32_t s = u.begin; s < u.end; s += kFfnChunkSteps) {
+                const uint32_t f0 = s * kCompilerPartitions;
+                const uint32_t f1 = std::min(
+                    std::min(u.end, s + kFfnChunkSteps) * kCompilerPartitions, spec.intermediate);
+                m.push_back({p + "intermediate.weight", 0, H, f0, f1 - f0});
+                m.push_back({p + "output.weight", f0, f1 - f0, 0, H});
+            }
+            break;
         case UnitKind::head:
-            if (spec.num_labels) return {"pooler.weight", "classifier.weight"};
-            return {"pooler.weight"};
+            m.push_back(full("pooler.weight", H, H));
+            if (spec.num_labels) m.push_back(full("classifier.weight", H, spec.num_labels));
+            break;
     }
-    return {};
+    return m;
 }
 
 std::vector<std::string> unit_vectors(const ModelSpec& spec, const Unit& u) {
-    const std::string p = u.name() + ".";
+    const std::string p = u.block() + ".";
+    const bool last = u.end == u.steps;
+    std::vector<std::string> v;
     switch (u.kind) {
         case UnitKind::embeddings:
             return {"embeddings.ln.gamma", "embeddings.ln.beta"};
         case UnitKind::attention:
-            return {p + "query.bias",  p + "key.bias", p + "value.bias",
-                    p + "output.bias", p + "ln.gamma", p + "ln.beta"};
+            if (u.begin == 0) v = {p + "query.bias", p + "key.bias", p + "value.bias"};
+            if (last) v.insert(v.end(), {p + "output.bias", p + "ln.gamma", p + "ln.beta"});
+            return v;
         case UnitKind::ffn:
-            return {p + "intermediate.bias", p + "output.bias", p + "ln.gamma", p + "ln.beta"};
+            v = {p + "intermediate.bias"};
+            if (last) v.insert(v.end(), {p + "output.bias", p + "ln.gamma", p + "ln.beta"});
+            return v;
         case UnitKind::head:
             if (spec.num_labels) return {"pooler.bias", "classifier.bias"};
             return {"pooler.bias"};
     }
-    return {};
+    return v;
 }
 
 uint64_t unit_weight_bytes(const ModelSpec& spec, const Unit& u) {
     const auto all = model_weight_tensors(spec);
     uint64_t bytes = 0;
-    for (const auto& m : unit_matrices(spec, u)) {
-        const auto& w = find_weight(all, m);
-        bytes += partition_tiles(w.shape[0]) * w.shape[1] * isa::dtype_size(w.dtype);
-    }
+    for (const auto& m : unit_matrices(spec, u, false))
+        bytes += uint64_t(partition_tiles(m.rows)) * m.cols *
+                 isa::dtype_size(find_weight(all, m.name).dtype);
     for (const auto& v : unit_vectors(spec, u)) bytes += find_weight(all, v).shape[1] * 4;
     return bytes;
 }
 
 double unit_cost(const ModelSpec& spec, const Unit& u, uint32_t seqs) {
     const double S = spec.sequence_length, T = S * seqs;
-    const double Ht = partition_tiles(spec.hidden), It = partition_tiles(spec.intermediate);
+    const double Ht = partition_tiles(spec.hidden);
     const double chunks = std::ceil(T / 512), n = std::max(64.0, std::min(512.0, T));
-    const double layernorm = 2 * Ht * 4 * n * chunks;
+    const double layernorm = u.end == u.steps ? 2 * Ht * 4 * n * chunks : 0;
     switch (u.kind) {
         case UnitKind::embeddings:
             return Ht * std::max(64.0, S) * seqs + layernorm;
-        case UnitKind::attention:
-            return 4 * Ht * Ht * n * chunks + double(spec.heads) * seqs * 3 * std::max(64.0, S) +
-                   layernorm;
-        case UnitKind::ffn:
-            return 2 * Ht * It * n * chunks + layernorm;
+        case UnitKind::attention: {
+            const double self = u.begin == 0 ? 3 * Ht * Ht * n * chunks +
+                                                   double(spec.heads) * seqs * 3 * std::max(64.0, S)
+                                             : 0;
+            return self + (u.end == u.steps ? Ht * Ht * n * chunks : 0) + layernorm;
+        }
+        case UnitKind::ffn:  // per intermediate tile: Ht K tiles in, then Ht output tiles out
+            return 2 * Ht * double(u.end - u.begin) * n * chunks + layernorm;
         case UnitKind::head:
             return Ht * Ht * std::max(64.0, double(seqs));
     }
     return 0;
-}
-
-std::vector<size_t> balanced_split(const std::vector<double>& costs, size_t parts) {
-    const size_t n = costs.size();
-    std::vector<double> prefix(n + 1, 0);
-    for (size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + costs[i];
-    const double inf = std::numeric_limits<double>::infinity();
-    // best[p][i]: the smallest largest-sum splitting the first i costs into p groups.
-    std::vector<std::vector<double>> best(parts + 1, std::vector<double>(n + 1, inf));
-    std::vector<std::vector<size_t>> cut(parts + 1, std::vector<size_t>(n + 1, 0));
-    best[0][0] = 0;
-    for (size_t p = 1; p <= parts; ++p)
-        for (size_t i = p; i <= n; ++i)
-            for (size_t j = p - 1; j < i; ++j) {
-                const double v = std::max(best[p - 1][j], prefix[i] - prefix[j]);
-                if (v < best[p][i]) best[p][i] = v, cut[p][i] = j;
-            }
-    std::vector<size_t> starts(parts);
-    for (size_t p = parts, i = n; p > 0; --p) {
-        starts[p - 1] = cut[p][i];
-        i = cut[p][i];
-    }
-    return starts;
 }
 
 }  // namespace nsim::compiler

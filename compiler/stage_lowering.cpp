@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -46,6 +47,7 @@ public:
           m_ctx(m_builder, limits, req.label) {}
 
     StagePrograms run() {
+        check_carries();
         declare_tensors();
         place_weights();
         StagePrograms out;
@@ -57,10 +59,11 @@ public:
         out.infer = std::move(m_builder).build();
         out.sbuf_peak = m_ctx.sbuf().peak();
         out.seqs_per_group = m_group;
-        for (const auto& [name, w] : m_matrices) {
+        for (const auto& [key, w] : m_matrices) {
             (w.resident ? out.resident_bytes : out.streamed_bytes) +=
-                find_weight(m_all, name).size_bytes();
-            out.weights.push_back(name);
+                uint64_t(w.rows) * w.cols * isa::dtype_size(w.dtype);
+            if (std::find(out.weights.begin(), out.weights.end(), w.name) == out.weights.end())
+                out.weights.push_back(w.name);
         }
         for (const auto& [name, v] : m_vectors) {
             (m_req.resident ? out.resident_bytes : out.streamed_bytes) +=
@@ -81,7 +84,35 @@ private:
                            [k](const Unit& u) { return u.kind == k; });
     }
     bool needs_layernorm() const {
-        return has(UnitKind::embeddings) || has(UnitKind::attention) || has(UnitKind::ffn);
+        return std::any_of(m_req.units.begin(), m_req.units.end(), [](const Unit& u) {
+            return u.kind != UnitKind::head && u.end == u.steps;
+        });
+    }
+    bool needs_mask() const {
+        return std::any_of(m_req.units.begin(), m_req.units.end(), [](const Unit& u) {
+            return u.kind == UnitKind::attention && u.begin == 0;
+        });
+    }
+    // A matrix (part) the units read, by unit_matrices' name and origin.
+    const MatrixWeight& matrix(const std::string& name, uint32_t row0 = 0, uint32_t col0 = 0) {
+        return m_matrices.at(UnitMatrix{name, row0, 0, col0, 0}.key());
+    }
+
+    // A carry crosses only a stage boundary: the first unit's from carry_input, the last one's to
+    // carry_output.
+    void check_carries() const {
+        const auto& u = m_req.units;
+        for (size_t i = 0; i < u.size(); ++i) {
+            const bool in = carry_in(u[i]) != Carry::none, out = carry_out(u[i]) != Carry::none;
+            if ((in && (i > 0 || m_req.carry_input.empty())) ||
+                (out && (i + 1 < u.size() || m_req.carry_output.empty())))
+                throw LoweringError(m_req.label + ": unit " + u[i].name() +
+                                    " continues a block from or into another stage, expected it "
+                                    "first or last with a carry tensor");
+        }
+        if ((!m_req.carry_input.empty() && carry_in(u.front()) == Carry::none) ||
+            (!m_req.carry_output.empty() && carry_out(u.back()) == Carry::none))
+            throw LoweringError(m_req.label + ": a carry tensor without a unit that uses it");
     }
     uint32_t H() const { return m_spec.hidden; }
     uint32_t S() const { return m_spec.sequence_length; }
@@ -99,8 +130,12 @@ private:
         } else {
             tensor(m_req.input, {H(), tokens}, DType::float32, isa::TensorRole::input);
         }
-        if (has(UnitKind::attention))
+        if (!m_req.carry_input.empty())
+            tensor(m_req.carry_input, {H(), tokens}, mm(), isa::TensorRole::input);
+        if (needs_mask())
             tensor("attention_mask", {m_batch, S()}, DType::float32, isa::TensorRole::input);
+        if (!m_req.carry_output.empty())
+            tensor(m_req.carry_output, {H(), tokens}, mm(), isa::TensorRole::output);
         if (!m_req.output.empty()) {
             tensor(m_req.output, {H(), tokens}, DType::float32, isa::TensorRole::output);
         } else {
@@ -118,19 +153,25 @@ private:
                     declare_weight(t);
         }
         for (const auto& u : m_req.units) {
-            for (const auto& m : unit_matrices(m_spec, u)) declare_weight(m);
+            for (const auto& m : unit_matrices(m_spec, u, m_req.all_resident()))
+                declare_weight(m.name);
             for (const auto& v : unit_vectors(m_spec, u)) declare_weight(v);
         }
     }
 
-    void declare_weight(const std::string& name) {
+    void declare_weight(const std::string& name) { declare_weight(m_builder, m_declared, name); }
+    // Declares weight `name` in `builder` unless done (a feed-forward unit reads a matrix in
+    // chunks).
+    void declare_weight(isa::KernelBuilder& builder, std::set<std::string>& declared,
+                        const std::string& name) {
+        if (!declared.insert(name).second) return;
         const auto& w = find_weight(m_all, name);
-        m_builder.tensor(name, w.shape, w.dtype, isa::TensorRole::weight);
+        builder.tensor(name, w.shape, w.dtype, isa::TensorRole::weight);
     }
 
     // Resident weights first, at the same offsets in the load and infer programs.
     void place_weights() {
-        if (m_req.resident && m_req.resident_matrices.empty()) {
+        if (m_req.all_resident()) {
             uint64_t bytes = 0;
             std::string units;
             for (const auto& u : m_req.units) {
@@ -149,24 +190,25 @@ private:
         bool streamed = !m_req.resident;
         size_t index = 0;
         for (const auto& u : m_req.units) {
-            for (const auto& name : unit_matrices(m_spec, u)) {
+            for (const auto& part : unit_matrices(m_spec, u, m_req.all_resident())) {
+                const std::string& name = part.name;
                 const auto& t = find_weight(m_all, name);
                 const bool resident = m_req.resident && (m_req.resident_matrices.empty() ||
                                                          m_req.resident_matrices.at(index));
                 ++index;
                 streamed |= !resident;
-                MatrixWeight w{name, uint32_t(t.shape[0]), uint32_t(t.shape[1]), t.dtype, resident,
-                               0};
+                MatrixWeight w{name,     part.rows, part.cols, t.dtype,
+                               resident, 0,         part.row0, part.col0};
                 if (!resident)
                     m_narrowest_ring =
                         std::max(m_narrowest_ring, 2 * WeightStaging::narrowest_block_bytes(w));
                 if (resident) {
                     w.offset = m_ctx.sbuf().alloc(w.sbuf_bytes(), "resident weight " + name);
                     m_load.sbuf().alloc(w.sbuf_bytes(), name);
-                    m_load_builder.tensor(name, t.shape, t.dtype, isa::TensorRole::weight);
+                    declare_weight(m_load_builder, m_load_declared, name);
                     w.emit_load(m_load);
                 }
-                m_matrices.emplace(name, w);
+                m_matrices.emplace(part.key(), w);
             }
             for (const auto& name : unit_vectors(m_spec, u)) {
                 VectorWeight v{name, find_weight(m_all, name).features, 0};
@@ -175,8 +217,7 @@ private:
                     (m_req.resident ? "resident weight " : "streamed weight ") + name);
                 if (m_req.resident) {
                     m_load.sbuf().alloc(v.sbuf_bytes(), name);
-                    const auto& t = find_weight(m_all, name);
-                    m_load_builder.tensor(name, t.shape, t.dtype, isa::TensorRole::weight);
+                    declare_weight(m_load_builder, m_load_declared, name);
                     v.emit_load(m_load);
                 }
                 m_vectors.emplace(name, v);
@@ -198,10 +239,11 @@ private:
         auto& b = m_builder;
         const uint64_t mark = m_ctx.sbuf().mark();
         const uint32_t T = seqs * S();
+        m_g0 = g0;
         m_x = m_ctx.alloc_features(H(), T, DType::float32, "residual stream");
         m_xb = m_ctx.alloc_features(H(), T, mm(), "matmul copy of the residual stream");
         m_seqs = seqs;
-        if (has(UnitKind::attention)) {
+        if (needs_mask()) {
             m_masks = m_ctx.sbuf().alloc(uint64_t(seqs) * S() * 4, "attention masks");
             for (uint32_t s = 0; s < seqs; ++s)
                 emit_mask_bias(m_ctx, "attention_mask", g0 + s, S(),
@@ -218,9 +260,11 @@ private:
                 const uint32_t rows = tile_rows(H(), k);
                 m_ctx.dma(m_x.ap(k, 0, T, 0, rows), b.hbm(m_req.input, k * kCompilerPartitions,
                                                           rows, uint64_t(g0) * S(), {T}));
-                b.activation(m_xb.ap(k, 0, T, 0, rows), isa::ActFunc::copy,
-                             m_x.ap(k, 0, T, 0, rows));
+                if (m_req.carry_input.empty())
+                    b.activation(m_xb.ap(k, 0, T, 0, rows), isa::ActFunc::copy,
+                                 m_x.ap(k, 0, T, 0, rows));
             }
+            if (!m_req.carry_input.empty()) load_carry(m_xb);
         }
         for (const auto& u : m_req.units) {
             switch (u.kind) {
@@ -254,55 +298,131 @@ private:
         m_ctx.sbuf().release(mark);
     }
 
+    // The carry tensor `name` [hidden, batch*seq] of this group's tokens to or from `t`.
+    void load_carry(const FeatureTiles& t) { move_carry(t, m_req.carry_input, true); }
+    void store_carry(const FeatureTiles& t) { move_carry(t, m_req.carry_output, false); }
+    void move_carry(const FeatureTiles& t, const std::string& name, bool load) {
+        for (uint32_t k = 0; k < t.tiles; ++k) {
+            const uint32_t rows = tile_rows(H(), k);
+            const auto hbm = m_builder.hbm(name, k * kCompilerPartitions, rows,
+                                           uint64_t(m_g0) * S(), {t.tokens});
+            const auto sb = t.ap(k, 0, t.tokens, 0, rows);
+            load ? m_ctx.dma(sb, hbm) : m_ctx.dma(hbm, sb);
+        }
+    }
+
     void emit_attention(const Unit& u) {
-        auto& b = m_builder;
-        const std::string p = u.name() + ".";
+        const std::string p = u.block() + ".";
         const uint64_t mark = m_ctx.sbuf().mark();
         const uint32_t T = m_x.tokens;
-        const VectorWeight bq = vector(p + "query.bias"), bk = vector(p + "key.bias"),
-                           bv = vector(p + "value.bias"), bo = vector(p + "output.bias");
-        const FeatureTiles q = m_ctx.alloc_features(H(), T, mm(), "queries");
-        const FeatureTiles k = m_ctx.alloc_features(H(), T, mm(), "keys");
-        const uint64_t v_seq_bytes = uint64_t(H()) * isa::dtype_size(mm());
-        const uint64_t v = m_ctx.sbuf().alloc(v_seq_bytes * m_seqs, "values (token-major)");
-        const FeatureTiles c = m_ctx.alloc_features(H(), T, mm(), "attention context");
-        const double scale = 1.0 / std::sqrt(double(m_spec.head_dim()));
-        linear(m_ctx, m_matrices.at(p + "query.weight"), m_staging, moving_of(m_xb), T,
-               [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
-                   b.tensor_scalar(q.ap(m, n0, n, 0, acc.num_partitions), acc, AluOp::add,
-                                   bq.ap(m, 0, acc.num_partitions))
-                       .arg("op1", AluOp::multiply)
-                       .arg("operand1", scale);
-               });
-        linear(m_ctx, m_matrices.at(p + "key.weight"), m_staging, moving_of(m_xb), T,
-               evict_bias(m_ctx, bk, k, isa::ActFunc::copy));
-        linear_token_major(m_ctx, m_matrices.at(p + "value.weight"), m_staging, m_xb, S(), m_seqs,
-                           [&](uint32_t s, uint32_t c0, const isa::AccessPattern& acc) {
-                               const uint64_t at =
-                                   v + s * v_seq_bytes + uint64_t(c0) * isa::dtype_size(mm());
-                               b.tensor_copy(isa::sbuf(0, S(), at, mm(), {acc.free_size()}), acc);
-                           });
-        attention(m_ctx, {m_spec.heads, m_spec.head_dim(), S(), m_seqs}, q, k, v, v_seq_bytes,
-                  m_masks, bv, c);
-        linear(m_ctx, m_matrices.at(p + "output.weight"), m_staging, moving_of(c), T,
+        // A stage continuing the block has the context in xb already.
+        const FeatureTiles c = u.begin == 0 ? emit_self_attention(p) : m_xb;
+        if (u.end < u.steps) {
+            store_carry(c);
+            m_ctx.sbuf().release(mark);
+            return;
+        }
+        const VectorWeight bo = vector(p + "output.bias");
+        linear(m_ctx, matrix(p + "output.weight"), m_staging, moving_of(c), T,
                evict_bias_residual(m_ctx, bo, m_x));
         m_ctx.sbuf().release(mark);
         emit_layernorm(p + "ln");
     }
 
-    void emit_ffn(const Unit& u) {
-        const std::string p = u.name() + ".";
+    // Tiles [t0, t0+n) of `t`, and a vector from tile t0 on.
+    static FeatureTiles tiles_of(const FeatureTiles& t, uint32_t t0, uint32_t n) {
+        return {t.offset + uint64_t(t0) * t.tokens * isa::dtype_size(t.dtype), n, t.tokens,
+                t.dtype};
+    }
+    static VectorWeight tiles_of(const VectorWeight& v, uint32_t t0) {
+        return {v.name, v.size - t0 * kCompilerPartitions, v.offset + uint64_t(t0) * 4};
+    }
+
+    // Q/K/V projections and the attention itself of the block `p`; returns the context, allocated
+    // in the caller's scope. With all weights resident they come per tile of heads
+    // (unit_matrices), computed into two alternating sets of small buffers; else whole, the
+    // context then taking the place of xb, which the projections were the last to read (the
+    // LayerNorm writes it anew).
+    FeatureTiles emit_self_attention(const std::string& p) {
+        auto& b = m_builder;
+        const uint32_t T = m_x.tokens, hd = m_spec.head_dim();
+        const uint32_t group = m_req.all_resident() ? 1 : m_xb.tiles;  // tiles of heads at a time
+        const FeatureTiles c =
+            m_req.all_resident() ? m_ctx.alloc_features(H(), T, mm(), "attention context") : m_xb;
         const uint64_t mark = m_ctx.sbuf().mark();
-        const uint32_t T = m_x.tokens;
-        const VectorWeight b1 = vector(p + "intermediate.bias"), b2 = vector(p + "output.bias");
-        const FeatureTiles h =
-            m_ctx.alloc_features(m_spec.intermediate, T, mm(), "intermediate activations");
-        linear(m_ctx, m_matrices.at(p + "intermediate.weight"), m_staging, moving_of(m_xb), T,
-               evict_bias(m_ctx, b1, h, isa::ActFunc::gelu));
-        linear(m_ctx, m_matrices.at(p + "output.weight"), m_staging, moving_of(h), T,
-               evict_bias_residual(m_ctx, b2, m_x));
+        const VectorWeight bq = vector(p + "query.bias"), bk = vector(p + "key.bias"),
+                           bv = vector(p + "value.bias");
+        const uint32_t width = std::min(group * kCompilerPartitions, H());
+        const uint64_t v_seq_bytes = uint64_t(width) * isa::dtype_size(mm());
+        const uint32_t sets = group < m_xb.tiles ? 2 : 1;
+        FeatureTiles q[2], k[2];
+        uint64_t v[2];
+        for (uint32_t i = 0; i < sets; ++i) {
+            q[i] = m_ctx.alloc_features(width, T, mm(), "queries");
+            k[i] = m_ctx.alloc_features(width, T, mm(), "keys");
+            v[i] = m_ctx.sbuf().alloc(v_seq_bytes * m_seqs, "values (token-major)");
+        }
+        const double scale = 1.0 / std::sqrt(double(hd));
+        for (uint32_t t0 = 0, i = 0; t0 < m_xb.tiles; t0 += group, i = (i + 1) % sets) {
+            const uint32_t f0 = t0 * kCompilerPartitions;
+            const VectorWeight gq = tiles_of(bq, t0), gk = tiles_of(bk, t0);
+            linear(m_ctx, matrix(p + "query.weight", 0, f0), m_staging, moving_of(m_xb), T,
+                   [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
+                       b.tensor_scalar(q[i].ap(m, n0, n, 0, acc.num_partitions), acc, AluOp::add,
+                                       gq.ap(m, 0, acc.num_partitions))
+                           .arg("op1", AluOp::multiply)
+                           .arg("operand1", scale);
+                   });
+            linear(m_ctx, matrix(p + "key.weight", 0, f0), m_staging, moving_of(m_xb), T,
+                   evict_bias(m_ctx, gk, k[i], isa::ActFunc::copy));
+            linear_token_major(
+                m_ctx, matrix(p + "value.weight", 0, f0), m_staging, m_xb, S(), m_seqs,
+                [&](uint32_t s, uint32_t c0, const isa::AccessPattern& acc) {
+                    const uint64_t at =
+                        v[i] + s * v_seq_bytes + uint64_t(c0) * isa::dtype_size(mm());
+                    b.tensor_copy(isa::sbuf(0, S(), at, mm(), {acc.free_size()}), acc);
+                });
+            const uint32_t tiles = std::min(group, m_xb.tiles - t0);
+            attention(m_ctx, {std::min(width, H() - f0) / hd, hd, S(), m_seqs}, q[i], k[i], v[i],
+                      v_seq_bytes, m_masks, tiles_of(bv, t0), tiles_of(c, t0, tiles));
+        }
         m_ctx.sbuf().release(mark);
-        emit_layernorm(p + "ln");
+        return c;
+    }
+
+    // The block's intermediate features [begin, end) x 128, a chunk of kFfnChunkSteps at a time:
+    // h = GELU(W1 chunk^T xb + b1 chunk), x += W2 chunk^T h, the output bias with the block's
+    // last chunk. In a stage that continues the block, x holds the residual plus the output's
+    // partial sum and xb the block's input; in one that does not finish it, both go on.
+    void emit_ffn(const Unit& u) {
+        auto& b = m_builder;
+        const std::string p = u.block() + ".";
+        const uint32_t T = m_x.tokens;
+        const uint64_t mark = m_ctx.sbuf().mark();
+        const VectorWeight b1 = vector(p + "intermediate.bias");
+        const bool last = u.end == u.steps;
+        const VectorWeight b2 = last ? vector(p + "output.bias") : VectorWeight{};
+        for (uint32_t s = u.begin; s < u.end; s += kFfnChunkSteps) {
+            const uint64_t chunk_mark = m_ctx.sbuf().mark();
+            const uint32_t f0 = s * kCompilerPartitions;
+            const MatrixWeight& w1 = matrix(p + "intermediate.weight", 0, f0);
+            const FeatureTiles h =
+                m_ctx.alloc_features(w1.cols, T, mm(), "intermediate activations");
+            linear(m_ctx, w1, m_staging, moving_of(m_xb), T,
+                   [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
+                       b.activation(h.ap(m, n0, n, 0, acc.num_partitions), isa::ActFunc::gelu, acc)
+                           .arg("bias", b1.ap(s + m, 0, acc.num_partitions));
+                   });
+            const bool final_chunk = last && s + kFfnChunkSteps >= u.end;
+            linear(m_ctx, matrix(p + "output.weight", f0, 0), m_staging, moving_of(h), T,
+                   final_chunk ? evict_bias_residual(m_ctx, b2, m_x) : evict_residual(m_ctx, m_x));
+            m_ctx.sbuf().release(chunk_mark);
+        }
+        m_ctx.sbuf().release(mark);
+        if (last)
+            emit_layernorm(p + "ln");
+        else
+            store_carry(m_xb);
     }
 
     // Pooler tanh(Wp^T h_[CLS] + bp) on the first token of each sequence, then the classifier.
@@ -321,7 +441,7 @@ private:
                                                 isa::dtype_size(xb.dtype);
             return isa::sbuf_pattern(0, kCompilerPartitions, at, xb.dtype, {{int32_t(seq), n}});
         };
-        linear(m_ctx, m_matrices.at("pooler.weight"), m_staging, cls, m_seqs,
+        linear(m_ctx, matrix("pooler.weight"), m_staging, cls, m_seqs,
                [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
                    const uint32_t rows = acc.num_partitions;
                    b.activation(pooled.ap(m, n0, n, 0, rows), isa::ActFunc::tanh, acc)
@@ -337,8 +457,8 @@ private:
             const VectorWeight bc = vector("classifier.bias");
             const FeatureTiles logits =
                 m_ctx.alloc_features(m_spec.num_labels, m_seqs, DType::float32, "logits");
-            linear(m_ctx, m_matrices.at("classifier.weight"), m_staging, moving_of(pooled_mm),
-                   m_seqs, evict_bias(m_ctx, bc, logits, isa::ActFunc::copy));
+            linear(m_ctx, matrix("classifier.weight"), m_staging, moving_of(pooled_mm), m_seqs,
+                   evict_bias(m_ctx, bc, logits, isa::ActFunc::copy));
             m_ctx.dma(b.hbm("logits", 0, m_spec.num_labels, g0, {m_seqs}),
                       logits.ap(0, 0, m_seqs, 0, m_spec.num_labels));
         }
@@ -357,12 +477,13 @@ private:
     std::vector<WeightTensor> m_all;
     isa::KernelBuilder m_load_builder, m_builder;
     KernelContext m_load, m_ctx;
+    std::set<std::string> m_declared, m_load_declared;
     std::map<std::string, MatrixWeight> m_matrices;
     std::map<std::string, VectorWeight> m_vectors;
     WeightStaging m_staging;
     uint64_t m_mean = 0, m_masks = 0;
     FeatureTiles m_x, m_xb;
-    uint32_t m_seqs = 0;
+    uint32_t m_seqs = 0, m_g0 = 0;
 };
 
 }  // namespace
@@ -376,6 +497,14 @@ bool stage_fits(const ModelSpec& spec, isa::Generation target, const isa::Target
     } catch (const LoweringError&) {
         return false;
     }
+}
+
+uint64_t stage_sbuf_need(const ModelSpec& spec, isa::Generation target,
+                         const isa::TargetLimits& limits, const StageRequest& request) {
+    isa::TargetLimits unbounded = limits;
+    unbounded.sbuf_partition_bytes = std::numeric_limits<uint64_t>::max() / 2;
+    const std::vector<int32_t> ids(spec.sequence_length, 0);
+    return StageEmitter(spec, 1, target, unbounded, request, ids, 1, true, 0).run().sbuf_peak;
 }
 
 StagePrograms lower_stage(const ModelSpec& spec, uint32_t batch, isa::Generation target,

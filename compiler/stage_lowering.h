@@ -19,8 +19,13 @@ struct StageRequest {
     // With `resident`: which of the stage's matrices (in unit order) are resident, the others
     // stream from HBM; empty: all of them.
     std::vector<bool> resident_matrices;
+    bool all_resident() const { return resident && resident_matrices.empty(); }
     std::string input;   // activation tensor read ([hidden, batch*seq] f32); empty: embeddings
     std::string output;  // activation tensor written; empty: the model outputs
+    // The block the first unit continues hands over its carry_in() in this tensor, and the last
+    // unit's carry_out() goes to the next stage in that one ([hidden, batch*seq]); empty: none.
+    std::string carry_input;
+    std::string carry_output;
 };
 
 struct StagePrograms {
@@ -36,6 +41,11 @@ struct StagePrograms {
 // Whether the stage fits SBUF with `group` sequences per group.
 bool stage_fits(const ModelSpec& spec, isa::Generation target, const isa::TargetLimits& limits,
                 const StageRequest& request, uint32_t group);
+
+// SBUF bytes per partition the stage needs with one sequence per group, its weights resident or
+// as `request` says, however large the target's SBUF (the working set beside the weights).
+uint64_t stage_sbuf_need(const ModelSpec& spec, isa::Generation target,
+                         const isa::TargetLimits& limits, const StageRequest& request);
 
 // Lowers the stage for `batch` sequences, with as many sequences per group (at most 512 tokens)
 // as SBUF holds next to the resident weights. Throws LoweringError naming request.label when

@@ -72,13 +72,12 @@ TEST_CASE("run_study: every point ends with its result or its error, in the stud
     std::filesystem::create_directories(dir);
     const std::string file = (dir / "study.json").string();
     std::ofstream(file) << R"({"name": "one layer", "models": [")" << kOneLayer
-                        << R"("], "instances": ["inf1.xlarge"],
-        "modes": [{"parallel": "data"}, {"parallel": "pipeline", "pipeline_cores": 3}],
-        "batches": [1], "requests": 4})";
+                        << R"(", "no-such-model"], "instances": ["inf1.xlarge"],
+        "modes": [{"parallel": "data"}], "batches": [1], "requests": 4})";
     const Study study = load_study(file);
     std::filesystem::remove_all(dir);
     REQUIRE(study.points.size() == 2);
-    CHECK(mode_label(study.points[1].request) == "pipeline-3");
+    CHECK(study.points[1].request.model == "no-such-model");
 
     size_t calls = 0;
     const auto results = run_study(
@@ -88,8 +87,8 @@ TEST_CASE("run_study: every point ends with its result or its error, in the stud
     CHECK(results[0].point == &study.points[0]);
     REQUIRE(results[0].result);
     CHECK(results[0].result->copies == 4);
-    // One layer has two blocks (attention, feed-forward): no three-stage pipeline of it.
+    // The study names models without loading them: the second point's fails when it runs.
     CHECK(results[1].point == &study.points[1]);
     CHECK_FALSE(results[1].result);
-    CHECK(results[1].error.find("a pipeline of 3 stages") != std::string::npos);
+    CHECK(results[1].error.find("unknown model 'no-such-model'") != std::string::npos);
 }

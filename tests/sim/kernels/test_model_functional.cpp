@@ -51,10 +51,12 @@ std::vector<int32_t> some_ids(uint32_t batch, uint32_t seq) {
     return ids;
 }
 
-// Lowers `spec`, runs every stage's load then infer in one program, compares with the reference.
-void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch,
-                             const compiler::PartitionPlan& plan, double tolerance = kTolerance,
-                             const std::string& chip_name = "inf1") {
+// Lowers `spec`, runs every stage's load then infer in one program, compares with the reference;
+// returns each stage's units ("embeddings, layer0.attention", ...).
+std::vector<std::string> check_against_reference(const compiler::ModelSpec& spec, uint32_t batch,
+                                                 const compiler::PartitionPlan& plan,
+                                                 double tolerance = kTolerance,
+                                                 const std::string& chip_name = "inf1") {
     const auto chip = sim::load_chip(chip_name);
     compiler::LowerOptions options;
     options.token_ids = some_ids(batch, spec.sequence_length);
@@ -90,6 +92,12 @@ void check_against_reference(const compiler::ModelSpec& spec, uint32_t batch,
         CHECK(perr < tolerance);
         CHECK(lerr < tolerance);
     }
+    std::vector<std::string> units;
+    for (const auto& st : m.stages) {
+        units.emplace_back();
+        for (const auto& u : st.units) units.back() += (units.back().empty() ? "" : ", ") + u;
+    }
+    return units;
 }
 
 }  // namespace
@@ -103,6 +111,30 @@ TEST_CASE(
 TEST_CASE("model: a tiny 2-stage pipeline run stage after stage matches the fp32 reference",
           "[sim]") {
     check_against_reference(tiny_bert(2), 2, compiler::PartitionPlan::pipeline(2));
+}
+
+TEST_CASE(
+    "model: a tiny BERT layer cut at every step, stages handing on the attention context and the "
+    "feed-forward input, matches the fp32 reference",
+    "[sim]") {
+    // Self-attention | output projection | four feed-forward steps of 128 intermediate features.
+    const auto units =
+        check_against_reference(tiny_bert(1), 2, compiler::PartitionPlan::pipeline(6));
+    CHECK(units.at(0) == "embeddings, layer0.attention.self");
+    CHECK(units.at(1) == "layer0.attention.output");
+    CHECK(units.at(2) == "layer0.ffn[0:128]");
+    CHECK(units.at(5) == "layer0.ffn[384:512], head");
+}
+
+TEST_CASE(
+    "model: pipeline stages holding feed-forward parts of several 1024-feature chunks match the "
+    "fp32 reference",
+    "[sim]") {
+    auto spec = tiny_bert(1);
+    spec.intermediate = 2304;  // 18 steps: the stages cut inside the feed-forward block
+    const auto units = check_against_reference(spec, 1, compiler::PartitionPlan::pipeline(3));
+    CHECK(units.at(1) == "layer0.attention.output, layer0.ffn[0:1152]");  // 1024 + 128 features
+    CHECK(units.at(2) == "layer0.ffn[1152:2304], head");
 }
 
 TEST_CASE("model: with fp32 matmuls the simulated layer matches the reference to fp32 rounding",
