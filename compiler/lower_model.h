@@ -1,16 +1,19 @@
 // Lowering an encoder for a batch size onto NeuronCores: data parallel (the whole model on one
-// core, weights streamed from HBM by DMA) or a pipeline of N stages (the layers' blocks sharded
-// over N cores balancing their estimated time, each stage's weights resident in its SBUF).
+// core, weights streamed from HBM by DMA) or a pipeline of N stages (the model's steps sharded
+// over N cores, each stage's weights resident in its SBUF: pipeline_split.h).
 //
 // Placement: the embeddings run in the first stage and the pooler/classifier in the last; the
 // embedding tables always stay in HBM (BERT-base's word table alone is 94 MB), gathered by DMA.
-// A pipeline's unit is half a layer: the attention block (Q/K/V, attention, output projection,
-// residual, LayerNorm) or the feed-forward block (intermediate GELU, output, residual,
-// LayerNorm), so at most 2 x layers stages.
+// A pipeline may cut between any two matmuls (model_units.h): inside the attention block between
+// the self-attention and the output projection, inside the feed-forward block between any two
+// groups of 128 intermediate features, so at most layers x (2 + intermediate / 128) stages.
 //
 // Activations between stages and at the model output are fp32 in feature-major layout
 // [hidden, batch * seq] (row f = feature f of every token, tokens sequence by sequence): the
-// layout the kernels compute in, so stage boundaries cost one DMA per 128 features.
+// layout the kernels compute in, so stage boundaries cost one DMA per 128 features. A stage
+// boundary inside a block also hands on the block's carry in the matmul dtype, same layout: the
+// attention context ("context{s}"), or the feed-forward block's input ("ffn_input{s}") while the
+// residual stream holds the residual plus the output's partial sum so far.
 #pragma once
 
 #include <cstdint>
@@ -55,7 +58,9 @@ struct TensorInfo {
 };
 
 struct LoweredStage {
-    std::vector<std::string> units;  // "embeddings", "layer0.attention", "layer0.ffn", ..., "head"
+    // "embeddings", "layer0.attention", "layer0.ffn", ..., "head"; parts of a block as
+    // "layer3.attention.self", "layer3.attention.output", "layer3.ffn[0:1536]"
+    std::vector<std::string> units;
     // Runs once when the model is loaded: DMAs the resident weights HBM -> SBUF (no instructions
     // when nothing is resident). Streams form.
     isa::Program load;
@@ -63,7 +68,7 @@ struct LoweredStage {
     isa::Program infer;
     isa::Program load_sequential, infer_sequential;  // LowerOptions::keep_sequential only
     std::vector<TensorInfo> inputs;   // stage 0: input_ids, attention_mask; later: the previous
-                                      // stage's output (+ attention_mask)
+                                      // stage's outputs (+ attention_mask)
     std::vector<TensorInfo> outputs;  // the next stage's input, or the model outputs
     uint64_t input_bytes = 0;
     uint64_t output_bytes = 0;
@@ -90,7 +95,7 @@ struct LoweredModel {
     uint64_t hbm_bytes = 0;  // weights + model inputs/outputs + inter-stage activations
 };
 
-// Throws LoweringError for batch 0, a plan with 0 stages or more stages than 2 x layers, shapes
+// Throws LoweringError for batch 0, a plan with 0 stages or more stages than steps, shapes
 // the kernels do not support (hidden/intermediate not multiples of 128, seq > 128, head_dim > 128),
 // token ids outside the vocabulary, and a pipeline stage whose resident weights plus working set
 // do not fit SBUF (naming the stage, its units and the sizes).

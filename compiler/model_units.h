@@ -48,9 +48,9 @@ std::vector<Unit> model_steps(const ModelSpec& spec);
 // Adjacent units that continue one block merged into one (a stage's units).
 std::vector<Unit> merge_units(const std::vector<Unit>& units);
 
-// Intermediate features a feed-forward unit computes at a time: its intermediate activations take
-// an eighth of SBUF's 128-token [3072, tokens] for BERT-base, which leaves room for resident
-// weights; each further chunk costs one more PSUM eviction per output tile.
+// Intermediate steps (of 128 features) a feed-forward unit computes at a time: 1024 features, a
+// third of BERT-base's intermediate activations, which leaves room for resident weights; each
+// further chunk costs one more PSUM eviction (an add into the residual stream) per output tile.
 inline constexpr uint32_t kFfnChunkSteps = 8;
 
 // A part of a weight matrix a unit reads: rows [row0, row0+rows), columns [col0, col0+cols).

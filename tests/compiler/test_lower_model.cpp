@@ -33,6 +33,15 @@ compiler::LoweredModel lower(const compiler::ModelSpec& spec, uint32_t batch,
     return compiler::lower_model(spec, batch, isa::Generation::v1, kInf1, plan);
 }
 
+// BERT-base at batch 1 over `stages` inf1 cores, streaming the weights that do not fit.
+compiler::LoweredModel bert_base_pipeline(uint32_t stages) {
+    auto plan = PartitionPlan::pipeline(stages);
+    plan.stream_weights_that_do_not_fit = true;
+    auto m = lower(model("bert-base-uncased"), 1, plan);
+    REQUIRE(m.stages.size() == stages);
+    return m;
+}
+
 std::string error_of(const compiler::ModelSpec& spec, uint32_t batch, const PartitionPlan& plan) {
     try {
         lower(spec, batch, plan);
@@ -158,13 +167,14 @@ TEST_CASE(
     "stages' SBUF",
     "[compiler]") {
     // 171 MB of matrices against 16 x 12 MiB: it fits with cuts inside the blocks only.
-    auto plan = PartitionPlan::pipeline(16);
-    plan.stream_weights_that_do_not_fit = true;
-    const auto m = lower(model("bert-base-uncased"), 1, plan);
-    REQUIRE(m.stages.size() == 16);
+    const auto m = bert_base_pipeline(16);
     uint64_t resident = 0;
     bool cut_in_attention = false, cut_in_ffn = false;
     for (const auto& st : m.stages) {
+        std::string units;
+        for (const auto& u : st.units) units += (units.empty() ? "" : ", ") + u;
+        WARN(units << ": " << st.resident_weight_bytes << " bytes resident, SBUF peak "
+                   << st.sbuf_bytes_per_partition << " per partition");
         CHECK(st.streamed_weight_bytes == 0);
         CHECK(st.sbuf_bytes_per_partition <= kInf1.sbuf_partition_bytes);
         resident += st.resident_weight_bytes;
@@ -199,10 +209,7 @@ TEST_CASE(
     "lowering: with streaming allowed, a stage too big for SBUF keeps what fits resident and "
     "streams the rest",
     "[compiler]") {
-    auto plan = PartitionPlan::pipeline(4);
-    plan.stream_weights_that_do_not_fit = true;
-    const auto m = lower(model("bert-base-uncased"), 1, plan);
-    REQUIRE(m.stages.size() == 4);
+    const auto m = bert_base_pipeline(4);
     for (const auto& st : m.stages) {
         CHECK(st.resident_weight_bytes >
               4'700'000);  // at least an attention block's four 1.2 MB matrices
