@@ -21,6 +21,12 @@ void print_model_summary(const runtime::ModelRunResult& r) {
     if (r.functional)
         fmt::print("  functional   max |error| {:.3g} against the fp32 reference ({})\n",
                    r.functional->max_abs_error, r.functional->note);
+    const auto& h = r.host;
+    fmt::print(
+        "  host CPU     {:.0f}% of {} vCPU{}, {:.3f} ms per call ({:.3f} the framework's call, "
+        "copies at {:g} GB/s)\n",
+        100 * h.busy, h.vcpus, h.vcpus == 1 ? "" : "s", h.cpu_ms_per_call, h.cpu_per_call_us * 1e-3,
+        h.copy_gbps);
     fmt::print("  simulated    {:.3f} ms of chip time in {:.1f} s of host time\n",
                r.simulated_ns * 1e-6, r.host_seconds);
     // Weights in MB (1e6 bytes): held in SBUF, and read from device memory per batch.
@@ -41,6 +47,10 @@ void print_model_summary(const runtime::ModelRunResult& r) {
             double(c.streamed_weight_bytes) * 1e-6, c.roofline_ms, c.roofline_bound,
             100 * c.roofline_fraction);
     }
+    // The vCPUs beside the cores: a call's host time and their busy share.
+    fmt::print("{:<14} {:>4} {:>5} {:>9.3f} {:>5.0f}%\n",
+               fmt::format("host {} vCPU{}", h.vcpus, h.vcpus == 1 ? "" : "s"), "-", "-",
+               h.cpu_ms_per_call, 100 * h.busy);
 }
 
 }  // namespace nsim::cli

@@ -104,6 +104,7 @@ ServingSetup deployment_setup(const sim::InstanceConfig& instance,
                         "expected one per copy",
                         stages.size(), placement.size()));
     ServingSetup setup;
+    setup.vcpus = instance.vcpus;
     SetupBuilder build(instance, setup);
     for (size_t c = 0; c < placement.size(); ++c) {
         const auto& cores = placement[c];
@@ -114,6 +115,9 @@ ServingSetup deployment_setup(const sim::InstanceConfig& instance,
                             c, cores.size(), stages[c].size()));
         ServedCopy copy;
         copy.input_bytes = stages[c].front().input_bytes;
+        copy.host_ns =
+            instance.host_cpu_per_call_us * 1e3 +
+            double(copy.input_bytes + stages[c].back().output_bytes) / instance.host_copy_gbps;
         copy.input_path = build.from_host(cores.front().chip);
         for (size_t s = 0; s < cores.size(); ++s) {
             const bool last = s + 1 == cores.size();

@@ -31,8 +31,10 @@ struct StageFigures {
 };
 
 // The serving setup of `placement` (from place_copies) with each copy's stage figures
-// (`stages[copy][stage]`): host link per chip and direction, each core's DMA for core-to-core
-// activations on a chip, NeuronLink directions along the topology's routes between chips.
+// (`stages[copy][stage]`): the instance's vCPUs with each call's host time (the framework's call
+// and the input and output copies), host link per chip and direction, each core's DMA for
+// core-to-core activations on a chip, NeuronLink directions along the topology's routes between
+// chips.
 ServingSetup deployment_setup(const sim::InstanceConfig& instance,
                               const std::vector<std::vector<CoreId>>& placement,
                               const std::vector<std::vector<StageFigures>>& stages);

@@ -145,6 +145,9 @@ ModelRunResult run_model(const ModelRequest& request, const StageTraceWriter& wr
                             : 0.0;
     r.cores_used = copies * stages;
     r.cores = core_usage(setup, served, measured, placement, instance.chip.limits.has_gpsimd);
+    // Every copy serves the same model and batch, so the first one's host time is every one's.
+    r.host = {instance.vcpus, instance.host_cpu_per_call_us, instance.host_copy_gbps,
+              setup.copies.front().host_ns * 1e-6, served.host_busy_fraction};
     r.bandwidth = bandwidth_use(instance, setup, served, r.cores);
     double stage_max = 0;
     for (const auto& copy : measured.copies)

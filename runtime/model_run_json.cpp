@@ -33,6 +33,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LatencySummary, p0, p50, p90, p95, p99, p100,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BandwidthUse, device_memory_gbps, device_memory_peak_gbps,
                                    host_link_gbps, neuronlink_gbps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FunctionalCheck, max_abs_error, note)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(HostUsage, vcpus, cpu_per_call_us, copy_gbps, cpu_ms_per_call,
+                                   busy)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoreUsage, core, chip, copy, stage, busy, stage_ms,
                                    engine_utilisation, dram_gbps, resident_weight_bytes,
                                    streamed_weight_bytes, instructions_per_batch, roofline_ms,
@@ -54,6 +56,7 @@ void to_json(json& j, const ModelRunResult& r) {
          {"cost_per_1m_usd", r.cost_per_1m_usd},
          {"cores_used", r.cores_used},
          {"cores", r.cores},
+         {"host", r.host},
          {"bandwidth", r.bandwidth},
          {"stage_ms_max", r.stage_ms_max},
          {"served_window_ms", r.served_window_ms},
@@ -81,6 +84,7 @@ void from_json(const json& j, ModelRunResult& r) {
     r.cost_per_1m_usd = j.at("cost_per_1m_usd");
     r.cores_used = j.at("cores_used");
     r.cores = j.at("cores").get<std::vector<CoreUsage>>();
+    r.host = j.at("host");
     r.bandwidth = j.at("bandwidth");
     r.stage_ms_max = j.at("stage_ms_max");
     r.served_window_ms = j.at("served_window_ms");

@@ -1,5 +1,5 @@
 // What serving a model on an instance measured: throughput, latency percentiles, cost, and per
-// core and per link how busy the hardware was (the report of `nsim model`, typed).
+// core, on the host and per link how busy the hardware was (the report of `nsim model`, typed).
 #pragma once
 
 #include <array>
@@ -48,6 +48,16 @@ struct BandwidthUse {
     std::map<std::string, double> neuronlink_gbps;
 };
 
+// The host's vCPUs, which run every worker's part of a call: the framework's call and the input
+// and output copies (the instance's host_cpu_per_call_us and host_copy_gbps).
+struct HostUsage {
+    uint32_t vcpus = 0;
+    double cpu_per_call_us = 0;  // the framework's call
+    double copy_gbps = 0;        // one vCPU's copy rate
+    double cpu_ms_per_call = 0;  // a call's host time: the framework's call and both copies
+    double busy = 0;             // fraction of all the vCPUs' time in the measured window
+};
+
 // The real arithmetic run once against the fp32 reference (ModelRequest::functional).
 struct FunctionalCheck {
     double max_abs_error = 0;
@@ -70,6 +80,7 @@ struct ModelRunResult {
     double cost_per_1m_usd = 0;  // neuronperf's: price per hour x 1e6 / (3600 x throughput)
     uint32_t cores_used = 0;
     std::vector<CoreUsage> cores;  // per copy, per stage
+    HostUsage host;
     BandwidthUse bandwidth;
     double stage_ms_max = 0;             // the slowest stage
     double served_window_ms = 0;         // simulated time of the measured requests

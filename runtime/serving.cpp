@@ -12,8 +12,8 @@ namespace nsim::runtime {
 
 namespace {
 
-// A request moves through 1 + 2 x stages steps: the input transfer, then per stage its service on
-// the stage's core and the transfer of its output.
+// A request moves through 2 + 2 x stages steps: its host part, the input transfer, then per stage
+// its service on the stage's core and the transfer of its output.
 struct Event {
     double time_ns = 0;
     uint64_t sequence = 0;  // ties leave in the order they were made
@@ -43,6 +43,7 @@ void check(const ServingSetup& s) {
         throw InputError("serving setup: 0 workers per copy; expected at least 1");
     if (s.measured_requests == 0)
         throw InputError("serving setup: 0 measured requests; expected at least 1");
+    if (s.vcpus == 0) throw InputError("serving setup: 0 vCPUs; expected at least 1");
     for (const auto& r : s.resources)
         if (!(r.bandwidth_gbps > 0))
             throw InputError(
@@ -61,6 +62,10 @@ void check(const ServingSetup& s) {
         if (copy.stages.empty())
             throw InputError(
                 fmt::format("serving setup: copy {} has no stage; expected at least one", c));
+        if (!(copy.host_ns >= 0))
+            throw InputError(
+                fmt::format("serving setup: copy {} has {} ns of host time; expected 0 or more", c,
+                            copy.host_ns));
         check_path(copy.input_path, fmt::format("copy {}'s input", c));
         for (size_t k = 0; k < copy.stages.size(); ++k) {
             if (copy.stages[k].core >= s.cores.size())
@@ -80,7 +85,8 @@ public:
           m_core_free(s.cores.size(), 0.0),
           m_core_busy(s.cores.size()),
           m_resource_free(s.resources.size(), 0.0),
-          m_transfers(s.resources.size()) {}
+          m_transfers(s.resources.size()),
+          m_vcpu_free(s.vcpus, 0.0) {}
 
     ServingResult run() {
         for (size_t c = 0; c < m_setup.copies.size(); ++c)
@@ -90,7 +96,7 @@ public:
             const Event e = m_events.top();
             m_events.pop();
             const ServedCopy& copy = m_setup.copies[m_requests[e.request].copy];
-            if (e.step == 1 + 2 * copy.stages.size()) {
+            if (e.step == 2 + 2 * copy.stages.size()) {
                 complete(e.request, e.time_ns);
                 continue;
             }
@@ -115,14 +121,25 @@ private:
 
     // Step `step` of a request of `copy` starts at `now`; returns when it is done.
     double advance(const ServedCopy& copy, size_t step, double now) {
-        if (step == 0) return transfer(copy.input_path, copy.input_bytes, now);
-        const ServedStage& stage = copy.stages[(step - 1) / 2];
-        if (step % 2 == 0) return transfer(stage.output_path, stage.output_bytes, now);
+        if (step == 0) return host(copy.host_ns, now);
+        if (step == 1) return transfer(copy.input_path, copy.input_bytes, now);
+        const ServedStage& stage = copy.stages[(step - 2) / 2];
+        if (step % 2 == 1) return transfer(stage.output_path, stage.output_bytes, now);
         const double start =
             std::max(now, m_core_free[stage.core]);  // FIFO: events come in time order
         m_core_free[stage.core] = start + stage.service_ns;
         m_core_busy[stage.core].push_back({start, m_core_free[stage.core]});
         return m_core_free[stage.core];
+    }
+
+    // `ns` of host work on the first vCPU free (FIFO: events come in time order).
+    double host(double ns, double now) {
+        if (ns == 0) return now;
+        const auto vcpu = std::min_element(m_vcpu_free.begin(), m_vcpu_free.end());
+        const double start = std::max(now, *vcpu);
+        *vcpu = start + ns;
+        m_host_busy.push_back({start, *vcpu});
+        return *vcpu;
     }
 
     // Cut-through over the path: each hop starts when the data reaches it and the hop is free.
@@ -152,11 +169,14 @@ private:
         r.latency_ms = summarize_latencies(r.latencies_ms);
         if (r.window_ns > 0) {
             r.throughput_per_s = double(r.completed) * m_setup.batch / (r.window_ns * 1e-9);
-            for (const auto& busy : m_core_busy) {
+            auto busy_ns = [&](const std::vector<Interval>& busy) {
                 double sum = 0;
                 for (const auto& i : busy) sum += overlap(i, from, to);
-                r.core_busy_fraction.push_back(sum / r.window_ns);
-            }
+                return sum;
+            };
+            for (const auto& busy : m_core_busy)
+                r.core_busy_fraction.push_back(busy_ns(busy) / r.window_ns);
+            r.host_busy_fraction = busy_ns(m_host_busy) / (r.window_ns * m_setup.vcpus);
             for (size_t k = 0; k < m_transfers.size(); ++k) {
                 double seconds_busy = 0;
                 for (const auto& i : m_transfers[k]) seconds_busy += overlap(i, from, to) * 1e-9;
@@ -178,6 +198,8 @@ private:
     std::vector<std::vector<Interval>> m_core_busy;
     std::vector<double> m_resource_free;
     std::vector<std::vector<Interval>> m_transfers;
+    std::vector<double> m_vcpu_free;
+    std::vector<Interval> m_host_busy;  // every vCPU's, together
 };
 
 }  // namespace

@@ -30,6 +30,8 @@ ParamList params(InstanceConfig& i) {
         {"host_memory_gib", Range::positive, &i.host_memory_gib},
         {"host_link_bandwidth_gbps", Range::positive, &i.host_link_bandwidth_gbps},
         {"host_link_latency_ns", Range::non_negative, &i.host_link_latency_ns},
+        {"host_cpu_per_call_us", Range::non_negative, &i.host_cpu_per_call_us},
+        {"host_copy_gbps", Range::positive, &i.host_copy_gbps},
     };
 }
 

@@ -1,6 +1,6 @@
 // An EC2 instance's configuration: how many chips of which kind, how they are linked (NeuronLink),
-// the host link (PCIe) and the price, loaded from configs/instances/*.json with each value's
-// source.
+// the host link (PCIe), the host CPU's cost per model call and the price, loaded from
+// configs/instances/*.json with each value's source.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +36,12 @@ struct InstanceConfig {
     double host_memory_gib = 0;
     double host_link_bandwidth_gbps = 0;  // PCIe GB/s per chip, each direction
     double host_link_latency_ns = 0;
-    SourceMap sources;  // by parameter path; the chip's own are in chip.sources
+    // The host CPU's part of each model call, run by the calling worker on one of the `vcpus`: the
+    // framework's dispatch per call, and the copies of the call's input and output at a vCPU's
+    // memory-copy rate.
+    double host_cpu_per_call_us = 0;
+    double host_copy_gbps = 0;  // GB/s one vCPU copies
+    SourceMap sources;          // by parameter path; the chip's own are in chip.sources
 };
 
 // Loads an instance by built-in name ("trn1.32xlarge") or by path to a JSON file, with the same

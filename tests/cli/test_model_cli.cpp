@@ -56,6 +56,8 @@ TEST_CASE("cli: model rejects a batch of 0, unknown names, long pipelines and to
         {{"model", "bert-large-uncased", "--instance", "inf1.xlarge", "--set",
           "chip.device_memory.size_bytes=100000000"},
          "device memory"},
+        {{"model", kOneLayer, "--instance", "inf1.xlarge", "--set", "host_cpu_per_call_us=-5"},
+         "--set host_cpu_per_call_us=-5: found -5, expected a number >= 0"},
     };
     for (const auto& c : cases) {
         const auto r = run_nsim(c.args);
@@ -144,6 +146,55 @@ TEST_CASE("cli: batch-1 BERT on trn1 streams its weights near the DMA's rate", "
     // the first block's latency, which no prefetch hides.
     CHECK(core["roofline_bound"] == "dma");
     CHECK(core["roofline_fraction"].get<double>() > 0.6);
+}
+
+TEST_CASE("cli: model's latency includes the host's part of each call", "[cli][sim]") {
+    const ScratchDir scratch;
+    const std::vector<std::string> one_worker = {
+        "model", kOneLayer,    "--instance", "inf1.xlarge", "--models", "1", "--workers-per-model",
+        "1",     "--requests", "20"};
+    auto with = [&](const std::string& set) {
+        auto args = one_worker;
+        args.insert(args.end(), {"--set", set});
+        return run_report(args, scratch);
+    };
+    const auto none = with("host_cpu_per_call_us=0");
+    const auto some = with("host_cpu_per_call_us=300");
+    CHECK(some["host"]["cpu_per_call_us"] == 300);
+    // A call's host time: the framework's call, then both copies (the same in both runs).
+    const double copies_ms = none["host"]["cpu_ms_per_call"];
+    CHECK(copies_ms > 0);
+    CHECK(some["host"]["cpu_ms_per_call"].get<double>() == Approx(0.3 + copies_ms));
+    CHECK(some["latency_ms"]["p50"].get<double>() ==
+          Approx(none["latency_ms"]["p50"].get<double>() + 0.3));
+    // One worker's calls, one at a time, over the instance's 4 vCPUs.
+    CHECK(some["host"]["vcpus"] == 4);
+    CHECK(some["host"]["busy"].get<double>() ==
+          Approx((0.3 + copies_ms) / some["latency_ms"]["p50"].get<double>() / 4).epsilon(0.01));
+}
+
+TEST_CASE("cli: model's workers share the vCPUs, which cap the throughput when too few",
+          "[cli][sim]") {
+    // Eight workers (4 copies x 2) and one vCPU that spends 2 ms on each call: at most one call
+    // per 2 ms, whatever the cores could do.
+    const auto r = run_nsim({"model", kOneLayer, "--instance", "inf1.xlarge", "--requests", "40",
+                             "--set", "vcpus=1", "--set", "host_cpu_per_call_us=2000"});
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("host CPU     100% of 1 vCPU, 2.0"));
+    CHECK_THAT(r.out, Contains("host 1 vCPU       -     -     2.0"));
+    const ScratchDir scratch;
+    const auto capped = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--requests",
+                                    "40", "--set", "vcpus=1", "--set", "host_cpu_per_call_us=2000"},
+                                   scratch);
+    const auto free = run_report({"model", kOneLayer, "--instance", "inf1.xlarge", "--requests",
+                                  "40", "--set", "host_cpu_per_call_us=2000"},
+                                 scratch);
+    const double call_ms = capped["host"]["cpu_ms_per_call"];
+    CHECK(capped["throughput_per_s"].get<double>() == Approx(1000 / call_ms).epsilon(0.02));
+    CHECK(capped["host"]["busy"].get<double>() == Approx(1).epsilon(0.01));
+    // The instance's own 4 vCPUs serve the same workers about 4 times as fast.
+    CHECK(free["throughput_per_s"].get<double>() > 3 * capped["throughput_per_s"].get<double>());
 }
 
 TEST_CASE("cli: a one-layer BERT-base runs functionally and matches the fp32 reference",

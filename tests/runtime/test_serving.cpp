@@ -84,6 +84,41 @@ TEST_CASE("serving: copies sharing a link are limited by its bandwidth", "[sim]"
     CHECK(r.resource_bytes_per_s.at(0) == Approx(1e9).epsilon(0.02));
 }
 
+TEST_CASE("serving: a call's host part on a vCPU adds to one worker's latency", "[sim]") {
+    ServingSetup s = pipeline(1, 1, 1000.0, 500);
+    s.copies[0].host_ns = 500;  // the framework's call and the copies
+    const ServingResult r = simulate_serving(s);
+    // 500 on the host, 600 in, 1000 on the core, 600 out.
+    CHECK(r.latency_ms.p50 == Approx(2700e-6));
+    CHECK(r.throughput_per_s == Approx(1 / 2700e-9));
+    CHECK(r.host_busy_fraction == Approx(500.0 / 2700.0));
+    CHECK(r.core_busy_fraction.at(0) == Approx(1000.0 / 2700.0));
+}
+
+TEST_CASE("serving: workers of all copies queue for the vCPUs, which cap the throughput", "[sim]") {
+    // Four copies on their own cores, 3 workers each (a call alone takes 2200 ns: 1000 on the
+    // host, 100 in, 1000 on the core, 100 out); a call's host part is as long as the core's work.
+    auto setup = [](uint32_t vcpus) {
+        ServingSetup s = pipeline(4, 1, 1000.0);
+        s.workers_per_copy = 3;
+        s.vcpus = vcpus;
+        for (auto& c : s.copies) c.host_ns = 1000;
+        return s;
+    };
+    const ServingResult plenty = simulate_serving(setup(12));
+    const ServingResult one = simulate_serving(setup(1));
+    const ServingResult two = simulate_serving(setup(2));
+    // With a vCPU per worker the cores set the rate: 4 calls per 1000 ns.
+    CHECK(plenty.throughput_per_s == Approx(4 / 1000e-9).epsilon(0.02));
+    CHECK(plenty.host_busy_fraction == Approx(4.0 / 12).epsilon(0.02));  // 4 of 12 vCPUs busy
+    // With fewer vCPUs than the cores need, each vCPU runs one call's host part per 1000 ns.
+    CHECK(one.throughput_per_s == Approx(1 / 1000e-9).epsilon(0.02));
+    CHECK(two.throughput_per_s == Approx(2 / 1000e-9).epsilon(0.02));
+    CHECK(one.host_busy_fraction == Approx(1.0).epsilon(0.01));
+    CHECK(one.core_busy_fraction.at(0) == Approx(0.25).epsilon(0.05));
+    CHECK(one.latency_ms.p50 > plenty.latency_ms.p50);  // the workers wait for the vCPU
+}
+
 TEST_CASE("serving: percentiles interpolate between ranks", "[sim]") {
     const LatencySummary s = summarize_latencies({5, 1, 4, 2, 3});
     CHECK(s.p0 == 1);
@@ -93,7 +128,10 @@ TEST_CASE("serving: percentiles interpolate between ranks", "[sim]") {
     CHECK(s.mean == 3);
 }
 
-TEST_CASE("serving: an empty setup, zero workers or an unknown core are rejected", "[sim]") {
+TEST_CASE(
+    "serving: an empty setup, zero workers, an unknown core, no vCPU or a negative host time are "
+    "rejected",
+    "[sim]") {
     CHECK_THROWS_AS(simulate_serving(ServingSetup{}), nsim::InputError);
     ServingSetup s = pipeline(1, 1, 1000.0);
     s.workers_per_copy = 0;
@@ -107,4 +145,11 @@ TEST_CASE("serving: an empty setup, zero workers or an unknown core are rejected
     s = pipeline(1, 1, 1000.0);
     s.measured_requests = 0;
     CHECK_THROWS_AS(simulate_serving(s), nsim::InputError);
+    s = pipeline(1, 1, 1000.0);
+    s.vcpus = 0;
+    CHECK_THROWS_WITH(simulate_serving(s), Catch::Contains("0 vCPUs; expected at least 1"));
+    s = pipeline(1, 1, 1000.0);
+    s.copies[0].host_ns = -1;
+    CHECK_THROWS_WITH(simulate_serving(s),
+                      Catch::Contains("copy 0 has -1 ns of host time; expected 0 or more"));
 }

@@ -30,7 +30,9 @@ std::string ring_instance(const std::string& replace_key = "", const std::string
   "vcpus": {"value": 8, "source": "s"},
   "host_memory_gib": {"value": 32, "source": "s"},
   "host_link_bandwidth_gbps": {"value": 31.5, "assumption": "a"},
-  "host_link_latency_ns": {"value": 1000, "assumption": "a"}
+  "host_link_latency_ns": {"value": 1000, "assumption": "a"},
+  "host_cpu_per_call_us": {"value": 100, "assumption": "a"},
+  "host_copy_gbps": {"value": 10, "assumption": "a"}
 })";
     for (const auto& [key, text] : {std::pair{replace_key, with}, std::pair{replace_key2, with2}}) {
         if (key.empty()) continue;
@@ -240,6 +242,14 @@ TEST_CASE("instance: --set overrides an instance value and forwards chip. to the
     CHECK_THROWS_WITH(apply_override(inst, "chip.timing.tensr_clock_ghz=3"),
                       Catch::Contains("unknown parameter 'timing.tensr_clock_ghz'"));
     CHECK_THROWS_WITH(apply_override(inst, "vcpu=3"), Catch::Contains("unknown parameter 'vcpu'"));
+    const double copy_gbps = inst.host_copy_gbps;
+    apply_override(inst, "host_cpu_per_call_us=250");  // the host's part of a model call
+    CHECK(inst.host_cpu_per_call_us == 250);
+    CHECK_THROWS_WITH(apply_override(inst, "host_cpu_per_call_us=-5"),
+                      Catch::Contains("host_cpu_per_call_us=-5: found -5, expected a number >= 0"));
+    CHECK_THROWS_WITH(apply_override(inst, "host_copy_gbps=0"),
+                      Catch::Contains("host_copy_gbps=0: found 0, expected a positive number"));
+    CHECK(inst.host_copy_gbps == copy_gbps);  // untouched by the rejected value
     CHECK_THROWS_WITH(apply_override(inst, "topology=none"),
                       Catch::Contains("expected 0 with topology none"));
     CHECK(inst.topology == "ring");  // a rejected override changes nothing
