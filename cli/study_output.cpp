@@ -30,6 +30,7 @@ const std::vector<std::pair<std::string, std::string>> kReportColumns = {
     {"models", "/models"},
     {"workers_per_model", "/workers_per_model"},
     {"stage_ms_max", "/stage_ms_max"},
+    {"host_cpu_busy", "/host/busy"},
     {"simulated_ns", "/simulated_ns"},
     {"host_seconds", "/host_seconds"},
 };

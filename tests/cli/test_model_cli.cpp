@@ -230,6 +230,7 @@ TEST_CASE("cli: sweep runs a study's points and writes the CSV, the JSON and the
     CHECK_THAT(r.err, Contains("[2/2]"));
     const std::string csv = read_file(out + "/results.csv");
     CHECK_THAT(csv, Contains("throughput_per_s"));
+    CHECK_THAT(csv, Contains("host_cpu_busy"));  // the vCPUs' share beside the cores'
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
     CHECK(std::filesystem::file_size(out + "/study.png") > 1000);
     CHECK(std::filesystem::exists(out + "/study.svg"));

@@ -44,6 +44,7 @@ ModelRunResult sample_result() {
     core.streamed_weight_bytes = 12345;
     core.instructions_per_batch = 943;
     r.cores = {core};
+    r.host = {24, 100, 10, 0.1400512, 0.0125};
     r.bandwidth.device_memory_gbps = {10.5, 0, 3.25, 1e-3};
     r.bandwidth.device_memory_peak_gbps = 50;
     r.bandwidth.host_link_gbps = {{"host->chip0", 0.5}, {"chip1->host", 0.25}};
@@ -68,6 +69,9 @@ TEST_CASE("model run JSON: a result read back from its JSON is the same result",
     CHECK(back.parallel == Parallelism::pipeline);
     CHECK(back.copies == 2);
     CHECK(back.throughput_per_s == r.throughput_per_s);
+    CHECK(back.host.vcpus == 24);
+    CHECK(back.host.cpu_ms_per_call == r.host.cpu_ms_per_call);
+    CHECK(back.host.busy == r.host.busy);
     CHECK(back.latency_ms.mean == r.latency_ms.mean);
     REQUIRE(back.cores.size() == 1);
     CHECK(back.cores[0].engine_utilisation == r.cores[0].engine_utilisation);
