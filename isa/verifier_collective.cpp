@@ -78,8 +78,15 @@ void reduce_operator(Checker& c) {
 void check_collective(Checker& c) {
     const Opcode op = c.inst().op;
     if (op == Opcode::send || op == Opcode::recv) {
+        // One of the two: a rank, or an offset from the issuing rank (a program run on every rank).
+        if (c.given("peer") == c.given("peer_offset"))
+            c.error("", fmt::format("{}, expected one of peer=RANK (a rank) and peer_offset=K "
+                                    "(this rank + K, modulo the run's ranks)",
+                                    c.given("peer") ? "found both" : "found neither"));
         if (const auto peer = c.integer("peer"); peer && *peer < 0)
-            c.error("peer", fmt::format("found {}, expected a rank >= 0", *peer));
+            c.error("peer", fmt::format("found {}, expected a rank >= 0 (an offset from this "
+                                        "rank is peer_offset={})",
+                                        *peer, *peer));
         return;
     }
     check_buffers(c, {"dst", "src"});

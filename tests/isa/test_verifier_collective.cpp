@@ -34,6 +34,8 @@ TEST_CASE("collectives: well-formed all_reduce, all_gather, reduce_scatter, send
     CHECK(verify_line("all_gather dst=s src=shard group=[[8,4],[1,8]]") == "");
     CHECK(verify_line("send src=g peer=3") == "");
     CHECK(verify_line("recv dst=s peer=0") == "");
+    CHECK(verify_line("send src=g peer_offset=1") == "");
+    CHECK(verify_line("recv dst=s peer_offset=-1") == "");
 }
 
 TEST_CASE("collectives: buffer sizes must agree with the replica group", "[isa]") {
@@ -64,7 +66,12 @@ TEST_CASE("collectives: the replica group names distinct ranks >= 0", "[isa]") {
         verify_line("all_reduce dst=s src=g group=[[1,32]] op=multiply"),
         Contains("all_reduce operand 'op': found multiply, expected add, maximum or minimum"));
     CHECK_THAT(verify_line("send src=g peer=-1"),
-               Contains("send operand 'peer': found -1, expected a rank >= 0"));
+               Contains("send operand 'peer': found -1, expected a rank >= 0") &&
+                   Contains("peer_offset=-1"));
+    CHECK_THAT(verify_line("send src=g peer=1 peer_offset=1"),
+               Contains("send: found both, expected one of peer=RANK (a rank) and peer_offset=K"));
+    CHECK_THAT(verify_line("recv dst=s"),
+               Contains("recv: found neither, expected one of peer=RANK"));
     CHECK_THROWS_WITH(verify_line("all_reduce dst=s src=g"),
                       Contains("missing required operand 'group' of all_reduce"));
 }
