@@ -1,9 +1,10 @@
-// `nsim run KERNEL`: simulate a kernel on one NeuronCore of a chip (or on N of them at once); print
-// its timing, write its outputs, report and trace.
+// `nsim run KERNEL`: simulate a kernel on one NeuronCore of a chip, on N of them at once, or as one
+// copy per rank of an instance; print its timing, write its outputs, report and trace.
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -13,14 +14,13 @@
 #include "cli/kernel_chip.h"
 #include "cli/number_arg.h"
 #include "cli/sim_time_arg.h"
-#include "compiler/sync_insertion.h"
 #include "isa/error.h"
 #include "isa/kernel_text.h"
-#include "isa/verifier.h"
+#include "runtime/rank_run.h"
 #include "runtime/run_report.h"
 #include "sim/config/chip_config.h"
+#include "sim/config/instance_config.h"
 #include "sim/io/npy.h"
-#include "sim/system/run_system.h"
 
 namespace nsim::cli {
 
@@ -29,11 +29,13 @@ namespace {
 struct RunOptions {
     std::string kernel;
     ChipChoice chip;
+    std::string instance;             // run over this instance's chips
     std::vector<std::string> inputs;  // NAME=FILE.npy
     std::string output_dir, report, trace, races = "error";
     bool timing_only = false;
     uint64_t seed = 1;
-    uint32_t cores = 1;  // run the kernel on this many cores of the chip at once
+    uint32_t cores = 0;  // ranks on one chip (0: not given)
+    uint32_t ranks = 0;  // ranks (0: one, or every core of the instance)
     double max_sim_time_s = sim::kDefaultMaxSimTimeNs * 1e-9;
     double max_host_gib = double(sim::kDefaultMaxHostBytes) / (1ull << 30);
 };
@@ -55,88 +57,112 @@ std::map<std::string, std::string> input_files(const isa::Program& p, const RunO
         if (!files.emplace(name, spec.substr(eq + 1)).second)
             throw nsim::UsageError(fmt::format(
                 "--input {}: tensor '{}' has an --input already, expected one", spec, name));
-        // Read and checked now, also with --timing-only: a bad file is an error either way.
-        if (o.timing_only) sim::read_tensor_file(*t, files[name]);
     }
     return files;
 }
 
-// Each input/weight tensor from its --input file, or filled from the seed.
-void load_inputs(sim::DeviceMemory& hbm, const isa::Program& p,
-                 const std::map<std::string, std::string>& files, uint64_t seed) {
-    for (const auto& t : p.tensors) {
-        if (auto it = files.find(t.name); it != files.end())
-            sim::load_tensor(hbm, t, it->second);
-        else if (t.role == isa::TensorRole::input || t.role == isa::TensorRole::weight)
-            sim::fill_tensor(hbm, t, seed);
+// Each rank's outputs: DIR/NAME.npy for one rank, DIR/rank<R>/NAME.npy for several.
+void save_outputs(const runtime::RankRunResult& run, const std::string& dir) {
+    const size_t ranks = run.hbm.size();
+    size_t written = 0;
+    for (size_t r = 0; r < ranks; ++r) {
+        const auto rank_dir = ranks > 1 ? std::filesystem::path(dir) / fmt::format("rank{}", r)
+                                        : std::filesystem::path(dir);
+        std::error_code ec;
+        std::filesystem::create_directories(rank_dir, ec);
+        if (ec)
+            throw nsim::UsageError(fmt::format("--output-dir {}: cannot create {}: {}", dir,
+                                               rank_dir.string(), ec.message()));
+        for (const auto& t : run.program.tensors)
+            if (t.role == isa::TensorRole::output) {
+                const std::string path = (rank_dir / (t.name + ".npy")).string();
+                sim::save_tensor(run.hbm[r], t, path);
+                if (ranks == 1) fmt::print("wrote {}\n", path);
+                ++written;
+            }
     }
+    if (ranks > 1)
+        fmt::print("wrote {} outputs of each of {} ranks, {}/rank<R>/NAME.npy\n", written / ranks,
+                   ranks, dir);
 }
 
-void save_outputs(const sim::DeviceMemory& hbm, const isa::Program& p, const std::string& dir) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec)
-        throw nsim::UsageError(
-            fmt::format("--output-dir {}: cannot create it: {}", dir, ec.message()));
-    for (const auto& t : p.tensors)
-        if (t.role == isa::TensorRole::output) {
-            const std::string path = (std::filesystem::path(dir) / (t.name + ".npy")).string();
-            sim::save_tensor(hbm, t, path);
-            fmt::print("wrote {}\n", path);
-        }
+// The request: the kernel on `--cores`/`--ranks` cores of one chip, or on the ranks of an
+// instance (all its cores unless --ranks).
+runtime::RankRunRequest run_request(const RunOptions& o, isa::Program program,
+                                    const sim::InstanceConfig* instance) {
+    runtime::RankRunRequest r;
+    if (instance) {
+        if (program.target != instance->chip.generation)
+            throw nsim::UsageError(fmt::format(
+                "{}: the kernel targets {} but instance {} has {} chips (NeuronCore-{})", o.kernel,
+                isa::generation_name(program.target), instance->name, instance->chip.name,
+                isa::generation_name(instance->chip.generation)));
+        r.chip = instance->chip;
+        const uint32_t cores = instance->chips * instance->chip.cores;
+        r.ranks = o.ranks ? o.ranks : cores;
+        if (r.ranks > cores)
+            throw nsim::UsageError(fmt::format(
+                "--ranks {}: instance {} has {} cores ({} chips x {}), expected 1 to {}", r.ranks,
+                instance->name, cores, instance->chips, instance->chip.cores, cores));
+    } else {
+        r.chip = kernel_chip(program, o.kernel, o.chip);
+        r.ranks = o.cores ? o.cores : o.ranks ? o.ranks : 1;
+        if (r.ranks > r.chip.cores)
+            throw nsim::UsageError(fmt::format("{} {}: chip {} has {} cores, expected 1 to {}",
+                                               o.cores ? "--cores" : "--ranks", r.ranks,
+                                               r.chip.name, r.chip.cores, r.chip.cores));
+    }
+    r.instance = instance;
+    r.input_files = input_files(program, o);
+    r.kernel_file = o.kernel;
+    r.program = std::move(program);
+    r.options.timing_only = o.timing_only;
+    r.options.seed = o.seed;
+    r.options.max_sim_time_ns = o.max_sim_time_s * 1e9;
+    r.options.max_host_bytes = uint64_t(o.max_host_gib * (1ull << 30));
+    r.options.trace = !o.trace.empty();
+    r.options.races = o.races == "off"    ? sim::RaceMode::off
+                      : o.races == "warn" ? sim::RaceMode::warn
+                                          : sim::RaceMode::error;
+    return r;
 }
 
 int run_command(const RunOptions& o) {
     const auto host_start = std::chrono::steady_clock::now();
     isa::Program program = isa::parse_kernel(read_text_file(o.kernel), o.kernel);
-    const sim::ChipConfig chip = kernel_chip(program, o.kernel, o.chip);
-    if (auto diags = isa::verify(program, chip.limits); !diags.empty())
-        throw isa::KernelError(o.kernel, diags);
-    if (program.form == isa::ProgramForm::sequential)
-        program = compiler::insert_sync(std::move(program), chip.limits, o.kernel);
-
-    if (o.cores > chip.cores)
-        throw nsim::UsageError(fmt::format("--cores {}: chip {} has {} cores, expected 1 to {}",
-                                           o.cores, chip.name, chip.cores, chip.cores));
-    // Each core runs its own copy of the kernel on its own copy of the tensors.
-    sim::RunOptions sim_options;
-    sim_options.timing_only = o.timing_only;
-    sim_options.seed = o.seed;
-    sim_options.max_sim_time_ns = o.max_sim_time_s * 1e9;
-    sim_options.max_host_bytes = uint64_t(o.max_host_gib * (1ull << 30));
-    sim_options.trace = !o.trace.empty();
-    sim_options.races = o.races == "off"    ? sim::RaceMode::off
-                        : o.races == "warn" ? sim::RaceMode::warn
-                                            : sim::RaceMode::error;
-    std::vector<sim::DeviceMemory> hbm(o.cores);
-    std::vector<sim::CorePlacement> placements;
-    const auto files = input_files(program, o);
-    if (!o.timing_only)  // before the tensors are allocated below
-        sim::check_host_memory(std::vector<std::vector<const isa::Program*>>(o.cores, {&program}),
-                               chip.limits, sim_options.max_host_bytes);
-    for (uint32_t c = 0; c < o.cores; ++c) {
-        placements.push_back({0, c, {&program}});
-        if (!o.timing_only) {  // timing alone never reads device memory
-            hbm[c].allocate(program.tensors);
-            load_inputs(hbm[c], program, files, o.seed);
-        }
+    std::optional<sim::InstanceConfig> instance;
+    if (!o.instance.empty()) {
+        instance = sim::load_instance(o.instance);
+        sim::apply_overrides(*instance, o.chip.sets);
     }
-    const auto ops = sim::builtin_custom_ops();
-    const sim::SystemRunResult result = sim::run_system(chip, 1, placements, hbm, ops, sim_options);
+    const runtime::RankRunRequest request =
+        run_request(o, std::move(program), instance ? &*instance : nullptr);
+    const runtime::RankRunResult run = runtime::run_ranks(request);
 
     runtime::RunContext ctx{
-        o.kernel, &program, &chip, o.timing_only,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count()};
-    fmt::print("{}", runtime::run_summary(ctx, result));
-    if (!o.report.empty()) write_text_file(o.report, runtime::run_report_json(ctx, result));
-    if (!o.trace.empty()) write_text_file(o.trace, runtime::chrome_trace_json(ctx, result));
-    if (!o.output_dir.empty() && !o.timing_only) save_outputs(hbm[0], program, o.output_dir);
-    const size_t races = result.cores[0][0].race_count;  // the same kernel on every core
-    if (races > 0 && sim_options.races == sim::RaceMode::error) {
+        o.kernel,
+        &run.program,
+        &request.chip,
+        o.timing_only,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count(),
+        &run.places,
+        instance ? instance->name : std::string(),
+        &run.check};
+    fmt::print("{}", runtime::run_summary(ctx, run.system));
+    if (!o.report.empty()) write_text_file(o.report, runtime::run_report_json(ctx, run.system));
+    if (!o.trace.empty()) write_text_file(o.trace, runtime::chrome_trace_json(ctx, run.system));
+    if (!o.output_dir.empty() && !o.timing_only) save_outputs(run, o.output_dir);
+    const size_t races = run.system.cores[0][0].race_count;  // the same kernel on every core
+    if (races > 0 && request.options.races == sim::RaceMode::error) {
         fmt::print(stderr,
                    "nsim: error: {} race(s) between unsynchronised instructions (see above; "
                    "--races=warn to go on)\n",
                    races);
+        return kExitKernelError;
+    }
+    if (run.check.checked && !run.check.ok) {
+        fmt::print(stderr, "nsim: error: {}: the outputs do not match the collectives: {}\n",
+                   o.kernel, run.check.text);
         return kExitKernelError;
     }
     return kExitOk;
@@ -147,23 +173,27 @@ int run_command(const RunOptions& o) {
 Command add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
     CLI::App* sub = app.add_subcommand("run",
-                                       "Simulate a kernel on one NeuronCore (or --cores N): "
-                                       "results, timing, races, memory traffic");
+                                       "Simulate a kernel on one NeuronCore (or --cores N, or one "
+                                       "copy per rank of --instance): results, timing, races, "
+                                       "memory traffic, collectives");
     sub->add_option("KERNEL", o->kernel,
                     "Kernel file (docs/kernel-format.md); a sequential body gets its semaphores "
                     "from the sync-insertion pass")
         ->required()
         ->check(CLI::ExistingFile);
-    sub->add_option(
+    auto* chip = sub->add_option(
         "--chip", o->chip.chip,
         "Chip name (see configs/chips/) or a chip JSON file; default: inf1, trn1 or trn2 for a "
         "v1, v2 or v3 kernel");
     sub->add_option("--input", o->inputs,
-                    "NAME=FILE.npy: the values of an input or weight tensor (repeatable); "
-                    "tensors without one are filled from --seed")
+                    "NAME=FILE.npy: the values of an input or weight tensor (repeatable), the "
+                    "same on every rank unless FILE contains {rank} (grad_{rank}.npy); tensors "
+                    "without one are filled from --seed and the rank")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    sub->add_option("--output-dir", o->output_dir, "Write each output tensor there as NAME.npy");
+    sub->add_option("--output-dir", o->output_dir,
+                    "Write each output tensor there as NAME.npy (several ranks: "
+                    "rank<R>/NAME.npy)");
     sub->add_option("--report", o->report, "Write the JSON report there");
     sub->add_option("--trace", o->trace, "Write a Chrome trace (open it in Perfetto) there");
     sub->add_flag("--timing-only", o->timing_only,
@@ -175,19 +205,32 @@ Command add_run_command(CLI::App& app) {
                     "What a race is: error (exit 1), warn, or off (not tracked)")
         ->check(CLI::IsMember({"error", "warn", "off"}))
         ->capture_default_str();
-    sub->add_option("--cores", o->cores,
-                    "Run the kernel on this many cores of the chip at once, each with its own "
-                    "copy of the tensors, all sharing the chip's device memory (outputs: core 0's)")
-        ->check(whole_number(1, UINT32_MAX))
-        ->capture_default_str();
+    auto* instance =
+        sub->add_option("--instance", o->instance,
+                        "Run one copy of the kernel per rank over this instance's chips (see "
+                        "configs/instances/): every NeuronCore, chip-major, or the first --ranks; "
+                        "collectives run over its NeuronLink");
+    auto* cores = sub->add_option("--cores", o->cores,
+                                  "Run the kernel on this many cores of the chip at once (ranks "
+                                  "0..N-1), each with its own copy of the tensors, all sharing the "
+                                  "chip's device memory")
+                      ->check(whole_number(1, UINT32_MAX));
+    auto* ranks = sub->add_option("--ranks", o->ranks,
+                                  "Run this many ranks (default: every core of --instance, else "
+                                  "1), chip-major: rank r on core r % cores of chip r / cores")
+                      ->check(whole_number(1, UINT32_MAX));
+    cores->excludes(ranks);
+    cores->excludes(instance);
+    chip->excludes(instance);
     add_max_sim_time_option(*sub, o->max_sim_time_s);
     sub->add_option("--max-host-memory", o->max_host_gib,
                     "Refuse a run with results that would need more GiB of host memory than this")
         ->check(CLI::Range(1.0 / 1024, 65536.0))
         ->capture_default_str();
     sub->add_option("--set", o->chip.sets,
-                    "PATH=VALUE: override a chip parameter, e.g. timing.tensor_clock_ghz=3.0 "
-                    "(repeatable; `nsim describe CHIP` lists them)")
+                    "PATH=VALUE: override a chip parameter, e.g. timing.tensor_clock_ghz=3.0, or "
+                    "with --instance an instance parameter or chip.PATH (repeatable; `nsim "
+                    "describe CHIP|INSTANCE` lists them)")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     sub->footer(

@@ -85,6 +85,10 @@ std::string core_table(const sim::RunResult& r) {
 json core_json(const sim::RunResult& r) {
     json j;
     j["time_ns"] = r.time_ns;
+    j["collectives"] = {{"issued", r.collectives.issued},
+                        {"bytes", r.collectives.bytes},
+                        {"busy_ns", r.collectives.busy_ns},
+                        {"analytic_ns", r.collectives.analytic_ns}};
     j["instructions"] = r.instructions;
     for (int e = 0; e < isa::kEngineCount; ++e) {
         const auto& er = r.engines[size_t(e)];
@@ -128,15 +132,78 @@ json memory_json(const sim::ChipConfig& chip, const sim::MemoryReport& m) {
             {"channels", channels}};
 }
 
+RankPlace place_of(const RunContext& ctx, size_t c) {
+    return ctx.places ? (*ctx.places)[c] : RankPlace{0, uint32_t(c)};
+}
+
+// The chips the ranks run on: 0 up to the last one's.
+size_t chips_used(const RunContext& ctx, const sim::SystemRunResult& s) {
+    return place_of(ctx, s.cores.size() - 1).chip + 1;
+}
+
+// One line per rank: where it ran, its time, the time its collectives were in flight and the
+// largest analytic time of one of them, its DMA and its roofline.
+std::string rank_table(const RunContext& ctx, const sim::SystemRunResult& s) {
+    std::string out =
+        fmt::format("\n{:>4} {:>4} {:>4} {:>10} {:>14} {:>11} {:>8} {:>11} {:<14} {:>8}\n", "rank",
+                    "chip", "core", "time us", "collective us", "analytic us", "DMA MiB",
+                    "roofline us", "bound by", "of roof");
+    for (size_t c = 0; c < s.cores.size(); ++c) {
+        const auto& rc = s.cores[c][0];
+        const Roofline roof = roofline_of(ctx, s, c);
+        const RankPlace p = place_of(ctx, c);
+        out += fmt::format(
+            "{:>4} {:>4} {:>4} {:>10.3f} {:>14.3f} {:>11.3f} {:>8.2f} {:>11.3f} {:<14} {:>7.0f}%\n",
+            c, p.chip, p.core, rc.time_ns / 1000, rc.collectives.busy_ns / 1000,
+            rc.collectives.analytic_ns / 1000, mib(rc.dma.bytes), roof.binding().ns / 1000,
+            roof.binding().name, 100 * roof.fraction_of(rc.time_ns));
+    }
+    return out;
+}
+
+// The device memory of the one chip, or of the busiest of several with their totals.
+std::string memory_lines(const RunContext& ctx, const sim::SystemRunResult& s) {
+    const size_t chips = chips_used(ctx, s);
+    size_t busiest = 0;
+    uint64_t read = 0, written = 0;
+    for (size_t c = 0; c < chips; ++c) {
+        read += s.chips[c].bytes_read;
+        written += s.chips[c].bytes_written;
+        if (s.chips[c].achieved_gbps() > s.chips[busiest].achieved_gbps()) busiest = c;
+    }
+    const sim::MemoryReport& m = s.chips[busiest];
+    std::string out = chips > 1
+                          ? fmt::format(
+                                "device memory of {} chips: {:.2f} MiB read, {:.2f} MiB written; "
+                                "the busiest, chip {}: ",
+                                chips, mib(read), mib(written), busiest)
+                          : "device memory: ";
+    out += fmt::format(
+        "{:.2f} MiB read, {:.2f} MiB written, {:.1f} GB/s achieved of {:.1f} GB/s peak; channel "
+        "utilisation",
+        mib(m.bytes_read), mib(m.bytes_written), m.achieved_gbps(),
+        ctx.chip->device_memory.bandwidth_gbps);
+    for (const auto& ch : m.channels)
+        out += fmt::format(" {:.1f}%", m.time_ns > 0 ? 100 * ch.busy_ns / m.time_ns : 0.0);
+    return out + "\n";
+}
+
 }  // namespace
 
 std::string run_summary(const RunContext& ctx, const sim::SystemRunResult& s) {
     const sim::RunResult& r = s.cores[0][0];
-    std::string out =
-        fmt::format("{}: kernel {} on {} (NeuronCore-{}){}, {}\n", ctx.kernel_file,
-                    ctx.program->name, ctx.chip->name, isa::generation_name(ctx.chip->generation),
-                    s.cores.size() > 1 ? fmt::format(", {} cores at once", s.cores.size()) : "",
-                    ctx.timing_only ? "timing only" : "timing and results");
+    const std::string where =
+        ctx.instance.empty()
+            ? fmt::format(
+                  "{} (NeuronCore-{}){}", ctx.chip->name,
+                  isa::generation_name(ctx.chip->generation),
+                  s.cores.size() > 1 ? fmt::format(", {} cores at once", s.cores.size()) : "")
+            : fmt::format("{} ({} chips x {} NeuronCore-{}), {} ranks on {} chips at once",
+                          ctx.instance, s.chips.size(), ctx.chip->cores,
+                          isa::generation_name(ctx.chip->generation), s.cores.size(),
+                          chips_used(ctx, s));
+    std::string out = fmt::format("{}: kernel {} on {}, {}\n", ctx.kernel_file, ctx.program->name,
+                                  where, ctx.timing_only ? "timing only" : "timing and results");
     uint64_t instructions = 0;
     for (const auto& core : s.cores) instructions += core[0].instructions;
     out += fmt::format(
@@ -145,28 +212,12 @@ std::string run_summary(const RunContext& ctx, const sim::SystemRunResult& s) {
         "instructions/s)\n",
         s.time_ns / 1000, instructions, ctx.host_seconds, s.host_seconds,
         s.host_seconds > 0 ? double(instructions) / s.host_seconds : 0.0);
-    if (s.cores.size() > 1) out += "\ncore 0:";
+    if (s.cores.size() > 1) out += "\nrank 0:";
     out += core_table(r);
     out += roofline_lines(roofline_of(ctx, s, 0), r.time_ns);
-    for (size_t c = 1; c < s.cores.size(); ++c) {
-        const auto& rc = s.cores[c][0];
-        out += fmt::format(
-            "core {}: {:.3f} us, DMA {:.2f} MiB at {:.1f} GB/s while busy, {:.0f}% of its "
-            "roofline\n",
-            c, rc.time_ns / 1000, mib(rc.dma.bytes),
-            rc.dma.busy_ns > 0 ? double(rc.dma.bytes) / rc.dma.busy_ns : 0.0,
-            100 * roofline_of(ctx, s, c).fraction_of(rc.time_ns));
-    }
-    const sim::MemoryReport& m = s.chips[0];
-    out += fmt::format(
-        "device memory: {:.2f} MiB read, {:.2f} MiB written, {:.1f} GB/s achieved of {:.1f} GB/s "
-        "peak; "
-        "channel utilisation",
-        mib(m.bytes_read), mib(m.bytes_written), m.achieved_gbps(),
-        ctx.chip->device_memory.bandwidth_gbps);
-    for (const auto& c : m.channels)
-        out += fmt::format(" {:.1f}%", m.time_ns > 0 ? 100 * c.busy_ns / m.time_ns : 0.0);
-    out += "\n";
+    if (s.cores.size() > 1) out += rank_table(ctx, s);
+    out += memory_lines(ctx, s);
+    if (ctx.check) out += fmt::format("verified: {}\n", ctx.check->text);
     // Every core runs the same kernel: core 0's findings stand for all.
     for (const auto& race : r.races) out += sim::describe_race(race) + "\n";
     if (r.race_count > r.races.size()) out += fmt::format("... {} races in all\n", r.race_count);
@@ -184,21 +235,37 @@ std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& s
     j["time_ns"] = s.time_ns;
     j["host_seconds"] = ctx.host_seconds;
     j["simulation_host_seconds"] = s.host_seconds;
+    j["instance"] = ctx.instance.empty() ? json(nullptr) : json(ctx.instance);
+    j["ranks"] = s.cores.size();
     j["cores"] = json::array();
     for (size_t c = 0; c < s.cores.size(); ++c) {
         j["cores"].push_back(core_json(s.cores[c][0]));
         j["cores"].back()["roofline"] =
             roofline_json(roofline_of(ctx, s, c), s.cores[c][0].time_ns);
+        const RankPlace p = place_of(ctx, c);
+        j["cores"].back()["rank"] = c;
+        j["cores"].back()["chip"] = p.chip;
+        j["cores"].back()["core"] = p.core;
     }
     j["device_memory"] = memory_json(*ctx.chip, s.chips[0]);
+    j["chips"] = json::array();
+    for (size_t c = 0; c < chips_used(ctx, s); ++c)
+        j["chips"].push_back({{"chip", c}, {"device_memory", memory_json(*ctx.chip, s.chips[c])}});
+    if (ctx.check) {
+        j["verified"] = ctx.check->ok;
+        j["verification"] = ctx.check->text;
+    }
     return j.dump(2) + "\n";
 }
 
 std::string chrome_trace_json(const RunContext& ctx, const sim::SystemRunResult& s) {
     std::vector<TracedCore> cores;
     for (size_t core = 0; core < s.cores.size(); ++core)
-        cores.push_back(
-            {fmt::format("{} core {}", ctx.chip->name, core), ctx.kernel_file, &s.cores[core][0]});
+        cores.push_back({ctx.places
+                             ? fmt::format("rank {} (chip {} core {})", core,
+                                           place_of(ctx, core).chip, place_of(ctx, core).core)
+                             : fmt::format("{} core {}", ctx.chip->name, core),
+                         ctx.kernel_file, &s.cores[core][0]});
     return chrome_trace_json(cores);
 }
 

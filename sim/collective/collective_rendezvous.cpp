@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "isa/rank_rules.h"
 #include "isa/replica_group.h"
 
 namespace nsim::sim {
@@ -57,28 +58,28 @@ CollectiveRequest collective_request(const isa::Instruction& inst) {
 std::vector<uint32_t> CollectiveRendezvous::ranks_of(const isa::Instruction& inst,
                                                      uint32_t rank) const {
     if (inst.op == isa::Opcode::send || inst.op == isa::Opcode::recv) {
-        const auto peer = uint32_t(std::get<int64_t>(inst.arg("peer")));
+        const uint32_t peer = isa::peer_rank(inst, rank, m_ranks);
         return inst.op == isa::Opcode::send ? std::vector<uint32_t>{rank, peer}
                                             : std::vector<uint32_t>{peer, rank};
     }
     return collective_request(inst).group;
 }
 
-void CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, double now_ns,
-                                 Done on_done) {
-    join(rank, inst, now_ns, nullptr,
-         [on_done = std::move(on_done)](double t, const std::vector<float>&) {
-             if (on_done) on_done(t);
-         });
+double CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, double now_ns,
+                                   Done on_done) {
+    return join(rank, inst, now_ns, nullptr,
+                [on_done = std::move(on_done)](double t, const std::vector<float>&) {
+                    if (on_done) on_done(t);
+                });
 }
 
-void CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, double now_ns,
-                                 std::vector<float> input, DataDone on_done) {
-    join(rank, inst, now_ns, &input, std::move(on_done));
+double CollectiveRendezvous::issue(uint32_t rank, const isa::Instruction& inst, double now_ns,
+                                   std::vector<float> input, DataDone on_done) {
+    return join(rank, inst, now_ns, &input, std::move(on_done));
 }
 
-void CollectiveRendezvous::join(uint32_t rank, const isa::Instruction& inst, double now_ns,
-                                const std::vector<float>* input, DataDone on_done) {
+double CollectiveRendezvous::join(uint32_t rank, const isa::Instruction& inst, double now_ns,
+                                  const std::vector<float>* input, DataDone on_done) {
     if (!isa::is_collective(inst.op))
         throw CollectiveError(fmt::format("rank {}: {} is not a collective instruction", rank,
                                           isa::opcode_info(inst.op).name));
@@ -100,10 +101,13 @@ void CollectiveRendezvous::join(uint32_t rank, const isa::Instruction& inst, dou
                              uint32_t(std::find(group.begin(), group.end(), r) - group.begin())));
         };
         if (p2p) {
-            m.id =
-                m_engine.launch_send(ranks[0], ranks[1], collective_request(inst).bytes, dispatch);
+            const uint64_t bytes = collective_request(inst).bytes;
+            m.bound_ns =
+                m_engine.bound_ns(plan_send(m_engine.instance(), ranks[0], ranks[1], bytes));
+            m.id = m_engine.launch_send(ranks[0], ranks[1], bytes, dispatch);
         } else {
             m.plan = std::make_unique<CollectivePlan>(m_engine.plan(collective_request(inst)));
+            m.bound_ns = m_engine.bound_ns(*m.plan);
             if (input) m.data = std::make_unique<CollectiveData>(*m.plan);
             m.id = m_engine.launch(*m.plan, dispatch, m.data.get());
         }
@@ -119,6 +123,7 @@ void CollectiveRendezvous::join(uint32_t rank, const isa::Instruction& inst, dou
     if (p2p && input && inst.op == isa::Opcode::send) meeting.payload = *input;
     meeting.done[rank] = std::move(on_done);
     m_engine.arrive(meeting.id, rank, now_ns, bytes);
+    return meeting.bound_ns;
 }
 
 }  // namespace nsim::sim

@@ -147,22 +147,30 @@ void NeuronCore::issue_collective(size_t index, Engine issuer, const VectorClock
         fmt::format("{} on the {} engine", describe(index), isa::engine_name(issuer));
     if (!m_collectives)
         throw SimError(where + ": collectives need a multi-core system (run_system)");
-    ++m_collectives_in_flight;
     const double issued = now_ns();
+    if (m_collectives_in_flight++ == 0) m_collectives_since_ns = issued;
     try {
+        CollectiveReport& report = m_results[m_current].collectives;
+        ++report.issued;
+        report.bytes += collective_request(inst).bytes;
+        double bound = 0;
         if (m_options.timing_only) {
-            m_collectives->issue(m_rank, inst, [this, index, issued, clock](double) {
+            bound = m_collectives->issue(m_rank, inst, [this, index, issued, clock](double) {
                 finish_collective(index, issued, clock, {});
             });
-            return;
+        } else {
+            // The source is read when the instruction issues; the result is written when it
+            // completes.
+            const AccessPattern* src =
+                isa::arg_index(inst.op, "src") >= 0 ? inst.ap("src") : nullptr;
+            std::vector<float> input = src ? read_tile(m_state, *src).values : std::vector<float>{};
+            bound = m_collectives->issue(
+                m_rank, inst, std::move(input),
+                [this, index, issued, clock](double, const std::vector<float>& out) {
+                    finish_collective(index, issued, clock, out);
+                });
         }
-        // The source is read when the instruction issues; the result is written when it completes.
-        const AccessPattern* src = isa::arg_index(inst.op, "src") >= 0 ? inst.ap("src") : nullptr;
-        std::vector<float> input = src ? read_tile(m_state, *src).values : std::vector<float>{};
-        m_collectives->issue(m_rank, inst, std::move(input),
-                             [this, index, issued, clock](double, const std::vector<float>& out) {
-                                 finish_collective(index, issued, clock, out);
-                             });
+        report.analytic_ns = std::max(report.analytic_ns, bound);
     } catch (const std::exception& e) {
         throw SimError(fmt::format("{} (rank {}): {}", where, m_rank, e.what()));
     }
@@ -170,7 +178,8 @@ void NeuronCore::issue_collective(size_t index, Engine issuer, const VectorClock
 
 void NeuronCore::finish_collective(size_t index, double issued_ns, const VectorClock& clock,
                                    const std::vector<float>& output) {
-    --m_collectives_in_flight;
+    if (--m_collectives_in_flight == 0)
+        m_results[m_current].collectives.busy_ns += now_ns() - m_collectives_since_ns;
     const auto& inst = program().instructions[index];
     const size_t agent = isa::kEngineCount + m_chip.limits.dma_queues;
     m_collective_clock.join(clock);

@@ -137,7 +137,8 @@ private:
     SystemCollectives* m_collectives = nullptr;
     uint32_t m_rank = 0;
     size_t m_collectives_in_flight = 0;
-    VectorClock m_collective_clock;  // the collective engine's agent, joined like a DMA queue's
+    double m_collectives_since_ns = 0;  // since when some are in flight
+    VectorClock m_collective_clock;     // the collective engine's agent, joined like a DMA queue's
     std::array<std::vector<std::string>, isa::kEngineCount>
         m_dma_agent_names;  // by issuer, then queue
     double m_sbuf_port_free_ns = 0, m_psum_port_free_ns = 0;

@@ -56,6 +56,17 @@ struct TraceEvent {
     double duration_ns = 0;
 };
 
+// The collectives a core issued (collective engine, sim/collective/).
+struct CollectiveReport {
+    uint64_t issued = 0;  // all_reduce, all_gather, reduce_scatter, send, recv instructions
+    uint64_t bytes = 0;   // their sizes as CollectiveRequest counts them (nccl-tests' convention)
+    double busy_ns = 0;   // time at least one of them was in flight, issue to completion
+    // The largest analytic time of one of them (CollectiveEngine::bound_ns, what `nsim
+    // collective` prints as its bound: exact for a ring, an estimate for hier and torus2d that
+    // the simulation may beat).
+    double analytic_ns = 0;
+};
+
 struct RunResult {
     double time_ns =
         0;  // simulated time from the program's start until its last engine and transfer finished
@@ -64,7 +75,8 @@ struct RunResult {
     uint64_t instructions = 0;
     std::array<EngineReport, isa::kEngineCount> engines{};
     DmaReport dma;
-    OnChipTraffic compute;    // the engines' own SBUF/PSUM traffic
+    OnChipTraffic compute;  // the engines' own SBUF/PSUM traffic
+    CollectiveReport collectives;
     std::vector<Race> races;  // the first ones found
     size_t race_count = 0;
     std::vector<std::string> uninitialized_reads;  // the first ones found

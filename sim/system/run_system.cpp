@@ -129,7 +129,8 @@ SystemRunResult run_system(const ChipConfig& chip, uint32_t chips,
             std::make_unique<Chip>(fmt::format("chip{}", c).c_str(), chip, slots[c], ops, options));
     std::unique_ptr<SystemCollectives> collectives;
     if (cc_instance) {
-        collectives = std::make_unique<SystemCollectives>("collectives", *cc_instance);
+        collectives = std::make_unique<SystemCollectives>("collectives", *cc_instance,
+                                                          uint32_t(placements.size()));
         for (uint32_t c = 0; c < chips; ++c) collectives->memory(c).bind(system[c]->memory_port());
         for (size_t i = 0; i < placements.size(); ++i)
             system[where[i].first]

@@ -39,11 +39,12 @@ struct SystemRunResult {
 // system's collective engines over the NeuronLink network of `instance` (its chip must be `chip`
 // and its chip count `chips`); without an instance, one chip with no links (a collective between
 // the cores of one chip). A placement is rank chip x cores + core (chip-major, as
-// CollectiveEngine numbers ranks). The issuing engine goes on at once; on completion the
-// instruction's semaphores are incremented and, unless timing only, each rank's dst holds the
-// result computed from every rank's src. A collective some ranks never issue is a deadlock naming
-// them. Each step's bytes are read from and written to the chips' device memory, contending with
-// the cores' DMA.
+// CollectiveEngine numbers ranks); a send's or recv's peer_offset counts modulo the number of
+// placements (isa::peer_rank), so an SPMD run places ranks 0..N-1. The issuing engine goes on at
+// once; on completion the instruction's semaphores are incremented and, unless timing only, each
+// rank's dst holds the result computed from every rank's src. A collective some ranks never issue
+// is a deadlock naming them. Each step's bytes are read from and written to the chips' device
+// memory, contending with the cores' DMA.
 //
 // Throws SimError for a bad placement (chip or core out of range, a core used twice, no program),
 // tensors that exceed their share of device memory, a deadlock or an error inside a core, and

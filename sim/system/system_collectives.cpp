@@ -9,12 +9,13 @@
 
 namespace nsim::sim {
 
-SystemCollectives::SystemCollectives(sc_core::sc_module_name name, const InstanceConfig& instance)
+SystemCollectives::SystemCollectives(sc_core::sc_module_name name, const InstanceConfig& instance,
+                                     uint32_t ranks)
     : sc_module(name),
       m_instance(instance),
       m_links("links", LinkTopology(m_instance), link_params(m_instance)),
       m_engine(m_instance, m_links.network()),
-      m_rendezvous(m_engine) {
+      m_rendezvous(m_engine, ranks) {
     for (uint32_t c = 0; c < m_instance.chips; ++c)
         m_memory.push_back(std::make_unique<Socket>(fmt::format("memory{}", c).c_str()));
     m_engine.set_step_memory([this](uint32_t src, uint32_t dst, uint64_t bytes, double start_ns) {
@@ -22,16 +23,19 @@ SystemCollectives::SystemCollectives(sc_core::sc_module_name name, const Instanc
     });
 }
 
-void SystemCollectives::issue(uint32_t rank, const isa::Instruction& inst,
-                              CollectiveRendezvous::Done on_done) {
-    m_rendezvous.issue(rank, inst, now_ns(), std::move(on_done));
+double SystemCollectives::issue(uint32_t rank, const isa::Instruction& inst,
+                                CollectiveRendezvous::Done on_done) {
+    const double bound = m_rendezvous.issue(rank, inst, now_ns(), std::move(on_done));
     m_links.rearm();
+    return bound;
 }
 
-void SystemCollectives::issue(uint32_t rank, const isa::Instruction& inst, std::vector<float> input,
-                              CollectiveRendezvous::DataDone on_done) {
-    m_rendezvous.issue(rank, inst, now_ns(), std::move(input), std::move(on_done));
+double SystemCollectives::issue(uint32_t rank, const isa::Instruction& inst,
+                                std::vector<float> input, CollectiveRendezvous::DataDone on_done) {
+    const double bound =
+        m_rendezvous.issue(rank, inst, now_ns(), std::move(input), std::move(on_done));
     m_links.rearm();
+    return bound;
 }
 
 double SystemCollectives::book_step(uint32_t src_chip, uint32_t dst_chip, uint64_t bytes,

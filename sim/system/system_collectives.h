@@ -26,16 +26,20 @@ class SystemCollectives : public sc_core::sc_module {
 public:
     using Socket = tlm_utils::simple_initiator_socket<SystemCollectives>;
 
-    SystemCollectives(sc_core::sc_module_name name, const InstanceConfig& instance);
+    // `ranks`: the run's ranks (0..ranks-1), the modulus of a send's or recv's peer_offset; 0
+    // means every core of the instance.
+    SystemCollectives(sc_core::sc_module_name name, const InstanceConfig& instance,
+                      uint32_t ranks = 0);
 
     Socket& memory(uint32_t chip) { return *m_memory.at(chip); }
     RankPlacement placement() const { return m_engine.placement(); }
 
     // Rank `rank` issues collective instruction `inst` now (from any SystemC process); see
-    // CollectiveRendezvous::issue. `on_done` runs in the network's process at completion.
-    void issue(uint32_t rank, const isa::Instruction& inst, CollectiveRendezvous::Done on_done);
-    void issue(uint32_t rank, const isa::Instruction& inst, std::vector<float> input,
-               CollectiveRendezvous::DataDone on_done);
+    // CollectiveRendezvous::issue. `on_done` runs in the network's process at completion. Returns
+    // the collective's analytic time.
+    double issue(uint32_t rank, const isa::Instruction& inst, CollectiveRendezvous::Done on_done);
+    double issue(uint32_t rank, const isa::Instruction& inst, std::vector<float> input,
+                 CollectiveRendezvous::DataDone on_done);
 
     // After the simulation: a SimError naming the ranks of each collective that never finished.
     void check_finished() const { m_engine.check_finished(); }

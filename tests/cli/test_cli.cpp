@@ -364,7 +364,8 @@ TEST_CASE(
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("4 cores at once"));
-    CHECK_THAT(r.out, Contains("core 3:"));
+    CHECK_THAT(r.out, Contains("rank chip core"));
+    CHECK_THAT(r.out, Contains("   3    0    3 "));  // rank 3 is core 3 of the one chip
     CHECK_THAT(r.out, Contains("device memory: 32.00 MiB read"));
     const auto j = nlohmann::json::parse(read_file(report));
     REQUIRE(j["cores"].size() == 4);

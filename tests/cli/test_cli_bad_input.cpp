@@ -192,6 +192,52 @@ TEST_CASE("bad input: config values a chip cannot have, named at their key", "[c
     require_rows(rows);
 }
 
+TEST_CASE("bad input: a kernel run over ranks that the run or the instance cannot have",
+          "[cli][bad-input]") {
+    const ScratchDir dir;
+    const std::string grad_sync = kernel("grad_sync.nki");
+    const std::string far_peer = dir.write("far.nki",
+                                           "kernel far\ntarget v2\ntensor x [4,64] f32 input\n"
+                                           "send src=x peer=40\n");
+    const std::string fixed_peer = dir.write("fixed.nki",
+                                             "kernel fixed\ntarget v2\ntensor x [4,64] f32 input\n"
+                                             "send src=x peer=1\n");
+    require_rows({
+        {{"run", "--timing-only", grad_sync, "--instance", "trn1.32xlarge", "--ranks", "33"},
+         2,
+         {"--ranks 33", "trn1.32xlarge has 32 cores (16 chips x 2), expected 1 to 32"}},
+        {{"run", "--timing-only", grad_sync, "--instance", "trn1.32xlarge", "--ranks", "4"},
+         1,
+         {"grad_sync.nki:18:", "all_reduce operand 'group': names rank 31",
+          "the run has 4 ranks (0..3)"}},
+        {{"run", "--timing-only", grad_sync},
+         1,
+         {"grad_sync.nki:18:", "the run has 1 rank (0): a collective needs several"}},
+        {{"run", "--timing-only", far_peer, "--instance", "trn1.32xlarge"},
+         1,
+         {"far.nki:4:", "send operand 'peer': names rank 40, but the run has 32 ranks"}},
+        {{"run", "--timing-only", fixed_peer, "--cores", "2"},
+         1,
+         {"fixed.nki:4:", "rank 1 runs this program too", "peer_offset=K"}},
+        {{"run", "--timing-only", grad_sync, "--instance", "inf1.xlarge"},
+         2,
+         {"grad_sync.nki", "targets v2 but instance inf1.xlarge has inf1 chips"}},
+        {{"run", "--timing-only", grad_sync, "--instance", "trn1.32xlarge", "--chip", "trn1"},
+         2,
+         {"--chip", "--instance", "excludes"}},
+        {{"run", "--timing-only", grad_sync, "--instance", "trn1.32xlarge", "--cores", "2"},
+         2,
+         {"--cores", "--instance", "excludes"}},
+        {{"run", "--timing-only", grad_sync, "--instance", "trn9.huge"},
+         2,
+         {"unknown instance 'trn9.huge'"}},
+        {{"run", "--timing-only", grad_sync, "--instance", "trn1.32xlarge", "--input",
+          "act=" + (dir.path() / "act_{rank}.npy").string()},
+         2,
+         {(dir.path() / "act_0.npy").string(), "does not exist"}},
+    });
+}
+
 TEST_CASE("bad input: --input files are checked even with --timing-only", "[cli][bad-input]") {
     const ScratchDir dir;
     const std::string not_npy = dir.write("bad.npy", "this is not numpy");

@@ -117,8 +117,8 @@ TEST_CASE("cli: run --cores 2 runs a kernel's collectives across both cores of a
           "[cli][sim]") {
     const ScratchDir dir;
     const auto out = (dir.path() / "out").string();
-    // Both cores fill their inputs from the same seed, so the all-reduced gradients are twice the
-    // input, and the copy made after the all_reduce's semaphore holds them too.
+    // Both cores read their gradients from the same file, so the all-reduced gradients are twice
+    // the input, and the copy made after the all_reduce's semaphore holds them too.
     nsim::sim::NpyArray grad{{128, 1024}, "<f4", std::vector<uint8_t>(128 * 1024 * 4)};
     auto* g = reinterpret_cast<float*>(grad.data.data());
     for (size_t e = 0; e < 128 * 1024; ++e) g[e] = float(e % 13) - 6.5f;
@@ -130,8 +130,10 @@ TEST_CASE("cli: run --cores 2 runs a kernel's collectives across both cores of a
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("2 cores at once"));
+    CHECK_THAT(r.out, Contains("verified: yes: grad_sum, shard, gathered, grad_copy on each of 2 "
+                               "ranks match"));
     for (const char* name : {"grad_sum", "grad_copy"}) {
-        const auto y = nsim::sim::read_npy(out + "/" + name + ".npy");
+        const auto y = nsim::sim::read_npy(out + "/rank1/" + name + ".npy");
         REQUIRE(y.data.size() == grad.data.size());
         const auto* v = reinterpret_cast<const float*>(y.data.data());
         size_t bad = 0;
@@ -141,18 +143,95 @@ TEST_CASE("cli: run --cores 2 runs a kernel's collectives across both cores of a
 }
 
 TEST_CASE(
-    "cli: run of a collective whose ranks are not all on the chip or not all placed is a clear "
-    "error",
+    "cli: run --instance trn1.32xlarge runs grad_sync.nki on 32 ranks over NeuronLink with "
+    "verified data",
     "[cli][sim]") {
-    // grad_sync.nki is written for the 32 ranks of trn1.32xlarge; `nsim run` simulates one chip.
-    require_error(
-        run_nsim({"run", (nsim::test::example_kernel_dir() / "grad_sync.nki").string()}), 1,
-        {"line 17 (all_reduce)", "rank 0", "names rank 2, but one trn1 chip has ranks 0..1"});
-    // On one core, rank 1 never issues its part: a deadlock naming it.
-    require_error(
-        run_nsim({"run", (nsim::test::example_kernel_dir() / "grad_sync_pair.nki").string(),
-                  "--cores", "1"}),
-        1, {"deadlock", "collective #0 (all_reduce", "ranks never arrived: 1"});
+    const ScratchDir dir;
+    // Rank r's activation is r + (e % 4) / 4 (exact in bf16): each rank receives rank r-1's.
+    for (int rank = 0; rank < 32; ++rank) {
+        nsim::sim::NpyArray act{{128, 512}, "<f4", std::vector<uint8_t>(128 * 512 * 4)};
+        auto* a = reinterpret_cast<float*>(act.data.data());
+        for (size_t e = 0; e < 128 * 512; ++e) a[e] = float(rank) + float(e % 4) / 4;
+        nsim::sim::write_npy((dir.path() / ("act_" + std::to_string(rank) + ".npy")).string(), act);
+    }
+    const auto out = (dir.path() / "out").string();
+    const auto report = (dir.path() / "report.json").string();
+    const auto r = run_nsim({"run", (nsim::test::example_kernel_dir() / "grad_sync.nki").string(),
+                             "--instance", "trn1.32xlarge", "--input",
+                             "act=" + (dir.path() / "act_{rank}.npy").string(), "--output-dir", out,
+                             "--report", report});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("on trn1.32xlarge (16 chips x 2 NeuronCore-v2), 32 ranks on 16 "
+                               "chips at once"));
+    CHECK_THAT(r.out, Contains("verified: yes: grad_sum, shard, gathered, act_prev on each of 32 "
+                               "ranks match a host reference of the kernel's 5 collectives"));
+    CHECK_THAT(r.out, Contains("  31   15    1 "));  // the rank table: rank 31 is chip 15 core 1
+    for (int rank : {0, 1, 17}) {
+        const auto y = nsim::sim::read_npy(out + "/rank" + std::to_string(rank) + "/act_prev.npy");
+        const auto* v = reinterpret_cast<const float*>(y.data.data());
+        const int prev = (rank + 31) % 32;
+        size_t bad = 0;
+        for (size_t e = 0; e < 128 * 512; ++e) bad += v[e] != float(prev) + float(e % 4) / 4;
+        CHECK(bad == 0);
+    }
+    const auto j = nlohmann::json::parse(read_file(report));
+    CHECK(j["instance"] == "trn1.32xlarge");
+    CHECK(j["ranks"] == 32);
+    CHECK(j["verified"] == true);
+    REQUIRE(j["cores"].size() == 32);
+    CHECK(j["cores"][31]["chip"] == 15);
+    CHECK(j["cores"][31]["core"] == 1);
+    CHECK(j["chips"].size() == 16);
+    for (const auto& core : j["cores"]) {
+        CHECK(core["collectives"]["issued"] == 5);
+        // A collective is in flight for part of the run, and never longer than it.
+        CHECK(core["collectives"]["busy_ns"].get<double>() > 0);
+        CHECK(core["collectives"]["busy_ns"].get<double>() <= core["time_ns"].get<double>());
+        CHECK(core["roofline"].contains("binding"));
+    }
+}
+
+TEST_CASE("cli: run --instance --ranks 4 places four ranks chip-major over two chips",
+          "[cli][sim]") {
+    const ScratchDir dir;
+    const auto kernel = dir.write("ring4.nki", R"(kernel ring4
+target v2
+tensor g [16,256] f32 input
+tensor s [16,256] f32 output
+tensor x [8,64] bf16 input
+tensor y [8,64] bf16 output
+all_reduce dst=s src=g group=[[1,4]] op=maximum
+send src=x peer_offset=-1
+recv dst=y peer_offset=1
+)");
+    const auto r = run_nsim({"run", kernel, "--instance", "trn1.32xlarge", "--ranks", "4"});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("4 ranks on 2 chips at once"));
+    CHECK_THAT(r.out, Contains("   3    1    1 "));
+    CHECK_THAT(r.out, Contains("device memory of 2 chips: "));
+    CHECK_THAT(r.out, Contains("verified: yes: s, y on each of 4 ranks"));
+}
+
+TEST_CASE("cli: run of a collective whose ranks are not all in the run is a clear error",
+          "[cli][sim]") {
+    // grad_sync.nki is written for the 32 ranks of trn1.32xlarge; `nsim run` alone runs one. The
+    // kernel's own line says so, once.
+    for (const auto& [args, line] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"run", (nsim::test::example_kernel_dir() / "grad_sync.nki").string()},
+              "grad_sync.nki:18:"},
+             {{"run", (nsim::test::example_kernel_dir() / "grad_sync_pair.nki").string(), "--cores",
+               "1"},
+              "grad_sync_pair.nki:16:"}}) {
+        const auto r = run_nsim(args);
+        INFO("stderr: " << r.err);
+        REQUIRE(ended_cleanly(r));
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains(line + "72: error: all_reduce operand 'group': names rank"));
+        CHECK_THAT(r.err, Contains("but the run has 1 rank (0): a collective needs several"));
+        CHECK(r.err.find("error:") == r.err.rfind("error:"));
+    }
     // inf1 has no collective engine: each rank's all_reduce says so, once per core.
     const ScratchDir dir;
     const auto v1 =
