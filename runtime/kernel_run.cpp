@@ -97,9 +97,13 @@ std::string simulate(const KernelRunRequest& r, const std::vector<isa::Program>&
     const auto ops = sim::builtin_custom_ops();
     const sim::SystemRunResult result =
         sim::run_system(*r.chip, 1, placements, hbm, ops, r.options);
-    const RunContext ctx{
-        r.kernel_file, &program, r.chip, r.options.timing_only,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count()};
+    RunContext ctx;
+    ctx.kernel_file = r.kernel_file;
+    ctx.program = &program;
+    ctx.chip = r.chip;
+    ctx.timing_only = r.options.timing_only;
+    ctx.host_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
     std::string out;
     const uint64_t races = result.cores[0][0].race_count;
     put(out, &races, sizeof races);

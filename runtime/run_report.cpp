@@ -261,7 +261,7 @@ std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& s
 std::string chrome_trace_json(const RunContext& ctx, const sim::SystemRunResult& s) {
     std::vector<TracedCore> cores;
     for (size_t core = 0; core < s.cores.size(); ++core)
-        cores.push_back({ctx.places
+        cores.push_back({!ctx.instance.empty()
                              ? fmt::format("rank {} (chip {} core {})", core,
                                            place_of(ctx, core).chip, place_of(ctx, core).core)
                              : fmt::format("{} core {}", ctx.chip->name, core),

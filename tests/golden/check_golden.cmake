@@ -46,7 +46,7 @@ if(CASES STREQUAL "kernels")
         --trace ${out}.trace.json --output-dir ${out})
     digest(${k} report ${out}.report.json)
     digest(${k} trace ${out}.trace.json)
-    file(GLOB outputs RELATIVE "${out}" "${out}/*.npy")
+    file(GLOB_RECURSE outputs RELATIVE "${out}" "${out}/*.npy")  # several ranks: rank<R>/
     list(SORT outputs)
     foreach(o ${outputs})
       digest(${k} ${o} ${out}/${o})
