@@ -436,7 +436,8 @@ static int sourced_values(const std::string& described) {
             ++values;
             INFO(line);
             CHECK((line.find("[src:") != std::string::npos ||
-                   line.find("ASSUMPTION") != std::string::npos));
+                   line.find("ASSUMPTION") != std::string::npos ||
+                   line.find("CALIBRATED") != std::string::npos));
         }
     return values;
 }
