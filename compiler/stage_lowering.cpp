@@ -51,7 +51,7 @@ public:
         declare_tensors();
         place_weights();
         StagePrograms out;
-        if (needs_layernorm()) m_mean = emit_mean_matrix(m_ctx, m_spec.hidden);
+        if (needs_layernorm()) m_ones = emit_ones_matrix(m_ctx, m_spec.matmul_dtype);
         // A probe emits the first group only: it is the largest, so it alone decides the fit.
         for (uint32_t g0 = 0; g0 < (m_probe ? 1 : m_batch); g0 += m_group)
             emit_group(g0, std::min(m_group, m_batch - g0));
@@ -294,7 +294,7 @@ private:
     void emit_layernorm(const std::string& prefix) {
         const uint64_t mark = m_ctx.sbuf().mark();
         const VectorWeight g = vector(prefix + ".gamma"), be = vector(prefix + ".beta");
-        layernorm(m_ctx, m_x, m_xb, H(), g, be, m_spec.layer_norm_eps, m_mean);
+        layernorm(m_ctx, m_x, m_xb, H(), g, be, m_spec.layer_norm_eps, m_ones);
         m_ctx.sbuf().release(mark);
     }
 
@@ -481,7 +481,7 @@ private:
     std::map<std::string, MatrixWeight> m_matrices;
     std::map<std::string, VectorWeight> m_vectors;
     WeightStaging m_staging;
-    uint64_t m_mean = 0, m_masks = 0;
+    uint64_t m_ones = 0, m_masks = 0;
     FeatureTiles m_x, m_xb;
     uint32_t m_seqs = 0, m_g0 = 0;
 };

@@ -118,8 +118,8 @@ TEST_CASE("kernels: feature-major LayerNorm matches the fp32 reference", "[sim]"
     const FeatureTiles x = h.features("x", F, T, DType::float32, xv);
     const FeatureTiles xb = h.ctx().alloc_features(F, T, DType::bfloat16, "xb");
     const auto g = h.vector("g", gamma), be = h.vector("be", bv);
-    const uint64_t mean = compiler::emit_mean_matrix(h.ctx(), F);
-    compiler::layernorm(h.ctx(), x, xb, F, g, be, 1e-12f, mean);
+    const uint64_t ones = compiler::emit_ones_matrix(h.ctx(), DType::bfloat16);
+    compiler::layernorm(h.ctx(), x, xb, F, g, be, 1e-12f, ones);
     h.store("y", x, F);
     CHECK(h.run().race_count == 0);
     const auto got = h.output("y");
@@ -133,7 +133,9 @@ TEST_CASE("kernels: feature-major LayerNorm matches the fp32 reference", "[sim]"
         for (uint32_t f = 0; f < F; ++f)
             ref[size_t(f) * T + t] = float((xv[size_t(f) * T + t] - m) * rstd * gamma[f] + bv[f]);
     }
-    CHECK(test::max_abs_diff(got, ref) < 1e-4);
+    // The statistics sum bf16 operands (8-bit significands, rounding error up to 2^-9 relative
+    // per term, averaged over the features): within half the bf16 rounding of the output (2^-9).
+    CHECK(test::max_abs_diff(got, ref) < 1e-3);
 }
 
 TEST_CASE("kernels: masked softmax gives padded keys zero weight and rows that sum to 1", "[sim]") {
