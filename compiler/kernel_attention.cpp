@@ -19,32 +19,67 @@ void emit_mask_bias(KernelContext& ctx, const std::string& mask_tensor, uint32_t
         .arg("operand1", 10000.0);
 }
 
-SoftmaxScratch SoftmaxScratch::allocate(KernelContext& ctx, uint32_t seq_len) {
+SoftmaxScratch SoftmaxScratch::allocate(KernelContext& ctx, uint32_t seq_len, uint32_t heads) {
     SoftmaxScratch s;
-    s.scores = ctx.sbuf().alloc(uint64_t(seq_len) * 4, "softmax scores");
-    s.stats = ctx.sbuf().alloc(12, "softmax max and sum");
+    s.scores = ctx.sbuf().alloc(uint64_t(heads) * seq_len * 4, "softmax scores");
+    s.stats = ctx.sbuf().alloc(uint64_t(heads) * 12, "softmax max and sum");
     return s;
+}
+
+namespace {
+
+// `ap` (one free dimension of heads * S elements) seen as [heads, S].
+isa::AccessPattern by_head(isa::AccessPattern ap, uint32_t heads) {
+    const uint32_t S = uint32_t(ap.free_size() / heads);
+    ap.dims = {{int32_t(S), heads}, {1, S}};
+    return ap;
+}
+
+// Columns [col0, col0 + count) of `ap` (one contiguous free dimension).
+isa::AccessPattern columns(isa::AccessPattern ap, uint32_t col0, uint32_t count) {
+    ap.byte_offset += uint64_t(col0) * isa::dtype_size(ap.dtype);
+    ap.dims = {{1, count}};
+    return ap;
+}
+
+}  // namespace
+
+void softmax_rows(KernelContext& ctx, const isa::AccessPattern& scores, uint32_t heads,
+                  const isa::AccessPattern& probs, const SoftmaxScratch& scratch) {
+    auto& b = ctx.b();
+    const uint32_t rows = scores.num_partitions;
+    const uint32_t S = uint32_t(scores.free_size() / heads);
+    const auto s = isa::sbuf(0, rows, scratch.scores, DType::float32, {heads * S});
+    const auto stat = [&](uint32_t i) {
+        return isa::sbuf(0, rows, scratch.stats + uint64_t(i) * heads * 4, DType::float32, {heads});
+    };
+    const auto neg_max = stat(0), sum = stat(1), inv = stat(2);
+    // One Vector instruction for all heads (the free dimension spans them), so its fixed
+    // overheads are paid once per group: the max over each head's keys.
+    b.tensor_reduce(neg_max, AluOp::maximum, by_head(scores, heads), 2).arg("negate", true);
+    // exp(s - max) per head (the bias is one per partition), its sum on the side.
+    for (uint32_t h = 0; h < heads; ++h)
+        b.activation(columns(s, h * S, S), isa::ActFunc::exp, columns(scores, h * S, S))
+            .arg("bias", columns(neg_max, h, 1))
+            .arg("reduce_cmd", isa::ReduceCmd::reset_reduce)
+            .arg("reduce_res", columns(sum, h, 1));
+    // The normalisation on the Scalar engine (a per-row scale), beside the Vector engine's sums.
+    b.activation(inv, isa::ActFunc::reciprocal, sum);
+    for (uint32_t h = 0; h < heads; ++h)
+        b.activation(columns(probs, h * S, S), isa::ActFunc::copy, columns(s, h * S, S))
+            .arg("scale", columns(inv, h, 1));
 }
 
 void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores,
                     const isa::AccessPattern& mask, const isa::AccessPattern& probs,
                     const SoftmaxScratch& scratch) {
-    auto& b = ctx.b();
-    const uint32_t rows = scores.num_partitions;
-    const auto s = isa::sbuf(0, rows, scratch.scores, DType::float32, {scores.free_size()});
-    const uint64_t stats = scratch.stats;
-    const auto neg_max = isa::sbuf(0, rows, stats, DType::float32, {1});
-    const auto sum = isa::sbuf(0, rows, stats + 4, DType::float32, {1});
-    const auto inv = isa::sbuf(0, rows, stats + 8, DType::float32, {1});
-    b.tensor_tensor(s, scores, mask, AluOp::add);
-    b.tensor_reduce(neg_max, AluOp::maximum, s, 1).arg("negate", true);
-    b.activation(s, isa::ActFunc::exp, s)
-        .arg("bias", neg_max)
-        .arg("reduce_cmd", isa::ReduceCmd::reset_reduce)
-        .arg("reduce_res", sum);
-    // The normalisation on the Scalar engine (a per-row scale), beside the Vector engine's sums.
-    b.activation(inv, isa::ActFunc::reciprocal, sum);
-    b.activation(probs, isa::ActFunc::copy, s).arg("scale", inv);
+    const uint32_t S = uint32_t(mask.free_size()), heads = uint32_t(scores.free_size() / S);
+    const auto s = isa::sbuf(0, scores.num_partitions, scratch.scores, DType::float32, {heads * S});
+    // The mask, the same for every head, broadcast over the heads (step 0).
+    auto mask_all = mask;
+    mask_all.dims = {{0, heads}, {1, S}};
+    ctx.b().tensor_tensor(by_head(s, heads), by_head(scores, heads), mask_all, AluOp::add);
+    softmax_rows(ctx, s, heads, probs, scratch);
 }
 
 void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q,
@@ -55,47 +90,92 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
     const DType dt = q.dtype;
     const uint64_t esize = isa::dtype_size(dt);
     const uint64_t mark = ctx.sbuf().mark();
-    // The heads (of all sequences) are software-pipelined: each engine runs its instructions in
-    // program order, so head i+kAhead's scores and softmax are emitted before head i's transpose
-    // and value product, and the Tensor, Vector and Scalar engines work on different heads at once
-    // instead of each waiting for the whole chain of one head. Each head in flight has its own
-    // probability tiles and softmax scratch (no more sets than heads: a pipeline stage runs its
-    // heads a tile at a time to keep its working set small).
-    constexpr uint32_t kAhead = 2, kSets = kAhead + 2;
-    const uint32_t count = shape.seqs * shape.heads, sets = std::min(kSets, count);
-    uint64_t probs_at[kSets], probs_t_at[kSets];
+    const isa::Engine side = ctx.limits().has_gpsimd ? isa::Engine::gpsimd : isa::Engine::vector;
+    // The heads of one sequence go in groups whose fp32 scores fill one PSUM bank, so that each
+    // Vector instruction of the softmax and the transposes' eviction covers the whole group.
+    const uint32_t group = std::max<uint32_t>(
+        1, std::min<uint64_t>(shape.heads, ctx.psum_bank_bytes() / (uint64_t(S) * 4)));
+    const uint32_t groups_per_seq = (shape.heads + group - 1) / group;
+    // The groups (of all sequences) are software-pipelined: each engine runs its instructions in
+    // program order, so group i+kAhead's scores and softmax are emitted before group i's
+    // transposes and value products, and the Tensor, Vector and Scalar engines work on different
+    // groups at once instead of each waiting for the whole chain of one. Each group in flight has
+    // its own probability tile and softmax statistics (no more sets than groups: a pipeline stage
+    // runs its heads a tile at a time to keep its working set small); the exponentials, written
+    // and read by the Scalar engine alone in program order, need one buffer.
+    constexpr uint32_t kAhead = 2, kSets = kAhead + 1;
+    const uint32_t count = shape.seqs * groups_per_seq, sets = std::min(kSets, count);
+    uint64_t probs_at[kSets];
     SoftmaxScratch scratch[kSets];
+    const uint64_t exps = ctx.sbuf().alloc(uint64_t(group) * S * 4, "softmax exponentials");
     for (uint32_t i = 0; i < sets; ++i) {
-        probs_at[i] = ctx.sbuf().alloc(S * esize, "attention probabilities");
-        probs_t_at[i] = ctx.sbuf().alloc(S * esize, "attention probabilities transposed");
-        scratch[i] = SoftmaxScratch::allocate(ctx, S);
+        probs_at[i] = ctx.sbuf().alloc(uint64_t(group) * S * esize, "attention probabilities");
+        scratch[i].scores = exps;
+        scratch[i].stats = ctx.sbuf().alloc(uint64_t(group) * 12, "softmax max and sum");
     }
-    const auto probs = [&](uint32_t i) { return isa::sbuf(0, S, probs_at[i % sets], dt, {S}); };
+    // The mask joins the scores in PSUM as one more matmul of the group, ones [1, S] (queries) by
+    // the sequence's mask bias row [1, S] (keys) broadcast over the group's heads, so the Vector
+    // engine adds nothing. Each group in flight copies its row (partition 0 of the sequence's
+    // [S, S] bias) into the matmul dtype on the side engine (-10000 rounds to -9984 in bf16, still
+    // exp() = 0); one row of ones serves them all.
+    const uint64_t mask_rows =
+        ctx.sbuf().alloc(uint64_t(sets + 1) * S * esize, "attention mask rows and ones");
+    const auto mask_row = [&](uint32_t slot) {
+        return isa::sbuf(0, 1, mask_rows + uint64_t(slot) * S * esize, dt, {S});
+    };
+    const auto ones_row = mask_row(sets);
+    b.memset(ones_row, 1.0);
+    struct Group {
+        uint32_t seq, head0, heads;
+    };
+    const auto at = [&](uint32_t i) {
+        const uint32_t h0 = i % groups_per_seq * group;
+        return Group{i / groups_per_seq, h0, std::min(group, shape.heads - h0)};
+    };
+    const auto head_tile = [&](uint32_t h) { return h * hd / kCompilerPartitions; };
+    const auto head_p0 = [&](uint32_t h) { return h * hd % kCompilerPartitions; };
+    const auto probs = [&](uint32_t i, uint32_t n) {
+        return isa::sbuf(0, S, probs_at[i % sets], dt, {n * S});
+    };
     const auto softmax = [&](uint32_t i) {
-        const uint32_t s = i / shape.heads, h = i % shape.heads;
-        const uint32_t tile = h * hd / kCompilerPartitions, p0 = h * hd % kCompilerPartitions;
-        const auto mask = isa::sbuf(0, S, mask_offset + uint64_t(s) * S * 4, DType::float32, {S});
-        const auto scores = isa::psum(0, S, ctx.next_psum_bank(), DType::float32, {S});
-        b.nc_matmul(scores, q.ap(tile, s * S, S, p0, hd), k.ap(tile, s * S, S, p0, hd));
-        masked_softmax(ctx, scores, mask, probs(i), scratch[i % sets]);
+        const Group g = at(i);
+        const auto scores = isa::psum(0, S, ctx.next_psum_bank(), DType::float32, {g.heads * S});
+        auto mask = mask_row(i % sets);
+        b.tensor_copy(mask,
+                      isa::sbuf(0, 1, mask_offset + uint64_t(g.seq) * S * 4, DType::float32, {S}))
+            .engine(side);
+        mask.dims = {{0, g.heads}, {1, S}};
+        b.nc_matmul(scores, ones_row, mask);
+        for (uint32_t j = 0; j < g.heads; ++j) {
+            const uint32_t h = g.head0 + j;
+            b.nc_matmul(columns(scores, j * S, S), q.ap(head_tile(h), g.seq * S, S, head_p0(h), hd),
+                        k.ap(head_tile(h), g.seq * S, S, head_p0(h), hd))
+                .arg("accumulate", true);
+        }
+        softmax_rows(ctx, scores, g.heads, probs(i, g.heads), scratch[i % sets]);
     };
     const auto context = [&](uint32_t i) {
-        const uint32_t s = i / shape.heads, h = i % shape.heads;
-        const uint32_t tile = h * hd / kCompilerPartitions, p0 = h * hd % kCompilerPartitions;
-        const uint32_t rows = tile_rows(out.tiles * kCompilerPartitions, tile);
-        const auto probs_t = isa::sbuf(0, S, probs_t_at[i % sets], dt, {S});
-        const auto transposed = isa::psum(0, S, ctx.next_psum_bank(), dt, {S});
-        b.nc_transpose(transposed, probs(i));
+        const Group g = at(i);
+        // P^T replaces P in its tile: the transposes have read P before their eviction writes.
+        const auto probs_t = probs(i, g.heads);
+        const auto transposed = isa::psum(0, S, ctx.next_psum_bank(), dt, {g.heads * S});
+        for (uint32_t j = 0; j < g.heads; ++j)
+            b.nc_transpose(columns(transposed, j * S, S), columns(probs(i, g.heads), j * S, S));
         b.tensor_copy(probs_t, transposed);
-        // All `rows` features of the head's tile come out; the head's own hd rows are kept.
-        const uint64_t acc_at = ctx.next_psum_bank();
-        const auto v_tile = isa::sbuf(
-            0, S, v_offset + s * v_seq_bytes + uint64_t(tile) * kCompilerPartitions * esize, dt,
-            {rows});
-        b.nc_matmul(isa::psum(0, rows, acc_at, DType::float32, {S}), v_tile, probs_t);
-        b.activation(out.ap(tile, s * S, S, p0, hd), isa::ActFunc::copy,
-                     isa::psum(p0, hd, acc_at, DType::float32, {S}))
-            .arg("bias", bv.ap(tile, p0, hd));
+        for (uint32_t j = 0; j < g.heads; ++j) {
+            const uint32_t h = g.head0 + j, tile = head_tile(h), p0 = head_p0(h);
+            const uint32_t rows = tile_rows(out.tiles * kCompilerPartitions, tile);
+            // All `rows` features of the head's tile come out; the head's own hd rows are kept.
+            const uint64_t acc_at = ctx.next_psum_bank();
+            const auto v_tile = isa::sbuf(
+                0, S, v_offset + g.seq * v_seq_bytes + uint64_t(tile) * kCompilerPartitions * esize,
+                dt, {rows});
+            b.nc_matmul(isa::psum(0, rows, acc_at, DType::float32, {S}), v_tile,
+                        columns(probs_t, j * S, S));
+            b.activation(out.ap(tile, g.seq * S, S, p0, hd), isa::ActFunc::copy,
+                         isa::psum(p0, hd, acc_at, DType::float32, {S}))
+                .arg("bias", bv.ap(tile, p0, hd));
+        }
     };
     for (uint32_t i = 0; i < count + kAhead; ++i) {
         if (i < count) softmax(i);

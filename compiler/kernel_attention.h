@@ -13,16 +13,25 @@ namespace nsim::compiler {
 void emit_mask_bias(KernelContext& ctx, const std::string& mask_tensor, uint32_t row,
                     uint32_t seq_len, uint64_t dst);
 
-// SBUF scratch of one softmax over [S, S]: the masked scores (S fp32) and the max, sum and
-// reciprocal (3 fp32) per partition.
+// SBUF scratch of the softmax of `heads` heads over [S, S] each: the masked scores (heads x S fp32)
+// and the max, sum and reciprocal (3 x heads fp32) per partition.
 struct SoftmaxScratch {
     uint64_t scores = 0;
     uint64_t stats = 0;
-    static SoftmaxScratch allocate(KernelContext& ctx, uint32_t seq_len);
+    static SoftmaxScratch allocate(KernelContext& ctx, uint32_t seq_len, uint32_t heads = 1);
 };
 
-// Row softmax of `scores` [S, S] (fp32, SBUF or PSUM) plus `mask` [S, S] (fp32 SBUF), into `probs`
-// [S, S] (any float dtype): exp(s - max) / sum, the max and the sum per partition (query).
+// Row softmax of `heads` heads side by side, `scores` [S, heads x S] (fp32, SBUF or PSUM,
+// contiguous) already masked, into `probs` [S, heads x S] (any float dtype): exp(s - max) / sum
+// over each head's S keys, per partition (query). The heads share the Vector engine's
+// instructions.
+void softmax_rows(KernelContext& ctx, const isa::AccessPattern& scores, uint32_t heads,
+                  const isa::AccessPattern& probs, const SoftmaxScratch& scratch);
+
+// Row softmax of one or more heads side by side: `scores` [S, heads x S] (fp32, SBUF or PSUM,
+// contiguous) plus `mask` [S, S] (fp32 SBUF, the same for every head), into `probs` [S, heads x S]
+// (any float dtype): exp(s - max) / sum over each head's S keys, per partition (query). The heads
+// share the Vector engine's instructions.
 void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores,
                     const isa::AccessPattern& mask, const isa::AccessPattern& probs,
                     const SoftmaxScratch& scratch);
