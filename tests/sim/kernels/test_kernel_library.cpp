@@ -172,6 +172,44 @@ TEST_CASE("kernels: masked softmax gives padded keys zero weight and rows that s
     for (uint32_t k = 80; k < S; ++k) CHECK(got[5 * S + k] == 0.0f);
 }
 
+TEST_CASE("kernels: a softmax of several heads side by side takes each head's own max", "[sim]") {
+    // Head 1's scores sit 200 above the others': one max shared by the heads would underflow
+    // heads 0 and 2 to exp() = 0.
+    const uint32_t S = 64, heads = 3, W = heads * S;
+    test::KernelHarness h;
+    auto sv = test::random_values("scores", size_t(S) * W, 4.0f);
+    for (uint32_t q = 0; q < S; ++q)
+        for (uint32_t k = 0; k < S; ++k) sv[size_t(q) * W + S + k] += 200;
+    std::vector<float> mask(S, 1.0f);
+    for (uint32_t k = 50; k < S; ++k) mask[k] = 0;
+    h.input("scores", {S, W}, DType::float32, sv);
+    h.input("mask", {1, S}, DType::float32, mask);
+    const uint64_t s_at = h.ctx().sbuf().alloc(W * 4, "scores"),
+                   m_at = h.ctx().sbuf().alloc(S * 4, "mask bias"),
+                   p_at = h.ctx().sbuf().alloc(W * 4, "probs");
+    const auto wide = [&](uint64_t at) { return isa::sbuf(0, S, at, DType::float32, {W}); };
+    h.ctx().dma(wide(s_at), h.b().hbm("scores", 0, S, 0, {W}));
+    compiler::emit_mask_bias(h.ctx(), "mask", 0, S, m_at);
+    compiler::masked_softmax(h.ctx(), wide(s_at), isa::sbuf(0, S, m_at, DType::float32, {S}),
+                             wide(p_at), compiler::SoftmaxScratch::allocate(h.ctx(), S, heads));
+    h.b().tensor("p", {S, W}, DType::float32, isa::TensorRole::output);
+    h.ctx().dma(h.b().hbm("p", 0, S, 0, {W}), wide(p_at));
+    CHECK(h.run().race_count == 0);
+    const auto got = h.output("p");
+    std::vector<float> ref(got.size());
+    for (uint32_t q = 0; q < S; ++q)
+        for (uint32_t hh = 0; hh < heads; ++hh) {
+            const float* x = &sv[size_t(q) * W + hh * S];
+            double mx = -1e30, sum = 0;
+            for (uint32_t k = 0; k < S; ++k) mx = std::max(mx, x[k] + (mask[k] - 1) * 10000.0);
+            for (uint32_t k = 0; k < S; ++k) sum += std::exp(x[k] + (mask[k] - 1) * 10000.0 - mx);
+            for (uint32_t k = 0; k < S; ++k)
+                ref[size_t(q) * W + hh * S + k] =
+                    float(std::exp(x[k] + (mask[k] - 1) * 10000.0 - mx) / sum);
+        }
+    CHECK(test::max_abs_diff(got, ref) < 1e-5);
+}
+
 TEST_CASE("kernels: the embedding gather sums word, position and type rows per token id", "[sim]") {
     const uint32_t H = 256, S = 64, V = 50, seqs = 2;
     test::KernelHarness h;
