@@ -84,7 +84,8 @@ void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores,
 
 void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q,
                const FeatureTiles& k, uint64_t v_offset, uint64_t v_seq_bytes, uint64_t mask_offset,
-               const VectorWeight& bv, const FeatureTiles& out) {
+               const VectorWeight& bv, const FeatureTiles& out,
+               const std::function<void(uint32_t seq)>& values_of) {
     auto& b = ctx.b();
     const uint32_t S = shape.seq_len, hd = shape.head_dim;
     const DType dt = q.dtype;
@@ -177,8 +178,11 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
                 .arg("bias", bv.ap(tile, p0, hd));
         }
     };
+    if (values_of) values_of(0);
     for (uint32_t i = 0; i < count + kAhead; ++i) {
         if (i < count) softmax(i);
+        if (values_of && i < count && at(i).head0 == 0 && at(i).seq + 1 < shape.seqs)
+            values_of(at(i).seq + 1);
         if (i >= kAhead) context(i - kAhead);
     }
     ctx.sbuf().release(mark);

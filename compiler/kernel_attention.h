@@ -3,6 +3,8 @@
 // engine, context_h^T = V_h^T P^T back in feature-major layout.
 #pragma once
 
+#include <functional>
+
 #include "compiler/kernel_weights.h"
 
 namespace nsim::compiler {
@@ -47,8 +49,12 @@ struct AttentionShape {
     uint32_t seq_len = 0;
     uint32_t seqs = 0;
 };
+// `values_of(s)`, when given, emits sequence s's values: called for sequence s+1 after the
+// scores of sequence s's first group, so the Tensor engine computes them while that group's
+// softmax runs.
 void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q,
                const FeatureTiles& k, uint64_t v_offset, uint64_t v_seq_bytes, uint64_t mask_offset,
-               const VectorWeight& bv, const FeatureTiles& out);
+               const VectorWeight& bv, const FeatureTiles& out,
+               const std::function<void(uint32_t seq)>& values_of = {});
 
 }  // namespace nsim::compiler

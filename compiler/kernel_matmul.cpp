@@ -35,22 +35,27 @@ void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
     }
 }
 
+void token_major_block(KernelContext& ctx, const MatrixBlock& block, const MatrixWeight& w,
+                       const FeatureTiles& x, uint32_t seq_len, uint32_t seq,
+                       const TokenEvictFn& evict) {
+    for (uint32_t m0 = block.col0; m0 < block.col0 + block.width; m0 += kMovingMax) {
+        const uint32_t n = std::min(kMovingMax, block.col0 + block.width - m0);
+        const auto acc = isa::psum(0, seq_len, ctx.next_psum_bank(), DType::float32, {n});
+        for (uint32_t k = 0; k < w.k_tiles(); ++k)
+            ctx.b()
+                .nc_matmul(acc, x.ap(k, seq * seq_len, seq_len), block.ap(k, m0, n))
+                .arg("accumulate", k > 0);
+        evict(seq, m0, acc);
+    }
+}
+
 void linear_token_major(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
                         const FeatureTiles& x, uint32_t seq_len, uint32_t seqs,
                         const TokenEvictFn& evict) {
     const uint32_t width = staging.block_width(w);
     for (uint32_t c0 = 0; c0 < w.cols; c0 += width) {
         const MatrixBlock block = staging.fetch(ctx, w, c0);
-        for (uint32_t s = 0; s < seqs; ++s)
-            for (uint32_t m0 = c0; m0 < c0 + block.width; m0 += kMovingMax) {
-                const uint32_t n = std::min(kMovingMax, c0 + block.width - m0);
-                const auto acc = isa::psum(0, seq_len, ctx.next_psum_bank(), DType::float32, {n});
-                for (uint32_t k = 0; k < w.k_tiles(); ++k)
-                    ctx.b()
-                        .nc_matmul(acc, x.ap(k, s * seq_len, seq_len), block.ap(k, m0, n))
-                        .arg("accumulate", k > 0);
-                evict(s, m0, acc);
-            }
+        for (uint32_t s = 0; s < seqs; ++s) token_major_block(ctx, block, w, x, seq_len, s, evict);
     }
 }
 

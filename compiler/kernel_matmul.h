@@ -33,6 +33,11 @@ using TokenEvictFn = std::function<void(uint32_t seq, uint32_t c0, const isa::Ac
 void linear_token_major(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
                         const FeatureTiles& x, uint32_t seq_len, uint32_t seqs,
                         const TokenEvictFn& evict);
+// The same for sequence `seq` alone and one fetched column block, so a caller can spread a
+// single-block matrix's sequences between other work.
+void token_major_block(KernelContext& ctx, const MatrixBlock& block, const MatrixWeight& w,
+                       const FeatureTiles& x, uint32_t seq_len, uint32_t seq,
+                       const TokenEvictFn& evict);
 
 // Evictions used with linear(): PSUM + per-feature bias into `out` on the Scalar engine, through
 // activation `func` (copy for a plain bias, gelu for BERT's intermediate layer).

@@ -375,16 +375,26 @@ private:
                    });
             linear(m_ctx, matrix(p + "key.weight", 0, f0), m_staging, moving_of(m_xb), T,
                    evict_bias(m_ctx, gk, k[i], isa::ActFunc::copy));
-            linear_token_major(
-                m_ctx, matrix(p + "value.weight", 0, f0), m_staging, m_xb, S(), m_seqs,
-                [&](uint32_t s, uint32_t c0, const isa::AccessPattern& acc) {
-                    const uint64_t at =
-                        v[i] + s * v_seq_bytes + uint64_t(c0) * isa::dtype_size(mm());
-                    b.tensor_copy(isa::sbuf(0, S(), at, mm(), {acc.free_size()}), acc);
-                });
+            const MatrixWeight& wv = matrix(p + "value.weight", 0, f0);
+            const TokenEvictFn evict_v = [&](uint32_t s, uint32_t c0,
+                                             const isa::AccessPattern& acc) {
+                const uint64_t at = v[i] + s * v_seq_bytes + uint64_t(c0) * isa::dtype_size(mm());
+                b.tensor_copy(isa::sbuf(0, S(), at, mm(), {acc.free_size()}), acc);
+            };
+            // A value matrix of one block is fetched here and its sequences computed inside the
+            // attention, between the softmaxes; else all of them now.
+            std::function<void(uint32_t)> values_of;
+            if (m_staging.block_width(wv) >= wv.cols) {
+                const MatrixBlock block = m_staging.fetch(m_ctx, wv, 0);
+                values_of = [&, block](uint32_t s) {
+                    token_major_block(m_ctx, block, wv, m_xb, S(), s, evict_v);
+                };
+            } else {
+                linear_token_major(m_ctx, wv, m_staging, m_xb, S(), m_seqs, evict_v);
+            }
             const uint32_t tiles = std::min(group, m_xb.tiles - t0);
             attention(m_ctx, {std::min(width, H() - f0) / hd, hd, S(), m_seqs}, q[i], k[i], v[i],
-                      v_seq_bytes, m_masks, tiles_of(bv, t0), tiles_of(c, t0, tiles));
+                      v_seq_bytes, m_masks, tiles_of(bv, t0), tiles_of(c, t0, tiles), values_of);
         }
         m_ctx.sbuf().release(mark);
         return c;
