@@ -78,15 +78,33 @@ void check_weights_fit(const compiler::ModelSpec& spec, const sim::InstanceConfi
                         chips.size(), instance.name));
 }
 
-// The copies whose stages are simulated: every copy of a pipeline; for data parallel only the
-// copies on the first chip, since chips share no memory and identical copies on other chips run
-// the same way.
-size_t simulated_copies(const ModelRequest& request,
-                        const std::vector<std::vector<CoreId>>& placement) {
-    if (request.parallel != Parallelism::data) return placement.size();
-    size_t n = 0;
-    while (n < placement.size() && placement[n].front().chip == 0) ++n;
-    return n;
+// The copies whose stages are simulated. Chips share no memory, so a group of copies alone on its
+// chips runs like the same group laid out on other chips: when the placement is its first group
+// (copy 0 and the copies after it that share one of its chips) repeated chip by chip, only that
+// group is simulated (a copy per core of chip 0 for data parallel, the first pipeline of a chip);
+// otherwise every copy is.
+size_t simulated_copies(const std::vector<std::vector<CoreId>>& placement) {
+    std::set<uint32_t> chips;
+    size_t group = 0;
+    auto shares_a_chip = [&](const std::vector<CoreId>& copy) {
+        return std::any_of(copy.begin(), copy.end(),
+                           [&](const CoreId& core) { return chips.count(core.chip) > 0; });
+    };
+    do {
+        for (const CoreId& core : placement[group]) chips.insert(core.chip);
+        ++group;
+    } while (group < placement.size() && shares_a_chip(placement[group]));
+    if (placement.size() % group != 0) return placement.size();
+    const uint32_t span = *chips.rbegin() + 1;
+    for (size_t c = group; c < placement.size(); ++c) {
+        const std::vector<CoreId>& first = placement[c % group];
+        if (placement[c].size() != first.size()) return placement.size();
+        for (size_t s = 0; s < first.size(); ++s)
+            if (!(placement[c][s] ==
+                  CoreId{first[s].chip + uint32_t(c / group) * span, first[s].core}))
+                return placement.size();
+    }
+    return group;
 }
 
 std::vector<const isa::Program*> stage_programs(const compiler::LoweredStage& stage) {
@@ -201,6 +219,21 @@ std::string measure_function(const compiler::LoweredModel& lowered,
 
 }  // namespace
 
+std::string measurement_key(const ModelRequest& request, const sim::InstanceConfig& instance,
+                            const std::vector<std::vector<CoreId>>& placement) {
+    std::string key =
+        fmt::format("{} batch {} {} functional {} max {} instructions {} s",
+                    resolve_model(request.model), request.batch, parallelism_name(request.parallel),
+                    request.functional, request.max_instructions, request.max_sim_time_s);
+    for (size_t c = 0; c < simulated_copies(placement); ++c) {
+        key += "\ncopy";
+        for (const CoreId& core : placement[c]) key += fmt::format(" {}/{}", core.chip, core.core);
+    }
+    for (const sim::DescribedParam& p : sim::describe(instance.chip))
+        key += fmt::format("\n{}={}", p.path, p.value);
+    return key;
+}
+
 MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConfig& instance,
                             const std::vector<std::vector<CoreId>>& placement,
                             const StageTraceWriter& write_trace) {
@@ -223,7 +256,7 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
         compiler::lower_model(spec, request.batch, instance.chip.generation, instance.chip.limits,
                               partition_plan(request, stages));
     check_device_memory(lowered, instance, placement, spec.name);
-    const size_t copies = simulated_copies(request, placement);
+    const size_t copies = simulated_copies(placement);
     const uint64_t seed = 1;
     const double max_sim_time_ns = request.max_sim_time_s * 1e9;
 
@@ -242,10 +275,10 @@ MeasuredModel measure_model(const ModelRequest& request, const sim::InstanceConf
     m.model = spec.name;
     m.simulated_ns = totals.simulated_ns;
     m.host_seconds = totals.host_seconds;
-    for (size_t c = 0; c < placement.size(); ++c) {
+    for (size_t c = 0; c < copies; ++c) {
         m.copies.emplace_back();
         for (size_t s = 0; s < stages; ++s) {
-            const StageTiming& timing = timings.at((c % copies) * stages + s);
+            const StageTiming& timing = timings.at(c * stages + s);
             const compiler::LoweredStage& stage = lowered.stages[s];
             MeasuredStage ms;
             ms.service_ns = timing.service_ns;

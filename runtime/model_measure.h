@@ -31,13 +31,15 @@ struct MeasuredStage {
     std::string roofline_bound;          // which bound binds
 };
 
-// Every stage of every copy of a placement, measured.
+// Every stage of the simulated copies of a placement, measured.
 struct MeasuredModel {
-    std::string model;                               // the model's name
-    std::vector<std::vector<MeasuredStage>> copies;  // per copy of the placement, per stage
-    double simulated_ns = 0;                         // simulated time of the measuring run
-    double host_seconds = 0;                         // host time of the simulations
-    std::optional<FunctionalCheck> functional;       // ModelRequest::functional
+    std::string model;  // the model's name
+    // Per simulated copy, per stage: copy c of the placement runs like copies[c % copies.size()]
+    // (the first copies, repeated chip by chip over the placement, model_measure.cpp).
+    std::vector<std::vector<MeasuredStage>> copies;
+    double simulated_ns = 0;                    // simulated time of the measuring run
+    double host_seconds = 0;                    // host time of the simulations
+    std::optional<FunctionalCheck> functional;  // ModelRequest::functional
 };
 
 // One measured stage kernel's run, with the trace it recorded, under a name such as
@@ -50,6 +52,11 @@ struct TracedStage {
 // Takes the traced runs of the measurement (in the process that simulated them) and writes them
 // where the caller wants; the runtime does not choose a trace format.
 using StageTraceWriter = std::function<void(const std::vector<TracedStage>& stages)>;
+
+// What measure_model's result depends on, as text: two requests with the same key (e.g. the same
+// chip and copies on inf1.xlarge and inf1.6xlarge) measure the same stages the same way.
+std::string measurement_key(const ModelRequest& request, const sim::InstanceConfig& instance,
+                            const std::vector<std::vector<CoreId>>& placement);
 
 // Measures the stages of `request`'s model on `placement` (from place_copies); with
 // `write_trace`, records the timeline and hands it over. Throws nsim::InputError when the model

@@ -15,6 +15,11 @@ namespace nsim::runtime {
 
 namespace {
 
+// Copy `c` of the placement, as measured (MeasuredModel::copies).
+const std::vector<MeasuredStage>& measured_copy(const MeasuredModel& measured, size_t c) {
+    return measured.copies[c % measured.copies.size()];
+}
+
 // Per core: which copy and stage it runs, how busy it is, and each engine's share of the time.
 std::vector<CoreUsage> core_usage(const ServingSetup& setup, const ServingResult& served,
                                   const MeasuredModel& measured,
@@ -23,7 +28,7 @@ std::vector<CoreUsage> core_usage(const ServingSetup& setup, const ServingResult
     std::vector<CoreUsage> cores;
     for (size_t c = 0; c < placement.size(); ++c)
         for (size_t s = 0; s < placement[c].size(); ++s) {
-            const MeasuredStage& m = measured.copies[c][s];
+            const MeasuredStage& m = measured_copy(measured, c)[s];
             const size_t index = setup.copies[c].stages[s].core;
             CoreUsage u;
             u.core = setup.cores[index];
@@ -80,34 +85,66 @@ uint32_t optimal_workers(Serve&& serve, uint32_t stages) {
     return w;
 }
 
-}  // namespace
+// A request's instance (overrides applied) and the cores its copies and stages take.
+struct Deployed {
+    sim::InstanceConfig instance;
+    bool pipeline = false;
+    uint32_t stages = 1, copies = 1;
+    std::vector<std::vector<CoreId>> placement;
+};
 
-ModelRunResult run_model(const ModelRequest& request, const StageTraceWriter& write_trace) {
-    const auto host_start = std::chrono::steady_clock::now();
+Deployed deploy(const ModelRequest& request) {
     if (request.batch == 0) throw InputError("--batch 0: expected a batch of at least 1");
     if (request.requests == 0 || request.requests > kMaxRequests)
         throw InputError(
             fmt::format("--requests {}: expected 1 to {}", request.requests, kMaxRequests));
     resolve_model(request.model);  // an unknown model is named before anything is simulated
-    sim::InstanceConfig instance = sim::load_instance(request.instance);
-    sim::apply_overrides(instance, request.sets);
-    const uint32_t total = instance.chips * instance.chip.cores;
-    const bool pipeline = request.parallel == Parallelism::pipeline;
-    if (!pipeline && request.pipeline_cores > 1)
+    Deployed d;
+    d.instance = sim::load_instance(request.instance);
+    sim::apply_overrides(d.instance, request.sets);
+    const uint32_t total = d.instance.chips * d.instance.chip.cores;
+    d.pipeline = request.parallel == Parallelism::pipeline;
+    if (!d.pipeline && request.pipeline_cores > 1)
         throw InputError("--pipeline-cores needs --parallel pipeline");
-    const uint32_t stages =
-        pipeline ? (request.pipeline_cores > 0 ? request.pipeline_cores : total) : 1;
-    if (stages > total)
-        throw InputError(fmt::format("--pipeline-cores {}: {} has only {} NeuronCores", stages,
-                                     instance.name, total));
-    const uint32_t copies = request.models > 0 ? request.models : total / stages;
-    const auto placement = place_copies(instance, copies, stages);
+    d.stages = d.pipeline ? (request.pipeline_cores > 0 ? request.pipeline_cores : total) : 1;
+    if (d.stages > total)
+        throw InputError(fmt::format("--pipeline-cores {}: {} has only {} NeuronCores", d.stages,
+                                     d.instance.name, total));
+    d.copies = request.models > 0 ? request.models : total / d.stages;
+    d.placement = place_copies(d.instance, d.copies, d.stages);
+    return d;
+}
 
-    const MeasuredModel measured = measure_model(request, instance, placement, write_trace);
+}  // namespace
+
+std::string measurement_key(const ModelRequest& request) {
+    const Deployed d = deploy(request);
+    return runtime::measurement_key(request, d.instance, d.placement);
+}
+
+ModelRunResult run_model(const ModelRequest& request, const StageTraceWriter& write_trace,
+                         MeasurementMemo* memo) {
+    const auto host_start = std::chrono::steady_clock::now();
+    const Deployed deployed = deploy(request);
+    const sim::InstanceConfig& instance = deployed.instance;
+    const auto& placement = deployed.placement;
+    const uint32_t stages = deployed.stages, copies = deployed.copies;
+    const bool pipeline = deployed.pipeline;
+
+    MeasuredModel measured;
+    const std::string key =
+        memo ? runtime::measurement_key(request, instance, placement) : std::string();
+    if (memo && memo->count(key)) {
+        measured = memo->at(key);
+        measured.host_seconds = 0;  // nothing simulated for this request
+    } else {
+        measured = measure_model(request, instance, placement, write_trace);
+        if (memo) memo->emplace(key, measured);
+    }
     std::vector<std::vector<StageFigures>> figures;
-    for (const auto& copy : measured.copies) {
+    for (size_t c = 0; c < placement.size(); ++c) {
         figures.emplace_back();
-        for (const auto& s : copy)
+        for (const auto& s : measured_copy(measured, c))
             figures.back().push_back({s.service_ns, s.input_bytes, s.output_bytes});
     }
     ServingSetup setup = deployment_setup(instance, placement, figures);

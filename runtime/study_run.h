@@ -1,5 +1,6 @@
-// Running a study: every point served by run_model in a child process of its own (SystemC
-// elaborates once per process), a given number at a time.
+// Running a study: its points served by run_model in child processes (SystemC elaborates once per
+// process), a given number at a time; points that measure the same stages share a child and one
+// measurement.
 #pragma once
 
 #include <functional>

@@ -92,3 +92,76 @@ TEST_CASE("run_study: every point ends with its result or its error, in the stud
     CHECK_FALSE(results[1].result);
     CHECK(results[1].error.find("unknown model 'no-such-model'") != std::string::npos);
 }
+
+TEST_CASE("measurement_key: the same stages on the same chip share a key, any other change not",
+          "[runtime]") {
+    ModelRequest xlarge = one_layer_on_inf1(8), six = xlarge;
+    six.instance = "inf1.6xlarge";  // four inf1 chips: chip 0 holds four copies, like inf1.xlarge
+    CHECK(measurement_key(xlarge) == measurement_key(six));
+    xlarge.parallel = six.parallel = Parallelism::pipeline;
+    xlarge.pipeline_cores = six.pipeline_cores = 4;  // one pipeline per chip
+    CHECK(measurement_key(xlarge) == measurement_key(six));
+    six.pipeline_cores = 16;  // one pipeline over the four chips
+    CHECK(measurement_key(xlarge) != measurement_key(six));
+
+    ModelRequest base = one_layer_on_inf1(8), other = base;
+    other.batch = 2;
+    CHECK(measurement_key(base) != measurement_key(other));
+    other = base;
+    other.models = 3;  // three copies share chip 0's memory, not four
+    CHECK(measurement_key(base) != measurement_key(other));
+    other = base;
+    other.sets = {"chip.timing.tensor_clock_ghz=2.0"};
+    CHECK(measurement_key(base) != measurement_key(other));
+    other = base;
+    other.sets = {"price_per_hour_usd=9"};  // an instance figure: serving, not the stages
+    CHECK(measurement_key(base) == measurement_key(other));
+}
+
+TEST_CASE("run_model: a memo's measurement serves an equal request without simulating again",
+          "[runtime][sim]") {
+    MeasurementMemo memo;
+    const ModelRunResult first = run_model(one_layer_on_inf1(8), {}, &memo);
+    CHECK(memo.size() == 1);
+    CHECK(first.simulation_host_seconds > 0);
+    ModelRequest six = one_layer_on_inf1(8);
+    six.instance = "inf1.6xlarge";
+    const ModelRunResult again = run_model(six, {}, &memo);
+    CHECK(memo.size() == 1);
+    CHECK(again.simulation_host_seconds == 0);  // nothing simulated
+    CHECK(again.copies == 16);
+    REQUIRE(again.cores.size() == 16);
+    for (size_t c = 0; c < 16; ++c)  // each chip's four copies run like inf1.xlarge's four
+        CHECK(again.cores[c].stage_ms == first.cores[c % 4].stage_ms);
+    CHECK(again.cost_per_hour_usd != first.cost_per_hour_usd);
+    // Without the memo the same request is simulated, to the same stage times.
+    const ModelRunResult alone = run_model(six);
+    CHECK(alone.simulation_host_seconds > 0);
+    CHECK(alone.stage_ms_max == again.stage_ms_max);
+    CHECK(alone.throughput_per_s == again.throughput_per_s);
+}
+
+TEST_CASE("run_study: points that measure the same stages share one simulation", "[runtime][sim]") {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / "nsim_runtime_shared_study_test";
+    std::filesystem::create_directories(dir);
+    const std::string file = (dir / "study.json").string();
+    std::ofstream(file) << R"({"name": "one layer", "models": [")" << kOneLayer
+                        << R"("], "instances": ["inf1.xlarge", "inf1.6xlarge"],
+        "modes": [{"parallel": "data"}], "batches": [1, 2], "requests": 4})";
+    const Study study = load_study(file);
+    std::filesystem::remove_all(dir);
+    REQUIRE(study.points.size() == 4);
+    const auto results = run_study(study, 2);
+    for (size_t batch = 0; batch < 2; ++batch) {
+        const PointResult& xlarge = results[batch];
+        const PointResult& six = results[2 + batch];
+        REQUIRE(xlarge.result);
+        REQUIRE(six.result);
+        CHECK(xlarge.result->instance == "inf1.xlarge");
+        CHECK(six.result->instance == "inf1.6xlarge");
+        CHECK(xlarge.result->simulation_host_seconds > 0);
+        CHECK(six.result->simulation_host_seconds == 0);  // inf1.xlarge's measurement
+        CHECK(six.result->stage_ms_max == xlarge.result->stage_ms_max);
+    }
+}
