@@ -53,7 +53,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--scaling", action="store_true", help="also the 10^4/10^5/10^6-instruction matmuls")
     ap.add_argument("--jobs", action="store_true",
-                    help="also the functional BERT-base and the nc_matmul-beside-Eigen benchmark")
+                    help="also the functional BERT-base, the inf1 reference study and the nc_matmul-beside-Eigen benchmark")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as work:
@@ -91,17 +91,21 @@ def main():
 
 
 def jobs(args):
-    """Whole jobs, min/median/max wall seconds over the repeats, and the matmul-beside-Eigen line."""
+    """Whole jobs (functional BERT-base, the inf1 study with its figures), min/median/max wall seconds
+    over the repeats, and the matmul-beside-Eigen line."""
     build = os.path.dirname(os.path.abspath(args.nsim))
     bert = [args.nsim, "model", "bert-base-uncased", "--instance", "inf1.xlarge", "--models", "1", "--functional"]
-    times = []
-    for _ in range(args.repeats):
-        start = time.perf_counter()
-        subprocess.run(bert, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    times.sort()
-    print(f"{' '.join(['nsim'] + bert[1:])}: min {times[0]:.2f} s, median {statistics.median(times):.2f} s, "
-          f"max {times[-1]:.2f} s")
+    with tempfile.TemporaryDirectory() as out:
+        study = [args.nsim, "sweep", os.path.join(ROOT, "examples", "studies", "inf1-bert-base.json"), "--out", out]
+        for cmd in (bert, study):
+            times = []
+            for _ in range(args.repeats):
+                start = time.perf_counter()
+                subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                times.append(time.perf_counter() - start)
+            times.sort()
+            shown = " ".join(["nsim"] + [a if a != out else "DIR" for a in cmd[1:]]).replace(ROOT + "/", "")
+            print(f"{shown}: min {times[0]:.2f} s, median {statistics.median(times):.2f} s, max {times[-1]:.2f} s")
     tests = os.path.join(build, "tests", "nsim_sim_tests")
     if os.path.exists(tests):  # built with Eigen: prints nsim's and Eigen's times
         out = subprocess.run([tests, "[bench]"], check=True, capture_output=True, text=True).stdout
