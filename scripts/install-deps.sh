@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make clang clang-format libclang-rt-14-dev libsystemc-dev libeigen3-dev libfmt-dev
-          nlohmann-json3-dev catch2 libcli11-dev python3-matplotlib python3-numpy
+          nlohmann-json3-dev catch2 libcli11-dev libjemalloc-dev python3-matplotlib python3-numpy
           pybind11-dev python3-pytest slurm-wlm munge)
 
 missing=()
