@@ -366,15 +366,26 @@ private:
         for (uint32_t t0 = 0, i = 0; t0 < m_xb.tiles; t0 += group, i = (i + 1) % sets) {
             const uint32_t f0 = t0 * kCompilerPartitions;
             const VectorWeight gq = tiles_of(bq, t0), gk = tiles_of(bk, t0);
-            linear(m_ctx, matrix(p + "query.weight", 0, f0), m_staging, moving_of(m_xb), T,
-                   [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
-                       b.tensor_scalar(q[i].ap(m, n0, n, 0, acc.num_partitions), acc, AluOp::add,
-                                       gq.ap(m, 0, acc.num_partitions))
-                           .arg("op1", AluOp::multiply)
-                           .arg("operand1", scale);
-                   });
-            linear(m_ctx, matrix(p + "key.weight", 0, f0), m_staging, moving_of(m_xb), T,
-                   evict_bias(m_ctx, gk, k[i], isa::ActFunc::copy));
+            const EvictFn evict_q = [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0,
+                                        uint32_t n) {
+                b.tensor_scalar(q[i].ap(m, n0, n, 0, acc.num_partitions), acc, AluOp::add,
+                                gq.ap(m, 0, acc.num_partitions))
+                    .arg("op1", AluOp::multiply)
+                    .arg("operand1", scale);
+            };
+            const EvictFn evict_k = evict_bias(m_ctx, gk, k[i], isa::ActFunc::copy);
+            const MatrixWeight &wq = matrix(p + "query.weight", 0, f0),
+                               &wk = matrix(p + "key.weight", 0, f0);
+            // Queries and keys: the first 512 tokens' now, the other output tiles (of a matrix of
+            // one block) between the attention's groups, a tile after each group's scores and all
+            // a sequence reads before its first group, so the Tensor engine computes them while
+            // the softmaxes run.
+            DeferredTiles later;
+            later.linear(m_ctx, matrix(p + "query.weight", 0, f0), m_staging, moving_of(m_xb), T,
+                         evict_q);
+            later.linear(m_ctx, matrix(p + "key.weight", 0, f0), m_staging, moving_of(m_xb), T,
+                         evict_k);
+            const auto between = [&](uint32_t seq) { later.emit_before((seq + 1) * S()); };
             const MatrixWeight& wv = matrix(p + "value.weight", 0, f0);
             const TokenEvictFn evict_v = [&](uint32_t s, uint32_t c0,
                                              const isa::AccessPattern& acc) {
@@ -394,7 +405,9 @@ private:
             }
             const uint32_t tiles = std::min(group, m_xb.tiles - t0);
             attention(m_ctx, {std::min(width, H() - f0) / hd, hd, S(), m_seqs}, q[i], k[i], v[i],
-                      v_seq_bytes, m_masks, tiles_of(bv, t0), tiles_of(c, t0, tiles), values_of);
+                      v_seq_bytes, m_masks, tiles_of(bv, t0), tiles_of(c, t0, tiles), values_of,
+                      between);
+            later.emit_all();
         }
         m_ctx.sbuf().release(mark);
         return c;
