@@ -86,7 +86,7 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
                const FeatureTiles& k, uint64_t v_offset, uint64_t v_seq_bytes, uint64_t mask_offset,
                const VectorWeight& bv, const FeatureTiles& out,
                const std::function<void(uint32_t seq)>& values_of,
-               const std::function<void(uint32_t seq)>& between) {
+               const std::function<void(uint32_t next, uint32_t done)>& between) {
     auto& b = ctx.b();
     const uint32_t S = shape.seq_len, hd = shape.head_dim;
     const DType dt = q.dtype;
@@ -101,10 +101,12 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
     // The groups (of all sequences) are software-pipelined: each engine runs its instructions in
     // program order, so group i+kAhead's scores and softmax are emitted before group i's
     // transposes and value products, and the Tensor, Vector and Scalar engines work on different
-    // groups at once instead of each waiting for the whole chain of one. Each group in flight has
-    // its own probability tile and softmax statistics (no more sets than groups: a pipeline stage
-    // runs its heads a tile at a time to keep its working set small); the exponentials, written
-    // and read by the Scalar engine alone in program order, need one buffer.
+    // groups at once instead of each waiting for the whole chain of one. Group i's transposes
+    // come right after group i+kAhead's scores, its value products after the other work (values,
+    // `between`), so the Vector engine evicts P^T while the Tensor engine does that work. Each
+    // group in flight has its own probability tile and softmax statistics (no more sets than
+    // groups: a pipeline stage runs its heads a tile at a time to keep its working set small); the
+    // exponentials, written and read by the Scalar engine alone in program order, need one buffer.
     constexpr uint32_t kAhead = 2, kSets = kAhead + 1;
     const uint32_t count = shape.seqs * groups_per_seq, sets = std::min(kSets, count);
     uint64_t probs_at[kSets];
@@ -156,7 +158,7 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
         }
         softmax_rows(ctx, scores, g.heads, probs(i, g.heads), scratch[i % sets]);
     };
-    const auto context = [&](uint32_t i) {
+    const auto transposes = [&](uint32_t i) {
         const Group g = at(i);
         // P^T replaces P in its tile: the transposes have read P before their eviction writes.
         const auto probs_t = probs(i, g.heads);
@@ -164,6 +166,10 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
         for (uint32_t j = 0; j < g.heads; ++j)
             b.nc_transpose(columns(transposed, j * S, S), columns(probs(i, g.heads), j * S, S));
         b.tensor_copy(probs_t, transposed);
+    };
+    const auto products = [&](uint32_t i) {
+        const Group g = at(i);
+        const auto probs_t = probs(i, g.heads);
         // Each head's product takes the head's own hd features of V as the stationary operand and
         // lands on the head's partitions of its tile, so the heads of a tile share one PSUM tile
         // (the group's in one bank) and one eviction with the value bias.
@@ -189,10 +195,13 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
     if (values_of) values_of(0);
     for (uint32_t i = 0; i < count + kAhead; ++i) {
         if (i < count) softmax(i);
+        if (i >= kAhead) transposes(i - kAhead);
         if (values_of && i < count && at(i).head0 == 0 && at(i).seq + 1 < shape.seqs)
             values_of(at(i).seq + 1);
-        if (between && i < count) between(i + 1 < count ? at(i + 1).seq : shape.seqs);
-        if (i >= kAhead) context(i - kAhead);
+        if (between)
+            between(i + 1 < count ? at(i + 1).seq : shape.seqs,
+                    i < kAhead ? 0 : (i - kAhead) / groups_per_seq);
+        if (i >= kAhead) products(i - kAhead);
     }
     ctx.sbuf().release(mark);
 }

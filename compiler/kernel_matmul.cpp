@@ -38,9 +38,16 @@ void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
 }
 
 void DeferredTiles::linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
-                           const MovingFn& moving, uint32_t tokens, const EvictFn& evict) {
-    if (staging.block_width(w) < w.cols)
-        return compiler::linear(ctx, w, staging, moving, tokens, evict);
+                           const MovingFn& moving, uint32_t tokens, const EvictFn& evict,
+                           uint32_t from) {
+    if (staging.block_width(w) < w.cols) {
+        const auto all = [&ctx, &w, &staging, moving, tokens, evict] {
+            compiler::linear(ctx, w, staging, moving, tokens, evict);
+        };
+        if (from > 0) return all();
+        m_tiles.push_back({0, tokens, all});
+        return;
+    }
     const MatrixBlock block = staging.fetch(ctx, w, 0);
     for (uint32_t n0 = 0; n0 < tokens; n0 += kMovingMax) {
         const uint32_t n = std::min(kMovingMax, tokens - n0);
@@ -48,24 +55,27 @@ void DeferredTiles::linear(KernelContext& ctx, const MatrixWeight& w, WeightStag
             auto tile = [&ctx, &w, block, moving, m0, n0, n, evict] {
                 linear_tile(ctx, w, block, moving, m0, n0, n, evict);
             };
-            if (n0 == 0) {
+            if (n0 < from) {
                 tile();
                 continue;
             }
             // After the kept tiles of this chunk, before those of later ones.
             auto at = m_tiles.begin();
             while (at != m_tiles.end() && at->n0 <= n0) ++at;
-            m_tiles.insert(at, {n0, tile});
+            m_tiles.insert(at, {n0, n, tile});
         }
     }
 }
 
-void DeferredTiles::emit_before(uint32_t column) {
+void DeferredTiles::emit_needed(uint32_t column) {
     while (!m_tiles.empty() && m_tiles.front().n0 < column) {
         m_tiles.front().emit();
         m_tiles.pop_front();
     }
-    if (m_tiles.empty()) return;
+}
+
+void DeferredTiles::emit_next(uint32_t ready) {
+    if (m_tiles.empty() || m_tiles.front().n0 + m_tiles.front().n > ready) return;
     m_tiles.front().emit();
     m_tiles.pop_front();
 }

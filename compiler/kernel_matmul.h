@@ -32,21 +32,23 @@ void linear_tile(KernelContext& ctx, const MatrixWeight& w, const MatrixBlock& b
 void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
             const MovingFn& moving, uint32_t tokens, const EvictFn& evict);
 
-// Output tiles of linears kept for later, so that a caller emits them a few at a time between
+// Output tiles of linears kept for later, so that a caller emits them one at a time between
 // another kernel's steps and the Tensor engine computes them while other engines work.
 class DeferredTiles {
 public:
-    // y = W^T x like linear(): the first chunk of at most 512 columns now, the output tiles of
-    // the other chunks kept, when W is one block; a wider W is emitted whole now.
+    // y = W^T x like linear(), when W is one block: the output tiles of columns before `from`
+    // now, the others kept; a wider W whole, now or (`from` 0) kept as one tile.
     void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
-                const MovingFn& moving, uint32_t tokens, const EvictFn& evict);
-    // Emits the kept tiles that write columns before `column`, then one more.
-    void emit_before(uint32_t column);
-    void emit_all() { emit_before(std::numeric_limits<uint32_t>::max()); }
+                const MovingFn& moving, uint32_t tokens, const EvictFn& evict, uint32_t from = 512);
+    // Emits the kept tiles that write columns before `column` (what a reader of them needs).
+    void emit_needed(uint32_t column);
+    // Emits the next kept tile if its columns end by `ready` (its inputs are there).
+    void emit_next(uint32_t ready);
+    void emit_all() { emit_needed(std::numeric_limits<uint32_t>::max()); }
 
 private:
     struct Tile {
-        uint32_t n0;
+        uint32_t n0, n;
         std::function<void()> emit;
     };
     std::deque<Tile> m_tiles;  // by first column
