@@ -31,7 +31,7 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
     const uint32_t chunk = std::min(512u, x.tokens);
     // The sums' operands take the matmul dtype.
     const DType dt = xb.dtype;
-    // The GpSimd engine takes part of the element-wise work where the target has one.
+    // The fp32 x * gamma + beta runs on GpSimd where the target has one.
     const isa::Engine side = ctx.limits().has_gpsimd ? isa::Engine::gpsimd : isa::Engine::vector;
     // The mean pass's operands, one per tile of two chunks, so that a chunk's roundings run
     // ahead of the matmuls; the variance pass's two alternate (one tile's is written while the

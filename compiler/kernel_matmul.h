@@ -33,11 +33,13 @@ void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
             const MovingFn& moving, uint32_t tokens, const EvictFn& evict);
 
 // Output tiles of linears kept for later, so that a caller emits them one at a time between
-// another kernel's steps and the Tensor engine computes them while other engines work.
+// another kernel's steps and the Tensor engine computes them while other engines work. The
+// context, W and the staging must outlive the kept tiles.
 class DeferredTiles {
 public:
     // y = W^T x like linear(), when W is one block: the output tiles of columns before `from`
-    // now, the others kept; a wider W whole, now or (`from` 0) kept as one tile.
+    // (by default the first chunk, one PSUM bank of fp32) now, the others kept; a wider W whole,
+    // now or (`from` 0) kept as one tile.
     void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
                 const MovingFn& moving, uint32_t tokens, const EvictFn& evict, uint32_t from = 512);
     // Emits the kept tiles that write columns before `column` (what a reader of them needs).

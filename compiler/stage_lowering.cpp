@@ -393,10 +393,8 @@ private:
             // a sequence reads before its first group, so the Tensor engine computes them while
             // the softmaxes run.
             DeferredTiles later;
-            later.linear(m_ctx, matrix(p + "query.weight", 0, f0), m_staging, moving_of(m_xb), T,
-                         evict_q);
-            later.linear(m_ctx, matrix(p + "key.weight", 0, f0), m_staging, moving_of(m_xb), T,
-                         evict_k);
+            later.linear(m_ctx, wq, m_staging, moving_of(m_xb), T, evict_q);
+            later.linear(m_ctx, wk, m_staging, moving_of(m_xb), T, evict_k);
             DeferredTiles after;
             if (then && t0 + group >= m_xb.tiles) then(after, c);
             const auto between = [&](uint32_t next, uint32_t done) {
