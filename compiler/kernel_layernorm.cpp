@@ -1,7 +1,6 @@
 #include "compiler/kernel_layernorm.h"
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
 namespace nsim::compiler {
@@ -74,9 +73,9 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
                 .arg("accumulate", k > 0);
         }
     };
-    // The variance about that mean: x -= mean in fp32 in place, then the sums of
-    // ((x - mean) / sqrt(features))^2. Centred first, the rounded squares lose no digits to a
-    // large mean. rstd = (var + eps)^-1/2 replaces the variance in PSUM.
+    // The variance about that mean: x -= mean in fp32 in place, then the sums of (x - mean)^2.
+    // Centred first, the rounded squares lose no digits to a large mean. rstd = (sum / features
+    // + eps)^-1/2 replaces the sum in PSUM.
     const auto variance_pass = [&](uint32_t c) {
         const uint32_t n0 = c * chunk;
         rstd_at[c] = ctx.next_psum_bank();
@@ -86,11 +85,12 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
             const auto xs = x.ap(k, n0, tokens(c), 0, rows);
             b.tensor_tensor(xs, xs, stat(mean_at[c], c, rows), AluOp::subtract);
             const auto sq = operand(c, rows, squares + k % 2 * operand_bytes);
-            b.activation(sq, isa::ActFunc::square, xs)
-                .arg("scale", 1.0 / std::sqrt(double(features)));
+            b.activation(sq, isa::ActFunc::square, xs);
             b.nc_matmul(var, ones(rows), sq).arg("accumulate", k > 0);
         }
-        b.activation(var, isa::ActFunc::rsqrt, var).arg("bias", eps_column);
+        b.activation(var, isa::ActFunc::rsqrt, var)
+            .arg("scale", 1.0 / features)
+            .arg("bias", eps_column);
     };
     // x = (x - mean) * rstd * gamma + beta: the matmul copy first (Scalar), for the next
     // matmuls; the fp32 residual stream on the side engine.

@@ -3,8 +3,8 @@
 // cross-partition sums are matmuls by a [128, 128] matrix of ones: every output row gets the sum,
 // already broadcast to all partitions. The matmuls take operands in the matmul dtype (bf16 runs at
 // four times fp32's rate): the mean sums x / features rounded to it, the variance the rounded
-// ((x - mean) / sqrt(features))^2 after x is centred in fp32, both accumulated in fp32 PSUM, where
-// the mean and rstd stay for the Vector engine's centring and scaling.
+// (x - mean)^2 after x is centred in fp32, both accumulated in fp32 PSUM, where the mean and rstd
+// stay for the Vector engine's centring and scaling.
 #pragma once
 
 #include "compiler/kernel_weights.h"
