@@ -85,7 +85,8 @@ void masked_softmax(KernelContext& ctx, const isa::AccessPattern& scores,
 void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q,
                const FeatureTiles& k, uint64_t v_offset, uint64_t v_seq_bytes, uint64_t mask_offset,
                const VectorWeight& bv, const FeatureTiles& out,
-               const std::function<void(uint32_t seq)>& values_of) {
+               const std::function<void(uint32_t seq)>& values_of,
+               const std::function<void(uint32_t next, uint32_t done)>& between) {
     auto& b = ctx.b();
     const uint32_t S = shape.seq_len, hd = shape.head_dim;
     const DType dt = q.dtype;
@@ -100,10 +101,12 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
     // The groups (of all sequences) are software-pipelined: each engine runs its instructions in
     // program order, so group i+kAhead's scores and softmax are emitted before group i's
     // transposes and value products, and the Tensor, Vector and Scalar engines work on different
-    // groups at once instead of each waiting for the whole chain of one. Each group in flight has
-    // its own probability tile and softmax statistics (no more sets than groups: a pipeline stage
-    // runs its heads a tile at a time to keep its working set small); the exponentials, written
-    // and read by the Scalar engine alone in program order, need one buffer.
+    // groups at once instead of each waiting for the whole chain of one. Group i's transposes
+    // come right after group i+kAhead's scores, its value products after the other work (values,
+    // `between`), so the Vector engine evicts P^T while the Tensor engine does that work. Each
+    // group in flight has its own probability tile and softmax statistics (no more sets than
+    // groups: a pipeline stage runs its heads a tile at a time to keep its working set small); the
+    // exponentials, written and read by the Scalar engine alone in program order, need one buffer.
     constexpr uint32_t kAhead = 2, kSets = kAhead + 1;
     const uint32_t count = shape.seqs * groups_per_seq, sets = std::min(kSets, count);
     uint64_t probs_at[kSets];
@@ -155,7 +158,7 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
         }
         softmax_rows(ctx, scores, g.heads, probs(i, g.heads), scratch[i % sets]);
     };
-    const auto context = [&](uint32_t i) {
+    const auto transposes = [&](uint32_t i) {
         const Group g = at(i);
         // P^T replaces P in its tile: the transposes have read P before their eviction writes.
         const auto probs_t = probs(i, g.heads);
@@ -163,27 +166,42 @@ void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTil
         for (uint32_t j = 0; j < g.heads; ++j)
             b.nc_transpose(columns(transposed, j * S, S), columns(probs(i, g.heads), j * S, S));
         b.tensor_copy(probs_t, transposed);
+    };
+    const auto products = [&](uint32_t i) {
+        const Group g = at(i);
+        const auto probs_t = probs(i, g.heads);
+        // Each head's product takes the head's own hd features of V as the stationary operand and
+        // lands on the head's partitions of its tile, so the heads of a tile share one PSUM tile
+        // (the group's in one bank) and one eviction with the value bias.
+        const uint64_t bank = ctx.next_psum_bank();
+        const uint32_t tile0 = head_tile(g.head0);
+        const auto acc = [&](uint32_t tile, uint32_t p0, uint32_t rows) {
+            return isa::psum(p0, rows, bank + uint64_t(tile - tile0) * S * 4, DType::float32, {S});
+        };
+        uint32_t first = head_p0(g.head0);  // partition of the tile's first head in the group
         for (uint32_t j = 0; j < g.heads; ++j) {
             const uint32_t h = g.head0 + j, tile = head_tile(h), p0 = head_p0(h);
-            const uint32_t rows = tile_rows(out.tiles * kCompilerPartitions, tile);
-            // All `rows` features of the head's tile come out; the head's own hd rows are kept.
-            const uint64_t acc_at = ctx.next_psum_bank();
-            const auto v_tile = isa::sbuf(
-                0, S, v_offset + g.seq * v_seq_bytes + uint64_t(tile) * kCompilerPartitions * esize,
-                dt, {rows});
-            b.nc_matmul(isa::psum(0, rows, acc_at, DType::float32, {S}), v_tile,
-                        columns(probs_t, j * S, S));
-            b.activation(out.ap(tile, g.seq * S, S, p0, hd), isa::ActFunc::copy,
-                         isa::psum(p0, hd, acc_at, DType::float32, {S}))
-                .arg("bias", bv.ap(tile, p0, hd));
+            const auto v_head = isa::sbuf(
+                0, S, v_offset + g.seq * v_seq_bytes + uint64_t(h) * hd * esize, dt, {hd});
+            b.nc_matmul(acc(tile, p0, hd), v_head, columns(probs_t, j * S, S));
+            if (j + 1 < g.heads && head_tile(h + 1) == tile) continue;
+            const uint32_t rows = p0 + hd - first;
+            b.activation(out.ap(tile, g.seq * S, S, first, rows), isa::ActFunc::copy,
+                         acc(tile, first, rows))
+                .arg("bias", bv.ap(tile, first, rows));
+            first = 0;
         }
     };
     if (values_of) values_of(0);
     for (uint32_t i = 0; i < count + kAhead; ++i) {
         if (i < count) softmax(i);
+        if (i >= kAhead) transposes(i - kAhead);
         if (values_of && i < count && at(i).head0 == 0 && at(i).seq + 1 < shape.seqs)
             values_of(at(i).seq + 1);
-        if (i >= kAhead) context(i - kAhead);
+        if (between)
+            between(i + 1 < count ? at(i + 1).seq : shape.seqs,
+                    i < kAhead ? 0 : (i - kAhead) / groups_per_seq);
+        if (i >= kAhead) products(i - kAhead);
     }
     ctx.sbuf().release(mark);
 }

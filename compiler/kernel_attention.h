@@ -51,10 +51,14 @@ struct AttentionShape {
 };
 // `values_of(s)`, when given, emits sequence s's values: called for sequence s+1 after the
 // scores of sequence s's first group, so the Tensor engine computes them while that group's
-// softmax runs.
+// softmax runs. `between(next, done)`, when given, is called after each group's scores (and once
+// per group after the last) with the sequence of the next group (seqs after the last) and the
+// number of sequences whose context is emitted: other work for the Tensor engine, which must have
+// emitted what sequence `next`'s scores read and may read the first `done` sequences' context.
 void attention(KernelContext& ctx, const AttentionShape& shape, const FeatureTiles& q,
                const FeatureTiles& k, uint64_t v_offset, uint64_t v_seq_bytes, uint64_t mask_offset,
                const VectorWeight& bv, const FeatureTiles& out,
-               const std::function<void(uint32_t seq)>& values_of = {});
+               const std::function<void(uint32_t seq)>& values_of = {},
+               const std::function<void(uint32_t next, uint32_t done)>& between = {});
 
 }  // namespace nsim::compiler

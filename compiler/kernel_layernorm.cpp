@@ -1,6 +1,7 @@
 #include "compiler/kernel_layernorm.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace nsim::compiler {
 
@@ -27,30 +28,18 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
     auto& b = ctx.b();
     const uint64_t mark = ctx.sbuf().mark();
     const uint32_t chunk = std::min(512u, x.tokens);
-    const double inv_features = 1.0 / features;
-    // The sums' operands take the matmul dtype; when it is fp32, x itself is summed.
+    // The sums' operands take the matmul dtype.
     const DType dt = xb.dtype;
-    const bool rounds = dt != DType::float32;
-    // The GpSimd engine takes part of the element-wise work where the target has one.
+    // The fp32 x * gamma + beta runs on GpSimd where the target has one.
     const isa::Engine side = ctx.limits().has_gpsimd ? isa::Engine::gpsimd : isa::Engine::vector;
-    const auto scratch = [&](const char* what, uint64_t esize) {
-        return ctx.sbuf().alloc(uint64_t(chunk) * esize, std::string("LayerNorm ") + what);
-    };
-    // Two of each operand, so that one tile's is written while the previous tile's matmul reads
-    // its own.
+    // The mean pass's operands, one per tile of two chunks, so that a chunk's roundings run
+    // ahead of the matmuls; the variance pass's two alternate (one tile's is written while the
+    // previous tile's matmul reads its own).
     const uint64_t esize = isa::dtype_size(dt);
-    const uint64_t rounded[2] = {rounds ? scratch("rounded x (a)", esize) : 0,
-                                 rounds ? scratch("rounded x (b)", esize) : 0};
-    const uint64_t squares[2] = {scratch("(x-mean)^2 (a)", esize),
-                                 scratch("(x-mean)^2 (b)", esize)};
-    // The token chunks are software-pipelined: chunk c+1's pass is emitted before chunk c's next
-    // one (each engine runs in program order), so the Tensor engine sums one chunk while the
-    // others centre or normalise the previous one. The three chunks in flight have their own mean
-    // and rstd.
-    constexpr uint32_t kInFlight = 3;
-    const uint32_t chunks = (x.tokens + chunk - 1) / chunk;
-    const uint64_t stats = ctx.sbuf().alloc(uint64_t(std::min(chunks, kInFlight)) * 2 * chunk * 4,
-                                            "LayerNorm mean and rstd");
+    const uint64_t operand_bytes = uint64_t(chunk) * esize;
+    const uint64_t mean_operands =
+        ctx.sbuf().alloc(2 * x.tiles * operand_bytes, "LayerNorm mean operands");
+    const uint64_t squares = ctx.sbuf().alloc(2 * operand_bytes, "LayerNorm squares");
     // eps as a per-partition bias operand (an immediate bias needs NeuronCore-v3).
     const auto eps_column = isa::sbuf(0, kCompilerPartitions, ctx.sbuf().alloc(4, "LayerNorm eps"),
                                       DType::float32, {1});
@@ -58,67 +47,71 @@ void layernorm(KernelContext& ctx, const FeatureTiles& x, const FeatureTiles& xb
     const auto ones = [&](uint32_t rows) {
         return isa::sbuf(0, rows, ones_matrix, dt, {kCompilerPartitions});
     };
+    const uint32_t chunks = (x.tokens + chunk - 1) / chunk;
     const auto tokens = [&](uint32_t c) { return std::min(chunk, x.tokens - c * chunk); };
-    const auto operand = [&](uint32_t c, uint32_t rows, uint64_t off) {
-        return isa::sbuf(0, rows, off, dt, {tokens(c)});
+    const auto operand = [&](uint32_t c, uint32_t rows, uint64_t at) {
+        return isa::sbuf(0, rows, at, dt, {tokens(c)});
     };
-    const auto stat = [&](uint32_t c, uint32_t rows, uint32_t i) {
-        return isa::sbuf(0, rows, stats + (uint64_t(c % kInFlight) * 2 + i) * chunk * 4,
-                         DType::float32, {tokens(c)});
+    // Each chunk's mean and rstd stay in PSUM, where the matmuls by the ones put them (already
+    // broadcast to every partition): the Vector engine reads a PSUM and an SBUF operand at one
+    // element per cycle, twice the rate of two SBUF operands.
+    std::vector<uint64_t> mean_at(chunks), rstd_at(chunks);
+    const auto stat = [&](uint64_t at, uint32_t c, uint32_t rows) {
+        return isa::psum(0, rows, at, DType::float32, {tokens(c)});
     };
-    // Pass 1, the mean: the feature sums of x rounded to the matmul dtype (exact products with
-    // the ones, fp32 accumulation), at the bf16 matmul rate instead of fp32's quarter; the
-    // roundings alternate between the Vector and the side engine.
+    // The matmul sums its operand over the features: operand = x / features rounded to the
+    // matmul dtype (exact products with the ones, fp32 accumulation), so the sum is the mean.
     const auto mean_pass = [&](uint32_t c) {
-        const uint32_t n0 = c * chunk, n = tokens(c);
-        const auto sum =
-            isa::psum(0, kCompilerPartitions, ctx.next_psum_bank(), DType::float32, {n});
+        const uint32_t n0 = c * chunk;
+        mean_at[c] = ctx.next_psum_bank();
         for (uint32_t k = 0; k < x.tiles; ++k) {
             const uint32_t rows = tile_rows(features, k);
-            const auto xs = x.ap(k, n0, n, 0, rows);
-            if (rounds)
-                b.tensor_copy(operand(c, rows, rounded[k % 2]), xs)
-                    .engine(k % 2 ? side : isa::Engine::vector);
-            b.nc_matmul(sum, ones(rows), rounds ? operand(c, rows, rounded[k % 2]) : xs)
+            const auto xr = operand(c, rows, mean_operands + (c % 2 * x.tiles + k) * operand_bytes);
+            b.activation(xr, isa::ActFunc::copy, x.ap(k, n0, tokens(c), 0, rows))
+                .arg("scale", 1.0 / features);
+            b.nc_matmul(stat(mean_at[c], c, kCompilerPartitions), ones(rows), xr)
                 .arg("accumulate", k > 0);
         }
-        b.activation(stat(c, kCompilerPartitions, 0), isa::ActFunc::copy, sum)
-            .arg("scale", inv_features);
     };
-    // Pass 2, the variance about that mean: x -= mean in fp32 in place, then the feature sums
-    // of (x - mean)^2. Centred first, the rounded squares lose no digits to a large mean.
+    // The variance about that mean: x -= mean in fp32 in place, then the sums of (x - mean)^2.
+    // Centred first, the rounded squares lose no digits to a large mean. rstd = (sum / features
+    // + eps)^-1/2 replaces the sum in PSUM.
     const auto variance_pass = [&](uint32_t c) {
-        const uint32_t n0 = c * chunk, n = tokens(c);
-        const auto sumsq =
-            isa::psum(0, kCompilerPartitions, ctx.next_psum_bank(), DType::float32, {n});
+        const uint32_t n0 = c * chunk;
+        rstd_at[c] = ctx.next_psum_bank();
+        const auto var = stat(rstd_at[c], c, kCompilerPartitions);
         for (uint32_t k = 0; k < x.tiles; ++k) {
             const uint32_t rows = tile_rows(features, k);
-            const auto xs = x.ap(k, n0, n, 0, rows);
-            // Every other tile on the side engine, beside the Vector engine's.
-            const isa::Engine e = k % 2 ? side : isa::Engine::vector;
-            b.tensor_tensor(xs, xs, stat(c, rows, 0), AluOp::subtract).engine(e);
-            b.activation(operand(c, rows, squares[k % 2]), isa::ActFunc::square, xs);
-            b.nc_matmul(sumsq, ones(rows), operand(c, rows, squares[k % 2]))
-                .arg("accumulate", k > 0);
+            const auto xs = x.ap(k, n0, tokens(c), 0, rows);
+            b.tensor_tensor(xs, xs, stat(mean_at[c], c, rows), AluOp::subtract);
+            const auto sq = operand(c, rows, squares + k % 2 * operand_bytes);
+            b.activation(sq, isa::ActFunc::square, xs);
+            b.nc_matmul(var, ones(rows), sq).arg("accumulate", k > 0);
         }
-        // rstd = (sumsq / features + eps)^-1/2 in one Scalar instruction from PSUM.
-        b.activation(stat(c, kCompilerPartitions, 1), isa::ActFunc::rsqrt, sumsq)
-            .arg("scale", inv_features)
+        b.activation(var, isa::ActFunc::rsqrt, var)
+            .arg("scale", 1.0 / features)
             .arg("bias", eps_column);
     };
+    // x = (x - mean) * rstd * gamma + beta: the matmul copy first (Scalar), for the next
+    // matmuls; the fp32 residual stream on the side engine.
     const auto normalise = [&](uint32_t c) {
-        const uint32_t n0 = c * chunk, n = tokens(c);
+        const uint32_t n0 = c * chunk;
         for (uint32_t k = 0; k < x.tiles; ++k) {
             const uint32_t rows = tile_rows(features, k);
-            const auto xs = x.ap(k, n0, n, 0, rows);
-            const isa::Engine e = k % 2 ? side : isa::Engine::vector;
-            b.tensor_tensor(xs, xs, stat(c, rows, 1), AluOp::multiply).engine(e);
-            b.activation(xs, isa::ActFunc::copy, xs)
+            const auto xs = x.ap(k, n0, tokens(c), 0, rows);
+            b.tensor_tensor(xs, xs, stat(rstd_at[c], c, rows), AluOp::multiply);
+            b.activation(xb.ap(k, n0, tokens(c), 0, rows), isa::ActFunc::copy, xs)
                 .arg("scale", gamma.ap(k, 0, rows))
                 .arg("bias", beta.ap(k, 0, rows));
-            b.activation(xb.ap(k, n0, n, 0, rows), isa::ActFunc::copy, xs);
+            b.tensor_scalar(xs, xs, AluOp::multiply, gamma.ap(k, 0, rows))
+                .arg("op1", AluOp::add)
+                .arg("operand1", beta.ap(k, 0, rows))
+                .engine(side);
         }
     };
+    // The token chunks are software-pipelined: chunk c+1's pass is emitted before chunk c's next
+    // one (each engine runs in program order), so the Tensor engine sums one chunk while the
+    // others centre or normalise the previous one.
     for (uint32_t i = 0; i < chunks + 2; ++i) {
         if (i < chunks) mean_pass(i);
         if (i >= 1 && i - 1 < chunks) variance_pass(i - 1);

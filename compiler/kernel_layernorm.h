@@ -2,8 +2,9 @@
 // per token, mean and variance over the `features` rows. Features sit on partitions, so the
 // cross-partition sums are matmuls by a [128, 128] matrix of ones: every output row gets the sum,
 // already broadcast to all partitions. The matmuls take operands in the matmul dtype (bf16 runs at
-// four times fp32's rate): the mean sums x rounded to it, the variance the rounded (x - mean)^2
-// after x is centred in fp32, both accumulated in fp32 PSUM.
+// four times fp32's rate): the mean sums x / features rounded to it, the variance the rounded
+// (x - mean)^2 after x is centred in fp32, both accumulated in fp32 PSUM, where the mean and rstd
+// stay for the Vector engine's centring and scaling.
 #pragma once
 
 #include "compiler/kernel_weights.h"

@@ -4,7 +4,9 @@
 // caller chooses (bias, GELU, residual add...), so the kernel chains into the next one.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <limits>
 
 #include "compiler/kernel_weights.h"
 
@@ -19,10 +21,40 @@ using EvictFn =
 // The moving operand over all of `x` (feature-major tiles).
 MovingFn moving_of(const FeatureTiles& x);
 
+// One output tile of y = W^T x: columns [n0, n0+n) (at most 512) of output tile m0/128 of
+// `block`: K/128 matmuls into one PSUM bank, then `evict`.
+void linear_tile(KernelContext& ctx, const MatrixWeight& w, const MatrixBlock& block,
+                 const MovingFn& moving, uint32_t m0, uint32_t n0, uint32_t n,
+                 const EvictFn& evict);
+
 // y = W^T x for `tokens` columns of moving: per column block of W (fetched once), per chunk of at
 // most 512 columns, per output tile: K/128 matmuls into one PSUM bank, then `evict`.
 void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
             const MovingFn& moving, uint32_t tokens, const EvictFn& evict);
+
+// Output tiles of linears kept for later, so that a caller emits them one at a time between
+// another kernel's steps and the Tensor engine computes them while other engines work. The
+// context, W and the staging must outlive the kept tiles.
+class DeferredTiles {
+public:
+    // y = W^T x like linear(), when W is one block: the output tiles of columns before `from`
+    // (by default the first chunk, one PSUM bank of fp32) now, the others kept; a wider W whole,
+    // now or (`from` 0) kept as one tile.
+    void linear(KernelContext& ctx, const MatrixWeight& w, WeightStaging& staging,
+                const MovingFn& moving, uint32_t tokens, const EvictFn& evict, uint32_t from = 512);
+    // Emits the kept tiles that write columns before `column` (what a reader of them needs).
+    void emit_needed(uint32_t column);
+    // Emits the next kept tile if its columns end by `ready` (its inputs are there).
+    void emit_next(uint32_t ready);
+    void emit_all() { emit_needed(std::numeric_limits<uint32_t>::max()); }
+
+private:
+    struct Tile {
+        uint32_t n0, n;
+        std::function<void()> emit;
+    };
+    std::deque<Tile> m_tiles;  // by first column
+};
 
 // Takes PSUM [seq_len, width]: token-major output columns [c0, c0+width) of sequence `seq`.
 using TokenEvictFn = std::function<void(uint32_t seq, uint32_t c0, const isa::AccessPattern& acc)>;

@@ -315,16 +315,26 @@ private:
         const std::string p = u.block() + ".";
         const uint64_t mark = m_ctx.sbuf().mark();
         const uint32_t T = m_x.tokens;
-        // A stage continuing the block has the context in xb already.
-        const FeatureTiles c = u.begin == 0 ? emit_self_attention(p) : m_xb;
-        if (u.end < u.steps) {
-            store_carry(c);
-            m_ctx.sbuf().release(mark);
-            return;
+        if (u.begin == 0 && u.end == u.steps) {
+            // The output projection's tiles go between the attention's last groups, each once
+            // the context it reads is complete.
+            const VectorWeight bo = vector(p + "output.bias");
+            emit_self_attention(p, [&](DeferredTiles& after, const FeatureTiles& c) {
+                after.linear(m_ctx, matrix(p + "output.weight"), m_staging, moving_of(c), T,
+                             evict_bias_residual(m_ctx, bo, m_x), 0);
+            });
+        } else {
+            // A stage continuing the block has the context in xb already.
+            const FeatureTiles c = u.begin == 0 ? emit_self_attention(p) : m_xb;
+            if (u.end < u.steps) {
+                store_carry(c);
+                m_ctx.sbuf().release(mark);
+                return;
+            }
+            const VectorWeight bo = vector(p + "output.bias");
+            linear(m_ctx, matrix(p + "output.weight"), m_staging, moving_of(c), T,
+                   evict_bias_residual(m_ctx, bo, m_x));
         }
-        const VectorWeight bo = vector(p + "output.bias");
-        linear(m_ctx, matrix(p + "output.weight"), m_staging, moving_of(c), T,
-               evict_bias_residual(m_ctx, bo, m_x));
         m_ctx.sbuf().release(mark);
         emit_layernorm(p + "ln");
     }
@@ -342,8 +352,10 @@ private:
     // in the caller's scope. With all weights resident they come per tile of heads
     // (unit_matrices), computed into two alternating sets of small buffers; else whole, the
     // context then taking the place of xb, which the projections were the last to read (the
-    // LayerNorm writes it anew).
-    FeatureTiles emit_self_attention(const std::string& p) {
+    // LayerNorm writes it anew). `then`, when given, keeps the work that reads the context in
+    // tiles, emitted between the last attention's groups as the context they read is complete.
+    using ContextReader = std::function<void(DeferredTiles&, const FeatureTiles& context)>;
+    FeatureTiles emit_self_attention(const std::string& p, const ContextReader& then = {}) {
         auto& b = m_builder;
         const uint32_t T = m_x.tokens, hd = m_spec.head_dim();
         const uint32_t group = m_req.all_resident() ? 1 : m_xb.tiles;  // tiles of heads at a time
@@ -366,15 +378,30 @@ private:
         for (uint32_t t0 = 0, i = 0; t0 < m_xb.tiles; t0 += group, i = (i + 1) % sets) {
             const uint32_t f0 = t0 * kCompilerPartitions;
             const VectorWeight gq = tiles_of(bq, t0), gk = tiles_of(bk, t0);
-            linear(m_ctx, matrix(p + "query.weight", 0, f0), m_staging, moving_of(m_xb), T,
-                   [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0, uint32_t n) {
-                       b.tensor_scalar(q[i].ap(m, n0, n, 0, acc.num_partitions), acc, AluOp::add,
-                                       gq.ap(m, 0, acc.num_partitions))
-                           .arg("op1", AluOp::multiply)
-                           .arg("operand1", scale);
-                   });
-            linear(m_ctx, matrix(p + "key.weight", 0, f0), m_staging, moving_of(m_xb), T,
-                   evict_bias(m_ctx, gk, k[i], isa::ActFunc::copy));
+            const EvictFn evict_q = [&](uint32_t m, const isa::AccessPattern& acc, uint32_t n0,
+                                        uint32_t n) {
+                b.tensor_scalar(q[i].ap(m, n0, n, 0, acc.num_partitions), acc, AluOp::add,
+                                gq.ap(m, 0, acc.num_partitions))
+                    .arg("op1", AluOp::multiply)
+                    .arg("operand1", scale);
+            };
+            const EvictFn evict_k = evict_bias(m_ctx, gk, k[i], isa::ActFunc::copy);
+            const MatrixWeight &wq = matrix(p + "query.weight", 0, f0),
+                               &wk = matrix(p + "key.weight", 0, f0);
+            // Queries and keys: the first 512 tokens' now, the other output tiles (of a matrix of
+            // one block) between the attention's groups, a tile after each group's scores and all
+            // a sequence reads before its first group, so the Tensor engine computes them while
+            // the softmaxes run.
+            DeferredTiles later;
+            later.linear(m_ctx, wq, m_staging, moving_of(m_xb), T, evict_q);
+            later.linear(m_ctx, wk, m_staging, moving_of(m_xb), T, evict_k);
+            DeferredTiles after;
+            if (then && t0 + group >= m_xb.tiles) then(after, c);
+            const auto between = [&](uint32_t next, uint32_t done) {
+                later.emit_needed((next + 1) * S());
+                later.emit_next(T);
+                after.emit_next(done * S());
+            };
             const MatrixWeight& wv = matrix(p + "value.weight", 0, f0);
             const TokenEvictFn evict_v = [&](uint32_t s, uint32_t c0,
                                              const isa::AccessPattern& acc) {
@@ -394,7 +421,10 @@ private:
             }
             const uint32_t tiles = std::min(group, m_xb.tiles - t0);
             attention(m_ctx, {std::min(width, H() - f0) / hd, hd, S(), m_seqs}, q[i], k[i], v[i],
-                      v_seq_bytes, m_masks, tiles_of(bv, t0), tiles_of(c, t0, tiles), values_of);
+                      v_seq_bytes, m_masks, tiles_of(bv, t0), tiles_of(c, t0, tiles), values_of,
+                      between);
+            later.emit_all();
+            after.emit_all();
         }
         m_ctx.sbuf().release(mark);
         return c;

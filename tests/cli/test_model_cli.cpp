@@ -209,6 +209,21 @@ TEST_CASE("cli: a one-layer BERT-base runs functionally and matches the fp32 ref
     CHECK(r["functional"]["max_abs_error"].get<double>() < 0.1);
 }
 
+TEST_CASE("cli: a one-layer BERT-base at batch 8 in a two-stage pipeline matches the reference",
+          "[cli][sim]") {
+    // 1024 tokens per group: LayerNorm in two chunks, the queries' and keys' second chunk and
+    // the resident output projection (blocks of 512 columns) kept until the attention has
+    // written the context they read.
+    const ScratchDir scratch;
+    const auto r = run_report(
+        {"model", kOneLayer, "--instance", "trn1.2xlarge", "--batch", "8", "--parallel", "pipeline",
+         "--pipeline-cores", "2", "--models", "1", "--requests", "2", "--functional"},
+        scratch);
+    REQUIRE(r.contains("functional"));
+    INFO(r["functional"].dump());
+    CHECK(r["functional"]["max_abs_error"].get<double>() < 0.1);
+}
+
 TEST_CASE("cli: sweep runs a study's points and writes the CSV, the JSON and the figures",
           "[cli][sim]") {
     const ScratchDir scratch;
