@@ -2,6 +2,7 @@
 // (Tensor Engine, or Vector for small transposes), nc_stream_shuffle (Vector), as their pages say
 // [src:nki-isa].
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <variant>
@@ -151,13 +152,22 @@ void nc_transpose(Context& c) {
     const Tile in = read_tile(c.state, data);
     Tile out{uint32_t(in.free), in.partitions, {}};
     if (arithmetic) {
+        // column_dot(column f, I's column p) adds data[k][f] * 0 = +-0 for k != p, which leaves
+        // the sum from +0 as it is, and data[p][f] * 1 at k = p: the sum is +0 + data[p][f]
+        // exactly (-0 becomes +0). A column holding an inf or a NaN (0 * inf = NaN) takes
+        // column_dot itself.
         const Tile eye = identity(in.partitions);  // symmetric: its columns are its rows
         const auto columns = transposed(in.values, in.partitions, in.free);
         out.values.resize(in.values.size());
-        for (uint64_t f = 0; f < in.free; ++f)
+        for (uint64_t f = 0; f < in.free; ++f) {
+            const float* column = &columns[f * in.partitions];
+            const bool finite = std::all_of(column, column + in.partitions,
+                                            [](float v) { return std::isfinite(v); });
             for (uint32_t p = 0; p < in.partitions; ++p)
-                out.at(uint32_t(f), p) = column_dot(&columns[f * in.partitions],
-                                                    &eye.values[p * in.partitions], in.partitions);
+                out.at(uint32_t(f), p) =
+                    finite ? 0.0f + column[p]
+                           : column_dot(column, &eye.values[p * in.partitions], in.partitions);
+        }
     } else {
         out.values = transposed(in.values, in.partitions, in.free);
     }
