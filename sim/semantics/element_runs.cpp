@@ -19,12 +19,26 @@ void store(uint8_t* p, U v) {
     std::memcpy(p, &v, sizeof v);
 }
 
-// isa::encode(bfloat16, x) for round to nearest even, inline: the NaN case goes to isa::encode.
+// isa::encode(bfloat16, x) for round to nearest even, branch-free so that loops vectorise: NaN
+// keeps its sign and top payload bits and gets the quiet bit; otherwise the low 16 bits round to
+// nearest even (a carry into the exponent gives the next binade or infinity).
 uint16_t bf16_nearest_even(float x) {
     uint32_t u;
     std::memcpy(&u, &x, sizeof u);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return uint16_t(isa::encode(isa::DType::bfloat16, x));
-    return uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+    const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    const uint32_t quiet_nan = (u >> 16) | 0x40u;
+    return uint16_t((u & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded);
+}
+
+// Calls f(i, p + i * stride) for i < n; a contiguous run gets the constant stride `Size`, so that
+// the compiler vectorises the loop.
+template <int64_t Size, class P, class F>
+void each(P* p, int64_t stride, uint64_t n, F&& f) {
+    if (stride == Size) {
+        for (uint64_t i = 0; i < n; ++i) f(i, p + int64_t(i) * Size);
+    } else {
+        for (uint64_t i = 0; i < n; ++i) f(i, p + int64_t(i) * stride);
+    }
 }
 
 }  // namespace
@@ -39,10 +53,10 @@ void decode_run(isa::DType t, const uint8_t* p, int64_t stride, uint64_t n, floa
             for (uint64_t i = 0; i < n; ++i) out[i] = load<float>(p + int64_t(i) * stride);
             return;
         case isa::DType::bfloat16:  // the upper half of an fp32, as isa::decode
-            for (uint64_t i = 0; i < n; ++i) {
-                const uint32_t bits = uint32_t(load<uint16_t>(p + int64_t(i) * stride)) << 16;
+            each<2>(p, stride, n, [&](uint64_t i, const uint8_t* e) {
+                const uint32_t bits = uint32_t(load<uint16_t>(e)) << 16;
                 std::memcpy(&out[i], &bits, 4);
-            }
+            });
             return;
         default: {
             const unsigned size = isa::dtype_size(t);
@@ -62,8 +76,8 @@ void encode_run(isa::DType t, const float* in, uint64_t n, uint8_t* p, int64_t s
             for (uint64_t i = 0; i < n; ++i) store(p + int64_t(i) * stride, in[i]);
             return;
         case isa::DType::bfloat16:
-            for (uint64_t i = 0; i < n; ++i)
-                store(p + int64_t(i) * stride, bf16_nearest_even(in[i]));
+            each<2>(p, stride, n,
+                    [&](uint64_t i, uint8_t* e) { store(e, bf16_nearest_even(in[i])); });
             return;
         default: {
             const unsigned size = isa::dtype_size(t);
