@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "sim/semantics/matmul_kernel.h"
 #include "sim/semantics/semantics_families.h"
 #include "sim/semantics/semantics_operands.h"
 #include "sim/semantics/semantics_ops.h"
@@ -30,68 +31,6 @@ float column_dot(const float* a, const float* b, uint32_t k_size) {
         s = s + product;
     }
     return s;
-}
-
-// Four fp32 lanes: the compiler's SSE/AVX registers, whatever the host's vector width.
-using Lanes = float __attribute__((vector_size(16)));
-constexpr uint32_t kRows = 8;   // outputs m per block
-constexpr uint32_t kLanes = 1;  // Lanes per block row: 4 outputs n (more spill registers on SSE2)
-
-// out[m][n] = s(m, n), or out[m][n] + s(m, n) when `accumulate`, for
-// s(m, n) = sum_k stationary[k][m] * moving[k][n] computed as column_dot does: from +0, in
-// ascending k, each product rounded to fp32 before the add. A block of kRows x 4 sums stays in
-// registers for the whole k loop (the sums are independent, so blocking reorders nothing within
-// any one of them); the block's stationary values are laid out first, each broadcast to a Lanes,
-// so the k loop only loads. Rows and columns past the last full block take the plain loop.
-void matmul_into(const Tile& stationary, const Tile& moving, Tile& out, bool accumulate) {
-    const uint32_t k_size = stationary.partitions, m_size = out.partitions;
-    const uint64_t n_size = out.free;
-    const uint64_t a_stride = stationary.free, b_stride = moving.free;
-    const float* a = stationary.values.data();
-    const float* b = moving.values.data();
-    float* o = out.values.data();
-    const auto put = [&](float* dst, float s) { *dst = accumulate ? *dst + s : s; };
-    const uint64_t block_n = kLanes * 4;
-    const uint32_t full_m = m_size / kRows * kRows;
-    const uint64_t full_n = n_size / block_n * block_n;
-    std::vector<Lanes> broadcast(size_t(k_size) * kRows);
-    for (uint32_t m = 0; m < full_m; m += kRows) {
-        for (uint32_t k = 0; k < k_size; ++k)
-            for (uint32_t i = 0; i < kRows; ++i) {
-                const float x = a[k * a_stride + m + i];
-                broadcast[k * kRows + i] = Lanes{x, x, x, x};
-            }
-        for (uint64_t n = 0; n < full_n; n += block_n) {
-            Lanes acc[kRows][kLanes] = {};
-            const Lanes* x = broadcast.data();
-            for (uint32_t k = 0; k < k_size; ++k, x += kRows) {
-                Lanes row[kLanes];
-                std::memcpy(row, b + k * b_stride + n, sizeof row);
-                for (uint32_t i = 0; i < kRows; ++i)
-                    for (uint32_t l = 0; l < kLanes; ++l) {
-                        const Lanes product = x[i] * row[l];
-                        acc[i][l] = acc[i][l] + product;
-                    }
-            }
-            for (uint32_t i = 0; i < kRows; ++i)
-                for (uint32_t l = 0; l < kLanes; ++l) {
-                    float sums[4];
-                    std::memcpy(sums, &acc[i][l], sizeof sums);
-                    for (uint32_t j = 0; j < 4; ++j)
-                        put(&o[(m + i) * n_size + n + 4 * l + j], sums[j]);
-                }
-        }
-    }
-    // The rest: rows past full_m (all columns) and columns past full_n (the full rows).
-    for (uint32_t m = 0; m < m_size; ++m)
-        for (uint64_t n = m < full_m ? full_n : 0; n < n_size; ++n) {
-            float s = 0.0f;
-            for (uint32_t k = 0; k < k_size; ++k) {
-                const float product = a[k * a_stride + m] * b[k * b_stride + n];
-                s = s + product;
-            }
-            put(&o[m * n_size + n], s);
-        }
 }
 
 // The identity matrix the Tensor Engine multiplies by for a v2 transpose, as a [P, P] tile.
@@ -126,7 +65,9 @@ void nc_matmul(Context& c) {
     Tile out = accumulate ? read_tile(c.state, dst)
                           : Tile{dst.num_partitions, dst.free_size(),
                                  std::vector<float>(dst.num_elements())};
-    matmul_into(stationary, moving, out, accumulate);
+    matmul_sums({stationary.values.data(), stationary.free, moving.values.data(), moving.free,
+                 stationary.partitions, out.partitions, out.free, out.values.data()},
+                accumulate);
     write_tile(c.state, dst, out, c.inst.rounding);
 }
 

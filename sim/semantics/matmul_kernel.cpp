@@ -1,0 +1,98 @@
+#include "sim/semantics/matmul_kernel.h"
+
+#include <cstring>
+#include <vector>
+
+namespace nsim::sim {
+
+namespace {
+
+using Lanes4 = float __attribute__((vector_size(16)));  // SSE2, the build's baseline
+using Lanes8 = float __attribute__((vector_size(32)));  // AVX2, chosen at run time
+
+constexpr uint32_t kRows = 8;  // outputs m per block; a block row is one vector of outputs n
+
+void put(float* dst, float s, bool accumulate) { *dst = accumulate ? *dst + s : s; }
+
+// The blocks of kRows x W outputs (W = V's lanes) below full_m x full_n. A block's sums stay in
+// registers for the whole k loop; blocking reorders nothing within any one sum. With
+// `kSpread` the block's stationary values are first broadcast to whole vectors, so that the k
+// loop only loads (SSE2 has no broadcast from memory); otherwise each is broadcast where it is
+// used (AVX2's vbroadcastss). Inlined into each caller, so compiled for the caller's target.
+template <class V, bool kSpread>
+[[gnu::always_inline]] inline void blocks(const MatmulOperands& g, bool accumulate, uint32_t full_m,
+                                          uint64_t full_n) {
+    constexpr uint32_t kWidth = sizeof(V) / sizeof(float);
+    std::vector<V> spread(kSpread ? size_t(g.k_size) * kRows : 0);
+    for (uint32_t m = 0; m < full_m; m += kRows) {
+        if constexpr (kSpread)
+            for (uint32_t k = 0; k < g.k_size; ++k)
+                for (uint32_t i = 0; i < kRows; ++i) {
+                    V& x = spread[k * kRows + i];
+                    for (uint32_t j = 0; j < kWidth; ++j) x[j] = g.a[k * g.a_stride + m + i];
+                }
+        for (uint64_t n = 0; n < full_n; n += kWidth) {
+            V acc[kRows] = {};
+            for (uint32_t k = 0; k < g.k_size; ++k) {
+                V row;
+                std::memcpy(&row, g.b + k * g.b_stride + n, sizeof row);
+                for (uint32_t i = 0; i < kRows; ++i) {
+                    V product;
+                    if constexpr (kSpread)
+                        product = spread[k * kRows + i] * row;
+                    else
+                        product = g.a[k * g.a_stride + m + i] * row;
+                    acc[i] = acc[i] + product;
+                }
+            }
+            for (uint32_t i = 0; i < kRows; ++i) {
+                float sums[kWidth];
+                std::memcpy(sums, &acc[i], sizeof sums);
+                for (uint32_t j = 0; j < kWidth; ++j)
+                    put(&g.out[(m + i) * g.n_size + n + j], sums[j], accumulate);
+            }
+        }
+    }
+}
+
+// What is left below full_m x full_n: rows past full_m (all columns), columns past full_n.
+void rest(const MatmulOperands& g, bool accumulate, uint32_t full_m, uint64_t full_n) {
+    for (uint32_t m = 0; m < g.m_size; ++m)
+        for (uint64_t n = m < full_m ? full_n : 0; n < g.n_size; ++n) {
+            float s = 0.0f;
+            for (uint32_t k = 0; k < g.k_size; ++k) {
+                const float product = g.a[k * g.a_stride + m] * g.b[k * g.b_stride + n];
+                s = s + product;
+            }
+            put(&g.out[m * g.n_size + n], s, accumulate);
+        }
+}
+
+template <class V, bool kSpread>
+[[gnu::always_inline]] inline void all(const MatmulOperands& g, bool accumulate) {
+    constexpr uint32_t kWidth = sizeof(V) / sizeof(float);
+    const uint32_t full_m = g.m_size / kRows * kRows;
+    const uint64_t full_n = g.n_size / kWidth * kWidth;
+    blocks<V, kSpread>(g, accumulate, full_m, full_n);
+    rest(g, accumulate, full_m, full_n);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+[[gnu::target("avx2")]] void all_avx2(const MatmulOperands& g, bool accumulate) {
+    all<Lanes8, false>(g, accumulate);
+    // Clean upper halves for the SSE code that runs next (GCC does not insert this here).
+    __builtin_ia32_vzeroupper();
+}
+#endif
+
+}  // namespace
+
+void matmul_sums(const MatmulOperands& g, bool accumulate) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    if (avx2) return all_avx2(g, accumulate);
+#endif
+    all<Lanes4, true>(g, accumulate);
+}
+
+}  // namespace nsim::sim
