@@ -125,7 +125,9 @@ Tile read_tile(const CoreState& s, const AccessPattern& ap) {
 RawTile read_raw(const CoreState& s, const AccessPattern& ap) {
     RawTile t{ap.num_partitions, ap.free_size(), std::vector<uint32_t>(ap.num_elements())};
     const unsigned size = isa::dtype_size(ap.dtype);
-    visit(s, ap, [&](uint64_t i, const uint8_t* p) { t.bits[i] = load_bits(p, size); });
+    visit_runs(s, ap, [&](uint64_t first, const uint8_t* p, uint32_t count, int64_t stride) {
+        load_run(size, p, stride, count, &t.bits[first]);
+    });
     return t;
 }
 
@@ -148,7 +150,9 @@ void write_tile(CoreState& s, const AccessPattern& ap, const Tile& t, isa::Round
 
 void write_raw(CoreState& s, const AccessPattern& ap, const RawTile& t) {
     const unsigned size = isa::dtype_size(ap.dtype);
-    visit(s, ap, [&](uint64_t i, uint8_t* p) { store_bits(p, t.bits[i], size); });
+    visit_runs(s, ap, [&](uint64_t first, uint8_t* p, uint32_t count, int64_t stride) {
+        store_run(size, &t.bits[first], count, p, stride);
+    });
 }
 
 }  // namespace nsim::sim

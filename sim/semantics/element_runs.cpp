@@ -87,4 +87,36 @@ void encode_run(isa::DType t, const float* in, uint64_t n, uint8_t* p, int64_t s
     }
 }
 
+namespace {
+
+template <class U>
+void load_typed(const uint8_t* p, int64_t stride, uint64_t n, uint32_t* out) {
+    each<sizeof(U)>(p, stride, n, [&](uint64_t i, const uint8_t* e) { out[i] = load<U>(e); });
+}
+
+template <class U>
+void store_typed(const uint32_t* in, uint64_t n, uint8_t* p, int64_t stride) {
+    each<sizeof(U)>(p, stride, n, [&](uint64_t i, uint8_t* e) { store(e, U(in[i])); });
+}
+
+}  // namespace
+
+void load_run(unsigned size, const uint8_t* p, int64_t stride, uint64_t n, uint32_t* out) {
+    if (size == 1)
+        load_typed<uint8_t>(p, stride, n, out);
+    else if (size == 2)
+        load_typed<uint16_t>(p, stride, n, out);
+    else
+        load_typed<uint32_t>(p, stride, n, out);
+}
+
+void store_run(unsigned size, const uint32_t* in, uint64_t n, uint8_t* p, int64_t stride) {
+    if (size == 1)
+        store_typed<uint8_t>(in, n, p, stride);
+    else if (size == 2)
+        store_typed<uint16_t>(in, n, p, stride);
+    else
+        store_typed<uint32_t>(in, n, p, stride);
+}
+
 }  // namespace nsim::sim

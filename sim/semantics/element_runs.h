@@ -36,4 +36,8 @@ void decode_run(isa::DType t, const uint8_t* p, int64_t stride, uint64_t n, floa
 // Element i at p + i * stride bytes = isa::encode(t, in[i]) rounded to nearest even.
 void encode_run(isa::DType t, const float* in, uint64_t n, uint8_t* p, int64_t stride);
 
+// out[i] = load_bits(p + i * stride, size), and the reverse: raw element bits.
+void load_run(unsigned size, const uint8_t* p, int64_t stride, uint64_t n, uint32_t* out);
+void store_run(unsigned size, const uint32_t* in, uint64_t n, uint8_t* p, int64_t stride);
+
 }  // namespace nsim::sim

@@ -69,3 +69,24 @@ TEST_CASE("element runs: every dtype, contiguous and strided, as isa::encode and
         }
     }
 }
+
+TEST_CASE("element runs: raw bits load and store 1, 2 and 4 byte elements, strided or not",
+          "[sim]") {
+    std::mt19937 rng(5);
+    for (unsigned size : {1u, 2u, 4u})
+        for (int64_t stride : {int64_t(size), int64_t(size) * 2 + 1}) {
+            CAPTURE(size, stride);
+            std::vector<uint8_t> bytes(300 * size_t(stride));
+            for (uint8_t& b : bytes) b = uint8_t(rng());
+            std::vector<uint32_t> bits(300);
+            load_run(size, bytes.data(), stride, bits.size(), bits.data());
+            size_t wrong = 0;
+            for (size_t i = 0; i < bits.size(); ++i)
+                wrong += bits[i] != load_bits(&bytes[i * size_t(stride)], size);
+            std::vector<uint8_t> copy(bytes.size(), 0);
+            store_run(size, bits.data(), bits.size(), copy.data(), stride);
+            for (size_t i = 0; i < bytes.size(); ++i)  // elements copied, the gaps left at 0
+                wrong += copy[i] != (i % size_t(stride) < size ? bytes[i] : 0);
+            CHECK(wrong == 0);
+        }
+}
