@@ -9,63 +9,7 @@ using isa::ActFunc;
 using isa::AluOp;
 
 float alu(AluOp op, float x, float y) {
-    const auto b = [](bool v) { return v ? 1.0f : 0.0f; };
-    switch (op) {
-        case AluOp::add:
-            return x + y;
-        case AluOp::subtract:
-            return x - y;
-        case AluOp::multiply:
-            return x * y;
-        case AluOp::divide:
-            return x / y;
-        case AluOp::maximum:
-            return std::fmax(x, y);
-        case AluOp::minimum:
-            return std::fmin(x, y);
-        case AluOp::power:
-            return std::pow(x, y);
-        case AluOp::equal:
-            return b(x == y);
-        case AluOp::not_equal:
-            return b(x != y);
-        case AluOp::greater:
-            return b(x > y);
-        case AluOp::greater_equal:
-            return b(x >= y);
-        case AluOp::less:
-            return b(x < y);
-        case AluOp::less_equal:
-            return b(x <= y);
-        case AluOp::logical_and:
-            return b(x != 0 && y != 0);
-        case AluOp::logical_or:
-            return b(x != 0 || y != 0);
-        case AluOp::logical_xor:
-            return b((x != 0) != (y != 0));
-        case AluOp::logical_not:
-            return b(x == 0);
-        case AluOp::abs:
-            return std::fabs(x);
-        case AluOp::square:
-            return x * x;
-        case AluOp::relu:
-            return std::fmax(x, 0.0f);
-        case AluOp::rsqrt:
-            return float(1.0 / std::sqrt(double(x)));
-        case AluOp::reciprocal:
-            return 1.0f / x;
-        case AluOp::bypass:
-            return x;
-        case AluOp::bitwise_and:
-        case AluOp::bitwise_or:
-        case AluOp::bitwise_xor:
-        case AluOp::bitwise_not:
-        case AluOp::left_shift:
-        case AluOp::right_shift:
-            break;  // raw-bit operators: alu_bits
-    }
-    return std::numeric_limits<float>::quiet_NaN();
+    return with_alu(op, [&](auto fn) { return fn(x, y); });
 }
 
 uint32_t alu_bits(AluOp op, uint32_t x, uint32_t y, isa::DType t) {
