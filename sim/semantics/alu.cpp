@@ -8,6 +8,9 @@ namespace nsim::sim {
 using isa::ActFunc;
 using isa::AluOp;
 
+float call_fmax(float x, float y) { return std::fmax(x, y); }
+float call_fmin(float x, float y) { return std::fmin(x, y); }
+
 float alu(AluOp op, float x, float y) {
     return with_alu(op, [&](auto fn) { return fn(x, y); });
 }
@@ -55,64 +58,8 @@ uint32_t alu_identity_bits(AluOp op, isa::DType t) {
     return width >= 32 ? 0xffffffffu : ((1u << width) - 1);
 }
 
-float activation_function(ActFunc f, float xf) {
-    const double x = xf;
-    const double kSqrt2 = std::sqrt(2.0), kPi = 3.14159265358979323846;
-    const auto sigmoid = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
-    double y = 0;
-    switch (f) {
-        case ActFunc::copy:
-            return xf;
-        case ActFunc::relu:
-            y = x > 0 ? x : 0.0;
-            break;
-        case ActFunc::gelu:
-            y = 0.5 * x * (1.0 + std::erf(x / kSqrt2));
-            break;
-        case ActFunc::gelu_tanh:
-            y = 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / kPi) * (x + 0.044715 * x * x * x)));
-            break;
-        case ActFunc::exp:
-            y = std::exp(x);
-            break;
-        case ActFunc::tanh:
-            y = std::tanh(x);
-            break;
-        case ActFunc::sigmoid:
-            y = sigmoid(x);
-            break;
-        case ActFunc::silu:
-            y = x * sigmoid(x);
-            break;
-        case ActFunc::rsqrt:
-            y = 1.0 / std::sqrt(x);
-            break;
-        case ActFunc::sqrt:
-            y = std::sqrt(x);
-            break;
-        case ActFunc::reciprocal:
-            y = 1.0 / x;
-            break;
-        case ActFunc::square:
-            y = x * x;
-            break;
-        case ActFunc::log:
-            y = std::log(x);
-            break;
-        case ActFunc::abs:
-            y = std::fabs(x);
-            break;
-        case ActFunc::sign:
-            y = x > 0 ? 1.0 : (x < 0 ? -1.0 : x);
-            break;
-        case ActFunc::erf:
-            y = std::erf(x);
-            break;
-        case ActFunc::softplus:
-            y = x > 30 ? x : std::log1p(std::exp(x));
-            break;
-    }
-    return float(y);
+float activation_function(ActFunc f, float x) {
+    return with_activation(f, [&](auto fn) { return fn(x); });
 }
 
 }  // namespace nsim::sim

@@ -159,11 +159,13 @@ void activate(Context& c, isa::ReduceCmd cmd) {
     const bool has_bias = c.inst.has("bias");
     const std::vector<float> bias = per_partition(c.state, c.inst.arg("bias"), x.partitions, 0.0f);
 
-    const Tile out{x.partitions, x.free, generate<float>(data, [&](uint32_t p, uint64_t f) {
-                       float y = x.at(p, f) * scale[p];
-                       if (has_bias) y = y + bias[p];
-                       return activation_function(func, y);
-                   })};
+    const Tile out = with_activation(func, [&](auto fn) {
+        return Tile{x.partitions, x.free, generate<float>(data, [&](uint32_t p, uint64_t f) {
+                        float y = x.at(p, f) * scale[p];
+                        if (has_bias) y = y + bias[p];
+                        return fn(y);
+                    })};
+    });
     write_tile(c.state, dst, out, c.inst.rounding);
     update_scalar_accumulator(c, out, data.start_partition, cmd);
 }
