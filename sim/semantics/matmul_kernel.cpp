@@ -1,7 +1,10 @@
 #include "sim/semantics/matmul_kernel.h"
 
+#include <cmath>
 #include <cstring>
 #include <vector>
+
+#include "sim/semantics/alu.h"
 
 namespace nsim::sim {
 
@@ -12,7 +15,26 @@ using Lanes8 = float __attribute__((vector_size(32)));  // AVX2, chosen at run t
 
 constexpr uint32_t kRows = 8;  // outputs m per block; a block row is one vector of outputs n
 
-void put(float* dst, float s, bool accumulate) { *dst = accumulate ? *dst + s : s; }
+// One output's sum with alu's NaN rule at every step (first_nan: the stationary value's NaN before
+// the moving one's, the running sum's before the product's). The vector loops give the same
+// numbers but leave a NaN's payload to the host, so a NaN sum is computed again here (NaNs are
+// rare: only inf or NaN inputs make them).
+float exact_sum(const MatmulOperands& g, uint32_t m, uint64_t n) {
+    float s = 0.0f;
+    for (uint32_t k = 0; k < g.k_size; ++k) {
+        const float a = g.a[k * g.a_stride + m], b = g.b[k * g.b_stride + n];
+        const float product = first_nan(a * b, a, b);
+        s = first_nan(s + product, s, product);
+    }
+    return s;
+}
+
+// out = s, or out + s (PSUM's value first for a NaN).
+void put(const MatmulOperands& g, uint32_t m, uint64_t n, float s, bool accumulate) {
+    if (std::isnan(s)) s = exact_sum(g, m, n);
+    float& o = g.out[m * g.n_size + n];
+    o = accumulate ? first_nan(o + s, o, s) : s;
+}
 
 // The blocks of kRows x W outputs (W = V's lanes) below full_m x full_n. A block's sums stay in
 // registers for the whole k loop; blocking reorders nothing within any one sum. With
@@ -45,11 +67,18 @@ template <class V, bool kSpread>
                     acc[i] = acc[i] + product;
                 }
             }
-            for (uint32_t i = 0; i < kRows; ++i) {
-                float sums[kWidth];
-                std::memcpy(sums, &acc[i], sizeof sums);
-                for (uint32_t j = 0; j < kWidth; ++j)
-                    put(&g.out[(m + i) * g.n_size + n + j], sums[j], accumulate);
+            for (uint32_t i = 0; i < kRows; ++i) {  // a whole vector at once unless a NaN shows
+                float* o = &g.out[(m + i) * g.n_size + n];
+                V result;
+                std::memcpy(&result, o, sizeof result);
+                result = accumulate ? result + acc[i] : acc[i];
+                bool nan = false;
+                for (uint32_t j = 0; j < kWidth; ++j) nan |= result[j] != result[j];
+                if (!nan) {
+                    std::memcpy(o, &result, sizeof result);
+                    continue;
+                }
+                for (uint32_t j = 0; j < kWidth; ++j) put(g, m + i, n + j, acc[i][j], accumulate);
             }
         }
     }
@@ -58,14 +87,8 @@ template <class V, bool kSpread>
 // What is left below full_m x full_n: rows past full_m (all columns), columns past full_n.
 void rest(const MatmulOperands& g, bool accumulate, uint32_t full_m, uint64_t full_n) {
     for (uint32_t m = 0; m < g.m_size; ++m)
-        for (uint64_t n = m < full_m ? full_n : 0; n < g.n_size; ++n) {
-            float s = 0.0f;
-            for (uint32_t k = 0; k < g.k_size; ++k) {
-                const float product = g.a[k * g.a_stride + m] * g.b[k * g.b_stride + n];
-                s = s + product;
-            }
-            put(&g.out[m * g.n_size + n], s, accumulate);
-        }
+        for (uint64_t n = m < full_m ? full_n : 0; n < g.n_size; ++n)
+            put(g, m, n, exact_sum(g, m, n), accumulate);
 }
 
 template <class V, bool kSpread>
@@ -85,14 +108,24 @@ template <class V, bool kSpread>
 }
 #endif
 
-}  // namespace
-
-void matmul_sums(const MatmulOperands& g, bool accumulate) {
+bool host_has_avx2() {
 #if defined(__x86_64__) && defined(__GNUC__)
     static const bool avx2 = __builtin_cpu_supports("avx2");
-    if (avx2) return all_avx2(g, accumulate);
+    return avx2;
+#else
+    return false;
+#endif
+}
+
+}  // namespace
+
+void matmul_sums(const MatmulOperands& g, bool accumulate, bool baseline) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (!baseline && host_has_avx2()) return all_avx2(g, accumulate);
 #endif
     all<Lanes4, true>(g, accumulate);
 }
+
+const char* matmul_vectors() { return host_has_avx2() ? "avx2" : "baseline"; }
 
 }  // namespace nsim::sim

@@ -21,8 +21,13 @@ struct MatmulOperands {
 };
 
 // out[m][n] = s(m, n), or out[m][n] + s(m, n) when `accumulate` (PSUM's read-add-write), for
-// s(m, n) = ((+0 + a[0][m] * b[0][n]) + a[1][m] * b[1][n]) + ... in fp32. Which payload a NaN
-// result carries when two NaNs meet is left to the host's instructions, as it is undocumented.
-void matmul_sums(const MatmulOperands& g, bool accumulate);
+// s(m, n) = ((+0 + a[0][m] * b[0][n]) + a[1][m] * b[1][n]) + ... in fp32. A NaN result carries
+// the payload of alu()'s NaN rule (first_nan) applied at every multiply and add, the stationary
+// value and the running sum counting as first operands (the hardware's rule is undocumented).
+// `baseline` uses the build's baseline vectors (SSE2 on x86-64) even where the host has wider ones
+// (AVX2), the results being the same (tests run both).
+void matmul_sums(const MatmulOperands& g, bool accumulate, bool baseline = false);
+// The vector instructions matmul_sums uses on this host: "avx2" or "baseline".
+const char* matmul_vectors();
 
 }  // namespace nsim::sim
