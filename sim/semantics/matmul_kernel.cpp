@@ -55,15 +55,18 @@ template <class V, bool kSpread>
                 }
         for (uint64_t n = 0; n < full_n; n += kWidth) {
             V acc[kRows] = {};
-            for (uint32_t k = 0; k < g.k_size; ++k) {
+            const V* x = spread.data();  // kSpread: the k loop walks it kRows at a time
+            const float* a = g.a + m;
+            const float* b = g.b + n;
+            for (uint32_t k = 0; k < g.k_size; ++k, x += kRows, a += g.a_stride, b += g.b_stride) {
                 V row;
-                std::memcpy(&row, g.b + k * g.b_stride + n, sizeof row);
+                std::memcpy(&row, b, sizeof row);
                 for (uint32_t i = 0; i < kRows; ++i) {
                     V product;
                     if constexpr (kSpread)
-                        product = spread[k * kRows + i] * row;
+                        product = x[i] * row;
                     else
-                        product = g.a[k * g.a_stride + m + i] * row;
+                        product = a[i] * row;
                     acc[i] = acc[i] + product;
                 }
             }
