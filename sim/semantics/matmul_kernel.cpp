@@ -90,8 +90,14 @@ template <class V, bool kSpread>
 // What is left below full_m x full_n: rows past full_m (all columns), columns past full_n.
 void rest(const MatmulOperands& g, bool accumulate, uint32_t full_m, uint64_t full_n) {
     for (uint32_t m = 0; m < g.m_size; ++m)
-        for (uint64_t n = m < full_m ? full_n : 0; n < g.n_size; ++n)
-            put(g, m, n, exact_sum(g, m, n), accumulate);
+        for (uint64_t n = m < full_m ? full_n : 0; n < g.n_size; ++n) {
+            float s = 0.0f;
+            for (uint32_t k = 0; k < g.k_size; ++k) {
+                const float product = g.a[k * g.a_stride + m] * g.b[k * g.b_stride + n];
+                s = s + product;
+            }
+            put(g, m, n, s, accumulate);  // a NaN sum is computed again by exact_sum
+        }
 }
 
 template <class V, bool kSpread>
