@@ -12,6 +12,7 @@
 
 #include "isa/dtype.h"
 #include "sim/io/npy_header.h"
+#include "sim/semantics/element_runs.h"
 
 namespace nsim::sim {
 
@@ -83,16 +84,6 @@ NpyArray read_npy_file(const std::string& path, const std::string& where) {
     NpyArray a{header.shape, header.descr, std::vector<uint8_t>(need)};
     read_exact(in, a.data.data(), need, where);
     return a;
-}
-
-uint32_t load_le(const uint8_t* p, unsigned size) {
-    uint32_t v = 0;
-    for (unsigned k = 0; k < size; ++k) v |= uint32_t(p[k]) << (8 * k);
-    return v;
-}
-
-void store_le(uint8_t* p, uint32_t v, unsigned size) {
-    for (unsigned k = 0; k < size; ++k) p[k] = uint8_t(v >> (8 * k));
 }
 
 // numpy has no bf16, tf32 or fp8: those tensors travel as float32 and are rounded on the way in.
@@ -177,35 +168,33 @@ void load_tensor(DeviceMemory& hbm, const isa::TensorDecl& decl, const std::stri
         std::copy(a.data.begin(), a.data.end(),
                   bytes.begin());  // both are little-endian, same encoding
     } else {
-        const unsigned size = isa::dtype_size(decl.dtype);
-        for (uint64_t i = 0, n = decl.num_elements(); i < n; ++i) {
-            float v;
-            const uint32_t f32 = load_le(&a.data[i * 4], 4);
-            std::memcpy(&v, &f32, 4);
-            store_le(&bytes[i * size], isa::encode(decl.dtype, v), size);
-        }
+        // The file's fp32 values (little-endian, as the host) rounded into the dtype.
+        std::vector<float> values(decl.num_elements());
+        std::memcpy(values.data(), a.data.data(), values.size() * 4);
+        encode_run(decl.dtype, values.data(), values.size(), bytes.data(),
+                   isa::dtype_size(decl.dtype));
     }
 }
 
 void fill_tensor(DeviceMemory& hbm, const isa::TensorDecl& decl, uint64_t seed) {
     auto& bytes = tensor_bytes(hbm, decl);
     const isa::DType t = decl.dtype;
-    const unsigned size = isa::dtype_size(t);
+    const bool is_float = isa::is_float(t), is_signed = isa::is_signed_integer(t);
     isa::RandomBits rng(seed ^ name_hash(decl.name));
-    for (uint64_t i = 0, n = decl.num_elements(); i < n; ++i) {
+    std::vector<float> values(decl.num_elements());
+    for (float& v : values) {
         const uint32_t r = rng.next();
-        float v;
-        if (isa::is_float(t))
+        if (is_float)
             v = float(int32_t(r >> 8) - (1 << 23)) *
                 0x1p-23f;  // 24 random bits: exact in fp32, in [-1, 1)
         else if (t == isa::DType::bool_)
             v = float(r & 1);
-        else if (isa::is_signed_integer(t))
+        else if (is_signed)
             v = float(int32_t(r % 16) - 8);
         else
             v = float(r % 16);
-        store_le(&bytes[i * size], isa::encode(t, v), size);
     }
+    encode_run(t, values.data(), values.size(), bytes.data(), isa::dtype_size(t));
 }
 
 void save_tensor(const DeviceMemory& hbm, const isa::TensorDecl& decl, const std::string& path) {
@@ -215,14 +204,11 @@ void save_tensor(const DeviceMemory& hbm, const isa::TensorDecl& decl, const std
     if (!via_float32(decl.dtype)) {
         a.data = bytes;
     } else {
-        const unsigned size = isa::dtype_size(decl.dtype);
-        a.data.resize(decl.num_elements() * 4);
-        for (uint64_t i = 0, n = decl.num_elements(); i < n; ++i) {
-            const float v = isa::decode(decl.dtype, load_le(&bytes[i * size], size));
-            uint32_t f32;
-            std::memcpy(&f32, &v, 4);
-            store_le(&a.data[i * 4], f32, 4);
-        }
+        std::vector<float> values(decl.num_elements());
+        decode_run(decl.dtype, bytes.data(), isa::dtype_size(decl.dtype), values.size(),
+                   values.data());
+        a.data.resize(values.size() * 4);
+        std::memcpy(a.data.data(), values.data(), a.data.size());  // little-endian, as the file
     }
     write_npy(path, a);
 }

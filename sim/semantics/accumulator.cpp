@@ -13,7 +13,9 @@ void fold_into_accumulator(std::vector<float>& acc, uint32_t first_lane, const T
         if (cmd == ReduceCmd::reset || cmd == ReduceCmd::reset_reduce) a = alu_identity(op);
         if (cmd == ReduceCmd::load_reduce) a = init;
         if (cmd == ReduceCmd::reset) continue;
-        for (uint64_t f = 0; f < values.free; ++f) a = alu(op, a, values.at(p, f));
+        with_alu(op, [&](auto fn) {
+            for (uint64_t f = 0; f < values.free; ++f) a = fn(a, values.at(p, f));
+        });
     }
 }
 

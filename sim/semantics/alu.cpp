@@ -8,64 +8,11 @@ namespace nsim::sim {
 using isa::ActFunc;
 using isa::AluOp;
 
+float call_fmax(float x, float y) { return std::fmax(x, y); }
+float call_fmin(float x, float y) { return std::fmin(x, y); }
+
 float alu(AluOp op, float x, float y) {
-    const auto b = [](bool v) { return v ? 1.0f : 0.0f; };
-    switch (op) {
-        case AluOp::add:
-            return x + y;
-        case AluOp::subtract:
-            return x - y;
-        case AluOp::multiply:
-            return x * y;
-        case AluOp::divide:
-            return x / y;
-        case AluOp::maximum:
-            return std::fmax(x, y);
-        case AluOp::minimum:
-            return std::fmin(x, y);
-        case AluOp::power:
-            return std::pow(x, y);
-        case AluOp::equal:
-            return b(x == y);
-        case AluOp::not_equal:
-            return b(x != y);
-        case AluOp::greater:
-            return b(x > y);
-        case AluOp::greater_equal:
-            return b(x >= y);
-        case AluOp::less:
-            return b(x < y);
-        case AluOp::less_equal:
-            return b(x <= y);
-        case AluOp::logical_and:
-            return b(x != 0 && y != 0);
-        case AluOp::logical_or:
-            return b(x != 0 || y != 0);
-        case AluOp::logical_xor:
-            return b((x != 0) != (y != 0));
-        case AluOp::logical_not:
-            return b(x == 0);
-        case AluOp::abs:
-            return std::fabs(x);
-        case AluOp::square:
-            return x * x;
-        case AluOp::relu:
-            return std::fmax(x, 0.0f);
-        case AluOp::rsqrt:
-            return float(1.0 / std::sqrt(double(x)));
-        case AluOp::reciprocal:
-            return 1.0f / x;
-        case AluOp::bypass:
-            return x;
-        case AluOp::bitwise_and:
-        case AluOp::bitwise_or:
-        case AluOp::bitwise_xor:
-        case AluOp::bitwise_not:
-        case AluOp::left_shift:
-        case AluOp::right_shift:
-            break;  // raw-bit operators: alu_bits
-    }
-    return std::numeric_limits<float>::quiet_NaN();
+    return with_alu(op, [&](auto fn) { return fn(x, y); });
 }
 
 uint32_t alu_bits(AluOp op, uint32_t x, uint32_t y, isa::DType t) {
@@ -111,64 +58,8 @@ uint32_t alu_identity_bits(AluOp op, isa::DType t) {
     return width >= 32 ? 0xffffffffu : ((1u << width) - 1);
 }
 
-float activation_function(ActFunc f, float xf) {
-    const double x = xf;
-    const double kSqrt2 = std::sqrt(2.0), kPi = 3.14159265358979323846;
-    const auto sigmoid = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
-    double y = 0;
-    switch (f) {
-        case ActFunc::copy:
-            return xf;
-        case ActFunc::relu:
-            y = x > 0 ? x : 0.0;
-            break;
-        case ActFunc::gelu:
-            y = 0.5 * x * (1.0 + std::erf(x / kSqrt2));
-            break;
-        case ActFunc::gelu_tanh:
-            y = 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / kPi) * (x + 0.044715 * x * x * x)));
-            break;
-        case ActFunc::exp:
-            y = std::exp(x);
-            break;
-        case ActFunc::tanh:
-            y = std::tanh(x);
-            break;
-        case ActFunc::sigmoid:
-            y = sigmoid(x);
-            break;
-        case ActFunc::silu:
-            y = x * sigmoid(x);
-            break;
-        case ActFunc::rsqrt:
-            y = 1.0 / std::sqrt(x);
-            break;
-        case ActFunc::sqrt:
-            y = std::sqrt(x);
-            break;
-        case ActFunc::reciprocal:
-            y = 1.0 / x;
-            break;
-        case ActFunc::square:
-            y = x * x;
-            break;
-        case ActFunc::log:
-            y = std::log(x);
-            break;
-        case ActFunc::abs:
-            y = std::fabs(x);
-            break;
-        case ActFunc::sign:
-            y = x > 0 ? 1.0 : (x < 0 ? -1.0 : x);
-            break;
-        case ActFunc::erf:
-            y = std::erf(x);
-            break;
-        case ActFunc::softplus:
-            y = x > 30 ? x : std::log1p(std::exp(x));
-            break;
-    }
-    return float(y);
+float activation_function(ActFunc f, float x) {
+    return with_activation(f, [&](auto fn) { return fn(x); });
 }
 
 }  // namespace nsim::sim

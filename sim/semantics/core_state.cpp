@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "isa/error.h"
+#include "sim/semantics/element_runs.h"
 
 namespace nsim::sim {
 
@@ -35,11 +36,7 @@ std::vector<float> DeviceMemory::values(const std::string& name) const {
     const Tensor& t = m_tensors.at(name);
     const unsigned size = isa::dtype_size(t.decl.dtype);
     std::vector<float> out(t.data.size() / size);
-    for (size_t i = 0; i < out.size(); ++i) {
-        uint32_t bits = 0;
-        std::memcpy(&bits, &t.data[i * size], size);  // little-endian host, as the .npy files
-        out[i] = isa::decode(t.decl.dtype, bits);
-    }
+    decode_run(t.decl.dtype, t.data.data(), size, out.size(), out.data());
     return out;
 }
 
@@ -49,10 +46,7 @@ void DeviceMemory::set_values(const std::string& name, const std::vector<float>&
     if (t.data.size() != values.size() * size)
         throw InputError("tensor '" + name + "' has " + std::to_string(t.data.size() / size) +
                          " elements, not the " + std::to_string(values.size()) + " values given");
-    for (size_t i = 0; i < values.size(); ++i) {
-        const uint32_t bits = isa::encode(t.decl.dtype, values[i]);
-        std::memcpy(&t.data[i * size], &bits, size);
-    }
+    encode_run(t.decl.dtype, values.data(), values.size(), t.data.data(), size);
 }
 
 void DeviceMemory::allocate(const std::vector<isa::TensorDecl>& tensors) {
@@ -74,10 +68,15 @@ CoreState::CoreState(const isa::TargetLimits& limits, DeviceMemory& device, uint
 
 namespace {
 
-// Calls f(element_index, byte_pointer) for every element of `ap`, partition-major.
+// Calls f(first_index, pointer, count, stride_bytes) for every innermost run of `ap`: elements
+// first_index .. first_index + count - 1, partition-major in isa's for_each_byte_offset order.
 template <class F>
-void visit(const CoreState& cs, const AccessPattern& ap, F&& f) {
+void visit_runs(const CoreState& cs, const AccessPattern& ap, F&& f) {
     auto& s = const_cast<CoreState&>(cs);  // one walker for reads and writes
+    const int64_t esize = isa::dtype_size(ap.dtype);
+    isa::FreeDim d[isa::kMaxFreeDims];
+    const size_t pad = isa::kMaxFreeDims - ap.dims.size();
+    for (size_t k = 0; k < ap.dims.size(); ++k) d[pad + k] = ap.dims[k];
     uint64_t index = 0;
     for (uint32_t w = 0; w < ap.num_partitions; ++w) {
         const uint32_t part = ap.start_partition + w;
@@ -93,48 +92,32 @@ void visit(const CoreState& cs, const AccessPattern& ap, F&& f) {
                 base = s.hbm.bytes(ap.tensor).data() + uint64_t(part) * ap.partition_stride_bytes;
                 break;
         }
-        ap.for_each_byte_offset([&](uint64_t off) { f(index++, base + off); });
+        for (uint32_t a = 0; a < d[0].num; ++a)
+            for (uint32_t b = 0; b < d[1].num; ++b)
+                for (uint32_t c = 0; c < d[2].num; ++c) {
+                    const int64_t e =
+                        int64_t(a) * d[0].step + int64_t(b) * d[1].step + int64_t(c) * d[2].step;
+                    f(index, base + uint64_t(int64_t(ap.byte_offset) + e * esize), d[3].num,
+                      d[3].step * esize);
+                    index += d[3].num;
+                }
     }
 }
 
-// Element sizes are 1, 2 or 4 bytes: a fixed-size copy each, inlined, not a call to memcpy.
-uint32_t load_bits(const uint8_t* p, unsigned size) {
-    uint32_t v = 0;  // little-endian host, as the device
-    switch (size) {
-        case 1:
-            std::memcpy(&v, p, 1);
-            break;
-        case 2:
-            std::memcpy(&v, p, 2);
-            break;
-        default:
-            std::memcpy(&v, p, 4);
-            break;
-    }
-    return v;
-}
-
-void store_bits(uint8_t* p, uint32_t v, unsigned size) {
-    switch (size) {
-        case 1:
-            std::memcpy(p, &v, 1);
-            break;
-        case 2:
-            std::memcpy(p, &v, 2);
-            break;
-        default:
-            std::memcpy(p, &v, 4);
-            break;
-    }
+// Calls f(element_index, byte_pointer) for every element of `ap`, partition-major.
+template <class F>
+void visit(const CoreState& s, const AccessPattern& ap, F&& f) {
+    visit_runs(s, ap, [&](uint64_t first, uint8_t* p, uint32_t count, int64_t stride) {
+        for (uint32_t i = 0; i < count; ++i) f(first + i, p + int64_t(i) * stride);
+    });
 }
 
 }  // namespace
 
 Tile read_tile(const CoreState& s, const AccessPattern& ap) {
     Tile t{ap.num_partitions, ap.free_size(), std::vector<float>(ap.num_elements())};
-    const unsigned size = isa::dtype_size(ap.dtype);
-    visit(s, ap, [&](uint64_t i, const uint8_t* p) {
-        t.values[i] = isa::decode(ap.dtype, load_bits(p, size));
+    visit_runs(s, ap, [&](uint64_t first, const uint8_t* p, uint32_t count, int64_t stride) {
+        decode_run(ap.dtype, p, stride, count, &t.values[first]);
     });
     return t;
 }
@@ -142,12 +125,20 @@ Tile read_tile(const CoreState& s, const AccessPattern& ap) {
 RawTile read_raw(const CoreState& s, const AccessPattern& ap) {
     RawTile t{ap.num_partitions, ap.free_size(), std::vector<uint32_t>(ap.num_elements())};
     const unsigned size = isa::dtype_size(ap.dtype);
-    visit(s, ap, [&](uint64_t i, const uint8_t* p) { t.bits[i] = load_bits(p, size); });
+    visit_runs(s, ap, [&](uint64_t first, const uint8_t* p, uint32_t count, int64_t stride) {
+        load_run(size, p, stride, count, &t.bits[first]);
+    });
     return t;
 }
 
 void write_tile(CoreState& s, const AccessPattern& ap, const Tile& t, isa::Rounding r,
                 const std::function<bool(uint32_t, uint64_t)>& keep) {
+    if (!keep && r == isa::Rounding::nearest_even) {
+        visit_runs(s, ap, [&](uint64_t first, uint8_t* p, uint32_t count, int64_t stride) {
+            encode_run(ap.dtype, &t.values[first], count, p, stride);
+        });
+        return;
+    }
     const unsigned size = isa::dtype_size(ap.dtype);
     const uint64_t free = ap.free_size();
     visit(s, ap, [&](uint64_t i, uint8_t* p) {
@@ -159,7 +150,9 @@ void write_tile(CoreState& s, const AccessPattern& ap, const Tile& t, isa::Round
 
 void write_raw(CoreState& s, const AccessPattern& ap, const RawTile& t) {
     const unsigned size = isa::dtype_size(ap.dtype);
-    visit(s, ap, [&](uint64_t i, uint8_t* p) { store_bits(p, t.bits[i], size); });
+    visit_runs(s, ap, [&](uint64_t first, uint8_t* p, uint32_t count, int64_t stride) {
+        store_run(size, &t.bits[first], count, p, stride);
+    });
 }
 
 }  // namespace nsim::sim

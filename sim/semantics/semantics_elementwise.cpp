@@ -115,9 +115,11 @@ void update_scalar_accumulator(Context& c, const Tile& out, uint32_t first_lane,
         if (cmd != isa::ReduceCmd::reduce)
             a = alu_identity(op);                    // reset, reset_reduce, load_reduce
         if (cmd == isa::ReduceCmd::reset) continue;  // data not folded in
-        float s = alu_identity(op);
-        for (uint64_t f = 0; f < out.free; ++f) s = alu(op, s, out.at(p, f));
-        a = alu(op, a, s);
+        with_alu(op, [&](auto fn) {
+            float s = alu_identity(op);
+            for (uint64_t f = 0; f < out.free; ++f) s = fn(s, out.at(p, f));
+            a = fn(a, s);
+        });
     }
     if (const AccessPattern* res = c.inst.ap("reduce_res"))
         write_values(c, *res, [&](uint32_t p, uint64_t) { return acc[first_lane + p]; });
@@ -157,11 +159,13 @@ void activate(Context& c, isa::ReduceCmd cmd) {
     const bool has_bias = c.inst.has("bias");
     const std::vector<float> bias = per_partition(c.state, c.inst.arg("bias"), x.partitions, 0.0f);
 
-    const Tile out{x.partitions, x.free, generate<float>(data, [&](uint32_t p, uint64_t f) {
-                       float y = x.at(p, f) * scale[p];
-                       if (has_bias) y = y + bias[p];
-                       return activation_function(func, y);
-                   })};
+    const Tile out = with_activation(func, [&](auto fn) {
+        return Tile{x.partitions, x.free, generate<float>(data, [&](uint32_t p, uint64_t f) {
+                        float y = x.at(p, f) * scale[p];
+                        if (has_bias) y = y + bias[p];
+                        return fn(y);
+                    })};
+    });
     write_tile(c.state, dst, out, c.inst.rounding);
     update_scalar_accumulator(c, out, data.start_partition, cmd);
 }
@@ -198,7 +202,9 @@ void tensor_tensor(Context& c) {
     }
     const Tile x = read_tile(c.state, a);
     const Tile y = read_tile(c.state, b);
-    write_values(c, dst, [&](uint32_t p, uint64_t f) { return alu(op, x.at(p, f), y.at(p, f)); });
+    with_alu(op, [&](auto fn) {
+        write_values(c, dst, [&](uint32_t p, uint64_t f) { return fn(x.at(p, f), y.at(p, f)); });
+    });
 }
 
 // r = (data op0 operand0) op1 operand1, with reverse0/reverse1 swapping each stage's
@@ -226,14 +232,24 @@ void tensor_scalar(Context& c) {
         });
         return;
     }
-    const Tile x = read_tile(c.state, data);
+    Tile r = read_tile(c.state, data);
     const auto s0 = per_partition(c.state, c.inst.arg("operand0"), parts, 0.0f);
     const auto s1 = per_partition(c.state, c.inst.arg("operand1"), parts, 0.0f);
-    const auto apply = [](AluOp op, float u, float v) { return alu(op, u, v); };
-    write_values(c, dst, [&](uint32_t p, uint64_t f) {
-        const float r = stage(op0, x.at(p, f), s0[p], rev0, apply);
-        return op1 ? stage(*op1, r, s1[p], rev1, apply) : r;
-    });
+    // Stage by stage over the whole tile (each element still sees op0, then op1).
+    const auto run = [&](AluOp op, const std::vector<float>& s, bool reverse) {
+        const bool unary = isa::alu_op_info(op).unary;  // as stage(): the scalar is ignored
+        with_alu(op, [&](auto fn) {
+            for (uint32_t p = 0; p < r.partitions; ++p)
+                for (uint64_t f = 0; f < r.free; ++f) {
+                    float& v = r.at(p, f);
+                    v = unary ? fn(v, 0.0f) : reverse ? fn(s[p], v) : fn(v, s[p]);
+                }
+        });
+    };
+    run(op0, s0, rev0);
+    if (op1) run(*op1, s1, rev1);
+    write_tile(c.state, dst, Tile{dst.num_partitions, dst.free_size(), std::move(r.values)},
+               c.inst.rounding);
 }
 
 // The fp32 stages of tensor_tensor_scan and scalar_tensor_tensor: op1(op0(x, s), t), reverse0 and

@@ -96,12 +96,14 @@ void tensor_reduce(Context& c) {
     const Tile in = read_tile(c.state, data);
     const bool negate = flag_operand(c.inst, "negate");
     Tile out{dst.num_partitions, kept, std::vector<float>(dst.num_elements())};
-    for (uint64_t row = 0; row < out.values.size(); ++row) {
-        const float* x = &in.values[row * reduced];
-        float r = cls == AluClass::logical ? (x[0] != 0.0f ? 1.0f : 0.0f) : x[0];
-        for (uint64_t j = 1; j < reduced; ++j) r = alu(op, r, x[j]);
-        out.values[row] = negate ? -r : r;
-    }
+    with_alu(op, [&](auto fn) {
+        for (uint64_t row = 0; row < out.values.size(); ++row) {
+            const float* x = &in.values[row * reduced];
+            float r = cls == AluClass::logical ? (x[0] != 0.0f ? 1.0f : 0.0f) : x[0];
+            for (uint64_t j = 1; j < reduced; ++j) r = fn(r, x[j]);
+            out.values[row] = negate ? -r : r;
+        }
+    });
     write_tile(c.state, dst, out, c.inst.rounding);
 }
 
@@ -128,8 +130,10 @@ void tensor_partition_reduce(Context& c) {
     }
     const Tile in = read_tile(c.state, data);
     Tile out{1, free, std::vector<float>(in.values.begin(), in.values.begin() + free)};
-    for (uint32_t p = 1; p < in.partitions; ++p)
-        for (uint64_t f = 0; f < free; ++f) out.values[f] = alu(op, out.values[f], in.at(p, f));
+    with_alu(op, [&](auto fn) {
+        for (uint32_t p = 1; p < in.partitions; ++p)
+            for (uint64_t f = 0; f < free; ++f) out.values[f] = fn(out.values[f], in.at(p, f));
+    });
     write_tile(c.state, dst, out, c.inst.rounding);
 }
 

@@ -2,10 +2,12 @@
 // (Tensor Engine, or Vector for small transposes), nc_stream_shuffle (Vector), as their pages say
 // [src:nki-isa].
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <variant>
 
+#include "sim/semantics/matmul_kernel.h"
 #include "sim/semantics/semantics_families.h"
 #include "sim/semantics/semantics_operands.h"
 #include "sim/semantics/semantics_ops.h"
@@ -29,61 +31,6 @@ float column_dot(const float* a, const float* b, uint32_t k_size) {
         s = s + product;
     }
     return s;
-}
-
-// Four fp32 lanes: the compiler's SSE/AVX registers, whatever the host's vector width.
-using Lanes = float __attribute__((vector_size(16)));
-constexpr uint32_t kRows = 4;   // outputs m per block
-constexpr uint32_t kLanes = 2;  // Lanes per block row: 8 outputs n
-
-// sums[m][n] = sum_k stationary[k][m] * moving[k][n], every sum as column_dot's: from +0, in
-// ascending k, each product rounded to fp32 before the add. A block of kRows x 8 sums stays in
-// registers for the whole k loop (the sums are independent, so blocking reorders nothing within
-// any one of them); rows and columns past the last full block take the plain loop.
-// M = m_size outputs per column of `stationary` (row stride a_stride), N = n_size per row of
-// `moving` (row stride b_stride).
-std::vector<float> matmul_sums(const Tile& stationary, const Tile& moving, uint32_t m_size,
-                               uint64_t n_size) {
-    const uint32_t k_size = stationary.partitions;
-    const uint64_t a_stride = stationary.free, b_stride = moving.free;
-    std::vector<float> sums(size_t(m_size) * n_size, 0.0f);
-    const float* a = stationary.values.data();
-    const float* b = moving.values.data();
-    const uint64_t block_n = kLanes * 4;
-    const uint32_t full_m = m_size / kRows * kRows;
-    const uint64_t full_n = n_size / block_n * block_n;
-    for (uint32_t m = 0; m < full_m; m += kRows)
-        for (uint64_t n = 0; n < full_n; n += block_n) {
-            Lanes acc[kRows][kLanes] = {};
-            for (uint32_t k = 0; k < k_size; ++k) {
-                Lanes row[kLanes];
-                std::memcpy(row, b + k * b_stride + n, sizeof row);
-                for (uint32_t i = 0; i < kRows; ++i) {
-                    const float x = a[k * a_stride + m + i];
-                    for (uint32_t l = 0; l < kLanes; ++l) {
-                        const Lanes product = x * row[l];
-                        acc[i][l] = acc[i][l] + product;
-                    }
-                }
-            }
-            for (uint32_t i = 0; i < kRows; ++i)
-                for (uint32_t l = 0; l < kLanes; ++l) {
-                    const Lanes v = acc[i][l];  // a copy: acc itself stays in registers
-                    std::memcpy(&sums[(m + i) * n_size + n + 4 * l], &v, sizeof v);
-                }
-        }
-    // The rest: rows past full_m (all columns) and columns past full_n (the full rows).
-    const auto plain = [&](uint32_t m, uint64_t n) {
-        float s = 0.0f;
-        for (uint32_t k = 0; k < k_size; ++k) {
-            const float product = a[k * a_stride + m] * b[k * b_stride + n];
-            s = s + product;
-        }
-        sums[m * n_size + n] = s;
-    };
-    for (uint32_t m = 0; m < m_size; ++m)
-        for (uint64_t n = m < full_m ? full_n : 0; n < n_size; ++n) plain(m, n);
-    return sums;
 }
 
 // The identity matrix the Tensor Engine multiplies by for a v2 transpose, as a [P, P] tile.
@@ -118,9 +65,9 @@ void nc_matmul(Context& c) {
     Tile out = accumulate ? read_tile(c.state, dst)
                           : Tile{dst.num_partitions, dst.free_size(),
                                  std::vector<float>(dst.num_elements())};
-    const std::vector<float> sums = matmul_sums(stationary, moving, out.partitions, out.free);
-    for (size_t i = 0; i < out.values.size(); ++i)
-        out.values[i] = accumulate ? out.values[i] + sums[i] : sums[i];
+    matmul_sums({stationary.values.data(), stationary.free, moving.values.data(), moving.free,
+                 stationary.partitions, out.partitions, out.free, out.values.data()},
+                accumulate);
     write_tile(c.state, dst, out, c.inst.rounding);
 }
 
@@ -146,13 +93,22 @@ void nc_transpose(Context& c) {
     const Tile in = read_tile(c.state, data);
     Tile out{uint32_t(in.free), in.partitions, {}};
     if (arithmetic) {
+        // column_dot(column f, I's column p) adds data[k][f] * 0 = +-0 for k != p, which leaves
+        // the sum from +0 as it is, and data[p][f] * 1 at k = p: the sum is +0 + data[p][f]
+        // exactly (-0 becomes +0). A column holding an inf or a NaN (0 * inf = NaN) takes
+        // column_dot itself.
         const Tile eye = identity(in.partitions);  // symmetric: its columns are its rows
         const auto columns = transposed(in.values, in.partitions, in.free);
         out.values.resize(in.values.size());
-        for (uint64_t f = 0; f < in.free; ++f)
+        for (uint64_t f = 0; f < in.free; ++f) {
+            const float* column = &columns[f * in.partitions];
+            const bool finite = std::all_of(column, column + in.partitions,
+                                            [](float v) { return std::isfinite(v); });
             for (uint32_t p = 0; p < in.partitions; ++p)
-                out.at(uint32_t(f), p) = column_dot(&columns[f * in.partitions],
-                                                    &eye.values[p * in.partitions], in.partitions);
+                out.at(uint32_t(f), p) =
+                    finite ? 0.0f + column[p]
+                           : column_dot(column, &eye.values[p * in.partitions], in.partitions);
+        }
     } else {
         out.values = transposed(in.values, in.partitions, in.free);
     }
