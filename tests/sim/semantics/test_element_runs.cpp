@@ -8,17 +8,13 @@
 #include <catch2/catch.hpp>
 
 #include "sim/semantics/element_runs.h"
+#include "sim_test_util.h"
 
 using namespace nsim::isa;
 using namespace nsim::sim;
+using namespace nsim::test;
 
 namespace {
-
-float from_bits(uint32_t u) {
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-}
 
 const DType kAll[] = {DType::float32,     DType::tfloat32,    DType::bfloat16, DType::float16,
                       DType::float8_e4m3, DType::float8_e5m2, DType::int8,     DType::uint8,
@@ -31,7 +27,7 @@ TEST_CASE("element runs: bf16 encoding equals isa::encode for every upper half",
     std::vector<float> values;
     for (uint32_t hi = 0; hi < 0x10000u; ++hi)
         for (uint32_t lo : {0x0000u, 0x0001u, 0x7fffu, 0x8000u, 0x8001u, 0xffffu})
-            values.push_back(from_bits(hi << 16 | lo));
+            values.push_back(float_of(hi << 16 | lo));
     std::vector<uint8_t> bytes(values.size() * 2);
     encode_run(DType::bfloat16, values.data(), values.size(), bytes.data(), 2);
     size_t wrong = 0;
@@ -46,7 +42,7 @@ TEST_CASE("element runs: bf16 encoding equals isa::encode for every upper half",
 TEST_CASE("element runs: every dtype, contiguous and strided, as isa::encode and decode", "[sim]") {
     std::mt19937 rng(11);
     std::vector<float> values(1000);
-    for (float& v : values) v = from_bits(rng());  // NaNs, infinities, subnormals included
+    for (float& v : values) v = float_of(rng());  // NaNs, infinities, subnormals included
     for (size_t i = 0; i < 64; ++i) values[i] = float(int(i) - 32) * 0.75f;  // small integers
     for (DType t : kAll) {
         const unsigned size = dtype_size(t);

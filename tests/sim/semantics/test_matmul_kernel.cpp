@@ -2,35 +2,24 @@
 // host's widest vectors and the baseline ones: odd shapes (blocks and the rest), strides wider than
 // the tile, accumulation, signed zeros, infinities and NaN payloads.
 #include <cmath>
-#include <cstring>
 #include <random>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "sim/semantics/matmul_kernel.h"
+#include "sim_test_util.h"
 
 using namespace nsim::sim;
+using namespace nsim::test;
 
 namespace {
-
-uint32_t bits(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-float from_bits(uint32_t u) {
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-}
 
 // x86's rule spelled out: a NaN operand's payload, quieted, the first operand's first.
 float nan_rule(float r, float x, float y) {
     if (!std::isnan(r)) return r;
-    if (std::isnan(x)) return from_bits(bits(x) | 0x400000u);
-    if (std::isnan(y)) return from_bits(bits(y) | 0x400000u);
+    if (std::isnan(x)) return float_of(bits_of(x) | 0x400000u);
+    if (std::isnan(y)) return float_of(bits_of(y) | 0x400000u);
     return r;
 }
 
@@ -56,12 +45,12 @@ std::vector<float> plain(const MatmulOperands& g, const std::vector<float>& befo
 TEST_CASE("matmul kernel: bit for bit the plain loop, on every vector width", "[sim]") {
     std::mt19937 rng(17);
     std::uniform_real_distribution<float> value(-2.0f, 2.0f);
-    const float specials[] = {from_bits(0x7fc00001u),
-                              from_bits(0xffa00002u),  // quiet, signalling
-                              from_bits(0x7f800000u),
-                              from_bits(0xff800000u),  // +-inf
+    const float specials[] = {float_of(0x7fc00001u),
+                              float_of(0xffa00002u),  // quiet, signalling
+                              float_of(0x7f800000u),
+                              float_of(0xff800000u),  // +-inf
                               -0.0f,
-                              from_bits(0x00000003u)};  // -0, subnormal
+                              float_of(0x00000003u)};  // -0, subnormal
     struct Shape {
         uint32_t k, m;
         uint64_t n;
@@ -83,7 +72,7 @@ TEST_CASE("matmul kernel: bit for bit the plain loop, on every vector width", "[
                     matmul_sums(g, accumulate, baseline);
                     size_t wrong = 0, nans = 0;
                     for (size_t i = 0; i < out.size(); ++i) {
-                        wrong += bits(out[i]) != bits(want[i]);
+                        wrong += bits_of(out[i]) != bits_of(want[i]);
                         nans += std::isnan(want[i]);
                     }
                     CHECK(wrong == 0);
