@@ -28,6 +28,9 @@ Roofline roofline_of(const RunContext& ctx, const sim::SystemRunResult& s, size_
 
 std::string roofline_lines(const Roofline& roof, double time_ns) {
     const Roofline::Bound& bound = roof.binding();
+    if (bound.ns == 0)
+        return "roofline: none, no engine or DMA work on this core (its time is its collectives' "
+               "and its semaphore waits)\n";
     std::string out = fmt::format(
         "roofline: {:.3f} us, bound by {}; the run takes {:.2f}x that ({:.0f}% of the "
         "roofline)\n  bounds in us:",
@@ -42,7 +45,7 @@ json roofline_json(const Roofline& roof, double time_ns) {
     json bounds;
     for (const auto& b : roof.bounds) bounds[b.name] = b.ns;
     return {{"bound_ns", roof.binding().ns},
-            {"binding", roof.binding().name},
+            {"binding", roof.binding().ns > 0 ? roof.binding().name : "none"},
             {"fraction", roof.fraction_of(time_ns)},
             {"matmul_flops", roof.matmul_flops},
             {"bounds_ns", bounds}};
@@ -65,11 +68,14 @@ std::string core_table(const sim::RunResult& r) {
                     "dma", r.dma.transfers, r.dma.busy_ns / 1000, 100 * dma_share, mib(r.dma.bytes),
                     r.dma.busy_ns > 0 ? double(r.dma.bytes) / r.dma.busy_ns : 0.0);
     const double engine_share = utilization(r.engines[size_t(busiest)], r.time_ns);
-    out +=
-        fmt::format("\nbottleneck: {} ({:.1f}% of the time busy)\n",
-                    dma_share > engine_share ? std::string("dma")
-                                             : std::string(isa::engine_name(isa::Engine(busiest))),
-                    100 * std::max(dma_share, engine_share));
+    if (std::max(dma_share, engine_share) == 0)
+        out += "\nbottleneck: none, no engine or DMA was busy\n";
+    else
+        out += fmt::format("\nbottleneck: {} ({:.1f}% of the time busy)\n",
+                           dma_share > engine_share
+                               ? std::string("dma")
+                               : std::string(isa::engine_name(isa::Engine(busiest))),
+                           100 * std::max(dma_share, engine_share));
     out += fmt::format(
         "traffic: DMA {:.2f} MiB in {} descriptors ({:.2f} MiB from device memory, {:.2f} MiB to "
         "it); "
@@ -152,11 +158,13 @@ std::string rank_table(const RunContext& ctx, const sim::SystemRunResult& s) {
         const auto& rc = s.cores[c][0];
         const Roofline roof = roofline_of(ctx, s, c);
         const RankPlace p = place_of(ctx, c);
+        const bool bound = roof.binding().ns > 0;  // collectives alone have no roofline here
         out += fmt::format(
-            "{:>4} {:>4} {:>4} {:>10.3f} {:>14.3f} {:>11.3f} {:>8.2f} {:>11.3f} {:<14} {:>7.0f}%\n",
-            c, p.chip, p.core, rc.time_ns / 1000, rc.collectives.busy_ns / 1000,
+            "{:>4} {:>4} {:>4} {:>10.3f} {:>14.3f} {:>11.3f} {:>8.2f} {:>11.3f} {:<14} {:>8}\n", c,
+            p.chip, p.core, rc.time_ns / 1000, rc.collectives.busy_ns / 1000,
             rc.collectives.analytic_ns / 1000, mib(rc.dma.bytes), roof.binding().ns / 1000,
-            roof.binding().name, 100 * roof.fraction_of(rc.time_ns));
+            bound ? roof.binding().name : "none",
+            bound ? fmt::format("{:.0f}%", 100 * roof.fraction_of(rc.time_ns)) : "-");
     }
     return out;
 }
