@@ -36,6 +36,13 @@ struct SourceLine {
 // Splits one line (without its '\n'; a trailing '\r' is ignored) into tokens and comment.
 SourceLine lex_line(std::string_view line, unsigned number);
 
+// The character classes of kernel text.
+inline bool is_space(char c) { return c == ' ' || c == '\t'; }
+inline bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
 bool is_identifier(std::string_view s);
 
 // `text` made safe and short for a message: non-printable bytes as \xNN, long text cut with "...".
@@ -47,11 +54,34 @@ public:
     explicit Cursor(std::string_view text) : m_text(text) {}
     bool at_end() const { return m_pos >= m_text.size(); }
     bool peek(char c) const { return !at_end() && m_text[m_pos] == c; }
-    bool eat(char c);
-    bool eat(std::string_view s);
-    void skip_space();
-    std::string_view identifier();  // [A-Za-z_][A-Za-z0-9_]* at the cursor, possibly empty
-    std::string_view word();        // a run of [-A-Za-z0-9_] (a number, maybe malformed)
+    bool eat(char c) {
+        if (!peek(c)) return false;
+        ++m_pos;
+        return true;
+    }
+    bool eat(std::string_view s) {
+        if (m_text.substr(m_pos, s.size()) != s) return false;
+        m_pos += s.size();
+        return true;
+    }
+    void skip_space() {
+        while (!at_end() && is_space(m_text[m_pos])) ++m_pos;
+    }
+    // [A-Za-z_][A-Za-z0-9_]* at the cursor, possibly empty
+    std::string_view identifier() {
+        const size_t start = m_pos;
+        if (!at_end() && is_alpha(m_text[m_pos]))
+            while (!at_end() && (is_alpha(m_text[m_pos]) || is_digit(m_text[m_pos]))) ++m_pos;
+        return m_text.substr(start, m_pos - start);
+    }
+    // a run of [-A-Za-z0-9_] (a number, maybe malformed)
+    std::string_view word() {
+        const size_t start = m_pos;
+        while (!at_end() &&
+               (is_alpha(m_text[m_pos]) || is_digit(m_text[m_pos]) || m_text[m_pos] == '-'))
+            ++m_pos;
+        return m_text.substr(start, m_pos - start);
+    }
 
 private:
     std::string_view m_text;

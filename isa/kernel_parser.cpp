@@ -287,8 +287,8 @@ void KernelParser::instruction_line(const SourceLine& line) {
             throw SyntaxError{loc(line, t),
                               fmt::format("found '{}', expected KEY=VALUE", quote(t.text))};
         const int index = arg_index(*op, key);
-        const bool generic =
-            std::find(kGenericKeys.begin(), kGenericKeys.end(), key) != kGenericKeys.end();
+        const bool generic = index < 0 && std::find(kGenericKeys.begin(), kGenericKeys.end(),
+                                                    key) != kGenericKeys.end();
         if (index < 0 && !generic) {
             std::string keys;
             for (const auto& spec : info.args) keys += fmt::format("{}, ", spec.name);
