@@ -63,7 +63,7 @@ SourceLine lex_line(std::string_view line, unsigned number) {
 bool is_identifier(std::string_view s) {
     if (s.empty() || !is_alpha(s[0])) return false;
     for (char c : s)
-        if (!is_alpha(c) && !is_digit(c)) return false;
+        if (!has_class(c, kAlphaChar | kDigitChar)) return false;
     return true;
 }
 

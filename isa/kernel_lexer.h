@@ -2,6 +2,7 @@
 // characters of one token, and checked conversions of number text.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -36,12 +37,24 @@ struct SourceLine {
 // Splits one line (without its '\n'; a trailing '\r' is ignored) into tokens and comment.
 SourceLine lex_line(std::string_view line, unsigned number);
 
-// The character classes of kernel text.
-inline bool is_space(char c) { return c == ' ' || c == '\t'; }
-inline bool is_alpha(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+// The character classes of kernel text, a table lookup each.
+enum CharClass : uint8_t { kSpaceChar = 1, kAlphaChar = 2, kDigitChar = 4, kDashChar = 8 };
+inline constexpr std::array<uint8_t, 256> kCharClasses = [] {
+    std::array<uint8_t, 256> t{};
+    t[' '] = t['\t'] = kSpaceChar;
+    for (int c = 'a'; c <= 'z'; ++c) t[size_t(c)] = kAlphaChar;
+    for (int c = 'A'; c <= 'Z'; ++c) t[size_t(c)] = kAlphaChar;
+    t['_'] = kAlphaChar;
+    for (int c = '0'; c <= '9'; ++c) t[size_t(c)] = kDigitChar;
+    t['-'] = kDashChar;
+    return t;
+}();
+inline bool has_class(char c, uint8_t classes) {
+    return (kCharClasses[static_cast<unsigned char>(c)] & classes) != 0;
 }
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_space(char c) { return has_class(c, kSpaceChar); }
+inline bool is_alpha(char c) { return has_class(c, kAlphaChar); }  // [A-Za-z_]
+inline bool is_digit(char c) { return has_class(c, kDigitChar); }
 
 bool is_identifier(std::string_view s);
 
@@ -71,15 +84,13 @@ public:
     std::string_view identifier() {
         const size_t start = m_pos;
         if (!at_end() && is_alpha(m_text[m_pos]))
-            while (!at_end() && (is_alpha(m_text[m_pos]) || is_digit(m_text[m_pos]))) ++m_pos;
+            while (!at_end() && has_class(m_text[m_pos], kAlphaChar | kDigitChar)) ++m_pos;
         return m_text.substr(start, m_pos - start);
     }
     // a run of [-A-Za-z0-9_] (a number, maybe malformed)
     std::string_view word() {
         const size_t start = m_pos;
-        while (!at_end() &&
-               (is_alpha(m_text[m_pos]) || is_digit(m_text[m_pos]) || m_text[m_pos] == '-'))
-            ++m_pos;
+        while (!at_end() && has_class(m_text[m_pos], kAlphaChar | kDigitChar | kDashChar)) ++m_pos;
         return m_text.substr(start, m_pos - start);
     }
 
