@@ -88,7 +88,18 @@ private:
     std::array<std::vector<Instruction>, kEngineCount> m_streams;
 };
 
+// An upper bound on the instructions of `text`: its lines.
+size_t line_count(std::string_view text) {
+    size_t lines = 1;
+    for (size_t at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1))
+        ++lines;
+    return lines;
+}
+
 Program KernelParser::parse(std::string_view text, const std::string& file) {
+    // Room for every instruction at once: a growing vector would copy them and touch twice the
+    // memory.
+    m_program.instructions.reserve(line_count(text));
     unsigned number = 0;
     size_t pos = 0;
     while (pos < text.size()) {
