@@ -17,7 +17,7 @@ namespace {
 // so a count names a prefix; joining two clocks (element-wise max) merges what two events knew.
 using Clock = std::vector<uint32_t>;
 
-void join(Clock& into, const Clock& other) {
+void join(Clock& into, const uint32_t* other) {
     for (size_t k = 0; k < into.size(); ++k) into[k] = std::max(into[k], other[k]);
 }
 
@@ -75,7 +75,7 @@ public:
     WaitPlanner(const CompletionStreams& streams, const std::vector<MemoryEffects>& effects)
         : m_streams(streams),
           m_effects(effects),
-          m_done_knows(effects.size()),
+          m_done_knows(effects.size() * streams.count()),
           m_before(streams.count(), 0) {
         m_engine_knows.fill(Clock(streams.count(), 0));
     }
@@ -105,17 +105,18 @@ private:
         for (size_t t : m_targets) {
             const Slot& st = m_streams.slot(t);
             const bool implied = std::any_of(m_targets.begin(), m_targets.end(), [&](size_t u) {
-                return u != t && m_done_knows[u][st.stream] >= st.position;
+                return u != t && done_knows(u)[st.stream] >= st.position;
             });
             if (!implied) kept.push_back(t);
         }
-        for (size_t t : kept) join(knows, m_done_knows[t]);
+        for (size_t t : kept) join(knows, done_knows(t));
 
-        m_done_knows[j] = knows;
-        m_done_knows[j][s.stream] = s.position;
+        uint32_t* const done = done_knows(j);
+        std::copy(knows.begin(), knows.end(), done);
+        done[s.stream] = s.position;
         // The engine takes its next instruction after a compute instruction completes, but right
         // after it issues a DMA.
-        if (!s.dma) knows = m_done_knows[j];
+        if (!s.dma) knows.assign(done, done + knows.size());
         return kept;
     }
 
@@ -139,8 +140,11 @@ private:
     const CompletionStreams& m_streams;
     const std::vector<MemoryEffects>& m_effects;
     std::array<Clock, isa::kEngineCount> m_engine_knows;
-    std::vector<Clock> m_done_knows;  // what is known once instruction i is known complete
-    std::vector<uint32_t> m_before;   // per stream, its members before the instruction planned
+    // What is known once instruction i is known complete: a clock per instruction, one after the
+    // other in one array.
+    std::vector<uint32_t> m_done_knows;
+    uint32_t* done_knows(size_t i) { return m_done_knows.data() + i * m_streams.count(); }
+    std::vector<uint32_t> m_before;  // per stream, its members before the instruction planned
     // Scratch of plan_one, kept to reuse their memory: what j's engine knows complete when j
     // starts, the latest conflict per stream, and the instructions those are.
     Clock m_start;
