@@ -374,7 +374,7 @@ std::optional<Opcode> parse_opcode(std::string_view name) {
 }
 
 int arg_index(Opcode op, std::string_view arg_name) {
-    const auto& args = opcode_info(op).args;
+    const auto& args = table()[size_t(op)].args;
     for (size_t i = 0; i < args.size(); ++i)
         if (args[i].name == arg_name) return int(i);
     return -1;
