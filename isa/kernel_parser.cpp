@@ -288,8 +288,7 @@ void KernelParser::instruction_line(const SourceLine& line) {
     Instruction inst = Instruction::make(*op);
     inst.loc = loc(line, head);
     if (m_stream) inst.engine = *m_stream;
-    std::vector<Token> keys_seen;
-    keys_seen.reserve(line.tokens.size());
+    std::vector<Token> generic_seen;  // engine= and round= (wait= and inc= may repeat)
     for (size_t i = 1; i < line.tokens.size(); ++i) {
         const Token& t = line.tokens[i];
         const size_t eq = t.text.find('=');
@@ -309,15 +308,17 @@ void KernelParser::instruction_line(const SourceLine& line) {
                               fmt::format("unknown operand '{}' of {}, expected one of: {}",
                                           quote(key), info.name, keys)};
         }
-        if (key != "wait" && key != "inc") {
-            for (const Token& seen : keys_seen)
-                if (seen.text == key)
-                    throw SyntaxError{loc(line, t),
-                                      fmt::format("duplicate operand '{}' (first at "
-                                                  "column {}), expected each key once",
-                                                  key, seen.column)};
-            keys_seen.push_back({key, t.column});
+        // An operand given before has its position set already.
+        unsigned first_column = index >= 0 ? inst.arg_locs[size_t(index)].column : 0;
+        if (generic && key != "wait" && key != "inc") {
+            for (const Token& seen : generic_seen)
+                if (seen.text == key) first_column = seen.column;
+            generic_seen.push_back({key, t.column});
         }
+        if (first_column != 0)
+            throw SyntaxError{loc(line, t), fmt::format("duplicate operand '{}' (first at "
+                                                        "column {}), expected each key once",
+                                                        key, first_column)};
         const SourceLoc value_loc{line.number, unsigned(t.column + eq + 1)};
         FieldReader value = FieldReader::operand(t.text.substr(eq + 1), value_loc, key);
         if (index >= 0) {
