@@ -135,7 +135,7 @@ int run_command(const RunOptions& o) {
         instance = sim::load_instance(o.instance);
         sim::apply_overrides(*instance, o.chip.sets);
     }
-    const runtime::RankRunRequest request =
+    runtime::RankRunRequest request =
         run_request(o, std::move(program), instance ? &*instance : nullptr);
     const runtime::RankRunResult run = runtime::run_ranks(request);
 

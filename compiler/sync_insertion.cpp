@@ -17,7 +17,7 @@ namespace {
 // so a count names a prefix; joining two clocks (element-wise max) merges what two events knew.
 using Clock = std::vector<uint32_t>;
 
-void join(Clock& into, const Clock& other) {
+void join(Clock& into, const uint32_t* other) {
     for (size_t k = 0; k < into.size(); ++k) into[k] = std::max(into[k], other[k]);
 }
 
@@ -72,11 +72,10 @@ private:
 // does not know yet, and a wait brings along everything the awaited instruction knew.
 class WaitPlanner {
 public:
-    WaitPlanner(const CompletionStreams& streams,
-                const std::vector<std::vector<MemoryAccess>>& effects)
+    WaitPlanner(const CompletionStreams& streams, const std::vector<MemoryEffects>& effects)
         : m_streams(streams),
           m_effects(effects),
-          m_done_knows(effects.size()),
+          m_done_knows(effects.size() * streams.count()),
           m_before(streams.count(), 0) {
         m_engine_knows.fill(Clock(streams.count(), 0));
     }
@@ -93,56 +92,64 @@ private:
         const Slot& s = m_streams.slot(j);
         Clock& knows = m_engine_knows[size_t(s.engine)];
         // A DMA moves its data only after the earlier transfers of its stream completed (FIFO).
-        Clock start = knows;
-        if (s.dma) start[s.stream] = std::max(start[s.stream], s.position - 1);
+        m_start = knows;
+        if (s.dma) m_start[s.stream] = std::max(m_start[s.stream], s.position - 1);
 
-        std::vector<size_t> targets;
-        const std::vector<uint32_t> needed = latest_conflicts(j, start);
-        for (size_t c = 0; c < needed.size(); ++c)
-            if (needed[c] > 0) targets.push_back(m_streams.members(c)[needed[c] - 1]);
+        m_targets.clear();
+        latest_conflicts(j);
+        for (size_t c = 0; c < m_needed.size(); ++c)
+            if (m_needed[c] > 0) m_targets.push_back(m_streams.members(c)[m_needed[c] - 1]);
         // A wait that another wait of j implies (its target knew ours complete) adds nothing. Two
         // waits cannot imply each other (that would be a cycle), so dropping them all is safe.
         std::vector<size_t> kept;
-        for (size_t t : targets) {
+        for (size_t t : m_targets) {
             const Slot& st = m_streams.slot(t);
-            const bool implied = std::any_of(targets.begin(), targets.end(), [&](size_t u) {
-                return u != t && m_done_knows[u][st.stream] >= st.position;
+            const bool implied = std::any_of(m_targets.begin(), m_targets.end(), [&](size_t u) {
+                return u != t && done_knows(u)[st.stream] >= st.position;
             });
             if (!implied) kept.push_back(t);
         }
-        for (size_t t : kept) join(knows, m_done_knows[t]);
+        for (size_t t : kept) join(knows, done_knows(t));
 
-        m_done_knows[j] = knows;
-        m_done_knows[j][s.stream] = s.position;
+        uint32_t* const done = done_knows(j);
+        std::copy(knows.begin(), knows.end(), done);
+        done[s.stream] = s.position;
         // The engine takes its next instruction after a compute instruction completes, but right
         // after it issues a DMA.
-        if (!s.dma) knows = m_done_knows[j];
+        if (!s.dma) knows.assign(done, done + knows.size());
         return kept;
     }
 
     // Per stream, the position of the latest earlier instruction that conflicts with j and is not
-    // known complete at j's start (0 = none). Each stream is scanned backwards on its own members,
-    // from its last one before j down to its known-complete prefix: the instructions of other
-    // streams are never visited.
-    std::vector<uint32_t> latest_conflicts(size_t j, const Clock& start) {
-        std::vector<uint32_t> needed(m_streams.count(), 0);
-        for (size_t c = 0; c < needed.size(); ++c) {
+    // known complete at j's start (0 = none), into m_needed. Each stream is scanned backwards on
+    // its own members, from its last one before j down to its known-complete prefix: the
+    // instructions of other streams are never visited.
+    void latest_conflicts(size_t j) {
+        m_needed.assign(m_streams.count(), 0);
+        for (size_t c = 0; c < m_needed.size(); ++c) {
             const auto& members = m_streams.members(c);
-            for (uint32_t pos = m_before[c]; pos > start[c]; --pos)
+            for (uint32_t pos = m_before[c]; pos > m_start[c]; --pos)
                 if (conflicts(m_effects[members[pos - 1]], m_effects[j])) {
-                    needed[c] = pos;
+                    m_needed[c] = pos;
                     break;
                 }
         }
         m_before[m_streams.slot(j).stream] = m_streams.slot(j).position;
-        return needed;
     }
 
     const CompletionStreams& m_streams;
-    const std::vector<std::vector<MemoryAccess>>& m_effects;
+    const std::vector<MemoryEffects>& m_effects;
     std::array<Clock, isa::kEngineCount> m_engine_knows;
-    std::vector<Clock> m_done_knows;  // what is known once instruction i is known complete
-    std::vector<uint32_t> m_before;   // per stream, its members before the instruction planned
+    // What is known once instruction i is known complete: a clock per instruction, one after the
+    // other in one array.
+    std::vector<uint32_t> m_done_knows;
+    uint32_t* done_knows(size_t i) { return m_done_knows.data() + i * m_streams.count(); }
+    std::vector<uint32_t> m_before;  // per stream, its members before the instruction planned
+    // Scratch of plan_one, kept to reuse their memory: what j's engine knows complete when j
+    // starts, the latest conflict per stream, and the instructions those are.
+    Clock m_start;
+    std::vector<uint32_t> m_needed;
+    std::vector<size_t> m_targets;
 };
 
 // Names an instruction in a diagnostic when it was built in code and has no line to point at.
@@ -202,7 +209,7 @@ isa::Program insert_sync(isa::Program sequential, const isa::TargetLimits& limit
 
     const size_t n = sequential.instructions.size();
     const CompletionStreams streams(sequential);
-    std::vector<std::vector<MemoryAccess>> effects;
+    std::vector<MemoryEffects> effects;
     effects.reserve(n);
     for (const auto& inst : sequential.instructions)
         effects.push_back(memory_effects(inst, sequential));

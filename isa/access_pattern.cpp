@@ -59,8 +59,10 @@ int64_t AccessPattern::end_element() const {
 namespace {
 
 void sort_and_merge(std::vector<ByteRange>& ranges) {
-    std::sort(ranges.begin(), ranges.end(),
-              [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; });
+    const auto by_begin = [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; };
+    // Rows and copies usually come in order already: checking costs less than sorting.
+    if (!std::is_sorted(ranges.begin(), ranges.end(), by_begin))
+        std::sort(ranges.begin(), ranges.end(), by_begin);
     size_t kept = 0;
     for (const auto& r : ranges) {
         if (kept > 0 && r.begin <= ranges[kept - 1].end)
@@ -78,8 +80,10 @@ void sort_and_merge(std::vector<ByteRange>& ranges) {
 // finest step outwards, and a pattern costs its distinct ranges, never its element count (a
 // zero-step pattern may name 3e8 elements that all sit in one row).
 std::vector<ByteRange> AccessPattern::byte_ranges() const {
-    if (free_size() == 0) return {};
+    const uint64_t elements = free_size();
+    if (elements == 0) return {};
     const uint64_t esize = dtype_size(dtype);
+    if (is_contiguous()) return {{byte_offset, byte_offset + elements * esize}};  // the usual case
     // The moving dims, on the stack for the usual few (a pattern built in code may have more).
     std::array<FreeDim, kMaxFreeDims> few;
     std::vector<FreeDim> many(dims.size() > few.size() ? dims.size() : 0);

@@ -12,9 +12,10 @@
 
 namespace nsim {
 
-// The largest files nsim reads. A 200,000-instruction kernel is about 10 MiB of text; the largest
-// chip, instance, model or study file in the repository is under 64 KiB.
-inline constexpr uint64_t kMaxKernelFileBytes = 64ull << 20;
+// The largest files nsim reads. A 1,000,000-instruction matmul kernel is about 120 MiB of text
+// (examples/generate/tiled_matmul.py); the largest chip, instance, model or study file in the
+// repository is under 64 KiB.
+inline constexpr uint64_t kMaxKernelFileBytes = 256ull << 20;
 inline constexpr uint64_t kMaxJsonFileBytes = 16ull << 20;
 // Deeper than any config, model or study nsim defines (they nest at most 5 levels).
 inline constexpr unsigned kMaxJsonDepth = 64;

@@ -1,6 +1,8 @@
 // Lexical layer of kernel files: tokens, comments, cursor, number conversions.
 #include "isa/kernel_lexer.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -9,9 +11,16 @@ namespace nsim::isa {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// What each byte is to the token scanner: most bytes only extend the token they are in.
+enum ScanClass : uint8_t { kPlain, kSplit, kOpen, kClose };
+
+constexpr std::array<uint8_t, 256> kScanClass = [] {
+    std::array<uint8_t, 256> t{};
+    t[' '] = t['\t'] = kSplit;
+    t['['] = t['{'] = kOpen;
+    t[']'] = t['}'] = kClose;
+    return t;
+}();
 
 }  // namespace
 
@@ -27,21 +36,23 @@ SourceLine lex_line(std::string_view line, unsigned number) {
     }
     if (!line.empty())
         out.tokens.reserve(8);  // an instruction's opcode and operands: one allocation, not several
+    const size_t n = line.size();
     size_t i = 0;
-    while (i < line.size()) {
+    while (i < n) {
         if (is_space(line[i])) {
             ++i;
             continue;
         }
         const size_t start = i;
         size_t depth = 0;  // brackets opened and not yet closed: spaces inside them do not split
-        for (; i < line.size(); ++i) {
-            const char c = line[i];
-            if (c == '[' || c == '{')
+        for (; i < n; ++i) {
+            const uint8_t c = kScanClass[static_cast<unsigned char>(line[i])];
+            if (c == kPlain) continue;
+            if (c == kOpen)
                 ++depth;
-            else if ((c == ']' || c == '}') && depth > 0)
-                --depth;
-            else if (depth == 0 && is_space(c))
+            else if (c == kClose)
+                depth -= depth > 0;
+            else if (depth == 0)
                 break;
         }
         out.tokens.push_back({line.substr(start, i - start), unsigned(start + 1)});
@@ -52,7 +63,7 @@ SourceLine lex_line(std::string_view line, unsigned number) {
 bool is_identifier(std::string_view s) {
     if (s.empty() || !is_alpha(s[0])) return false;
     for (char c : s)
-        if (!is_alpha(c) && !is_digit(c)) return false;
+        if (!has_class(c, kAlphaChar | kDigitChar)) return false;
     return true;
 }
 
@@ -70,37 +81,6 @@ std::string quote(std::string_view text) {
     return out;
 }
 
-bool Cursor::eat(char c) {
-    if (!peek(c)) return false;
-    ++m_pos;
-    return true;
-}
-
-bool Cursor::eat(std::string_view s) {
-    if (m_text.substr(m_pos, s.size()) != s) return false;
-    m_pos += s.size();
-    return true;
-}
-
-void Cursor::skip_space() {
-    while (!at_end() && is_space(m_text[m_pos])) ++m_pos;
-}
-
-std::string_view Cursor::identifier() {
-    const size_t start = m_pos;
-    if (!at_end() && is_alpha(m_text[m_pos]))
-        while (!at_end() && (is_alpha(m_text[m_pos]) || is_digit(m_text[m_pos]))) ++m_pos;
-    return m_text.substr(start, m_pos - start);
-}
-
-std::string_view Cursor::word() {
-    const size_t start = m_pos;
-    while (!at_end() &&
-           (is_alpha(m_text[m_pos]) || is_digit(m_text[m_pos]) || m_text[m_pos] == '-'))
-        ++m_pos;
-    return m_text.substr(start, m_pos - start);
-}
-
 NumberStatus parse_integer_magnitude(std::string_view s, bool& negative, uint64_t& magnitude) {
     negative = !s.empty() && s[0] == '-';
     if (negative) s.remove_prefix(1);
@@ -111,6 +91,12 @@ NumberStatus parse_integer_magnitude(std::string_view s, bool& negative, uint64_
     }
     // from_chars on an unsigned type rejects signs, so "--1" and "-+1" are syntax errors here.
     if (s.empty()) return NumberStatus::syntax;
+    // The common case, a few decimal digits, directly: 19 of them cannot overflow 64 bits.
+    if (base == 10 && s.size() < 20 && std::all_of(s.begin(), s.end(), is_digit)) {
+        magnitude = 0;
+        for (const char c : s) magnitude = magnitude * 10 + uint64_t(c - '0');
+        return NumberStatus::ok;
+    }
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude, base);
     if (end != s.data() + s.size()) return NumberStatus::syntax;
     if (ec == std::errc::result_out_of_range) return NumberStatus::out_of_range;

@@ -2,6 +2,7 @@
 // characters of one token, and checked conversions of number text.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -36,6 +37,25 @@ struct SourceLine {
 // Splits one line (without its '\n'; a trailing '\r' is ignored) into tokens and comment.
 SourceLine lex_line(std::string_view line, unsigned number);
 
+// The character classes of kernel text, a table lookup each.
+enum CharClass : uint8_t { kSpaceChar = 1, kAlphaChar = 2, kDigitChar = 4, kDashChar = 8 };
+inline constexpr std::array<uint8_t, 256> kCharClasses = [] {
+    std::array<uint8_t, 256> t{};
+    t[' '] = t['\t'] = kSpaceChar;
+    for (int c = 'a'; c <= 'z'; ++c) t[size_t(c)] = kAlphaChar;
+    for (int c = 'A'; c <= 'Z'; ++c) t[size_t(c)] = kAlphaChar;
+    t['_'] = kAlphaChar;
+    for (int c = '0'; c <= '9'; ++c) t[size_t(c)] = kDigitChar;
+    t['-'] = kDashChar;
+    return t;
+}();
+inline bool has_class(char c, uint8_t classes) {
+    return (kCharClasses[static_cast<unsigned char>(c)] & classes) != 0;
+}
+inline bool is_space(char c) { return has_class(c, kSpaceChar); }
+inline bool is_alpha(char c) { return has_class(c, kAlphaChar); }  // [A-Za-z_]
+inline bool is_digit(char c) { return has_class(c, kDigitChar); }
+
 bool is_identifier(std::string_view s);
 
 // `text` made safe and short for a message: non-printable bytes as \xNN, long text cut with "...".
@@ -47,11 +67,32 @@ public:
     explicit Cursor(std::string_view text) : m_text(text) {}
     bool at_end() const { return m_pos >= m_text.size(); }
     bool peek(char c) const { return !at_end() && m_text[m_pos] == c; }
-    bool eat(char c);
-    bool eat(std::string_view s);
-    void skip_space();
-    std::string_view identifier();  // [A-Za-z_][A-Za-z0-9_]* at the cursor, possibly empty
-    std::string_view word();        // a run of [-A-Za-z0-9_] (a number, maybe malformed)
+    bool eat(char c) {
+        if (!peek(c)) return false;
+        ++m_pos;
+        return true;
+    }
+    bool eat(std::string_view s) {
+        if (m_text.substr(m_pos, s.size()) != s) return false;
+        m_pos += s.size();
+        return true;
+    }
+    void skip_space() {
+        while (!at_end() && is_space(m_text[m_pos])) ++m_pos;
+    }
+    // [A-Za-z_][A-Za-z0-9_]* at the cursor, possibly empty
+    std::string_view identifier() {
+        const size_t start = m_pos;
+        if (!at_end() && is_alpha(m_text[m_pos]))
+            while (!at_end() && has_class(m_text[m_pos], kAlphaChar | kDigitChar)) ++m_pos;
+        return m_text.substr(start, m_pos - start);
+    }
+    // a run of [-A-Za-z0-9_] (a number, maybe malformed)
+    std::string_view word() {
+        const size_t start = m_pos;
+        while (!at_end() && has_class(m_text[m_pos], kAlphaChar | kDigitChar | kDashChar)) ++m_pos;
+        return m_text.substr(start, m_pos - start);
+    }
 
 private:
     std::string_view m_text;

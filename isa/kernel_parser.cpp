@@ -88,7 +88,18 @@ private:
     std::array<std::vector<Instruction>, kEngineCount> m_streams;
 };
 
+// An upper bound on the instructions of `text`: its lines.
+size_t line_count(std::string_view text) {
+    size_t lines = 1;
+    for (size_t at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1))
+        ++lines;
+    return lines;
+}
+
 Program KernelParser::parse(std::string_view text, const std::string& file) {
+    // Room for every instruction at once: a growing vector would copy them and touch twice the
+    // memory.
+    m_program.instructions.reserve(line_count(text));
     unsigned number = 0;
     size_t pos = 0;
     while (pos < text.size()) {
@@ -277,8 +288,7 @@ void KernelParser::instruction_line(const SourceLine& line) {
     Instruction inst = Instruction::make(*op);
     inst.loc = loc(line, head);
     if (m_stream) inst.engine = *m_stream;
-    std::vector<Token> keys_seen;
-    keys_seen.reserve(line.tokens.size());
+    std::vector<Token> generic_seen;  // engine= and round= (wait= and inc= may repeat)
     for (size_t i = 1; i < line.tokens.size(); ++i) {
         const Token& t = line.tokens[i];
         const size_t eq = t.text.find('=');
@@ -287,8 +297,8 @@ void KernelParser::instruction_line(const SourceLine& line) {
             throw SyntaxError{loc(line, t),
                               fmt::format("found '{}', expected KEY=VALUE", quote(t.text))};
         const int index = arg_index(*op, key);
-        const bool generic =
-            std::find(kGenericKeys.begin(), kGenericKeys.end(), key) != kGenericKeys.end();
+        const bool generic = index < 0 && std::find(kGenericKeys.begin(), kGenericKeys.end(),
+                                                    key) != kGenericKeys.end();
         if (index < 0 && !generic) {
             std::string keys;
             for (const auto& spec : info.args) keys += fmt::format("{}, ", spec.name);
@@ -298,15 +308,17 @@ void KernelParser::instruction_line(const SourceLine& line) {
                               fmt::format("unknown operand '{}' of {}, expected one of: {}",
                                           quote(key), info.name, keys)};
         }
-        if (key != "wait" && key != "inc") {
-            for (const Token& seen : keys_seen)
-                if (seen.text == key)
-                    throw SyntaxError{loc(line, t),
-                                      fmt::format("duplicate operand '{}' (first at "
-                                                  "column {}), expected each key once",
-                                                  key, seen.column)};
-            keys_seen.push_back({key, t.column});
+        // An operand given before has its position set already.
+        unsigned first_column = index >= 0 ? inst.arg_locs[size_t(index)].column : 0;
+        if (generic && key != "wait" && key != "inc") {
+            for (const Token& seen : generic_seen)
+                if (seen.text == key) first_column = seen.column;
+            generic_seen.push_back({key, t.column});
         }
+        if (first_column != 0)
+            throw SyntaxError{loc(line, t), fmt::format("duplicate operand '{}' (first at "
+                                                        "column {}), expected each key once",
+                                                        key, first_column)};
         const SourceLoc value_loc{line.number, unsigned(t.column + eq + 1)};
         FieldReader value = FieldReader::operand(t.text.substr(eq + 1), value_loc, key);
         if (index >= 0) {

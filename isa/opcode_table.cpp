@@ -14,8 +14,8 @@ constexpr Access R = Access::read, W = Access::write, RW = Access::read_write;
 constexpr bool req = true, opt = false;
 
 // Operand lists follow the current NKI signatures [src:nki-isa], dst first.
-const std::array<OpcodeInfo, kOpcodeCount>& table() {
-    static const std::array<OpcodeInfo, kOpcodeCount> t = {{
+std::array<OpcodeInfo, kOpcodeCount> build_table() {
+    return {{
         {Opcode::nc_matmul,
          "nc_matmul",
          T,
@@ -348,6 +348,11 @@ const std::array<OpcodeInfo, kOpcodeCount>& table() {
           {"imm3", K::imm, opt}},
          "GpSimd custom operator: calls the C++ operator registered under `name`"},
     }};
+}
+
+// Built on first use; the lookup stays small enough to inline into every caller.
+const std::array<OpcodeInfo, kOpcodeCount>& table() {
+    static const std::array<OpcodeInfo, kOpcodeCount> t = build_table();
     return t;
 }
 
@@ -369,7 +374,7 @@ std::optional<Opcode> parse_opcode(std::string_view name) {
 }
 
 int arg_index(Opcode op, std::string_view arg_name) {
-    const auto& args = opcode_info(op).args;
+    const auto& args = table()[size_t(op)].args;
     for (size_t i = 0; i < args.size(); ++i)
         if (args[i].name == arg_name) return int(i);
     return -1;

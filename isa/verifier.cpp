@@ -327,8 +327,9 @@ void check_access_pattern(Checker& c, const ArgSpec& spec, const AccessPattern& 
         check_on_chip_bounds(c, spec.name, ap);
 }
 
-void check_operand(Checker& c, const ArgSpec& spec) {
-    const ArgValue* v = c.value(spec.name);
+// Operand `index` of the instruction, described by `spec`.
+void check_operand(Checker& c, const ArgSpec& spec, int index) {
+    const ArgValue* v = c.value(index);
     if (!v) {
         if (spec.required)
             c.error(spec.name, fmt::format("missing, expected {}", kind_expectation(spec.kind)));
@@ -376,7 +377,7 @@ void check_instruction(Checker& c, size_t index) {
                             in.args.size(), specs.size()));
     check_engine_and_rounding(c);
     check_semaphores(c);
-    for (const ArgSpec& spec : specs) check_operand(c, spec);
+    for (size_t k = 0; k < specs.size(); ++k) check_operand(c, specs[k], int(k));
     detail::check_opcode_rules(c);
 }
 

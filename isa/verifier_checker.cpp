@@ -89,7 +89,10 @@ void Checker::error_at(SourceLoc loc, std::string message) {
 }
 
 const ArgValue* Checker::value(std::string_view name) const {
-    const int i = arg_index(inst().op, name);
+    return value(arg_index(inst().op, name));
+}
+
+const ArgValue* Checker::value(int i) const {
     if (i < 0 || size_t(i) >= inst().args.size()) return nullptr;
     const ArgValue& v = inst().args[size_t(i)];
     return std::holds_alternative<std::monostate>(v) ? nullptr : &v;

@@ -61,6 +61,7 @@ public:
 
     // The operand's value, or nullptr when it is absent (also when `args` is too short).
     const ArgValue* value(std::string_view name) const;
+    const ArgValue* value(int index) const;  // by its position in the opcode's operand list
     bool given(std::string_view name) const { return value(name) != nullptr; }
     // Typed accessors: empty when absent or of the wrong alternative or out of the enum's range
     // (the generic pass has reported those), so rules never act on garbage.

@@ -17,7 +17,7 @@
 namespace nsim::runtime {
 
 struct RankRunRequest {
-    isa::Program program;  // as written; a sequential one gets its semaphores here
+    isa::Program program;  // as written; run_ranks takes it (a sequential one gets semaphores)
     std::string kernel_file;
     sim::ChipConfig chip;                           // the instance's chip with an instance
     const sim::InstanceConfig* instance = nullptr;  // ranks over its chips; nullptr: one chip
@@ -55,7 +55,8 @@ std::string rank_file(const std::string& file, uint32_t rank);
 // ranks do not have), inserts semaphores, places the ranks, loads their inputs and simulates them
 // together in this process; with results, checks the outputs (check_collectives). Throws
 // UsageError for more ranks than the chip or instance has cores, NpyError for a bad input file,
-// and what run_system throws.
-RankRunResult run_ranks(const RankRunRequest& request);
+// and what run_system throws. The program moves from the request into the result, not copied:
+// request.program is left empty.
+RankRunResult run_ranks(RankRunRequest& request);
 
 }  // namespace nsim::runtime

@@ -1,9 +1,13 @@
 // The bounds on what nsim reads: JSON shape before parsing, files before reading.
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <catch2/catch.hpp>
 
+#include "../runtime/temp_dir.h"
 #include "isa/input_limits.h"
+#include "isa/kernel_text.h"
 
 using namespace nsim;
 
@@ -41,4 +45,15 @@ TEST_CASE("input limits: only regular files within the size bound are read", "[i
     CHECK_THROWS_WITH(read_bounded_file(readme, 1000, ErrorKind::input),
                       Catch::Contains("bytes, expected at most 1000"));
     CHECK(read_bounded_file(readme, 1 << 20, ErrorKind::input).rfind("# nsim", 0) == 0);
+}
+
+TEST_CASE("input limits: a kernel file may have 256 MiB, one byte more is refused unread",
+          "[isa]") {
+    STATIC_REQUIRE(kMaxKernelFileBytes == 256ull << 20);  // a 10^6-instruction kernel fits
+    const test::TempDir dir("nsim-kernel-limit");
+    const std::string path = (dir.path / "big.nki").string();
+    { std::ofstream(path) << "kernel k\n"; }
+    std::filesystem::resize_file(path, kMaxKernelFileBytes + 1);  // sparse: no disk is used
+    CHECK_THROWS_WITH(isa::parse_kernel_file(path),
+                      Catch::Contains("it has 268435457 bytes, expected at most 268435456"));
 }

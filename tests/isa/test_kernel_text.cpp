@@ -311,9 +311,9 @@ TEST_CASE("kernel text: unknown operand key lists the valid keys", "[isa]") {
 
 TEST_CASE("kernel text: duplicate operand key", "[isa]") {
     require_error(std::string(kHeader) + "memset dst=" + A + " value=1 value=2", 4, 39,
-                  "duplicate operand 'value'");
+                  "duplicate operand 'value' (first at column 31)");
     require_error(std::string(kHeader) + "memset dst=" + A + " value=1 round=sr round=sr", 4, 48,
-                  "duplicate operand 'round'");
+                  "duplicate operand 'round' (first at column 39)");
 }
 
 TEST_CASE("kernel text: token without KEY=VALUE", "[isa]") {
