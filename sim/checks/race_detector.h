@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,15 +67,34 @@ private:
     }
     struct Record {
         uint32_t epoch;
+        uint32_t order;  // the agent's access count before it: orders races across its logs
         const isa::Footprint* fp;
-        bool write;
         Box box;
         AccessSite site;
     };
-    // Per agent, its accesses in epoch order: an access only needs checking against the records of
-    // each other agent from the first epoch it has not seen, and pruning pops from the front.
-    std::array<std::deque<Record>, kMaxAgents> m_by_agent;
-    uint64_t m_agents_with_records = 0;  // bit per agent
+    // One agent's accesses of one kind (read or write) to one memory space, in epoch order: an
+    // access only needs checking against the records of each other agent from the first epoch it
+    // has not seen, a read only against writes and only in its own space, and pruning drops from
+    // the front. `head` is the first live record (dropped ones are erased in batches).
+    struct Log {
+        std::vector<Record> records;
+        size_t head = 0;
+    };
+    static constexpr size_t kSpaces = 3;  // isa::MemSpace: hbm, sbuf, psum
+    static constexpr size_t kLogs = 2 * kSpaces;
+    static size_t log_of(isa::MemSpace space, bool write) {
+        return size_t(space) * 2 + (write ? 1 : 0);
+    }
+    // Reports the races of an access against the unseen part of one log of agent `other`; appends
+    // them to `found` with the other record's order.
+    static void scan(const Log& log, bool log_writes, uint32_t seen, const isa::Footprint& fp,
+                     const Box& fp_box, bool write, const AccessSite& site,
+                     std::vector<std::pair<uint32_t, Race>>& found);
+
+    std::array<std::array<Log, kLogs>, kMaxAgents> m_logs;
+    std::array<uint64_t, kLogs> m_agents_with_records{};  // per log, a bit per agent
+    std::array<uint32_t, kMaxAgents> m_order{};           // per agent, accesses recorded
+    std::vector<std::pair<uint32_t, Race>> m_found;       // scratch of access()
     std::vector<Race> m_races;
     size_t m_race_count = 0;
     size_t m_max_reports;
