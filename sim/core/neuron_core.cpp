@@ -80,9 +80,9 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
             auto& stream = streams[size_t(program->instructions[i].engine)];
             if (!stream.empty() && !isa::is_dma(program->instructions[i].op)) {
                 const InstructionInfo& previous = infos[stream.back()];
-                for (const auto& r : infos.back().reads)
-                    for (const auto& w : previous.writes)
-                        infos.back().reads_previous_result |= bool(isa::overlap(r, w));
+                for (const auto* r : infos.back().reads)
+                    for (const auto* w : previous.writes)
+                        infos.back().reads_previous_result |= bool(isa::overlap(r->fp, w->fp));
             }
             stream.push_back(i);
         }
@@ -94,19 +94,40 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
 
 NeuronCore::~NeuronCore() = default;
 
-InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) const {
+size_t NeuronCore::PatternHash::operator()(const AccessPattern& ap) const {
+    size_t h = std::hash<std::string>()(ap.tensor);
+    const auto mix = [&h](uint64_t v) { h = (h ^ v) * 0x100000001b3ull + (h >> 29); };
+    mix(uint64_t(ap.space) | uint64_t(ap.dtype) << 8 | uint64_t(ap.start_partition) << 16 |
+        uint64_t(ap.num_partitions) << 40);
+    mix(ap.byte_offset);
+    mix(ap.partition_stride_bytes);
+    for (const auto& d : ap.dims) mix(uint64_t(uint32_t(d.step)) | uint64_t(d.num) << 32);
+    return h;
+}
+
+OperandFootprint* NeuronCore::intern_footprint(const AccessPattern& ap) {
+    auto [it, added] = m_footprint_of.try_emplace(ap, nullptr);
+    if (added) it->second = &m_footprints.emplace_back(OperandFootprint{isa::footprint(ap)});
+    return it->second;
+}
+
+InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) {
     const isa::Instruction& inst = program.instructions[index];
     InstructionInfo info;
     const auto& specs = isa::opcode_info(inst.op).args;
+    const size_t patterns =
+        size_t(std::count_if(inst.args.begin(), inst.args.end(), [](const auto& a) {
+            return std::holds_alternative<AccessPattern>(a);
+        }));
+    info.reads.reserve(patterns + 1);  // + an accumulating matmul's dst
+    info.writes.reserve(patterns);
     for (size_t k = 0; k < specs.size(); ++k) {
         const auto* ap = std::get_if<AccessPattern>(&inst.args[k]);
         if (!ap) continue;
-        isa::Footprint fp = isa::footprint(*ap);
-        if (specs[k].access == Access::read_write) info.reads.push_back(fp);
-        if (specs[k].access == Access::read)
-            info.reads.push_back(std::move(fp));
-        else
-            info.writes.push_back(std::move(fp));
+        OperandFootprint* fp = intern_footprint(*ap);
+        if (specs[k].access == Access::read || specs[k].access == Access::read_write)
+            info.reads.push_back(fp);
+        if (specs[k].access != Access::read) info.writes.push_back(fp);
         info.touches_sbuf |= ap->space == MemSpace::sbuf;
         info.touches_psum |= ap->space == MemSpace::psum;
         if (isa::is_dma(inst.op) || ap->space == MemSpace::hbm) continue;  // DMA is counted apart
@@ -285,11 +306,16 @@ void NeuronCore::count_traffic(const InstructionInfo& info, OnChipTraffic& traff
 
 // Runs before mark_written: an instruction's reads see only what earlier ones wrote.
 void NeuronCore::check_unwritten_reads(size_t index, std::string_view agent_name,
-                                       std::vector<std::string>& reports) const {
-    for (const auto& fp : info(index).reads) {
-        if (fp.space == MemSpace::hbm || reports.size() >= kMaxUninitializedReports) continue;
+                                       std::vector<std::string>& reports) {
+    for (OperandFootprint* read : info(index).reads) {
+        const isa::Footprint& fp = read->fp;
+        if (fp.space == MemSpace::hbm || read->known_written ||
+            reports.size() >= kMaxUninitializedReports)
+            continue;
         const OnChipMemory& mem = fp.space == MemSpace::sbuf ? m_state.sbuf : m_state.psum;
-        if (auto hole = mem.first_unwritten(fp))
+        auto hole = mem.first_unwritten(fp);
+        read->known_written = !hole;
+        if (hole)
             reports.push_back(
                 fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written",
                             describe(index), agent_name, isa::mem_space_name(fp.space),
@@ -309,9 +335,12 @@ void NeuronCore::apply_semantics(size_t index, std::string_view agent_name) {
 }
 
 void NeuronCore::mark_written(const InstructionInfo& info) {
-    for (const auto& fp : info.writes) {
-        if (fp.space == MemSpace::sbuf) m_state.sbuf.mark_written(fp);
-        if (fp.space == MemSpace::psum) m_state.psum.mark_written(fp);
+    // Marking written bytes again changes nothing: the map keeps maximal segments.
+    for (OperandFootprint* w : info.writes) {
+        if (w->known_written) continue;
+        if (w->fp.space == MemSpace::sbuf) m_state.sbuf.mark_written(w->fp);
+        if (w->fp.space == MemSpace::psum) m_state.psum.mark_written(w->fp);
+        w->known_written = true;
     }
 }
 
@@ -319,8 +348,8 @@ void NeuronCore::record_accesses(size_t index, size_t agent, const VectorClock& 
                                  std::string_view agent_name) {
     const InstructionInfo& info = this->info(index);
     const AccessSite site{&program().instructions[index], agent_name};
-    for (const auto& fp : info.reads) m_races.access(agent, clock, fp, false, site);
-    for (const auto& fp : info.writes) m_races.access(agent, clock, fp, true, site);
+    for (const auto* r : info.reads) m_races.access(agent, clock, r->fp, false, site);
+    for (const auto* w : info.writes) m_races.access(agent, clock, w->fp, true, site);
     if ((m_accesses_since_prune += 1) < kPruneEvery) return;
     // Forget the history no live agent can still race with.
     m_accesses_since_prune = 0;

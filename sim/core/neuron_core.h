@@ -6,9 +6,11 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <memory>
 #include <string>
 #include <systemc>
+#include <unordered_map>
 #include <vector>
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -28,9 +30,17 @@ namespace nsim::sim {
 class EngineModule;
 class SystemCollectives;
 
+// An operand's bytes, interned by the core: instructions with equal access patterns share one.
+struct OperandFootprint {
+    isa::Footprint fp;
+    // Every byte was written (SBUF/PSUM): written bytes stay written, so the never-written check
+    // and the marking can be skipped from then on.
+    bool known_written = false;
+};
+
 // What the core precomputes for each instruction when it loads the program (it never changes).
 struct InstructionInfo {
-    std::vector<isa::Footprint> reads, writes;
+    std::vector<OperandFootprint*> reads, writes;
     InstructionCost cost;
     bool touches_sbuf = false, touches_psum = false;
     bool reads_previous_result = false;  // reads bytes the previous instruction of its engine wrote
@@ -104,7 +114,7 @@ private:
     // The steps of complete(), in order.
     static void count_traffic(const InstructionInfo& info, OnChipTraffic& traffic);
     void check_unwritten_reads(size_t index, std::string_view agent_name,
-                               std::vector<std::string>& reports) const;
+                               std::vector<std::string>& reports);
     void apply_semantics(size_t index, std::string_view agent_name);
     void mark_written(const InstructionInfo& info);
     void record_accesses(size_t index, size_t agent, const VectorClock& clock,
@@ -117,12 +127,20 @@ private:
     void start_program();
     void end_program_when_done();
     std::string deadlock() const;
-    InstructionInfo analyse(const isa::Program& program, size_t index) const;
+    InstructionInfo analyse(const isa::Program& program, size_t index);
+    // The footprint of `ap`, computed once per distinct access pattern.
+    OperandFootprint* intern_footprint(const isa::AccessPattern& ap);
+
+    struct PatternHash {
+        size_t operator()(const isa::AccessPattern& ap) const;
+    };
 
     std::vector<const isa::Program*> m_programs;
     const ChipConfig& m_chip;
     const CustomOpRegistry& m_ops;
     RunOptions m_options;
+    std::deque<OperandFootprint> m_footprints;  // interned (stable addresses)
+    std::unordered_map<isa::AccessPattern, OperandFootprint*, PatternHash> m_footprint_of;
     std::vector<std::vector<InstructionInfo>> m_infos;  // per program, per instruction
     std::vector<std::array<std::vector<size_t>, isa::kEngineCount>>
         m_streams;  // per program, per engine
