@@ -13,10 +13,19 @@ void RaceDetector::scan(const Log& log, bool log_writes, uint32_t seen, const is
                                seen, [](const Record& r, uint32_t s) { return r.epoch < s; });
     for (; it != log.records.end(); ++it) {
         if (disjoint(it->box, fp_box)) continue;
-        if (auto where = isa::overlap(*it->fp, fp))
+        if (auto where = overlap(*it->fp, fp))
             found.push_back(
                 {it->order, {it->site, site, log_writes, write, fp.space, fp.tensor, *where}});
     }
+}
+
+std::optional<isa::Overlap> RaceDetector::overlap(const isa::Footprint& a,
+                                                  const isa::Footprint& b) {
+    constexpr size_t kRemembered = 16;  // ranges on both sides together: below, compute again
+    if (a.ranges.size() + b.ranges.size() < kRemembered) return isa::overlap(a, b);
+    auto [it, added] = m_overlaps.try_emplace({&a, &b});
+    if (added) it->second = isa::overlap(a, b);
+    return it->second;
 }
 
 void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Footprint& fp,

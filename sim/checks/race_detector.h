@@ -4,8 +4,10 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "isa/access_pattern.h"
@@ -34,7 +36,8 @@ public:
     explicit RaceDetector(size_t max_reports = 20) : m_max_reports(max_reports) {}
 
     // Records an access by `agent` whose clock is `clock` (its own component is the access's
-    // epoch) and reports a race against every earlier unordered conflicting access.
+    // epoch) and reports a race against every earlier unordered conflicting access. The detector
+    // keeps `fp`'s address: a footprint must stay alive and unchanged as long as the detector.
     void access(size_t agent, const VectorClock& clock, const isa::Footprint& fp, bool write,
                 const AccessSite& site);
     // Forgets accesses that every agent still able to access memory has already seen.
@@ -87,9 +90,19 @@ private:
     }
     // Reports the races of an access against the unseen part of one log of agent `other`; appends
     // them to `found` with the other record's order.
-    static void scan(const Log& log, bool log_writes, uint32_t seen, const isa::Footprint& fp,
-                     const Box& fp_box, bool write, const AccessSite& site,
-                     std::vector<std::pair<uint32_t, Race>>& found);
+    void scan(const Log& log, bool log_writes, uint32_t seen, const isa::Footprint& fp,
+              const Box& fp_box, bool write, const AccessSite& site,
+              std::vector<std::pair<uint32_t, Race>>& found);
+    // isa::overlap, remembered for footprints of many ranges (e.g. a tile of rows in HBM beside
+    // the next tile): the same pairs meet again whenever a loop body repeats.
+    std::optional<isa::Overlap> overlap(const isa::Footprint& a, const isa::Footprint& b);
+    struct PairHash {
+        size_t operator()(const std::pair<const void*, const void*>& p) const {
+            return std::hash<const void*>()(p.first) * 31 + std::hash<const void*>()(p.second);
+        }
+    };
+    std::unordered_map<std::pair<const void*, const void*>, std::optional<isa::Overlap>, PairHash>
+        m_overlaps;
 
     std::array<std::array<Log, kLogs>, kMaxAgents> m_logs;
     std::array<uint64_t, kLogs> m_agents_with_records{};  // per log, a bit per agent

@@ -139,8 +139,9 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) {
             (sbuf ? info.traffic.sbuf_write_bytes : info.traffic.psum_write_bytes) += bytes;
     }
     // An accumulating matmul reads the PSUM it adds to (undefined where unwritten, [src:nki-isa]).
-    if (inst.op == isa::Opcode::nc_matmul && inst.has("accumulate") &&
-        std::get<bool>(inst.arg("accumulate")))
+    static const int accumulate = isa::arg_index(isa::Opcode::nc_matmul, "accumulate");
+    if (inst.op == isa::Opcode::nc_matmul && inst.has(accumulate) &&
+        std::get<bool>(inst.args[size_t(accumulate)]))
         info.reads.push_back(info.writes.front());
     info.cost = instruction_cost(inst, m_chip.timing);
     if (inst.op == isa::Opcode::custom_op) {

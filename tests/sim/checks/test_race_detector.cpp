@@ -101,3 +101,34 @@ TEST_CASE("race detector: many accesses of two agents to disjoint bytes are no r
     CHECK(d.race_count() == 125);   // the writes of agent 0 to bytes [448, 512): one in eight
     CHECK(d.races().size() == 20);  // the first reports only
 }
+
+TEST_CASE("race detector: interleaved rows of one HBM tensor, met again and again", "[sim]") {
+    // Two column tiles of the same rows (many ranges each, so their overlap is remembered), and a
+    // third that overlaps the first in its last row only.
+    const auto rows = [](uint64_t column, uint64_t last_row) {
+        isa::Footprint f;
+        f.space = isa::MemSpace::hbm;
+        f.tensor = "c";
+        for (uint64_t r = 0; r < 16; ++r)
+            f.ranges.push_back(
+                {r * 4096 + column, r * 4096 + column + (r == 15 ? last_row : 1024)});
+        return f;
+    };
+    const auto left = rows(0, 1024), right = rows(1024, 1024), wide_last = rows(2048, 2048);
+    const auto left_again = rows(0, 1024);
+    sim::RaceDetector d;
+    sim::VectorClock a, b;
+    for (int i = 0; i < 3; ++i) {
+        d.access(0, a, left, true, {&kFirst, "a"});
+        d.access(1, b, right, true, {&kSecond, "b"});
+        d.access(1, b, wide_last, true, {&kThird, "b"});
+    }
+    CHECK(d.race_count() == 0);
+    d.access(0, a, left_again, false, {&kFourth, "a"});
+    CHECK(d.race_count() == 0);  // a read of what only agent 0 wrote
+    const auto past_right = rows(1024 + 512, 1024);
+    d.access(0, a, past_right, false, {&kFourth, "a"});
+    REQUIRE(d.race_count() == 6);  // agent 1's right and wide_last writes, three times each
+    CHECK(d.races()[0].where.bytes == isa::ByteRange{1536, 2048});  // against right
+    CHECK(d.races()[1].where.bytes == isa::ByteRange{2048, 2560});  // against wide_last
+}
