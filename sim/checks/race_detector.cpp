@@ -5,9 +5,19 @@
 
 namespace nsim::sim {
 
+void RaceDetector::Log::extend_hull(const Box& b) {
+    if (b.highest <= b.lowest) return;  // no bytes: never overlaps
+    hull.space = b.space;
+    hull.partition_begin = std::min(hull.partition_begin, b.partition_begin);
+    hull.partition_end = std::max(hull.partition_end, b.partition_end);
+    hull.lowest = std::min(hull.lowest, b.lowest);
+    hull.highest = std::max(hull.highest, b.highest);
+}
+
 void RaceDetector::scan(const Log& log, bool log_writes, uint32_t seen, const isa::Footprint& fp,
                         const Box& fp_box, bool write, const AccessSite& site,
                         std::vector<std::pair<uint32_t, Race>>& found) {
+    if (disjoint(log.hull, fp_box)) return;
     // Records up to the epoch this clock has seen are ordered before this access.
     auto it = std::lower_bound(log.records.begin() + std::ptrdiff_t(log.head), log.records.end(),
                                seen, [](const Record& r, uint32_t s) { return r.epoch < s; });
@@ -51,7 +61,9 @@ void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Foo
         }
     }
     const size_t own = log_of(fp.space, write);
-    m_logs[agent][own].records.push_back({clock[agent], m_order[agent]++, &fp, fp_box, site});
+    Log& log = m_logs[agent][own];
+    log.records.push_back({clock[agent], m_order[agent]++, &fp, fp_box, site});
+    log.extend_hull(fp_box);
     m_agents_with_records[own] |= 1ull << agent;
 }
 
@@ -61,8 +73,13 @@ void RaceDetector::prune(const std::vector<const VectorClock*>& live_clocks) {
         for (const VectorClock* c : live_clocks) seen_by_all = std::min(seen_by_all, (*c)[agent]);
         for (size_t k = 0; k < kLogs; ++k) {
             Log& log = m_logs[agent][k];
+            const size_t head = log.head;
             while (log.head < log.records.size() && log.records[log.head].epoch < seen_by_all)
                 ++log.head;
+            if (log.head == head) continue;  // nothing forgotten
+            log.hull = kNoBox;
+            for (size_t i = log.head; i < log.records.size(); ++i)
+                log.extend_hull(log.records[i].box);
             if (log.head == log.records.size()) {
                 log.records.clear();
                 log.head = 0;

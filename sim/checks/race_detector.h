@@ -48,6 +48,7 @@ public:
 
 private:
     // Where a footprint lies at most: disjoint boxes rule out an overlap without the exact test.
+    // kNoBox (below) is disjoint from every box.
     struct Box {
         isa::MemSpace space;
         uint32_t partition_begin, partition_end;
@@ -82,7 +83,12 @@ private:
     struct Log {
         std::vector<Record> records;
         size_t head = 0;
+        // Holds the boxes of the live records: an access outside it skips the log (two engines
+        // that never synchronise, each in its own bytes, cost no scan of each other's history).
+        Box hull = kNoBox;
+        void extend_hull(const Box& b);
     };
+    static constexpr Box kNoBox{isa::MemSpace::sbuf, ~0u, 0, ~0ull, 0};
     static constexpr size_t kSpaces = 3;  // isa::MemSpace: hbm, sbuf, psum
     static constexpr size_t kLogs = 2 * kSpaces;
     static size_t log_of(isa::MemSpace space, bool write) {

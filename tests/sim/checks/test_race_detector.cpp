@@ -132,3 +132,28 @@ TEST_CASE("race detector: interleaved rows of one HBM tensor, met again and agai
     CHECK(d.races()[0].where.bytes == isa::ByteRange{1536, 2048});  // against right
     CHECK(d.races()[1].where.bytes == isa::ByteRange{2048, 2560});  // against wide_last
 }
+
+TEST_CASE("race detector: after pruning, the remaining records are still found", "[sim]") {
+    const auto low = fp(isa::MemSpace::sbuf, 0, 32, 0, 64);
+    const auto high = fp(isa::MemSpace::sbuf, 96, 128, 8192, 8256);
+    const auto middle = fp(isa::MemSpace::sbuf, 0, 128, 4096, 4160);
+    sim::RaceDetector d;
+    sim::VectorClock a, b;
+    d.access(0, a, low, true, {&kFirst, "a"});
+    a.tick(0);
+    d.access(0, a, middle, true, {&kSecond, "a"});
+    a.tick(0);
+    d.access(0, a, high, true, {&kThird, "a"});
+    sim::VectorClock seen_first;  // has seen agent 0's first access only
+    seen_first.tick(0);
+    b.join(seen_first);
+    d.prune({&b});
+    d.access(1, b, low, true, {&kFourth, "b"});
+    CHECK(d.race_count() == 0);
+    d.access(1, b, high, false, {&kFourth, "b"});
+    REQUIRE(d.race_count() == 1);
+    CHECK(d.races()[0].first.inst == &kThird);
+    d.access(1, b, middle, false, {&kFourth, "b"});
+    REQUIRE(d.race_count() == 2);
+    CHECK(d.races()[1].first.inst == &kSecond);
+}
