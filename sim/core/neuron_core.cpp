@@ -74,15 +74,21 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
     for (const auto* program : m_programs) {
         auto& infos = m_infos.emplace_back();
         auto& streams = m_streams.emplace_back();
+        auto& operands = m_operands.emplace_back();
         infos.reserve(program->instructions.size());
+        for (size_t i = 0; i < program->instructions.size(); ++i)
+            infos.push_back(analyse(*program, i, operands));
         for (size_t i = 0; i < program->instructions.size(); ++i) {
-            infos.push_back(analyse(*program, i));
+            InstructionInfo& info = infos[i];
+            OperandFootprint* const* reads = operands.data() + info.operands_at;
+            info.reads = {reads, reads + info.read_count};
+            info.writes = {info.reads.last, info.reads.last + info.write_count};
             auto& stream = streams[size_t(program->instructions[i].engine)];
             if (!stream.empty() && !isa::is_dma(program->instructions[i].op)) {
                 const InstructionInfo& previous = infos[stream.back()];
-                for (const auto* r : infos.back().reads)
+                for (const auto* r : info.reads)
                     for (const auto* w : previous.writes)
-                        infos.back().reads_previous_result |= bool(isa::overlap(r->fp, w->fp));
+                        info.reads_previous_result |= bool(isa::overlap(r->fp, w->fp));
             }
             stream.push_back(i);
         }
@@ -111,23 +117,22 @@ OperandFootprint* NeuronCore::intern_footprint(const AccessPattern& ap) {
     return it->second;
 }
 
-InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) {
+InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
+                                    std::vector<OperandFootprint*>& operands) {
     const isa::Instruction& inst = program.instructions[index];
     InstructionInfo info;
     const auto& specs = isa::opcode_info(inst.op).args;
-    const size_t patterns =
-        size_t(std::count_if(inst.args.begin(), inst.args.end(), [](const auto& a) {
-            return std::holds_alternative<AccessPattern>(a);
-        }));
-    info.reads.reserve(patterns + 1);  // + an accumulating matmul's dst
-    info.writes.reserve(patterns);
+    auto& reads = m_scratch_reads;
+    auto& writes = m_scratch_writes;
+    reads.clear();
+    writes.clear();
     for (size_t k = 0; k < specs.size(); ++k) {
         const auto* ap = std::get_if<AccessPattern>(&inst.args[k]);
         if (!ap) continue;
         OperandFootprint* fp = intern_footprint(*ap);
         if (specs[k].access == Access::read || specs[k].access == Access::read_write)
-            info.reads.push_back(fp);
-        if (specs[k].access != Access::read) info.writes.push_back(fp);
+            reads.push_back(fp);
+        if (specs[k].access != Access::read) writes.push_back(fp);
         info.touches_sbuf |= ap->space == MemSpace::sbuf;
         info.touches_psum |= ap->space == MemSpace::psum;
         if (isa::is_dma(inst.op) || ap->space == MemSpace::hbm) continue;  // DMA is counted apart
@@ -142,7 +147,13 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) {
     static const int accumulate = isa::arg_index(isa::Opcode::nc_matmul, "accumulate");
     if (inst.op == isa::Opcode::nc_matmul && inst.has(accumulate) &&
         std::get<bool>(inst.args[size_t(accumulate)]))
-        info.reads.push_back(info.writes.front());
+        reads.push_back(writes.front());
+    // Offsets for now: the list may still move as it grows.
+    info.operands_at = uint32_t(operands.size());
+    info.read_count = uint32_t(reads.size());
+    info.write_count = uint32_t(writes.size());
+    operands.insert(operands.end(), reads.begin(), reads.end());
+    operands.insert(operands.end(), writes.begin(), writes.end());
     info.cost = instruction_cost(inst, m_chip.timing);
     if (inst.op == isa::Opcode::custom_op) {
         const auto& name = std::get<std::string>(inst.arg("name"));

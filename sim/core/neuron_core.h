@@ -38,9 +38,20 @@ struct OperandFootprint {
     bool known_written = false;
 };
 
+// Some of the core's list of a program's operands (one list per program, no allocation per
+// instruction).
+struct OperandSpan {
+    OperandFootprint* const* first = nullptr;
+    OperandFootprint* const* last = nullptr;
+    OperandFootprint* const* begin() const { return first; }
+    OperandFootprint* const* end() const { return last; }
+};
+
 // What the core precomputes for each instruction when it loads the program (it never changes).
 struct InstructionInfo {
-    std::vector<OperandFootprint*> reads, writes;
+    OperandSpan reads, writes;
+    // Where the reads, then the writes, sit in the program's list of operands.
+    uint32_t operands_at = 0, read_count = 0, write_count = 0;
     InstructionCost cost;
     bool touches_sbuf = false, touches_psum = false;
     bool reads_previous_result = false;  // reads bytes the previous instruction of its engine wrote
@@ -127,7 +138,10 @@ private:
     void start_program();
     void end_program_when_done();
     std::string deadlock() const;
-    InstructionInfo analyse(const isa::Program& program, size_t index);
+    // Appends the instruction's reads, then writes, to `operands`; the spans are set once the
+    // program's list is complete.
+    InstructionInfo analyse(const isa::Program& program, size_t index,
+                            std::vector<OperandFootprint*>& operands);
     // The footprint of `ap`, computed once per distinct access pattern.
     OperandFootprint* intern_footprint(const isa::AccessPattern& ap);
 
@@ -141,7 +155,9 @@ private:
     RunOptions m_options;
     std::deque<OperandFootprint> m_footprints;  // interned (stable addresses)
     std::unordered_map<isa::AccessPattern, OperandFootprint*, PatternHash> m_footprint_of;
-    std::vector<std::vector<InstructionInfo>> m_infos;  // per program, per instruction
+    std::vector<std::vector<InstructionInfo>> m_infos;       // per program, per instruction
+    std::vector<std::vector<OperandFootprint*>> m_operands;  // per program: the infos' spans
+    std::vector<OperandFootprint*> m_scratch_reads, m_scratch_writes;  // analyse()'s
     std::vector<std::array<std::vector<size_t>, isa::kEngineCount>>
         m_streams;  // per program, per engine
     size_t m_current = 0;
