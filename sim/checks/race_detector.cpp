@@ -17,7 +17,6 @@ void RaceDetector::Log::extend_hull(const Box& b) {
 void RaceDetector::scan(const Log& log, bool log_writes, uint32_t seen, const isa::Footprint& fp,
                         const Box& fp_box, bool write, const AccessSite& site,
                         std::vector<std::pair<uint32_t, Race>>& found) {
-    if (disjoint(log.hull, fp_box)) return;
     // Records up to the epoch this clock has seen are ordered before this access.
     auto it = std::lower_bound(log.records.begin() + std::ptrdiff_t(log.head), log.records.end(),
                                seen, [](const Record& r, uint32_t s) { return r.epoch < s; });
@@ -49,9 +48,12 @@ void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Foo
         const size_t other =
             size_t(__builtin_ctzll(others));  // one agent runs in order: skip its own
         const auto& logs = m_logs[other];
-        m_found.clear();
-        scan(logs[writes], true, clock[other], fp, fp_box, write, site, m_found);
-        if (write) scan(logs[reads], false, clock[other], fp, fp_box, write, site, m_found);
+        const uint32_t seen = clock[other];
+        if (worth_scanning(logs[writes], seen, fp_box))
+            scan(logs[writes], true, seen, fp, fp_box, write, site, m_found);
+        if (write && worth_scanning(logs[reads], seen, fp_box))
+            scan(logs[reads], false, seen, fp, fp_box, write, site, m_found);
+        if (m_found.empty()) continue;
         // In the order the other agent made its accesses, as one log per agent would report them.
         std::sort(m_found.begin(), m_found.end(),
                   [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -59,6 +61,7 @@ void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Foo
             ++m_race_count;
             if (m_races.size() < m_max_reports) m_races.push_back(std::move(f.second));
         }
+        m_found.clear();
     }
     const size_t own = log_of(fp.space, write);
     Log& log = m_logs[agent][own];

@@ -94,6 +94,12 @@ private:
     static size_t log_of(isa::MemSpace space, bool write) {
         return size_t(space) * 2 + (write ? 1 : 0);
     }
+    // Whether a log may hold a record that races with an access in `box` whose clock has seen
+    // its agent's epochs below `seen`: some live record is unseen and the hull meets the box.
+    static bool worth_scanning(const Log& log, uint32_t seen, const Box& box) {
+        return log.head < log.records.size() && log.records.back().epoch >= seen &&
+               !disjoint(log.hull, box);
+    }
     // Reports the races of an access against the unseen part of one log of agent `other`; appends
     // them to `found` with the other record's order.
     void scan(const Log& log, bool log_writes, uint32_t seen, const isa::Footprint& fp,
