@@ -100,7 +100,8 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
 
 NeuronCore::~NeuronCore() = default;
 
-size_t NeuronCore::PatternHash::operator()(const AccessPattern& ap) const {
+size_t NeuronCore::PatternHash::operator()(const AccessPattern* pattern) const {
+    const AccessPattern& ap = *pattern;
     size_t h = std::hash<std::string>()(ap.tensor);
     const auto mix = [&h](uint64_t v) { h = (h ^ v) * 0x100000001b3ull + (h >> 29); };
     mix(uint64_t(ap.space) | uint64_t(ap.dtype) << 8 | uint64_t(ap.start_partition) << 16 |
@@ -112,7 +113,7 @@ size_t NeuronCore::PatternHash::operator()(const AccessPattern& ap) const {
 }
 
 OperandFootprint* NeuronCore::intern_footprint(const AccessPattern& ap) {
-    auto [it, added] = m_footprint_of.try_emplace(ap, nullptr);
+    auto [it, added] = m_footprint_of.try_emplace(&ap, nullptr);
     if (added) it->second = &m_footprints.emplace_back(OperandFootprint{isa::footprint(ap)});
     return it->second;
 }

@@ -145,8 +145,14 @@ private:
     // The footprint of `ap`, computed once per distinct access pattern.
     OperandFootprint* intern_footprint(const isa::AccessPattern& ap);
 
+    // Keys are the programs' own access patterns (the core keeps its programs).
     struct PatternHash {
-        size_t operator()(const isa::AccessPattern& ap) const;
+        size_t operator()(const isa::AccessPattern* ap) const;
+    };
+    struct PatternEqual {
+        bool operator()(const isa::AccessPattern* a, const isa::AccessPattern* b) const {
+            return *a == *b;
+        }
     };
 
     std::vector<const isa::Program*> m_programs;
@@ -154,7 +160,8 @@ private:
     const CustomOpRegistry& m_ops;
     RunOptions m_options;
     std::deque<OperandFootprint> m_footprints;  // interned (stable addresses)
-    std::unordered_map<isa::AccessPattern, OperandFootprint*, PatternHash> m_footprint_of;
+    std::unordered_map<const isa::AccessPattern*, OperandFootprint*, PatternHash, PatternEqual>
+        m_footprint_of;
     std::vector<std::vector<InstructionInfo>> m_infos;       // per program, per instruction
     std::vector<std::vector<OperandFootprint*>> m_operands;  // per program: the infos' spans
     std::vector<OperandFootprint*> m_scratch_reads, m_scratch_writes;  // analyse()'s
