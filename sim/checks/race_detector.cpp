@@ -31,7 +31,9 @@ void RaceDetector::scan(const Log& log, bool log_writes, uint32_t seen, const is
 std::optional<isa::Overlap> RaceDetector::overlap(const isa::Footprint& a,
                                                   const isa::Footprint& b) {
     constexpr size_t kRemembered = 16;  // ranges on both sides together: below, compute again
+    constexpr size_t kMaxPairs = size_t(1) << 20;  // a bound on the memory: then start afresh
     if (a.ranges.size() + b.ranges.size() < kRemembered) return isa::overlap(a, b);
+    if (m_overlaps.size() >= kMaxPairs) m_overlaps.clear();
     auto [it, added] = m_overlaps.try_emplace({&a, &b});
     if (added) it->second = isa::overlap(a, b);
     return it->second;
