@@ -46,6 +46,20 @@ void place_tensors(DeviceMemory& hbm, const std::vector<const isa::Program*>& pr
         }
 }
 
+// "dma queue 3 (issued by sync)": a race report keeps the name past the core's life (the run's
+// result outlives the simulation), so the names live as long as the program.
+std::string_view dma_agent_name(Engine issuer, uint32_t queue) {
+    static const auto names = [] {
+        std::array<std::array<std::string, kMaxAgents>, isa::kEngineCount> n;
+        for (int e = 0; e < isa::kEngineCount; ++e)
+            for (uint32_t q = 0; q < kMaxAgents; ++q)
+                n[size_t(e)][q] =
+                    fmt::format("dma queue {} (issued by {})", q, isa::engine_name(Engine(e)));
+        return n;
+    }();
+    return names[size_t(issuer)][queue];
+}
+
 }  // namespace
 
 NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Program*> programs,
@@ -67,10 +81,6 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
             chip.name, kMaxAgents - isa::kEngineCount, kMaxPartitions));
     if (m_programs.empty()) throw SimError(fmt::format("{}: no program to run", basename()));
     place_tensors(hbm, m_programs, !options.timing_only);
-    for (int e = 0; e < isa::kEngineCount; ++e)
-        for (uint32_t q = 0; q < chip.limits.dma_queues; ++q)
-            m_dma_agent_names[size_t(e)].push_back(
-                fmt::format("dma queue {} (issued by {})", q, isa::engine_name(Engine(e))));
     for (const auto* program : m_programs) {
         auto& infos = m_infos.emplace_back();
         auto& streams = m_streams.emplace_back();
@@ -257,7 +267,7 @@ void NeuronCore::finish_transfer(DmaTransfer& t) {
     if (m_options.trace)
         trace(fmt::format("dma q{}", t.queue), t.instruction, t.start_ns, t.done_ns - t.start_ns);
     try {
-        complete(t.instruction, agent, queue, m_dma_agent_names[size_t(t.issuer)][t.queue]);
+        complete(t.instruction, agent, queue, dma_agent_name(t.issuer, t.queue));
     } catch (const std::exception& e) {
         return fail(e.what());
     }

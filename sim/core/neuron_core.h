@@ -180,8 +180,6 @@ private:
     size_t m_collectives_in_flight = 0;
     double m_collectives_since_ns = 0;  // since when some are in flight
     VectorClock m_collective_clock;     // the collective engine's agent, joined like a DMA queue's
-    std::array<std::vector<std::string>, isa::kEngineCount>
-        m_dma_agent_names;  // by issuer, then queue
     double m_sbuf_port_free_ns = 0, m_psum_port_free_ns = 0;
     DmaSystem m_dma;
     std::vector<std::unique_ptr<EngineModule>> m_engines;
