@@ -26,9 +26,11 @@ void EngineModule::advance_to(double at_ns, bool may_run_ahead) {
     const sc_core::sc_time target =
         from + sc_core::sc_time(std::clamp(at_ns - local_ns(), 0.0, kLatestTimeNs), sc_core::SC_NS);
     // Strictly before anything else pending (at the same time, the order of the processes would
-    // decide) and inside the run's budget.
+    // decide), inside the run's budget, and not once a failure has stopped the run (a wait would
+    // never return).
     if (may_run_ahead && target < m_budget &&
-        target - now < sc_core::sc_time_to_pending_activity()) {
+        target - now < sc_core::sc_time_to_pending_activity() &&
+        sc_core::sc_get_curr_simcontext()->sim_status() == sc_core::SC_SIM_OK) {
         m_local = target;
         m_ahead = true;
         return;
