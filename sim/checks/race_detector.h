@@ -4,9 +4,10 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "isa/access_pattern.h"
@@ -35,7 +36,8 @@ public:
     explicit RaceDetector(size_t max_reports = 20) : m_max_reports(max_reports) {}
 
     // Records an access by `agent` whose clock is `clock` (its own component is the access's
-    // epoch) and reports a race against every earlier unordered conflicting access.
+    // epoch) and reports a race against every earlier unordered conflicting access. The detector
+    // keeps `fp`'s address: a footprint must stay alive and unchanged as long as the detector.
     void access(size_t agent, const VectorClock& clock, const isa::Footprint& fp, bool write,
                 const AccessSite& site);
     // Forgets accesses that every agent still able to access memory has already seen.
@@ -46,6 +48,7 @@ public:
 
 private:
     // Where a footprint lies at most: disjoint boxes rule out an overlap without the exact test.
+    // kNoBox (below) is disjoint from every box.
     struct Box {
         isa::MemSpace space;
         uint32_t partition_begin, partition_end;
@@ -68,15 +71,55 @@ private:
     }
     struct Record {
         uint32_t epoch;
+        uint32_t order;  // the agent's access count before it: orders races across its logs
         const isa::Footprint* fp;
-        bool write;
         Box box;
         AccessSite site;
     };
-    // Per agent, its accesses in epoch order: an access only needs checking against the records of
-    // each other agent from the first epoch it has not seen, and pruning pops from the front.
-    std::array<std::deque<Record>, kMaxAgents> m_by_agent;
-    uint64_t m_agents_with_records = 0;  // bit per agent
+    // One agent's accesses of one kind (read or write) to one memory space, in epoch order: an
+    // access only needs checking against the records of each other agent from the first epoch it
+    // has not seen, a read only against writes and only in its own space, and pruning drops from
+    // the front. `head` is the first live record (dropped ones are erased in batches).
+    struct Log {
+        std::vector<Record> records;
+        size_t head = 0;
+        // Holds the boxes of the live records: an access outside it skips the log (two engines
+        // that never synchronise, each in its own bytes, cost no scan of each other's history).
+        Box hull = kNoBox;
+        void extend_hull(const Box& b);
+    };
+    static constexpr Box kNoBox{isa::MemSpace::sbuf, ~0u, 0, ~0ull, 0};
+    static constexpr size_t kSpaces = 3;  // isa::MemSpace: hbm, sbuf, psum
+    static constexpr size_t kLogs = 2 * kSpaces;
+    static size_t log_of(isa::MemSpace space, bool write) {
+        return size_t(space) * 2 + (write ? 1 : 0);
+    }
+    // Whether a log may hold a record that races with an access in `box` whose clock has seen
+    // its agent's epochs below `seen`: some live record is unseen and the hull meets the box.
+    static bool worth_scanning(const Log& log, uint32_t seen, const Box& box) {
+        return log.head < log.records.size() && log.records.back().epoch >= seen &&
+               !disjoint(log.hull, box);
+    }
+    // Reports the races of an access against the unseen part of one log of agent `other`; appends
+    // them to `found` with the other record's order.
+    void scan(const Log& log, bool log_writes, uint32_t seen, const isa::Footprint& fp,
+              const Box& fp_box, bool write, const AccessSite& site,
+              std::vector<std::pair<uint32_t, Race>>& found);
+    // isa::overlap, remembered for footprints of many ranges (e.g. a tile of rows in HBM beside
+    // the next tile): the same pairs meet again whenever a loop body repeats.
+    std::optional<isa::Overlap> overlap(const isa::Footprint& a, const isa::Footprint& b);
+    struct PairHash {
+        size_t operator()(const std::pair<const void*, const void*>& p) const {
+            return std::hash<const void*>()(p.first) * 31 + std::hash<const void*>()(p.second);
+        }
+    };
+    std::unordered_map<std::pair<const void*, const void*>, std::optional<isa::Overlap>, PairHash>
+        m_overlaps;
+
+    std::array<std::array<Log, kLogs>, kMaxAgents> m_logs;
+    std::array<uint64_t, kLogs> m_agents_with_records{};  // per log, a bit per agent
+    std::array<uint32_t, kMaxAgents> m_order{};           // per agent, accesses recorded
+    std::vector<std::pair<uint32_t, Race>> m_found;       // scratch of access()
     std::vector<Race> m_races;
     size_t m_race_count = 0;
     size_t m_max_reports;

@@ -14,14 +14,42 @@ EngineModule::EngineModule(sc_core::sc_module_name name, NeuronCore& core, isa::
       m_core(core),
       m_id(id),
       m_stream(&core.stream(0, id)),
-      m_clock_ghz(engine_clock_ghz(id, core.chip().timing)) {
+      m_clock_ghz(engine_clock_ghz(id, core.chip().timing)),
+      m_budget(time_from_ns(core.options().max_sim_time_ns)) {
     SC_THREAD(run);
+}
+
+void EngineModule::advance_to(double at_ns, bool may_run_ahead) {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time from = m_ahead ? m_local : now;
+    // As ns_from_now(at_ns) would give once SystemC's time is `from`.
+    const sc_core::sc_time target =
+        from + sc_core::sc_time(std::clamp(at_ns - local_ns(), 0.0, kLatestTimeNs), sc_core::SC_NS);
+    // Strictly before anything else pending (at the same time, the order of the processes would
+    // decide), inside the run's budget, and not once a failure has stopped the run (a wait would
+    // never return).
+    if (may_run_ahead && target < m_budget &&
+        target - now < sc_core::sc_time_to_pending_activity() &&
+        sc_core::sc_get_curr_simcontext()->sim_status() == sc_core::SC_SIM_OK) {
+        m_local = target;
+        m_ahead = true;
+        return;
+    }
+    m_ahead = false;
+    wait(target - now);
+}
+
+void EngineModule::catch_up() {
+    if (!m_ahead) return;
+    m_ahead = false;
+    wait(m_local - sc_core::sc_time_stamp());
 }
 
 void EngineModule::wait_semaphores(size_t index, bool& stalled) {
     SemaphoreBank& sems = m_core.semaphores();
     for (const auto& w : m_core.program().instructions[index].waits) {
         if (sems.value(w.sem) < w.value) {
+            catch_up();
             stalled = true;
             m_waiting_sem = int(w.sem);
             m_waiting_value = w.value;
@@ -46,7 +74,7 @@ double EngineModule::duration_ns(size_t index, bool stalled) const {
     // LoadStationary runs in the background of the previous MultiplyMoving only when they run back
     // to back [src:nki-arch-v2]; otherwise it is exposed.
     if (m_core.program().instructions[index].op == Opcode::nc_matmul &&
-        (stalled || now_ns() > m_last_matmul_end_ns + kTimeEpsilonNs))
+        (stalled || local_ns() > m_last_matmul_end_ns + kTimeEpsilonNs))
         cycles += info.cost.load_stationary_cycles;
     return cycles_to_ns(cycles, m_clock_ghz);
 }
@@ -59,6 +87,7 @@ void EngineModule::run() {
         m_clock = VectorClock();
         m_last_matmul_end_ns = -1;
         run_stream();
+        catch_up();
         if (!finished()) return;  // stopped by an error
         m_core.engine_finished();
     }
@@ -71,11 +100,12 @@ void EngineModule::run_stream() {
     for (; m_next < m_stream->size(); ++m_next) {
         const size_t index = (*m_stream)[m_next];
         const auto& inst = m_core.program().instructions[index];
-        const double ready = now_ns();
+        const double ready = local_ns();
         bool stalled = false;
         wait_semaphores(index, stalled);
-        report.semaphore_wait_ns += now_ns() - ready;
+        report.semaphore_wait_ns += local_ns() - ready;
         ++report.instructions;
+        if (isa::is_dma(inst.op) || isa::is_collective(inst.op)) catch_up();  // they use the time
         if (isa::is_dma(inst.op)) {  // a trigger: the transfer runs on its queue
             m_core.issue_dma(index, m_id, m_clock);
             continue;
@@ -89,14 +119,15 @@ void EngineModule::run_stream() {
             continue;
         }
         const double duration = duration_ns(index, stalled);
-        const double start = m_core.reserve_ports(m_id, m_core.info(index), now_ns(), duration);
-        wait(ns_from_now(start + duration));
-        if (inst.op == Opcode::nc_matmul) m_last_matmul_end_ns = now_ns();
+        const double start = m_core.reserve_ports(m_id, m_core.info(index), local_ns(), duration);
+        advance_to(start + duration, inst.incs.empty() && m_core.options().run_ahead);
+        if (inst.op == Opcode::nc_matmul) m_last_matmul_end_ns = local_ns();
         report.busy_ns += duration;
         if (m_core.options().trace) m_core.trace(std::string(name), index, start, duration);
         try {
             m_core.complete(index, agent, m_clock, name);
         } catch (const std::exception& e) {
+            catch_up();  // the failure's time
             return m_core.fail(e.what());
         }
         m_clock.tick(agent);

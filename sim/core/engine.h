@@ -10,6 +10,7 @@
 
 #include "isa/enums.h"
 #include "sim/checks/vector_clock.h"
+#include "sim/core/sim_time.h"
 
 namespace nsim::sim {
 
@@ -32,6 +33,19 @@ private:
     void wait_semaphores(size_t index, bool& stalled);
     double duration_ns(size_t index, bool stalled) const;
 
+    // Local time (temporal decoupling, as in TLM-2.0): an engine whose instruction ends before
+    // anything else in the simulation happens, and whose completion wakes nobody (no semaphore
+    // increment), goes on without a SystemC wait; its own time runs ahead of SystemC's until it
+    // must meet the others (a semaphore to wait for, a DMA or collective to issue, an increment,
+    // its stream's end). No other process runs in between, so every time, trace, stall and race
+    // report is the one of a wait per instruction.
+    double local_ns() const { return m_ahead ? m_local.to_seconds() * 1e9 : now_ns(); }
+    // Moves the engine's time to `at_ns` (never backwards): runs ahead when `may_run_ahead` and
+    // nothing else is pending until then, else waits.
+    void advance_to(double at_ns, bool may_run_ahead);
+    // Waits until SystemC's time is the engine's.
+    void catch_up();
+
     NeuronCore& m_core;
     isa::Engine m_id;
     const std::vector<size_t>* m_stream;  // the current program's instruction indices, in order
@@ -39,6 +53,9 @@ private:
     VectorClock m_clock;
     double m_clock_ghz;
     double m_last_matmul_end_ns = -1;  // LoadStationary hides behind a back-to-back matmul
+    sc_core::sc_time m_local;          // the engine's time while m_ahead
+    bool m_ahead = false;
+    sc_core::sc_time m_budget;  // the run's end (RunOptions::max_sim_time_ns)
     int m_waiting_sem = -1;
     uint32_t m_waiting_value = 0;
     double m_waiting_since_ns = 0;

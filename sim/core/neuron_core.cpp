@@ -46,6 +46,20 @@ void place_tensors(DeviceMemory& hbm, const std::vector<const isa::Program*>& pr
         }
 }
 
+// "dma queue 3 (issued by sync)": a race report keeps the name past the core's life (the run's
+// result outlives the simulation), so the names live as long as the program.
+std::string_view dma_agent_name(Engine issuer, uint32_t queue) {
+    static const auto names = [] {
+        std::array<std::array<std::string, kMaxAgents>, isa::kEngineCount> n;
+        for (int e = 0; e < isa::kEngineCount; ++e)
+            for (uint32_t q = 0; q < kMaxAgents; ++q)
+                n[size_t(e)][q] =
+                    fmt::format("dma queue {} (issued by {})", q, isa::engine_name(Engine(e)));
+        return n;
+    }();
+    return names[size_t(issuer)][queue];
+}
+
 }  // namespace
 
 NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Program*> programs,
@@ -67,22 +81,24 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
             chip.name, kMaxAgents - isa::kEngineCount, kMaxPartitions));
     if (m_programs.empty()) throw SimError(fmt::format("{}: no program to run", basename()));
     place_tensors(hbm, m_programs, !options.timing_only);
-    for (int e = 0; e < isa::kEngineCount; ++e)
-        for (uint32_t q = 0; q < chip.limits.dma_queues; ++q)
-            m_dma_agent_names[size_t(e)].push_back(
-                fmt::format("dma queue {} (issued by {})", q, isa::engine_name(Engine(e))));
     for (const auto* program : m_programs) {
         auto& infos = m_infos.emplace_back();
         auto& streams = m_streams.emplace_back();
+        auto& operands = m_operands.emplace_back();
         infos.reserve(program->instructions.size());
+        for (size_t i = 0; i < program->instructions.size(); ++i)
+            infos.push_back(analyse(*program, i, operands));
         for (size_t i = 0; i < program->instructions.size(); ++i) {
-            infos.push_back(analyse(*program, i));
+            InstructionInfo& info = infos[i];
+            OperandFootprint* const* reads = operands.data() + info.operands_at;
+            info.reads = {reads, reads + info.read_count};
+            info.writes = {info.reads.last, info.reads.last + info.write_count};
             auto& stream = streams[size_t(program->instructions[i].engine)];
             if (!stream.empty() && !isa::is_dma(program->instructions[i].op)) {
                 const InstructionInfo& previous = infos[stream.back()];
-                for (const auto& r : infos.back().reads)
-                    for (const auto& w : previous.writes)
-                        infos.back().reads_previous_result |= bool(isa::overlap(r, w));
+                for (const auto* r : info.reads)
+                    for (const auto* w : previous.writes)
+                        info.reads_previous_result |= bool(isa::overlap(r->fp, w->fp));
             }
             stream.push_back(i);
         }
@@ -94,19 +110,40 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
 
 NeuronCore::~NeuronCore() = default;
 
-InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) const {
+size_t NeuronCore::PatternHash::operator()(const AccessPattern* pattern) const {
+    const AccessPattern& ap = *pattern;
+    size_t h = std::hash<std::string>()(ap.tensor);
+    const auto mix = [&h](uint64_t v) { h = (h ^ v) * 0x100000001b3ull + (h >> 29); };
+    mix(uint64_t(ap.space) | uint64_t(ap.dtype) << 8 | uint64_t(ap.start_partition) << 16 |
+        uint64_t(ap.num_partitions) << 40);
+    mix(ap.byte_offset);
+    mix(ap.partition_stride_bytes);
+    for (const auto& d : ap.dims) mix(uint64_t(uint32_t(d.step)) | uint64_t(d.num) << 32);
+    return h;
+}
+
+OperandFootprint* NeuronCore::intern_footprint(const AccessPattern& ap) {
+    auto [it, added] = m_footprint_of.try_emplace(&ap, nullptr);
+    if (added) it->second = &m_footprints.emplace_back(OperandFootprint{isa::footprint(ap)});
+    return it->second;
+}
+
+InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
+                                    std::vector<OperandFootprint*>& operands) {
     const isa::Instruction& inst = program.instructions[index];
     InstructionInfo info;
     const auto& specs = isa::opcode_info(inst.op).args;
+    auto& reads = m_scratch_reads;
+    auto& writes = m_scratch_writes;
+    reads.clear();
+    writes.clear();
     for (size_t k = 0; k < specs.size(); ++k) {
         const auto* ap = std::get_if<AccessPattern>(&inst.args[k]);
         if (!ap) continue;
-        isa::Footprint fp = isa::footprint(*ap);
-        if (specs[k].access == Access::read_write) info.reads.push_back(fp);
-        if (specs[k].access == Access::read)
-            info.reads.push_back(std::move(fp));
-        else
-            info.writes.push_back(std::move(fp));
+        OperandFootprint* fp = intern_footprint(*ap);
+        if (specs[k].access == Access::read || specs[k].access == Access::read_write)
+            reads.push_back(fp);
+        if (specs[k].access != Access::read) writes.push_back(fp);
         info.touches_sbuf |= ap->space == MemSpace::sbuf;
         info.touches_psum |= ap->space == MemSpace::psum;
         if (isa::is_dma(inst.op) || ap->space == MemSpace::hbm) continue;  // DMA is counted apart
@@ -118,9 +155,16 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index) c
             (sbuf ? info.traffic.sbuf_write_bytes : info.traffic.psum_write_bytes) += bytes;
     }
     // An accumulating matmul reads the PSUM it adds to (undefined where unwritten, [src:nki-isa]).
-    if (inst.op == isa::Opcode::nc_matmul && inst.has("accumulate") &&
-        std::get<bool>(inst.arg("accumulate")))
-        info.reads.push_back(info.writes.front());
+    static const int accumulate = isa::arg_index(isa::Opcode::nc_matmul, "accumulate");
+    if (inst.op == isa::Opcode::nc_matmul && inst.has(accumulate) &&
+        std::get<bool>(inst.args[size_t(accumulate)]))
+        reads.push_back(writes.front());
+    // Offsets for now: the list may still move as it grows.
+    info.operands_at = uint32_t(operands.size());
+    info.read_count = uint32_t(reads.size());
+    info.write_count = uint32_t(writes.size());
+    operands.insert(operands.end(), reads.begin(), reads.end());
+    operands.insert(operands.end(), writes.begin(), writes.end());
     info.cost = instruction_cost(inst, m_chip.timing);
     if (inst.op == isa::Opcode::custom_op) {
         const auto& name = std::get<std::string>(inst.arg("name"));
@@ -223,7 +267,7 @@ void NeuronCore::finish_transfer(DmaTransfer& t) {
     if (m_options.trace)
         trace(fmt::format("dma q{}", t.queue), t.instruction, t.start_ns, t.done_ns - t.start_ns);
     try {
-        complete(t.instruction, agent, queue, m_dma_agent_names[size_t(t.issuer)][t.queue]);
+        complete(t.instruction, agent, queue, dma_agent_name(t.issuer, t.queue));
     } catch (const std::exception& e) {
         return fail(e.what());
     }
@@ -285,11 +329,16 @@ void NeuronCore::count_traffic(const InstructionInfo& info, OnChipTraffic& traff
 
 // Runs before mark_written: an instruction's reads see only what earlier ones wrote.
 void NeuronCore::check_unwritten_reads(size_t index, std::string_view agent_name,
-                                       std::vector<std::string>& reports) const {
-    for (const auto& fp : info(index).reads) {
-        if (fp.space == MemSpace::hbm || reports.size() >= kMaxUninitializedReports) continue;
+                                       std::vector<std::string>& reports) {
+    for (OperandFootprint* read : info(index).reads) {
+        const isa::Footprint& fp = read->fp;
+        if (fp.space == MemSpace::hbm || read->known_written ||
+            reports.size() >= kMaxUninitializedReports)
+            continue;
         const OnChipMemory& mem = fp.space == MemSpace::sbuf ? m_state.sbuf : m_state.psum;
-        if (auto hole = mem.first_unwritten(fp))
+        auto hole = mem.first_unwritten(fp);
+        read->known_written = !hole;
+        if (hole)
             reports.push_back(
                 fmt::format("{} on {} reads {} partition {} bytes [{}, {}) that were never written",
                             describe(index), agent_name, isa::mem_space_name(fp.space),
@@ -309,9 +358,12 @@ void NeuronCore::apply_semantics(size_t index, std::string_view agent_name) {
 }
 
 void NeuronCore::mark_written(const InstructionInfo& info) {
-    for (const auto& fp : info.writes) {
-        if (fp.space == MemSpace::sbuf) m_state.sbuf.mark_written(fp);
-        if (fp.space == MemSpace::psum) m_state.psum.mark_written(fp);
+    // Marking written bytes again changes nothing: the map keeps maximal segments.
+    for (OperandFootprint* w : info.writes) {
+        if (w->known_written) continue;
+        if (w->fp.space == MemSpace::sbuf) m_state.sbuf.mark_written(w->fp);
+        if (w->fp.space == MemSpace::psum) m_state.psum.mark_written(w->fp);
+        w->known_written = true;
     }
 }
 
@@ -319,8 +371,8 @@ void NeuronCore::record_accesses(size_t index, size_t agent, const VectorClock& 
                                  std::string_view agent_name) {
     const InstructionInfo& info = this->info(index);
     const AccessSite site{&program().instructions[index], agent_name};
-    for (const auto& fp : info.reads) m_races.access(agent, clock, fp, false, site);
-    for (const auto& fp : info.writes) m_races.access(agent, clock, fp, true, site);
+    for (const auto* r : info.reads) m_races.access(agent, clock, r->fp, false, site);
+    for (const auto* w : info.writes) m_races.access(agent, clock, w->fp, true, site);
     if ((m_accesses_since_prune += 1) < kPruneEvery) return;
     // Forget the history no live agent can still race with.
     m_accesses_since_prune = 0;

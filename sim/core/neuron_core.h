@@ -6,9 +6,11 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <memory>
 #include <string>
 #include <systemc>
+#include <unordered_map>
 #include <vector>
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -28,9 +30,28 @@ namespace nsim::sim {
 class EngineModule;
 class SystemCollectives;
 
+// An operand's bytes, interned by the core: instructions with equal access patterns share one.
+struct OperandFootprint {
+    isa::Footprint fp;
+    // Every byte was written (SBUF/PSUM): written bytes stay written, so the never-written check
+    // and the marking can be skipped from then on.
+    bool known_written = false;
+};
+
+// Some of the core's list of a program's operands (one list per program, no allocation per
+// instruction).
+struct OperandSpan {
+    OperandFootprint* const* first = nullptr;
+    OperandFootprint* const* last = nullptr;
+    OperandFootprint* const* begin() const { return first; }
+    OperandFootprint* const* end() const { return last; }
+};
+
 // What the core precomputes for each instruction when it loads the program (it never changes).
 struct InstructionInfo {
-    std::vector<isa::Footprint> reads, writes;
+    OperandSpan reads, writes;
+    // Where the reads, then the writes, sit in the program's list of operands.
+    uint32_t operands_at = 0, read_count = 0, write_count = 0;
     InstructionCost cost;
     bool touches_sbuf = false, touches_psum = false;
     bool reads_previous_result = false;  // reads bytes the previous instruction of its engine wrote
@@ -104,7 +125,7 @@ private:
     // The steps of complete(), in order.
     static void count_traffic(const InstructionInfo& info, OnChipTraffic& traffic);
     void check_unwritten_reads(size_t index, std::string_view agent_name,
-                               std::vector<std::string>& reports) const;
+                               std::vector<std::string>& reports);
     void apply_semantics(size_t index, std::string_view agent_name);
     void mark_written(const InstructionInfo& info);
     void record_accesses(size_t index, size_t agent, const VectorClock& clock,
@@ -117,13 +138,33 @@ private:
     void start_program();
     void end_program_when_done();
     std::string deadlock() const;
-    InstructionInfo analyse(const isa::Program& program, size_t index) const;
+    // Appends the instruction's reads, then writes, to `operands`; the spans are set once the
+    // program's list is complete.
+    InstructionInfo analyse(const isa::Program& program, size_t index,
+                            std::vector<OperandFootprint*>& operands);
+    // The footprint of `ap`, computed once per distinct access pattern.
+    OperandFootprint* intern_footprint(const isa::AccessPattern& ap);
+
+    // Keys are the programs' own access patterns (the core keeps its programs).
+    struct PatternHash {
+        size_t operator()(const isa::AccessPattern* ap) const;
+    };
+    struct PatternEqual {
+        bool operator()(const isa::AccessPattern* a, const isa::AccessPattern* b) const {
+            return *a == *b;
+        }
+    };
 
     std::vector<const isa::Program*> m_programs;
     const ChipConfig& m_chip;
     const CustomOpRegistry& m_ops;
     RunOptions m_options;
-    std::vector<std::vector<InstructionInfo>> m_infos;  // per program, per instruction
+    std::deque<OperandFootprint> m_footprints;  // interned (stable addresses)
+    std::unordered_map<const isa::AccessPattern*, OperandFootprint*, PatternHash, PatternEqual>
+        m_footprint_of;
+    std::vector<std::vector<InstructionInfo>> m_infos;       // per program, per instruction
+    std::vector<std::vector<OperandFootprint*>> m_operands;  // per program: the infos' spans
+    std::vector<OperandFootprint*> m_scratch_reads, m_scratch_writes;  // analyse()'s
     std::vector<std::array<std::vector<size_t>, isa::kEngineCount>>
         m_streams;  // per program, per engine
     size_t m_current = 0;
@@ -139,8 +180,6 @@ private:
     size_t m_collectives_in_flight = 0;
     double m_collectives_since_ns = 0;  // since when some are in flight
     VectorClock m_collective_clock;     // the collective engine's agent, joined like a DMA queue's
-    std::array<std::vector<std::string>, isa::kEngineCount>
-        m_dma_agent_names;  // by issuer, then queue
     double m_sbuf_port_free_ns = 0, m_psum_port_free_ns = 0;
     DmaSystem m_dma;
     std::vector<std::unique_ptr<EngineModule>> m_engines;

@@ -180,9 +180,8 @@ size_t DmaSystem::book_group(size_t e, double horizon_ns, double now) {
 
 double DmaSystem::next_candidate_ns(const Engine& engine) const {
     double ready = kNever;
-    for (uint32_t q = 0; q < engine.queues.size(); ++q)
-        if (engine.active >> q & 1)
-            ready = std::min(ready, engine.queues[q].front().transfer->ready_ns);
+    for (uint32_t bits = engine.active; bits; bits &= bits - 1)  // the active queues
+        ready = std::min(ready, engine.queues[__builtin_ctz(bits)].front().transfer->ready_ns);
     return std::max(engine.next_ns, ready);
 }
 

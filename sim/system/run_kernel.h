@@ -31,6 +31,9 @@ struct RunOptions {
     RaceMode races = RaceMode::error;
     uint64_t seed = 1;   // stochastic rounding
     bool trace = false;  // record the timeline
+    // Engines run ahead of SystemC's time where nothing can tell (engine.h); off, an engine waits
+    // once per instruction. The results are the same: tests compare the two.
+    bool run_ahead = true;
 };
 
 struct EngineReport {
