@@ -5,10 +5,9 @@
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "isa/kernel_text.h"
+#include "output_in_child.h"
 #include "sim/checks/race_description.h"
 #include "sim/config/chip_config.h"
 #include "sim/system/run_kernel.h"
@@ -75,31 +74,9 @@ std::string results(bool run_ahead, bool timing_only) {
     return text;
 }
 
-// `results` in a forked child, through a pipe.
+// `results` in a forked child.
 std::string results_in_child(bool run_ahead, bool timing_only) {
-    int fd[2];
-    REQUIRE(::pipe(fd) == 0);
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::close(fd[0]);
-        int status = 1;
-        try {
-            const std::string text = results(run_ahead, timing_only);
-            status = ::write(fd[1], text.data(), text.size()) == ssize_t(text.size()) ? 0 : 1;
-        } catch (...) {}
-        ::_exit(status);
-    }
-    ::close(fd[1]);
-    std::string text;
-    char buffer[4096];
-    for (ssize_t n; (n = ::read(fd[0], buffer, sizeof buffer)) > 0;) text.append(buffer, size_t(n));
-    ::close(fd[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    REQUIRE(WIFEXITED(status));
-    REQUIRE(WEXITSTATUS(status) == 0);
-    return text;
+    return test::output_in_child([&] { return results(run_ahead, timing_only); });
 }
 
 }  // namespace

@@ -8,14 +8,13 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
-#include <sys/wait.h>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <unistd.h>
 
 #include "compiler/sync_insertion.h"
 #include "config_test_util.h"
 #include "isa/error.h"
 #include "isa/kernel_text.h"
+#include "output_in_child.h"
 #include "sim/config/chip_config.h"
 #include "sim/memory/channel_memory_model.h"
 #include "sim/memory/device_memory_factory.h"
@@ -59,38 +58,17 @@ KernelOutcome run_matmul(const sim::ChipConfig& chip) {
 
 // Runs `run` in a child process (SystemC elaborates once per process) and returns its outcome.
 KernelOutcome in_child(const std::function<KernelOutcome()>& run) {
-    int fd[2];
-    REQUIRE(::pipe(fd) == 0);
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::close(fd[0]);
-        int status = 1;
-        try {
-            const KernelOutcome o = run();
-            const uint64_t head[] = {uint64_t(o.bytes_read), uint64_t(o.bytes_written),
-                                     uint64_t(o.channels), uint64_t(o.output.size())};
-            status =
-                ::write(fd[1], &o.time_ns, sizeof o.time_ns) == sizeof o.time_ns &&
-                        ::write(fd[1], head, sizeof head) == sizeof head &&
-                        ::write(fd[1], o.output.data(), o.output.size()) == ssize_t(o.output.size())
-                    ? 0
-                    : 1;
-        } catch (...) {}
-        ::_exit(status);  // no atexit handlers, no flushing of the parent's buffers
-    }
-    ::close(fd[1]);
-    std::vector<uint8_t> bytes;
-    uint8_t buffer[65536];
-    for (ssize_t n; (n = ::read(fd[0], buffer, sizeof buffer)) > 0;)
-        bytes.insert(bytes.end(), buffer, buffer + n);
-    ::close(fd[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    REQUIRE(WIFEXITED(status));
-    REQUIRE(WEXITSTATUS(status) == 0);
+    const std::string bytes = test::output_in_child([&] {
+        const KernelOutcome o = run();
+        const uint64_t head[] = {uint64_t(o.bytes_read), uint64_t(o.bytes_written),
+                                 uint64_t(o.channels)};
+        std::string out(sizeof o.time_ns + sizeof head, '\0');
+        std::memcpy(&out[0], &o.time_ns, sizeof o.time_ns);
+        std::memcpy(&out[sizeof o.time_ns], head, sizeof head);
+        return out.append(o.output.begin(), o.output.end());
+    });
     KernelOutcome o;
-    uint64_t head[4];
+    uint64_t head[3];
     REQUIRE(bytes.size() >= sizeof o.time_ns + sizeof head);
     std::memcpy(&o.time_ns, bytes.data(), sizeof o.time_ns);
     std::memcpy(head, bytes.data() + sizeof o.time_ns, sizeof head);
@@ -98,7 +76,6 @@ KernelOutcome in_child(const std::function<KernelOutcome()>& run) {
     o.bytes_written = head[1];
     o.channels = size_t(head[2]);
     o.output.assign(bytes.begin() + sizeof o.time_ns + sizeof head, bytes.end());
-    REQUIRE(o.output.size() == head[3]);
     return o;
 }
 
