@@ -27,6 +27,10 @@ struct Roofline {
     double matmul_flops = 0;
 
     const Bound& binding() const;  // the largest bound
+    // False for a core with no engine or DMA work (collectives alone): no bound binds.
+    bool binds() const { return binding().ns > 0; }
+    // The binding bound's name, or "none".
+    std::string binding_name() const { return binds() ? binding().name : "none"; }
     // The bound over `time_ns`: 1 when the core runs at its roofline.
     double fraction_of(double time_ns) const;
 };

@@ -27,15 +27,14 @@ Roofline roofline_of(const RunContext& ctx, const sim::SystemRunResult& s, size_
 }
 
 std::string roofline_lines(const Roofline& roof, double time_ns) {
-    const Roofline::Bound& bound = roof.binding();
-    if (bound.ns == 0)
+    if (!roof.binds())
         return "roofline: none, no engine or DMA work on this core (its time is its collectives' "
                "and its semaphore waits)\n";
+    const Roofline::Bound& bound = roof.binding();
     std::string out = fmt::format(
         "roofline: {:.3f} us, bound by {}; the run takes {:.2f}x that ({:.0f}% of the "
         "roofline)\n  bounds in us:",
-        bound.ns / 1000, bound.name, bound.ns > 0 ? time_ns / bound.ns : 0.0,
-        100 * roof.fraction_of(time_ns));
+        bound.ns / 1000, bound.name, time_ns / bound.ns, 100 * roof.fraction_of(time_ns));
     for (const auto& b : roof.bounds) out += fmt::format(" {} {:.3f},", b.name, b.ns / 1000);
     out.back() = '\n';
     return out;
@@ -45,7 +44,7 @@ json roofline_json(const Roofline& roof, double time_ns) {
     json bounds;
     for (const auto& b : roof.bounds) bounds[b.name] = b.ns;
     return {{"bound_ns", roof.binding().ns},
-            {"binding", roof.binding().ns > 0 ? roof.binding().name : "none"},
+            {"binding", roof.binding_name()},
             {"fraction", roof.fraction_of(time_ns)},
             {"matmul_flops", roof.matmul_flops},
             {"bounds_ns", bounds}};
@@ -158,13 +157,12 @@ std::string rank_table(const RunContext& ctx, const sim::SystemRunResult& s) {
         const auto& rc = s.cores[c][0];
         const Roofline roof = roofline_of(ctx, s, c);
         const RankPlace p = place_of(ctx, c);
-        const bool bound = roof.binding().ns > 0;  // collectives alone have no roofline here
         out += fmt::format(
             "{:>4} {:>4} {:>4} {:>10.3f} {:>14.3f} {:>11.3f} {:>8.2f} {:>11.3f} {:<14} {:>8}\n", c,
             p.chip, p.core, rc.time_ns / 1000, rc.collectives.busy_ns / 1000,
             rc.collectives.analytic_ns / 1000, mib(rc.dma.bytes), roof.binding().ns / 1000,
-            bound ? roof.binding().name : "none",
-            bound ? fmt::format("{:.0f}%", 100 * roof.fraction_of(rc.time_ns)) : "-");
+            roof.binding_name(),
+            roof.binds() ? fmt::format("{:.0f}%", 100 * roof.fraction_of(rc.time_ns)) : "-");
     }
     return out;
 }
