@@ -1,10 +1,13 @@
-// The exact bytes an instruction reads and writes, and whether two instructions conflict on them:
-// the dependence test of the sync pass (and of any pass that reorders instructions).
+// The exact bytes each instruction of a program reads and writes, and whether two instructions
+// conflict on them: the dependence test of the sync pass (and of any pass that reorders
+// instructions).
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "isa/access_pattern.h"
@@ -12,41 +15,72 @@
 
 namespace nsim::compiler {
 
-// One access-pattern operand of an instruction as the bytes it touches.
-struct MemoryAccess {
-    isa::Footprint footprint;
-    bool writes = false;  // Access::write or read_write
-    // Bounding box of the footprint's bytes, so most non-conflicts are rejected without the exact
-    // merge of the byte ranges.
-    uint64_t lowest = 0;
-    uint64_t highest = 0;  // one past the last byte
+// Bytes [lowest, highest) of one memory space; empty when lowest >= highest.
+struct ByteBox {
+    uint64_t lowest = UINT64_MAX;
+    uint64_t highest = 0;
+    void add(uint64_t low, uint64_t high) {
+        lowest = std::min(lowest, low);
+        highest = std::max(highest, high);
+    }
+    bool meets(const ByteBox& o) const { return lowest < o.highest && o.lowest < highest; }
 };
 
-// What one instruction touches: its accesses, and per memory space the bounding box of the bytes
-// it writes and of all the bytes it touches, so most pairs of instructions are found not to
-// conflict without comparing their accesses one by one.
-struct MemoryEffects {
-    // Bytes [lowest, highest) of one memory space; empty when lowest >= highest.
-    struct Box {
-        uint64_t lowest = UINT64_MAX;
-        uint64_t highest = 0;
-        void add(const MemoryAccess& a) {
-            lowest = std::min(lowest, a.lowest);
-            highest = std::max(highest, a.highest);
-        }
-        bool meets(const Box& o) const { return lowest < o.highest && o.lowest < highest; }
-    };
-    std::vector<MemoryAccess> accesses;
-    std::array<Box, 3> writes, touches;  // indexed by isa::MemSpace: hbm, sbuf, psum
-};
-
-// Every access-pattern operand of an instruction (ap_or_imm ones when they hold an AP) that reads
-// or writes memory. HBM rows are placed by the declared tensor's row size (the program's
+// Every instruction's access-pattern operands (ap_or_imm ones when they hold an AP) that read or
+// write memory, as the exact bytes they touch. The operands and their byte ranges of all
+// instructions sit in two flat arrays: a pass over 10^6 instructions allocates a few arrays, not
+// a few million small ones. HBM rows are placed by the declared tensor's row size (the program's
 // declaration is the authority, whatever stride the operand was built with).
-MemoryEffects memory_effects(const isa::Instruction& inst, const isa::Program& program);
+class MemoryEffects {
+public:
+    explicit MemoryEffects(const isa::Program& program);
 
-// True when some byte is touched by both and at least one of the two touches writes it: the
-// instructions must then run in program order (RAW, WAR or WAW).
-bool conflicts(const MemoryEffects& a, const MemoryEffects& b);
+    size_t size() const { return m_instructions.size(); }
+    // True when some byte is touched by both instructions and at least one of the two writes it:
+    // they must then run in program order (RAW, WAR or WAW).
+    bool conflicts(size_t a, size_t b) const;
+    // Per memory space, the bounding box of the bytes an instruction writes, and of all it touches:
+    // most pairs are found not to conflict on these alone.
+    const ByteBox& writes(size_t i, isa::MemSpace space) const {
+        return m_instructions[i].writes[size_t(space)];
+    }
+    const ByteBox& touches(size_t i, isa::MemSpace space) const {
+        return m_instructions[i].touches[size_t(space)];
+    }
+    size_t access_count(size_t i) const { return m_instructions[i].access_count; }
+
+private:
+    // One operand: its memory, partitions (SBUF/PSUM) or tensor (HBM), the bounding box of its
+    // bytes, and its ranges in m_ranges. An HBM operand whose ranges all fall within one row keeps
+    // the ranges of its first row only, repeated every `row_stride` bytes for `rows` rows (a tile
+    // of a wide tensor is one range, not one per row).
+    struct Access {
+        isa::MemSpace space = isa::MemSpace::sbuf;
+        bool writes = false;
+        uint32_t tensor = 0;  // HBM: an id per tensor name; 0 for SBUF/PSUM
+        uint32_t partition_begin = 0, partition_end = 0;
+        uint32_t first_range = 0, range_count = 0;
+        uint32_t rows = 1;  // HBM: the rows the ranges repeat over
+        uint64_t row_stride = 0;
+        uint64_t lowest = 0, highest = 0;
+    };
+    struct Effects {
+        uint32_t first_access = 0, access_count = 0;
+        std::array<ByteBox, 3> writes, touches;  // indexed by isa::MemSpace: hbm, sbuf, psum
+    };
+
+    void add(const isa::Instruction& inst, const isa::Program& program);
+    void add_hbm_rows(Access& access, const isa::AccessPattern& ap);
+    uint32_t tensor_id(const std::string& name);
+    bool overlap(const Access& x, const Access& y) const;
+    // The absolute ranges of an access, every row spelled out, into `out`.
+    void expand(const Access& a, std::vector<isa::ByteRange>& out) const;
+
+    std::vector<Effects> m_instructions;
+    std::vector<Access> m_accesses;
+    std::vector<isa::ByteRange> m_ranges;
+    std::unordered_map<std::string, uint32_t> m_tensor_ids;
+    mutable std::vector<isa::ByteRange> m_expanded_x, m_expanded_y;  // scratch of overlap()
+};
 
 }  // namespace nsim::compiler

@@ -72,7 +72,7 @@ private:
 // does not know yet, and a wait brings along everything the awaited instruction knew.
 class WaitPlanner {
 public:
-    WaitPlanner(const CompletionStreams& streams, const std::vector<MemoryEffects>& effects)
+    WaitPlanner(const CompletionStreams& streams, const MemoryEffects& effects)
         : m_streams(streams),
           m_effects(effects),
           m_done_knows(effects.size() * streams.count()),
@@ -129,7 +129,7 @@ private:
         for (size_t c = 0; c < m_needed.size(); ++c) {
             const auto& members = m_streams.members(c);
             for (uint32_t pos = m_before[c]; pos > m_start[c]; --pos)
-                if (conflicts(m_effects[members[pos - 1]], m_effects[j])) {
+                if (m_effects.conflicts(members[pos - 1], j)) {
                     m_needed[c] = pos;
                     break;
                 }
@@ -138,7 +138,7 @@ private:
     }
 
     const CompletionStreams& m_streams;
-    const std::vector<MemoryEffects>& m_effects;
+    const MemoryEffects& m_effects;
     std::array<Clock, isa::kEngineCount> m_engine_knows;
     // What is known once instruction i is known complete: a clock per instruction, one after the
     // other in one array.
@@ -209,11 +209,11 @@ isa::Program insert_sync(isa::Program sequential, const isa::TargetLimits& limit
 
     const size_t n = sequential.instructions.size();
     const CompletionStreams streams(sequential);
-    std::vector<MemoryEffects> effects;
-    effects.reserve(n);
-    for (const auto& inst : sequential.instructions)
-        effects.push_back(memory_effects(inst, sequential));
-    const auto waits = WaitPlanner(streams, effects).plan();
+    std::vector<std::vector<size_t>> waits;
+    {  // the effects are freed before the instructions are regrouped
+        const MemoryEffects effects(sequential);
+        waits = WaitPlanner(streams, effects).plan();
+    }
 
     std::vector<bool> increments(n, false);
     for (const auto& targets : waits)

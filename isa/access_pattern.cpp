@@ -58,14 +58,16 @@ int64_t AccessPattern::end_element() const {
 
 namespace {
 
-void sort_and_merge(std::vector<ByteRange>& ranges) {
+// Sorts and merges the ranges of `ranges` from index `from` on.
+void sort_and_merge(std::vector<ByteRange>& ranges, size_t from = 0) {
     const auto by_begin = [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; };
+    const auto first = ranges.begin() + std::ptrdiff_t(from);
     // Rows and copies usually come in order already: checking costs less than sorting.
-    if (!std::is_sorted(ranges.begin(), ranges.end(), by_begin))
-        std::sort(ranges.begin(), ranges.end(), by_begin);
-    size_t kept = 0;
-    for (const auto& r : ranges) {
-        if (kept > 0 && r.begin <= ranges[kept - 1].end)
+    if (!std::is_sorted(first, ranges.end(), by_begin)) std::sort(first, ranges.end(), by_begin);
+    size_t kept = from;
+    for (size_t k = from; k < ranges.size(); ++k) {
+        const ByteRange r = ranges[k];
+        if (kept > from && r.begin <= ranges[kept - 1].end)
             ranges[kept - 1].end = std::max(ranges[kept - 1].end, r.end);
         else
             ranges[kept++] = r;
@@ -75,15 +77,24 @@ void sort_and_merge(std::vector<ByteRange>& ranges) {
 
 }  // namespace
 
+std::vector<ByteRange> AccessPattern::byte_ranges() const {
+    std::vector<ByteRange> ranges;
+    append_byte_ranges(ranges);
+    return ranges;
+}
+
 // The set of bytes does not depend on the order of the dims or the signs of their steps, and a
 // dim of one index or of step 0 only revisits bytes. So the dims that move are folded in from the
 // finest step outwards, and a pattern costs its distinct ranges, never its element count (a
 // zero-step pattern may name 3e8 elements that all sit in one row).
-std::vector<ByteRange> AccessPattern::byte_ranges() const {
+void AccessPattern::append_byte_ranges(std::vector<ByteRange>& out) const {
     const uint64_t elements = free_size();
-    if (elements == 0) return {};
+    if (elements == 0) return;
     const uint64_t esize = dtype_size(dtype);
-    if (is_contiguous()) return {{byte_offset, byte_offset + elements * esize}};  // the usual case
+    if (is_contiguous()) {  // the usual case
+        out.push_back({byte_offset, byte_offset + elements * esize});
+        return;
+    }
     // The moving dims, on the stack for the usual few (a pattern built in code may have more).
     std::array<FreeDim, kMaxFreeDims> few;
     std::vector<FreeDim> many(dims.size() > few.size() ? dims.size() : 0);
@@ -110,7 +121,7 @@ std::vector<ByteRange> AccessPattern::byte_ranges() const {
         sort_and_merge(copies);
         ranges = std::move(copies);
     }
-    return ranges;
+    out.insert(out.end(), ranges.begin(), ranges.end());
 }
 
 bool AccessPattern::operator==(const AccessPattern& o) const {
@@ -135,30 +146,49 @@ Footprint footprint(const AccessPattern& ap) {
     Footprint fp;
     fp.space = ap.space;
     fp.tensor = ap.tensor;
-    auto within = ap.byte_ranges();
     if (ap.space != MemSpace::hbm) {
         fp.partition_begin = ap.start_partition;
         fp.partition_end = ap.start_partition + ap.num_partitions;
-        fp.ranges = std::move(within);
-        return fp;
     }
+    append_footprint_ranges(ap, fp.ranges);
+    return fp;
+}
+
+void append_footprint_ranges(const AccessPattern& ap, std::vector<ByteRange>& out) {
+    const size_t from = out.size();
+    ap.append_byte_ranges(out);
+    if (ap.space != MemSpace::hbm || out.size() == from) return;
+    // HBM: the ranges of one row, placed in every row.
     const uint64_t stride = ap.partition_stride_bytes;
-    if (within.size() == 1 &&
-        within[0].end - within[0].begin == stride) {  // whole rows back to back
-        fp.ranges = {
-            {ap.start_partition * stride + within[0].begin,
-             (uint64_t(ap.start_partition) + ap.num_partitions - 1) * stride + within[0].end}};
-        return fp;
+    const uint64_t first_row = ap.start_partition, end_row = first_row + ap.num_partitions;
+    if (out.size() == from + 1 && out[from].end - out[from].begin == stride) {
+        out[from] = {first_row * stride + out[from].begin,
+                     (end_row - 1) * stride + out[from].end};  // whole rows back to back
+        return;
     }
-    fp.ranges.reserve(size_t(ap.num_partitions) * within.size());
-    for (uint64_t r = ap.start_partition; r < uint64_t(ap.start_partition) + ap.num_partitions;
-         ++r) {
-        const uint64_t base = r * ap.partition_stride_bytes;
-        for (const auto& w : within) fp.ranges.push_back({base + w.begin, base + w.end});
+    const std::vector<ByteRange> within(out.begin() + std::ptrdiff_t(from), out.end());
+    out.resize(from);
+    for (uint64_t r = first_row; r < end_row; ++r) {
+        const uint64_t base = r * stride;
+        for (const auto& w : within) out.push_back({base + w.begin, base + w.end});
     }
     // Rows may interleave when the row stride is smaller than a row's extent.
-    sort_and_merge(fp.ranges);
-    return fp;
+    sort_and_merge(out, from);
+}
+
+std::optional<ByteRange> first_overlap(const ByteRange* a, size_t a_count, const ByteRange* b,
+                                       size_t b_count) {
+    size_t i = 0, j = 0;
+    while (i < a_count && j < b_count) {
+        const uint64_t lo = std::max(a[i].begin, b[j].begin);
+        const uint64_t hi = std::min(a[i].end, b[j].end);
+        if (lo < hi) return ByteRange{lo, hi};
+        if (a[i].end < b[j].end)
+            ++i;
+        else
+            ++j;
+    }
+    return std::nullopt;
 }
 
 std::optional<Overlap> overlap(const Footprint& a, const Footprint& b) {
@@ -170,17 +200,10 @@ std::optional<Overlap> overlap(const Footprint& a, const Footprint& b) {
         partition = std::max(a.partition_begin, b.partition_begin);
         if (partition >= std::min(a.partition_end, b.partition_end)) return std::nullopt;
     }
-    size_t i = 0, j = 0;
-    while (i < a.ranges.size() && j < b.ranges.size()) {
-        const uint64_t lo = std::max(a.ranges[i].begin, b.ranges[j].begin);
-        const uint64_t hi = std::min(a.ranges[i].end, b.ranges[j].end);
-        if (lo < hi) return Overlap{partition, {lo, hi}};
-        if (a.ranges[i].end < b.ranges[j].end)
-            ++i;
-        else
-            ++j;
-    }
-    return std::nullopt;
+    const auto bytes =
+        first_overlap(a.ranges.data(), a.ranges.size(), b.ranges.data(), b.ranges.size());
+    if (!bytes) return std::nullopt;
+    return Overlap{partition, *bytes};
 }
 
 }  // namespace nsim::isa

@@ -61,6 +61,8 @@ struct AccessPattern {
     void for_each_byte_offset(F&& f) const;
     // The bytes touched within one partition: sorted, disjoint, merged ranges.
     std::vector<ByteRange> byte_ranges() const;
+    // The same ranges appended to `out` (a contiguous pattern allocates nothing).
+    void append_byte_ranges(std::vector<ByteRange>& out) const;
 
     bool operator==(const AccessPattern& o) const;
     bool operator!=(const AccessPattern& o) const { return !(*this == o); }
@@ -84,6 +86,9 @@ struct Footprint {
     std::vector<ByteRange> ranges;
 };
 Footprint footprint(const AccessPattern& ap);
+// A footprint's ranges appended to `out`: those of each partition for SBUF/PSUM, absolute bytes
+// of the tensor for HBM (so a pass can keep the ranges of many operands in one array).
+void append_footprint_ranges(const AccessPattern& ap, std::vector<ByteRange>& out);
 
 // The first overlapping byte of two footprints, if any: partition (0 for HBM) and byte range.
 struct Overlap {
@@ -91,6 +96,9 @@ struct Overlap {
     ByteRange bytes;
 };
 std::optional<Overlap> overlap(const Footprint& a, const Footprint& b);
+// The first overlapping bytes of two lists of sorted, disjoint ranges, if any.
+std::optional<ByteRange> first_overlap(const ByteRange* a, size_t a_count, const ByteRange* b,
+                                       size_t b_count);
 
 template <class F>
 void AccessPattern::for_each_byte_offset(F&& f) const {

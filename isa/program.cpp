@@ -1,6 +1,7 @@
 #include "isa/program.h"
 
 #include <algorithm>
+#include <array>
 
 namespace nsim::isa {
 
@@ -32,13 +33,24 @@ const TensorDecl* Program::find_tensor(std::string_view tensor_name) const {
 }
 
 void group_by_engine(std::vector<Instruction>& instructions) {
-    std::vector<Instruction> grouped;
-    grouped.reserve(instructions.size());
-    // Engine values past the last engine (made in code; the verifier reports them) come last.
-    for (int e = 0; e <= kEngineCount; ++e)
-        for (auto& inst : instructions)
-            if (std::min(int(inst.engine), kEngineCount) == e) grouped.push_back(std::move(inst));
-    instructions = std::move(grouped);
+    // A counting sort on the engine, then the permutation applied in place, cycle by cycle: no
+    // second array of instructions. Engine values past the last engine (made in code; the
+    // verifier reports them) come last.
+    const auto bucket = [](const Instruction& inst) {
+        return size_t(std::min(int(inst.engine), kEngineCount));
+    };
+    std::array<size_t, kEngineCount + 2> start{};
+    for (const auto& inst : instructions) ++start[bucket(inst) + 1];
+    for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+    std::vector<size_t> destination(instructions.size());
+    for (size_t i = 0; i < instructions.size(); ++i)
+        destination[i] = start[bucket(instructions[i])]++;
+    for (size_t i = 0; i < instructions.size(); ++i)
+        while (destination[i] != i) {
+            const size_t d = destination[i];
+            std::swap(instructions[i], instructions[d]);
+            std::swap(destination[i], destination[d]);
+        }
 }
 
 AccessPattern whole_tensor(const TensorDecl& t) {

@@ -13,27 +13,28 @@ namespace {
 
 bool conflict(const isa::Instruction& a, const isa::Instruction& b,
               const isa::Program& program = sequential({})) {
-    const auto ea = compiler::memory_effects(a, program);
-    const auto eb = compiler::memory_effects(b, program);
-    const bool ab = compiler::conflicts(ea, eb);
-    CHECK(ab == compiler::conflicts(eb, ea));  // symmetric
+    isa::Program both = program;
+    both.instructions = {a, b};
+    const compiler::MemoryEffects effects(both);
+    const bool ab = effects.conflicts(0, 1);
+    CHECK(ab == effects.conflicts(1, 0));  // symmetric
     return ab;
 }
 
 }  // namespace
 
 TEST_CASE("memory effects: the boxes hold each space's written and touched bytes", "[compiler]") {
-    const auto e = compiler::memory_effects(
-        copy(Engine::vector, psum(0, 128, 64, 16), sbuf(0, 128, 1024, 8, 2)), sequential({}));
-    REQUIRE(e.accesses.size() == 2);
-    const auto& psum_writes = e.writes[size_t(isa::MemSpace::psum)];
+    const compiler::MemoryEffects e(
+        sequential({copy(Engine::vector, psum(0, 128, 64, 16), sbuf(0, 128, 1024, 8, 2))}));
+    REQUIRE(e.access_count(0) == 2);
+    const auto& psum_writes = e.writes(0, isa::MemSpace::psum);
     CHECK(psum_writes.lowest == 64);
     CHECK(psum_writes.highest == 128);
-    const auto& sbuf_touches = e.touches[size_t(isa::MemSpace::sbuf)];
+    const auto& sbuf_touches = e.touches(0, isa::MemSpace::sbuf);
     CHECK(sbuf_touches.lowest == 1024);
     CHECK(sbuf_touches.highest == 1024 + 4 * (2 * 7 + 1));
-    CHECK_FALSE(e.writes[size_t(isa::MemSpace::sbuf)].meets(sbuf_touches));  // no SBUF write
-    CHECK_FALSE(e.touches[size_t(isa::MemSpace::hbm)].meets(e.touches[size_t(isa::MemSpace::hbm)]));
+    CHECK_FALSE(e.writes(0, isa::MemSpace::sbuf).meets(sbuf_touches));  // no SBUF write
+    CHECK_FALSE(e.touches(0, isa::MemSpace::hbm).meets(e.touches(0, isa::MemSpace::hbm)));
 }
 
 TEST_CASE("memory effects: conflicts need a shared byte that one of the two writes", "[compiler]") {
@@ -69,5 +70,30 @@ TEST_CASE("memory effects: conflicts need a shared byte that one of the two writ
         CHECK_FALSE(
             conflict(dma(hbm("a", 0, 4, 0, 16), Y), dma(hbm("b", 0, 4, 0, 16), Y), program));
         CHECK(conflict(dma(hbm("a", 0, 4, 0, 16), Y), dma(X, hbm("a", 3, 1, 8, 2)), program));
+    }
+    SECTION("tiles of a wide HBM tensor: rows and columns must both meet") {
+        // 8 rows of 64 f32: a tile is a band of rows times a band of columns (bytes per row).
+        const auto program = sequential({}, {tensor("c", 8, 64)});
+        const auto store = [&](uint32_t row, uint32_t rows, uint64_t offset, uint32_t count) {
+            return dma(hbm("c", row, rows, offset, count), X);
+        };
+        CHECK_FALSE(conflict(store(0, 4, 0, 16), store(0, 4, 64, 16), program));  // columns apart
+        CHECK_FALSE(conflict(store(0, 4, 0, 16), store(4, 4, 0, 16), program));   // rows apart
+        CHECK_FALSE(conflict(store(0, 4, 64, 16), store(4, 4, 0, 64), program));  // rows apart
+        CHECK(conflict(store(0, 4, 0, 16), store(3, 2, 60, 2), program));         // one row, 4 B
+        CHECK(conflict(store(2, 1, 0, 64), dma(Y, hbm("c", 0, 8, 128, 1)), program));
+        CHECK_FALSE(conflict(store(2, 1, 0, 32), dma(Y, hbm("c", 0, 8, 128, 1)), program));
+        // A whole-tensor read against a one-element tile, and rows of one that end a row.
+        CHECK(conflict(store(7, 1, 252, 1), dma(Y, hbm("c", 0, 8, 0, 64)), program));
+    }
+    SECTION("HBM rows that interleave: an operand wider than the declared row") {
+        // Rows of 16 f32 (64 bytes), each read 32 elements wide: row r reaches into row r+1.
+        const auto program = sequential({}, {tensor("d", 8, 16)});
+        const auto wide = dma(X, hbm("d", 0, 2, 0, 32));                      // bytes [0, 192)
+        CHECK(conflict(wide, dma(hbm("d", 2, 1, 0, 16), Y), program));        // row 2: [128, 192)
+        CHECK_FALSE(conflict(wide, dma(hbm("d", 3, 1, 0, 16), Y), program));  // [192, 256)
+        const auto tile = dma(hbm("d", 2, 2, 32, 4), Y);  // [160, 176) and [224, 240)
+        CHECK(conflict(wide, tile, program));
+        CHECK_FALSE(conflict(dma(X, hbm("d", 0, 2, 0, 24)), tile, program));  // ends at 160
     }
 }
