@@ -2,6 +2,8 @@
 // comments, and the collection of every line's error.
 #include <algorithm>
 #include <array>
+#include <exception>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -54,11 +56,23 @@ std::string_view rounding_name(Rounding r) { return r == Rounding::nearest_even 
 // goes on with the next line, so one run reports every broken line.
 class KernelParser {
 public:
-    Program parse(std::string_view text, const std::string& file);
+    Program parse(std::string_view text, const std::string& file, const ParseOptions& options);
 
 private:
     // Where the header is: the next line expected, or the body has begun.
     enum class Stage { kernel, target, tensors, body };
+
+    // Reads the lines of text[pos, end), the first numbered `number` + 1, until `end`, the first
+    // body line when `until_body`, or the error cap; returns where it stopped. `number` follows.
+    size_t read_lines(std::string_view text, size_t pos, size_t end, unsigned& number,
+                      bool until_body);
+    // Reads a sequential body split in chunks on threads of their own, each with a parser that
+    // knows the header: every line's meaning depends only on the header and its own text (the
+    // chunks begin after a line that is not a comment, which would belong to the next item).
+    void read_body_in_parallel(std::string_view text, const std::vector<size_t>& bounds,
+                               unsigned number);
+    KernelParser body_parser() const;
+    bool capped() const { return m_diagnostics.size() >= kMaxDiagnostics; }
 
     void item(const SourceLine& line);
     void check_header_order(const SourceLine& line);
@@ -96,31 +110,61 @@ size_t line_count(std::string_view text) {
     return lines;
 }
 
-Program KernelParser::parse(std::string_view text, const std::string& file) {
+// Where the chunks of text[from, end) begin, and the end: at most `chunks` of them, each at least
+// `min_bytes` long, each beginning after a line that holds an item (a comment line before it
+// would belong to the item that follows).
+std::vector<size_t> chunk_bounds(std::string_view text, size_t from, unsigned chunks,
+                                 size_t min_bytes) {
+    std::vector<size_t> bounds{from};
+    const size_t size = text.size() - from;
+    const size_t count = std::min<size_t>(chunks, size / std::max<size_t>(min_bytes, 1));
+    for (size_t k = 1; k < count; ++k) {
+        // From the line holding the k-th share of the text, the first that ends an item.
+        const size_t target = from + size * k / count;
+        const size_t newline = text.rfind('\n', target);
+        size_t line = newline == std::string_view::npos ? 0 : newline + 1;
+        size_t next = std::string_view::npos;
+        while (line < text.size()) {
+            const size_t end = text.find('\n', line);
+            if (end == std::string_view::npos) break;
+            if (!lex_line(text.substr(line, end - line), 0).tokens.empty()) {
+                next = end + 1;
+                break;
+            }
+            line = end + 1;
+        }
+        if (next == std::string_view::npos || next >= text.size()) break;
+        if (next > bounds.back()) bounds.push_back(next);
+    }
+    bounds.push_back(text.size());
+    return bounds;
+}
+
+Program KernelParser::parse(std::string_view text, const std::string& file,
+                            const ParseOptions& options) {
     // Room for every instruction at once: a growing vector would copy them and touch twice the
     // memory.
     m_program.instructions.reserve(line_count(text));
     unsigned number = 0;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        const SourceLine line = lex_line(text.substr(pos, end - pos), ++number);
-        pos = end + 1;
-        if (line.tokens.empty()) {
-            if (line.comment) m_pending_comments.push_back(*line.comment);
-            continue;
-        }
-        try {
-            item(line);
-        } catch (const SyntaxError& e) {
-            error(e.loc, e.message);
-            // A binary or garbage file would otherwise make one long message per line.
-            if (m_diagnostics.size() >= kMaxDiagnostics) {
-                error(e.loc, fmt::format("too many errors, stopping after {}", kMaxDiagnostics));
-                throw KernelError(file, std::move(m_diagnostics));
-            }
-        }
+    size_t pos = read_lines(text, 0, text.size(), number, true);
+    const unsigned threads =
+        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    if (!capped() && pos < text.size()) {
+        const bool sequential_body = m_stage == Stage::body && !m_stream && m_sequential_seen;
+        const auto bounds = sequential_body && threads > 1
+                                ? chunk_bounds(text, pos, threads, options.min_chunk_bytes)
+                                : std::vector<size_t>{pos, text.size()};
+        if (bounds.size() > 2)
+            read_body_in_parallel(text, bounds, number);
+        else
+            read_lines(text, pos, text.size(), number, false);
+    }
+    if (capped()) {
+        // A binary or garbage file would otherwise make one long message per line.
+        m_diagnostics.resize(kMaxDiagnostics);
+        error(m_diagnostics.back().loc,
+              fmt::format("too many errors, stopping after {}", kMaxDiagnostics));
+        throw KernelError(file, std::move(m_diagnostics));
     }
     const SourceLoc end_of_file{number + 1, 1};
     if (m_stage == Stage::kernel)
@@ -140,6 +184,77 @@ Program KernelParser::parse(std::string_view text, const std::string& file) {
     }
     m_program.trailing_comments = std::move(m_pending_comments);
     return std::move(m_program);
+}
+
+size_t KernelParser::read_lines(std::string_view text, size_t pos, size_t end, unsigned& number,
+                                bool until_body) {
+    while (pos < end && !capped() && !(until_body && m_stage == Stage::body)) {
+        size_t line_end = text.find('\n', pos);
+        if (line_end == std::string_view::npos || line_end > end) line_end = end;
+        const SourceLine line = lex_line(text.substr(pos, line_end - pos), ++number);
+        pos = line_end + 1;
+        if (line.tokens.empty()) {
+            if (line.comment) m_pending_comments.push_back(*line.comment);
+            continue;
+        }
+        try {
+            item(line);
+        } catch (const SyntaxError& e) {
+            error(e.loc, e.message);
+        }
+    }
+    return std::min(pos, end);
+}
+
+KernelParser KernelParser::body_parser() const {
+    KernelParser p;
+    p.m_program.name = m_program.name;
+    p.m_program.target = m_program.target;
+    p.m_program.tensors = m_program.tensors;
+    p.m_stage = m_stage;
+    p.m_kernel_line = m_kernel_line;
+    p.m_target_line = m_target_line;
+    p.m_sequential_seen = m_sequential_seen;
+    return p;
+}
+
+void KernelParser::read_body_in_parallel(std::string_view text, const std::vector<size_t>& bounds,
+                                         unsigned number) {
+    const size_t chunks = bounds.size() - 1;
+    std::vector<KernelParser> parsers;
+    for (size_t k = 1; k < chunks; ++k) parsers.push_back(body_parser());
+    std::vector<std::exception_ptr> failures(chunks);
+    std::vector<std::thread> threads;
+    for (size_t k = 1; k < chunks; ++k) {
+        unsigned first =
+            number + unsigned(std::count(text.begin() + std::ptrdiff_t(bounds[0]),
+                                         text.begin() + std::ptrdiff_t(bounds[k]), '\n'));
+        threads.emplace_back([&, k, first]() mutable {
+            try {
+                KernelParser& p = parsers[k - 1];
+                p.m_program.instructions.reserve(
+                    line_count(text.substr(bounds[k], bounds[k + 1] - bounds[k])));
+                p.read_lines(text, bounds[k], bounds[k + 1], first, false);
+            } catch (...) {
+                failures[k] = std::current_exception();
+            }
+        });
+    }
+    try {
+        read_lines(text, bounds[0], bounds[1], number, false);
+    } catch (...) {
+        failures[0] = std::current_exception();
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& f : failures)
+        if (f) std::rethrow_exception(f);
+    for (auto& p : parsers) {
+        if (capped()) break;
+        for (auto& d : p.m_diagnostics) m_diagnostics.push_back(std::move(d));
+        for (auto& inst : p.m_program.instructions)
+            m_program.instructions.push_back(std::move(inst));
+        m_pending_comments = std::move(p.m_pending_comments);
+    }
 }
 
 void KernelParser::item(const SourceLine& line) {
@@ -380,8 +495,8 @@ std::vector<std::string> KernelParser::take_comments(const SourceLine& line) {
 
 }  // namespace
 
-Program parse_kernel(std::string_view text, const std::string& file) {
-    return KernelParser().parse(text, file);
+Program parse_kernel(std::string_view text, const std::string& file, const ParseOptions& options) {
+    return KernelParser().parse(text, file, options);
 }
 
 Program parse_kernel_file(const std::string& path) {

@@ -9,10 +9,18 @@
 
 namespace nsim::isa {
 
+// How a long kernel is parsed: a sequential body in chunks of at least `min_chunk_bytes`, one per
+// thread (0 = one per core of the machine). The result and the diagnostics do not depend on it.
+struct ParseOptions {
+    unsigned threads = 0;
+    size_t min_chunk_bytes = size_t(1) << 20;
+};
+
 // Parses kernel text. `file` only names the source in diagnostics. Throws KernelError carrying
-// every syntax error found (file:line:column, what was found, what was expected). Does not run the
-// verifier.
-Program parse_kernel(std::string_view text, const std::string& file);
+// every syntax error found (file:line:column, what was found, what was expected; at most 100).
+// Does not run the verifier.
+Program parse_kernel(std::string_view text, const std::string& file,
+                     const ParseOptions& options = {});
 
 // Reads and parses a kernel file; an unreadable file is a KernelError too.
 Program parse_kernel_file(const std::string& path);
