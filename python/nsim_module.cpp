@@ -276,7 +276,12 @@ PYBIND11_MODULE(_nsim, m) {
         "instances", [] { return sim::list_configs("instances"); },
         "Names of the built-in instances");
     m.def("describe_instance", &describe_instance, py::arg("instance"), py::arg("sets"));
-    m.def("parse_kernel", &isa::parse_kernel, py::arg("text"), py::arg("file"));
+    m.def(
+        "parse_kernel",
+        [](std::string_view text, const std::string& file) {
+            return isa::parse_kernel(text, file);
+        },
+        py::arg("text"), py::arg("file"));
     m.def(
         "verify",
         [](const isa::Program& p, const std::string& file, const std::string& chip,
