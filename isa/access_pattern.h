@@ -38,15 +38,16 @@ struct ByteRange {
 //   byte_offset + (i1*step1 + ... + i4*step4) * dtype_size.
 // For HBM the "partitions" are rows of a declared tensor, `partition_stride_bytes` apart
 // (taken from the tensor's shape), and byte_offset counts from the start of each row.
+// (The members are ordered largest first: a kernel holds one per operand, 88 bytes each.)
 struct AccessPattern {
-    MemSpace space = MemSpace::sbuf;
     std::string tensor;  // HBM tensor name; empty for SBUF/PSUM
+    uint64_t byte_offset = 0;
+    uint64_t partition_stride_bytes = 0;  // HBM only
+    std::vector<FreeDim> dims;  // outermost first, at most kMaxFreeDims; empty = one element
     uint32_t start_partition = 0;
     uint32_t num_partitions = 1;
-    uint64_t byte_offset = 0;
+    MemSpace space = MemSpace::sbuf;
     DType dtype = DType::float32;
-    std::vector<FreeDim> dims;  // outermost first, at most kMaxFreeDims; empty = one element
-    uint64_t partition_stride_bytes = 0;  // HBM only
 
     uint64_t free_size() const;     // elements per partition (product of nums; 1 without dims)
     uint64_t num_elements() const;  // num_partitions * free_size()

@@ -32,15 +32,15 @@ struct SemInc {
 };
 
 struct Instruction {
-    Opcode op = Opcode::tensor_copy;
-    Engine engine = Engine::vector;
     std::vector<ArgValue> args;  // one per opcode_info(op).args entry
     std::vector<SemWait> waits;
     std::vector<SemInc> incs;
+    std::vector<SourceLoc> arg_locs;    // each operand's position (parallel to args)
+    std::vector<std::string> comments;  // comment lines written above it (text after '#')
+    SourceLoc loc;                      // the opcode's position
+    Opcode op = Opcode::tensor_copy;
+    Engine engine = Engine::vector;
     Rounding rounding = Rounding::nearest_even;  // how results are rounded into the output dtype
-    SourceLoc loc;                               // the opcode's position
-    std::vector<SourceLoc> arg_locs;             // each operand's position (parallel to args)
-    std::vector<std::string> comments;           // comment lines written above it (text after '#')
 
     // An instruction with every operand unset, on the opcode's default engine.
     static Instruction make(Opcode op);

@@ -3,7 +3,9 @@
 // under -DNSIM_SANITIZE=ON too.
 #include <limits>
 #include <random>
+#include <string>
 
+#include "isa/kernel_text.h"
 #include "verify_helpers.h"
 
 using namespace nsim::isa;
@@ -208,5 +210,35 @@ TEST_CASE("robustness: random nonsense programs never crash the verifier", "[isa
         empty.dma_queues = 0;
         for (const TargetLimits& limits : {default_limits(Generation::v1), empty})
             REQUIRE_NOTHROW(verify(p, limits));
+    }
+}
+
+TEST_CASE("verifier: a long program's diagnostics are those of its parts, in instruction order",
+          "[isa]") {
+    // 12,000 instructions (checked in slices on several threads where the machine has cores),
+    // every 997th writing a partition range past the array.
+    std::string text = "kernel slices\ntarget v2\ntensor x [128,64] f32 input\n";
+    const int count = 12000;
+    for (int i = 0; i < count; ++i)
+        text += i % 997 == 500 ? "memset dst=sbuf[0:129]@0.f32[4] value=0\n"
+                               : "memset dst=sbuf[0:128]@" + std::to_string(16 * (i % 100)) +
+                                     ".f32[4] value=0\n";
+    const Program whole = parse_kernel(text, "k.nki");
+    const auto limits = default_limits(Generation::v2);
+    const auto found = verify(whole, limits);
+    REQUIRE(found.size() == 12);
+    // The same program cut in parts short enough to be checked on one thread.
+    std::vector<Diagnostic> parts;
+    for (int from = 0; from < count; from += 3000) {
+        Program part = whole;
+        part.instructions.assign(whole.instructions.begin() + from,
+                                 whole.instructions.begin() + from + 3000);
+        for (auto& d : verify(part, limits)) parts.push_back(d);
+    }
+    REQUIRE(parts.size() == found.size());
+    for (size_t k = 0; k < found.size(); ++k) {
+        CHECK(found[k].loc.line == parts[k].loc.line);
+        CHECK(found[k].message == parts[k].message);
+        if (k > 0) CHECK(found[k].loc.line > found[k - 1].loc.line);
     }
 }
