@@ -1,86 +1,135 @@
 #include "compiler/memory_effects.h"
 
+#include <array>
+#include <functional>
 #include <variant>
+
+#include "isa/parallel.h"
 
 namespace nsim::compiler {
 
-static_assert(size_t(isa::MemSpace::psum) + 1 == std::tuple_size_v<std::array<ByteBox, 3>>);
+namespace {
 
-MemoryEffects::MemoryEffects(const isa::Program& program) {
-    // Room for every operand at once (most have one range): growing arrays would touch twice the
-    // memory.
-    size_t operands = 0;
-    for (const auto& inst : program.instructions) {
-        const auto& specs = isa::opcode_info(inst.op).args;
-        for (size_t k = 0; k < specs.size() && k < inst.args.size(); ++k)
-            operands += specs[k].access != isa::Access::none &&
-                        std::holds_alternative<isa::AccessPattern>(inst.args[k]);
-    }
-    m_instructions.reserve(program.instructions.size());
-    m_accesses.reserve(operands);
-    m_ranges.reserve(operands);
-    for (const auto& inst : program.instructions) add(inst, program);
-}
-
-uint32_t MemoryEffects::tensor_id(const std::string& name) {
-    return m_tensor_ids.try_emplace(name, uint32_t(m_tensor_ids.size() + 1)).first->second;
-}
-
-void MemoryEffects::add(const isa::Instruction& inst, const isa::Program& program) {
-    Effects& effects = m_instructions.emplace_back();
-    effects.first_access = uint32_t(m_accesses.size());
+// Calls f(ap, access) for every access-pattern operand of `inst` that reads or writes memory.
+template <class F>
+void for_each_memory_operand(const isa::Instruction& inst, F&& f) {
     const auto& specs = isa::opcode_info(inst.op).args;
     for (size_t k = 0; k < specs.size() && k < inst.args.size(); ++k) {
         if (specs[k].access == isa::Access::none) continue;
-        const auto* ap = std::get_if<isa::AccessPattern>(&inst.args[k]);
-        if (!ap) continue;  // absent, or an immediate
-        Access access;
-        access.space = ap->space;
-        access.first_range = uint32_t(m_ranges.size());
-        if (ap->space == isa::MemSpace::hbm) {
-            access.tensor = tensor_id(ap->tensor);
-            const isa::TensorDecl* t = program.find_tensor(ap->tensor);
-            if (t && t->row_bytes() != ap->partition_stride_bytes) {  // a copy only to re-place it
-                isa::AccessPattern placed = *ap;
+        if (const auto* ap = std::get_if<isa::AccessPattern>(&inst.args[k]))
+            f(*ap, specs[k].access);  // otherwise absent, or an immediate
+    }
+}
+
+// Per opcode, its operands that may read or write memory: each instruction gets that many places,
+// known from its opcode alone.
+const std::array<uint16_t, isa::kOpcodeCount>& memory_operand_counts() {
+    static const auto counts = [] {
+        std::array<uint16_t, isa::kOpcodeCount> c{};
+        for (int op = 0; op < isa::kOpcodeCount; ++op)
+            for (const auto& spec : isa::opcode_info(isa::Opcode(op)).args)
+                c[size_t(op)] += spec.access != isa::Access::none;
+        return c;
+    }();
+    return counts;
+}
+
+// An id per HBM tensor: its place among the declarations from 1, or for a name the program does
+// not declare (a program not verified) a hash of it with the top bit set. Two undeclared names
+// that collide are taken for one tensor: at worst a wait too many, never one too few.
+uint32_t tensor_id(const isa::Program& program, const std::string& name) {
+    if (const isa::TensorDecl* t = program.find_tensor(name))
+        return uint32_t(t - program.tensors.data()) + 1;
+    return uint32_t(std::hash<std::string>()(name)) | 0x80000000u;
+}
+
+}  // namespace
+
+MemoryEffects::MemoryEffects(const isa::Program& program) {
+    // Each instruction's operands get places from its opcode; their bytes are then found in slices
+    // of the program on every core, each slice's ranges in an array of its own until they are
+    // joined.
+    const size_t n = program.instructions.size();
+    m_instructions.resize(n);
+    const auto& counts = memory_operand_counts();
+    size_t operands = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const auto op = size_t(program.instructions[i].op);
+        m_instructions[i].first_access = uint32_t(operands);
+        m_instructions[i].access_count = op < counts.size() ? counts[op] : 0;
+        operands += m_instructions[i].access_count;
+    }
+    m_accesses.resize(operands);
+    // The operands of instructions [begin, end): [first(begin), first(end)).
+    const auto first = [&](size_t i) { return i < n ? m_instructions[i].first_access : operands; };
+    program.find_tensor("");  // builds the tensors' index now: the slices then only read it
+    const size_t slices = isa::slice_count(n, 4096);
+    std::vector<std::vector<isa::ByteRange>> ranges(slices);
+    isa::run_on_threads(slices, [&](size_t k) {
+        const size_t begin = n * k / slices, end = n * (k + 1) / slices;
+        ranges[k].reserve(first(end) - first(begin));  // most operands have one range
+        for (size_t i = begin; i < end; ++i) add(i, program, ranges[k]);
+    });
+    m_ranges = std::move(ranges[0]);
+    for (size_t k = 1; k < slices; ++k) {
+        const auto offset = uint32_t(m_ranges.size());
+        for (size_t a = first(n * k / slices); a < first(n * (k + 1) / slices); ++a)
+            m_accesses[a].first_range += offset;
+        m_ranges.insert(m_ranges.end(), ranges[k].begin(), ranges[k].end());
+    }
+}
+
+void MemoryEffects::add(size_t i, const isa::Program& program,
+                        std::vector<isa::ByteRange>& ranges) {
+    Effects& effects = m_instructions[i];
+    Access* access = m_accesses.data() + effects.first_access;
+    for_each_memory_operand(program.instructions[i], [&](const isa::AccessPattern& ap,
+                                                         isa::Access kind) {
+        Access& a = *access++;
+        a.space = ap.space;
+        a.first_range = uint32_t(ranges.size());
+        if (ap.space == isa::MemSpace::hbm) {
+            a.tensor = tensor_id(program, ap.tensor);
+            const isa::TensorDecl* t = program.find_tensor(ap.tensor);
+            if (t && t->row_bytes() != ap.partition_stride_bytes) {  // a copy only to re-place it
+                isa::AccessPattern placed = ap;
                 placed.partition_stride_bytes = t->row_bytes();
-                add_hbm_rows(access, placed);
+                add_hbm_rows(a, placed, ranges);
             } else {
-                add_hbm_rows(access, *ap);
+                add_hbm_rows(a, ap, ranges);
             }
         } else {
-            ap->append_byte_ranges(m_ranges);
-            access.partition_begin = ap->start_partition;
-            access.partition_end = ap->start_partition + ap->num_partitions;
+            ap.append_byte_ranges(ranges);
+            a.partition_begin = ap.start_partition;
+            a.partition_end = ap.start_partition + ap.num_partitions;
         }
-        access.range_count = uint32_t(m_ranges.size() - access.first_range);
-        if (access.range_count == 0) continue;  // an empty pattern touches nothing
-        access.writes =
-            specs[k].access == isa::Access::write || specs[k].access == isa::Access::read_write;
-        access.lowest = m_ranges[access.first_range].begin;
-        access.highest = m_ranges.back().end + (access.rows - 1) * access.row_stride;
-        const auto space = size_t(access.space);
-        effects.touches[space].add(access.lowest, access.highest);
-        if (access.writes) effects.writes[space].add(access.lowest, access.highest);
-        m_accesses.push_back(access);
-        ++effects.access_count;
-    }
+        a.range_count = uint32_t(ranges.size() - a.first_range);
+        if (a.range_count == 0) return;  // an empty pattern touches nothing
+        a.writes = kind == isa::Access::write || kind == isa::Access::read_write;
+        a.lowest = ranges[a.first_range].begin;
+        a.highest = ranges.back().end + (a.rows - 1) * a.row_stride;
+        const auto bit = uint8_t(1u << unsigned(a.space));
+        effects.touches |= bit;
+        if (a.writes) effects.writes |= bit;
+    });
 }
 
 // The ranges of the first row, to repeat over the rows when they all fall within a row; otherwise
 // (rows that interleave) the footprint spelled out.
-void MemoryEffects::add_hbm_rows(Access& access, const isa::AccessPattern& ap) {
-    const size_t from = m_ranges.size();
-    ap.append_byte_ranges(m_ranges);
+void MemoryEffects::add_hbm_rows(Access& access, const isa::AccessPattern& ap,
+                                 std::vector<isa::ByteRange>& ranges) {
+    const size_t from = ranges.size();
+    ap.append_byte_ranges(ranges);
     const uint64_t stride = ap.partition_stride_bytes;
-    if (m_ranges.size() == from || ap.num_partitions == 0 || m_ranges.back().end > stride) {
-        m_ranges.resize(from);
-        isa::append_footprint_ranges(ap, m_ranges);
+    if (ranges.size() == from || ap.num_partitions == 0 || ranges.back().end > stride) {
+        ranges.resize(from);
+        isa::append_footprint_ranges(ap, ranges);
         return;
     }
     const uint64_t base = ap.start_partition * stride;
-    for (size_t k = from; k < m_ranges.size(); ++k) {
-        m_ranges[k].begin += base;
-        m_ranges[k].end += base;
+    for (size_t k = from; k < ranges.size(); ++k) {
+        ranges[k].begin += base;
+        ranges[k].end += base;
     }
     access.rows = ap.num_partitions;
     access.row_stride = stride;
@@ -132,10 +181,7 @@ bool MemoryEffects::overlap(const Access& x, const Access& y) const {
 bool MemoryEffects::conflicts(size_t a, size_t b) const {
     const Effects& ea = m_instructions[a];
     const Effects& eb = m_instructions[b];
-    bool may = false;
-    for (size_t s = 0; s < ea.writes.size() && !may; ++s)
-        may = ea.writes[s].meets(eb.touches[s]) || eb.writes[s].meets(ea.touches[s]);
-    if (!may) return false;
+    if (!(ea.writes & eb.touches) && !(eb.writes & ea.touches)) return false;
     for (uint32_t i = ea.first_access; i < ea.first_access + ea.access_count; ++i)
         for (uint32_t j = eb.first_access; j < eb.first_access + eb.access_count; ++j) {
             const Access& x = m_accesses[i];

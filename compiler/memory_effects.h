@@ -3,28 +3,13 @@
 // instructions).
 #pragma once
 
-#include <algorithm>
-#include <array>
 #include <cstdint>
-#include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "isa/access_pattern.h"
 #include "isa/program.h"
 
 namespace nsim::compiler {
-
-// Bytes [lowest, highest) of one memory space; empty when lowest >= highest.
-struct ByteBox {
-    uint64_t lowest = UINT64_MAX;
-    uint64_t highest = 0;
-    void add(uint64_t low, uint64_t high) {
-        lowest = std::min(lowest, low);
-        highest = std::max(highest, high);
-    }
-    bool meets(const ByteBox& o) const { return lowest < o.highest && o.lowest < highest; }
-};
 
 // Every instruction's access-pattern operands (ap_or_imm ones when they hold an AP) that read or
 // write memory, as the exact bytes they touch. The operands and their byte ranges of all
@@ -39,39 +24,38 @@ public:
     // True when some byte is touched by both instructions and at least one of the two writes it:
     // they must then run in program order (RAW, WAR or WAW).
     bool conflicts(size_t a, size_t b) const;
-    // Per memory space, the bounding box of the bytes an instruction writes, and of all it touches:
-    // most pairs are found not to conflict on these alone.
-    const ByteBox& writes(size_t i, isa::MemSpace space) const {
-        return m_instructions[i].writes[size_t(space)];
-    }
-    const ByteBox& touches(size_t i, isa::MemSpace space) const {
-        return m_instructions[i].touches[size_t(space)];
-    }
+    // The places of an instruction's operands that may read or write memory (its opcode's; an
+    // operand absent or given as an immediate has an empty one).
     size_t access_count(size_t i) const { return m_instructions[i].access_count; }
 
 private:
     // One operand: its memory, partitions (SBUF/PSUM) or tensor (HBM), the bounding box of its
     // bytes, and its ranges in m_ranges. An HBM operand whose ranges all fall within one row keeps
     // the ranges of its first row only, repeated every `row_stride` bytes for `rows` rows (a tile
-    // of a wide tensor is one range, not one per row).
+    // of a wide tensor is one range, not one per row). An empty pattern has no ranges and does
+    // not write: it touches nothing.
     struct Access {
         isa::MemSpace space = isa::MemSpace::sbuf;
         bool writes = false;
-        uint32_t tensor = 0;  // HBM: an id per tensor name; 0 for SBUF/PSUM
+        uint32_t tensor = 0;  // HBM: which tensor (tensor_id()); 0 for SBUF/PSUM
         uint32_t partition_begin = 0, partition_end = 0;
         uint32_t first_range = 0, range_count = 0;
         uint32_t rows = 1;  // HBM: the rows the ranges repeat over
         uint64_t row_stride = 0;
         uint64_t lowest = 0, highest = 0;
     };
+    // An instruction's operands, and the memory spaces it writes and touches (bit 1 << MemSpace):
+    // two instructions that write no space the other touches are ruled out at once.
     struct Effects {
-        uint32_t first_access = 0, access_count = 0;
-        std::array<ByteBox, 3> writes, touches;  // indexed by isa::MemSpace: hbm, sbuf, psum
+        uint32_t first_access = 0;
+        uint16_t access_count = 0;
+        uint8_t writes = 0, touches = 0;
     };
 
-    void add(const isa::Instruction& inst, const isa::Program& program);
-    void add_hbm_rows(Access& access, const isa::AccessPattern& ap);
-    uint32_t tensor_id(const std::string& name);
+    // Fills instruction i's operands (their places are set), its ranges into `ranges`.
+    void add(size_t i, const isa::Program& program, std::vector<isa::ByteRange>& ranges);
+    void add_hbm_rows(Access& access, const isa::AccessPattern& ap,
+                      std::vector<isa::ByteRange>& ranges);
     bool overlap(const Access& x, const Access& y) const;
     // The absolute ranges of an access, every row spelled out, into `out`.
     void expand(const Access& a, std::vector<isa::ByteRange>& out) const;
@@ -79,7 +63,6 @@ private:
     std::vector<Effects> m_instructions;
     std::vector<Access> m_accesses;
     std::vector<isa::ByteRange> m_ranges;
-    std::unordered_map<std::string, uint32_t> m_tensor_ids;
     mutable std::vector<isa::ByteRange> m_expanded_x, m_expanded_y;  // scratch of overlap()
 };
 

@@ -2,7 +2,6 @@
 // comments, and the collection of every line's error.
 #include <algorithm>
 #include <array>
-#include <exception>
 #include <thread>
 #include <unordered_map>
 
@@ -11,6 +10,7 @@
 #include "isa/input_limits.h"
 #include "isa/kernel_operands.h"
 #include "isa/kernel_text.h"
+#include "isa/parallel.h"
 
 namespace nsim::isa {
 
@@ -221,33 +221,22 @@ KernelParser KernelParser::body_parser() const {
 void KernelParser::read_body_in_parallel(std::string_view text, const std::vector<size_t>& bounds,
                                          unsigned number) {
     const size_t chunks = bounds.size() - 1;
-    std::vector<KernelParser> parsers;
-    for (size_t k = 1; k < chunks; ++k) parsers.push_back(body_parser());
-    std::vector<std::exception_ptr> failures(chunks);
-    std::vector<std::thread> threads;
+    std::vector<KernelParser> parsers;  // chunk 0 is read by this parser
+    std::vector<unsigned> lines_before{number};
     for (size_t k = 1; k < chunks; ++k) {
-        unsigned first =
-            number + unsigned(std::count(text.begin() + std::ptrdiff_t(bounds[0]),
-                                         text.begin() + std::ptrdiff_t(bounds[k]), '\n'));
-        threads.emplace_back([&, k, first]() mutable {
-            try {
-                KernelParser& p = parsers[k - 1];
-                p.m_program.instructions.reserve(
-                    line_count(text.substr(bounds[k], bounds[k + 1] - bounds[k])));
-                p.read_lines(text, bounds[k], bounds[k + 1], first, false);
-            } catch (...) {
-                failures[k] = std::current_exception();
-            }
-        });
+        parsers.push_back(body_parser());
+        lines_before.push_back(
+            lines_before.back() +
+            unsigned(std::count(text.begin() + std::ptrdiff_t(bounds[k - 1]),
+                                text.begin() + std::ptrdiff_t(bounds[k]), '\n')));
     }
-    try {
-        read_lines(text, bounds[0], bounds[1], number, false);
-    } catch (...) {
-        failures[0] = std::current_exception();
-    }
-    for (auto& t : threads) t.join();
-    for (const auto& f : failures)
-        if (f) std::rethrow_exception(f);
+    run_on_threads(chunks, [&](size_t k) {
+        KernelParser& p = k == 0 ? *this : parsers[k - 1];
+        const std::string_view chunk = text.substr(bounds[k], bounds[k + 1] - bounds[k]);
+        if (k > 0) p.m_program.instructions.reserve(line_count(chunk));
+        unsigned line = lines_before[k];
+        p.read_lines(text, bounds[k], bounds[k + 1], line, false);
+    });
     for (auto& p : parsers) {
         if (capped()) break;
         for (auto& d : p.m_diagnostics) m_diagnostics.push_back(std::move(d));

@@ -3,13 +3,12 @@
 // specific to one opcode live in verifier_rules.cpp.
 #include "isa/verifier.h"
 
-#include <exception>
 #include <string_view>
-#include <thread>
 #include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "isa/parallel.h"
 #include "isa/verifier_checker.h"
 
 namespace nsim::isa {
@@ -385,35 +384,21 @@ void check_instruction(Checker& c, size_t index) {
 
 // Instructions are checked one by one, each on its own: a long program is checked in slices on
 // one thread per core, and their diagnostics joined in instruction order.
-constexpr size_t kMinSlice = 4096;
-
 void check_instructions(Checker& c) {
     const Program& p = c.program();
     const size_t n = p.instructions.size();
-    const size_t slices = std::min<size_t>(std::thread::hardware_concurrency(), n / kMinSlice);
-    if (slices < 2) {
+    const size_t slices = slice_count(n, 4096);
+    if (slices == 1) {
         for (size_t i = 0; i < n; ++i) check_instruction(c, i);
         return;
     }
     p.find_tensor("");  // builds the tensors' index now: the slices then only read it
     std::vector<std::vector<Diagnostic>> found(slices);
-    std::vector<std::exception_ptr> failures(slices);
-    const auto check_slice = [&](size_t k) {
-        try {
-            Checker slice(p, c.limits());
-            for (size_t i = n * k / slices; i < n * (k + 1) / slices; ++i)
-                check_instruction(slice, i);
-            found[k] = slice.take();
-        } catch (...) {
-            failures[k] = std::current_exception();
-        }
-    };
-    std::vector<std::thread> threads;
-    for (size_t k = 1; k < slices; ++k) threads.emplace_back(check_slice, k);
-    check_slice(0);
-    for (auto& t : threads) t.join();
-    for (const auto& f : failures)
-        if (f) std::rethrow_exception(f);
+    run_on_threads(slices, [&](size_t k) {
+        Checker slice(p, c.limits());
+        for (size_t i = n * k / slices; i < n * (k + 1) / slices; ++i) check_instruction(slice, i);
+        found[k] = slice.take();
+    });
     for (auto& diags : found)
         for (auto& d : diags) c.error_at(d.loc, std::move(d.message));
 }
