@@ -26,7 +26,14 @@ constexpr std::array<uint8_t, 256> kScanClass = [] {
 
 SourceLine lex_line(std::string_view line, unsigned number) {
     SourceLine out;
+    lex_line(line, number, out);
+    return out;
+}
+
+void lex_line(std::string_view line, unsigned number, SourceLine& out) {
     out.number = number;
+    out.tokens.clear();
+    out.comment.reset();
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (const size_t hash = line.find('#'); hash != std::string_view::npos) {
         std::string_view comment = line.substr(hash + 1);
@@ -34,8 +41,6 @@ SourceLine lex_line(std::string_view line, unsigned number) {
         out.comment = std::string(comment);
         line = line.substr(0, hash);
     }
-    if (!line.empty())
-        out.tokens.reserve(8);  // an instruction's opcode and operands: one allocation, not several
     const size_t n = line.size();
     size_t i = 0;
     while (i < n) {
@@ -57,7 +62,6 @@ SourceLine lex_line(std::string_view line, unsigned number) {
         }
         out.tokens.push_back({line.substr(start, i - start), unsigned(start + 1)});
     }
-    return out;
 }
 
 bool is_identifier(std::string_view s) {

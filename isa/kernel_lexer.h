@@ -36,6 +36,8 @@ struct SourceLine {
 
 // Splits one line (without its '\n'; a trailing '\r' is ignored) into tokens and comment.
 SourceLine lex_line(std::string_view line, unsigned number);
+// The same into `out`, whose token array is reused: a parser lexes every line into one.
+void lex_line(std::string_view line, unsigned number, SourceLine& out);
 
 // The character classes of kernel text, a table lookup each.
 enum CharClass : uint8_t { kSpaceChar = 1, kAlphaChar = 2, kDigitChar = 4, kDashChar = 8 };
@@ -86,6 +88,21 @@ public:
         if (!at_end() && is_alpha(m_text[m_pos]))
             while (!at_end() && has_class(m_text[m_pos], kAlphaChar | kDigitChar)) ++m_pos;
         return m_text.substr(start, m_pos - start);
+    }
+    // A plain decimal number of at most 18 digits, at most `max`, that is a whole word (the next
+    // character is not one of [-A-Za-z0-9_]): true with the cursor after it; otherwise false, not
+    // moved.
+    bool decimal(uint64_t max, uint64_t& value) {
+        size_t end = m_pos;
+        uint64_t v = 0;
+        while (end < m_text.size() && end - m_pos < 18 && is_digit(m_text[end]))
+            v = v * 10 + uint64_t(m_text[end++] - '0');
+        if (end == m_pos || v > max ||
+            (end < m_text.size() && has_class(m_text[end], kAlphaChar | kDigitChar | kDashChar)))
+            return false;
+        value = v;
+        m_pos = end;
+        return true;
     }
     // a run of [-A-Za-z0-9_] (a number, maybe malformed)
     std::string_view word() {

@@ -3,21 +3,28 @@
 #include "isa/kernel_operands.h"
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
 namespace nsim::isa {
 
-std::optional<std::vector<FreeDim>> row_major_dims(const std::vector<uint32_t>& nums) {
+bool row_major_dims(const uint32_t* nums, size_t count, std::vector<FreeDim>& dims) {
     constexpr uint64_t kMaxStep = uint64_t(std::numeric_limits<int32_t>::max());
-    std::vector<FreeDim> dims(nums.size());
+    dims.resize(count);
     uint64_t step = 1;
-    for (size_t k = nums.size(); k-- > 0;) {
-        if (step > kMaxStep) return std::nullopt;
+    for (size_t k = count; k-- > 0;) {
+        if (step > kMaxStep) return false;
         dims[k] = FreeDim{int32_t(step), nums[k]};
         // Saturate: one past kMaxStep already fails the check above for every outer dim.
         step = std::min(step * nums[k], kMaxStep + 1);
     }
+    return true;
+}
+
+std::optional<std::vector<FreeDim>> row_major_dims(const std::vector<uint32_t>& nums) {
+    std::vector<FreeDim> dims;
+    if (!row_major_dims(nums.data(), nums.size(), dims)) return std::nullopt;
     return dims;
 }
 
@@ -57,6 +64,11 @@ void FieldReader::expect_end(std::string_view what) {
 template <class T>
 T FieldReader::number(std::string_view what) {
     m_cur.skip_space();
+    // The usual case, a few decimal digits, read in place.
+    if (uint64_t value = 0; m_cur.decimal(uint64_t(std::numeric_limits<T>::max()), value)) {
+        m_cur.skip_space();
+        return T(value);
+    }
     const std::string_view text = m_cur.word();
     m_cur.skip_space();
     T value{};
@@ -106,12 +118,23 @@ std::vector<FreeDim> FieldReader::step_num_pairs(char open, char close) {
 }
 
 std::vector<FreeDim> FieldReader::row_major_shape() {
-    std::vector<uint32_t> nums;
-    nums.reserve(kMaxFreeDims);
-    list('[', ']', [&] { nums.push_back(number<uint32_t>("a dimension size")); });
-    auto dims = row_major_dims(nums);
-    if (!dims) fail("a shape whose row-major steps fit in int32");
-    return std::move(*dims);
+    // The sizes on the stack while there are at most kMaxFreeDims (the only valid case).
+    std::array<uint32_t, kMaxFreeDims> few{};
+    std::vector<uint32_t> many;
+    size_t count = 0;
+    list('[', ']', [&] {
+        const auto num = number<uint32_t>("a dimension size");
+        if (count == few.size()) many.assign(few.begin(), few.end());
+        if (count < few.size())
+            few[count] = num;
+        else
+            many.push_back(num);
+        ++count;
+    });
+    std::vector<FreeDim> dims;
+    if (!row_major_dims(many.empty() ? few.data() : many.data(), count, dims))
+        fail("a shape whose row-major steps fit in int32");
+    return dims;
 }
 
 std::string FieldReader::identifier(std::string_view what) {

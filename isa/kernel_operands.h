@@ -66,6 +66,8 @@ private:
 // The free dims of a row-major contiguous array of `nums` (each step the product of the nums inside
 // it); nullopt when a step does not fit FreeDim's int32. Both the [SHAPE] syntax and its printing.
 std::optional<std::vector<FreeDim>> row_major_dims(const std::vector<uint32_t>& nums);
+// The same for `count` nums into `dims`; false when a step does not fit.
+bool row_major_dims(const uint32_t* nums, size_t count, std::vector<FreeDim>& dims);
 
 // "a, b, c": the names of the first `count` enumerators, for messages.
 template <class E>

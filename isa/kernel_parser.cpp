@@ -100,6 +100,7 @@ private:
     bool m_sequential_seen = false;
     std::optional<Engine> m_stream;  // the open `stream` block
     std::array<std::vector<Instruction>, kEngineCount> m_streams;
+    SourceLine m_line;  // the line being read (its token array is reused)
 };
 
 // An upper bound on the instructions of `text`: its lines.
@@ -191,7 +192,8 @@ size_t KernelParser::read_lines(std::string_view text, size_t pos, size_t end, u
     while (pos < end && !capped() && !(until_body && m_stage == Stage::body)) {
         size_t line_end = text.find('\n', pos);
         if (line_end == std::string_view::npos || line_end > end) line_end = end;
-        const SourceLine line = lex_line(text.substr(pos, line_end - pos), ++number);
+        lex_line(text.substr(pos, line_end - pos), ++number, m_line);
+        const SourceLine& line = m_line;
         pos = line_end + 1;
         if (line.tokens.empty()) {
             if (line.comment) m_pending_comments.push_back(*line.comment);
