@@ -95,3 +95,33 @@ TEST_CASE("memory effects: conflicts need a shared byte that one of the two writ
         CHECK_FALSE(conflict(dma(X, hbm("d", 0, 2, 0, 24)), tile, program));  // ends at 160
     }
 }
+
+TEST_CASE("memory effects: a long program, found in slices, answers as each pair alone",
+          "[compiler]") {
+    // 12,000 instructions (found in slices on several threads where the machine has cores):
+    // copies between SBUF tiles, stores to tiles of an HBM tensor and memsets in PSUM.
+    std::vector<isa::Instruction> insts;
+    for (uint32_t i = 0; i < 12000; ++i) {
+        const uint64_t tile = 256 * (i % 37);
+        if (i % 3 == 0)
+            insts.push_back(copy(Engine::vector, sbuf(0, 128, tile, 64), sbuf(0, 128, 9472, 64)));
+        else if (i % 3 == 1)
+            insts.push_back(dma(hbm("c", 8 * (i % 5), 8, 4 * (i % 7), 16), sbuf(0, 8, tile, 16)));
+        else
+            insts.push_back(memset(Engine::scalar, psum(0, 64 + 64 * (i % 2), tile, 16)));
+    }
+    const auto program = sequential(insts, {tensor("c", 64, 64)});
+    const compiler::MemoryEffects effects(program);
+    REQUIRE(effects.size() == insts.size());
+    size_t pairs = 0, conflicting = 0;
+    for (size_t a = 0; a < insts.size(); a += 97)
+        for (size_t b = 1; b < insts.size(); b += 1009) {
+            INFO("instructions " << a << " and " << b);
+            const bool found = effects.conflicts(a, b);
+            CHECK(found == conflict(insts[a], insts[b], program));
+            ++pairs;
+            conflicting += found;
+        }
+    CHECK(conflicting > 0);  // both answers are tested
+    CHECK(conflicting < pairs);
+}
