@@ -130,6 +130,8 @@ runtime::RankRunRequest run_request(const RunOptions& o, isa::Program program,
 int run_command(const RunOptions& o) {
     const auto host_start = std::chrono::steady_clock::now();
     isa::Program program = isa::parse_kernel(read_text_file(o.kernel), o.kernel);
+    const double parse_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
     std::optional<sim::InstanceConfig> instance;
     if (!o.instance.empty()) {
         instance = sim::load_instance(o.instance);
@@ -137,7 +139,8 @@ int run_command(const RunOptions& o) {
     }
     runtime::RankRunRequest request =
         run_request(o, std::move(program), instance ? &*instance : nullptr);
-    const runtime::RankRunResult run = runtime::run_ranks(request);
+    runtime::RankRunResult run = runtime::run_ranks(request);
+    run.host.parse = parse_seconds;
 
     runtime::RunContext ctx{
         o.kernel,
@@ -147,7 +150,8 @@ int run_command(const RunOptions& o) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count(),
         &run.places,
         instance ? instance->name : std::string(),
-        &run.check};
+        &run.check,
+        &run.host};
     fmt::print("{}", runtime::run_summary(ctx, run.system));
     if (!o.report.empty()) write_text_file(o.report, runtime::run_report_json(ctx, run.system));
     if (!o.trace.empty()) write_text_file(o.trace, runtime::chrome_trace_json(ctx, run.system));

@@ -1,6 +1,7 @@
 #include "runtime/rank_run.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include <fmt/format.h>
@@ -68,8 +69,18 @@ std::string rank_file(const std::string& file, uint32_t rank) {
 }
 
 RankRunResult run_ranks(RankRunRequest& r) {
+    RankRunResult out;
+    auto phase_start = std::chrono::steady_clock::now();
+    // The seconds since the previous call (or the start).
+    const auto lap = [&phase_start] {
+        const auto now = std::chrono::steady_clock::now();
+        const double seconds = std::chrono::duration<double>(now - phase_start).count();
+        phase_start = now;
+        return seconds;
+    };
     if (auto diags = isa::verify(r.program, r.chip.limits); !diags.empty())
         throw isa::KernelError(r.kernel_file, diags);
+    out.host.verify = lap();
     check_ranks(r);
     // The collectives' check replays the program as written: only then is a copy kept.
     const bool check =
@@ -77,11 +88,12 @@ RankRunResult run_ranks(RankRunRequest& r) {
         std::any_of(r.program.instructions.begin(), r.program.instructions.end(),
                     [](const isa::Instruction& i) { return isa::is_collective(i.op); });
     isa::Program written = check ? r.program : isa::Program();
-    RankRunResult out;
+    lap();
     out.program = r.program.form == isa::ProgramForm::sequential
                       ? compiler::insert_sync(std::move(r.program), r.chip.limits, r.kernel_file)
                       : std::move(r.program);
     r.program = isa::Program();
+    out.host.sync = lap();
     // Timing alone never reads device memory; with results, the need is bounded before allocating.
     if (!r.options.timing_only)
         sim::check_host_memory(
@@ -100,6 +112,7 @@ RankRunResult run_ranks(RankRunRequest& r) {
     const auto ops = sim::builtin_custom_ops();
     out.system = sim::run_system(r.chip, r.instance ? r.instance->chips : 1, placements, out.hbm,
                                  ops, r.options, r.instance);
+    out.host.simulate = lap();
     if (r.options.timing_only)
         out.check.text = "not checked: timing only";
     else

@@ -36,12 +36,23 @@ struct RankPlace {
     uint32_t core = 0;
 };
 
+// Where the host's time went, in seconds: reading and parsing the kernel file (the caller's),
+// verifying it, the sync pass, loading inputs and the simulation (its own part of that:
+// SystemRunResult::host_seconds).
+struct HostPhases {
+    double parse = 0;
+    double verify = 0;
+    double sync = 0;
+    double simulate = 0;
+};
+
 struct RankRunResult {
     isa::Program program;                // as simulated (streams form)
     sim::SystemRunResult system;         // `cores` in rank order
     std::vector<RankPlace> places;       // per rank
     std::vector<sim::DeviceMemory> hbm;  // per rank, after the run (empty when timing only)
     CollectiveCheck check;               // not checked when timing only
+    HostPhases host;                     // verify, sync and simulate (parse: the caller's)
 };
 
 // The seed of rank `rank`'s generated inputs: `seed` itself for rank 0, so a one-rank run fills

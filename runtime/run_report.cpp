@@ -212,12 +212,14 @@ std::string run_summary(const RunContext& ctx, const sim::SystemRunResult& s) {
                                   where, ctx.timing_only ? "timing only" : "timing and results");
     uint64_t instructions = 0;
     for (const auto& core : s.cores) instructions += core[0].instructions;
+    const HostPhases* h = ctx.host_phases;
     out += fmt::format(
-        "simulated time  {:.3f} us    instructions {}    host {:.3f} s ({:.3f} s simulating, "
-        "{:.0f} "
-        "instructions/s)\n",
-        s.time_ns / 1000, instructions, ctx.host_seconds, s.host_seconds,
-        s.host_seconds > 0 ? double(instructions) / s.host_seconds : 0.0);
+        "simulated time  {:.3f} us    instructions {}    host {:.3f} s ({}{:.3f} s simulating, "
+        "{:.0f} instructions/s)\n",
+        s.time_ns / 1000, instructions, ctx.host_seconds,
+        h ? fmt::format("parse {:.3f}, verify {:.3f}, sync {:.3f}, ", h->parse, h->verify, h->sync)
+          : "",
+        s.host_seconds, s.host_seconds > 0 ? double(instructions) / s.host_seconds : 0.0);
     if (s.cores.size() > 1) out += "\nrank 0:";
     out += core_table(r);
     out += roofline_lines(roofline_of(ctx, s, 0), r.time_ns);
@@ -241,6 +243,11 @@ std::string run_report_json(const RunContext& ctx, const sim::SystemRunResult& s
     j["time_ns"] = s.time_ns;
     j["host_seconds"] = ctx.host_seconds;
     j["simulation_host_seconds"] = s.host_seconds;
+    if (const HostPhases* h = ctx.host_phases)
+        j["host_phases_seconds"] = {{"parse", h->parse},
+                                    {"verify", h->verify},
+                                    {"sync", h->sync},
+                                    {"simulate", h->simulate}};
     j["instance"] = ctx.instance.empty() ? json(nullptr) : json(ctx.instance);
     j["ranks"] = s.cores.size();
     j["cores"] = json::array();

@@ -21,6 +21,7 @@ struct RunContext {
     const std::vector<RankPlace>* places = nullptr;
     std::string instance;
     const CollectiveCheck* check = nullptr;
+    const HostPhases* host_phases = nullptr;  // where host_seconds went, when known
 };
 
 // A run of one kernel on one or more cores of one chip or of an instance (`nsim run --cores N`,

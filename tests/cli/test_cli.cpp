@@ -393,6 +393,17 @@ TEST_CASE("cli: run reports the engines' SBUF/PSUM traffic apart from the DMA's"
     CHECK(j["compute_traffic"]["sbuf_read_bytes"].get<uint64_t>() >
           128 * 512 * 4);  // the engines read the tile more than once
     CHECK(j["device_memory"]["bytes_read"] == 128 * 512 * 4);
+    // Where the host's time went: each phase measured, together within the whole command's.
+    double phases = 0;
+    for (const char* phase : {"parse", "verify", "sync", "simulate"}) {
+        const double seconds = j["host_phases_seconds"][phase].get<double>();
+        CHECK(seconds > 0);
+        phases += seconds;
+    }
+    CHECK(phases <= j["host_seconds"].get<double>());
+    CHECK(j["host_phases_seconds"]["simulate"].get<double>() >=
+          j["simulation_host_seconds"].get<double>());
+    CHECK_THAT(r.out, Contains("(parse 0."));
 }
 
 TEST_CASE("cli: run rejects bad inputs with the flag, the file and the expectation", "[cli][sim]") {
