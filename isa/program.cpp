@@ -1,7 +1,6 @@
 #include "isa/program.h"
 
 #include <algorithm>
-#include <array>
 
 namespace nsim::isa {
 
@@ -33,24 +32,18 @@ const TensorDecl* Program::find_tensor(std::string_view tensor_name) const {
 }
 
 void group_by_engine(std::vector<Instruction>& instructions) {
-    // A counting sort on the engine, then the permutation applied in place, cycle by cycle: no
-    // second array of instructions. Engine values past the last engine (made in code; the
-    // verifier reports them) come last.
-    const auto bucket = [](const Instruction& inst) {
-        return size_t(std::min(int(inst.engine), kEngineCount));
-    };
-    std::array<size_t, kEngineCount + 2> start{};
-    for (const auto& inst : instructions) ++start[bucket(inst) + 1];
-    for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-    std::vector<size_t> destination(instructions.size());
+    // Each engine's instructions in turn, found in an array of the engines alone (a pass over the
+    // instructions themselves per engine would read them all each time). Engine values past the
+    // last engine (made in code; the verifier reports them) come last.
+    std::vector<uint8_t> engine(instructions.size());
     for (size_t i = 0; i < instructions.size(); ++i)
-        destination[i] = start[bucket(instructions[i])]++;
-    for (size_t i = 0; i < instructions.size(); ++i)
-        while (destination[i] != i) {
-            const size_t d = destination[i];
-            std::swap(instructions[i], instructions[d]);
-            std::swap(destination[i], destination[d]);
-        }
+        engine[i] = uint8_t(std::min(int(instructions[i].engine), kEngineCount));
+    std::vector<Instruction> grouped;
+    grouped.reserve(instructions.size());
+    for (int e = 0; e <= kEngineCount; ++e)
+        for (size_t i = 0; i < instructions.size(); ++i)
+            if (engine[i] == e) grouped.push_back(std::move(instructions[i]));
+    instructions = std::move(grouped);
 }
 
 AccessPattern whole_tensor(const TensorDecl& t) {
