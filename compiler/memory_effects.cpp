@@ -82,6 +82,7 @@ MemoryEffects::MemoryEffects(const isa::Program& program) {
 void MemoryEffects::add(size_t i, const isa::Program& program,
                         std::vector<isa::ByteRange>& ranges) {
     Effects& effects = m_instructions[i];
+    if (effects.access_count == 0) return;  // no memory operand (or an opcode out of the table)
     Access* access = m_accesses.data() + effects.first_access;
     for_each_memory_operand(program.instructions[i], [&](const isa::AccessPattern& ap,
                                                          isa::Access kind) {
