@@ -43,6 +43,8 @@ struct Program {
     // By name, through an index of the tensors' positions: a kernel declaring 10^5 tensors is
     // parsed and verified in linear time. The index catches up with appended tensors, and every
     // hit is checked against the name, so tensors edited in place are still found (by a scan).
+    // Calls from several threads at once only read the index once it has caught up: the verifier
+    // and the sync pass make one call before they start their threads.
     const TensorDecl* find_tensor(std::string_view tensor_name) const;
     bool operator==(const Program& o) const {
         return name == o.name && target == o.target && tensors == o.tensors && form == o.form &&
