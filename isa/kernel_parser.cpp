@@ -11,6 +11,7 @@
 #include "isa/kernel_operands.h"
 #include "isa/kernel_text.h"
 #include "isa/parallel.h"
+#include "isa/pattern_cache.h"
 
 namespace nsim::isa {
 
@@ -81,6 +82,7 @@ private:
     void tensor_line(const SourceLine& line);
     void stream_line(const SourceLine& line);
     void instruction_line(const SourceLine& line);
+    ArgValue operand_value(ArgKind kind, std::string_view text, FieldReader& value);
     void generic_key(Instruction& inst, std::string_view key, FieldReader& value,
                      SourceLoc value_loc);
     void expect_tokens(const SourceLine& line, size_t count, std::string_view syntax) const;
@@ -101,6 +103,7 @@ private:
     std::optional<Engine> m_stream;  // the open `stream` block
     std::array<std::vector<Instruction>, kEngineCount> m_streams;
     SourceLine m_line;  // the line being read (its token array is reused)
+    PatternCache m_patterns;
 };
 
 // An upper bound on the instructions of `text`: its lines.
@@ -366,6 +369,7 @@ void KernelParser::tensor_line(const SourceLine& line) {
     t.loc = loc(line, line.tokens[0]);
     t.comments = take_comments(line);
     m_program.tensors.push_back(std::move(t));
+    m_patterns.clear();
 }
 
 void KernelParser::stream_line(const SourceLine& line) {
@@ -428,7 +432,8 @@ void KernelParser::instruction_line(const SourceLine& line) {
         const SourceLoc value_loc{line.number, unsigned(t.column + eq + 1)};
         FieldReader value = FieldReader::operand(t.text.substr(eq + 1), value_loc, key);
         if (index >= 0) {
-            inst.args[size_t(index)] = value.arg_value(info.args[size_t(index)].kind, m_program);
+            inst.args[size_t(index)] =
+                operand_value(info.args[size_t(index)].kind, t.text.substr(eq + 1), value);
             inst.arg_locs[size_t(index)] = loc(line, t);
         } else {
             generic_key(inst, key, value, value_loc);
@@ -449,6 +454,15 @@ void KernelParser::instruction_line(const SourceLine& line) {
         m_streams[size_t(*m_stream)].push_back(std::move(inst));
     else
         m_program.instructions.push_back(std::move(inst));
+}
+
+// An operand's value; an access pattern whose text was read before is copied from then.
+ArgValue KernelParser::operand_value(ArgKind kind, std::string_view text, FieldReader& value) {
+    if (kind != ArgKind::ap) return value.arg_value(kind, m_program);
+    if (const AccessPattern* seen = m_patterns.find(text)) return *seen;
+    AccessPattern ap = value.access_pattern(m_program);
+    m_patterns.put(text, ap);
+    return ap;
 }
 
 void KernelParser::generic_key(Instruction& inst, std::string_view key, FieldReader& value,

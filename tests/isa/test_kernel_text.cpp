@@ -162,6 +162,34 @@ TEST_CASE("kernel text: an empty streams program keeps its form", "[isa]") {
     require_round_trip(p);
 }
 
+TEST_CASE("kernel text: an operand text read again gives the pattern read the first time",
+          "[isa]") {
+    // 3,000 texts (more than the parser keeps), each used several times in a random order: every
+    // instruction holds what its line alone reads to.
+    std::mt19937 rng(7);
+    std::vector<std::string> texts;
+    for (int i = 0; i < 3000; ++i)
+        texts.push_back(
+            i % 3 == 2 ? "x[" + std::to_string(i % 128) + ":128]@" + std::to_string(4 * (i % 8)) +
+                             ".f32[" + std::to_string(1 + i % 4) + "]"
+                       : "sbuf[0:" + std::to_string(1 + i % 128) + "]@" + std::to_string(4 * i) +
+                             (i % 2 ? ".bf16" : ".f32") + "[" + std::to_string(1 + i % 16) + "]");
+    std::string body;
+    std::vector<std::string> lines;
+    for (int i = 0; i < 12000; ++i) {
+        lines.push_back("tensor_copy dst=" + texts[rng() % texts.size()] +
+                        " src=" + texts[rng() % texts.size()] + "\n");
+        body += lines.back();
+    }
+    const Program all = parse_kernel(std::string(kHeader) + body, "k", {1, 1});
+    REQUIRE(all.instructions.size() == lines.size());
+    for (size_t i = 0; i < lines.size(); i += 7) {
+        INFO(lines[i]);
+        const Program alone = parse_kernel(std::string(kHeader) + lines[i], "k");
+        CHECK(all.instructions[i] == alone.instructions[0]);
+    }
+}
+
 TEST_CASE("kernel text: canonical form of the sequential features", "[isa]") {
     const std::string text =
         "# header comment\n"
