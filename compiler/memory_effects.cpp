@@ -1,5 +1,6 @@
 #include "compiler/memory_effects.h"
 
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <variant>
@@ -51,6 +52,7 @@ MemoryEffects::MemoryEffects(const isa::Program& program) {
     // joined.
     const size_t n = program.instructions.size();
     m_instructions.resize(n);
+    m_boxes.resize(n);
     const auto& counts = memory_operand_counts();
     size_t operands = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -112,6 +114,11 @@ void MemoryEffects::add(size_t i, const isa::Program& program,
         const auto bit = uint8_t(1u << unsigned(a.space));
         effects.touches |= bit;
         if (a.writes) effects.writes |= bit;
+        if (a.space != isa::MemSpace::hbm) {
+            Box& box = m_boxes[i][a.space == isa::MemSpace::sbuf ? 0 : 1];
+            box.lowest = std::min(box.lowest, a.lowest);
+            box.highest = std::max(box.highest, a.highest);
+        }
     });
 }
 
@@ -182,7 +189,17 @@ bool MemoryEffects::overlap(const Access& x, const Access& y) const {
 bool MemoryEffects::conflicts(size_t a, size_t b) const {
     const Effects& ea = m_instructions[a];
     const Effects& eb = m_instructions[b];
-    if (!(ea.writes & eb.touches) && !(eb.writes & ea.touches)) return false;
+    const unsigned shared = (ea.writes & eb.touches) | (eb.writes & ea.touches);
+    if (!shared) return false;
+    const auto spaces_meet = [&] {
+        if (shared & (1u << unsigned(isa::MemSpace::hbm))) return true;
+        for (unsigned k = 0; k < 2; ++k)
+            if (shared & (1u << unsigned(k == 0 ? isa::MemSpace::sbuf : isa::MemSpace::psum)) &&
+                m_boxes[a][k].meets(m_boxes[b][k]))
+                return true;
+        return false;
+    };
+    if (!spaces_meet()) return false;
     for (uint32_t i = ea.first_access; i < ea.first_access + ea.access_count; ++i)
         for (uint32_t j = eb.first_access; j < eb.first_access + eb.access_count; ++j) {
             const Access& x = m_accesses[i];

@@ -3,6 +3,7 @@
 // instructions).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -51,6 +52,15 @@ private:
         uint16_t access_count = 0;
         uint8_t writes = 0, touches = 0;
     };
+    // The bytes within a partition from an instruction's lowest to its highest in SBUF, and in
+    // PSUM: two instructions whose boxes are apart in every on-chip space where one writes what
+    // the other touches are ruled out without looking at their operands (a matmul into one PSUM
+    // bank and the evictions of the others).
+    struct Box {
+        uint64_t lowest = UINT64_MAX, highest = 0;
+        bool meets(const Box& o) const { return lowest < o.highest && o.lowest < highest; }
+    };
+    using OnChipBoxes = std::array<Box, 2>;  // [0] SBUF, [1] PSUM
 
     // Fills instruction i's operands (their places are set), its ranges into `ranges`.
     void add(size_t i, const isa::Program& program, std::vector<isa::ByteRange>& ranges);
@@ -61,6 +71,7 @@ private:
     void expand(const Access& a, std::vector<isa::ByteRange>& out) const;
 
     std::vector<Effects> m_instructions;
+    std::vector<OnChipBoxes> m_boxes;  // per instruction
     std::vector<Access> m_accesses;
     std::vector<isa::ByteRange> m_ranges;
     mutable std::vector<isa::ByteRange> m_expanded_x, m_expanded_y;  // scratch of overlap()

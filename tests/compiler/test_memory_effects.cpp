@@ -1,6 +1,6 @@
 // The dependence test of the sync pass: conflicts() first rules pairs out by the memory spaces
-// each instruction writes and touches and by each operand's bounding box, then compares the exact
-// bytes.
+// each instruction writes and touches, by each instruction's bounding box in each on-chip space and
+// by each operand's, then compares the exact bytes.
 #include <catch2/catch.hpp>
 
 #include "compiler/memory_effects.h"
@@ -59,6 +59,17 @@ TEST_CASE("memory effects: conflicts need a shared byte that one of the two writ
         const auto a = copy(Engine::vector, sbuf(0, 128, 0, 4), sbuf(0, 128, 64, 4));
         CHECK(conflict(a, memset(Engine::scalar, sbuf(0, 128, 8, 4))));
         CHECK_FALSE(conflict(a, memset(Engine::scalar, sbuf(0, 128, 32, 4))));
+    }
+    SECTION("an instruction's boxes are per space: a PSUM bank and the eviction of another") {
+        // Each writes PSUM or SBUF bytes inside the other's box of all its operands' bytes.
+        const auto evict = [](uint64_t bank) {
+            return copy(Engine::vector, sbuf(0, 128, 512, 16), psum(0, 128, bank * 2048, 16));
+        };
+        const auto accumulate = copy(Engine::scalar, psum(0, 128, 0, 16), sbuf(0, 128, 1024, 16));
+        CHECK_FALSE(conflict(accumulate, evict(1)));
+        CHECK(conflict(accumulate, evict(0)));
+        CHECK(conflict(accumulate,
+                       copy(Engine::vector, sbuf(0, 128, 1024, 1), psum(0, 128, 4096, 1))));
     }
     SECTION("HBM rows of two tensors at the same offsets") {
         const auto program = sequential({}, {tensor("a", 4, 16), tensor("b", 4, 16)});
