@@ -2,8 +2,16 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
+#include <string>
 
 namespace nsim::isa {
+
+void FreeDims::too_many(size_t count) {
+    throw std::invalid_argument("an access pattern of " + std::to_string(count) +
+                                " free dimensions, expected at most " +
+                                std::to_string(kMaxFreeDims));
+}
 
 std::string_view mem_space_name(MemSpace s) {
     switch (s) {

@@ -1,7 +1,9 @@
 // Access patterns: the operands of every instruction, and the exact bytes they touch.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +27,61 @@ struct FreeDim {
 
 inline constexpr unsigned kMaxFreeDims = 4;
 
+// The free dims of an access pattern, outermost first, held in place: a kernel holds a pattern per
+// operand, and copying one does not touch the heap. More than kMaxFreeDims (what the hardware's
+// patterns have [src:nki-aps]) throws std::invalid_argument.
+class FreeDims {
+public:
+    FreeDims() = default;
+    FreeDims(std::initializer_list<FreeDim> dims) { assign(dims.begin(), dims.end()); }
+    FreeDims(const std::vector<FreeDim>& dims) { assign(dims.begin(), dims.end()); }
+
+    template <class It>
+    void assign(It first, It last) {
+        clear();
+        for (; first != last; ++first) push_back(*first);
+    }
+    void assign(size_t count, FreeDim d) {
+        clear();
+        resize(count, d);
+    }
+    void push_back(FreeDim d) {
+        if (m_size == kMaxFreeDims) too_many(m_size + 1u);
+        m_dims[m_size++] = d;
+    }
+    void push_front(FreeDim d) {
+        push_back(d);
+        std::rotate(begin(), end() - 1, end());
+    }
+    void resize(size_t count, FreeDim d = {}) {
+        if (count > kMaxFreeDims) too_many(count);
+        for (size_t k = m_size; k < count; ++k) m_dims[k] = d;
+        m_size = uint8_t(count);
+    }
+    void clear() { m_size = 0; }
+
+    size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+    FreeDim* begin() { return m_dims; }
+    FreeDim* end() { return m_dims + m_size; }
+    const FreeDim* begin() const { return m_dims; }
+    const FreeDim* end() const { return m_dims + m_size; }
+    FreeDim& operator[](size_t k) { return m_dims[k]; }
+    const FreeDim& operator[](size_t k) const { return m_dims[k]; }
+    const FreeDim& front() const { return m_dims[0]; }
+    const FreeDim& back() const { return m_dims[m_size - 1]; }
+
+    friend bool operator==(const FreeDims& a, const FreeDims& b) {
+        return std::equal(a.begin(), a.end(), b.begin(), b.end());
+    }
+    friend bool operator!=(const FreeDims& a, const FreeDims& b) { return !(a == b); }
+
+private:
+    [[noreturn]] static void too_many(size_t count);
+    FreeDim m_dims[kMaxFreeDims];
+    uint8_t m_size = 0;
+};
+
 // A half-open byte range [begin, end).
 struct ByteRange {
     uint64_t begin = 0;
@@ -38,12 +95,12 @@ struct ByteRange {
 //   byte_offset + (i1*step1 + ... + i4*step4) * dtype_size.
 // For HBM the "partitions" are rows of a declared tensor, `partition_stride_bytes` apart
 // (taken from the tensor's shape), and byte_offset counts from the start of each row.
-// (The members are ordered largest first: a kernel holds one per operand, 88 bytes each.)
+// (The members are ordered largest first: a kernel holds one per operand, 96 bytes each.)
 struct AccessPattern {
     std::string tensor;  // HBM tensor name; empty for SBUF/PSUM
     uint64_t byte_offset = 0;
     uint64_t partition_stride_bytes = 0;  // HBM only
-    std::vector<FreeDim> dims;  // outermost first, at most kMaxFreeDims; empty = one element
+    FreeDims dims;                        // empty = one element
     uint32_t start_partition = 0;
     uint32_t num_partitions = 1;
     MemSpace space = MemSpace::sbuf;

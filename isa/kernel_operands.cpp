@@ -204,14 +204,15 @@ AccessPattern FieldReader::access_pattern(const Program& p) {
     } else if (!decl) {
         fail("'.DTYPE' after the partition range and offset (sbuf and psum have no default type)");
     }
+    std::vector<FreeDim> dims;
     if (m_cur.peek('{'))
-        ap.dims = step_num_pairs('{', '}');
+        dims = step_num_pairs('{', '}');
     else if (m_cur.peek('['))
-        ap.dims = row_major_shape();
+        dims = row_major_shape();
     else
         fail("the free dimensions as [SHAPE] or {[STEP,NUM],...}");
-    if (ap.dims.size() > kMaxFreeDims)
-        fail(fmt::format("at most {} free dimensions", kMaxFreeDims));
+    if (dims.size() > kMaxFreeDims) fail(fmt::format("at most {} free dimensions", kMaxFreeDims));
+    ap.dims = dims;
     expect_end("nothing after the free dimensions");
     return ap;
 }

@@ -35,7 +35,9 @@ std::string comma_list(const std::vector<T>& values) {
     return out;
 }
 
-std::string format_pairs(char open, char close, const std::vector<FreeDim>& dims) {
+// `[step,num]` pairs of a pattern operand (a vector) or an access pattern's dims (FreeDims).
+template <class Dims>
+std::string format_pairs(char open, char close, const Dims& dims) {
     std::string out(1, open);
     for (size_t k = 0; k < dims.size(); ++k)
         out += fmt::format("{}[{},{}]", k > 0 ? "," : "", dims[k].step, dims[k].num);

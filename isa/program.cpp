@@ -55,7 +55,7 @@ AccessPattern whole_tensor(const TensorDecl& t) {
     ap.partition_stride_bytes = t.row_bytes();
     int64_t step = 1;
     for (size_t k = t.shape.size(); k-- > 1;) {
-        ap.dims.insert(ap.dims.begin(), FreeDim{int32_t(step), uint32_t(t.shape[k])});
+        ap.dims.push_front(FreeDim{int32_t(step), uint32_t(t.shape[k])});
         step *= int64_t(t.shape[k]);
     }
     return ap;

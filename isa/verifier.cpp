@@ -202,12 +202,7 @@ void check_semaphores(Checker& c) {
 // Pattern encoding and alignment rules common to every space. False when the pattern is too
 // malformed for its bounds to mean anything.
 bool check_pattern_encoding(Checker& c, std::string_view name, const AccessPattern& ap) {
-    if (ap.dims.size() > kMaxFreeDims) {
-        c.error(name, fmt::format("{} free dimensions, expected at most {} (§4.1)", ap.dims.size(),
-                                  kMaxFreeDims));
-        return false;
-    }
-    bool ok = true;
+    bool ok = true;  // (at most kMaxFreeDims free dims: an AccessPattern holds no more)
     for (size_t k = 0; k < ap.dims.size(); ++k) {
         const FreeDim& d = ap.dims[k];
         if (d.num == 0) {

@@ -29,7 +29,7 @@ Words words_of(const isa::AccessPattern& ap) {
                               : ap.space == isa::MemSpace::sbuf ? "sbuf"
                                                                 : "psum";
     for (uint32_t p = ap.start_partition; p < ap.start_partition + ap.num_partitions; ++p)
-        for (uint32_t k = 0; k < ap.dims.at(0).num; ++k)
+        for (uint32_t k = 0; k < ap.dims.front().num; ++k)
             out.insert({space, p, int64_t(ap.byte_offset / 4) + int64_t(k) * ap.dims[0].step});
     return out;
 }

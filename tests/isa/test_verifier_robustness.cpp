@@ -51,7 +51,7 @@ std::vector<ArgValue> garbage_values() {
     bad_enums.space = MemSpace(9);
     return {std::monostate{},
             absurd(MemSpace::sbuf),
-            absurd(MemSpace::psum, 6),
+            absurd(MemSpace::psum, 0),
             absurd(MemSpace::hbm),
             bad_enums,
             std::numeric_limits<double>::quiet_NaN(),
@@ -154,7 +154,7 @@ TEST_CASE("robustness: random nonsense programs never crash the verifier", "[isa
         ap.num_partitions = pick(0u, 1u, 32u, 64u, 128u, 129u, kU32Max);
         ap.byte_offset = pick(uint64_t(0), uint64_t(2), uint64_t(2048), uint64_t(196604), kU64Max);
         ap.dtype = DType(rng() % (kDTypeCount + 1));
-        ap.dims.resize(rng() % 6);
+        ap.dims.resize(rng() % (kMaxFreeDims + 1));
         for (auto& d : ap.dims)
             d = {pick(kI32Min, -1, 0, 1, 512, 0x7fffffff), pick(0u, 1u, 6u, 512u, 65536u, kU32Max)};
         ap.partition_stride_bytes = pick(uint64_t(0), uint64_t(2048), kU64Max);
