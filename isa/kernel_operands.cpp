@@ -31,10 +31,11 @@ std::optional<std::vector<FreeDim>> row_major_dims(const std::vector<uint32_t>& 
 FieldReader::FieldReader(std::string_view text, SourceLoc loc, std::string label)
     : m_text(text), m_loc(loc), m_label(std::move(label)), m_cur(text) {}
 
+FieldReader::FieldReader(OperandKey key, std::string_view text, SourceLoc loc)
+    : m_text(text), m_loc(loc), m_operand_key(key.name), m_cur(text) {}
+
 FieldReader FieldReader::operand(std::string_view text, SourceLoc loc, std::string_view key) {
-    FieldReader reader(text, loc, std::string());
-    reader.m_operand_key = key;
-    return reader;
+    return FieldReader(OperandKey{key}, text, loc);
 }
 
 void FieldReader::fail(std::string_view expected) const { fail_at(m_text, expected); }

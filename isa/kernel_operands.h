@@ -44,6 +44,10 @@ public:
     ArgValue arg_value(ArgKind kind, const Program& p);
 
 private:
+    struct OperandKey {
+        std::string_view name;
+    };
+    FieldReader(OperandKey key, std::string_view text, SourceLoc loc);
     [[noreturn]] void fail_at(std::string_view piece, std::string_view expected,
                               bool out_of_range = false) const;
     void expect(char c, std::string_view what);

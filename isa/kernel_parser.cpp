@@ -82,7 +82,7 @@ private:
     void tensor_line(const SourceLine& line);
     void stream_line(const SourceLine& line);
     void instruction_line(const SourceLine& line);
-    ArgValue operand_value(ArgKind kind, std::string_view text, FieldReader& value);
+    void read_operand(ArgValue& into, ArgKind kind, std::string_view text, FieldReader& value);
     void generic_key(Instruction& inst, std::string_view key, FieldReader& value,
                      SourceLoc value_loc);
     void expect_tokens(const SourceLine& line, size_t count, std::string_view syntax) const;
@@ -403,10 +403,11 @@ void KernelParser::instruction_line(const SourceLine& line) {
         const Token& t = line.tokens[i];
         const size_t eq = t.text.find('=');
         const std::string_view key = t.text.substr(0, eq);
-        if (eq == std::string_view::npos || !is_identifier(key))
+        // An operand's name is an identifier: only a key that names none is checked for being one.
+        const int index = eq == std::string_view::npos ? -1 : arg_index(*op, key);
+        if (index < 0 && (eq == std::string_view::npos || !is_identifier(key)))
             throw SyntaxError{loc(line, t),
                               fmt::format("found '{}', expected KEY=VALUE", quote(t.text))};
-        const int index = arg_index(*op, key);
         const bool generic = index < 0 && std::find(kGenericKeys.begin(), kGenericKeys.end(),
                                                     key) != kGenericKeys.end();
         if (index < 0 && !generic) {
@@ -432,8 +433,8 @@ void KernelParser::instruction_line(const SourceLine& line) {
         const SourceLoc value_loc{line.number, unsigned(t.column + eq + 1)};
         FieldReader value = FieldReader::operand(t.text.substr(eq + 1), value_loc, key);
         if (index >= 0) {
-            inst.args[size_t(index)] =
-                operand_value(info.args[size_t(index)].kind, t.text.substr(eq + 1), value);
+            read_operand(inst.args[size_t(index)], info.args[size_t(index)].kind,
+                         t.text.substr(eq + 1), value);
             inst.arg_locs[size_t(index)] = loc(line, t);
         } else {
             generic_key(inst, key, value, value_loc);
@@ -456,13 +457,17 @@ void KernelParser::instruction_line(const SourceLine& line) {
         m_program.instructions.push_back(std::move(inst));
 }
 
-// An operand's value; an access pattern whose text was read before is copied from then.
-ArgValue KernelParser::operand_value(ArgKind kind, std::string_view text, FieldReader& value) {
-    if (kind != ArgKind::ap) return value.arg_value(kind, m_program);
-    if (const AccessPattern* seen = m_patterns.find(text)) return *seen;
-    AccessPattern ap = value.access_pattern(m_program);
-    m_patterns.put(text, ap);
-    return ap;
+// An operand's value, into its slot; an access pattern whose text was read before is copied from
+// then.
+void KernelParser::read_operand(ArgValue& into, ArgKind kind, std::string_view text,
+                                FieldReader& value) {
+    if (kind != ArgKind::ap) {
+        into = value.arg_value(kind, m_program);
+    } else if (const AccessPattern* seen = m_patterns.find(text)) {
+        into.emplace<AccessPattern>(*seen);
+    } else {
+        m_patterns.put(text, into.emplace<AccessPattern>(value.access_pattern(m_program)));
+    }
 }
 
 void KernelParser::generic_key(Instruction& inst, std::string_view key, FieldReader& value,
