@@ -93,7 +93,7 @@ void MemoryEffects::add(size_t i, const isa::Program& program,
         a.first_range = uint32_t(ranges.size());
         if (ap.space == isa::MemSpace::hbm) {
             a.tensor = tensor_id(program, ap.tensor);
-            const isa::TensorDecl* t = program.find_tensor(ap.tensor);
+            const isa::TensorDecl* t = program.find_tensor(ap.tensor.view());
             if (t && t->row_bytes() != ap.partition_stride_bytes) {  // a copy only to re-place it
                 isa::AccessPattern placed = ap;
                 placed.partition_stride_bytes = t->row_bytes();

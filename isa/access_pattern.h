@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "isa/dtype.h"
+#include "isa/tensor_name.h"
 
 namespace nsim::isa {
 
@@ -95,9 +96,9 @@ struct ByteRange {
 //   byte_offset + (i1*step1 + ... + i4*step4) * dtype_size.
 // For HBM the "partitions" are rows of a declared tensor, `partition_stride_bytes` apart
 // (taken from the tensor's shape), and byte_offset counts from the start of each row.
-// (The members are ordered largest first: a kernel holds one per operand, 96 bytes each.)
+// (The members are ordered largest first: a kernel holds one per operand, 72 bytes each.)
 struct AccessPattern {
-    std::string tensor;  // HBM tensor name; empty for SBUF/PSUM
+    TensorName tensor;  // HBM tensor name; empty for SBUF/PSUM
     uint64_t byte_offset = 0;
     uint64_t partition_stride_bytes = 0;  // HBM only
     FreeDims dims;                        // empty = one element

@@ -114,7 +114,7 @@ void append_instruction(std::string& out, const Instruction& inst, bool print_en
 
 std::string format_access_pattern(const AccessPattern& ap) {
     const std::string_view space =
-        ap.space == MemSpace::hbm ? std::string_view(ap.tensor) : mem_space_name(ap.space);
+        ap.space == MemSpace::hbm ? ap.tensor.view() : mem_space_name(ap.space);
     std::string out = fmt::format("{}[{}:{}]@{}.{}", space, ap.start_partition,
                                   uint64_t(ap.start_partition) + ap.num_partitions, ap.byte_offset,
                                   dtype_name(ap.dtype));

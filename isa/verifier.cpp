@@ -270,9 +270,10 @@ void check_on_chip_bounds(Checker& c, std::string_view name, const AccessPattern
 }
 
 void check_hbm_bounds(Checker& c, std::string_view name, const AccessPattern& ap) {
-    const TensorDecl* t = c.program().find_tensor(ap.tensor);
+    const TensorDecl* t = c.program().find_tensor(ap.tensor.view());
     if (!t) {
-        c.error(name, fmt::format("found HBM tensor '{}', expected a declared tensor", ap.tensor));
+        c.error(name,
+                fmt::format("found HBM tensor '{}', expected a declared tensor", ap.tensor.view()));
         return;
     }
     const auto bytes = usable_tensor_bytes(*t);
