@@ -47,45 +47,38 @@ uint32_t tensor_id(const isa::Program& program, const std::string& name) {
 }  // namespace
 
 MemoryEffects::MemoryEffects(const isa::Program& program) {
-    // Each instruction's operands get places from its opcode; their bytes are then found in slices
-    // of the program on every core, each slice's ranges in an array of its own until they are
-    // joined.
     const size_t n = program.instructions.size();
     m_instructions.resize(n);
-    m_boxes.resize(n);
-    const auto& counts = memory_operand_counts();
-    size_t operands = 0;
-    for (size_t i = 0; i < n; ++i) {
-        const auto op = size_t(program.instructions[i].op);
-        m_instructions[i].first_access = uint32_t(operands);
-        m_instructions[i].access_count = op < counts.size() ? counts[op] : 0;
-        operands += m_instructions[i].access_count;
-    }
-    m_accesses.resize(operands);
-    // The operands of instructions [begin, end): [first(begin), first(end)).
-    const auto first = [&](size_t i) { return i < n ? m_instructions[i].first_access : operands; };
     program.find_tensor("");  // builds the tensors' index now: the slices then only read it
-    const size_t slices = isa::slice_count(n, 4096);
-    std::vector<std::vector<isa::ByteRange>> ranges(slices);
-    isa::run_on_threads(slices, [&](size_t k) {
-        const size_t begin = n * k / slices, end = n * (k + 1) / slices;
-        ranges[k].reserve(first(end) - first(begin));  // most operands have one range
-        for (size_t i = begin; i < end; ++i) add(i, program, ranges[k]);
+    // (A slice's number fits Effects::slice.)
+    m_slices.resize(std::min<size_t>(isa::slice_count(n, 4096), UINT8_MAX + 1));
+    const auto& counts = memory_operand_counts();
+    isa::run_on_threads(m_slices.size(), [&](size_t k) {
+        Slice& slice = m_slices[k];
+        slice.first = n * k / m_slices.size();
+        const size_t end = n * (k + 1) / m_slices.size();
+        // Each instruction's operands get places from its opcode, then their bytes.
+        size_t operands = 0;
+        for (size_t i = slice.first; i < end; ++i) {
+            const auto op = size_t(program.instructions[i].op);
+            Effects& effects = m_instructions[i];
+            effects.first_access = uint32_t(operands);
+            effects.access_count = uint8_t(op < counts.size() ? counts[op] : 0);
+            effects.slice = uint8_t(k);
+            operands += effects.access_count;
+        }
+        slice.accesses.resize(operands);
+        slice.ranges.reserve(operands);  // most operands have one range
+        slice.boxes.resize(end - slice.first);
+        for (size_t i = slice.first; i < end; ++i) add(i, program, slice);
     });
-    m_ranges = std::move(ranges[0]);
-    for (size_t k = 1; k < slices; ++k) {
-        const auto offset = uint32_t(m_ranges.size());
-        for (size_t a = first(n * k / slices); a < first(n * (k + 1) / slices); ++a)
-            m_accesses[a].first_range += offset;
-        m_ranges.insert(m_ranges.end(), ranges[k].begin(), ranges[k].end());
-    }
 }
 
-void MemoryEffects::add(size_t i, const isa::Program& program,
-                        std::vector<isa::ByteRange>& ranges) {
+void MemoryEffects::add(size_t i, const isa::Program& program, Slice& slice) {
     Effects& effects = m_instructions[i];
     if (effects.access_count == 0) return;  // no memory operand (or an opcode out of the table)
-    Access* access = m_accesses.data() + effects.first_access;
+    Access* access = slice.accesses.data() + effects.first_access;
+    std::vector<isa::ByteRange>& ranges = slice.ranges;
     for_each_memory_operand(program.instructions[i], [&](const isa::AccessPattern& ap,
                                                          isa::Access kind) {
         Access& a = *access++;
@@ -115,7 +108,7 @@ void MemoryEffects::add(size_t i, const isa::Program& program,
         effects.touches |= bit;
         if (a.writes) effects.writes |= bit;
         if (a.space != isa::MemSpace::hbm) {
-            Box& box = m_boxes[i][a.space == isa::MemSpace::sbuf ? 0 : 1];
+            Box& box = slice.boxes[i - slice.first][a.space == isa::MemSpace::sbuf ? 0 : 1];
             box.lowest = std::min(box.lowest, a.lowest);
             box.highest = std::max(box.highest, a.highest);
         }
@@ -143,43 +136,42 @@ void MemoryEffects::add_hbm_rows(Access& access, const isa::AccessPattern& ap,
     access.row_stride = stride;
 }
 
-void MemoryEffects::expand(const Access& a, std::vector<isa::ByteRange>& out) const {
+void MemoryEffects::expand(const Access& a, const isa::ByteRange* ranges,
+                           std::vector<isa::ByteRange>& out) {
     out.clear();
     for (uint64_t r = 0; r < a.rows; ++r)
-        for (uint32_t k = a.first_range; k < a.first_range + a.range_count; ++k)
-            out.push_back(
-                {m_ranges[k].begin + r * a.row_stride, m_ranges[k].end + r * a.row_stride});
+        for (uint32_t k = 0; k < a.range_count; ++k)
+            out.push_back({ranges[k].begin + r * a.row_stride, ranges[k].end + r * a.row_stride});
 }
 
-bool MemoryEffects::overlap(const Access& x, const Access& y) const {
+bool MemoryEffects::overlap(const Access& x, const isa::ByteRange* x_ranges, const Access& y,
+                            const isa::ByteRange* y_ranges) const {
     if (x.space != y.space || x.tensor != y.tensor) return false;
     if (x.space != isa::MemSpace::hbm && std::max(x.partition_begin, y.partition_begin) >=
                                              std::min(x.partition_end, y.partition_end))
         return false;
     if (x.rows == 1 && y.rows == 1)
-        return isa::first_overlap(&m_ranges[x.first_range], x.range_count, &m_ranges[y.first_range],
-                                  y.range_count)
-            .has_value();
+        return isa::first_overlap(x_ranges, x.range_count, y_ranges, y.range_count).has_value();
     if (x.row_stride == y.row_stride) {
         // Both repeat within rows of one size: they meet when they share a row and their ranges
         // meet within it. Rows are counted from byte 0 of the tensor.
         const uint64_t stride = x.row_stride;
-        const uint64_t x_row = m_ranges[x.first_range].begin / stride;
-        const uint64_t y_row = m_ranges[y.first_range].begin / stride;
+        const uint64_t x_row = x_ranges[0].begin / stride;
+        const uint64_t y_row = y_ranges[0].begin / stride;
         if (std::max(x_row, y_row) >= std::min(x_row + x.rows, y_row + y.rows)) return false;
         m_expanded_x.clear();
         m_expanded_y.clear();
         for (uint32_t k = 0; k < x.range_count; ++k) {
-            const auto& r = m_ranges[x.first_range + k];
+            const auto& r = x_ranges[k];
             m_expanded_x.push_back({r.begin - x_row * stride, r.end - x_row * stride});
         }
         for (uint32_t k = 0; k < y.range_count; ++k) {
-            const auto& r = m_ranges[y.first_range + k];
+            const auto& r = y_ranges[k];
             m_expanded_y.push_back({r.begin - y_row * stride, r.end - y_row * stride});
         }
     } else {
-        expand(x, m_expanded_x);
-        expand(y, m_expanded_y);
+        expand(x, x_ranges, m_expanded_x);
+        expand(y, y_ranges, m_expanded_y);
     }
     return isa::first_overlap(m_expanded_x.data(), m_expanded_x.size(), m_expanded_y.data(),
                               m_expanded_y.size())
@@ -191,22 +183,28 @@ bool MemoryEffects::conflicts(size_t a, size_t b) const {
     const Effects& eb = m_instructions[b];
     const unsigned shared = (ea.writes & eb.touches) | (eb.writes & ea.touches);
     if (!shared) return false;
+    const Slice& sa = m_slices[ea.slice];
+    const Slice& sb = m_slices[eb.slice];
     const auto spaces_meet = [&] {
         if (shared & (1u << unsigned(isa::MemSpace::hbm))) return true;
+        const OnChipBoxes& box_a = sa.boxes[a - sa.first];
+        const OnChipBoxes& box_b = sb.boxes[b - sb.first];
         for (unsigned k = 0; k < 2; ++k)
             if (shared & (1u << unsigned(k == 0 ? isa::MemSpace::sbuf : isa::MemSpace::psum)) &&
-                m_boxes[a][k].meets(m_boxes[b][k]))
+                box_a[k].meets(box_b[k]))
                 return true;
         return false;
     };
     if (!spaces_meet()) return false;
-    for (uint32_t i = ea.first_access; i < ea.first_access + ea.access_count; ++i)
-        for (uint32_t j = eb.first_access; j < eb.first_access + eb.access_count; ++j) {
-            const Access& x = m_accesses[i];
-            const Access& y = m_accesses[j];
-            if (!x.writes && !y.writes) continue;
-            if (x.highest <= y.lowest || y.highest <= x.lowest) continue;
-            if (overlap(x, y)) return true;
+    const Access* xs = sa.accesses.data() + ea.first_access;
+    const Access* ys = sb.accesses.data() + eb.first_access;
+    for (const Access* x = xs; x < xs + ea.access_count; ++x)
+        for (const Access* y = ys; y < ys + eb.access_count; ++y) {
+            if (!x->writes && !y->writes) continue;
+            if (x->highest <= y->lowest || y->highest <= x->lowest) continue;
+            if (overlap(*x, sa.ranges.data() + x->first_range, *y,
+                        sb.ranges.data() + y->first_range))
+                return true;
         }
     return false;
 }

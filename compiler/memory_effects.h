@@ -13,10 +13,11 @@
 namespace nsim::compiler {
 
 // Every instruction's access-pattern operands (ap_or_imm ones when they hold an AP) that read or
-// write memory, as the exact bytes they touch. The operands and their byte ranges of all
-// instructions sit in two flat arrays: a pass over 10^6 instructions allocates a few arrays, not
-// a few million small ones. HBM rows are placed by the declared tensor's row size (the program's
-// declaration is the authority, whatever stride the operand was built with).
+// write memory, as the exact bytes they touch. They are found in slices of the program on every
+// core, and each slice keeps its operands and their byte ranges in flat arrays of its own: a pass
+// over 10^6 instructions allocates a few arrays, not a few million small ones, and each core
+// touches the memory it fills. HBM rows are placed by the declared tensor's row size (the
+// program's declaration is the authority, whatever stride the operand was built with).
 class MemoryEffects {
 public:
     explicit MemoryEffects(const isa::Program& program);
@@ -31,10 +32,10 @@ public:
 
 private:
     // One operand: its memory, partitions (SBUF/PSUM) or tensor (HBM), the bounding box of its
-    // bytes, and its ranges in m_ranges. An HBM operand whose ranges all fall within one row keeps
-    // the ranges of its first row only, repeated every `row_stride` bytes for `rows` rows (a tile
-    // of a wide tensor is one range, not one per row). An empty pattern has no ranges and does
-    // not write: it touches nothing.
+    // bytes, and its ranges in its slice's array. An HBM operand whose ranges all fall within one
+    // row keeps the ranges of its first row only, repeated every `row_stride` bytes for `rows`
+    // rows (a tile of a wide tensor is one range, not one per row). An empty pattern has no ranges
+    // and does not write: it touches nothing.
     struct Access {
         isa::MemSpace space = isa::MemSpace::sbuf;
         bool writes = false;
@@ -45,11 +46,12 @@ private:
         uint64_t row_stride = 0;
         uint64_t lowest = 0, highest = 0;
     };
-    // An instruction's operands, and the memory spaces it writes and touches (bit 1 << MemSpace):
-    // two instructions that write no space the other touches are ruled out at once.
+    // An instruction's operands (in its slice), and the memory spaces it writes and touches (bit
+    // 1 << MemSpace): two instructions that write no space the other touches are ruled out at once.
     struct Effects {
         uint32_t first_access = 0;
-        uint16_t access_count = 0;
+        uint8_t access_count = 0;  // at most an opcode's operands
+        uint8_t slice = 0;
         uint8_t writes = 0, touches = 0;
     };
     // The bytes within a partition from an instruction's lowest to its highest in SBUF, and in
@@ -61,19 +63,28 @@ private:
         bool meets(const Box& o) const { return lowest < o.highest && o.lowest < highest; }
     };
     using OnChipBoxes = std::array<Box, 2>;  // [0] SBUF, [1] PSUM
+    // Instructions [first, first + boxes.size()): their operands, byte ranges and boxes.
+    struct Slice {
+        size_t first = 0;
+        std::vector<Access> accesses;
+        std::vector<isa::ByteRange> ranges;
+        std::vector<OnChipBoxes> boxes;
+    };
 
-    // Fills instruction i's operands (their places are set), its ranges into `ranges`.
-    void add(size_t i, const isa::Program& program, std::vector<isa::ByteRange>& ranges);
-    void add_hbm_rows(Access& access, const isa::AccessPattern& ap,
-                      std::vector<isa::ByteRange>& ranges);
-    bool overlap(const Access& x, const Access& y) const;
+    // Fills instruction i's operands (their places are set) and its box, its ranges into its
+    // slice's.
+    void add(size_t i, const isa::Program& program, Slice& slice);
+    static void add_hbm_rows(Access& access, const isa::AccessPattern& ap,
+                             std::vector<isa::ByteRange>& ranges);
+    // Whether two accesses of one space and tensor share a byte; each with its slice's ranges.
+    bool overlap(const Access& x, const isa::ByteRange* x_ranges, const Access& y,
+                 const isa::ByteRange* y_ranges) const;
     // The absolute ranges of an access, every row spelled out, into `out`.
-    void expand(const Access& a, std::vector<isa::ByteRange>& out) const;
+    static void expand(const Access& a, const isa::ByteRange* ranges,
+                       std::vector<isa::ByteRange>& out);
 
     std::vector<Effects> m_instructions;
-    std::vector<OnChipBoxes> m_boxes;  // per instruction
-    std::vector<Access> m_accesses;
-    std::vector<isa::ByteRange> m_ranges;
+    std::vector<Slice> m_slices;
     mutable std::vector<isa::ByteRange> m_expanded_x, m_expanded_y;  // scratch of overlap()
 };
 
