@@ -1,6 +1,8 @@
 // Diagnostics, safe operand access and the shared shape/dtype checks of the verifier.
 #include "isa/verifier_checker.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace nsim::isa::detail {
@@ -42,16 +44,12 @@ std::string int128_text(Int128 v) {
 ByteSpan touched_span(const AccessPattern& ap) {
     Int128 lo = 0, end = 1;
     for (const FreeDim& d : ap.dims) {
-        const Int128 span = Int128(d.step) * (d.num == 0 ? 0 : Int128(d.num) - 1);
+        // int32 x uint32 fits 64 bits; only the sum over the dims may need more.
+        const Int128 span = int64_t(d.step) * (d.num == 0 ? 0 : int64_t(d.num) - 1);
         (span < 0 ? lo : end) += span;
     }
     const Int128 size = dtype_size(ap.dtype);
     return {Int128(ap.byte_offset) + lo * size, Int128(ap.byte_offset) + end * size};
-}
-
-bool valid_dtype(DType t) { return unsigned(t) < unsigned(kDTypeCount); }
-bool valid_space(MemSpace s) {
-    return s == MemSpace::hbm || s == MemSpace::sbuf || s == MemSpace::psum;
 }
 
 std::string engine_list(EngineSet engines) {
@@ -70,6 +68,24 @@ std::string dtype_list(std::initializer_list<DType> types) {
 void Checker::begin(size_t index) {
     m_index = index;
     m_inst = &m_program.instructions[index];
+    m_info = &opcode_info(m_inst->op);
+    m_operands.resize(std::min(m_info->args.size(), m_inst->args.size()));
+    for (size_t k = 0; k < m_operands.size(); ++k) {
+        const ArgValue& v = m_inst->args[k];
+        const auto* a = std::get_if<AccessPattern>(&v);
+        m_operands[k] = {std::holds_alternative<std::monostate>(v) ? nullptr : &v,
+                         a && valid_dtype(a->dtype) && valid_space(a->space) ? a : nullptr};
+    }
+}
+
+int Checker::index_of(std::string_view name) const {
+    // The rules name operands by string literals, which the linker merges with the table's own:
+    // the address alone finds them in the short list; other strings take the general lookup.
+    const auto& specs = m_info->args;
+    for (size_t k = 0; k < specs.size(); ++k)
+        if (specs[k].name.data() == name.data() && specs[k].name.size() == name.size())
+            return int(k);
+    return arg_index(m_inst->op, name);
 }
 
 void Checker::error(std::string_view operand, const std::string& what) {
@@ -86,23 +102,6 @@ void Checker::error(std::string_view operand, const std::string& what) {
 
 void Checker::error_at(SourceLoc loc, std::string message) {
     m_diags.push_back(Diagnostic{loc, std::move(message)});
-}
-
-const ArgValue* Checker::value(std::string_view name) const {
-    return value(arg_index(inst().op, name));
-}
-
-const ArgValue* Checker::value(int i) const {
-    if (i < 0 || size_t(i) >= inst().args.size()) return nullptr;
-    const ArgValue& v = inst().args[size_t(i)];
-    return std::holds_alternative<std::monostate>(v) ? nullptr : &v;
-}
-
-const AccessPattern* Checker::ap(std::string_view name) const {
-    const ArgValue* v = value(name);
-    const auto* a = v ? std::get_if<AccessPattern>(v) : nullptr;
-    if (!a || !valid_dtype(a->dtype) || !valid_space(a->space)) return nullptr;
-    return a;
 }
 
 std::optional<double> Checker::imm(std::string_view name) const {

@@ -17,8 +17,10 @@ namespace nsim::isa::detail {
 
 // True when an enum value read from a Program is one of the enum's members: a Program built in
 // code may hold anything, and the name tables must never be indexed out of range.
-bool valid_dtype(DType t);
-bool valid_space(MemSpace s);
+inline bool valid_dtype(DType t) { return unsigned(t) < unsigned(kDTypeCount); }
+inline bool valid_space(MemSpace s) {
+    return s == MemSpace::hbm || s == MemSpace::sbuf || s == MemSpace::psum;
+}
 
 // Bounds are computed in 128 bits: steps x counts x element sizes of a nonsense program overflow
 // 64 bits, and the verifier must report such programs, not invoke undefined behaviour on them.
@@ -51,7 +53,7 @@ public:
     // Makes instruction #index current; its opcode must be valid.
     void begin(size_t index);
     const Instruction& inst() const { return *m_inst; }
-    const OpcodeInfo& info() const { return opcode_info(m_inst->op); }
+    const OpcodeInfo& info() const { return *m_info; }
 
     // Reports a problem of the current instruction at the operand's position (an empty operand
     // means the instruction itself). `what` says what was found and what was expected.
@@ -60,12 +62,18 @@ public:
     void error_at(SourceLoc loc, std::string message);
 
     // The operand's value, or nullptr when it is absent (also when `args` is too short).
-    const ArgValue* value(std::string_view name) const;
-    const ArgValue* value(int index) const;  // by its position in the opcode's operand list
+    const ArgValue* value(std::string_view name) const { return value(index_of(name)); }
+    const ArgValue* value(int index) const {  // by its position in the opcode's operand list
+        const Operand* o = operand(index);
+        return o ? o->value : nullptr;
+    }
     bool given(std::string_view name) const { return value(name) != nullptr; }
     // Typed accessors: empty when absent or of the wrong alternative or out of the enum's range
     // (the generic pass has reported those), so rules never act on garbage.
-    const AccessPattern* ap(std::string_view name) const;
+    const AccessPattern* ap(std::string_view name) const {
+        const Operand* o = operand(index_of(name));
+        return o ? o->ap : nullptr;
+    }
     std::optional<double> imm(std::string_view name) const;
     std::optional<int64_t> integer(std::string_view name) const;
     bool flag(std::string_view name) const;  // false when absent
@@ -93,10 +101,26 @@ public:
     void from_generation(Generation first, std::string_view feature);
 
 private:
+    // The current instruction's operands by position, found once: the rules ask for the same
+    // operands many times.
+    struct Operand {
+        const ArgValue* value;    // nullptr when absent
+        const AccessPattern* ap;  // nullptr when not a usable access pattern
+    };
+    // nullptr when `index` is -1 or past the instruction's operand values.
+    const Operand* operand(int index) const {
+        return index < 0 || size_t(index) >= m_operands.size() ? nullptr
+                                                               : &m_operands[size_t(index)];
+    }
+    // arg_index(inst().op, name), found without leaving the current opcode's operand list.
+    int index_of(std::string_view name) const;
+
     const Program& m_program;
     const TargetLimits& m_limits;
     const Instruction* m_inst = nullptr;
+    const OpcodeInfo* m_info = nullptr;
     size_t m_index = 0;
+    std::vector<Operand> m_operands;
     std::vector<Diagnostic> m_diags;
 };
 
