@@ -133,16 +133,16 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
     const isa::Instruction& inst = program.instructions[index];
     InstructionInfo info;
     const auto& specs = isa::opcode_info(inst.op).args;
-    auto& reads = m_scratch_reads;
+    // The reads go straight to the list; the writes follow them once all are known.
+    info.operands_at = uint32_t(operands.size());
     auto& writes = m_scratch_writes;
-    reads.clear();
     writes.clear();
     for (size_t k = 0; k < specs.size(); ++k) {
         const auto* ap = std::get_if<AccessPattern>(&inst.args[k]);
         if (!ap) continue;
         OperandFootprint* fp = intern_footprint(*ap);
         if (specs[k].access == Access::read || specs[k].access == Access::read_write)
-            reads.push_back(fp);
+            operands.push_back(fp);
         if (specs[k].access != Access::read) writes.push_back(fp);
         info.touches_sbuf |= ap->space == MemSpace::sbuf;
         info.touches_psum |= ap->space == MemSpace::psum;
@@ -158,13 +158,11 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
     static const int accumulate = isa::arg_index(isa::Opcode::nc_matmul, "accumulate");
     if (inst.op == isa::Opcode::nc_matmul && inst.has(accumulate) &&
         std::get<bool>(inst.args[size_t(accumulate)]))
-        reads.push_back(writes.front());
+        operands.push_back(writes.front());
     // Offsets for now: the list may still move as it grows.
-    info.operands_at = uint32_t(operands.size());
-    info.read_count = uint32_t(reads.size());
+    info.read_count = uint32_t(operands.size() - info.operands_at);
     info.write_count = uint32_t(writes.size());
-    operands.insert(operands.end(), reads.begin(), reads.end());
-    operands.insert(operands.end(), writes.begin(), writes.end());
+    for (OperandFootprint* w : writes) operands.push_back(w);
     info.cost = instruction_cost(inst, m_chip.timing);
     if (inst.op == isa::Opcode::custom_op) {
         const auto& name = std::get<std::string>(inst.arg("name"));

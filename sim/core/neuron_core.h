@@ -164,7 +164,7 @@ private:
         m_footprint_of;
     std::vector<std::vector<InstructionInfo>> m_infos;       // per program, per instruction
     std::vector<std::vector<OperandFootprint*>> m_operands;  // per program: the infos' spans
-    std::vector<OperandFootprint*> m_scratch_reads, m_scratch_writes;  // analyse()'s
+    std::vector<OperandFootprint*> m_scratch_writes;         // analyse()'s
     std::vector<std::array<std::vector<size_t>, isa::kEngineCount>>
         m_streams;  // per program, per engine
     size_t m_current = 0;
