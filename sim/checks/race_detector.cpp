@@ -73,7 +73,10 @@ void RaceDetector::access(size_t agent, const VectorClock& clock, const isa::Foo
 }
 
 void RaceDetector::prune(const std::vector<const VectorClock*>& live_clocks) {
-    for (size_t agent = 0; agent < kMaxAgents; ++agent) {
+    uint64_t agents = 0;  // those with a record: the others have nothing to forget
+    for (uint64_t in_log : m_agents_with_records) agents |= in_log;
+    for (; agents; agents &= agents - 1) {
+        const size_t agent = size_t(__builtin_ctzll(agents));
         uint32_t seen_by_all = std::numeric_limits<uint32_t>::max();
         for (const VectorClock* c : live_clocks) seen_by_all = std::min(seen_by_all, (*c)[agent]);
         for (size_t k = 0; k < kLogs; ++k) {
