@@ -1,8 +1,6 @@
 // Diagnostics, safe operand access and the shared shape/dtype checks of the verifier.
 #include "isa/verifier_checker.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
 namespace nsim::isa::detail {
@@ -69,23 +67,6 @@ void Checker::begin(size_t index) {
     m_index = index;
     m_inst = &m_program.instructions[index];
     m_info = &opcode_info(m_inst->op);
-    m_operands.resize(std::min(m_info->args.size(), m_inst->args.size()));
-    for (size_t k = 0; k < m_operands.size(); ++k) {
-        const ArgValue& v = m_inst->args[k];
-        const auto* a = std::get_if<AccessPattern>(&v);
-        m_operands[k] = {std::holds_alternative<std::monostate>(v) ? nullptr : &v,
-                         a && valid_dtype(a->dtype) && valid_space(a->space) ? a : nullptr};
-    }
-}
-
-int Checker::index_of(std::string_view name) const {
-    // The rules name operands by string literals, which the linker merges with the table's own:
-    // the address alone finds them in the short list; other strings take the general lookup.
-    const auto& specs = m_info->args;
-    for (size_t k = 0; k < specs.size(); ++k)
-        if (specs[k].name.data() == name.data() && specs[k].name.size() == name.size())
-            return int(k);
-    return arg_index(m_inst->op, name);
 }
 
 void Checker::error(std::string_view operand, const std::string& what) {

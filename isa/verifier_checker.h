@@ -64,15 +64,17 @@ public:
     // The operand's value, or nullptr when it is absent (also when `args` is too short).
     const ArgValue* value(std::string_view name) const { return value(index_of(name)); }
     const ArgValue* value(int index) const {  // by its position in the opcode's operand list
-        const Operand* o = operand(index);
-        return o ? o->value : nullptr;
+        if (index < 0 || size_t(index) >= m_inst->args.size()) return nullptr;
+        const ArgValue& v = m_inst->args[size_t(index)];
+        return std::holds_alternative<std::monostate>(v) ? nullptr : &v;
     }
     bool given(std::string_view name) const { return value(name) != nullptr; }
     // Typed accessors: empty when absent or of the wrong alternative or out of the enum's range
     // (the generic pass has reported those), so rules never act on garbage.
     const AccessPattern* ap(std::string_view name) const {
-        const Operand* o = operand(index_of(name));
-        return o ? o->ap : nullptr;
+        const ArgValue* v = value(name);
+        const auto* a = v ? std::get_if<AccessPattern>(v) : nullptr;
+        return a && valid_dtype(a->dtype) && valid_space(a->space) ? a : nullptr;
     }
     std::optional<double> imm(std::string_view name) const;
     std::optional<int64_t> integer(std::string_view name) const;
@@ -101,26 +103,21 @@ public:
     void from_generation(Generation first, std::string_view feature);
 
 private:
-    // The current instruction's operands by position, found once: the rules ask for the same
-    // operands many times.
-    struct Operand {
-        const ArgValue* value;    // nullptr when absent
-        const AccessPattern* ap;  // nullptr when not a usable access pattern
-    };
-    // nullptr when `index` is -1 or past the instruction's operand values.
-    const Operand* operand(int index) const {
-        return index < 0 || size_t(index) >= m_operands.size() ? nullptr
-                                                               : &m_operands[size_t(index)];
+    // arg_index(inst().op, name). The rules name operands by string literals, which the linker
+    // merges with the table's own: the address alone finds them in the opcode's short list.
+    int index_of(std::string_view name) const {
+        const auto& specs = m_info->args;
+        for (size_t k = 0; k < specs.size(); ++k)
+            if (specs[k].name.data() == name.data() && specs[k].name.size() == name.size())
+                return int(k);
+        return arg_index(m_inst->op, name);  // another copy of the name
     }
-    // arg_index(inst().op, name), found without leaving the current opcode's operand list.
-    int index_of(std::string_view name) const;
 
     const Program& m_program;
     const TargetLimits& m_limits;
     const Instruction* m_inst = nullptr;
     const OpcodeInfo* m_info = nullptr;
     size_t m_index = 0;
-    std::vector<Operand> m_operands;
     std::vector<Diagnostic> m_diags;
 };
 
