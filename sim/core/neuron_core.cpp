@@ -112,8 +112,8 @@ NeuronCore::~NeuronCore() = default;
 
 size_t NeuronCore::PatternHash::operator()(const AccessPattern* pattern) const {
     const AccessPattern& ap = *pattern;
-    // Only HBM patterns name a tensor: the on-chip ones skip hashing an empty string.
-    size_t h = ap.tensor.empty() ? 0 : std::hash<std::string>()(ap.tensor);
+    // Tensor names are interned: one name, one address.
+    size_t h = std::hash<const void*>()(&ap.tensor.str());
     const auto mix = [&h](uint64_t v) { h = (h ^ v) * 0x100000001b3ull + (h >> 29); };
     mix(uint64_t(ap.space) | uint64_t(ap.dtype) << 8 | uint64_t(ap.start_partition) << 16 |
         uint64_t(ap.num_partitions) << 40);
