@@ -103,10 +103,6 @@ private:
     std::optional<Engine> m_stream;  // the open `stream` block
     std::array<std::vector<Instruction>, kEngineCount> m_streams;
     SourceLine m_line;  // the line being read (its token array is reused)
-    // Where a chunk of a body read in parallel puts its instructions (one slot per line), and
-    // how many it has put there.
-    Instruction* m_slots = nullptr;
-    size_t m_slots_used = 0;
     PatternCache m_patterns;
 };
 
@@ -232,39 +228,27 @@ void KernelParser::read_body_in_parallel(std::string_view text, const std::vecto
     const size_t chunks = bounds.size() - 1;
     std::vector<KernelParser> parsers;  // chunk 0 is read by this parser
     std::vector<unsigned> lines_before{number};
-    // Each chunk writes its instructions straight into the program's array, from the slot its
-    // first line would take were every line an instruction; the gaps are closed afterwards.
-    std::vector<size_t> first_slot{m_program.instructions.size()};
-    for (size_t k = 0; k < chunks; ++k) {
-        const std::string_view chunk = text.substr(bounds[k], bounds[k + 1] - bounds[k]);
-        first_slot.push_back(first_slot.back() + line_count(chunk));
-        if (k == 0) continue;
+    for (size_t k = 1; k < chunks; ++k) {
         parsers.push_back(body_parser());
         lines_before.push_back(
             lines_before.back() +
             unsigned(std::count(text.begin() + std::ptrdiff_t(bounds[k - 1]),
                                 text.begin() + std::ptrdiff_t(bounds[k]), '\n')));
     }
-    m_program.instructions.resize(first_slot.back());
     run_on_threads(chunks, [&](size_t k) {
         KernelParser& p = k == 0 ? *this : parsers[k - 1];
-        p.m_slots = m_program.instructions.data() + first_slot[k];
+        const std::string_view chunk = text.substr(bounds[k], bounds[k + 1] - bounds[k]);
+        if (k > 0) p.m_program.instructions.reserve(line_count(chunk));
         unsigned line = lines_before[k];
         p.read_lines(text, bounds[k], bounds[k + 1], line, false);
     });
-    auto& insts = m_program.instructions;
-    size_t filled = first_slot[0] + m_slots_used;
-    m_slots = nullptr;
-    for (size_t k = 1; k < chunks && !capped(); ++k) {
-        KernelParser& p = parsers[k - 1];
+    for (auto& p : parsers) {
+        if (capped()) break;
         for (auto& d : p.m_diagnostics) m_diagnostics.push_back(std::move(d));
-        const auto from = insts.begin() + std::ptrdiff_t(first_slot[k]);
-        std::move(from, from + std::ptrdiff_t(p.m_slots_used),
-                  insts.begin() + std::ptrdiff_t(filled));
-        filled += p.m_slots_used;
+        for (auto& inst : p.m_program.instructions)
+            m_program.instructions.push_back(std::move(inst));
         m_pending_comments = std::move(p.m_pending_comments);
     }
-    insts.resize(filled);
 }
 
 void KernelParser::item(const SourceLine& line) {
@@ -469,8 +453,6 @@ void KernelParser::instruction_line(const SourceLine& line) {
     inst.comments = take_comments(line);
     if (m_stream)
         m_streams[size_t(*m_stream)].push_back(std::move(inst));
-    else if (m_slots)
-        m_slots[m_slots_used++] = std::move(inst);
     else
         m_program.instructions.push_back(std::move(inst));
 }
