@@ -228,6 +228,7 @@ isa::Program insert_sync(isa::Program sequential, const isa::TargetLimits& limit
     isa::Program out = std::move(sequential);  // a copy only when the caller keeps its own
     out.form = isa::ProgramForm::streams;
     for (size_t i = 0; i < n; ++i) {
+        if (waits[i].empty() && !increments[i]) continue;  // most are neither: not even read
         auto& inst = out.instructions[i];
         for (size_t t : waits[i])
             inst.waits.push_back({uint32_t(sem[streams.slot(t).stream]), done_count[t]});
