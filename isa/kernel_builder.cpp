@@ -201,6 +201,11 @@ AccessPattern KernelBuilder::tensor(const std::string& name, std::vector<uint64_
                                     DType dtype, TensorRole role) {
     if (m_program.find_tensor(name))
         throw std::invalid_argument(fmt::format("tensor '{}' is already declared", name));
+    if (shape.size() > kMaxFreeDims + 1)
+        throw std::invalid_argument(
+            fmt::format("tensor '{}' has {} dimensions, expected at most {} (rows and {} free "
+                        "dims of its whole-tensor pattern)",
+                        name, shape.size(), kMaxFreeDims + 1, kMaxFreeDims));
     TensorDecl t;
     t.name = name;
     t.shape = std::move(shape);

@@ -24,6 +24,7 @@ AccessPattern sbuf(uint32_t start_partition, uint32_t num_partitions, uint64_t b
 AccessPattern psum(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset,
                    DType dtype, const std::vector<uint64_t>& shape);
 // The same with explicit NKI [step,num] pairs, outermost first: `sbuf[...]@offset.dtype{...}`.
+// More than kMaxFreeDims pairs throw std::invalid_argument.
 AccessPattern sbuf_pattern(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset,
                            DType dtype, std::vector<FreeDim> dims);
 AccessPattern psum_pattern(uint32_t start_partition, uint32_t num_partitions, uint64_t byte_offset,
@@ -104,7 +105,8 @@ public:
     KernelBuilder(std::string kernel_name, Generation target);
 
     // Declares an HBM tensor and returns an access pattern over all of it (whole_tensor). Throws
-    // std::invalid_argument for a name already declared.
+    // std::invalid_argument for a name already declared or more than kMaxFreeDims + 1 dimensions
+    // (nothing is declared then).
     AccessPattern tensor(const std::string& name, std::vector<uint64_t> shape, DType dtype,
                          TensorRole role);
     // A view of declared tensor `name`: rows [first_row, first_row+num_rows), starting

@@ -62,7 +62,7 @@ private:
 void group_by_engine(std::vector<Instruction>& instructions);
 
 // An access pattern over a whole declared tensor: rows = shape[0] (1 for a scalar), free dims =
-// shape[1:] contiguous (at most kMaxFreeDims of them).
+// shape[1:] contiguous (at most kMaxFreeDims of them: more throw std::invalid_argument).
 AccessPattern whole_tensor(const TensorDecl& t);
 
 }  // namespace nsim::isa

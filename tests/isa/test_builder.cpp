@@ -56,6 +56,11 @@ TEST_CASE("builder: tensor() declares a tensor and returns its whole-tensor patt
     CHECK(p.name == "k");
     CHECK(p.target == Generation::v3);
     CHECK_THROWS_AS(b.tensor("x", {1}, f32, TensorRole::input), std::invalid_argument);
+    // A whole-tensor pattern has rows and at most 4 free dims: a sixth dimension is refused.
+    CHECK_THROWS_WITH(b.tensor("y", {2, 2, 2, 2, 2, 2}, f32, TensorRole::input),
+                      Catch::Contains("tensor 'y' has 6 dimensions, expected at most 5"));
+    CHECK(b.build().tensors.size() == 1);  // nothing was declared
+    CHECK(b.tensor("y", {2, 2, 2, 2, 2}, f32, TensorRole::input).dims.size() == 4);
 }
 
 TEST_CASE("builder: hbm() slices rows and columns of a tensor", "[isa]") {
