@@ -35,12 +35,13 @@ const std::array<uint16_t, isa::kOpcodeCount>& memory_operand_counts() {
     return counts;
 }
 
-// An id per HBM tensor: its place among the declarations from 1, or for a name the program does
-// not declare (a program not verified) a hash of it with the top bit set. Two undeclared names
-// that collide are taken for one tensor: at worst a wait too many, never one too few.
-uint32_t tensor_id(const isa::Program& program, const std::string& name) {
-    if (const isa::TensorDecl* t = program.find_tensor(name))
-        return uint32_t(t - program.tensors.data()) + 1;
+// An id per HBM tensor: its place among the declarations from 1 (`declared`, when the program
+// declares it), or for a name the program does not declare (a program not verified) a hash of it
+// with the top bit set. Two undeclared names that collide are taken for one tensor: at worst a
+// wait too many, never one too few.
+uint32_t tensor_id(const isa::Program& program, const isa::TensorDecl* declared,
+                   const std::string& name) {
+    if (declared) return uint32_t(declared - program.tensors.data()) + 1;
     return uint32_t(std::hash<std::string>()(name)) | 0x80000000u;
 }
 
@@ -85,8 +86,8 @@ void MemoryEffects::add(size_t i, const isa::Program& program, Slice& slice) {
         a.space = ap.space;
         a.first_range = uint32_t(ranges.size());
         if (ap.space == isa::MemSpace::hbm) {
-            a.tensor = tensor_id(program, ap.tensor);
             const isa::TensorDecl* t = program.find_tensor(ap.tensor.view());
+            a.tensor = tensor_id(program, t, ap.tensor);
             if (t && t->row_bytes() != ap.partition_stride_bytes) {  // a copy only to re-place it
                 isa::AccessPattern placed = ap;
                 placed.partition_stride_bytes = t->row_bytes();
@@ -159,16 +160,15 @@ bool MemoryEffects::overlap(const Access& x, const isa::ByteRange* x_ranges, con
         const uint64_t x_row = x_ranges[0].begin / stride;
         const uint64_t y_row = y_ranges[0].begin / stride;
         if (std::max(x_row, y_row) >= std::min(x_row + x.rows, y_row + y.rows)) return false;
-        m_expanded_x.clear();
-        m_expanded_y.clear();
-        for (uint32_t k = 0; k < x.range_count; ++k) {
-            const auto& r = x_ranges[k];
-            m_expanded_x.push_back({r.begin - x_row * stride, r.end - x_row * stride});
-        }
-        for (uint32_t k = 0; k < y.range_count; ++k) {
-            const auto& r = y_ranges[k];
-            m_expanded_y.push_back({r.begin - y_row * stride, r.end - y_row * stride});
-        }
+        // An access's ranges moved back by its first row.
+        const auto within_row = [stride](const isa::ByteRange* ranges, uint32_t count, uint64_t row,
+                                         std::vector<isa::ByteRange>& out) {
+            out.clear();
+            for (uint32_t k = 0; k < count; ++k)
+                out.push_back({ranges[k].begin - row * stride, ranges[k].end - row * stride});
+        };
+        within_row(x_ranges, x.range_count, x_row, m_expanded_x);
+        within_row(y_ranges, y.range_count, y_row, m_expanded_y);
     } else {
         expand(x, x_ranges, m_expanded_x);
         expand(y, y_ranges, m_expanded_y);

@@ -431,10 +431,11 @@ void KernelParser::instruction_line(const SourceLine& line) {
                                                         "column {}), expected each key once",
                                                         key, first_column)};
         const SourceLoc value_loc{line.number, unsigned(t.column + eq + 1)};
-        FieldReader value = FieldReader::operand(t.text.substr(eq + 1), value_loc, key);
+        const std::string_view value_text = t.text.substr(eq + 1);
+        FieldReader value = FieldReader::operand(value_text, value_loc, key);
         if (index >= 0) {
-            read_operand(inst.args[size_t(index)], info.args[size_t(index)].kind,
-                         t.text.substr(eq + 1), value);
+            read_operand(inst.args[size_t(index)], info.args[size_t(index)].kind, value_text,
+                         value);
             inst.arg_locs[size_t(index)] = loc(line, t);
         } else {
             generic_key(inst, key, value, value_loc);

@@ -145,17 +145,15 @@ void Checker::partition_vector(std::string_view operand, std::string_view refere
                                    shape_text(*a), p, reference));
 }
 
-void Checker::free_size_is(std::string_view operand, uint64_t expected, std::string_view why) {
-    const AccessPattern* a = ap(operand);
-    if (!a || a->free_size() == expected) return;
-    error(operand, fmt::format("free size {}, expected {} ({})", a->free_size(), expected, why));
+void Checker::free_size_differs(std::string_view operand, const AccessPattern& a, uint64_t expected,
+                                std::string_view why) {
+    error(operand, fmt::format("free size {}, expected {} ({})", a.free_size(), expected, why));
 }
 
-void Checker::free_size_at_most(std::string_view operand, uint64_t limit, std::string_view why) {
-    const AccessPattern* a = ap(operand);
-    if (!a || a->free_size() <= limit) return;
+void Checker::free_size_exceeds(std::string_view operand, const AccessPattern& a, uint64_t limit,
+                                std::string_view why) {
     error(operand, fmt::format("free size {} exceeds the limit, expected at most {} ({})",
-                               a->free_size(), limit, why));
+                               a.free_size(), limit, why));
 }
 
 void Checker::not_both_psum(std::string_view a, std::string_view b) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "isa/diagnostic.h"
@@ -89,8 +90,18 @@ public:
     void same_partitions(std::string_view operand, std::string_view reference);
     // A per-partition vector: [P,1] with the P of `reference` [src:nki-isa].
     void partition_vector(std::string_view operand, std::string_view reference);
-    void free_size_is(std::string_view operand, uint64_t expected, std::string_view why);
-    void free_size_at_most(std::string_view operand, uint64_t limit, std::string_view why);
+    // `why` is a reason, or a callable that makes one: a reason that needs formatting is then made
+    // only for a diagnostic (formatting costs more than the check).
+    template <class Why>
+    void free_size_is(std::string_view operand, uint64_t expected, const Why& why) {
+        const AccessPattern* a = ap(operand);
+        if (a && a->free_size() != expected) free_size_differs(operand, *a, expected, reason(why));
+    }
+    template <class Why>
+    void free_size_at_most(std::string_view operand, uint64_t limit, const Why& why) {
+        const AccessPattern* a = ap(operand);
+        if (a && a->free_size() > limit) free_size_exceeds(operand, *a, limit, reason(why));
+    }
     // No instruction reads two tensor inputs both in PSUM [src:nki-isa, tensor_tensor].
     void not_both_psum(std::string_view a, std::string_view b);
     void dtype_in(std::string_view operand, std::initializer_list<DType> allowed,
@@ -103,6 +114,17 @@ public:
     void from_generation(Generation first, std::string_view feature);
 
 private:
+    template <class Why>
+    static std::string reason(const Why& why) {
+        if constexpr (std::is_invocable_v<Why>)
+            return why();
+        else
+            return std::string(why);
+    }
+    void free_size_differs(std::string_view operand, const AccessPattern& a, uint64_t expected,
+                           std::string_view why);
+    void free_size_exceeds(std::string_view operand, const AccessPattern& a, uint64_t limit,
+                           std::string_view why);
     // arg_index(inst().op, name). The rules name operands by string literals, which the linker
     // merges with the table's own: the address alone finds them in the opcode's short list.
     int index_of(std::string_view name) const {

@@ -52,13 +52,9 @@ uint64_t pattern_size(const std::vector<FreeDim>& pattern) {
 
 // iota, affine_select: the pattern enumerates exactly the destination's elements of each partition.
 void pattern_fills_dst(Checker& c, std::string_view section) {
-    const auto* pattern = c.pattern("pattern");
-    const AccessPattern* dst = c.ap("dst");
-    // Reasons that need formatting are made only for a diagnostic (here and below): formatting
-    // costs more than the check.
-    if (pattern && dst && dst->free_size() != pattern_size(*pattern))
+    if (const auto* pattern = c.pattern("pattern"))
         c.free_size_is("dst", pattern_size(*pattern),
-                       fmt::format("the element count of 'pattern', {}", section));
+                       [&] { return fmt::format("the element count of 'pattern', {}", section); });
 }
 
 bool is_fp32_class(DType t) { return t == DType::float32 || t == DType::tfloat32; }
@@ -130,7 +126,7 @@ void check_nc_transpose(Checker& c) {
     if (data && data->num_partitions > max)
         c.error("data", fmt::format("P={} exceeds the limit, expected at most {} ({})",
                                     data->num_partitions, max, why()));
-    if (data && data->free_size() > max) c.free_size_at_most("data", max, why());
+    c.free_size_at_most("data", max, why);
     if (data && dst &&
         (dst->num_partitions != data->free_size() || dst->free_size() != data->num_partitions))
         c.error(
@@ -292,10 +288,9 @@ void check_tensor_reduce(Checker& c) {
     }
     uint64_t kept = 1;
     for (int64_t k = 0; k + 1 < *axis; ++k) kept *= data->dims[size_t(k)].num;
-    if (const AccessPattern* dst = c.ap("dst"); dst && dst->free_size() != kept)
-        c.free_size_is(
-            "dst", kept,
-            fmt::format("the product of the free dims of 'data' before axis {}, §12.1", *axis));
+    c.free_size_is("dst", kept, [&] {
+        return fmt::format("the product of the free dims of 'data' before axis {}, §12.1", *axis);
+    });
 }
 
 // A fold across the partitions into one [src:nki-isa, tensor_partition_reduce].
@@ -319,12 +314,11 @@ void check_tensor_partition_reduce(Checker& c) {
 // The tile the top-8 instructions search: at most 16384 elements per partition, at least
 // `at_least` [src:nki-isa, max8] [src:nki-isa, nc_find_index8] [src:nki-isa, nc_match_replace8].
 void top8_data(Checker& c, std::string_view operand, uint64_t at_least, std::string_view section) {
-    const AccessPattern* a = c.ap(operand);
-    if (a && a->free_size() > kTop8DataMax)
-        c.free_size_at_most(operand, kTop8DataMax,
-                            fmt::format("the top-8 instructions search up to {} elements, {}",
-                                        kTop8DataMax, section));
-    if (a && a->free_size() < at_least)
+    c.free_size_at_most(operand, kTop8DataMax, [&] {
+        return fmt::format("the top-8 instructions search up to {} elements, {}", kTop8DataMax,
+                           section);
+    });
+    if (const AccessPattern* a = c.ap(operand); a && a->free_size() < at_least)
         c.error(operand, fmt::format("free size {}, expected at least {} ({})", a->free_size(),
                                      at_least, section));
 }
