@@ -1,7 +1,6 @@
 // Lexical layer of kernel files: tokens, comments, cursor, number conversions.
 #include "isa/kernel_lexer.h"
 
-#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -95,12 +94,6 @@ NumberStatus parse_integer_magnitude(std::string_view s, bool& negative, uint64_
     }
     // from_chars on an unsigned type rejects signs, so "--1" and "-+1" are syntax errors here.
     if (s.empty()) return NumberStatus::syntax;
-    // The common case, a few decimal digits, directly: 19 of them cannot overflow 64 bits.
-    if (base == 10 && s.size() < 20 && std::all_of(s.begin(), s.end(), is_digit)) {
-        magnitude = 0;
-        for (const char c : s) magnitude = magnitude * 10 + uint64_t(c - '0');
-        return NumberStatus::ok;
-    }
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude, base);
     if (end != s.data() + s.size()) return NumberStatus::syntax;
     if (ec == std::errc::result_out_of_range) return NumberStatus::out_of_range;
