@@ -89,7 +89,8 @@ Command add_check_command(CLI::App& app) {
     return {sub, [opts] {
                 std::optional<isa::Generation> target;
                 if (!opts->target.empty()) target = isa::parse_generation(opts->target);
-                check_kernel(read_text_file(opts->kernel), opts->kernel, target, opts->chip);
+                check_kernel(map_kernel_file(opts->kernel).text(), opts->kernel, target,
+                             opts->chip);
                 return kExitOk;
             }};
 }

@@ -61,7 +61,8 @@ std::string visible(std::string_view line) {
 }
 
 int run_fmt(const FmtOptions& opts) {
-    const std::string text = read_text_file(opts.kernel);
+    const MappedFile file = map_kernel_file(opts.kernel);
+    const std::string_view text = file.text();
     const std::string canonical = isa::print_kernel(isa::parse_kernel(text, opts.kernel));
     if (opts.check) {
         if (text == canonical) return kExitOk;

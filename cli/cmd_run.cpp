@@ -129,7 +129,7 @@ runtime::RankRunRequest run_request(const RunOptions& o, isa::Program program,
 
 int run_command(const RunOptions& o) {
     const auto host_start = std::chrono::steady_clock::now();
-    isa::Program program = isa::parse_kernel(read_text_file(o.kernel), o.kernel);
+    isa::Program program = isa::parse_kernel(map_kernel_file(o.kernel).text(), o.kernel);
     const double parse_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
     std::optional<sim::InstanceConfig> instance;

@@ -5,12 +5,11 @@
 #include <fstream>
 
 #include "isa/error.h"
-#include "isa/input_limits.h"
 
 namespace nsim::cli {
 
-std::string read_text_file(const std::string& path) {
-    return read_bounded_file(path, kMaxKernelFileBytes, ErrorKind::input);
+MappedFile map_kernel_file(const std::string& path) {
+    return MappedFile(path, kMaxKernelFileBytes, ErrorKind::input);
 }
 
 void write_text_file(const std::string& path, std::string_view text) {

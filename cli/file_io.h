@@ -4,11 +4,13 @@
 #include <string>
 #include <string_view>
 
+#include "isa/input_limits.h"
+
 namespace nsim::cli {
 
-// The whole file, a regular one of at most kMaxKernelFileBytes (isa/input_limits.h); throws
-// InputError "PATH: cannot read the file: REASON".
-std::string read_text_file(const std::string& path);
+// A kernel file, a regular one of at most kMaxKernelFileBytes, mapped (isa/input_limits.h);
+// throws InputError "PATH: cannot read the file: REASON".
+MappedFile map_kernel_file(const std::string& path);
 
 // Replaces the file's content; throws InputError "cannot write 'PATH': REASON".
 void write_text_file(const std::string& path, std::string_view text);

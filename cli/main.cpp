@@ -1,5 +1,6 @@
 // nsim: the command line. Parses flags with CLI11, runs one command, and turns every failure into
 // a message on stderr and a non-zero exit code (see cli/command.h for the codes).
+#include <csignal>
 #include <exception>
 #include <new>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <unistd.h>
 
 #include "cli/command.h"
 #include "isa/diagnostic.h"
@@ -64,6 +66,15 @@ int run(int argc, char** argv) {
     return demo.run();  // no command: the default job
 }
 
+// Kernel files are read through a mapping (cli/file_io.h): one truncated while nsim reads it
+// faults the read. Said plainly instead of a crash.
+extern "C" void on_bus_error(int) {
+    static const char message[] =
+        "nsim: error: a file nsim was reading was truncated meanwhile (bus error); run again\n";
+    (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+    ::_exit(kExitUsageError);
+}
+
 }  // namespace
 
 // libsystemc references sc_main; nsim drives SystemC from its own main (through sim::run_kernel),
@@ -71,6 +82,7 @@ int run(int argc, char** argv) {
 extern "C" int sc_main(int, char**) { return kExitUsageError; }
 
 int main(int argc, char** argv) {
+    std::signal(SIGBUS, on_bus_error);
     try {
         return run(argc, argv);
     } catch (const nsim::isa::KernelError& e) {

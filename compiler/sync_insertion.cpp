@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -38,6 +39,11 @@ class CompletionStreams {
 public:
     explicit CompletionStreams(const isa::Program& program) {
         std::map<std::tuple<isa::Engine, bool, int64_t>, size_t> ids;
+        // The stream of the previous instruction: a run of one stream's instructions (a matmul
+        // chain) skips the map.
+        std::tuple<isa::Engine, bool, int64_t> last_key;
+        size_t last_stream = SIZE_MAX;
+        m_slots.reserve(program.instructions.size());
         for (size_t i = 0; i < program.instructions.size(); ++i) {
             const auto& inst = program.instructions[i];
             Slot slot;
@@ -48,10 +54,14 @@ public:
             int64_t queue = isa::is_collective(inst.op) ? -1 - int64_t(i) : 0;
             if (isa::is_dma(inst.op))
                 if (const auto* q = std::get_if<int64_t>(&inst.arg("queue"))) queue = *q;
-            const auto [it, added] =
-                ids.try_emplace({slot.engine, slot.dma, queue}, m_members.size());
-            if (added) m_members.emplace_back();
-            slot.stream = it->second;
+            const std::tuple<isa::Engine, bool, int64_t> key{slot.engine, slot.dma, queue};
+            if (last_stream == SIZE_MAX || key != last_key) {
+                const auto [it, added] = ids.try_emplace(key, m_members.size());
+                if (added) m_members.emplace_back();
+                last_key = key;
+                last_stream = it->second;
+            }
+            slot.stream = last_stream;
             m_members[slot.stream].push_back(i);
             slot.position = uint32_t(m_members[slot.stream].size());
             m_slots.push_back(slot);

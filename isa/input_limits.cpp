@@ -8,8 +8,11 @@
 #include <utility>
 #include <vector>
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace nsim {
 
@@ -17,22 +20,59 @@ FileReadError::FileReadError(ErrorKind kind, const std::string& path, std::strin
     : Error(kind, fmt::format("{}: cannot read the file: {}", path, reason)),
       m_reason(std::move(reason)) {}
 
-std::string read_bounded_file(const std::string& path, uint64_t max_bytes, ErrorKind kind) {
-    const auto fail = [&](const std::string& reason) { return FileReadError(kind, path, reason); };
+namespace {
+
+// Refuses what is not a regular file of at most `max_bytes` bytes before opening it (opening a FIFO
+// would block); returns its size.
+uint64_t checked_size(const std::string& path, uint64_t max_bytes, ErrorKind kind) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw fail(std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) throw fail("it is a directory");
-    if (!S_ISREG(st.st_mode)) throw fail("expected a regular file (not a device, pipe or socket)");
+    if (::stat(path.c_str(), &st) != 0) throw FileReadError(kind, path, std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw FileReadError(kind, path, "it is a directory");
+    if (!S_ISREG(st.st_mode))
+        throw FileReadError(kind, path, "expected a regular file (not a device, pipe or socket)");
     if (uint64_t(st.st_size) > max_bytes)
-        throw fail(fmt::format("it has {} bytes, expected at most {}", st.st_size, max_bytes));
+        throw FileReadError(
+            kind, path, fmt::format("it has {} bytes, expected at most {}", st.st_size, max_bytes));
+    return uint64_t(st.st_size);
+}
+
+}  // namespace
+
+std::string read_bounded_file(const std::string& path, uint64_t max_bytes, ErrorKind kind) {
+    const uint64_t size = checked_size(path, max_bytes, kind);
     const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"),
                                                             &std::fclose);
-    if (!f) throw fail(std::strerror(errno));
-    std::string text(size_t(st.st_size), '\0');
+    if (!f) throw FileReadError(kind, path, std::strerror(errno));
+    std::string text(size_t(size), '\0');
     const size_t n = std::fread(text.data(), 1, text.size(), f.get());
-    if (std::ferror(f.get())) throw fail(std::strerror(errno));
+    if (std::ferror(f.get())) throw FileReadError(kind, path, std::strerror(errno));
     text.resize(n);  // the file may have shrunk since stat; growth past the bound is not read
     return text;
+}
+
+MappedFile::MappedFile(const std::string& path, uint64_t max_bytes, ErrorKind kind) {
+    checked_size(path, max_bytes, kind);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw FileReadError(kind, path, std::strerror(errno));
+    // Its size now, bounded again: the file may have been replaced since it was checked.
+    struct stat st {};
+    const bool same_kind =
+        ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && uint64_t(st.st_size) <= max_bytes;
+    void* at = same_kind && st.st_size > 0 ? ::mmap(nullptr, size_t(st.st_size), PROT_READ,
+                                                    MAP_PRIVATE | MAP_POPULATE, fd, 0)
+                                           : nullptr;
+    const int map_errno = errno;
+    ::close(fd);
+    if (!same_kind) throw FileReadError(kind, path, "it changed while being opened");
+    if (at == MAP_FAILED) throw FileReadError(kind, path, std::strerror(map_errno));
+    if (at) {
+        m_data = static_cast<const char*>(at);
+        m_size = size_t(st.st_size);
+    }
+}
+
+MappedFile::~MappedFile() {
+    if (m_data) ::munmap(const_cast<char*>(m_data), m_size);
 }
 
 namespace {

@@ -34,6 +34,24 @@ private:
 // a directory, a device, a FIFO, a larger file) throws FileReadError(kind, ...).
 std::string read_bounded_file(const std::string& path, uint64_t max_bytes, ErrorKind kind);
 
+// The same file's content mapped read-only instead of copied: a long kernel's text is megabytes,
+// and a copy would cost as many fresh pages, each one faulted in (README, Host speed). Refuses what
+// read_bounded_file refuses. Should the file be truncated while it is mapped, a read past its new
+// end raises SIGBUS (the command line reports it and exits).
+class MappedFile {
+public:
+    MappedFile(const std::string& path, uint64_t max_bytes, ErrorKind kind);
+    ~MappedFile();
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+
+    std::string_view text() const { return {m_data, m_size}; }
+
+private:
+    const char* m_data = nullptr;
+    size_t m_size = 0;
+};
+
 // What is wrong with the shape of JSON text, checked before a parser builds it: nesting deeper than
 // kMaxJsonDepth, or an object with the same key twice (a JSON parser silently keeps the last).
 // "LINE: what" or nothing. The rest of the syntax is the parser's to check.

@@ -57,3 +57,21 @@ TEST_CASE("input limits: a kernel file may have 256 MiB, one byte more is refuse
     CHECK_THROWS_WITH(isa::parse_kernel_file(path),
                       Catch::Contains("it has 268435457 bytes, expected at most 268435456"));
 }
+
+TEST_CASE("input limits: a mapped file refuses what a read refuses and holds the same bytes",
+          "[isa]") {
+    CHECK_THROWS_WITH(MappedFile("/dev/zero", 1 << 20, ErrorKind::input),
+                      Catch::Contains("/dev/zero: cannot read the file: expected a regular file"));
+    CHECK_THROWS_WITH(MappedFile("/", 1 << 20, ErrorKind::input),
+                      Catch::Contains("it is a directory"));
+    CHECK_THROWS_AS(MappedFile("/nonexistent-nsim", 1 << 20, ErrorKind::input), FileReadError);
+    const std::string readme = NSIM_SOURCE_DIR "/README.md";
+    CHECK_THROWS_WITH(MappedFile(readme, 1000, ErrorKind::input),
+                      Catch::Contains("bytes, expected at most 1000"));
+    CHECK(MappedFile(readme, 1 << 20, ErrorKind::input).text() ==
+          read_bounded_file(readme, 1 << 20, ErrorKind::input));
+    const test::TempDir dir("nsim-mapped-file");
+    const std::string empty = (dir.path / "empty.nki").string();
+    { std::ofstream{empty}; }
+    CHECK(MappedFile(empty, 1 << 20, ErrorKind::input).text().empty());
+}
