@@ -125,7 +125,7 @@ Usage usage_of(const isa::Program& p) {
     Usage u;
     for (const auto& inst : p.instructions) {
         for (const auto& arg : inst.args)
-            if (const auto* ap = std::get_if<isa::AccessPattern>(&arg)) {
+            if (const auto* ap = isa::pattern_of(arg)) {
                 if (ap->space == MemSpace::sbuf) u.sbuf_end = std::max(u.sbuf_end, end_byte(*ap));
                 if (ap->space == MemSpace::psum) u.psum_end = std::max(u.psum_end, end_byte(*ap));
             }

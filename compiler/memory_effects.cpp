@@ -17,7 +17,7 @@ void for_each_memory_operand(const isa::Instruction& inst, F&& f) {
     const auto& specs = isa::opcode_info(inst.op).args;
     for (size_t k = 0; k < specs.size() && k < inst.args.size(); ++k) {
         if (specs[k].access == isa::Access::none) continue;
-        if (const auto* ap = std::get_if<isa::AccessPattern>(&inst.args[k]))
+        if (const auto* ap = isa::pattern_of(inst.args[k]))
             f(*ap, specs[k].access);  // otherwise absent, or an immediate
     }
 }

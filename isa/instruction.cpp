@@ -21,9 +21,7 @@ const ArgValue& Instruction::arg(std::string_view name) const {
     return args[size_t(i)];
 }
 
-const AccessPattern* Instruction::ap(std::string_view name) const {
-    return std::get_if<AccessPattern>(&arg(name));
-}
+const AccessPattern* Instruction::ap(std::string_view name) const { return pattern_of(arg(name)); }
 
 SourceLoc Instruction::arg_loc(std::string_view name) const {
     const int i = arg_index(op, name);

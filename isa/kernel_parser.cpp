@@ -458,16 +458,16 @@ void KernelParser::instruction_line(const SourceLine& line) {
         m_program.instructions.push_back(std::move(inst));
 }
 
-// An operand's value, into its slot; an access pattern whose text was read before is copied from
-// then.
+// An operand's value, into its slot; an access pattern whose text was read before is shared with
+// the operands that had it.
 void KernelParser::read_operand(ArgValue& into, ArgKind kind, std::string_view text,
                                 FieldReader& value) {
     if (kind != ArgKind::ap) {
         into = value.arg_value(kind, m_program);
-    } else if (const AccessPattern* seen = m_patterns.find(text)) {
-        into.emplace<AccessPattern>(*seen);
+    } else if (const PatternOperand* seen = m_patterns.find(text)) {
+        into = *seen;
     } else {
-        m_patterns.put(text, into.emplace<AccessPattern>(value.access_pattern(m_program)));
+        m_patterns.put(text, into.emplace<PatternOperand>(value.access_pattern(m_program)));
     }
 }
 

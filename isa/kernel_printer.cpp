@@ -68,7 +68,7 @@ std::string format_integer_arg(ArgKind kind, int64_t v) {
 struct ValueFormatter {
     ArgKind kind;
     std::string operator()(std::monostate) const { return {}; }
-    std::string operator()(const AccessPattern& ap) const { return format_access_pattern(ap); }
+    std::string operator()(const PatternOperand& ap) const { return format_access_pattern(*ap); }
     std::string operator()(double v) const { return format_immediate(v); }
     std::string operator()(int64_t v) const { return format_integer_arg(kind, v); }
     std::string operator()(bool b) const { return b ? "true" : "false"; }

@@ -1,13 +1,14 @@
 // The access patterns a parser has read, by their text: a tiled kernel names the same tiles over
-// and over (a PSUM bank, an SBUF buffer per loop iteration), and copying a pattern read before
+// and over (a PSUM bank, an SBUF buffer per loop iteration), and sharing a pattern read before
 // costs a small part of reading it again.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
-#include "isa/access_pattern.h"
+#include "isa/instruction.h"
 
 namespace nsim::isa {
 
@@ -18,12 +19,12 @@ namespace nsim::isa {
 // owner clears the cache when it declares one.
 class PatternCache {
 public:
-    const AccessPattern* find(std::string_view text) const {
+    const PatternOperand* find(std::string_view text) const {
         if (m_slots.empty()) return nullptr;
         const Slot& s = m_slots[slot_of(text)];
-        return s.text.data() && s.text == text ? &s.pattern : nullptr;
+        return s.text.data() && s.text == text ? &*s.pattern : nullptr;
     }
-    void put(std::string_view text, const AccessPattern& pattern) {
+    void put(std::string_view text, const PatternOperand& pattern) {
         if (m_slots.empty()) m_slots.resize(kSlots);
         m_slots[slot_of(text)] = {text, pattern};
     }
@@ -33,7 +34,7 @@ private:
     static constexpr size_t kSlots = 1024;
     struct Slot {
         std::string_view text;
-        AccessPattern pattern;
+        std::optional<PatternOperand> pattern;
     };
     static size_t slot_of(std::string_view text) {
         return std::hash<std::string_view>()(text) % kSlots;

@@ -61,9 +61,9 @@ std::string_view alternative_name(const ArgValue& v) {
 bool holds_kind(const ArgValue& v, ArgKind kind) {
     switch (kind) {
         case ArgKind::ap:
-            return std::holds_alternative<AccessPattern>(v);
+            return std::holds_alternative<PatternOperand>(v);
         case ArgKind::ap_or_imm:
-            return std::holds_alternative<AccessPattern>(v) || std::holds_alternative<double>(v);
+            return std::holds_alternative<PatternOperand>(v) || std::holds_alternative<double>(v);
         case ArgKind::imm:
             return std::holds_alternative<double>(v);
         case ArgKind::integer:
@@ -337,7 +337,7 @@ void check_operand(Checker& c, const ArgSpec& spec, int index) {
                                        kind_expectation(spec.kind)));
         return;
     }
-    if (const auto* ap = std::get_if<AccessPattern>(v)) {
+    if (const auto* ap = pattern_of(*v)) {
         check_access_pattern(c, spec, *ap);
         if (spec.kind == ArgKind::ap_or_imm && !detail::is_tile_operand(c.inst().op, spec.name))
             c.partition_vector(spec.name, "dst");

@@ -74,7 +74,7 @@ public:
     // (the generic pass has reported those), so rules never act on garbage.
     const AccessPattern* ap(std::string_view name) const {
         const ArgValue* v = value(name);
-        const auto* a = v ? std::get_if<AccessPattern>(v) : nullptr;
+        const auto* a = v ? pattern_of(*v) : nullptr;
         return a && valid_dtype(a->dtype) && valid_space(a->space) ? a : nullptr;
     }
     std::optional<double> imm(std::string_view name) const;

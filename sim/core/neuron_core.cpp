@@ -139,7 +139,7 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
     auto& writes = m_scratch_writes;
     writes.clear();
     for (size_t k = 0; k < specs.size(); ++k) {
-        const auto* ap = std::get_if<AccessPattern>(&inst.args[k]);
+        const auto* ap = isa::pattern_of(inst.args[k]);
         if (!ap) continue;
         OperandFootprint* fp = intern_footprint(*ap);
         if (specs[k].access == Access::read || specs[k].access == Access::read_write)

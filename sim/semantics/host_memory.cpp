@@ -15,7 +15,7 @@ namespace {
 long double operand_values_bytes(const isa::Instruction& inst) {
     long double bytes = 0;
     for (const auto& arg : inst.args)
-        if (const auto* ap = std::get_if<isa::AccessPattern>(&arg))
+        if (const auto* ap = isa::pattern_of(arg))
             bytes += static_cast<long double>(ap->num_partitions) * ap->free_size() * sizeof(float);
     return bytes;
 }

@@ -84,7 +84,7 @@ uint32_t bitvec_operand(DType from, uint32_t bits, DType to) {
 // The same for a bitvec operator: integer bits in dst's width (an immediate by its integer value).
 std::vector<uint32_t> per_partition_bits(const CoreState& s, const isa::ArgValue& v,
                                          uint32_t partitions, DType to) {
-    if (const auto* ap = std::get_if<AccessPattern>(&v)) {
+    if (const auto* ap = isa::pattern_of(v)) {
         const RawTile t = read_raw(s, *ap);
         std::vector<uint32_t> out(partitions);
         for (uint32_t p = 0; p < partitions; ++p)

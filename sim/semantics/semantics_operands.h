@@ -68,7 +68,7 @@ inline std::vector<int64_t> pattern_index_sums(const std::vector<isa::FreeDim>& 
 // partitions or a [P, 1] tile read per partition; `absent` when the operand is not given.
 inline std::vector<float> per_partition(const CoreState& s, const isa::ArgValue& v,
                                         uint32_t partitions, float absent) {
-    if (const auto* ap = std::get_if<isa::AccessPattern>(&v)) {
+    if (const auto* ap = isa::pattern_of(v)) {
         const Tile t = read_tile(s, *ap);
         std::vector<float> out(partitions);
         for (uint32_t p = 0; p < partitions; ++p) out[p] = t.at(p, 0);

@@ -31,7 +31,7 @@ bool strided_beyond_limit(const AccessPattern& ap, const CoreTiming& t) {
 
 uint64_t stream_elements(const Instruction& inst, uint64_t n, const CoreTiming& t) {
     for (const auto& a : inst.args)
-        if (const auto* ap = std::get_if<AccessPattern>(&a))
+        if (const auto* ap = isa::pattern_of(a))
             if (ap->space != MemSpace::hbm && strided_beyond_limit(*ap, t))
                 return n * t.strided_access_factor;
     return n;

@@ -4,6 +4,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -188,6 +189,27 @@ TEST_CASE("kernel text: an operand text read again gives the pattern read the fi
         const Program alone = parse_kernel(std::string(kHeader) + lines[i], "k");
         CHECK(all.instructions[i] == alone.instructions[0]);
     }
+}
+
+TEST_CASE("kernel text: instructions with one operand text share one pattern, compared by value",
+          "[isa]") {
+    const Program p =
+        parse_kernel(std::string(kHeader) +
+                         "tensor_copy dst=sbuf[0:128]@0.f32[4] src=sbuf[0:128]@64.f32[4]\n"
+                         "tensor_copy dst=sbuf[0:128]@0.f32[4] src=sbuf[0:128]@32.f32[4]\n",
+                     "k", {1, 1});
+    REQUIRE(p.instructions.size() == 2);
+    const auto& [first, second] = std::tie(p.instructions[0], p.instructions[1]);
+    CHECK(first.ap("dst") == second.ap("dst"));  // one pattern, not two copies
+    CHECK(first.ap("src") != second.ap("src"));
+    CHECK(*first.ap("src") != *second.ap("src"));
+    // A pattern built apart compares equal to the parsed one when their values are.
+    Instruction built = first;
+    built.args[size_t(arg_index(first.op, "dst"))] = AccessPattern(*first.ap("dst"));
+    CHECK(built.ap("dst") != first.ap("dst"));
+    CHECK(built == first);
+    built.args[size_t(arg_index(first.op, "dst"))] = AccessPattern(*second.ap("src"));
+    CHECK(built != first);
 }
 
 TEST_CASE("kernel text: canonical form of the sequential features", "[isa]") {

@@ -54,7 +54,7 @@ TEST_CASE(
         for (uint32_t w = 0; w < k.data.num_partitions; ++w)
             for (uint64_t f = 0; f < F; ++f) x.push_back(float_of(o::kActX[f]));
         // vec0 holds the scale column (case 1 uses it as bias, see below), vec64 the scale column.
-        const bool bias_vec = std::holds_alternative<AccessPattern>(k.bias);
+        const bool bias_vec = std::holds_alternative<PatternOperand>(k.bias);
         for (uint32_t p = 0; p < 128; ++p)
             v0.push_back(float_of(bias_vec ? o::kActBiasVec[p % 4] : o::kActScaleVec[p % 4]));
         for (uint32_t p = 64; p < 128; ++p) v64.push_back(float_of(o::kActScaleVec[p % 4]));
