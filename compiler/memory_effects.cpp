@@ -11,6 +11,9 @@ namespace nsim::compiler {
 
 namespace {
 
+// A slice's table of recent accesses (Slice::recent) has 2^kRecentBits slots.
+constexpr unsigned kRecentBits = 12;
+
 // Calls f(ap, access) for every access-pattern operand of `inst` that reads or writes memory.
 template <class F>
 void for_each_memory_operand(const isa::Instruction& inst, F&& f) {
@@ -63,13 +66,14 @@ MemoryEffects::MemoryEffects(const isa::Program& program) {
         for (size_t i = slice.first; i < end; ++i) {
             const auto op = size_t(program.instructions[i].op);
             Effects& effects = m_instructions[i];
-            effects.first_access = uint32_t(operands);
+            effects.first_place = uint32_t(operands);
             effects.access_count = uint8_t(op < counts.size() ? counts[op] : 0);
             effects.slice = uint8_t(k);
             operands += effects.access_count;
         }
-        slice.accesses.resize(operands);
-        slice.ranges.reserve(operands);  // most operands have one range
+        slice.places.resize(operands);  // 0: touches nothing, until a pattern says otherwise
+        slice.accesses.resize(1);
+        slice.recent.resize(size_t(1) << kRecentBits);
         slice.boxes.resize(end - slice.first);
         for (size_t i = slice.first; i < end; ++i) add(i, program, slice);
     });
@@ -78,42 +82,60 @@ MemoryEffects::MemoryEffects(const isa::Program& program) {
 void MemoryEffects::add(size_t i, const isa::Program& program, Slice& slice) {
     Effects& effects = m_instructions[i];
     if (effects.access_count == 0) return;  // no memory operand (or an opcode out of the table)
-    Access* access = slice.accesses.data() + effects.first_access;
-    std::vector<isa::ByteRange>& ranges = slice.ranges;
-    for_each_memory_operand(program.instructions[i], [&](const isa::AccessPattern& ap,
-                                                         isa::Access kind) {
-        Access& a = *access++;
-        a.space = ap.space;
-        a.first_range = uint32_t(ranges.size());
-        if (ap.space == isa::MemSpace::hbm) {
-            const isa::TensorDecl* t = program.find_tensor(ap.tensor.view());
-            a.tensor = tensor_id(program, t, ap.tensor);
-            if (t && t->row_bytes() != ap.partition_stride_bytes) {  // a copy only to re-place it
-                isa::AccessPattern placed = ap;
-                placed.partition_stride_bytes = t->row_bytes();
-                add_hbm_rows(a, placed, ranges);
-            } else {
-                add_hbm_rows(a, ap, ranges);
+    uint32_t* place = slice.places.data() + effects.first_place;
+    for_each_memory_operand(
+        program.instructions[i], [&](const isa::AccessPattern& ap, isa::Access kind) {
+            const bool writes = kind == isa::Access::write || kind == isa::Access::read_write;
+            *place = access_of(ap, writes, program, slice);
+            const Access& a = slice.accesses[*place++];
+            if (a.range_count == 0) return;  // an empty pattern touches nothing
+            const auto bit = uint8_t(1u << unsigned(a.space));
+            effects.touches |= bit;
+            if (a.writes) effects.writes |= bit;
+            if (a.space != isa::MemSpace::hbm) {
+                Box& box = slice.boxes[i - slice.first][a.space == isa::MemSpace::sbuf ? 0 : 1];
+                box.lowest = std::min(box.lowest, a.lowest);
+                box.highest = std::max(box.highest, a.highest);
             }
+        });
+}
+
+uint32_t MemoryEffects::access_of(const isa::AccessPattern& ap, bool writes,
+                                  const isa::Program& program, Slice& slice) {
+    const uintptr_t key = reinterpret_cast<uintptr_t>(&ap) | uintptr_t(writes);  // (aligned)
+    // Multiplied by 2^64 / golden ratio, the top bits spread the addresses over the slots.
+    auto& [recent_key, recent_access] =
+        slice.recent[size_t((key * 0x9E3779B97F4A7C15ull) >> (64 - kRecentBits))];
+    if (recent_key == key) return recent_access;
+    Access a;
+    std::vector<isa::ByteRange>& ranges = slice.ranges;
+    a.space = ap.space;
+    a.first_range = uint32_t(ranges.size());
+    if (ap.space == isa::MemSpace::hbm) {
+        const isa::TensorDecl* t = program.find_tensor(ap.tensor.view());
+        a.tensor = tensor_id(program, t, ap.tensor);
+        if (t && t->row_bytes() != ap.partition_stride_bytes) {  // a copy only to re-place it
+            isa::AccessPattern placed = ap;
+            placed.partition_stride_bytes = t->row_bytes();
+            add_hbm_rows(a, placed, ranges);
         } else {
-            ap.append_byte_ranges(ranges);
-            a.partition_begin = ap.start_partition;
-            a.partition_end = ap.start_partition + ap.num_partitions;
+            add_hbm_rows(a, ap, ranges);
         }
-        a.range_count = uint32_t(ranges.size() - a.first_range);
-        if (a.range_count == 0) return;  // an empty pattern touches nothing
-        a.writes = kind == isa::Access::write || kind == isa::Access::read_write;
+    } else {
+        ap.append_byte_ranges(ranges);
+        a.partition_begin = ap.start_partition;
+        a.partition_end = ap.start_partition + ap.num_partitions;
+    }
+    a.range_count = uint32_t(ranges.size() - a.first_range);
+    if (a.range_count > 0) {  // an empty pattern touches nothing, and so does not write
+        a.writes = writes;
         a.lowest = ranges[a.first_range].begin;
         a.highest = ranges.back().end + (a.rows - 1) * a.row_stride;
-        const auto bit = uint8_t(1u << unsigned(a.space));
-        effects.touches |= bit;
-        if (a.writes) effects.writes |= bit;
-        if (a.space != isa::MemSpace::hbm) {
-            Box& box = slice.boxes[i - slice.first][a.space == isa::MemSpace::sbuf ? 0 : 1];
-            box.lowest = std::min(box.lowest, a.lowest);
-            box.highest = std::max(box.highest, a.highest);
-        }
-    });
+    }
+    slice.accesses.push_back(a);
+    recent_key = key;
+    recent_access = uint32_t(slice.accesses.size() - 1);
+    return recent_access;
 }
 
 // The ranges of the first row, to repeat over the rows when they all fall within a row; otherwise
@@ -196,14 +218,15 @@ bool MemoryEffects::conflicts(size_t a, size_t b) const {
         return false;
     };
     if (!spaces_meet()) return false;
-    const Access* xs = sa.accesses.data() + ea.first_access;
-    const Access* ys = sb.accesses.data() + eb.first_access;
-    for (const Access* x = xs; x < xs + ea.access_count; ++x)
-        for (const Access* y = ys; y < ys + eb.access_count; ++y) {
-            if (!x->writes && !y->writes) continue;
-            if (x->highest <= y->lowest || y->highest <= x->lowest) continue;
-            if (overlap(*x, sa.ranges.data() + x->first_range, *y,
-                        sb.ranges.data() + y->first_range))
+    const uint32_t* xs = sa.places.data() + ea.first_place;
+    const uint32_t* ys = sb.places.data() + eb.first_place;
+    for (const uint32_t* xp = xs; xp < xs + ea.access_count; ++xp)
+        for (const uint32_t* yp = ys; yp < ys + eb.access_count; ++yp) {
+            const Access& x = sa.accesses[*xp];
+            const Access& y = sb.accesses[*yp];
+            if (!x.writes && !y.writes) continue;
+            if (x.highest <= y.lowest || y.highest <= x.lowest) continue;
+            if (overlap(x, sa.ranges.data() + x.first_range, y, sb.ranges.data() + y.first_range))
                 return true;
         }
     return false;

@@ -46,10 +46,11 @@ private:
         uint64_t row_stride = 0;
         uint64_t lowest = 0, highest = 0;
     };
-    // An instruction's operands (in its slice), and the memory spaces it writes and touches (bit
-    // 1 << MemSpace): two instructions that write no space the other touches are ruled out at once.
+    // An instruction's operand places (in its slice), and the memory spaces it writes and touches
+    // (bit 1 << MemSpace): two instructions that write no space the other touches are ruled out at
+    // once.
     struct Effects {
-        uint32_t first_access = 0;
+        uint32_t first_place = 0;
         uint8_t access_count = 0;  // at most an opcode's operands
         uint8_t slice = 0;
         uint8_t writes = 0, touches = 0;
@@ -63,17 +64,27 @@ private:
         bool meets(const Box& o) const { return lowest < o.highest && o.lowest < highest; }
     };
     using OnChipBoxes = std::array<Box, 2>;  // [0] SBUF, [1] PSUM
-    // Instructions [first, first + boxes.size()): their operands, byte ranges and boxes.
+    // Instructions [first, first + boxes.size()): each operand place's access, the accesses with
+    // their byte ranges, and the boxes. Operands that share a pattern (isa::PatternOperand) and
+    // whether they write share an access: a tiled kernel has a few hundred of them for tens of
+    // thousands of operands. accesses[0] touches nothing: the place of an absent operand.
     struct Slice {
         size_t first = 0;
+        std::vector<uint32_t> places;
         std::vector<Access> accesses;
         std::vector<isa::ByteRange> ranges;
         std::vector<OnChipBoxes> boxes;
+        // The access made last for a pattern's address (and whether it writes), by a hash of
+        // both: a bounded table, enough to find a kernel's repeats.
+        std::vector<std::pair<uintptr_t, uint32_t>> recent;
     };
 
-    // Fills instruction i's operands (their places are set) and its box, its ranges into its
-    // slice's.
+    // Fills instruction i's operand places and its box.
     void add(size_t i, const isa::Program& program, Slice& slice);
+    // The access of a pattern operand: found in `slice.recent`, or made (its ranges into the
+    // slice's).
+    static uint32_t access_of(const isa::AccessPattern& ap, bool writes,
+                              const isa::Program& program, Slice& slice);
     static void add_hbm_rows(Access& access, const isa::AccessPattern& ap,
                              std::vector<isa::ByteRange>& ranges);
     // Whether two accesses of one space and tensor share a byte; each with its slice's ranges.

@@ -31,7 +31,7 @@ public:
     void clear() { m_slots.clear(); }
 
 private:
-    static constexpr size_t kSlots = 1024;
+    static constexpr size_t kSlots = 4096;
     struct Slot {
         std::string_view text;
         std::optional<PatternOperand> pattern;
