@@ -11,9 +11,6 @@ namespace nsim::compiler {
 
 namespace {
 
-// A slice's table of recent accesses (Slice::recent) has 2^kRecentBits slots.
-constexpr unsigned kRecentBits = 12;
-
 // Calls f(ap, access) for every access-pattern operand of `inst` that reads or writes memory.
 template <class F>
 void for_each_memory_operand(const isa::Instruction& inst, F&& f) {
@@ -73,7 +70,6 @@ MemoryEffects::MemoryEffects(const isa::Program& program) {
         }
         slice.places.resize(operands);  // 0: touches nothing, until a pattern says otherwise
         slice.accesses.resize(1);
-        slice.recent.resize(size_t(1) << kRecentBits);
         slice.boxes.resize(end - slice.first);
         for (size_t i = slice.first; i < end; ++i) add(i, program, slice);
     });
@@ -103,10 +99,7 @@ void MemoryEffects::add(size_t i, const isa::Program& program, Slice& slice) {
 uint32_t MemoryEffects::access_of(const isa::AccessPattern& ap, bool writes,
                                   const isa::Program& program, Slice& slice) {
     const uintptr_t key = reinterpret_cast<uintptr_t>(&ap) | uintptr_t(writes);  // (aligned)
-    // Multiplied by 2^64 / golden ratio, the top bits spread the addresses over the slots.
-    auto& [recent_key, recent_access] =
-        slice.recent[size_t((key * 0x9E3779B97F4A7C15ull) >> (64 - kRecentBits))];
-    if (recent_key == key) return recent_access;
+    if (const uint32_t* known = slice.recent.find(key)) return *known;
     Access a;
     std::vector<isa::ByteRange>& ranges = slice.ranges;
     a.space = ap.space;
@@ -133,9 +126,9 @@ uint32_t MemoryEffects::access_of(const isa::AccessPattern& ap, bool writes,
         a.highest = ranges.back().end + (a.rows - 1) * a.row_stride;
     }
     slice.accesses.push_back(a);
-    recent_key = key;
-    recent_access = uint32_t(slice.accesses.size() - 1);
-    return recent_access;
+    const auto index = uint32_t(slice.accesses.size() - 1);
+    slice.recent.put(key, index);
+    return index;
 }
 
 // The ranges of the first row, to repeat over the rows when they all fall within a row; otherwise

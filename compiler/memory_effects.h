@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "isa/access_pattern.h"
+#include "isa/address_cache.h"
 #include "isa/program.h"
 
 namespace nsim::compiler {
@@ -74,9 +75,8 @@ private:
         std::vector<Access> accesses;
         std::vector<isa::ByteRange> ranges;
         std::vector<OnChipBoxes> boxes;
-        // The access made last for a pattern's address (and whether it writes), by a hash of
-        // both: a bounded table, enough to find a kernel's repeats.
-        std::vector<std::pair<uintptr_t, uint32_t>> recent;
+        // The access made last for a pattern's address and whether it writes.
+        isa::AddressCache<uint32_t> recent;
     };
 
     // Fills instruction i's operand places and its box.

@@ -124,8 +124,11 @@ size_t NeuronCore::PatternHash::operator()(const AccessPattern* pattern) const {
 }
 
 OperandFootprint* NeuronCore::intern_footprint(const AccessPattern& ap) {
+    const auto address = reinterpret_cast<uintptr_t>(&ap);
+    if (OperandFootprint* const* known = m_footprint_at.find(address)) return *known;
     auto [it, added] = m_footprint_of.try_emplace(&ap, nullptr);
     if (added) it->second = &m_footprints.emplace_back(OperandFootprint{isa::footprint(ap)});
+    m_footprint_at.put(address, it->second);
     return it->second;
 }
 

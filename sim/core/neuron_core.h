@@ -15,6 +15,7 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "isa/address_cache.h"
 #include "isa/program.h"
 #include "sim/checks/race_detector.h"
 #include "sim/config/chip_config.h"
@@ -162,6 +163,8 @@ private:
     std::deque<OperandFootprint> m_footprints;  // interned (stable addresses)
     std::unordered_map<const isa::AccessPattern*, OperandFootprint*, PatternHash, PatternEqual>
         m_footprint_of;
+    // The same by the pattern's address: operands sharing a pattern skip hashing its value.
+    isa::AddressCache<OperandFootprint*> m_footprint_at;
     std::vector<std::vector<InstructionInfo>> m_infos;       // per program, per instruction
     std::vector<std::vector<OperandFootprint*>> m_operands;  // per program: the infos' spans
     std::vector<OperandFootprint*> m_scratch_writes;         // analyse()'s
