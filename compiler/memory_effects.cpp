@@ -56,11 +56,11 @@ MemoryEffects::MemoryEffects(const isa::Program& program) {
     const auto& counts = memory_operand_counts();
     isa::run_on_threads(m_slices.size(), [&](size_t k) {
         Slice& slice = m_slices[k];
-        slice.first = n * k / m_slices.size();
+        const size_t first = n * k / m_slices.size();
         const size_t end = n * (k + 1) / m_slices.size();
         // Each instruction's operands get places from its opcode, then their bytes.
         size_t operands = 0;
-        for (size_t i = slice.first; i < end; ++i) {
+        for (size_t i = first; i < end; ++i) {
             const auto op = size_t(program.instructions[i].op);
             Effects& effects = m_instructions[i];
             effects.first_place = uint32_t(operands);
@@ -70,8 +70,7 @@ MemoryEffects::MemoryEffects(const isa::Program& program) {
         }
         slice.places.resize(operands);  // 0: touches nothing, until a pattern says otherwise
         slice.accesses.resize(1);
-        slice.boxes.resize(end - slice.first);
-        for (size_t i = slice.first; i < end; ++i) add(i, program, slice);
+        for (size_t i = first; i < end; ++i) add(i, program, slice);
     });
 }
 
@@ -89,7 +88,7 @@ void MemoryEffects::add(size_t i, const isa::Program& program, Slice& slice) {
             effects.touches |= bit;
             if (a.writes) effects.writes |= bit;
             if (a.space != isa::MemSpace::hbm) {
-                Box& box = slice.boxes[i - slice.first][a.space == isa::MemSpace::sbuf ? 0 : 1];
+                Box& box = effects.boxes[a.space == isa::MemSpace::sbuf ? 0 : 1];
                 box.lowest = std::min(box.lowest, a.lowest);
                 box.highest = std::max(box.highest, a.highest);
             }
@@ -193,24 +192,9 @@ bool MemoryEffects::overlap(const Access& x, const isa::ByteRange* x_ranges, con
         .has_value();
 }
 
-bool MemoryEffects::conflicts(size_t a, size_t b) const {
-    const Effects& ea = m_instructions[a];
-    const Effects& eb = m_instructions[b];
-    const unsigned shared = (ea.writes & eb.touches) | (eb.writes & ea.touches);
-    if (!shared) return false;
+bool MemoryEffects::operands_conflict(const Effects& ea, const Effects& eb) const {
     const Slice& sa = m_slices[ea.slice];
     const Slice& sb = m_slices[eb.slice];
-    const auto spaces_meet = [&] {
-        if (shared & (1u << unsigned(isa::MemSpace::hbm))) return true;
-        const OnChipBoxes& box_a = sa.boxes[a - sa.first];
-        const OnChipBoxes& box_b = sb.boxes[b - sb.first];
-        for (unsigned k = 0; k < 2; ++k)
-            if (shared & (1u << unsigned(k == 0 ? isa::MemSpace::sbuf : isa::MemSpace::psum)) &&
-                box_a[k].meets(box_b[k]))
-                return true;
-        return false;
-    };
-    if (!spaces_meet()) return false;
     const uint32_t* xs = sa.places.data() + ea.first_place;
     const uint32_t* ys = sb.places.data() + eb.first_place;
     for (const uint32_t* xp = xs; xp < xs + ea.access_count; ++xp)

@@ -26,7 +26,19 @@ public:
     size_t size() const { return m_instructions.size(); }
     // True when some byte is touched by both instructions and at least one of the two writes it:
     // they must then run in program order (RAW, WAR or WAW).
-    bool conflicts(size_t a, size_t b) const;
+    // The two quick tests inline (the sync pass asks this some 17 times per instruction, and most
+    // answers come from them), the operands out of line.
+    bool conflicts(size_t a, size_t b) const {
+        const Effects& ea = m_instructions[a];
+        const Effects& eb = m_instructions[b];
+        const unsigned shared = (ea.writes & eb.touches) | (eb.writes & ea.touches);
+        if (!shared) return false;
+        const bool boxes_apart =
+            !(shared & (1u << unsigned(isa::MemSpace::hbm))) &&
+            !(shared & (1u << unsigned(isa::MemSpace::sbuf)) && ea.boxes[0].meets(eb.boxes[0])) &&
+            !(shared & (1u << unsigned(isa::MemSpace::psum)) && ea.boxes[1].meets(eb.boxes[1]));
+        return !boxes_apart && operands_conflict(ea, eb);
+    }
     // The places of an instruction's operands that may read or write memory (its opcode's; an
     // operand absent or given as an immediate has an empty one).
     size_t access_count(size_t i) const { return m_instructions[i].access_count; }
@@ -47,15 +59,6 @@ private:
         uint64_t row_stride = 0;
         uint64_t lowest = 0, highest = 0;
     };
-    // An instruction's operand places (in its slice), and the memory spaces it writes and touches
-    // (bit 1 << MemSpace): two instructions that write no space the other touches are ruled out at
-    // once.
-    struct Effects {
-        uint32_t first_place = 0;
-        uint8_t access_count = 0;  // at most an opcode's operands
-        uint8_t slice = 0;
-        uint8_t writes = 0, touches = 0;
-    };
     // The bytes within a partition from an instruction's lowest to its highest in SBUF, and in
     // PSUM: two instructions whose boxes are apart in every on-chip space where one writes what
     // the other touches are ruled out without looking at their operands (a matmul into one PSUM
@@ -65,21 +68,29 @@ private:
         bool meets(const Box& o) const { return lowest < o.highest && o.lowest < highest; }
     };
     using OnChipBoxes = std::array<Box, 2>;  // [0] SBUF, [1] PSUM
-    // Instructions [first, first + boxes.size()): each operand place's access, the accesses with
-    // their byte ranges, and the boxes. Operands that share a pattern (isa::PatternOperand) and
+    // An instruction's operand places (in its slice), the memory spaces it writes and touches
+    // (bit 1 << MemSpace: two instructions that write no space the other touches are ruled out at
+    // once), and its boxes.
+    struct Effects {
+        uint32_t first_place = 0;
+        uint8_t access_count = 0;  // at most an opcode's operands
+        uint8_t slice = 0;
+        uint8_t writes = 0, touches = 0;
+        OnChipBoxes boxes;
+    };
+    // A run of instructions: each operand place's access, and the accesses with
+    // their byte ranges. Operands that share a pattern (isa::PatternOperand) and
     // whether they write share an access: a tiled kernel has a few hundred of them for tens of
     // thousands of operands. accesses[0] touches nothing: the place of an absent operand.
     struct Slice {
-        size_t first = 0;
         std::vector<uint32_t> places;
         std::vector<Access> accesses;
         std::vector<isa::ByteRange> ranges;
-        std::vector<OnChipBoxes> boxes;
         // The access made last for a pattern's address and whether it writes.
         isa::AddressCache<uint32_t> recent;
     };
 
-    // Fills instruction i's operand places and its box.
+    // Fills instruction i's operand places and its boxes.
     void add(size_t i, const isa::Program& program, Slice& slice);
     // The access of a pattern operand: found in `slice.recent`, or made (its ranges into the
     // slice's).
@@ -87,6 +98,8 @@ private:
                               const isa::Program& program, Slice& slice);
     static void add_hbm_rows(Access& access, const isa::AccessPattern& ap,
                              std::vector<isa::ByteRange>& ranges);
+    // Whether some operand of one writes a byte the other's operands touch.
+    bool operands_conflict(const Effects& ea, const Effects& eb) const;
     // Whether two accesses of one space and tensor share a byte; each with its slice's ranges.
     bool overlap(const Access& x, const isa::ByteRange* x_ranges, const Access& y,
                  const isa::ByteRange* y_ranges) const;
