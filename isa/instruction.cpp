@@ -9,7 +9,6 @@ Instruction Instruction::make(Opcode op) {
     inst.op = op;
     inst.engine = opcode_info(op).default_engine;
     inst.args.resize(opcode_info(op).args.size());
-    inst.arg_locs.resize(inst.args.size());
     return inst;
 }
 
@@ -25,8 +24,8 @@ const AccessPattern* Instruction::ap(std::string_view name) const { return patte
 
 SourceLoc Instruction::arg_loc(std::string_view name) const {
     const int i = arg_index(op, name);
-    if (i >= 0 && size_t(i) < arg_locs.size() && arg_locs[size_t(i)].line != 0)
-        return arg_locs[size_t(i)];
+    if (i >= 0 && size_t(i) < arg_columns.size() && arg_columns[size_t(i)] != 0)
+        return {loc.line, arg_columns[size_t(i)]};
     return loc;
 }
 

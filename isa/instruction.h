@@ -1,6 +1,7 @@
 // One instruction: an opcode, the engine that runs it, its operands, and its semaphores.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -59,7 +60,9 @@ struct Instruction {
     std::vector<ArgValue> args;  // one per opcode_info(op).args entry
     std::vector<SemWait> waits;
     std::vector<SemInc> incs;
-    std::vector<SourceLoc> arg_locs;    // each operand's position (parallel to args)
+    // Each operand's column on the instruction's line (0: not known: built in code, or past
+    // column 65,535). In place: a long kernel has one per operand.
+    std::array<uint16_t, kMaxOperands> arg_columns{};
     std::vector<std::string> comments;  // comment lines written above it (text after '#')
     SourceLoc loc;                      // the opcode's position
     Opcode op = Opcode::tensor_copy;

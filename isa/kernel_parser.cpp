@@ -419,24 +419,30 @@ void KernelParser::instruction_line(const SourceLine& line) {
                               fmt::format("unknown operand '{}' of {}, expected one of: {}",
                                           quote(key), info.name, keys)};
         }
-        // An operand given before has its position set already.
-        unsigned first_column = index >= 0 ? inst.arg_locs[size_t(index)].column : 0;
+        // An operand given before has its value set already.
+        bool given_before = index >= 0 && inst.has(index);
+        unsigned first_column = index >= 0 ? inst.arg_columns[size_t(index)] : 0;
         if (generic && key != "wait" && key != "inc") {
             for (const Token& seen : generic_seen)
-                if (seen.text == key) first_column = seen.column;
+                if (seen.text == key) {
+                    given_before = true;
+                    first_column = seen.column;
+                }
             generic_seen.push_back({key, t.column});
         }
-        if (first_column != 0)
-            throw SyntaxError{loc(line, t), fmt::format("duplicate operand '{}' (first at "
-                                                        "column {}), expected each key once",
-                                                        key, first_column)};
+        if (given_before)
+            throw SyntaxError{
+                loc(line, t),
+                fmt::format("duplicate operand '{}'{}, expected each key once", key,
+                            first_column ? fmt::format(" (first at column {})", first_column)
+                                         : std::string())};
         const SourceLoc value_loc{line.number, unsigned(t.column + eq + 1)};
         const std::string_view value_text = t.text.substr(eq + 1);
         FieldReader value = FieldReader::operand(value_text, value_loc, key);
         if (index >= 0) {
             read_operand(inst.args[size_t(index)], info.args[size_t(index)].kind, value_text,
                          value);
-            inst.arg_locs[size_t(index)] = loc(line, t);
+            inst.arg_columns[size_t(index)] = t.column <= UINT16_MAX ? uint16_t(t.column) : 0;
         } else {
             generic_key(inst, key, value, value_loc);
         }

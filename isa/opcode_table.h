@@ -93,6 +93,8 @@ struct OpcodeInfo {
 };
 
 const OpcodeInfo& opcode_info(Opcode op);
+// The most operands an opcode has (range_select's; a test holds the table to it).
+inline constexpr size_t kMaxOperands = 11;
 // dma_copy, dma_transpose: triggered by an engine, run by a DMA queue.
 bool is_dma(Opcode op);
 // all_reduce, all_gather, reduce_scatter, send, recv: run by the chip's collective engine.

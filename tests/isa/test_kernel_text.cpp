@@ -134,7 +134,11 @@ TEST_CASE("kernel text: every opcode round-trips with required and with all oper
                 const Instruction& inst = q.instructions.at(0);
                 CHECK(inst.loc.line == 5);
                 for (size_t a = 0; a < inst.args.size(); ++a)
-                    if (inst.has(int(a))) CHECK(inst.arg_locs.at(a).line == 5);
+                    if (inst.has(int(a))) {
+                        const SourceLoc at = inst.arg_loc(opcode_info(inst.op).args[a].name);
+                        CHECK(at.line == 5);
+                        CHECK(at.column > inst.loc.column);
+                    }
             }
     }
 }
@@ -364,6 +368,15 @@ TEST_CASE("kernel text: duplicate operand key", "[isa]") {
                   "duplicate operand 'value' (first at column 31)");
     require_error(std::string(kHeader) + "memset dst=" + A + " value=1 round=sr round=sr", 4, 48,
                   "duplicate operand 'round' (first at column 39)");
+    // Past column 65,535 an operand's column is not kept, and a second one is still refused.
+    const std::string far = std::string(70000, ' ') + "value=1";
+    require_error(std::string(kHeader) + "memset dst=" + A + far + far, 4, 140037,
+                  "duplicate operand 'value', expected each key once");
+}
+
+TEST_CASE("kernel text: every opcode has at most kMaxOperands operands", "[isa]") {
+    for (int op = 0; op < kOpcodeCount; ++op)
+        CHECK(opcode_info(Opcode(op)).args.size() <= kMaxOperands);
 }
 
 TEST_CASE("kernel text: token without KEY=VALUE", "[isa]") {

@@ -365,7 +365,7 @@ TEST_CASE("verifier: file programs report at the operand's line and column", "[i
     Program p = b.build();
     Instruction& in = p.instructions[0];
     in.loc = {7, 1};
-    in.arg_locs[1] = {7, 40};
+    in.arg_columns[1] = 40;
     const auto ds = verify(p, default_limits(p.target));
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].loc.line == 7);

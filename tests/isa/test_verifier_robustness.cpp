@@ -81,7 +81,6 @@ TEST_CASE("robustness: an empty or oversized operand vector is reported", "[isa]
     for (int op = 0; op < kOpcodeCount; ++op) {
         Instruction inst = Instruction::make(Opcode(op));
         inst.args.clear();
-        inst.arg_locs.clear();
         CHECK_THAT(messages(verify_v2(one(inst))), Contains("holds 0 operand values, expected"));
         inst.args.assign(40, ArgValue(1.0));
         CHECK_THAT(messages(verify_v2(one(inst))), Contains("holds 40 operand values"));
