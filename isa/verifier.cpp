@@ -338,7 +338,11 @@ void check_operand(Checker& c, const ArgSpec& spec, int index) {
         return;
     }
     if (const auto* ap = pattern_of(*v)) {
-        check_access_pattern(c, spec, *ap);
+        if (!c.pattern_passed(*ap, spec)) {
+            const size_t errors = c.error_count();
+            check_access_pattern(c, spec, *ap);
+            if (c.error_count() == errors) c.pass_pattern(*ap, spec);
+        }
         if (spec.kind == ArgKind::ap_or_imm && !detail::is_tile_operand(c.inst().op, spec.name))
             c.partition_vector(spec.name, "dst");
     } else if (const int64_t count = enum_count(spec.kind); count > 0) {

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "isa/address_cache.h"
 #include "isa/diagnostic.h"
 #include "isa/program.h"
 #include "isa/target.h"
@@ -50,6 +51,19 @@ public:
     const TargetLimits& limits() const { return m_limits; }
     Generation target() const { return m_program.target; }
     std::vector<Diagnostic> take() { return std::move(m_diags); }
+    size_t error_count() const { return m_diags.size(); }
+
+    // Whether `ap` passed the checks of an operand of `spec` on the current instruction's engine
+    // before (remembered by pass_pattern): operands that share a pattern are checked once, as the
+    // checks read only the pattern, the operand's spec (which names the opcode), the engine, the
+    // limits and the tensors.
+    bool pattern_passed(const AccessPattern& ap, const ArgSpec& spec) const {
+        const PatternVerdict* v = m_passed.find(reinterpret_cast<uintptr_t>(&ap));
+        return v && v->spec == &spec && v->engine == m_inst->engine;
+    }
+    void pass_pattern(const AccessPattern& ap, const ArgSpec& spec) {
+        m_passed.put(reinterpret_cast<uintptr_t>(&ap), {&spec, m_inst->engine});
+    }
 
     // Makes instruction #index current; its opcode must be valid.
     void begin(size_t index);
@@ -135,8 +149,14 @@ private:
         return arg_index(m_inst->op, name);  // another copy of the name
     }
 
+    struct PatternVerdict {
+        const ArgSpec* spec = nullptr;
+        Engine engine = Engine::vector;
+    };
+
     const Program& m_program;
     const TargetLimits& m_limits;
+    AddressCache<PatternVerdict> m_passed;
     const Instruction* m_inst = nullptr;
     const OpcodeInfo* m_info = nullptr;
     size_t m_index = 0;
