@@ -1,5 +1,6 @@
 // Tests of the verifier's generic, table-driven rules: operands, engines, rounding, semaphores,
 // memory spaces, partitions, byte bounds and HBM tensors.
+#include "isa/kernel_text.h"
 #include "verify_helpers.h"
 
 using namespace nsim::isa;
@@ -144,6 +145,26 @@ TEST_CASE("verifier: GpSimd cannot access PSUM", "[isa]") {
             b.tensor_copy(tile(0, 8), psum_tile(0, 8)).engine(Engine::gpsimd);
         }),
         Contains("tensor_copy operand 'src': found memory psum on engine gpsimd, expected sbuf"));
+}
+
+TEST_CASE("verifier: a pattern shared by operands is judged for each operand's spec and engine",
+          "[isa]") {
+    // The same PSUM pattern passes as a vector copy's src, then fails on GpSimd; a pattern past the
+    // partition's end fails at every line that names it.
+    const Program p = parse_kernel(
+        "kernel k\ntarget v2\n"
+        "tensor_copy dst=sbuf[0:128]@0.f32[8] src=psum[0:128]@0.f32[8]\n"
+        "tensor_copy dst=sbuf[0:128]@0.f32[8] src=psum[0:128]@0.f32[8] engine=gpsimd\n"
+        "tensor_copy dst=sbuf[0:128]@0.f32[8] src=sbuf[0:128]@999996.f32[8]\n"
+        "tensor_copy dst=sbuf[0:128]@0.f32[8] src=sbuf[0:128]@999996.f32[8]\n",
+        "k", {1, 1});
+    const auto ds = verify(p, default_limits(p.target));
+    std::vector<unsigned> lines;
+    for (const auto& d : ds) lines.push_back(d.loc.line);
+    CHECK(lines == std::vector<unsigned>{4, 5, 6});
+    CHECK_THAT(ds.at(0).message, Contains("found memory psum on engine gpsimd"));
+    CHECK_THAT(ds.at(1).message, Contains("touches bytes"));
+    CHECK_THAT(ds.at(2).message, Contains("touches bytes"));
 }
 
 TEST_CASE("verifier: on-chip operands span 1 to 128 partitions", "[isa]") {
