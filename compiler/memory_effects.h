@@ -39,6 +39,9 @@ public:
             !(shared & (1u << unsigned(isa::MemSpace::psum)) && ea.boxes[1].meets(eb.boxes[1]));
         return !boxes_apart && operands_conflict(ea, eb);
     }
+    // The memory spaces instruction i writes, and touches (bit 1 << MemSpace).
+    unsigned writes(size_t i) const { return m_instructions[i].writes; }
+    unsigned touches(size_t i) const { return m_instructions[i].touches; }
     // The places of an instruction's operands that may read or write memory (its opcode's; an
     // operand absent or given as an immediate has an empty one).
     size_t access_count(size_t i) const { return m_instructions[i].access_count; }

@@ -86,7 +86,9 @@ public:
         : m_streams(streams),
           m_effects(effects),
           m_done_knows(effects.size() * streams.count()),
-          m_before(streams.count(), 0) {
+          m_before(streams.count(), 0),
+          m_stream_writes(streams.count(), 0),
+          m_stream_touches(streams.count(), 0) {
         m_engine_knows.fill(Clock(streams.count(), 0));
     }
 
@@ -133,10 +135,14 @@ private:
     // Per stream, the position of the latest earlier instruction that conflicts with j and is not
     // known complete at j's start (0 = none), into m_needed. Each stream is scanned backwards on
     // its own members, from its last one before j down to its known-complete prefix: the
-    // instructions of other streams are never visited.
+    // instructions of other streams are never visited. A stream none of whose members so far
+    // writes a memory j touches, or touches one j writes, is not scanned at all (the stores of
+    // results, seen from the matmuls that never wait for them).
     void latest_conflicts(size_t j) {
         m_needed.assign(m_streams.count(), 0);
+        const unsigned writes = m_effects.writes(j), touches = m_effects.touches(j);
         for (size_t c = 0; c < m_needed.size(); ++c) {
+            if (!((m_stream_writes[c] & touches) | (writes & m_stream_touches[c]))) continue;
             const auto& members = m_streams.members(c);
             for (uint32_t pos = m_before[c]; pos > m_start[c]; --pos)
                 if (m_effects.conflicts(members[pos - 1], j)) {
@@ -144,7 +150,10 @@ private:
                     break;
                 }
         }
-        m_before[m_streams.slot(j).stream] = m_streams.slot(j).position;
+        const Slot& s = m_streams.slot(j);
+        m_before[s.stream] = s.position;
+        m_stream_writes[s.stream] |= writes;
+        m_stream_touches[s.stream] |= touches;
     }
 
     const CompletionStreams& m_streams;
@@ -155,6 +164,8 @@ private:
     std::vector<uint32_t> m_done_knows;
     uint32_t* done_knows(size_t i) { return m_done_knows.data() + i * m_streams.count(); }
     std::vector<uint32_t> m_before;  // per stream, its members before the instruction planned
+    // Per stream, the memories those members write and touch (bit 1 << MemSpace).
+    std::vector<uint8_t> m_stream_writes, m_stream_touches;
     // Scratch of plan_one, kept to reuse their memory: what j's engine knows complete when j
     // starts, the latest conflict per stream, and the instructions those are.
     Clock m_start;

@@ -376,15 +376,13 @@ std::optional<Opcode> parse_opcode(std::string_view name) {
 int arg_index(Opcode op, std::string_view arg_name) {
     if (arg_name.empty()) return -1;
     const auto& args = table()[size_t(op)].args;
-    // Called for every operand the parser, verifier and simulator look up by name. Most calls
-    // pass a string literal that the linker merged with the table's own: the same address.
-    for (size_t i = 0; i < args.size(); ++i)
-        if (args[i].name.data() == arg_name.data() && args[i].name.size() == arg_name.size())
-            return int(i);
-    // Otherwise the size and first letter rule out most names before the bytes are compared.
+    // Called for every operand the parser, verifier and simulator look up by name, in one pass:
+    // the size rules out most names; a string literal the linker merged with the table's own has
+    // its address; only other names of the same size are compared byte by byte.
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string_view name = args[i].name;
-        if (name.size() == arg_name.size() && name[0] == arg_name[0] && name == arg_name)
+        if (name.size() == arg_name.size() &&
+            (name.data() == arg_name.data() || (name[0] == arg_name[0] && name == arg_name)))
             return int(i);
     }
     return -1;

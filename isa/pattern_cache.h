@@ -3,7 +3,8 @@
 // costs a small part of reading it again.
 #pragma once
 
-#include <functional>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -31,13 +32,35 @@ public:
     void clear() { m_slots.clear(); }
 
 private:
-    static constexpr size_t kSlots = 4096;
+    static constexpr unsigned kSlotBits = 12;
+    static constexpr size_t kSlots = size_t(1) << kSlotBits;
     struct Slot {
         std::string_view text;
         std::optional<PatternOperand> pattern;
     };
+    // Eight bytes of the text at a time: an operand's text is a few dozen bytes, and the table
+    // needs its slots spread, not a strong hash.
     static size_t slot_of(std::string_view text) {
-        return std::hash<std::string_view>()(text) % kSlots;
+        constexpr uint64_t kMix = 0x9E3779B97F4A7C15ull;  // 2^64 / golden ratio
+        uint64_t h = text.size();
+        const auto mix = [&h](uint64_t word) {
+            h = (h ^ word) * kMix;
+            h ^= h >> 29;
+        };
+        size_t at = 0;
+        for (; at + 8 <= text.size(); at += 8) {
+            uint64_t word;
+            std::memcpy(&word, text.data() + at, 8);
+            mix(word);
+        }
+        uint64_t tail = 0;
+        for (size_t k = 0; at + k < text.size(); ++k)
+            tail |= uint64_t(static_cast<unsigned char>(text[at + k])) << (8 * k);
+        mix(tail);
+        h ^= h >> 33;  // every bit of the last word into the top bits
+        h *= 0xff51afd7ed558ccdull;
+        h ^= h >> 33;
+        return size_t(h >> (64 - kSlotBits));
     }
     std::vector<Slot> m_slots;
 };
