@@ -46,6 +46,20 @@ void place_tensors(DeviceMemory& hbm, const std::vector<const isa::Program*>& pr
         }
 }
 
+// Which of a core's `count` semaphores the programs wait on or increment.
+std::vector<bool> used_semaphores(const std::vector<const isa::Program*>& programs,
+                                  uint32_t count) {
+    std::vector<bool> used(count, false);
+    for (const auto* p : programs)
+        for (const auto& inst : p->instructions) {
+            for (const auto& w : inst.waits)
+                if (w.sem < count) used[w.sem] = true;
+            for (const auto& i : inst.incs)
+                if (i.sem < count) used[i.sem] = true;
+        }
+    return used;
+}
+
 // "dma queue 3 (issued by sync)": a race report keeps the name past the core's life (the run's
 // result outlives the simulation), so the names live as long as the program.
 std::string_view dma_agent_name(Engine issuer, uint32_t queue) {
@@ -71,7 +85,8 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
       m_ops(ops),
       m_options(options),
       m_state(chip.limits, hbm, options.seed, !options.timing_only),
-      m_semaphores(chip.limits.semaphores, options.races != RaceMode::off),
+      m_semaphores(chip.limits.semaphores, options.races != RaceMode::off,
+                   used_semaphores(m_programs, chip.limits.semaphores)),
       m_queue_clocks(chip.limits.dma_queues),
       m_dma("dma", chip, hbm, hbm_base, [this](DmaTransfer& t) { finish_transfer(t); }),
       m_results(m_programs.size()) {

@@ -4,12 +4,12 @@
 
 namespace nsim::sim {
 
-SemaphoreBank::SemaphoreBank(uint32_t count, bool track_clocks)
-    : m_values(count, 0), m_history(count), m_track_clocks(track_clocks) {
-    m_events.reserve(count);
-    for (uint32_t i = 0; i < count; ++i)
-        m_events.push_back(
-            std::make_unique<sc_core::sc_event>(sc_core::sc_gen_unique_name("semaphore")));
+SemaphoreBank::SemaphoreBank(uint32_t count, bool track_clocks, const std::vector<bool>& used)
+    : m_values(count, 0), m_events(count), m_history(count), m_track_clocks(track_clocks) {
+    for (uint32_t i = 0; i < count && i < used.size(); ++i)
+        if (used[i])
+            m_events[i] =
+                std::make_unique<sc_core::sc_event>(sc_core::sc_gen_unique_name("semaphore"));
 }
 
 void SemaphoreBank::reset() {
@@ -25,7 +25,7 @@ void SemaphoreBank::increment(uint32_t sem, uint32_t amount, const VectorClock& 
         if (!h.empty()) joined.join(clock);
         h.push_back({m_values[sem], std::move(joined)});
     }
-    m_events[sem]->notify();
+    if (m_events[sem]) m_events[sem]->notify();  // else nothing can be waiting on it
 }
 
 const VectorClock& SemaphoreBank::clock_at(uint32_t sem, uint32_t value) const {

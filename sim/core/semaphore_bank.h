@@ -14,7 +14,9 @@ namespace nsim::sim {
 
 class SemaphoreBank {
 public:
-    SemaphoreBank(uint32_t count, bool track_clocks);
+    // Only the semaphores `used` marks get an event to wait on (making a SystemC event costs as
+    // much as simulating several instructions, and a program uses few of a core's semaphores).
+    SemaphoreBank(uint32_t count, bool track_clocks, const std::vector<bool>& used);
 
     // Every semaphore back to 0 with no history (between programs; nothing may be waiting).
     void reset();
@@ -22,7 +24,7 @@ public:
     uint32_t value(uint32_t sem) const { return m_values[sem]; }
     // Adds `amount` and wakes the waiters of `sem`.
     void increment(uint32_t sem, uint32_t amount, const VectorClock& clock);
-    const sc_core::sc_event& changed(uint32_t sem) const { return *m_events[sem]; }
+    const sc_core::sc_event& changed(uint32_t sem) const { return *m_events[sem]; }  // a used one
     // The joined clocks of the increments that brought `sem` to at least `value` (call only once
     // the value is reached).
     const VectorClock& clock_at(uint32_t sem, uint32_t value) const;
