@@ -1,6 +1,7 @@
 #include "isa/program.h"
 
 #include <algorithm>
+#include <array>
 
 namespace nsim::isa {
 
@@ -32,18 +33,25 @@ const TensorDecl* Program::find_tensor(std::string_view tensor_name) const {
 }
 
 void group_by_engine(std::vector<Instruction>& instructions) {
-    // Each engine's instructions in turn, found in an array of the engines alone (a pass over the
-    // instructions themselves per engine would read them all each time). Engine values past the
-    // last engine (made in code; the verifier reports them) come last.
-    std::vector<uint8_t> engine(instructions.size());
-    for (size_t i = 0; i < instructions.size(); ++i)
-        engine[i] = uint8_t(std::min(int(instructions[i].engine), kEngineCount));
-    std::vector<Instruction> grouped;
-    grouped.reserve(instructions.size());
-    for (int e = 0; e <= kEngineCount; ++e)
-        for (size_t i = 0; i < instructions.size(); ++i)
-            if (engine[i] == e) grouped.push_back(std::move(instructions[i]));
-    instructions = std::move(grouped);
+    // Each instruction's place from the counts of the engines before its own (engine values past
+    // the last engine, made in code and reported by the verifier, come last); then swaps along the
+    // cycles of that permutation, in place: a second array of instructions would be as much fresh
+    // memory as the program itself.
+    const size_t n = instructions.size();
+    const auto group = [&](size_t i) {
+        return size_t(std::min(int(instructions[i].engine), kEngineCount));
+    };
+    std::array<size_t, kEngineCount + 2> next{};
+    for (size_t i = 0; i < n; ++i) ++next[group(i) + 1];
+    for (size_t e = 1; e < next.size(); ++e) next[e] += next[e - 1];
+    std::vector<size_t> place(n);  // where the instruction now at i belongs
+    for (size_t i = 0; i < n; ++i) place[i] = next[group(i)]++;
+    for (size_t i = 0; i < n; ++i)
+        while (place[i] != i) {
+            const size_t to = place[i];
+            std::swap(instructions[i], instructions[to]);
+            std::swap(place[i], place[to]);
+        }
 }
 
 AccessPattern whole_tensor(const TensorDecl& t) {
