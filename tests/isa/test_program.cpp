@@ -1,3 +1,5 @@
+#include <random>
+
 #include <catch2/catch.hpp>
 
 #include "isa/program.h"
@@ -32,4 +34,28 @@ TEST_CASE("program: tensors are found by name after appends, renames and removal
     CHECK(p.find_tensor("z") == nullptr);
     const Program copy = p;  // a copy finds its own tensors
     CHECK(copy.find_tensor("c") == &copy.tensors[1]);
+}
+
+TEST_CASE("program: grouping by engine keeps each engine's order, in place", "[isa]") {
+    std::mt19937 rng(5);
+    for (size_t n : {0, 1, 2, 7, 300}) {
+        std::vector<Instruction> instructions;
+        for (size_t i = 0; i < n; ++i) {
+            Instruction inst = Instruction::make(Opcode::tensor_copy);
+            // Values past the last engine (made in code) go last, in their order too.
+            inst.engine = Engine(rng() % (kEngineCount + 2));
+            inst.loc.line = unsigned(i + 1);  // the original position
+            instructions.push_back(std::move(inst));
+        }
+        std::vector<Instruction> expected;
+        for (int e = 0; e <= kEngineCount; ++e)
+            for (const auto& inst : instructions)
+                if (std::min(int(inst.engine), kEngineCount) == e) expected.push_back(inst);
+        group_by_engine(instructions);
+        REQUIRE(instructions.size() == expected.size());
+        for (size_t i = 0; i < n; ++i) {
+            CHECK(instructions[i].loc.line == expected[i].loc.line);
+            CHECK(instructions[i].engine == expected[i].engine);
+        }
+    }
 }
