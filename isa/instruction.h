@@ -14,33 +14,46 @@
 
 namespace nsim::isa {
 
-// An access-pattern operand: its pattern, shared and never changed. Kernels name the same tiles
-// over and over (the x16 matmul: 482 operand texts for 70,752 operands), so the instructions that
-// share a pattern point at one copy: an instruction is half the memory to fill, and copying one
-// copies no pattern. Made from an AccessPattern; compares by value.
-class PatternOperand {
+// An operand's value held by pointer, shared and never changed: kernels name the same tiles over
+// and over (the x16 matmul: 482 operand texts for 70,752 operands), so the instructions that share
+// a pattern point at one copy, and an operand slot is the size of a pointer, not of the largest
+// value. Made from a T; compares by value.
+template <class T>
+class Shared {
 public:
-    PatternOperand(AccessPattern ap) : m_ap(std::make_shared<const AccessPattern>(std::move(ap))) {}
-    const AccessPattern& operator*() const { return *m_ap; }
-    const AccessPattern* operator->() const { return m_ap.get(); }
-    const AccessPattern* get() const { return m_ap.get(); }
-    bool operator==(const PatternOperand& o) const { return m_ap == o.m_ap || *m_ap == *o.m_ap; }
-    bool operator!=(const PatternOperand& o) const { return !(*this == o); }
+    Shared(T value) : m_value(std::make_shared<const T>(std::move(value))) {}
+    const T& operator*() const { return *m_value; }
+    const T* operator->() const { return m_value.get(); }
+    const T* get() const { return m_value.get(); }
+    bool operator==(const Shared& o) const {
+        return m_value == o.m_value || *m_value == *o.m_value;
+    }
+    bool operator!=(const Shared& o) const { return !(*this == o); }
 
 private:
-    std::shared_ptr<const AccessPattern> m_ap;
+    std::shared_ptr<const T> m_value;
 };
+using PatternOperand = Shared<AccessPattern>;
 
 // The value of one operand; which alternative is set follows the operand's ArgKind
 // (opcode_table.h). std::monostate = operand not given.
-using ArgValue = std::variant<std::monostate, PatternOperand, double, int64_t, bool,
-                              std::vector<FreeDim>, std::string, std::vector<int64_t>>;
+using ArgValue =
+    std::variant<std::monostate, PatternOperand, double, int64_t, bool,
+                 Shared<std::vector<FreeDim>>, Shared<std::string>, Shared<std::vector<int64_t>>>;
 
-// The access pattern an operand holds; nullptr when it holds something else or nothing.
-inline const AccessPattern* pattern_of(const ArgValue& v) {
-    const auto* p = std::get_if<PatternOperand>(&v);
-    return p ? p->get() : nullptr;
+// The T an operand holds shared (AccessPattern, std::vector<FreeDim>, std::string or
+// std::vector<int64_t>); nullptr when it holds something else or nothing.
+template <class T>
+const T* value_of(const ArgValue& v) {
+    const auto* shared = std::get_if<Shared<T>>(&v);
+    return shared ? shared->get() : nullptr;
 }
+// The same where the operand must hold one: throws std::bad_variant_access otherwise.
+template <class T>
+const T& value(const ArgValue& v) {
+    return *std::get<Shared<T>>(v);
+}
+inline const AccessPattern* pattern_of(const ArgValue& v) { return value_of<AccessPattern>(v); }
 
 // Wait until semaphore `sem` holds at least `value` before starting.
 struct SemWait {

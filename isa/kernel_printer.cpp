@@ -72,12 +72,12 @@ struct ValueFormatter {
     std::string operator()(double v) const { return format_immediate(v); }
     std::string operator()(int64_t v) const { return format_integer_arg(kind, v); }
     std::string operator()(bool b) const { return b ? "true" : "false"; }
-    std::string operator()(const std::vector<FreeDim>& dims) const {
-        return format_pairs('[', ']', dims);
+    std::string operator()(const Shared<std::vector<FreeDim>>& dims) const {
+        return format_pairs('[', ']', *dims);
     }
-    std::string operator()(const std::string& s) const { return s; }
-    std::string operator()(const std::vector<int64_t>& v) const {
-        return "[" + comma_list(v) + "]";
+    std::string operator()(const Shared<std::string>& s) const { return *s; }
+    std::string operator()(const Shared<std::vector<int64_t>>& v) const {
+        return "[" + comma_list(*v) + "]";
     }
 };
 

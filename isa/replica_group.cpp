@@ -13,7 +13,7 @@ std::vector<int64_t> replica_group(const Instruction& inst, size_t limit) {
     std::vector<int64_t> ranks;
     const int gi = arg_index(inst.op, "group");
     if (!inst.has(gi)) return ranks;
-    const auto* pattern = std::get_if<std::vector<FreeDim>>(&inst.args[size_t(gi)]);
+    const auto* pattern = value_of<std::vector<FreeDim>>(inst.args[size_t(gi)]);
     if (!pattern || pattern->empty()) return ranks;
     int64_t start = 0;
     if (const int si = arg_index(inst.op, "group_start"); inst.has(si))

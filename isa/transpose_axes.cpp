@@ -9,7 +9,7 @@ std::vector<uint64_t> transpose_shape(const AccessPattern& ap) {
 }
 
 std::optional<std::vector<int64_t>> transpose_axes(const Instruction& inst) {
-    if (const auto* axes = std::get_if<std::vector<int64_t>>(&inst.arg("axes"))) return *axes;
+    if (const auto* axes = value_of<std::vector<int64_t>>(inst.arg("axes"))) return *axes;
     const AccessPattern* src = inst.ap("src");
     if (!src) return std::nullopt;
     switch (src->dims.size() + 1) {

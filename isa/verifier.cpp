@@ -74,11 +74,11 @@ bool holds_kind(const ArgValue& v, ArgKind kind) {
         case ArgKind::boolean:
             return std::holds_alternative<bool>(v);
         case ArgKind::pattern:
-            return std::holds_alternative<std::vector<FreeDim>>(v);
+            return std::holds_alternative<Shared<std::vector<FreeDim>>>(v);
         case ArgKind::name:
-            return std::holds_alternative<std::string>(v);
+            return std::holds_alternative<Shared<std::string>>(v);
         case ArgKind::int_list:
-            return std::holds_alternative<std::vector<int64_t>>(v);
+            return std::holds_alternative<Shared<std::vector<int64_t>>>(v);
     }
     return false;
 }
@@ -350,14 +350,14 @@ void check_operand(Checker& c, const ArgSpec& spec, int index) {
         if (e < 0 || e >= count)
             c.error(spec.name, fmt::format("found value {}, expected {} (0 to {})", e,
                                            kind_expectation(spec.kind), count - 1));
-    } else if (const auto* pattern = std::get_if<std::vector<FreeDim>>(v)) {
+    } else if (const auto* pattern = value_of<std::vector<FreeDim>>(*v)) {
         if (pattern->empty() || pattern->size() > kMaxFreeDims)
             c.error(spec.name, fmt::format("{} [step,num] pairs, expected 1 to {}", pattern->size(),
                                            kMaxFreeDims));
         for (size_t k = 0; k < pattern->size(); ++k)
             if ((*pattern)[k].num == 0)
                 c.error(spec.name, fmt::format("pair {} has 0 elements, expected at least 1", k));
-    } else if (const auto* s = std::get_if<std::string>(v); s && s->empty()) {
+    } else if (const auto* s = value_of<std::string>(*v); s && s->empty()) {
         c.error(spec.name, "empty, expected a non-empty name");
     }
 }

@@ -113,7 +113,7 @@ std::optional<ReduceCmd> Checker::reduce_cmd(std::string_view name) const {
 
 const std::vector<FreeDim>* Checker::pattern(std::string_view name) const {
     const ArgValue* v = value(name);
-    return v ? std::get_if<std::vector<FreeDim>>(v) : nullptr;
+    return v ? value_of<std::vector<FreeDim>>(*v) : nullptr;
 }
 
 void Checker::same_shape(std::string_view operand, std::string_view reference) {

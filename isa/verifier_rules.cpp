@@ -400,7 +400,8 @@ void check_nc_stream_shuffle(Checker& c) {
         c.free_size_is("dst", src->free_size(), "the free size of 'src', §13.5");
     const AccessPattern* src = c.ap("src");
     const AccessPattern* dst = c.ap("dst");
-    const auto* mask = std::get_if<std::vector<int64_t>>(c.value("shuffle_mask"));
+    const ArgValue* mask_value = c.value("shuffle_mask");
+    const auto* mask = mask_value ? value_of<std::vector<int64_t>>(*mask_value) : nullptr;
     if (mask && mask->size() != kShuffleLanes)
         c.error("shuffle_mask", fmt::format("{} entries, expected {} (one per partition of a "
                                             "quadrant, §13.5)",

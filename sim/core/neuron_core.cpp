@@ -184,7 +184,7 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
     for (OperandFootprint* w : writes) operands.push_back(w);
     info.cost = instruction_cost(inst, m_chip.timing);
     if (inst.op == isa::Opcode::custom_op) {
-        const auto& name = std::get<std::string>(inst.arg("name"));
+        const auto& name = isa::value<std::string>(inst.arg("name"));
         const CustomOp* op = m_ops.find(name);
         if (!op) {
             std::string known;

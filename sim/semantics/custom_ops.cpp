@@ -102,7 +102,7 @@ namespace ops {
 // Calls the operator registered under `name` on the given sources and immediates; dst is pre-read,
 // and written back whole with inst.rounding. Unknown name: SimError listing the registered ones.
 void custom_op(Context& c) {
-    const auto& name = std::get<std::string>(c.inst.arg("name"));
+    const auto& name = isa::value<std::string>(c.inst.arg("name"));
     const CustomOp* op = c.custom_ops.find(name);
     if (!op) {
         std::string known;

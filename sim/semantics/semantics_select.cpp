@@ -212,7 +212,7 @@ void dropout(Context& c) {
 void iota(Context& c) {
     const auto& dst = ap_operand(c.inst, "dst");
     const std::vector<int32_t> v =
-        affine_values(c.inst, dst, std::get<std::vector<isa::FreeDim>>(c.inst.arg("pattern")),
+        affine_values(c.inst, dst, isa::value<std::vector<isa::FreeDim>>(c.inst.arg("pattern")),
                       int_operand(c.inst, "offset"), int_operand(c.inst, "channel_multiplier"));
     if (dst.dtype == DType::int32 || dst.dtype == DType::uint32) {
         RawTile raw{dst.num_partitions, dst.free_size(), std::vector<uint32_t>(v.size())};
@@ -234,7 +234,7 @@ void affine_select(Context& c) {
     const auto& on_true = ap_operand(c.inst, "on_true_tile");
     check_same_size(c.inst, dst, on_true);
     const std::vector<int32_t> a =
-        affine_values(c.inst, dst, std::get<std::vector<isa::FreeDim>>(c.inst.arg("pattern")),
+        affine_values(c.inst, dst, isa::value<std::vector<isa::FreeDim>>(c.inst.arg("pattern")),
                       int_operand(c.inst, "offset"), int_operand(c.inst, "channel_multiplier"));
     const auto cmp = enum_operand(c.inst, "cmp_op", isa::AluOp::equal);
     Mask keep(a.size());

@@ -123,7 +123,7 @@ void nc_stream_shuffle(Context& c) {
     constexpr uint32_t kLanes = 32;
     const auto& dst = ap_operand(c.inst, "dst");
     const auto& src = ap_operand(c.inst, "src");
-    const auto& mask = std::get<std::vector<int64_t>>(c.inst.arg("shuffle_mask"));
+    const auto& mask = isa::value<std::vector<int64_t>>(c.inst.arg("shuffle_mask"));
     if (mask.size() != kLanes || src.free_size() != dst.free_size())
         operand_error(c.inst, "expected 32 mask entries and src of dst's free size");
     const RawTile in = read_raw(c.state, src);
