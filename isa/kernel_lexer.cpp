@@ -1,6 +1,7 @@
 // Lexical layer of kernel files: tokens, comments, cursor, number conversions.
 #include "isa/kernel_lexer.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -25,27 +26,44 @@ constexpr std::array<uint8_t, 256> kScanClass = [] {
     return t;
 }();
 
-// Where the token scanner must look again: the first byte of line[from, end) that splits tokens
-// or opens or closes brackets, or the end. Sixteen bytes at a time where SSE2 is (every x86-64):
-// most bytes of a kernel line are inside a token.
-size_t next_stop(std::string_view line, size_t from) {
+// The bytes of a block of at most 16 that split tokens (space, tab) and that open or close
+// brackets, a bit each. The scanner walks the set bits: most bytes of a kernel line are inside a
+// token and need no look of their own. Sixteen at a time where SSE2 is (every x86-64).
+struct StopMasks {
+    uint32_t split = 0, open = 0, close = 0;
+};
+
+StopMasks stop_masks(const char* bytes, size_t count) {
+    StopMasks m;
 #if defined(__SSE2__)
-    const __m128i space = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
-    // '[' and '{' differ in bit 5 alone, as do ']' and '}': one compare for each pair.
-    const __m128i bit5 = _mm_set1_epi8(0x20), open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}');
-    for (; from + 16 <= line.size(); from += 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + from));
-        const __m128i folded = _mm_or_si128(v, bit5);
-        const __m128i hit =
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, tab)),
-                         _mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close)));
-        if (const int mask = _mm_movemask_epi8(hit))
-            return from + size_t(__builtin_ctz(unsigned(mask)));
+    if (count == 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes));
+        // '[' and '{' differ in bit 5 alone, as do ']' and '}': one compare for each pair.
+        const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        m.split = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))));
+        m.open = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(folded, _mm_set1_epi8('{'))));
+        m.close = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(folded, _mm_set1_epi8('}'))));
+        return m;
     }
 #endif
-    for (; from < line.size(); ++from)
-        if (kScanClass[static_cast<unsigned char>(line[from])] != kPlain) return from;
-    return line.size();
+    for (size_t k = 0; k < count; ++k) {
+        const uint32_t bit = 1u << k;
+        switch (kScanClass[static_cast<unsigned char>(bytes[k])]) {
+            case kSplit:
+                m.split |= bit;
+                break;
+            case kOpen:
+                m.open |= bit;
+                break;
+            case kClose:
+                m.close |= bit;
+                break;
+            default:
+                break;
+        }
+    }
+    return m;
 }
 
 }  // namespace
@@ -67,26 +85,43 @@ void lex_line(std::string_view line, unsigned number, SourceLine& out) {
         out.comment = std::string(comment);
         line = line.substr(0, hash);
     }
+    // A token runs from a byte that is not a space to the next space outside brackets.
     const size_t n = line.size();
-    size_t i = 0;
-    while (i < n) {
-        if (is_space(line[i])) {
-            ++i;
-            continue;
-        }
-        const size_t start = i;
-        size_t depth = 0;  // brackets opened and not yet closed: spaces inside them do not split
-        for (i = next_stop(line, i); i < n; i = next_stop(line, i + 1)) {
-            const uint8_t c = kScanClass[static_cast<unsigned char>(line[i])];
-            if (c == kOpen)
+    bool in_token = false;
+    size_t start = 0;
+    size_t depth = 0;  // brackets opened and not yet closed: spaces inside them do not split
+    for (size_t base = 0; base < n; base += 16) {
+        const size_t count = std::min<size_t>(16, n - base);
+        const StopMasks m = stop_masks(line.data() + base, count);
+        const uint32_t valid = count == 16 ? 0xffffu : (1u << count) - 1;
+        const uint32_t stops = m.split | m.open | m.close;
+        uint32_t ahead = valid;  // the bits of the bytes not walked yet
+        while (ahead) {
+            if (!in_token) {
+                const uint32_t starts = ahead & ~m.split;
+                if (!starts) break;
+                const unsigned at = unsigned(__builtin_ctz(starts));
+                start = base + at;
+                in_token = true;
+                depth = m.open >> at & 1;  // its first byte may open a bracket (a closer: none)
+                ahead &= ~((2u << at) - 1);
+                continue;
+            }
+            const uint32_t next = stops & ahead;
+            if (!next) break;
+            const unsigned at = unsigned(__builtin_ctz(next));
+            ahead &= ~((2u << at) - 1);
+            if (m.open >> at & 1) {
                 ++depth;
-            else if (c == kClose)
+            } else if (m.close >> at & 1) {
                 depth -= depth > 0;
-            else if (depth == 0)
-                break;
+            } else if (depth == 0) {
+                out.tokens.push_back({line.substr(start, base + at - start), unsigned(start + 1)});
+                in_token = false;
+            }
         }
-        out.tokens.push_back({line.substr(start, i - start), unsigned(start + 1)});
     }
+    if (in_token) out.tokens.push_back({line.substr(start), unsigned(start + 1)});
 }
 
 bool is_identifier(std::string_view s) {
