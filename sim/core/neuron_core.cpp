@@ -105,14 +105,12 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
             infos.push_back(analyse(*program, i, operands));
         for (size_t i = 0; i < program->instructions.size(); ++i) {
             InstructionInfo& info = infos[i];
-            OperandFootprint* const* reads = operands.data() + info.operands_at;
-            info.reads = {reads, reads + info.read_count};
-            info.writes = {info.reads.last, info.reads.last + info.write_count};
+            info.operands = operands.data() + info.operands_at;
             auto& stream = streams[size_t(program->instructions[i].engine)];
             if (!stream.empty() && !isa::is_dma(program->instructions[i].op)) {
                 const InstructionInfo& previous = infos[stream.back()];
-                for (const auto* r : info.reads)
-                    for (const auto* w : previous.writes)
+                for (const auto* r : info.reads())
+                    for (const auto* w : previous.writes())
                         info.reads_previous_result |= bool(isa::overlap(r->fp, w->fp));
             }
             stream.push_back(i);
@@ -179,8 +177,8 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
         std::get<bool>(inst.args[size_t(accumulate)]))
         operands.push_back(writes.front());
     // Offsets for now: the list may still move as it grows.
-    info.read_count = uint32_t(operands.size() - info.operands_at);
-    info.write_count = uint32_t(writes.size());
+    info.read_count = uint8_t(operands.size() - info.operands_at);
+    info.write_count = uint8_t(writes.size());
     for (OperandFootprint* w : writes) operands.push_back(w);
     info.cost = instruction_cost(inst, m_chip.timing);
     if (inst.op == isa::Opcode::custom_op) {
@@ -347,7 +345,7 @@ void NeuronCore::count_traffic(const InstructionInfo& info, OnChipTraffic& traff
 // Runs before mark_written: an instruction's reads see only what earlier ones wrote.
 void NeuronCore::check_unwritten_reads(size_t index, std::string_view agent_name,
                                        std::vector<std::string>& reports) {
-    for (OperandFootprint* read : info(index).reads) {
+    for (OperandFootprint* read : info(index).reads()) {
         const isa::Footprint& fp = read->fp;
         if (fp.space == MemSpace::hbm || read->known_written ||
             reports.size() >= kMaxUninitializedReports)
@@ -376,7 +374,7 @@ void NeuronCore::apply_semantics(size_t index, std::string_view agent_name) {
 
 void NeuronCore::mark_written(const InstructionInfo& info) {
     // Marking written bytes again changes nothing: the map keeps maximal segments.
-    for (OperandFootprint* w : info.writes) {
+    for (OperandFootprint* w : info.writes()) {
         if (w->known_written) continue;
         if (w->fp.space == MemSpace::sbuf) m_state.sbuf.mark_written(w->fp);
         if (w->fp.space == MemSpace::psum) m_state.psum.mark_written(w->fp);
@@ -388,8 +386,8 @@ void NeuronCore::record_accesses(size_t index, size_t agent, const VectorClock& 
                                  std::string_view agent_name) {
     const InstructionInfo& info = this->info(index);
     const AccessSite site{&program().instructions[index], agent_name};
-    for (const auto* r : info.reads) m_races.access(agent, clock, r->fp, false, site);
-    for (const auto* w : info.writes) m_races.access(agent, clock, w->fp, true, site);
+    for (const auto* r : info.reads()) m_races.access(agent, clock, r->fp, false, site);
+    for (const auto* w : info.writes()) m_races.access(agent, clock, w->fp, true, site);
     if ((m_accesses_since_prune += 1) < kPruneEvery) return;
     // Forget the history no live agent can still race with.
     m_accesses_since_prune = 0;

@@ -50,13 +50,20 @@ struct OperandSpan {
 
 // What the core precomputes for each instruction when it loads the program (it never changes).
 struct InstructionInfo {
-    OperandSpan reads, writes;
-    // Where the reads, then the writes, sit in the program's list of operands.
-    uint32_t operands_at = 0, read_count = 0, write_count = 0;
-    InstructionCost cost;
+    // Its reads, then its writes, in the program's list of operands: their address once the list
+    // is complete (`operands_at` places them while it grows).
+    OperandFootprint* const* operands = nullptr;
+    uint32_t operands_at = 0;
+    uint8_t read_count = 0, write_count = 0;  // at most an opcode's operands (and one more)
     bool touches_sbuf = false, touches_psum = false;
     bool reads_previous_result = false;  // reads bytes the previous instruction of its engine wrote
-    OnChipTraffic traffic;               // SBUF/PSUM bytes a compute instruction reads and writes
+    InstructionCost cost;
+    OnChipTraffic traffic;  // SBUF/PSUM bytes a compute instruction reads and writes
+
+    OperandSpan reads() const { return {operands, operands + read_count}; }
+    OperandSpan writes() const {
+        return {operands + read_count, operands + read_count + write_count};
+    }
 };
 
 class NeuronCore : public sc_core::sc_module {
