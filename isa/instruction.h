@@ -1,8 +1,10 @@
 // One instruction: an opcode, the engine that runs it, its operands, and its semaphores.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <variant>
@@ -55,6 +57,41 @@ const T& value(const ArgValue& v) {
 }
 inline const AccessPattern* pattern_of(const ArgValue& v) { return value_of<AccessPattern>(v); }
 
+// An instruction's comment lines, held by pointer: most instructions have none, and then the list
+// is one null pointer, not an empty vector in every instruction of a long kernel.
+class CommentLines {
+public:
+    CommentLines() = default;
+    CommentLines(std::vector<std::string> lines) { assign(std::move(lines)); }
+    CommentLines(std::initializer_list<std::string> lines) { assign(lines); }
+    CommentLines(const CommentLines& o) { *this = o; }
+    CommentLines(CommentLines&&) noexcept = default;
+    CommentLines& operator=(const CommentLines& o) {
+        if (this != &o) assign(o.m_lines ? *o.m_lines : std::vector<std::string>());
+        return *this;
+    }
+    CommentLines& operator=(CommentLines&&) noexcept = default;
+
+    void push_back(std::string line) {
+        if (!m_lines) m_lines = std::make_unique<std::vector<std::string>>();
+        m_lines->push_back(std::move(line));
+    }
+    bool empty() const { return !m_lines; }
+    size_t size() const { return m_lines ? m_lines->size() : 0; }
+    const std::string* begin() const { return m_lines ? m_lines->data() : nullptr; }
+    const std::string* end() const { return m_lines ? m_lines->data() + m_lines->size() : nullptr; }
+    bool operator==(const std::vector<std::string>& lines) const {
+        return std::equal(begin(), end(), lines.begin(), lines.end());
+    }
+
+private:
+    void assign(std::vector<std::string> lines) {
+        m_lines =
+            lines.empty() ? nullptr : std::make_unique<std::vector<std::string>>(std::move(lines));
+    }
+    std::unique_ptr<std::vector<std::string>> m_lines;
+};
+
 // Wait until semaphore `sem` holds at least `value` before starting.
 struct SemWait {
     uint32_t sem = 0;
@@ -76,8 +113,8 @@ struct Instruction {
     // Each operand's column on the instruction's line (0: not known: built in code, or past
     // column 65,535). In place: a long kernel has one per operand.
     std::array<uint16_t, kMaxOperands> arg_columns{};
-    std::vector<std::string> comments;  // comment lines written above it (text after '#')
-    SourceLoc loc;                      // the opcode's position
+    CommentLines comments;  // comment lines written above it (text after '#')
+    SourceLoc loc;          // the opcode's position
     Opcode op = Opcode::tensor_copy;
     Engine engine = Engine::vector;
     Rounding rounding = Rounding::nearest_even;  // how results are rounded into the output dtype

@@ -100,7 +100,8 @@ std::string instruction_line(const Instruction& inst, bool print_engine) {
     return out;
 }
 
-void append_comments(std::string& out, const std::vector<std::string>& comments) {
+template <class Lines>
+void append_comments(std::string& out, const Lines& comments) {
     for (const auto& c : comments) out += c.empty() ? "#\n" : fmt::format("# {}\n", c);
 }
 
