@@ -77,6 +77,15 @@ private:
     std::vector<std::vector<size_t>> m_members;
 };
 
+// The waits of every instruction in one array: instruction i waits for the program indices
+// targets[first[i], first[i + 1]).
+struct Waits {
+    std::vector<size_t> targets;
+    std::vector<size_t> first;
+    const size_t* begin(size_t i) const { return targets.data() + first[i]; }
+    const size_t* end(size_t i) const { return targets.data() + first[i + 1]; }
+};
+
 // Decides, instruction by instruction, which earlier instructions each one must wait for. Every
 // engine carries a clock of what it knows complete; an instruction waits only for what its engine
 // does not know yet, and a wait brings along everything the awaited instruction knew.
@@ -93,14 +102,20 @@ public:
     }
 
     // For each instruction, the program indices of the instructions it waits for.
-    std::vector<std::vector<size_t>> plan() {
-        std::vector<std::vector<size_t>> waits(m_effects.size());
-        for (size_t j = 0; j < m_effects.size(); ++j) waits[j] = plan_one(j);
+    Waits plan() {
+        Waits waits;
+        waits.first.reserve(m_effects.size() + 1);
+        for (size_t j = 0; j < m_effects.size(); ++j) {
+            waits.first.push_back(waits.targets.size());
+            plan_one(j, waits.targets);
+        }
+        waits.first.push_back(waits.targets.size());
         return waits;
     }
 
 private:
-    std::vector<size_t> plan_one(size_t j) {
+    // Appends j's waits to `kept`.
+    void plan_one(size_t j, std::vector<size_t>& kept) {
         const Slot& s = m_streams.slot(j);
         Clock& knows = m_engine_knows[size_t(s.engine)];
         // A DMA moves its data only after the earlier transfers of its stream completed (FIFO).
@@ -113,7 +128,7 @@ private:
             if (m_needed[c] > 0) m_targets.push_back(m_streams.members(c)[m_needed[c] - 1]);
         // A wait that another wait of j implies (its target knew ours complete) adds nothing. Two
         // waits cannot imply each other (that would be a cycle), so dropping them all is safe.
-        std::vector<size_t> kept;
+        const size_t first_kept = kept.size();
         for (size_t t : m_targets) {
             const Slot& st = m_streams.slot(t);
             const bool implied = std::any_of(m_targets.begin(), m_targets.end(), [&](size_t u) {
@@ -121,7 +136,7 @@ private:
             });
             if (!implied) kept.push_back(t);
         }
-        for (size_t t : kept) join(knows, done_knows(t));
+        for (size_t k = first_kept; k < kept.size(); ++k) join(knows, done_knows(kept[k]));
 
         uint32_t* const done = done_knows(j);
         std::copy(knows.begin(), knows.end(), done);
@@ -129,7 +144,6 @@ private:
         // The engine takes its next instruction after a compute instruction completes, but right
         // after it issues a DMA.
         if (!s.dma) knows.assign(done, done + knows.size());
-        return kept;
     }
 
     // Per stream, the position of the latest earlier instruction that conflicts with j and is not
@@ -230,15 +244,14 @@ isa::Program insert_sync(isa::Program sequential, const isa::TargetLimits& limit
 
     const size_t n = sequential.instructions.size();
     const CompletionStreams streams(sequential);
-    std::vector<std::vector<size_t>> waits;
+    Waits waits;
     {  // the effects are freed before the instructions are regrouped
         const MemoryEffects effects(sequential);
         waits = WaitPlanner(streams, effects).plan();
     }
 
     std::vector<bool> increments(n, false);
-    for (const auto& targets : waits)
-        for (size_t t : targets) increments[t] = true;
+    for (size_t t : waits.targets) increments[t] = true;
     const auto sem = assign_semaphores(sequential, streams, increments, limits, file);
     // The count that means "instruction i is done": its stream's increments up to and including i.
     std::vector<uint32_t> done_count(n, 0);
@@ -249,10 +262,10 @@ isa::Program insert_sync(isa::Program sequential, const isa::TargetLimits& limit
     isa::Program out = std::move(sequential);  // a copy only when the caller keeps its own
     out.form = isa::ProgramForm::streams;
     for (size_t i = 0; i < n; ++i) {
-        if (waits[i].empty() && !increments[i]) continue;  // most are neither: not even read
+        if (waits.begin(i) == waits.end(i) && !increments[i]) continue;  // most are neither
         auto& inst = out.instructions[i];
-        for (size_t t : waits[i])
-            inst.waits.push_back({uint32_t(sem[streams.slot(t).stream]), done_count[t]});
+        for (const size_t* t = waits.begin(i); t != waits.end(i); ++t)
+            inst.waits.push_back({uint32_t(sem[streams.slot(*t).stream]), done_count[*t]});
         std::sort(inst.waits.begin(), inst.waits.end(),
                   [](const isa::SemWait& a, const isa::SemWait& b) { return a.sem < b.sem; });
         if (increments[i]) inst.incs.push_back({uint32_t(sem[streams.slot(i).stream]), 1});
