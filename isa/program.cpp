@@ -33,25 +33,43 @@ const TensorDecl* Program::find_tensor(std::string_view tensor_name) const {
 }
 
 void group_by_engine(std::vector<Instruction>& instructions) {
-    // Each instruction's place from the counts of the engines before its own (engine values past
-    // the last engine, made in code and reported by the verifier, come last); then swaps along the
-    // cycles of that permutation, in place: a second array of instructions would be as much fresh
-    // memory as the program itself.
+    // Engine values past the last engine (made in code; the verifier reports them) come last. The
+    // instructions of the largest group stay in the array, slid to their places; only the others
+    // are set aside and put back: a kernel's instructions are mostly one engine's (a matmul's on
+    // the tensor engine), and a second array of all of them would be as much fresh memory as the
+    // program. Every pass goes through the arrays in order (swaps along the permutation's cycles
+    // would jump across a large program, a cache miss a move).
     const size_t n = instructions.size();
-    const auto group = [&](size_t i) {
-        return size_t(std::min(int(instructions[i].engine), kEngineCount));
-    };
-    std::array<size_t, kEngineCount + 2> next{};
-    for (size_t i = 0; i < n; ++i) ++next[group(i) + 1];
-    for (size_t e = 1; e < next.size(); ++e) next[e] += next[e - 1];
-    std::vector<size_t> place(n);  // where the instruction now at i belongs
-    for (size_t i = 0; i < n; ++i) place[i] = next[group(i)]++;
+    std::vector<uint8_t> group(n);
+    std::array<size_t, kEngineCount + 2> start{};  // then each group's first place
+    for (size_t i = 0; i < n; ++i) {
+        group[i] = uint8_t(std::min(int(instructions[i].engine), kEngineCount));
+        ++start[size_t(group[i]) + 1];
+    }
+    const auto largest =
+        uint8_t(std::max_element(start.begin() + 1, start.end()) - start.begin() - 1);
+    const size_t kept = start[size_t(largest) + 1];
+    for (size_t g = 1; g < start.size(); ++g) start[g] += start[g - 1];
+    std::vector<Instruction> aside;
+    aside.reserve(n - kept);
     for (size_t i = 0; i < n; ++i)
-        while (place[i] != i) {
-            const size_t to = place[i];
-            std::swap(instructions[i], instructions[to]);
-            std::swap(place[i], place[to]);
+        if (group[i] != largest) aside.push_back(std::move(instructions[i]));
+    // The largest group's k-th instruction goes to start + k: those moving down are moved first to
+    // last, those moving up last to first, so none lands on one not yet moved.
+    const size_t first = start[largest];
+    for (size_t i = 0, k = 0; i < n; ++i)
+        if (group[i] == largest) {
+            if (first + k < i) instructions[first + k] = std::move(instructions[i]);
+            ++k;
         }
+    for (size_t i = n, k = kept; i-- > 0;)
+        if (group[i] == largest) {
+            --k;
+            if (first + k > i) instructions[first + k] = std::move(instructions[i]);
+        }
+    size_t next_aside = 0;
+    for (size_t i = 0; i < n; ++i)
+        if (group[i] != largest) instructions[start[group[i]]++] = std::move(aside[next_aside++]);
 }
 
 AccessPattern whole_tensor(const TensorDecl& t) {
