@@ -16,9 +16,13 @@ namespace {
 
 // Per completion stream, how many of its instructions are known complete. They complete in order,
 // so a count names a prefix; joining two clocks (element-wise max) merges what two events knew.
-using Clock = std::vector<uint32_t>;
+// `Count` is the narrowest type that holds every stream's length: the planner keeps a clock per
+// instruction.
+template <class Count>
+using Clock = std::vector<Count>;
 
-void join(Clock& into, const uint32_t* other) {
+template <class Count>
+void join(Clock<Count>& into, const Count* other) {
     for (size_t k = 0; k < into.size(); ++k) into[k] = std::max(into[k], other[k]);
 }
 
@@ -26,7 +30,7 @@ void join(Clock& into, const uint32_t* other) {
 struct Slot {
     isa::Engine engine = isa::Engine::vector;
     bool dma = false;
-    size_t stream = 0;      // completion stream id
+    uint32_t stream = 0;    // completion stream id
     uint32_t position = 0;  // 1-based rank within the stream, in program order
 };
 
@@ -38,11 +42,11 @@ struct Slot {
 class CompletionStreams {
 public:
     explicit CompletionStreams(const isa::Program& program) {
-        std::map<std::tuple<isa::Engine, bool, int64_t>, size_t> ids;
+        std::map<std::tuple<isa::Engine, bool, int64_t>, uint32_t> ids;
         // The stream of the previous instruction: a run of one stream's instructions (a matmul
         // chain) skips the map.
         std::tuple<isa::Engine, bool, int64_t> last_key;
-        size_t last_stream = SIZE_MAX;
+        uint32_t last_stream = UINT32_MAX;
         m_slots.reserve(program.instructions.size());
         for (size_t i = 0; i < program.instructions.size(); ++i) {
             const auto& inst = program.instructions[i];
@@ -55,26 +59,33 @@ public:
             if (isa::is_dma(inst.op))
                 if (const auto* q = std::get_if<int64_t>(&inst.arg("queue"))) queue = *q;
             const std::tuple<isa::Engine, bool, int64_t> key{slot.engine, slot.dma, queue};
-            if (last_stream == SIZE_MAX || key != last_key) {
-                const auto [it, added] = ids.try_emplace(key, m_members.size());
+            if (last_stream == UINT32_MAX || key != last_key) {
+                const auto [it, added] = ids.try_emplace(key, uint32_t(m_members.size()));
                 if (added) m_members.emplace_back();
                 last_key = key;
                 last_stream = it->second;
             }
             slot.stream = last_stream;
-            m_members[slot.stream].push_back(i);
+            m_members[slot.stream].push_back(uint32_t(i));
             slot.position = uint32_t(m_members[slot.stream].size());
             m_slots.push_back(slot);
         }
     }
     size_t count() const { return m_members.size(); }
+    // The most instructions of one stream.
+    size_t longest() const {
+        size_t most = 0;
+        for (const auto& m : m_members) most = std::max(most, m.size());
+        return most;
+    }
     const Slot& slot(size_t instruction) const { return m_slots[instruction]; }
     // The program indices of a stream's instructions, in order.
-    const std::vector<size_t>& members(size_t stream) const { return m_members[stream]; }
+    const std::vector<uint32_t>& members(size_t stream) const { return m_members[stream]; }
 
 private:
     std::vector<Slot> m_slots;
-    std::vector<std::vector<size_t>> m_members;
+    // (Program indices fit 32 bits: 2^32 instructions would take half a terabyte.)
+    std::vector<std::vector<uint32_t>> m_members;
 };
 
 // The waits of every instruction in one array: instruction i waits for the program indices
@@ -89,6 +100,7 @@ struct Waits {
 // Decides, instruction by instruction, which earlier instructions each one must wait for. Every
 // engine carries a clock of what it knows complete; an instruction waits only for what its engine
 // does not know yet, and a wait brings along everything the awaited instruction knew.
+template <class Count>
 class WaitPlanner {
 public:
     WaitPlanner(const CompletionStreams& streams, const MemoryEffects& effects)
@@ -98,7 +110,7 @@ public:
           m_before(streams.count(), 0),
           m_stream_writes(streams.count(), 0),
           m_stream_touches(streams.count(), 0) {
-        m_engine_knows.fill(Clock(streams.count(), 0));
+        m_engine_knows.fill(Clock<Count>(streams.count(), 0));
     }
 
     // For each instruction, the program indices of the instructions it waits for.
@@ -117,10 +129,10 @@ private:
     // Appends j's waits to `kept`.
     void plan_one(size_t j, std::vector<size_t>& kept) {
         const Slot& s = m_streams.slot(j);
-        Clock& knows = m_engine_knows[size_t(s.engine)];
+        Clock<Count>& knows = m_engine_knows[size_t(s.engine)];
         // A DMA moves its data only after the earlier transfers of its stream completed (FIFO).
         m_start = knows;
-        if (s.dma) m_start[s.stream] = std::max(m_start[s.stream], s.position - 1);
+        if (s.dma) m_start[s.stream] = std::max(m_start[s.stream], Count(s.position - 1));
 
         m_targets.clear();
         latest_conflicts(j);
@@ -138,9 +150,9 @@ private:
         }
         for (size_t k = first_kept; k < kept.size(); ++k) join(knows, done_knows(kept[k]));
 
-        uint32_t* const done = done_knows(j);
+        Count* const done = done_knows(j);
         std::copy(knows.begin(), knows.end(), done);
-        done[s.stream] = s.position;
+        done[s.stream] = Count(s.position);
         // The engine takes its next instruction after a compute instruction completes, but right
         // after it issues a DMA.
         if (!s.dma) knows.assign(done, done + knows.size());
@@ -172,17 +184,17 @@ private:
 
     const CompletionStreams& m_streams;
     const MemoryEffects& m_effects;
-    std::array<Clock, isa::kEngineCount> m_engine_knows;
+    std::array<Clock<Count>, isa::kEngineCount> m_engine_knows;
     // What is known once instruction i is known complete: a clock per instruction, one after the
     // other in one array.
-    std::vector<uint32_t> m_done_knows;
-    uint32_t* done_knows(size_t i) { return m_done_knows.data() + i * m_streams.count(); }
+    std::vector<Count> m_done_knows;
+    Count* done_knows(size_t i) { return m_done_knows.data() + i * m_streams.count(); }
     std::vector<uint32_t> m_before;  // per stream, its members before the instruction planned
     // Per stream, the memories those members write and touch (bit 1 << MemSpace).
     std::vector<uint8_t> m_stream_writes, m_stream_touches;
     // Scratch of plan_one, kept to reuse their memory: what j's engine knows complete when j
     // starts, the latest conflict per stream, and the instructions those are.
-    Clock m_start;
+    Clock<Count> m_start;
     std::vector<uint32_t> m_needed;
     std::vector<size_t> m_targets;
 };
@@ -247,7 +259,8 @@ isa::Program insert_sync(isa::Program sequential, const isa::TargetLimits& limit
     Waits waits;
     {  // the effects are freed before the instructions are regrouped
         const MemoryEffects effects(sequential);
-        waits = WaitPlanner(streams, effects).plan();
+        waits = streams.longest() <= UINT16_MAX ? WaitPlanner<uint16_t>(streams, effects).plan()
+                                                : WaitPlanner<uint32_t>(streams, effects).plan();
     }
 
     std::vector<bool> increments(n, false);

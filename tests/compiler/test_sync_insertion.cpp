@@ -277,3 +277,17 @@ TEST_CASE("sync: needing more semaphores than the target has is an error naming 
                           Catch::Contains("limits.semaphores") &&
                           Catch::Contains("at most the target's 1"));
 }
+
+TEST_CASE("sync: positions in a stream past 65,535 instructions stay exact", "[compiler]") {
+    // The scalar engine waits for the vector engine's 70,002nd instruction, which completes after
+    // its 10,000th (one engine, in order): a read of what that one wrote needs no second wait. A
+    // clock that wrapped at 2^16 would think it unknown and wait again.
+    std::vector<isa::Instruction> body;
+    for (int i = 1; i <= 70002; ++i)
+        body.push_back(memset(Engine::vector, i == 10000 ? X : i == 70002 ? Y : Z));
+    body.push_back(copy(Engine::scalar, sbuf(0, 128, 8192, 64), Y));
+    body.push_back(copy(Engine::scalar, sbuf(0, 128, 12288, 64), X));
+    const auto r = sync(sequential(body));
+    CHECK(r[70002].waits == Waits{{0, 1}});
+    CHECK(r[70003].waits.empty());
+}
