@@ -214,4 +214,15 @@ std::optional<Overlap> overlap(const Footprint& a, const Footprint& b) {
     return Overlap{partition, *bytes};
 }
 
+size_t hash_value(const AccessPattern& ap) {
+    size_t h = std::hash<const void*>()(&ap.tensor.str());
+    const auto mix = [&h](uint64_t v) { h = (h ^ v) * 0x100000001b3ull + (h >> 29); };
+    mix(uint64_t(ap.space) | uint64_t(ap.dtype) << 8 | uint64_t(ap.start_partition) << 16 |
+        uint64_t(ap.num_partitions) << 40);
+    mix(ap.byte_offset);
+    mix(ap.partition_stride_bytes);
+    for (const auto& d : ap.dims) mix(uint64_t(uint32_t(d.step)) | uint64_t(d.num) << 32);
+    return h;
+}
+
 }  // namespace nsim::isa

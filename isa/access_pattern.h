@@ -127,6 +127,9 @@ struct AccessPattern {
     bool operator!=(const AccessPattern& o) const { return !(*this == o); }
 };
 
+// A hash of a pattern's value (equal patterns hash alike; the tensor by its interned name).
+size_t hash_value(const AccessPattern& ap);
+
 // Hardware start-partition rule for compute-engine operands [src:nki-arch-v2], for 128 partitions:
 // 65-128 partitions start at 0; 33-64 at 0 or 64; 1-32 at 0, 32, 64 or 96. That is, an operand
 // occupies an aligned block of quadrants (32 partitions), the smallest power of two holding it;

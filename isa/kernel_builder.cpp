@@ -105,7 +105,7 @@ AccessPattern rows(AccessPattern ap, uint32_t first, uint32_t count) {
     return ap;
 }
 
-ArgValue Operand::to_arg(Opcode op, const ArgSpec& spec) const {
+ArgValue Operand::to_arg(Opcode op, const ArgSpec& spec, PatternPool& patterns) const {
     const auto* ap = std::get_if<AccessPattern>(&m_value);
     const auto* real = std::get_if<double>(&m_value);
     const auto* whole = std::get_if<int64_t>(&m_value);
@@ -113,10 +113,10 @@ ArgValue Operand::to_arg(Opcode op, const ArgSpec& spec) const {
     const double imm = real ? *real : whole ? double(*whole) : 0.0;
     switch (spec.kind) {
         case ArgKind::ap:
-            if (ap) return *ap;
+            if (ap) return patterns.share(*ap);
             break;
         case ArgKind::ap_or_imm:
-            if (ap) return *ap;
+            if (ap) return patterns.share(*ap);
             if (number) return fp32_immediate(imm);
             break;
         case ArgKind::imm:
@@ -183,7 +183,8 @@ InstructionRef& InstructionRef::arg(std::string_view name, Operand value) {
     if (i < 0)
         throw std::invalid_argument(
             fmt::format("{} has no operand '{}'", opcode_info(in.op).name, name));
-    in.args[size_t(i)] = value.to_arg(in.op, opcode_info(in.op).args[size_t(i)]);
+    in.args[size_t(i)] =
+        value.to_arg(in.op, opcode_info(in.op).args[size_t(i)], m_builder->m_patterns);
     return *this;
 }
 
@@ -239,7 +240,7 @@ InstructionRef KernelBuilder::emit(Opcode op, std::initializer_list<NamedOperand
         if (inst.has(i))
             throw std::invalid_argument(
                 fmt::format("{} operand '{}' is given twice", opcode_info(op).name, o.name));
-        inst.args[size_t(i)] = o.value.to_arg(op, opcode_info(op).args[size_t(i)]);
+        inst.args[size_t(i)] = o.value.to_arg(op, opcode_info(op).args[size_t(i)], m_patterns);
     }
     m_program.instructions.push_back(std::move(inst));
     return InstructionRef(*this, m_program.instructions.size() - 1);

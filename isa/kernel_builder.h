@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "isa/pattern_cache.h"
 #include "isa/program.h"
 
 namespace nsim::isa {
@@ -51,9 +52,9 @@ public:
     Operand(const char* name) : m_value(std::string(name)) {}
     Operand(std::vector<int64_t> values) : m_value(std::move(values)) {}
 
-    // The value stored for operand `spec` of `op`; throws std::invalid_argument naming both when
-    // this value is not of the operand's kind.
-    ArgValue to_arg(Opcode op, const ArgSpec& spec) const;
+    // The value stored for operand `spec` of `op` (an access pattern shared through `patterns`);
+    // throws std::invalid_argument naming both when this value is not of the operand's kind.
+    ArgValue to_arg(Opcode op, const ArgSpec& spec, PatternPool& patterns) const;
 
 private:
     template <class T>
@@ -186,6 +187,7 @@ public:
 private:
     friend class InstructionRef;
     Program m_program;
+    PatternPool m_patterns;
 };
 
 }  // namespace nsim::isa

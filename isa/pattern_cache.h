@@ -65,4 +65,22 @@ private:
     std::vector<Slot> m_slots;
 };
 
+// The access patterns a builder has made, by value: a kernel built in code names the same tiles
+// over and over too, and an operand that shares a pattern made before costs no allocation (and the
+// passes find its results by its address). Bounded like PatternCache: a slot holds the last
+// pattern whose value hashed to it.
+class PatternPool {
+public:
+    PatternOperand share(const AccessPattern& ap) {
+        if (m_slots.empty()) m_slots.resize(kSlots);
+        std::optional<PatternOperand>& slot = m_slots[hash_value(ap) % kSlots];
+        if (!slot || **slot != ap) slot = PatternOperand(ap);
+        return *slot;
+    }
+
+private:
+    static constexpr size_t kSlots = 4096;
+    std::vector<std::optional<PatternOperand>> m_slots;
+};
+
 }  // namespace nsim::isa

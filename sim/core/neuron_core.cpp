@@ -124,16 +124,7 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
 NeuronCore::~NeuronCore() = default;
 
 size_t NeuronCore::PatternHash::operator()(const AccessPattern* pattern) const {
-    const AccessPattern& ap = *pattern;
-    // Tensor names are interned: one name, one address.
-    size_t h = std::hash<const void*>()(&ap.tensor.str());
-    const auto mix = [&h](uint64_t v) { h = (h ^ v) * 0x100000001b3ull + (h >> 29); };
-    mix(uint64_t(ap.space) | uint64_t(ap.dtype) << 8 | uint64_t(ap.start_partition) << 16 |
-        uint64_t(ap.num_partitions) << 40);
-    mix(ap.byte_offset);
-    mix(ap.partition_stride_bytes);
-    for (const auto& d : ap.dims) mix(uint64_t(uint32_t(d.step)) | uint64_t(d.num) << 32);
-    return h;
+    return isa::hash_value(*pattern);
 }
 
 OperandFootprint* NeuronCore::intern_footprint(const AccessPattern& ap) {
