@@ -394,3 +394,17 @@ TEST_CASE("builder: header comments are kept", "[isa]") {
     b.header_comment("row softmax");
     CHECK(b.build().header_comments == std::vector<std::string>{"row softmax"});
 }
+
+TEST_CASE("builder: operands with equal patterns share one, others keep their own", "[isa]") {
+    KernelBuilder b("k", Generation::v2);
+    b.tensor_copy(tile(0, 8), tile(32, 8));
+    b.tensor_copy(tile(0, 8), tile(64, 8));
+    b.tensor_copy(tile(64, 8), tile(32, 8)).arg("src", tile(0, 8));
+    const Program p = b.build();
+    const auto& i = p.instructions;
+    CHECK(i[0].ap("dst") == i[1].ap("dst"));  // one pattern for the equal tiles
+    CHECK(i[0].ap("src") != i[1].ap("src"));
+    CHECK(*i[0].ap("src") != *i[1].ap("src"));
+    CHECK(i[1].ap("src") == i[2].ap("dst"));
+    CHECK(i[2].ap("src") == i[0].ap("dst"));  // set after the emit, shared too
+}
