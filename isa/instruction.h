@@ -19,11 +19,13 @@ namespace nsim::isa {
 // An operand's value held by pointer, shared and never changed: kernels name the same tiles over
 // and over (the x16 matmul: 482 operand texts for 70,752 operands), so the instructions that share
 // a pattern point at one copy, and an operand slot is the size of a pointer, not of the largest
-// value. Made from a T; compares by value.
+// value. Made from a T; compares by value. Never empty: moving one copies the pointer.
 template <class T>
 class Shared {
 public:
     Shared(T value) : m_value(std::make_shared<const T>(std::move(value))) {}
+    Shared(const Shared&) = default;
+    Shared& operator=(const Shared&) = default;
     const T& operator*() const { return *m_value; }
     const T* operator->() const { return m_value.get(); }
     const T* get() const { return m_value.get(); }
