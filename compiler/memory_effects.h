@@ -81,10 +81,10 @@ private:
         uint8_t writes = 0, touches = 0;
         OnChipBoxes boxes;
     };
-    // A run of instructions: each operand place's access, and the accesses with
-    // their byte ranges. Operands that share a pattern (isa::PatternOperand) and
-    // whether they write share an access: a tiled kernel has a few hundred of them for tens of
-    // thousands of operands. accesses[0] touches nothing: the place of an absent operand.
+    // A run of instructions: each operand place's access, and the accesses with their byte
+    // ranges. Operands with one pattern (isa::PatternOperand) and the same write flag share an
+    // access: a tiled kernel has a few hundred of them for tens of thousands of operands.
+    // accesses[0] touches nothing: the place of an absent operand.
     struct Slice {
         std::vector<uint32_t> places;
         std::vector<Access> accesses;
