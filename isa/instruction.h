@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -23,19 +24,34 @@ namespace nsim::isa {
 template <class T>
 class Shared {
 public:
-    Shared(T value) : m_value(std::make_shared<const T>(std::move(value))) {}
-    Shared(const Shared&) = default;
-    Shared& operator=(const Shared&) = default;
-    const T& operator*() const { return *m_value; }
-    const T* operator->() const { return m_value.get(); }
-    const T* get() const { return m_value.get(); }
+    Shared(T value) : m_node(new Node{std::move(value), {1}}) {}
+    Shared(const Shared& o) noexcept : m_node(o.m_node) {
+        m_node->owners.fetch_add(1, std::memory_order_relaxed);
+    }
+    Shared& operator=(const Shared& o) noexcept {
+        Shared held(o);
+        std::swap(m_node, held.m_node);
+        return *this;
+    }
+    ~Shared() {
+        if (m_node->owners.fetch_sub(1, std::memory_order_acq_rel) == 1) delete m_node;
+    }
+    const T& operator*() const { return m_node->value; }
+    const T* operator->() const { return &m_node->value; }
+    const T* get() const { return &m_node->value; }
     bool operator==(const Shared& o) const {
-        return m_value == o.m_value || *m_value == *o.m_value;
+        return m_node == o.m_node || m_node->value == o.m_node->value;
     }
     bool operator!=(const Shared& o) const { return !(*this == o); }
 
 private:
-    std::shared_ptr<const T> m_value;
+    // The count beside the value, behind one pointer: an operand slot (ArgValue) is 16 bytes
+    // where a std::shared_ptr's two pointers made it 24.
+    struct Node {
+        const T value;
+        std::atomic<size_t> owners;
+    };
+    Node* m_node;
 };
 using PatternOperand = Shared<AccessPattern>;
 

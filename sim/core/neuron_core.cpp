@@ -101,6 +101,12 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
         auto& streams = m_streams.emplace_back();
         auto& operands = m_operands.emplace_back();
         infos.reserve(program->instructions.size());
+        // At most every operand, and a matmul's accumulator once more (see analyse): a list that
+        // grew would copy itself and touch twice its memory.
+        size_t most_operands = 0;
+        for (const auto& inst : program->instructions)
+            most_operands += isa::opcode_info(inst.op).args.size() + 1;
+        operands.reserve(most_operands);
         for (size_t i = 0; i < program->instructions.size(); ++i)
             infos.push_back(analyse(*program, i, operands));
         for (size_t i = 0; i < program->instructions.size(); ++i) {

@@ -1,3 +1,4 @@
+#include <memory>
 #include <random>
 
 #include <catch2/catch.hpp>
@@ -70,4 +71,20 @@ TEST_CASE("program: a shared operand value is never empty, moved from or not", "
     REQUIRE(pattern_of(a) != nullptr);  // NOLINT(bugprone-use-after-move): what this checks
     CHECK(pattern_of(a) == pattern_of(b));
     CHECK(a == b);
+}
+
+TEST_CASE("program: copies of a shared operand value point at one value, which lives while any "
+          "does",
+          "[isa]") {
+    AccessPattern ap;
+    ap.num_partitions = 4;
+    auto first = std::make_unique<ArgValue>(ap);
+    const ArgValue copy = *first;
+    CHECK(pattern_of(copy) == pattern_of(*first));
+    first.reset();
+    REQUIRE(pattern_of(copy) != nullptr);
+    CHECK(pattern_of(copy)->num_partitions == 4);
+    // Equal values compare equal apart too; an operand slot is a pointer and a tag.
+    CHECK(ArgValue(ap) == copy);
+    CHECK(sizeof(ArgValue) <= 2 * sizeof(void*));
 }
