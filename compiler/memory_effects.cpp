@@ -88,9 +88,7 @@ void MemoryEffects::add(size_t i, const isa::Program& program, Slice& slice) {
             effects.touches |= bit;
             if (a.writes) effects.writes |= bit;
             if (a.space != isa::MemSpace::hbm) {
-                Box& box = effects.boxes[a.space == isa::MemSpace::sbuf ? 0 : 1];
-                box.lowest = std::min(box.lowest, a.lowest);
-                box.highest = std::max(box.highest, a.highest);
+                effects.boxes[a.space == isa::MemSpace::sbuf ? 0 : 1].extend(a.lowest, a.highest);
             }
         });
 }

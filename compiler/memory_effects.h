@@ -3,6 +3,7 @@
 // instructions).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -66,9 +67,17 @@ private:
     // PSUM: two instructions whose boxes are apart in every on-chip space where one writes what
     // the other touches are ruled out without looking at their operands (a matmul into one PSUM
     // bank and the evictions of the others).
+    // In 32 bits (a partition holds far fewer bytes): an instruction is 24 bytes here, not 40. A
+    // byte past them (a program not verified) widens the box to every byte, which only sends the
+    // test on to the operands.
     struct Box {
-        uint64_t lowest = UINT64_MAX, highest = 0;
+        uint32_t lowest = UINT32_MAX, highest = 0;
         bool meets(const Box& o) const { return lowest < o.highest && o.lowest < highest; }
+        void extend(uint64_t low, uint64_t high) {
+            if (high > UINT32_MAX) low = 0, high = UINT32_MAX;
+            lowest = std::min(lowest, uint32_t(low));
+            highest = std::max(highest, uint32_t(high));
+        }
     };
     using OnChipBoxes = std::array<Box, 2>;  // [0] SBUF, [1] PSUM
     // An instruction's operand places (in its slice), the memory spaces it writes and touches

@@ -1,6 +1,7 @@
 #include "sim/core/neuron_core.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -21,6 +22,21 @@ namespace {
 
 constexpr size_t kPruneEvery = 64;
 constexpr size_t kMaxUninitializedReports = 20;
+
+// The most entries analyse() puts in the operand list for an instruction: each operand once, a
+// read-write one twice, and a matmul's accumulator once more.
+size_t most_operand_entries(const isa::Instruction& inst) {
+    size_t entries = 1;
+    for (const auto& spec : isa::opcode_info(inst.op).args)
+        entries += spec.access == Access::read_write ? 2 : 1;
+    return entries;
+}
+
+size_t most_operand_entries(const isa::Program& program) {
+    size_t entries = 0;
+    for (const auto& inst : program.instructions) entries += most_operand_entries(inst);
+    return entries;
+}
 
 std::string describe_in(const isa::Program& program, size_t index) {
     const auto& inst = program.instructions[index];
@@ -101,17 +117,13 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
         auto& streams = m_streams.emplace_back();
         auto& operands = m_operands.emplace_back();
         infos.reserve(program->instructions.size());
-        // At most every operand, and a matmul's accumulator once more (see analyse): a list that
-        // grew would copy itself and touch twice its memory.
-        size_t most_operands = 0;
-        for (const auto& inst : program->instructions)
-            most_operands += isa::opcode_info(inst.op).args.size() + 1;
-        operands.reserve(most_operands);
+        // The infos point into the list: it must never move (nor grow by copies, touching twice
+        // its memory).
+        operands.reserve(most_operand_entries(*program));
         for (size_t i = 0; i < program->instructions.size(); ++i)
             infos.push_back(analyse(*program, i, operands));
         for (size_t i = 0; i < program->instructions.size(); ++i) {
             InstructionInfo& info = infos[i];
-            info.operands = operands.data() + info.operands_at;
             auto& stream = streams[size_t(program->instructions[i].engine)];
             if (!stream.empty() && !isa::is_dma(program->instructions[i].op)) {
                 const InstructionInfo& previous = infos[stream.back()];
@@ -148,7 +160,9 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
     InstructionInfo info;
     const auto& specs = isa::opcode_info(inst.op).args;
     // The reads go straight to the list; the writes follow them once all are known.
-    info.operands_at = uint32_t(operands.size());
+    if (operands.size() + most_operand_entries(inst) > operands.capacity())
+        throw std::logic_error("NeuronCore::analyse: the operand list was reserved too short");
+    info.operands = operands.data() + operands.size();
     auto& writes = m_scratch_writes;
     writes.clear();
     for (size_t k = 0; k < specs.size(); ++k) {
@@ -160,13 +174,6 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
         if (specs[k].access != Access::read) writes.push_back(fp);
         info.touches_sbuf |= ap->space == MemSpace::sbuf;
         info.touches_psum |= ap->space == MemSpace::psum;
-        if (isa::is_dma(inst.op) || ap->space == MemSpace::hbm) continue;  // DMA is counted apart
-        const uint64_t bytes = ap->num_elements() * isa::dtype_size(ap->dtype);
-        const bool sbuf = ap->space == MemSpace::sbuf;
-        if (specs[k].access != Access::write)
-            (sbuf ? info.traffic.sbuf_read_bytes : info.traffic.psum_read_bytes) += bytes;
-        if (specs[k].access != Access::read)
-            (sbuf ? info.traffic.sbuf_write_bytes : info.traffic.psum_write_bytes) += bytes;
     }
     // An accumulating matmul reads the PSUM it adds to (undefined where unwritten, [src:nki-isa]).
     static const int accumulate = isa::arg_index(isa::Opcode::nc_matmul, "accumulate");
@@ -174,7 +181,7 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
         std::get<bool>(inst.args[size_t(accumulate)]))
         operands.push_back(writes.front());
     // Offsets for now: the list may still move as it grows.
-    info.read_count = uint8_t(operands.size() - info.operands_at);
+    info.read_count = uint8_t(operands.data() + operands.size() - info.operands);
     info.write_count = uint8_t(writes.size());
     for (OperandFootprint* w : writes) operands.push_back(w);
     info.cost = instruction_cost(inst, m_chip.timing);
@@ -323,7 +330,7 @@ void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock,
                           std::string_view agent_name) {
     const InstructionInfo& info = this->info(index);
     RunResult& result = m_results[m_current];
-    count_traffic(info, result.compute);
+    count_traffic(program().instructions[index], result.compute);
     check_unwritten_reads(index, agent_name, result.uninitialized_reads);
     apply_semantics(index, agent_name);
     mark_written(info);
@@ -332,11 +339,20 @@ void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock,
     record_accesses(index, agent, clock, agent_name);
 }
 
-void NeuronCore::count_traffic(const InstructionInfo& info, OnChipTraffic& traffic) {
-    traffic.sbuf_read_bytes += info.traffic.sbuf_read_bytes;
-    traffic.sbuf_write_bytes += info.traffic.sbuf_write_bytes;
-    traffic.psum_read_bytes += info.traffic.psum_read_bytes;
-    traffic.psum_write_bytes += info.traffic.psum_write_bytes;
+// Counted as each instruction completes, not kept per instruction: the same work, no memory.
+void NeuronCore::count_traffic(const isa::Instruction& inst, OnChipTraffic& traffic) {
+    if (isa::is_dma(inst.op)) return;  // DMA is counted apart
+    const auto& specs = isa::opcode_info(inst.op).args;
+    for (size_t k = 0; k < specs.size(); ++k) {
+        const auto* ap = isa::pattern_of(inst.args[k]);
+        if (!ap || ap->space == MemSpace::hbm) continue;
+        const uint64_t bytes = ap->num_elements() * isa::dtype_size(ap->dtype);
+        const bool sbuf = ap->space == MemSpace::sbuf;
+        if (specs[k].access != Access::write)
+            (sbuf ? traffic.sbuf_read_bytes : traffic.psum_read_bytes) += bytes;
+        if (specs[k].access != Access::read)
+            (sbuf ? traffic.sbuf_write_bytes : traffic.psum_write_bytes) += bytes;
+    }
 }
 
 // Runs before mark_written: an instruction's reads see only what earlier ones wrote.

@@ -48,17 +48,16 @@ struct OperandSpan {
     OperandFootprint* const* end() const { return last; }
 };
 
-// What the core precomputes for each instruction when it loads the program (it never changes).
+// What the core precomputes for each instruction when it loads the program (it never changes): 32
+// bytes, one of the simulator's few arrays as long as the program.
 struct InstructionInfo {
-    // Its reads, then its writes, in the program's list of operands: their address once the list
-    // is complete (`operands_at` places them while it grows).
+    // Its reads, then its writes, in the program's list of operands (which never moves: it is
+    // reserved at its most before the first instruction is analysed).
     OperandFootprint* const* operands = nullptr;
-    uint32_t operands_at = 0;
     uint8_t read_count = 0, write_count = 0;  // at most an opcode's operands (and one more)
     bool touches_sbuf = false, touches_psum = false;
     bool reads_previous_result = false;  // reads bytes the previous instruction of its engine wrote
     InstructionCost cost;
-    OnChipTraffic traffic;  // SBUF/PSUM bytes a compute instruction reads and writes
 
     OperandSpan reads() const { return {operands, operands + read_count}; }
     OperandSpan writes() const {
@@ -131,7 +130,7 @@ public:
 
 private:
     // The steps of complete(), in order.
-    static void count_traffic(const InstructionInfo& info, OnChipTraffic& traffic);
+    static void count_traffic(const isa::Instruction& inst, OnChipTraffic& traffic);
     void check_unwritten_reads(size_t index, std::string_view agent_name,
                                std::vector<std::string>& reports);
     void apply_semantics(size_t index, std::string_view agent_name);

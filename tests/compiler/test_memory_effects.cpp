@@ -71,6 +71,16 @@ TEST_CASE("memory effects: conflicts need a shared byte that one of the two writ
         CHECK(conflict(accumulate,
                        copy(Engine::vector, sbuf(0, 128, 1024, 1), psum(0, 128, 4096, 1))));
     }
+    SECTION("bytes past 4 GiB in a partition (a program not verified) are still told apart") {
+        const uint64_t far = uint64_t(5) << 30;
+        CHECK(conflict(memset(Engine::vector, sbuf(0, 128, far, 64)),
+                       copy(Engine::scalar, Y, sbuf(0, 128, far + 128, 1))));
+        CHECK_FALSE(conflict(memset(Engine::vector, sbuf(0, 128, far, 64)),
+                             copy(Engine::scalar, Y, sbuf(0, 128, far + 1024, 1))));
+        CHECK(conflict(memset(Engine::vector, sbuf(0, 128, far, 64)),
+                       copy(Engine::scalar, Y, sbuf(0, 128, far + 252, 1))));
+        CHECK_FALSE(conflict(memset(Engine::vector, sbuf(0, 128, far, 64)), memset(Engine::scalar, X)));
+    }
     SECTION("HBM rows of two tensors at the same offsets") {
         const auto program = sequential({}, {tensor("a", 4, 16), tensor("b", 4, 16)});
         CHECK_FALSE(
