@@ -52,7 +52,8 @@ MemoryEffects::MemoryEffects(const isa::Program& program) {
     m_instructions.resize(n);
     program.find_tensor("");  // builds the tensors' index now: the slices then only read it
     // (A slice's number fits Effects::slice.)
-    m_slices.resize(std::min<size_t>(isa::slice_count(n, 4096), UINT8_MAX + 1));
+    m_slices.resize(
+        std::min<size_t>(isa::slice_count(n, isa::kMinSliceInstructions), UINT8_MAX + 1));
     const auto& counts = memory_operand_counts();
     isa::run_on_threads(m_slices.size(), [&](size_t k) {
         Slice& slice = m_slices[k];

@@ -387,7 +387,7 @@ void check_instruction(Checker& c, size_t index) {
 void check_instructions(Checker& c) {
     const Program& p = c.program();
     const size_t n = p.instructions.size();
-    const size_t slices = slice_count(n, 4096);
+    const size_t slices = slice_count(n, kMinSliceInstructions);
     if (slices == 1) {
         for (size_t i = 0; i < n; ++i) check_instruction(c, i);
         return;

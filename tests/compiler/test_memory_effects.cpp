@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "compiler/memory_effects.h"
+#include "isa/parallel.h"
 #include "sync_test_programs.h"
 
 using namespace nsim;
@@ -119,10 +120,11 @@ TEST_CASE("memory effects: conflicts need a shared byte that one of the two writ
 
 TEST_CASE("memory effects: a long program, found in slices, answers as each pair alone",
           "[compiler]") {
-    // 12,000 instructions (found in slices on several threads where the machine has cores):
-    // copies between SBUF tiles, stores to tiles of an HBM tensor and memsets in PSUM.
+    // Enough instructions for two slices and more (found on several threads where the machine
+    // has cores): copies between SBUF tiles, stores to tiles of an HBM tensor and memsets in PSUM.
+    const size_t count = 2 * isa::kMinSliceInstructions + 4000;
     std::vector<isa::Instruction> insts;
-    for (uint32_t i = 0; i < 12000; ++i) {
+    for (uint32_t i = 0; i < count; ++i) {
         const uint64_t tile = 256 * (i % 37);
         if (i % 3 == 0)
             insts.push_back(copy(Engine::vector, sbuf(0, 128, tile, 64), sbuf(0, 128, 9472, 64)));
@@ -136,8 +138,8 @@ TEST_CASE("memory effects: a long program, found in slices, answers as each pair
     const auto declarations = sequential({}, {tensor("c", 64, 64)});  // for the pairs alone
     REQUIRE(effects.size() == insts.size());
     size_t pairs = 0, conflicting = 0;
-    for (size_t a = 0; a < insts.size(); a += 97)
-        for (size_t b = 1; b < insts.size(); b += 1009) {
+    for (size_t a = 0; a < insts.size(); a += 577)
+        for (size_t b = 1; b < insts.size(); b += 6007) {
             INFO("instructions " << a << " and " << b);
             const bool found = effects.conflicts(a, b);
             CHECK(found == conflict(insts[a], insts[b], declarations));
