@@ -80,7 +80,8 @@ TEST_CASE("memory effects: conflicts need a shared byte that one of the two writ
                              copy(Engine::scalar, Y, sbuf(0, 128, far + 1024, 1))));
         CHECK(conflict(memset(Engine::vector, sbuf(0, 128, far, 64)),
                        copy(Engine::scalar, Y, sbuf(0, 128, far + 252, 1))));
-        CHECK_FALSE(conflict(memset(Engine::vector, sbuf(0, 128, far, 64)), memset(Engine::scalar, X)));
+        CHECK_FALSE(
+            conflict(memset(Engine::vector, sbuf(0, 128, far, 64)), memset(Engine::scalar, X)));
     }
     SECTION("HBM rows of two tensors at the same offsets") {
         const auto program = sequential({}, {tensor("a", 4, 16), tensor("b", 4, 16)});

@@ -73,8 +73,7 @@ TEST_CASE("program: a shared operand value is never empty, moved from or not", "
     CHECK(a == b);
 }
 
-TEST_CASE("program: copies of a shared operand value point at one value, which lives while any "
-          "does",
+TEST_CASE("program: copies of a shared operand value share it, which lives while one does",
           "[isa]") {
     AccessPattern ap;
     ap.num_partitions = 4;
