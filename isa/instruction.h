@@ -75,39 +75,56 @@ const T& value(const ArgValue& v) {
 }
 inline const AccessPattern* pattern_of(const ArgValue& v) { return value_of<AccessPattern>(v); }
 
-// An instruction's comment lines, held by pointer: most instructions have none, and then the list
-// is one null pointer, not an empty vector in every instruction of a long kernel.
-class CommentLines {
+// A list most instructions leave empty (comment lines, semaphore waits and increments), held by
+// pointer: while empty it is one null pointer, not an empty vector in every instruction of a long
+// kernel (an Instruction is 88 bytes, where three vectors made it 120).
+template <class T>
+class SparseList {
 public:
-    CommentLines() = default;
-    CommentLines(std::vector<std::string> lines) { assign(std::move(lines)); }
-    CommentLines(std::initializer_list<std::string> lines) { assign(lines); }
-    CommentLines(const CommentLines& o) { *this = o; }
-    CommentLines(CommentLines&&) noexcept = default;
-    CommentLines& operator=(const CommentLines& o) {
-        if (this != &o) assign(o.m_lines ? *o.m_lines : std::vector<std::string>());
+    SparseList() = default;
+    SparseList(std::vector<T> items) { assign(std::move(items)); }
+    SparseList(std::initializer_list<T> items) { assign(items); }
+    SparseList(const SparseList& o) { *this = o; }
+    SparseList(SparseList&&) noexcept = default;
+    SparseList& operator=(const SparseList& o) {
+        if (this != &o) assign(o.m_items ? *o.m_items : std::vector<T>());
         return *this;
     }
-    CommentLines& operator=(CommentLines&&) noexcept = default;
+    SparseList& operator=(SparseList&&) noexcept = default;
 
-    void push_back(std::string line) {
-        if (!m_lines) m_lines = std::make_unique<std::vector<std::string>>();
-        m_lines->push_back(std::move(line));
+    void push_back(T item) {
+        if (!m_items) m_items = std::make_unique<std::vector<T>>();
+        m_items->push_back(std::move(item));
     }
-    bool empty() const { return !m_lines; }
-    size_t size() const { return m_lines ? m_lines->size() : 0; }
-    const std::string* begin() const { return m_lines ? m_lines->data() : nullptr; }
-    const std::string* end() const { return m_lines ? m_lines->data() + m_lines->size() : nullptr; }
-    bool operator==(const std::vector<std::string>& lines) const {
-        return std::equal(begin(), end(), lines.begin(), lines.end());
+    void clear() { m_items.reset(); }
+    // Removes the item at `at` (one of this list's); returns where the next one now is.
+    T* erase(const T* at) {
+        const auto index = at - begin();
+        m_items->erase(m_items->begin() + index);
+        if (m_items->empty()) m_items.reset();
+        return begin() + index;
+    }
+    bool empty() const { return !m_items; }
+    size_t size() const { return m_items ? m_items->size() : 0; }
+    T* begin() { return m_items ? m_items->data() : nullptr; }
+    T* end() { return m_items ? m_items->data() + m_items->size() : nullptr; }
+    const T* begin() const { return m_items ? m_items->data() : nullptr; }
+    const T* end() const { return m_items ? m_items->data() + m_items->size() : nullptr; }
+    T& operator[](size_t i) { return (*m_items)[i]; }
+    const T& operator[](size_t i) const { return (*m_items)[i]; }
+    bool operator==(const SparseList& o) const {
+        return std::equal(begin(), end(), o.begin(), o.end());
+    }
+    bool operator!=(const SparseList& o) const { return !(*this == o); }
+    bool operator==(const std::vector<T>& items) const {
+        return std::equal(begin(), end(), items.begin(), items.end());
     }
 
 private:
-    void assign(std::vector<std::string> lines) {
-        m_lines =
-            lines.empty() ? nullptr : std::make_unique<std::vector<std::string>>(std::move(lines));
+    void assign(std::vector<T> items) {
+        m_items = items.empty() ? nullptr : std::make_unique<std::vector<T>>(std::move(items));
     }
-    std::unique_ptr<std::vector<std::string>> m_lines;
+    std::unique_ptr<std::vector<T>> m_items;
 };
 
 // Wait until semaphore `sem` holds at least `value` before starting.
@@ -126,13 +143,13 @@ struct SemInc {
 
 struct Instruction {
     std::vector<ArgValue> args;  // one per opcode_info(op).args entry
-    std::vector<SemWait> waits;
-    std::vector<SemInc> incs;
+    SparseList<SemWait> waits;
+    SparseList<SemInc> incs;
     // Each operand's column on the instruction's line (0: not known: built in code, or past
     // column 65,535). In place: a long kernel has one per operand.
     std::array<uint16_t, kMaxOperands> arg_columns{};
-    CommentLines comments;  // comment lines written above it (text after '#')
-    SourceLoc loc;          // the opcode's position
+    SparseList<std::string> comments;  // comment lines written above it (text after '#')
+    SourceLoc loc;                     // the opcode's position
     Opcode op = Opcode::tensor_copy;
     Engine engine = Engine::vector;
     Rounding rounding = Rounding::nearest_even;  // how results are rounded into the output dtype

@@ -87,3 +87,20 @@ TEST_CASE("program: copies of a shared operand value share it, which lives while
     CHECK(ArgValue(ap) == copy);
     CHECK(sizeof(ArgValue) <= 2 * sizeof(void*));
 }
+
+TEST_CASE("program: a sparse list is empty as a null pointer, copies apart, and erases", "[isa]") {
+    SparseList<SemWait> waits;
+    CHECK(waits.empty());
+    CHECK(waits.begin() == waits.end());
+    waits.push_back({1, 2});
+    waits.push_back({3, 4});
+    SparseList<SemWait> copy = waits;
+    copy[0].value = 9;
+    CHECK(waits == std::vector<SemWait>{{1, 2}, {3, 4}});  // the copy has its own items
+    const SemWait* next = waits.erase(waits.begin());
+    CHECK(*next == SemWait{3, 4});
+    waits.erase(waits.begin());
+    CHECK(waits.empty());  // back to no list at all
+    CHECK(waits == SparseList<SemWait>());
+    CHECK(copy.size() == 2);
+}
