@@ -104,6 +104,18 @@ private:
     std::array<std::vector<Instruction>, kEngineCount> m_streams;
     SourceLine m_line;  // the line being read (its token array is reused)
     PatternCache m_patterns;
+    // Instruction lines read without error, by their whole text: a repeat is a copy of the
+    // instruction it made (in `stream`'s list, or the sequential body's), on its own line, with the
+    // comments above it. Lines with a comment of their own are not kept. Cleared with m_patterns.
+    struct ReadLine {
+        uint32_t index;
+        std::optional<Engine> stream;
+    };
+    TextTable<ReadLine> m_lines;
+    std::vector<Instruction>& instructions_of(std::optional<Engine> stream) {
+        return stream ? m_streams[size_t(*stream)] : m_program.instructions;
+    }
+    bool repeat_line(std::string_view text, unsigned number);
 };
 
 // An upper bound on the instructions of `text`: its lines.
@@ -195,20 +207,39 @@ size_t KernelParser::read_lines(std::string_view text, size_t pos, size_t end, u
     while (pos < end && !capped() && !(until_body && m_stage == Stage::body)) {
         size_t line_end = text.find('\n', pos);
         if (line_end == std::string_view::npos || line_end > end) line_end = end;
-        lex_line(text.substr(pos, line_end - pos), ++number, m_line);
-        const SourceLine& line = m_line;
+        const std::string_view text_line = text.substr(pos, line_end - pos);
         pos = line_end + 1;
+        if (repeat_line(text_line, ++number)) continue;
+        lex_line(text_line, number, m_line);
+        const SourceLine& line = m_line;
         if (line.tokens.empty()) {
             if (line.comment) m_pending_comments.push_back(*line.comment);
             continue;
         }
+        std::vector<Instruction>& into = instructions_of(m_stream);
+        const size_t before = into.size();
         try {
             item(line);
         } catch (const SyntaxError& e) {
             error(e.loc, e.message);
         }
+        if (into.size() > before && !line.comment && into.size() <= UINT32_MAX)
+            m_lines.put(text_line, {uint32_t(before), m_stream});
     }
     return std::min(pos, end);
+}
+
+// A line read before, with the same open stream: its instruction again.
+bool KernelParser::repeat_line(std::string_view text, unsigned number) {
+    const ReadLine* seen = m_lines.find(text);
+    if (!seen || seen->stream != m_stream) return false;
+    std::vector<Instruction>& into = instructions_of(m_stream);
+    Instruction inst = into[seen->index];
+    inst.loc.line = number;
+    inst.comments = std::move(m_pending_comments);
+    m_pending_comments.clear();
+    into.push_back(std::move(inst));
+    return true;
 }
 
 KernelParser KernelParser::body_parser() const {
@@ -370,6 +401,7 @@ void KernelParser::tensor_line(const SourceLine& line) {
     t.comments = take_comments(line);
     m_program.tensors.push_back(std::move(t));
     m_patterns.clear();
+    m_lines.clear();
 }
 
 void KernelParser::stream_line(const SourceLine& line) {

@@ -216,6 +216,49 @@ TEST_CASE("kernel text: instructions with one operand text share one pattern, co
     CHECK(built != first);
 }
 
+TEST_CASE("kernel text: a line read again is its instruction again, on its own line", "[isa]") {
+    const std::string line = "tensor_copy dst=sbuf[0:128]@0.f32[4] src=sbuf[0:128]@64.f32[4]";
+    const std::string text = std::string(kHeader) +                           // lines 1 to 3
+                             line + "\n" +                                    // 4
+                             "# above the second\n" + line + "\n" +           // 5, 6
+                             line + " # its own\n" + line + " # its own\n" +  // 7, 8
+                             line + "\n";                                     // 9: nothing above it
+    const Program p = parse_kernel(text, "k", {1, 1});
+    REQUIRE(p.instructions.size() == 5);
+    const std::vector<unsigned> lines{4, 6, 7, 8, 9};
+    const std::vector<std::vector<std::string>> comments{
+        {}, {"above the second"}, {"its own"}, {"its own"}, {}};
+    for (size_t i = 0; i < p.instructions.size(); ++i) {
+        INFO("instruction " << i);
+        CHECK(p.instructions[i] == p.instructions[0]);
+        CHECK(p.instructions[i].ap("dst") == p.instructions[0].ap("dst"));  // shared
+        CHECK(p.instructions[i].loc.line == lines[i]);
+        CHECK(p.instructions[i].loc.column == 1);
+        CHECK(p.instructions[i].comments == comments[i]);
+    }
+    SECTION("in stream blocks, each block's engine") {
+        const Program streams = parse_kernel(
+            std::string(kHeader) + "stream vector\n" + line + "\nstream scalar\n" + line + "\n",
+            "k", {1, 1});
+        REQUIRE(streams.instructions.size() == 2);
+        CHECK(streams.instructions[0].engine == Engine::vector);
+        CHECK(streams.instructions[1].engine == Engine::scalar);
+        CHECK(streams.instructions[1].loc.line == 7);
+    }
+    SECTION("a broken line read again is reported again") {
+        try {
+            parse_kernel(
+                std::string(kHeader) + "memset dst=" + A + "\n" + line + "\nmemset dst=" + A + "\n",
+                "bad", {1, 1});
+            FAIL("parsed without error");
+        } catch (const KernelError& e) {
+            REQUIRE(e.diagnostics().size() == 2);
+            CHECK(e.diagnostics()[0].loc.line == 4);
+            CHECK(e.diagnostics()[1].loc.line == 6);
+        }
+    }
+}
+
 TEST_CASE("kernel text: canonical form of the sequential features", "[isa]") {
     const std::string text =
         "# header comment\n"
