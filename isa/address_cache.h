@@ -10,7 +10,8 @@ namespace nsim::isa {
 
 // 2^Bits slots, each holding the last key that hashed to it: the memory is bounded whatever the
 // kernel, and a miss costs the caller only the work the table would have saved. A key is an
-// address, its low bits free for the caller's flags (the objects are aligned); 0 is no key.
+// address, its low bits free for the caller's flags (the objects are aligned), or a hash of the
+// caller's (who then checks what it finds); 0 is no key.
 template <class V, unsigned Bits = 12>
 class AddressCache {
 public:

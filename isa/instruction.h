@@ -172,4 +172,13 @@ struct Instruction {
     bool operator!=(const Instruction& o) const { return !(*this == o); }
 };
 
+// What an instruction does apart from its place and its semaphores: opcode, engine, rounding and
+// operands, shared operand values by address and the others bit for bit. Two instructions with the
+// same operation verify, cost and touch memory alike: the passes check or analyse a repeat once (a
+// loop body over the same buffers repeats its lines, and the parser's and the builder's tables
+// give the repeats the same shared values).
+bool same_operation(const Instruction& a, const Instruction& b);
+// Equal for instructions with the same operation; never 0.
+size_t operation_hash(const Instruction& inst);
+
 }  // namespace nsim::isa

@@ -371,6 +371,11 @@ void check_instruction(Checker& c, size_t index) {
         return;
     }
     c.begin(index);
+    if (c.operation_passed()) {  // a repeat: only its semaphores are its own
+        check_semaphores(c);
+        return;
+    }
+    const size_t errors = c.error_count();
     const auto& specs = c.info().args;
     if (in.args.size() != specs.size())
         c.error("",
@@ -380,6 +385,7 @@ void check_instruction(Checker& c, size_t index) {
     check_semaphores(c);
     for (size_t k = 0; k < specs.size(); ++k) check_operand(c, specs[k], int(k));
     detail::check_opcode_rules(c);
+    if (c.error_count() == errors) c.pass_operation();
 }
 
 // Instructions are checked one by one, each on its own: a long program is checked in slices on

@@ -65,6 +65,18 @@ public:
         m_passed.put(reinterpret_cast<uintptr_t>(&ap), {&spec, m_inst->engine});
     }
 
+    // Whether an instruction with the current one's operation (isa::same_operation) passed every
+    // check but the semaphores' before (remembered by pass_operation): a repeat is checked once,
+    // as those checks read only the operation, the limits and the tensors.
+    bool operation_passed() const {
+        const uint32_t* seen = m_passed_operations.find(operation_hash(*m_inst));
+        return seen && same_operation(m_program.instructions[*seen], *m_inst);
+    }
+    void pass_operation() {
+        if (m_index <= UINT32_MAX)
+            m_passed_operations.put(operation_hash(*m_inst), uint32_t(m_index));
+    }
+
     // Makes instruction #index current; its opcode must be valid.
     void begin(size_t index);
     const Instruction& inst() const { return *m_inst; }
@@ -157,6 +169,7 @@ private:
     const Program& m_program;
     const TargetLimits& m_limits;
     AddressCache<PatternVerdict> m_passed;
+    AddressCache<uint32_t> m_passed_operations;  // by operation_hash: an instruction's index
     const Instruction* m_inst = nullptr;
     const OpcodeInfo* m_info = nullptr;
     size_t m_index = 0;

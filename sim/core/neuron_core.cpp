@@ -118,10 +118,21 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, std::vector<const isa::Prog
         auto& operands = m_operands.emplace_back();
         infos.reserve(program->instructions.size());
         // The infos point into the list: it must never move (nor grow by copies, touching twice
-        // its memory).
+        // its memory). Most repeats add nothing to it.
         operands.reserve(most_operand_entries(*program));
-        for (size_t i = 0; i < program->instructions.size(); ++i)
+        // A repeat of an operation analysed before shares its analysis, operand list included.
+        isa::AddressCache<uint32_t> analysed;  // by isa::operation_hash: an instruction's index
+        for (size_t i = 0; i < program->instructions.size(); ++i) {
+            const isa::Instruction& inst = program->instructions[i];
+            const size_t key = isa::operation_hash(inst);
+            const uint32_t* seen = analysed.find(key);
+            if (seen && isa::same_operation(program->instructions[*seen], inst)) {
+                infos.push_back(infos[*seen]);
+                continue;
+            }
             infos.push_back(analyse(*program, i, operands));
+            if (i <= UINT32_MAX) analysed.put(key, uint32_t(i));
+        }
         for (size_t i = 0; i < program->instructions.size(); ++i) {
             InstructionInfo& info = infos[i];
             auto& stream = streams[size_t(program->instructions[i].engine)];
@@ -180,7 +191,6 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
     if (inst.op == isa::Opcode::nc_matmul && inst.has(accumulate) &&
         std::get<bool>(inst.args[size_t(accumulate)]))
         operands.push_back(writes.front());
-    // Offsets for now: the list may still move as it grows.
     info.read_count = uint8_t(operands.data() + operands.size() - info.operands);
     info.write_count = uint8_t(writes.size());
     for (OperandFootprint* w : writes) operands.push_back(w);

@@ -104,3 +104,33 @@ TEST_CASE("program: a sparse list is empty as a null pointer, copies apart, and 
     CHECK(waits == SparseList<SemWait>());
     CHECK(copy.size() == 2);
 }
+
+TEST_CASE(
+    "program: the same operation is opcode, engine, rounding and operands, shared values by "
+    "address",
+    "[isa]") {
+    AccessPattern ap;
+    ap.num_partitions = 4;
+    Instruction a = Instruction::make(Opcode::memset);
+    a.args[0] = ap;
+    a.args[1] = 0.0;
+    Instruction b = a;  // shares the pattern
+    b.waits.push_back({1, 1});
+    b.loc = {7, 1};
+    CHECK(same_operation(a, b));  // semaphores and place are not the operation
+    CHECK(operation_hash(a) == operation_hash(b));
+    CHECK(operation_hash(a) != 0);
+    Instruction c = a;
+    c.args[1] = -0.0;  // equal as numbers, not bit for bit
+    CHECK_FALSE(same_operation(a, c));
+    c = a;
+    c.args[0] = AccessPattern(ap);  // an equal value held apart
+    CHECK(c == a);
+    CHECK_FALSE(same_operation(a, c));
+    c = a;
+    c.engine = Engine::scalar;
+    CHECK_FALSE(same_operation(a, c));
+    c = a;
+    c.rounding = Rounding::stochastic;
+    CHECK_FALSE(same_operation(a, c));
+}

@@ -129,6 +129,26 @@ TEST_CASE("verifier: semaphore ids are below the target's count and increments a
                Contains("memset: increments semaphore s3 by 0, expected an amount of at least 1"));
 }
 
+TEST_CASE("verifier: an operation repeated is checked once; its semaphores and breaks each time",
+          "[isa]") {
+    const auto found = diagnostics_of([](KernelBuilder& b) {
+        b.tensor_copy(tile(0, 8), tile(32, 8));               // #0: valid
+        b.tensor_copy(tile(0, 8), tile(32, 8)).wait(256, 1);  // #1: the same, a bad semaphore
+        b.tensor_copy(tile(0, 8), tile(32, 8)).engine(Engine::tensor);  // #2: an engine it lacks
+        b.tensor_copy(tile(0, 512), tile(4096, 256));                   // #3: broken
+        b.tensor_copy(tile(0, 512), tile(4096, 256));  // #4: the same, broken again
+        b.tensor_copy(tile(0, 8), tile(32, 8));        // #5: valid
+    });
+    REQUIRE(found.size() == 4);
+    CHECK_THAT(found[0].message,
+               Contains("instruction #1 (tensor_copy)") && Contains("waits on semaphore s256"));
+    CHECK_THAT(found[1].message, Contains("instruction #2 (tensor_copy)"));
+    CHECK_THAT(found[2].message, Contains("instruction #3 (tensor_copy)"));
+    CHECK_THAT(found[3].message, Contains("instruction #4 (tensor_copy)"));
+    CHECK(found[2].message.substr(found[2].message.find(':')) ==
+          found[3].message.substr(found[3].message.find(':')));
+}
+
 TEST_CASE("verifier: access patterns live in the memories the operand allows", "[isa]") {
     CHECK_THAT(messages_of([](KernelBuilder& b) {
                    b.nc_matmul(psum_tile(0, 8), psum_tile(2048, 8, bf16), tile(0, 8, bf16));
