@@ -129,7 +129,7 @@ TEST_CASE("verifier: semaphore ids are below the target's count and increments a
                Contains("memset: increments semaphore s3 by 0, expected an amount of at least 1"));
 }
 
-TEST_CASE("verifier: an operation repeated is checked once; its semaphores and breaks each time",
+TEST_CASE("verifier: an operation repeated is checked once, its semaphores and breaks each time",
           "[isa]") {
     const auto found = diagnostics_of([](KernelBuilder& b) {
         b.tensor_copy(tile(0, 8), tile(32, 8));               // #0: valid
