@@ -160,7 +160,9 @@ OperandFootprint* NeuronCore::intern_footprint(const AccessPattern& ap) {
     const auto address = reinterpret_cast<uintptr_t>(&ap);
     if (OperandFootprint* const* known = m_footprint_at.find(address)) return *known;
     auto [it, added] = m_footprint_of.try_emplace(&ap, nullptr);
-    if (added) it->second = &m_footprints.emplace_back(OperandFootprint{isa::footprint(ap)});
+    if (added)
+        it->second = &m_footprints.emplace_back(
+            OperandFootprint{isa::footprint(ap), ap.num_elements() * isa::dtype_size(ap.dtype)});
     m_footprint_at.put(address, it->second);
     return it->second;
 }
@@ -189,8 +191,11 @@ InstructionInfo NeuronCore::analyse(const isa::Program& program, size_t index,
     // An accumulating matmul reads the PSUM it adds to (undefined where unwritten, [src:nki-isa]).
     static const int accumulate = isa::arg_index(isa::Opcode::nc_matmul, "accumulate");
     if (inst.op == isa::Opcode::nc_matmul && inst.has(accumulate) &&
-        std::get<bool>(inst.args[size_t(accumulate)]))
+        std::get<bool>(inst.args[size_t(accumulate)])) {
         operands.push_back(writes.front());
+        info.rereads_accumulator = true;
+    }
+    info.counts_traffic = !isa::is_dma(inst.op);
     info.read_count = uint8_t(operands.data() + operands.size() - info.operands);
     info.write_count = uint8_t(writes.size());
     for (OperandFootprint* w : writes) operands.push_back(w);
@@ -340,7 +345,7 @@ void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock,
                           std::string_view agent_name) {
     const InstructionInfo& info = this->info(index);
     RunResult& result = m_results[m_current];
-    count_traffic(program().instructions[index], result.compute);
+    count_traffic(info, result.compute);
     check_unwritten_reads(index, agent_name, result.uninitialized_reads);
     apply_semantics(index, agent_name);
     mark_written(info);
@@ -349,19 +354,19 @@ void NeuronCore::complete(size_t index, size_t agent, const VectorClock& clock,
     record_accesses(index, agent, clock, agent_name);
 }
 
-// Counted as each instruction completes, not kept per instruction: the same work, no memory.
-void NeuronCore::count_traffic(const isa::Instruction& inst, OnChipTraffic& traffic) {
-    if (isa::is_dma(inst.op)) return;  // DMA is counted apart
-    const auto& specs = isa::opcode_info(inst.op).args;
-    for (size_t k = 0; k < specs.size(); ++k) {
-        const auto* ap = isa::pattern_of(inst.args[k]);
-        if (!ap || ap->space == MemSpace::hbm) continue;
-        const uint64_t bytes = ap->num_elements() * isa::dtype_size(ap->dtype);
-        const bool sbuf = ap->space == MemSpace::sbuf;
-        if (specs[k].access != Access::write)
-            (sbuf ? traffic.sbuf_read_bytes : traffic.psum_read_bytes) += bytes;
-        if (specs[k].access != Access::read)
-            (sbuf ? traffic.sbuf_write_bytes : traffic.psum_write_bytes) += bytes;
+// From the operands' patterns (each footprint knows its bytes): the reads and writes of the
+// instruction's operand list, an accumulating matmul's second read of its PSUM aside.
+void NeuronCore::count_traffic(const InstructionInfo& info, OnChipTraffic& traffic) {
+    if (!info.counts_traffic) return;
+    const OperandSpan reads = info.reads();
+    for (auto r = reads.begin(); r != reads.end() - (info.rereads_accumulator ? 1 : 0); ++r) {
+        const isa::Footprint& fp = (*r)->fp;
+        if (fp.space == MemSpace::sbuf) traffic.sbuf_read_bytes += (*r)->access_bytes;
+        if (fp.space == MemSpace::psum) traffic.psum_read_bytes += (*r)->access_bytes;
+    }
+    for (const OperandFootprint* w : info.writes()) {
+        if (w->fp.space == MemSpace::sbuf) traffic.sbuf_write_bytes += w->access_bytes;
+        if (w->fp.space == MemSpace::psum) traffic.psum_write_bytes += w->access_bytes;
     }
 }
 

@@ -34,6 +34,9 @@ class SystemCollectives;
 // An operand's bytes, interned by the core: instructions with equal access patterns share one.
 struct OperandFootprint {
     isa::Footprint fp;
+    // Elements times element size: the bytes an operand with this pattern reads or writes (a
+    // broadcast pattern reads its bytes again), for the on-chip traffic.
+    uint64_t access_bytes = 0;
     // Every byte was written (SBUF/PSUM): written bytes stay written, so the never-written check
     // and the marking can be skipped from then on.
     bool known_written = false;
@@ -57,6 +60,8 @@ struct InstructionInfo {
     uint8_t read_count = 0, write_count = 0;  // at most an opcode's operands (and one more)
     bool touches_sbuf = false, touches_psum = false;
     bool reads_previous_result = false;  // reads bytes the previous instruction of its engine wrote
+    bool counts_traffic = false;         // a compute instruction (a DMA's bytes are counted apart)
+    bool rereads_accumulator = false;    // its last read is an accumulating matmul's PSUM
     InstructionCost cost;
 
     OperandSpan reads() const { return {operands, operands + read_count}; }
@@ -130,7 +135,7 @@ public:
 
 private:
     // The steps of complete(), in order.
-    static void count_traffic(const isa::Instruction& inst, OnChipTraffic& traffic);
+    static void count_traffic(const InstructionInfo& info, OnChipTraffic& traffic);
     void check_unwritten_reads(size_t index, std::string_view agent_name,
                                std::vector<std::string>& reports);
     void apply_semantics(size_t index, std::string_view agent_name);
